@@ -1,0 +1,14 @@
+// The subcommands of the `stratus` binary; each adds itself to the CLI11 app
+// and sets `exit_code` when it runs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "core/cli/cli_environment.h"
+
+namespace stratus::core {
+
+void add_plugin_commands(CLI::App& app, const GlobalOptions& options, int& exit_code);
+void add_aio_command(CLI::App& app, const GlobalOptions& options, int& exit_code);
+
+}  // namespace stratus::core

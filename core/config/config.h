@@ -1,0 +1,66 @@
+// Config: every setting of a Stratus process, from one TOML file plus flags.
+//
+// Every key has a default, so no file at all is a valid configuration (what
+// `stratus aio` runs with). A key the schema does not know, or a value of the
+// wrong type, is an error that names the key and the file and line. Plugins
+// get their own table, [plugin.<name>], which the core passes through as a
+// PluginConfig and the plugin checks itself.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "stratus/sdk/plugin_config.h"
+#include "stratus/sdk/plugin_descriptor.h"
+#include "stratus/sdk/result.h"
+
+namespace stratus::core {
+
+struct PluginsSection {
+  std::vector<std::string> paths;  // searched before $STRATUS_PLUGIN_PATH and the default
+};
+
+struct ComputeSection {
+  std::string driver = "fake";     // the VirtDriver plugin each compute host uses
+};
+
+struct SchedulerSection {
+  // Nova's defaults, cheapest first.
+  std::vector<std::string> enabled_filters = {
+      "compute",       "availability_zone",          "ram",          "core",
+      "disk",          "image_properties",           "same_host",    "different_host",
+      "server_group_affinity", "server_group_anti_affinity", "num_instances",
+      "aggregate_instance_extra_specs"};
+  std::vector<std::string> weighers = {"ram", "cpu", "disk", "num_instances"};
+};
+
+struct Config {
+  std::string host;                    // this node's name; default: the machine's hostname
+  std::string data_dir = "stratus-data";
+  std::string log_level = "info";      // trace, debug, info, warn, error, critical, off
+  PluginsSection plugins;
+  ComputeSection compute;
+  SchedulerSection scheduler;
+  // [driver.<name>], [filter.<name>], [weigher.<name>]
+  std::map<std::pair<sdk::PluginKind, std::string>, sdk::PluginConfig> plugin_tables;
+  std::string source = "built-in defaults";  // the file it came from
+
+  // The table for the `kind` plugin `name`, or an empty one that still names
+  // its section.
+  sdk::PluginConfig plugin_config(sdk::PluginKind kind, const std::string& name) const;
+};
+
+// Reads `file` (none: defaults only) and applies `overrides`, each "key=value"
+// with a dotted key and a TOML value ("scheduler.weighers=[\"ram\"]"); a value
+// that is not valid TOML is taken as a string ("host=node-1").
+// kNotFound if the file is missing; kInvalidArgument naming the key and line
+// for anything malformed. Nothing is half-applied: it returns a whole Config
+// or an error.
+sdk::Result<Config> load_config(const std::optional<std::filesystem::path>& file,
+                                const std::vector<std::string>& overrides = {});
+
+}  // namespace stratus::core

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Stratus needs to build, run and test, and only
+# those that are missing (so a machine that has them all does no network work).
+# Needs root (or sudo). Safe to run again.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake pkg-config ccache git clang libclang-rt-14-dev
+  # libraries
+  libboost-dev libboost-filesystem-dev
+  libzmq3-dev cppzmq-dev libmsgpack-cxx-dev
+  libspdlog-dev nlohmann-json3-dev libvalijson-dev libcpp-httplib-dev
+  libcli11-dev libtomlplusplus-dev libsqlite3-dev libsodium-dev libvirt-dev
+  libgtest-dev libgmock-dev
+  # test tools: Debian's own Python (/usr/bin/python3) and its packages
+  python3 python3-zmq python3-msgpack
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

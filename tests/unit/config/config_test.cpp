@@ -1,0 +1,198 @@
+// The config loader: defaults, file, overrides, and every error naming key and line.
+#include "core/config/config.h"
+
+#include <unistd.h>
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+namespace stratus::core {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ConfigFile : public ::testing::Test {
+ protected:
+  fs::path write(const std::string& text) {
+    path_ = fs::temp_directory_path() /
+            ("stratus-config-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".toml");
+    std::ofstream(path_) << text;
+    return path_;
+  }
+  void TearDown() override {
+    if (!path_.empty()) fs::remove(path_);
+  }
+  fs::path path_;
+};
+
+TEST_F(ConfigFile, NoFileMeansDefaults) {
+  auto cfg = load_config(std::nullopt);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->compute.driver, "fake");
+  EXPECT_EQ(cfg->log_level, "info");
+  EXPECT_FALSE(cfg->host.empty());
+  EXPECT_EQ(cfg->scheduler.enabled_filters.front(), "compute");
+  EXPECT_EQ(cfg->scheduler.enabled_filters.size(), 12u);
+  EXPECT_EQ(cfg->scheduler.weighers.size(), 4u);
+  EXPECT_EQ(cfg->source, "built-in defaults");
+}
+
+TEST_F(ConfigFile, ReadsEverySection) {
+  auto file = write(R"(
+host = "node-7"
+data_dir = "/var/lib/stratus"
+log_level = "debug"
+[plugins]
+paths = ["/opt/p1", "/opt/p2"]
+[compute]
+driver = "libvirt"
+[scheduler]
+enabled_filters = ["ram", "core"]
+weighers = []
+[driver.fake]
+vcpus = 64
+ratio = 1.5
+hypervisor_type = "fake"
+enabled = true
+faults = ["spawn"]
+[driver.fake.fault]
+spawn = "fail*2"
+)");
+  auto cfg = load_config(file);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->host, "node-7");
+  EXPECT_EQ(cfg->data_dir, "/var/lib/stratus");
+  EXPECT_EQ(cfg->log_level, "debug");
+  EXPECT_EQ(cfg->plugins.paths, (std::vector<std::string>{"/opt/p1", "/opt/p2"}));
+  EXPECT_EQ(cfg->compute.driver, "libvirt");
+  EXPECT_EQ(cfg->scheduler.enabled_filters, (std::vector<std::string>{"ram", "core"}));
+  EXPECT_TRUE(cfg->scheduler.weighers.empty());
+  EXPECT_EQ(cfg->source, file.string());
+
+  auto fake = cfg->plugin_config(sdk::PluginKind::kVirtDriver, "fake");
+  EXPECT_EQ(fake.section(), "[driver.fake]");
+  EXPECT_EQ(*fake.get_int("vcpus", 0), 64);
+  EXPECT_DOUBLE_EQ(*fake.get_double("ratio", 0), 1.5);
+  EXPECT_TRUE(*fake.get_bool("enabled", false));
+  EXPECT_EQ(*fake.get_string("fault.spawn", ""), "fail*2");
+  EXPECT_EQ(fake.get_string_list("faults", {})->size(), 1u);
+  EXPECT_EQ(fake.origin("vcpus"), file.string() + ":13");
+
+  // A plugin without a table gets an empty one that still names its section.
+  auto none = cfg->plugin_config(sdk::PluginKind::kSchedulerFilter, "ram");
+  EXPECT_TRUE(none.keys().empty());
+  EXPECT_EQ(none.section(), "[filter.ram]");
+}
+
+TEST_F(ConfigFile, AFilterAndAWeigherOfOneNameHaveTheirOwnTables) {
+  auto file = write("[filter.ram]\n[weigher.ram]\nmultiplier = -1.0\n");
+  auto cfg = load_config(file);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_TRUE(cfg->plugin_config(sdk::PluginKind::kSchedulerFilter, "ram").keys().empty());
+  auto weigher = cfg->plugin_config(sdk::PluginKind::kSchedulerWeigher, "ram");
+  EXPECT_EQ(weigher.section(), "[weigher.ram]");
+  EXPECT_DOUBLE_EQ(*weigher.get_double("multiplier", 0), -1.0);
+}
+
+TEST_F(ConfigFile, UnknownKeyNamesKeyAndLine) {
+  auto file = write("host = \"a\"\n[scheduler]\nenabled_filter = [\"ram\"]\n");
+  auto cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().code(), sdk::StatusCode::kInvalidArgument);
+  EXPECT_EQ(cfg.status().message(), file.string() + ":3: unknown key 'scheduler.enabled_filter'");
+}
+
+TEST_F(ConfigFile, UnknownSectionIsRefused) {
+  auto file = write("[schedular]\nweighers = []\n");
+  auto cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(), file.string() + ":1: unknown key 'schedular'");
+}
+
+TEST_F(ConfigFile, WrongTypeNamesKeyLineAndTypes) {
+  auto file = write("[compute]\n\ndriver = 3\n");
+  auto cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(), file.string() + ":3: key 'compute.driver' must be a string, got integer");
+}
+
+TEST_F(ConfigFile, ArrayWithAWrongElementIsRefused) {
+  auto file = write("[scheduler]\nweighers = [\"ram\", 2]\n");
+  auto cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find(":2: key 'scheduler.weighers' must be an array of strings"),
+            std::string::npos)
+      << cfg.status();
+}
+
+TEST_F(ConfigFile, SectionThatIsNotATable) {
+  auto file = write("compute = \"fake\"\n");
+  auto cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(), file.string() + ":1: key 'compute' must be a table, got string");
+}
+
+TEST_F(ConfigFile, BadLogLevel) {
+  auto file = write("log_level = \"loud\"\n");
+  auto cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find(":1: key 'log_level' must be one of"), std::string::npos) << cfg.status();
+}
+
+TEST_F(ConfigFile, SyntaxErrorNamesLine) {
+  auto file = write("host = \"a\"\n[compute\n");
+  auto cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message().rfind(file.string() + ":2: ", 0), 0u) << cfg.status();
+}
+
+TEST_F(ConfigFile, PluginTableMustBeATableAndHoldSimpleValues) {
+  auto file = write("[driver]\nfake = 3\n");
+  auto cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(), file.string() + ":2: key 'driver.fake' must be a table, e.g. [driver.fake]");
+
+  file = write("[driver.fake]\nsizes = [1, 2]\n");
+  cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(), file.string() + ":2: key 'driver.fake.sizes': plugin arrays may only hold strings");
+}
+
+TEST_F(ConfigFile, MissingFileIsNotFound) {
+  auto cfg = load_config(fs::path("/nonexistent/stratus.toml"));
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().code(), sdk::StatusCode::kNotFound);
+  EXPECT_EQ(cfg.status().message(), "config file /nonexistent/stratus.toml does not exist");
+}
+
+TEST_F(ConfigFile, OverridesWinOverTheFileAndKeepTheRestOfTheSection) {
+  auto file = write("[scheduler]\nenabled_filters = [\"ram\"]\nweighers = [\"cpu\"]\n[driver.fake]\nvcpus = 4\n");
+  auto cfg = load_config(file, {"scheduler.weighers=[\"disk\"]", "host=node-9", "driver.fake.memory_mb=2048"});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->scheduler.enabled_filters, (std::vector<std::string>{"ram"}));
+  EXPECT_EQ(cfg->scheduler.weighers, (std::vector<std::string>{"disk"}));
+  EXPECT_EQ(cfg->host, "node-9");  // not TOML, taken as a string
+  auto fake = cfg->plugin_config(sdk::PluginKind::kVirtDriver, "fake");
+  EXPECT_EQ(*fake.get_int("vcpus", 0), 4);
+  EXPECT_EQ(*fake.get_int("memory_mb", 0), 2048);
+  EXPECT_EQ(fake.origin("memory_mb"), "command line:1");
+}
+
+TEST_F(ConfigFile, BadOverridesAreRefused) {
+  auto cfg = load_config(std::nullopt, {"no-equals-sign"});
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(), "override 'no-equals-sign' is not key=value");
+
+  cfg = load_config(std::nullopt, {"compute.drivr=\"x\""});
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(), "command line:1: unknown key 'compute.drivr'");
+
+  cfg = load_config(std::nullopt, {"compute.driver=5"});
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(), "command line:1: key 'compute.driver' must be a string, got integer");
+}
+
+}  // namespace
+}  // namespace stratus::core
