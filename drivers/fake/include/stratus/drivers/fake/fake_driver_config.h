@@ -1,0 +1,60 @@
+// FakeDriverConfig: the settings of one fake host, read from `[driver.fake]`.
+//
+// Every key has a default, so a fake host needs no config at all. Keys:
+//
+//   host                   string  ""         host name until init_host names one
+//                                             ("" means "fake-host")
+//   vcpus                  integer 16         host inventory reported by
+//   memory_mb              integer 65536      get_available_resource
+//   local_gb               integer 1024
+//   hypervisor_type        string  "fake"
+//   hypervisor_version     integer 1000000    Nova's encoding: 1.0.0
+//   cpu_arch               string  "x86_64"
+//   console_log_bytes      integer 102400     bound of each guest's console log
+//                                             (Nova's libvirt driver uses 100 KiB)
+//   hang_timeout_ms        integer 300000     how long a bare "hang" fault blocks
+//   allow_metadata_faults  boolean true       honour stratus:fake_fault:<op>
+//                                             instance metadata
+//   fault.<operation>      string  (none)     a fault spec (fault_spec.h), e.g.
+//                                             fault.spawn = "fail*1"
+//
+// Unknown keys, values of the wrong type and values out of range are refused
+// with kInvalidArgument naming the key, as the core does for its own sections.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "stratus/drivers/fake/fault_spec.h"
+#include "stratus/sdk/plugin_config.h"
+#include "stratus/sdk/result.h"
+#include "stratus/sdk/status.h"
+
+namespace stratus::drivers::fake {
+
+struct FakeDriverConfig {
+  std::string host;
+  std::int32_t vcpus = 16;
+  std::int64_t memory_mb = 65536;
+  std::int64_t local_gb = 1024;
+  std::string hypervisor_type = "fake";
+  std::int64_t hypervisor_version = 1'000'000;
+  std::string cpu_arch = "x86_64";
+  std::int64_t console_log_bytes = 100 * 1024;
+  std::chrono::milliseconds hang_timeout{300'000};
+  bool allow_metadata_faults = true;
+  // Host-wide faults by operation (index: FakeOperation); nullopt: none.
+  std::array<std::optional<FaultSpec>, kFakeOperationCount> faults{};
+
+  // Reads and checks a plugin table. Errors: kInvalidArgument naming the key
+  // (unknown key, wrong type, out of range, malformed fault spec).
+  static sdk::Result<FakeDriverConfig> from_plugin_config(const sdk::PluginConfig& config);
+
+  // Range checks for a config built in code. Errors: kInvalidArgument.
+  sdk::Status validate() const;
+};
+
+}  // namespace stratus::drivers::fake
