@@ -126,6 +126,29 @@ Status PluginRegistry::add(Entry entry) {
   return Status::OK();
 }
 
+std::optional<PluginRegistry::Entry> PluginRegistry::replace(Entry entry) {
+  std::lock_guard lock(mu_);
+  Key key{entry.info.kind, entry.info.name};
+  std::optional<Entry> previous;
+  auto it = entries_.find(key);
+  if (it != entries_.end()) {
+    previous = std::move(it->second);
+    it->second = std::move(entry);
+  } else {
+    entries_.emplace(std::move(key), std::move(entry));
+  }
+  return previous;
+}
+
+void PluginRegistry::restore(const Key& key, std::optional<Entry> previous) {
+  std::lock_guard lock(mu_);
+  if (previous.has_value()) {
+    entries_.insert_or_assign(key, std::move(*previous));
+  } else {
+    entries_.erase(key);
+  }
+}
+
 std::vector<PluginRefusal> PluginRegistry::load_library(const fs::path& file) {
   std::vector<PluginRefusal> refusals;
   auto refuse_file = [&](std::string reason) {

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -68,6 +69,14 @@ class PluginRegistry {
     return add(Entry{std::move(info), nullptr, AnyFactory(std::move(factory))});
   }
 
+  // Puts an in-process factory in place of the `Interface` plugin `name` (or
+  // adds one) until the returned handle is destroyed, which restores what was
+  // there before (Envoy's InjectFactory). For tests that need a double where
+  // the config names a real plugin. The handle must not outlive the registry.
+  class Override;
+  template <typename Interface>
+  [[nodiscard]] Override override_factory(const std::string& name, FactoryFunction<Interface> factory);
+
   // All registered plugins, sorted by kind then name.
   std::vector<PluginInfo> list() const;
 
@@ -97,6 +106,9 @@ class PluginRegistry {
   };
 
   sdk::Status add(Entry entry);
+  // Swaps `entry` in; returns what it replaced, if anything.
+  std::optional<Entry> replace(Entry entry);
+  void restore(const std::pair<sdk::PluginKind, std::string>& key, std::optional<Entry> previous);
   sdk::Result<Entry> entry_for(std::string_view name, sdk::PluginKind wanted) const;
   sdk::Status not_found(sdk::PluginKind kind, std::string_view name) const;  // requires mu_
 
@@ -105,6 +117,40 @@ class PluginRegistry {
   std::map<Key, Entry> entries_;  // guarded by mu_
   std::string search_description_;                     // guarded by mu_
 };
+
+class PluginRegistry::Override {
+ public:
+  Override(Override&& other) noexcept
+      : registry_(std::exchange(other.registry_, nullptr)), key_(std::move(other.key_)),
+        previous_(std::move(other.previous_)) {}
+  Override& operator=(Override&&) = delete;
+  Override(const Override&) = delete;
+  ~Override() {
+    if (registry_ != nullptr) registry_->restore(key_, std::move(previous_));
+  }
+
+ private:
+  friend class PluginRegistry;
+  Override(PluginRegistry* registry, std::pair<sdk::PluginKind, std::string> key, std::optional<Entry> previous)
+      : registry_(registry), key_(std::move(key)), previous_(std::move(previous)) {}
+
+  PluginRegistry* registry_;
+  std::pair<sdk::PluginKind, std::string> key_;
+  std::optional<Entry> previous_;
+};
+
+template <typename Interface>
+PluginRegistry::Override PluginRegistry::override_factory(const std::string& name,
+                                                          FactoryFunction<Interface> factory) {
+  PluginInfo info;
+  info.name = name;
+  info.kind = sdk::PluginKindOf<Interface>::value;
+  info.version = "override";
+  info.description = "in-process override";
+  info.abi_version = sdk::kAbiVersion;
+  auto previous = replace(Entry{info, nullptr, AnyFactory(std::move(factory))});
+  return Override(this, {info.kind, name}, std::move(previous));
+}
 
 extern template sdk::Result<std::shared_ptr<sdk::VirtDriver>> PluginRegistry::create<sdk::VirtDriver>(
     std::string_view, const sdk::PluginConfig&) const;

@@ -332,6 +332,35 @@ TEST(PluginRegistry, InProcessFactoriesShareTheNameSpace) {
   EXPECT_EQ(registry.register_factory<sdk::VirtDriver>(info, factory).code(), StatusCode::kInvalidArgument);
 }
 
+TEST(PluginRegistry, OverrideReplacesAPluginAndRestoresIt) {
+  PluginRegistry registry;
+  ASSERT_TRUE(registry.load_library(lib("test_good_multi")).empty());
+  {
+    auto handle = registry.override_factory<sdk::VirtDriver>(
+        "test_driver", [](const sdk::PluginConfig&) -> sdk::Result<std::unique_ptr<sdk::VirtDriver>> {
+          return std::unique_ptr<sdk::VirtDriver>(new InProcessDriver());
+        });
+    auto driver = registry.create<sdk::VirtDriver>("test_driver", {});
+    ASSERT_TRUE(driver.ok());
+    EXPECT_EQ((*driver)->list_instances()->front(), "in-process");
+    EXPECT_EQ(registry.find(sdk::PluginKind::kVirtDriver, "test_driver")->version, "override");
+
+    // An override of a name nobody had is removed again.
+    auto added = registry.override_factory<sdk::SchedulerFilter>(
+        "brand_new", [](const sdk::PluginConfig&) -> sdk::Result<std::unique_ptr<sdk::SchedulerFilter>> {
+          return sdk::Status::NotSupported("double");
+        });
+    EXPECT_TRUE(registry.find(sdk::PluginKind::kSchedulerFilter, "brand_new").ok());
+  }
+  EXPECT_FALSE(registry.find(sdk::PluginKind::kSchedulerFilter, "brand_new").ok());
+  auto restored = registry.find(sdk::PluginKind::kVirtDriver, "test_driver");
+  ASSERT_TRUE(restored.ok());
+  EXPECT_EQ(restored->version, "2.3.4");
+  auto driver = registry.create<sdk::VirtDriver>("test_driver", {});
+  ASSERT_TRUE(driver.ok());
+  EXPECT_TRUE((*driver)->list_instances()->empty());  // the library's EchoDriver again
+}
+
 TEST(PluginRegistry, LoadAndUnloadInALoop) {
   // Under the sanitizer build this finds leaks and use-after-unload.
   for (int i = 0; i < 100; ++i) {
