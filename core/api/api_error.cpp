@@ -1,0 +1,45 @@
+#include "core/api/api_error.h"
+
+namespace stratus::core::api {
+
+int http_status_for(sdk::StatusCode code) {
+  switch (code) {
+    case sdk::StatusCode::kOk: return 200;
+    case sdk::StatusCode::kInvalidArgument: return 400;
+    case sdk::StatusCode::kNotFound: return 404;
+    case sdk::StatusCode::kAlreadyExists: return 409;
+    case sdk::StatusCode::kInvalidState: return 409;
+    case sdk::StatusCode::kConflict: return 409;
+    case sdk::StatusCode::kNotSupported: return 501;
+    case sdk::StatusCode::kUnavailable: return 503;
+    // Nova has no gateway timeout: a request that waited too long on a service
+    // is the service being unavailable to the client.
+    case sdk::StatusCode::kTimeout: return 503;
+    case sdk::StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+std::string_view nova_fault_name(int http_status) {
+  switch (http_status) {
+    case 400: return "badRequest";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "itemNotFound";
+    case 405: return "badMethod";
+    case 406: return "notAcceptable";
+    case 409: return "conflictingRequest";
+    case 413: return "overLimit";
+    case 415: return "badMediaType";
+    case 429: return "overLimit";
+    case 501: return "notImplemented";
+    case 503: return "serviceUnavailable";
+    default: return "computeFault";
+  }
+}
+
+nlohmann::json nova_error_body(int http_status, const std::string& message) {
+  return {{std::string(nova_fault_name(http_status)), {{"code", http_status}, {"message", message}}}};
+}
+
+}  // namespace stratus::core::api

@@ -1,0 +1,18 @@
+// The Compute API's version documents (GET / and GET /v2.1), in Nova's shape,
+// advertising exactly the microversion range this server implements.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace stratus::core::api {
+
+// GET / : {"versions": [v2.0 SUPPORTED, v2.1 CURRENT]}. `base_url` is what
+// clients reach the API at, e.g. "http://127.0.0.1:8774" (no trailing slash).
+nlohmann::json versions_document(const std::string& base_url);
+
+// GET /v2.1 : {"version": {... "media-types": [...]}}
+nlohmann::json v21_version_document(const std::string& base_url);
+
+}  // namespace stratus::core::api

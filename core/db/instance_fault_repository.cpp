@@ -1,0 +1,55 @@
+#include "core/db/instance_fault_repository.h"
+
+#include "core/db/time_util.h"
+
+namespace stratus::core::db {
+
+using sdk::Result;
+using sdk::Status;
+
+namespace {
+constexpr const char* kSelect =
+    "SELECT id, instance_uuid, code, message, details, host, created_at FROM instance_faults "
+    "WHERE instance_uuid = ? ORDER BY id DESC";
+
+InstanceFaultRecord read_row(const Statement& r) {
+  return {r.int64(0), r.text(1), static_cast<std::int32_t>(r.int64(2)), r.text(3), r.text(4), r.text(5), r.text(6)};
+}
+}  // namespace
+
+Result<InstanceFaultRecord> InstanceFaultRepository::add(const std::string& uuid, std::int32_t code,
+                                                         const std::string& message, const std::string& details,
+                                                         const std::string& host) {
+  return db_.write("record instance fault", [&](Connection& c) -> Result<InstanceFaultRecord> {
+    InstanceFaultRecord f{0, uuid, code, message, details, host, utc_now()};
+    auto st = c.exec("record fault of instance " + uuid,
+                     "INSERT INTO instance_faults(instance_uuid, code, message, details, host, created_at) "
+                     "SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM instances WHERE uuid = ?1)",
+                     uuid, static_cast<std::int64_t>(code), message, details, host, f.created_at);
+    if (!st.ok()) return st;
+    if (c.changes() == 0) return Status::NotFound("instance " + uuid + " could not be found");
+    f.id = c.last_insert_rowid();
+    return f;
+  });
+}
+
+Result<InstanceFaultRecord> InstanceFaultRepository::latest(const std::string& uuid) {
+  auto all = list(uuid);
+  if (!all.ok()) return all.status();
+  if (all->empty()) return Status::NotFound("instance " + uuid + " has no fault");
+  return all->front();
+}
+
+Result<std::vector<InstanceFaultRecord>> InstanceFaultRepository::list(const std::string& uuid) {
+  return db_.read("list instance faults", [&](Connection& c) -> Result<std::vector<InstanceFaultRecord>> {
+    auto st = c.prepare("list faults of instance " + uuid, kSelect);
+    if (!st.ok()) return st.status();
+    st->bind_all(uuid);
+    std::vector<InstanceFaultRecord> out;
+    auto s = st->for_each([&](Statement& r) { out.push_back(read_row(r)); });
+    if (!s.ok()) return s;
+    return out;
+  });
+}
+
+}  // namespace stratus::core::db

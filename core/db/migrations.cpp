@@ -1,0 +1,337 @@
+#include "core/db/migrations.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/db/sqlite.h"
+#include "core/db/time_util.h"
+
+namespace stratus::core::db {
+
+namespace {
+
+// Migration 1: the initial schema. Text columns the API sorts or filters on are
+// NOT NULL DEFAULT '' so comparisons never meet NULL; nullable columns are the
+// ones Nova shows as null (task_state, launched_at, ...). Times are UTC text,
+// see time_util.h. Booleans are 0/1 integers.
+constexpr const char* kInitialSchema = R"sql(
+CREATE TABLE instances (
+  id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+  uuid                TEXT NOT NULL UNIQUE,
+  display_name        TEXT NOT NULL DEFAULT '',
+  display_description TEXT,
+  project_id          TEXT NOT NULL,
+  user_id             TEXT NOT NULL,
+  flavor_id           TEXT NOT NULL DEFAULT '',
+  flavor_name         TEXT NOT NULL DEFAULT '',
+  vcpus               INTEGER NOT NULL DEFAULT 0,
+  memory_mb           INTEGER NOT NULL DEFAULT 0,
+  root_gb             INTEGER NOT NULL DEFAULT 0,
+  ephemeral_gb        INTEGER NOT NULL DEFAULT 0,
+  swap_mb             INTEGER NOT NULL DEFAULT 0,
+  rxtx_factor         REAL NOT NULL DEFAULT 1.0,
+  flavor_extra_specs  TEXT NOT NULL DEFAULT '{}',
+  image_ref           TEXT NOT NULL DEFAULT '',
+  vm_state            TEXT NOT NULL,
+  task_state          TEXT,
+  power_state         INTEGER NOT NULL DEFAULT 0,
+  host                TEXT NOT NULL DEFAULT '',
+  node                TEXT NOT NULL DEFAULT '',
+  launched_at         TEXT,
+  terminated_at       TEXT,
+  created_at          TEXT NOT NULL,
+  updated_at          TEXT NOT NULL,
+  user_data           TEXT,
+  key_name            TEXT,
+  key_data            TEXT,
+  availability_zone   TEXT NOT NULL DEFAULT '',
+  reservation_id      TEXT NOT NULL DEFAULT '',
+  launch_index        INTEGER NOT NULL DEFAULT 0,
+  config_drive        INTEGER NOT NULL DEFAULT 0,
+  locked              INTEGER NOT NULL DEFAULT 0,
+  locked_reason       TEXT,
+  deleted             INTEGER NOT NULL DEFAULT 0,
+  deleted_at          TEXT
+);
+CREATE INDEX instances_project_deleted ON instances(project_id, deleted);
+CREATE INDEX instances_host ON instances(host, deleted);
+CREATE INDEX instances_updated_at ON instances(updated_at);
+CREATE INDEX instances_created_at ON instances(created_at);
+CREATE INDEX instances_reservation ON instances(reservation_id);
+
+CREATE TABLE instance_metadata (
+  instance_uuid TEXT NOT NULL REFERENCES instances(uuid) ON DELETE CASCADE,
+  key           TEXT NOT NULL,
+  value         TEXT NOT NULL,
+  PRIMARY KEY (instance_uuid, key)
+);
+
+CREATE TABLE instance_faults (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  instance_uuid TEXT NOT NULL REFERENCES instances(uuid) ON DELETE CASCADE,
+  code          INTEGER NOT NULL,
+  message       TEXT NOT NULL,
+  details       TEXT NOT NULL DEFAULT '',
+  host          TEXT NOT NULL DEFAULT '',
+  created_at    TEXT NOT NULL
+);
+CREATE INDEX instance_faults_instance ON instance_faults(instance_uuid, id);
+
+CREATE TABLE instance_actions (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  instance_uuid TEXT NOT NULL REFERENCES instances(uuid) ON DELETE CASCADE,
+  action        TEXT NOT NULL,
+  request_id    TEXT NOT NULL,
+  user_id       TEXT NOT NULL,
+  project_id    TEXT NOT NULL,
+  start_time    TEXT NOT NULL,
+  finish_time   TEXT,
+  message       TEXT,
+  updated_at    TEXT NOT NULL,
+  UNIQUE (instance_uuid, request_id)
+);
+
+CREATE TABLE instance_action_events (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  action_id   INTEGER NOT NULL REFERENCES instance_actions(id) ON DELETE CASCADE,
+  event       TEXT NOT NULL,
+  start_time  TEXT NOT NULL,
+  finish_time TEXT,
+  result      TEXT,
+  traceback   TEXT,
+  details     TEXT,
+  host        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX instance_action_events_action ON instance_action_events(action_id, event);
+
+CREATE TABLE flavors (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  flavorid     TEXT NOT NULL UNIQUE,
+  name         TEXT NOT NULL UNIQUE,
+  vcpus        INTEGER NOT NULL,
+  memory_mb    INTEGER NOT NULL,
+  root_gb      INTEGER NOT NULL DEFAULT 0,
+  ephemeral_gb INTEGER NOT NULL DEFAULT 0,
+  swap         INTEGER NOT NULL DEFAULT 0,
+  rxtx_factor  REAL NOT NULL DEFAULT 1.0,
+  is_public    INTEGER NOT NULL DEFAULT 1,
+  disabled     INTEGER NOT NULL DEFAULT 0,
+  description  TEXT,
+  created_at   TEXT NOT NULL,
+  updated_at   TEXT NOT NULL
+);
+
+CREATE TABLE flavor_extra_specs (
+  flavor_id INTEGER NOT NULL REFERENCES flavors(id) ON DELETE CASCADE,
+  key       TEXT NOT NULL,
+  value     TEXT NOT NULL,
+  PRIMARY KEY (flavor_id, key)
+);
+
+CREATE TABLE images (
+  id               TEXT PRIMARY KEY,
+  name             TEXT NOT NULL DEFAULT '',
+  status           TEXT NOT NULL DEFAULT 'active',
+  visibility       TEXT NOT NULL DEFAULT 'public',
+  disk_format      TEXT NOT NULL DEFAULT '',
+  container_format TEXT NOT NULL DEFAULT '',
+  size             INTEGER NOT NULL DEFAULT 0,
+  checksum         TEXT NOT NULL DEFAULT '',
+  min_ram          INTEGER NOT NULL DEFAULT 0,
+  min_disk         INTEGER NOT NULL DEFAULT 0,
+  owner            TEXT NOT NULL DEFAULT '',
+  created_at       TEXT NOT NULL,
+  updated_at       TEXT NOT NULL
+);
+
+CREATE TABLE image_properties (
+  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  key      TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  PRIMARY KEY (image_id, key)
+);
+
+CREATE TABLE networks (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  uuid       TEXT NOT NULL UNIQUE,
+  name       TEXT NOT NULL,
+  cidr       TEXT NOT NULL,
+  gateway    TEXT NOT NULL,
+  project_id TEXT NOT NULL DEFAULT '',
+  shared     INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+-- ip_int is the address as a number; UNIQUE(network_id, ip_int) is what makes
+-- a double allocation impossible, whatever the allocator does.
+CREATE TABLE ports (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  uuid        TEXT NOT NULL UNIQUE,
+  network_id  INTEGER NOT NULL REFERENCES networks(id),
+  mac_address TEXT NOT NULL UNIQUE,
+  ip_address  TEXT NOT NULL,
+  ip_int      INTEGER NOT NULL,
+  device_id   TEXT NOT NULL DEFAULT '',
+  status      TEXT NOT NULL DEFAULT 'DOWN',
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL,
+  UNIQUE (network_id, ip_int)
+);
+CREATE INDEX ports_device ON ports(device_id);
+
+CREATE TABLE key_pairs (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  name        TEXT NOT NULL,
+  user_id     TEXT NOT NULL,
+  public_key  TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  type        TEXT NOT NULL DEFAULT 'ssh',
+  created_at  TEXT NOT NULL,
+  UNIQUE (user_id, name)
+);
+
+CREATE TABLE server_groups (
+  id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+  uuid                TEXT NOT NULL UNIQUE,
+  name                TEXT NOT NULL,
+  project_id          TEXT NOT NULL,
+  user_id             TEXT NOT NULL,
+  policy              TEXT NOT NULL,
+  max_server_per_host INTEGER,
+  created_at          TEXT NOT NULL,
+  updated_at          TEXT NOT NULL
+);
+
+CREATE TABLE server_group_members (
+  group_id      INTEGER NOT NULL REFERENCES server_groups(id) ON DELETE CASCADE,
+  instance_uuid TEXT NOT NULL,
+  PRIMARY KEY (group_id, instance_uuid)
+);
+CREATE INDEX server_group_members_instance ON server_group_members(instance_uuid);
+
+CREATE TABLE services (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  host            TEXT NOT NULL,
+  binary          TEXT NOT NULL,
+  topic           TEXT NOT NULL DEFAULT '',
+  disabled        INTEGER NOT NULL DEFAULT 0,
+  disabled_reason TEXT,
+  forced_down     INTEGER NOT NULL DEFAULT 0,
+  last_seen_up    TEXT,
+  report_count    INTEGER NOT NULL DEFAULT 0,
+  created_at      TEXT NOT NULL,
+  updated_at      TEXT NOT NULL,
+  UNIQUE (host, binary)
+);
+
+CREATE TABLE compute_nodes (
+  id                    INTEGER PRIMARY KEY AUTOINCREMENT,
+  uuid                  TEXT NOT NULL UNIQUE,
+  host                  TEXT NOT NULL,
+  hypervisor_hostname   TEXT NOT NULL UNIQUE,
+  hypervisor_type       TEXT NOT NULL DEFAULT '',
+  hypervisor_version    INTEGER NOT NULL DEFAULT 0,
+  cpu_info              TEXT NOT NULL DEFAULT '{}',
+  vcpus                 INTEGER NOT NULL DEFAULT 0,
+  memory_mb             INTEGER NOT NULL DEFAULT 0,
+  local_gb              INTEGER NOT NULL DEFAULT 0,
+  vcpus_used            INTEGER NOT NULL DEFAULT 0,
+  memory_mb_used        INTEGER NOT NULL DEFAULT 0,
+  local_gb_used         INTEGER NOT NULL DEFAULT 0,
+  running_vms           INTEGER NOT NULL DEFAULT 0,
+  cpu_allocation_ratio  REAL NOT NULL DEFAULT 4.0,
+  ram_allocation_ratio  REAL NOT NULL DEFAULT 1.0,
+  disk_allocation_ratio REAL NOT NULL DEFAULT 1.0,
+  created_at            TEXT NOT NULL,
+  updated_at            TEXT NOT NULL
+);
+CREATE INDEX compute_nodes_host ON compute_nodes(host);
+
+-- One allocation per instance (Nova's placement consumer). The usage columns
+-- of compute_nodes are the sum of its allocations, kept in the same transaction.
+CREATE TABLE allocations (
+  instance_uuid   TEXT PRIMARY KEY,
+  compute_node_id INTEGER NOT NULL REFERENCES compute_nodes(id) ON DELETE CASCADE,
+  vcpus           INTEGER NOT NULL,
+  memory_mb       INTEGER NOT NULL,
+  disk_gb         INTEGER NOT NULL,
+  created_at      TEXT NOT NULL
+);
+CREATE INDEX allocations_node ON allocations(compute_node_id);
+
+-- Per-project limits; quota_classes holds the deployment's defaults
+-- (class 'default'), overriding the built-in ones. -1 means unlimited.
+CREATE TABLE quotas (
+  project_id TEXT NOT NULL,
+  resource   TEXT NOT NULL,
+  hard_limit INTEGER NOT NULL,
+  PRIMARY KEY (project_id, resource)
+);
+CREATE TABLE quota_classes (
+  class_name TEXT NOT NULL,
+  resource   TEXT NOT NULL,
+  hard_limit INTEGER NOT NULL,
+  PRIMARY KEY (class_name, resource)
+);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& builtin_migrations() {
+  static const std::vector<Migration> migrations = {
+      {1, "initial schema", kInitialSchema},
+  };
+  return migrations;
+}
+
+int schema_version(Connection& conn) {
+  auto st = conn.prepare("read schema version", "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!st.ok()) return 0;
+  auto row = st->step();
+  return row.ok() && *row ? static_cast<int>(st->int64(0)) : 0;
+}
+
+sdk::Status migrate(Connection& conn, const std::vector<Migration>& migrations) {
+  for (std::size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].number != static_cast<int>(i) + 1) {
+      return sdk::Status::InvalidArgument("migration list is not numbered 1.." + std::to_string(migrations.size()) +
+                                          ": entry " + std::to_string(i) + " is number " +
+                                          std::to_string(migrations[i].number));
+    }
+  }
+  auto st = conn.exec_script("create schema_migrations",
+                             "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  if (!st.ok()) return st;
+  const int known = static_cast<int>(migrations.size());
+  for (;;) {
+    // One migration per transaction; the version is re-read under the write
+    // lock, so a concurrent opener that got there first is simply followed.
+    st = conn.exec("begin migration", "BEGIN IMMEDIATE");
+    if (!st.ok()) return st;
+    int current = schema_version(conn);
+    if (current > known) {
+      (void)conn.exec("end migration", "ROLLBACK");
+      return sdk::Status::InvalidState("database schema version " + std::to_string(current) +
+                                       " is newer than this Stratus supports (" + std::to_string(known) +
+                                       "); run a newer Stratus or restore an older database");
+    }
+    if (current == known) return conn.exec("end migration", "COMMIT");
+    const Migration& m = migrations[static_cast<std::size_t>(current)];
+    std::string what = "migration " + std::to_string(m.number) + " (" + m.name + ")";
+    st = conn.exec_script(what, m.sql);
+    if (st.ok()) {
+      st = conn.exec("record " + what, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                     m.number, m.name, utc_now());
+    }
+    if (!st.ok()) {
+      (void)conn.exec("end migration", "ROLLBACK");
+      return st;
+    }
+    st = conn.exec("commit " + what, "COMMIT");
+    if (!st.ok()) return st;
+    spdlog::info("database: applied {}", what);
+  }
+}
+
+}  // namespace stratus::core::db

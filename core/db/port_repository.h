@@ -1,0 +1,54 @@
+// PortRepository: a guest's attachment to a network - a MAC address and one
+// fixed IPv4 address from the network's CIDR.
+//
+// Allocation takes the lowest free host address, skipping the network,
+// broadcast and gateway addresses, in the same IMMEDIATE transaction that
+// inserts the port; UNIQUE(network, address) backs it up, so an address is
+// never handed out twice, by any number of threads or processes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/db/database.h"
+#include "stratus/sdk/result.h"
+
+namespace stratus::core::db {
+
+struct PortRecord {
+  std::string uuid;
+  std::string network_uuid;
+  std::string mac_address;   // "fa:16:3e:xx:xx:xx"
+  std::string ip_address;
+  std::string device_id;     // the instance uuid, or ""
+  std::string status;        // "DOWN" until the compute host plugs it, then "ACTIVE"
+  std::string created_at;
+  std::string updated_at;
+};
+
+class PortRepository {
+ public:
+  explicit PortRepository(Database& db) : db_(db) {}
+
+  // Creates a port on the network for `device_id`, with `fixed_ip` if given
+  // (kInvalidArgument when it is not a host address of the network other than
+  // the gateway, kConflict when it is taken) or the lowest free address
+  // (kConflict "no more IP addresses available on network ..." when none is left).
+  // kNotFound for an unknown network.
+  sdk::Result<PortRecord> create(const std::string& network_uuid, const std::string& device_id,
+                                 const std::optional<std::string>& fixed_ip = std::nullopt);
+  sdk::Result<PortRecord> get(const std::string& uuid);
+  sdk::Result<std::vector<PortRecord>> list_by_device(const std::string& device_id);
+  sdk::Result<std::vector<PortRecord>> list_by_network(const std::string& network_uuid);
+  sdk::Status set_status(const std::string& uuid, const std::string& status);
+  // Frees the port and its address. kNotFound.
+  sdk::Status remove(const std::string& uuid);
+  // Frees every port of the device; OK when there are none. Returns how many.
+  sdk::Result<std::int64_t> remove_by_device(const std::string& device_id);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace stratus::core::db

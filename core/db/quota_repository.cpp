@@ -1,0 +1,121 @@
+#include "core/db/quota_repository.h"
+
+namespace stratus::core::db {
+
+using sdk::Result;
+using sdk::Status;
+
+const std::map<std::string, std::int64_t>& builtin_quota_defaults() {
+  static const std::map<std::string, std::int64_t> defaults = {
+      {"instances", 10},       {"cores", 20},
+      {"ram", 51200},          {"key_pairs", 100},
+      {"metadata_items", 128}, {"server_groups", 10},
+      {"server_group_members", 10}, {"injected_files", 5},
+      {"injected_file_content_bytes", 10240}, {"injected_file_path_bytes", 255},
+  };
+  return defaults;
+}
+
+namespace {
+
+Result<std::map<std::string, std::int64_t>> limits_locked(Connection& conn, const std::string& project_id) {
+  auto limits = builtin_quota_defaults();
+  auto st = conn.prepare("read default quotas",
+                         "SELECT resource, hard_limit FROM quota_classes WHERE class_name = 'default'");
+  if (!st.ok()) return st.status();
+  auto s = st->for_each([&](Statement& row) { limits[row.text(0)] = row.int64(1); });
+  if (!s.ok()) return s;
+  auto pq = conn.prepare("read quotas of project " + project_id,
+                         "SELECT resource, hard_limit FROM quotas WHERE project_id = ?");
+  if (!pq.ok()) return pq.status();
+  pq->bind_all(project_id);
+  s = pq->for_each([&](Statement& row) { limits[row.text(0)] = row.int64(1); });
+  if (!s.ok()) return s;
+  return limits;
+}
+
+Result<QuotaUsage> usage_locked(Connection& conn, const std::string& project_id) {
+  auto st = conn.prepare("count usage of project " + project_id,
+                         "SELECT COUNT(*), COALESCE(SUM(vcpus), 0), COALESCE(SUM(memory_mb), 0) "
+                         "FROM instances WHERE project_id = ? AND deleted = 0");
+  if (!st.ok()) return st.status();
+  st->bind_all(project_id);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  QuotaUsage u;
+  u.instances = st->int64(0);
+  u.cores = st->int64(1);
+  u.ram = st->int64(2);
+  return u;
+}
+
+Status check_resource(const std::string& resource, std::int64_t limit, std::int64_t used, std::int64_t requested) {
+  if (limit < 0 || used + requested <= limit) return Status::OK();
+  return Status::Conflict("Quota exceeded for " + resource + ": Requested " + std::to_string(requested) +
+                          ", but already used " + std::to_string(used) + " of " + std::to_string(limit) + " " +
+                          resource);
+}
+
+Status validate(const std::string& resource, std::int64_t hard_limit) {
+  if (!builtin_quota_defaults().contains(resource)) {
+    return Status::InvalidArgument("unknown quota resource '" + resource + "'");
+  }
+  if (hard_limit < -1) {
+    return Status::InvalidArgument("quota limit for " + resource + " must be -1 (unlimited) or more, not " +
+                                   std::to_string(hard_limit));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status check_instance_quota_locked(Connection& conn, const std::string& project_id, std::int64_t count,
+                                   std::int64_t cores, std::int64_t ram) {
+  auto limits = limits_locked(conn, project_id);
+  if (!limits.ok()) return limits.status();
+  auto used = usage_locked(conn, project_id);
+  if (!used.ok()) return used.status();
+  auto st = check_resource(kQuotaInstances, limits->at(kQuotaInstances), used->instances, count);
+  if (st.ok()) st = check_resource(kQuotaCores, limits->at(kQuotaCores), used->cores, cores);
+  if (st.ok()) st = check_resource(kQuotaRam, limits->at(kQuotaRam), used->ram, ram);
+  return st;
+}
+
+Result<std::map<std::string, std::int64_t>> QuotaRepository::limits(const std::string& project_id) {
+  return db_.read("read quotas", [&](Connection& c) { return limits_locked(c, project_id); });
+}
+
+Status QuotaRepository::set_limit(const std::string& project_id, const std::string& resource,
+                                  std::int64_t hard_limit) {
+  auto st = validate(resource, hard_limit);
+  if (!st.ok()) return st;
+  return db_.write("set quota", [&](Connection& c) {
+    return c.exec("set quota " + resource + " of project " + project_id,
+                  "INSERT INTO quotas(project_id, resource, hard_limit) VALUES (?, ?, ?) "
+                  "ON CONFLICT(project_id, resource) DO UPDATE SET hard_limit = excluded.hard_limit",
+                  project_id, resource, hard_limit);
+  });
+}
+
+Status QuotaRepository::reset_limits(const std::string& project_id) {
+  return db_.write("reset quotas", [&](Connection& c) {
+    return c.exec("reset quotas of project " + project_id, "DELETE FROM quotas WHERE project_id = ?", project_id);
+  });
+}
+
+Status QuotaRepository::set_default(const std::string& resource, std::int64_t hard_limit) {
+  auto st = validate(resource, hard_limit);
+  if (!st.ok()) return st;
+  return db_.write("set default quota", [&](Connection& c) {
+    return c.exec("set default quota " + resource,
+                  "INSERT INTO quota_classes(class_name, resource, hard_limit) VALUES ('default', ?, ?) "
+                  "ON CONFLICT(class_name, resource) DO UPDATE SET hard_limit = excluded.hard_limit",
+                  resource, hard_limit);
+  });
+}
+
+Result<QuotaUsage> QuotaRepository::usage(const std::string& project_id) {
+  return db_.read("read quota usage", [&](Connection& c) { return usage_locked(c, project_id); });
+}
+
+}  // namespace stratus::core::db

@@ -1,0 +1,63 @@
+// QuotaRepository: per-project limits (Nova's quotas and the 'default' quota
+// class) and the usage they are checked against.
+//
+// Usage is counted from the live (not deleted) instances, as Nova has done
+// since Pike, not kept in a separate ledger that could drift. "Check and
+// reserve" is therefore: count and insert in the same IMMEDIATE transaction,
+// which InstanceRepository::create does through check_instance_quota_locked.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/db/database.h"
+#include "stratus/sdk/result.h"
+
+namespace stratus::core::db {
+
+// Resource names, as os-quota-sets spells them.
+inline constexpr const char* kQuotaInstances = "instances";
+inline constexpr const char* kQuotaCores = "cores";
+inline constexpr const char* kQuotaRam = "ram";
+
+// Nova's built-in defaults: instances 10, cores 20, ram 51200, key_pairs 100,
+// metadata_items 128, server_groups 10, server_group_members 10,
+// injected_files 5, injected_file_content_bytes 10240, injected_file_path_bytes 255.
+// The key set is the set of known resources. -1 means unlimited.
+const std::map<std::string, std::int64_t>& builtin_quota_defaults();
+
+struct QuotaUsage {
+  std::int64_t instances = 0;
+  std::int64_t cores = 0;
+  std::int64_t ram = 0;
+};
+
+class QuotaRepository {
+ public:
+  explicit QuotaRepository(Database& db) : db_(db) {}
+
+  // Every known resource's limit for `project`: its own override, else the
+  // default class, else the built-in default.
+  sdk::Result<std::map<std::string, std::int64_t>> limits(const std::string& project_id);
+  // kInvalidArgument for an unknown resource or a limit below -1.
+  sdk::Status set_limit(const std::string& project_id, const std::string& resource, std::int64_t hard_limit);
+  // Drops the project's overrides (os-quota-sets DELETE).
+  sdk::Status reset_limits(const std::string& project_id);
+  sdk::Status set_default(const std::string& resource, std::int64_t hard_limit);
+
+  // What the project's live instances use now.
+  sdk::Result<QuotaUsage> usage(const std::string& project_id);
+
+ private:
+  Database& db_;
+};
+
+// For use inside a write transaction that is about to add `count` instances
+// using `cores` vCPUs and `ram` MB: kConflict in Nova's words ("Quota exceeded
+// for cores: Requested 4, but already used 18 of 20 cores") if any limit
+// would be passed.
+sdk::Status check_instance_quota_locked(Connection& conn, const std::string& project_id, std::int64_t count,
+                                        std::int64_t cores, std::int64_t ram);
+
+}  // namespace stratus::core::db

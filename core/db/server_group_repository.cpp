@@ -1,0 +1,135 @@
+#include "core/db/server_group_repository.h"
+
+#include "core/db/ids.h"
+#include "core/db/time_util.h"
+
+namespace stratus::core::db {
+
+using sdk::Result;
+using sdk::Status;
+
+namespace {
+
+template <typename... Args>
+Result<std::vector<ServerGroupRecord>> query(Connection& c, const std::string& purpose, const std::string& where,
+                                             const Args&... args) {
+  auto st = c.prepare(purpose,
+                      "SELECT g.id, g.uuid, g.name, g.project_id, g.user_id, g.policy, g.max_server_per_host, "
+                      "g.created_at, g.updated_at FROM server_groups g " + where);
+  if (!st.ok()) return st.status();
+  st->bind_all(args...);
+  std::vector<ServerGroupRecord> out;
+  auto s = st->for_each([&](Statement& r) {
+    ServerGroupRecord g;
+    g.id = r.int64(0);
+    g.uuid = r.text(1);
+    g.name = r.text(2);
+    g.project_id = r.text(3);
+    g.user_id = r.text(4);
+    g.policy = r.text(5);
+    if (!r.is_null(6)) g.max_server_per_host = r.int64(6);
+    g.created_at = r.text(7);
+    g.updated_at = r.text(8);
+    out.push_back(std::move(g));
+  });
+  if (!s.ok()) return s;
+  for (auto& g : out) {
+    auto m = c.prepare("read members of group " + g.uuid,
+                       "SELECT instance_uuid FROM server_group_members WHERE group_id = ? ORDER BY rowid");
+    if (!m.ok()) return m.status();
+    m->bind_all(g.id);
+    s = m->for_each([&](Statement& r) { g.members.push_back(r.text(0)); });
+    if (!s.ok()) return s;
+  }
+  return out;
+}
+
+Result<ServerGroupRecord> get_locked(Connection& c, const std::string& uuid) {
+  auto rows = query(c, "read server group " + uuid, "WHERE g.uuid = ?", uuid);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return Status::NotFound("Instance group " + uuid + " could not be found.");
+  return std::move(rows->front());
+}
+
+}  // namespace
+
+Result<ServerGroupRecord> ServerGroupRepository::create(ServerGroupRecord rec) {
+  const auto& p = rec.policy;
+  if (p != "affinity" && p != "anti-affinity" && p != "soft-affinity" && p != "soft-anti-affinity") {
+    return Status::InvalidArgument("unknown server group policy '" + p + "'");
+  }
+  if (rec.max_server_per_host && (p != "anti-affinity" || *rec.max_server_per_host < 1)) {
+    return Status::InvalidArgument("max_server_per_host applies to anti-affinity only and must be at least 1");
+  }
+  if (rec.uuid.empty()) rec.uuid = random_uuid();
+  return db_.write("create server group", [&](Connection& c) -> Result<ServerGroupRecord> {
+    std::string now = utc_now();
+    auto st = c.exec("insert server group " + rec.name,
+                     "INSERT INTO server_groups(uuid, name, project_id, user_id, policy, max_server_per_host, "
+                     "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                     rec.uuid, rec.name, rec.project_id, rec.user_id, rec.policy, rec.max_server_per_host, now, now);
+    if (st.is(sdk::StatusCode::kAlreadyExists)) return Status::AlreadyExists("server group " + rec.uuid + " already exists");
+    if (!st.ok()) return st;
+    std::int64_t id = c.last_insert_rowid();
+    for (const auto& m : rec.members) {
+      st = c.exec("add member " + m, "INSERT OR IGNORE INTO server_group_members(group_id, instance_uuid) VALUES (?, ?)",
+                  id, m);
+      if (!st.ok()) return st;
+    }
+    return get_locked(c, rec.uuid);
+  });
+}
+
+Result<ServerGroupRecord> ServerGroupRepository::get(const std::string& uuid) {
+  return db_.read("read server group", [&](Connection& c) { return get_locked(c, uuid); });
+}
+
+Result<std::vector<ServerGroupRecord>> ServerGroupRepository::list(const std::optional<std::string>& project_id) {
+  return db_.read("list server groups", [&](Connection& c) {
+    return query(c, "list server groups", "WHERE ?1 IS NULL OR g.project_id = ?1 ORDER BY g.id", project_id);
+  });
+}
+
+Status ServerGroupRepository::remove(const std::string& uuid) {
+  return db_.write("delete server group", [&](Connection& c) -> Status {
+    auto st = c.exec("delete server group " + uuid, "DELETE FROM server_groups WHERE uuid = ?", uuid);
+    if (!st.ok()) return st;
+    if (c.changes() == 0) return Status::NotFound("Instance group " + uuid + " could not be found.");
+    return Status::OK();
+  });
+}
+
+Status ServerGroupRepository::add_members(const std::string& uuid, const std::vector<std::string>& instance_uuids) {
+  return db_.write("add server group members", [&](Connection& c) -> Status {
+    auto g = get_locked(c, uuid);
+    if (!g.ok()) return g.status();
+    for (const auto& m : instance_uuids) {
+      auto st = c.exec("add member " + m + " to group " + uuid,
+                       "INSERT OR IGNORE INTO server_group_members(group_id, instance_uuid) VALUES (?, ?)", g->id, m);
+      if (!st.ok()) return st;
+    }
+    return c.exec("touch group " + uuid, "UPDATE server_groups SET updated_at = ? WHERE id = ?", utc_now(), g->id);
+  });
+}
+
+Status ServerGroupRepository::remove_member(const std::string& uuid, const std::string& instance_uuid) {
+  return db_.write("remove server group member", [&](Connection& c) -> Status {
+    auto g = get_locked(c, uuid);
+    if (!g.ok()) return g.status();
+    auto st = c.exec("remove member " + instance_uuid,
+                     "DELETE FROM server_group_members WHERE group_id = ? AND instance_uuid = ?", g->id, instance_uuid);
+    if (!st.ok()) return st;
+    if (c.changes() == 0) return Status::NotFound("instance " + instance_uuid + " is not in group " + uuid);
+    return Status::OK();
+  });
+}
+
+Result<std::vector<ServerGroupRecord>> ServerGroupRepository::groups_of(const std::string& instance_uuid) {
+  return db_.read("read groups of instance", [&](Connection& c) {
+    return query(c, "read groups of instance " + instance_uuid,
+                 "WHERE g.id IN (SELECT group_id FROM server_group_members WHERE instance_uuid = ?) ORDER BY g.id",
+                 instance_uuid);
+  });
+}
+
+}  // namespace stratus::core::db

@@ -1,0 +1,49 @@
+// ServerGroupRepository: affinity groups (Nova's instance_groups) and their
+// members, which the scheduler's group filters read.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/db/database.h"
+#include "stratus/sdk/result.h"
+
+namespace stratus::core::db {
+
+struct ServerGroupRecord {
+  std::int64_t id = 0;
+  std::string uuid;        // empty on create: generated
+  std::string name;
+  std::string project_id;
+  std::string user_id;
+  std::string policy;      // affinity, anti-affinity, soft-affinity, soft-anti-affinity
+  std::optional<std::int64_t> max_server_per_host;  // rules (anti-affinity only)
+  std::vector<std::string> members;                 // instance uuids
+  std::string created_at;
+  std::string updated_at;
+};
+
+class ServerGroupRepository {
+ public:
+  explicit ServerGroupRepository(Database& db) : db_(db) {}
+
+  // kInvalidArgument for an unknown policy or rules on a policy without them.
+  sdk::Result<ServerGroupRecord> create(ServerGroupRecord record);
+  sdk::Result<ServerGroupRecord> get(const std::string& uuid);
+  // By id; nullopt project: all.
+  sdk::Result<std::vector<ServerGroupRecord>> list(const std::optional<std::string>& project_id = std::nullopt);
+  sdk::Status remove(const std::string& uuid);
+
+  // Adds instances (already members are fine). kNotFound for the group.
+  sdk::Status add_members(const std::string& uuid, const std::vector<std::string>& instance_uuids);
+  sdk::Status remove_member(const std::string& uuid, const std::string& instance_uuid);
+  // The groups the instance belongs to (Nova: at most one).
+  sdk::Result<std::vector<ServerGroupRecord>> groups_of(const std::string& instance_uuid);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace stratus::core::db

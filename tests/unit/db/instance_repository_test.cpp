@@ -1,0 +1,194 @@
+#include <gtest/gtest.h>
+
+#include "core/db/allocation_repository.h"
+#include "core/db/compute_node_repository.h"
+#include "core/db/instance_repository.h"
+#include "core/db/server_group_repository.h"
+#include "core/db/ids.h"
+#include "db_test_util.h"
+
+#include <thread>
+
+namespace stratus::core::db {
+namespace {
+
+class DbInstanceRepository : public testing::DbTest {
+ protected:
+  InstanceRecord make(const std::string& display_name, const std::string& project = "p1") {
+    InstanceRecord r;
+    r.display_name = display_name;
+    r.project_id = project;
+    r.user_id = "u1";
+    r.flavor.id = "1";
+    r.flavor.name = "m1.tiny";
+    r.flavor.vcpus = 1;
+    r.flavor.memory_mb = 512;
+    r.flavor.root_gb = 1;
+    r.flavor.extra_specs = {{"hw:cpu_policy", "shared"}};
+    r.image_ref = "img-1";
+    r.task_state = "scheduling";
+    r.metadata = {{"role", "web"}};
+    r.reservation_id = "r-abcdefgh";
+    r.availability_zone = "nova";
+    r.key_name = "mykey";
+    return r;
+  }
+  InstanceRecord create(const std::string& display_name, const std::string& project = "p1") {
+    auto r = repo_.create({make(display_name, project)});
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->front() : InstanceRecord{};
+  }
+  InstanceRepository repo_{*db_};
+};
+
+TEST_F(DbInstanceRepository, CreateStoresEverythingAndNamesFromTheId) {
+  auto created = create("web-1");
+  EXPECT_EQ(created.uuid.size(), 36u);
+  EXPECT_EQ(created.name, instance_name(created.id));
+  auto got = repo_.get(created.uuid);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->display_name, "web-1");
+  EXPECT_EQ(got->vm_state, "building");
+  EXPECT_EQ(got->task_state, std::optional<std::string>("scheduling"));
+  EXPECT_EQ(got->flavor.name, "m1.tiny");
+  EXPECT_EQ(got->flavor.memory_mb, 512);
+  EXPECT_EQ(got->flavor.extra_specs.at("hw:cpu_policy"), "shared");
+  EXPECT_EQ(got->metadata.at("role"), "web");
+  EXPECT_EQ(got->key_name, std::optional<std::string>("mykey"));
+  EXPECT_FALSE(got->launched_at.has_value());
+  EXPECT_FALSE(got->user_data.has_value());
+  EXPECT_EQ(got->created_at, got->updated_at);
+  EXPECT_EQ(got->to_sdk().flavor.vcpus, 1);
+}
+
+TEST_F(DbInstanceRepository, BatchCreateGivesConsecutiveNames) {
+  std::vector<InstanceRecord> batch{make("a"), make("b"), make("c")};
+  for (int i = 0; i < 3; ++i) batch[static_cast<std::size_t>(i)].launch_index = i;
+  auto r = repo_.create(batch);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[1].id, (*r)[0].id + 1);
+  EXPECT_EQ((*r)[2].launch_index, 2);
+}
+
+TEST_F(DbInstanceRepository, DuplicateUuidIsAlreadyExistsAndWritesNothing) {
+  auto first = create("a");
+  auto dup = make("b");
+  dup.uuid = first.uuid;
+  auto r = repo_.create({make("c"), dup});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), sdk::StatusCode::kAlreadyExists);
+  auto all = repo_.list({});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 1u);  // "c" was rolled back with the rest
+}
+
+TEST_F(DbInstanceRepository, UnknownInstanceIsNotFound) {
+  EXPECT_EQ(repo_.get("nope").status().code(), sdk::StatusCode::kNotFound);
+  EXPECT_EQ(repo_.update("nope", {}).status().code(), sdk::StatusCode::kNotFound);
+  EXPECT_EQ(repo_.destroy("nope").code(), sdk::StatusCode::kNotFound);
+  EXPECT_EQ(repo_.set_metadata("nope", {}).status().code(), sdk::StatusCode::kNotFound);
+}
+
+TEST_F(DbInstanceRepository, UpdateChangesOnlyGivenFieldsAndClearsTaskState) {
+  auto i = create("a");
+  InstanceUpdate u;
+  u.vm_state = "active";
+  u.task_state = std::optional<std::string>();  // back to None
+  u.power_state = sdk::PowerState::kRunning;
+  u.host = "compute-1";
+  u.launched_at = std::optional<std::string>("2026-11-26T04:18:15.000000");
+  auto r = repo_.update(i.uuid, u);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->vm_state, "active");
+  EXPECT_FALSE(r->task_state.has_value());
+  EXPECT_EQ(r->power_state, sdk::PowerState::kRunning);
+  EXPECT_EQ(r->host, "compute-1");
+  EXPECT_EQ(r->display_name, "a");
+  EXPECT_EQ(r->launched_at, std::optional<std::string>("2026-11-26T04:18:15.000000"));
+  EXPECT_GE(r->updated_at, i.updated_at);
+}
+
+TEST_F(DbInstanceRepository, UpdateGuardsAreCompareAndSwap) {
+  auto i = create("a");
+  InstanceUpdate u;
+  u.task_state = std::optional<std::string>("spawning");
+  u.expected_task_state = std::vector<std::optional<std::string>>{std::nullopt};
+  auto r = repo_.update(i.uuid, u);  // task is "scheduling", not None
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), sdk::StatusCode::kInvalidState);
+  EXPECT_NE(r.status().message().find("'scheduling'"), std::string::npos) << r.status();
+  u.expected_task_state = std::vector<std::optional<std::string>>{std::string("scheduling")};
+  EXPECT_TRUE(repo_.update(i.uuid, u).ok());
+  InstanceUpdate v;
+  v.vm_state = "stopped";
+  v.expected_vm_state = std::vector<std::string>{"active"};
+  auto r2 = repo_.update(i.uuid, v);
+  EXPECT_EQ(r2.status().code(), sdk::StatusCode::kInvalidState);
+  EXPECT_EQ(repo_.get(i.uuid)->vm_state, "building");
+}
+
+TEST_F(DbInstanceRepository, MetadataSetMergeAndDelete) {
+  auto i = create("a");
+  auto md = repo_.update_metadata(i.uuid, {{"k", "v"}});
+  ASSERT_TRUE(md.ok());
+  EXPECT_EQ(md->size(), 2u);
+  md = repo_.set_metadata(i.uuid, {{"only", "1"}});
+  ASSERT_TRUE(md.ok());
+  EXPECT_EQ(*md, (std::map<std::string, std::string>{{"only", "1"}}));
+  EXPECT_TRUE(repo_.delete_metadata_key(i.uuid, "only").ok());
+  EXPECT_EQ(repo_.delete_metadata_key(i.uuid, "only").code(), sdk::StatusCode::kNotFound);
+  EXPECT_TRUE(repo_.get(i.uuid)->metadata.empty());
+}
+
+TEST_F(DbInstanceRepository, DestroyMarksDeletedReleasesClaimAndLeavesGroups) {
+  auto i = create("a");
+  ComputeNodeRepository nodes(*db_);
+  sdk::HostResources res;
+  res.hypervisor_hostname = "n1";
+  res.vcpus = 4;
+  res.memory_mb = 4096;
+  res.local_gb = 40;
+  ASSERT_TRUE(nodes.upsert("h1", res).ok());
+  AllocationRepository allocs(*db_);
+  ASSERT_TRUE(allocs.claim("n1", i.uuid, 1, 512, 1).ok());
+  ServerGroupRepository groups(*db_);
+  ServerGroupRecord g;
+  g.name = "g";
+  g.project_id = "p1";
+  g.user_id = "u1";
+  g.policy = "affinity";
+  g.members = {i.uuid};
+  auto group = groups.create(g);
+  ASSERT_TRUE(group.ok());
+
+  ASSERT_TRUE(repo_.destroy(i.uuid).ok());
+  EXPECT_EQ(repo_.get(i.uuid).status().code(), sdk::StatusCode::kNotFound);
+  auto gone = repo_.get(i.uuid, /*include_deleted=*/true);
+  ASSERT_TRUE(gone.ok());
+  EXPECT_TRUE(gone->deleted);
+  EXPECT_EQ(gone->vm_state, "deleted");
+  EXPECT_TRUE(gone->deleted_at.has_value());
+  EXPECT_EQ(nodes.get("n1")->memory_mb_used, 0);
+  EXPECT_EQ(allocs.get(i.uuid).status().code(), sdk::StatusCode::kNotFound);
+  EXPECT_TRUE(groups.get(group->uuid)->members.empty());
+  EXPECT_EQ(repo_.destroy(i.uuid).code(), sdk::StatusCode::kNotFound);
+}
+
+TEST_F(DbInstanceRepository, ConcurrentUpdatesFromManyThreadsAllLand) {
+  auto i = create("a");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int n = 0; n < 25; ++n) {
+        auto r = repo_.update_metadata(i.uuid, {{"t" + std::to_string(t) + "-" + std::to_string(n), "x"}});
+        EXPECT_TRUE(r.ok()) << r.status();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(repo_.get(i.uuid)->metadata.size(), 101u);
+}
+
+}  // namespace
+}  // namespace stratus::core::db

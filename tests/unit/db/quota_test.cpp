@@ -1,0 +1,120 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "core/db/instance_repository.h"
+#include "core/db/quota_repository.h"
+#include "db_test_util.h"
+
+namespace stratus::core::db {
+namespace {
+
+using sdk::StatusCode;
+
+class DbQuota : public testing::DbTest {
+ protected:
+  static InstanceRecord inst(const std::string& project, int vcpus = 1, std::int64_t ram = 512) {
+    InstanceRecord r;
+    r.project_id = project;
+    r.user_id = "u";
+    r.flavor.vcpus = vcpus;
+    r.flavor.memory_mb = ram;
+    return r;
+  }
+  InstanceRepository instances_{*db_};
+  QuotaRepository quotas_{*db_};
+};
+
+TEST_F(DbQuota, DefaultsAreNovas) {
+  auto l = quotas_.limits("p");
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->at("instances"), 10);
+  EXPECT_EQ(l->at("cores"), 20);
+  EXPECT_EQ(l->at("ram"), 51200);
+  EXPECT_EQ(l->at("key_pairs"), 100);
+}
+
+TEST_F(DbQuota, InstancesLimitInNovasWords) {
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(instances_.create({inst("p")}).ok()) << i;
+  auto over = instances_.create({inst("p")});
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(over.status().message(), "Quota exceeded for instances: Requested 1, but already used 10 of 10 instances");
+  EXPECT_TRUE(instances_.create({inst("other")}).ok());  // per project
+  auto u = quotas_.usage("p");
+  EXPECT_EQ(u->instances, 10);
+  EXPECT_EQ(u->cores, 10);
+  EXPECT_EQ(u->ram, 5120);
+}
+
+TEST_F(DbQuota, CoresAndRamAndABatchCountsAsAWhole) {
+  ASSERT_TRUE(instances_.create({inst("p", 8, 1024), inst("p", 8, 1024)}).ok());
+  auto cores = instances_.create({inst("p", 8, 1024)});
+  EXPECT_NE(cores.status().message().find("Quota exceeded for cores: Requested 8, but already used 16 of 20"),
+            std::string::npos)
+      << cores.status();
+  auto ram = instances_.create({inst("q", 1, 30000), inst("q", 1, 30000)});
+  EXPECT_NE(ram.status().message().find("Quota exceeded for ram: Requested 60000"), std::string::npos) << ram.status();
+  EXPECT_EQ(quotas_.usage("q")->instances, 0);  // nothing of the batch was written
+}
+
+TEST_F(DbQuota, OverridesDefaultsUnlimitedAndDeletedInstancesFreeQuota) {
+  ASSERT_TRUE(quotas_.set_default("instances", 2).ok());
+  ASSERT_TRUE(instances_.create({inst("p"), inst("p")}).ok());
+  EXPECT_EQ(instances_.create({inst("p")}).status().code(), StatusCode::kConflict);
+  ASSERT_TRUE(quotas_.set_limit("p", "instances", -1).ok());
+  auto third = instances_.create({inst("p")});
+  ASSERT_TRUE(third.ok());
+  ASSERT_TRUE(quotas_.set_limit("p", "instances", 3).ok());
+  EXPECT_EQ(instances_.create({inst("p")}).status().code(), StatusCode::kConflict);
+  ASSERT_TRUE(instances_.destroy(third->front().uuid).ok());
+  EXPECT_TRUE(instances_.create({inst("p")}).ok());
+  ASSERT_TRUE(quotas_.reset_limits("p").ok());
+  EXPECT_EQ(quotas_.limits("p")->at("instances"), 2);
+  EXPECT_EQ(quotas_.set_limit("p", "gpus", 1).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(quotas_.set_limit("p", "cores", -2).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(instances_.create({inst("p"), inst("p"), inst("p")}, {.enforce = false}).ok());
+}
+
+void race(const std::vector<Database*>& dbs, std::atomic<int>& ok) {
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      InstanceRepository repo(*dbs[t % dbs.size()]);
+      for (int i = 0; i < 6; ++i) {
+        InstanceRecord r;
+        r.project_id = "p";
+        r.user_id = "u";
+        r.flavor.vcpus = 1;
+        r.flavor.memory_mb = 64;
+        auto c = repo.create({r});
+        if (c.ok()) {
+          ++ok;
+        } else {
+          EXPECT_EQ(c.status().code(), StatusCode::kConflict) << c.status();
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+}
+
+TEST_F(DbQuota, ConcurrentCreatesNeverExceedTheQuota) {
+  std::atomic<int> ok{0};
+  race({db_.get()}, ok);
+  EXPECT_EQ(ok.load(), 10);
+  EXPECT_EQ(quotas_.usage("p")->instances, 10);
+}
+
+TEST_F(DbQuota, ConcurrentCreatesOnTwoConnectionsNeverExceedTheQuota) {
+  auto other = open_again();
+  ASSERT_NE(other, nullptr);
+  std::atomic<int> ok{0};
+  race({db_.get(), other.get()}, ok);
+  EXPECT_EQ(ok.load(), 10);
+  EXPECT_EQ(quotas_.usage("p")->instances, 10);
+}
+
+}  // namespace
+}  // namespace stratus::core::db
