@@ -1,5 +1,6 @@
 #include "core/api/version_documents.h"
 
+#include "core/api/api_server.h"
 #include "core/api/microversion.h"
 
 namespace stratus::core::api {
@@ -39,6 +40,15 @@ nlohmann::json v21_version_document(const std::string& base_url) {
   doc["media-types"] = nlohmann::json::array(
       {{{"base", "application/json"}, {"type", "application/vnd.openstack.compute+json;version=2.1"}}});
   return {{"version", doc}};
+}
+
+void add_version_routes(ApiServer& server) {
+  server.route("GET", "/", [](const ApiRequest& req) -> sdk::Result<ApiResponse> {
+    return ApiResponse{300, versions_document(req.base_url), {}};
+  }, /*is_public=*/true);
+  server.route("GET", R"(/v2\.1/?)", [](const ApiRequest& req) -> sdk::Result<ApiResponse> {
+    return ApiResponse{200, v21_version_document(req.base_url), {}};
+  }, /*is_public=*/true);
 }
 
 }  // namespace stratus::core::api

@@ -15,4 +15,9 @@ nlohmann::json versions_document(const std::string& base_url);
 // GET /v2.1 : {"version": {... "media-types": [...]}}
 nlohmann::json v21_version_document(const std::string& base_url);
 
+class ApiServer;
+// Serves both documents at GET / and GET /v2.1[/], without authentication, as
+// Nova does, so clients can discover the API before they log in.
+void add_version_routes(ApiServer& server);
+
 }  // namespace stratus::core::api

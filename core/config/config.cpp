@@ -206,7 +206,24 @@ Status build(const toml::table& root, Config& cfg) {
     return Status::InvalidArgument((n ? origin_of(n->source()) + ": " : std::string()) + "key 'log_level' must be one of trace, debug, info, warn, error, critical, off; got '" +
                                    cfg.log_level + "'");
   }
-  Status s = top.read_table("plugins", [&](const toml::table& t, const std::string& prefix) {
+  Status s = top.read_table("api", [&](const toml::table& t, const std::string& prefix) {
+    SectionReader r(t, prefix);
+    if (Status st = r.read("listen", cfg.api.listen); !st.ok()) return st;
+    if (Status st = r.read("auth_strategy", cfg.api.auth_strategy); !st.ok()) return st;
+    if (Status st = r.read("admin_token", cfg.api.admin_token); !st.ok()) return st;
+    if (cfg.api.auth_strategy != "noauth" && cfg.api.auth_strategy != "token") {
+      return Status::InvalidArgument(origin_of(t.get("auth_strategy")->source()) +
+                                     ": key 'api.auth_strategy' must be \"noauth\" or \"token\", got '" +
+                                     cfg.api.auth_strategy + "'");
+    }
+    if (cfg.api.auth_strategy == "token" && cfg.api.admin_token.empty()) {
+      return Status::InvalidArgument(origin_of(t.source()) +
+                                     ": api.auth_strategy = \"token\" needs a non-empty api.admin_token");
+    }
+    return r.finish();
+  });
+  if (!s.ok()) return s;
+  s = top.read_table("plugins", [&](const toml::table& t, const std::string& prefix) {
     SectionReader r(t, prefix);
     if (Status st = r.read("paths", cfg.plugins.paths); !st.ok()) return st;
     return r.finish();

@@ -38,10 +38,19 @@ struct SchedulerSection {
   std::vector<std::string> weighers = {"ram", "cpu", "disk", "num_instances"};
 };
 
+struct ApiSection {
+  std::string listen = "127.0.0.1:8774";  // host:port; port 0 picks a free one
+  // "noauth": every request acts as admin (fine for aio on loopback; logged as
+  // a warning); "token": X-Auth-Token must equal admin_token.
+  std::string auth_strategy = "noauth";
+  std::string admin_token;
+};
+
 struct Config {
   std::string host;                    // this node's name; default: the machine's hostname
   std::string data_dir = "stratus-data";
   std::string log_level = "info";      // trace, debug, info, warn, error, critical, off
+  ApiSection api;
   PluginsSection plugins;
   ComputeSection compute;
   SchedulerSection scheduler;

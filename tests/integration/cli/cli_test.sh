@@ -78,7 +78,8 @@ check "unknown config key exits 2" test "$rc" -eq 2
 check "and names key and line" grep -q "bad.toml:3: unknown key 'compute.drvier'" "$work/bad.err"
 
 # aio loads its driver, filters and weighers, says it is ready, stops on SIGINT.
-"$stratus" --set host=aio-test aio --fake-hosts 3 > "$work/aio.out" 2> "$work/aio.err" &
+"$stratus" --set host=aio-test aio --fake-hosts 3 --data-dir "$work/data" --listen 127.0.0.1:0 \
+  > "$work/aio.out" 2> "$work/aio.err" &
 aio_pid=$!
 for _ in $(seq 1 100); do
   grep -q "ready" "$work/aio.out" 2>/dev/null && break
@@ -87,6 +88,18 @@ done
 check "aio says it is ready" grep -q "^stratus aio: ready" "$work/aio.out"
 check "aio runs three fake hosts" grep -q "compute host aio-test-3: driver fake (fake," "$work/aio.out"
 check "aio loaded 12 filters" grep -q "scheduler filters (12)" "$work/aio.out"
+check "aio made its database in the data directory" test -f "$work/data/stratus.db"
+api="$(grep -o 'http://127.0.0.1:[0-9]*/v2.1' "$work/aio.out" | head -1)"
+check "aio prints its API URL" test -n "$api"
+check "the API serves the seeded flavors" /usr/bin/python3 -c '
+import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1] + "/flavors/detail") as r:
+    assert r.status == 200
+    assert r.headers["OpenStack-API-Version"] == "compute 2.1"
+    flavors = json.load(r)["flavors"]
+assert [f["name"] for f in flavors] == ["m1.tiny", "m1.small", "m1.medium", "m1.large", "m1.xlarge"], flavors
+assert flavors[0]["ram"] == 512 and flavors[0]["vcpus"] == 1
+' "$api"
 kill -INT "$aio_pid"
 set +e
 wait "$aio_pid"; rc=$?
@@ -97,7 +110,7 @@ check "aio says it stopped" grep -q "^stratus aio: stopped" "$work/aio.out"
 
 # aio with a driver that is not a driver refuses to start, naming why.
 set +e
-"$stratus" --set compute.driver=ram aio > /dev/null 2> "$work/aio-bad.err"; rc=$?
+"$stratus" --set compute.driver=ram aio --data-dir "$work/data2" --listen 127.0.0.1:0 > /dev/null 2> "$work/aio-bad.err"; rc=$?
 set -e
 check "aio with a filter as driver exits 1" test "$rc" -eq 1
 check "and says it is the wrong kind" grep -q "plugin 'ram' (.*) is a scheduler_filter, not a virt_driver" "$work/aio-bad.err"

@@ -31,7 +31,7 @@ grep -Eq "^virt_driver +fake +1\.0\.0 +1 +$prefix/lib/stratus/plugins/libstratus
 
 # And it runs as the compute driver of aio, with its own config table.
 "$prefix/bin/stratus" --plugin-dir "$work/example" --set compute.driver=example_memory \
-  --set driver.example_memory.memory_mb=2048 aio > "$work/aio.out" 2>&1 &
+  --set driver.example_memory.memory_mb=2048 aio --data-dir "$work/data" --listen 127.0.0.1:0 > "$work/aio.out" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do grep -q ready "$work/aio.out" && break; sleep 0.1; done
 kill -INT "$pid"; wait "$pid"

@@ -1,0 +1,139 @@
+#include "core/api/api_server.h"
+
+#include <chrono>
+#include <exception>
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include "core/api/api_error.h"
+#include "core/db/ids.h"
+
+namespace stratus::core::api {
+
+namespace {
+
+std::optional<std::string> header(const httplib::Request& req, const char* name) {
+  if (!req.has_header(name)) return std::nullopt;
+  return req.get_header_value(name);
+}
+
+void write_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  if (!body.is_null()) res.set_content(body.dump(), "application/json");
+}
+
+}  // namespace
+
+std::optional<std::string> ApiRequest::query_param(const std::string& name) const {
+  auto range = query.equal_range(name);
+  if (range.first == range.second) return std::nullopt;
+  return std::prev(range.second)->second;
+}
+
+ApiServer::ApiServer(std::shared_ptr<const Authenticator> authenticator, ApiServerOptions options)
+    : authenticator_(std::move(authenticator)), options_(options), server_(std::make_unique<httplib::Server>()) {
+  server_->set_payload_max_length(options_.max_body_bytes);
+  // Anything no route matched: Nova answers 404 in its own format.
+  server_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (res.body.empty()) {
+      int status = res.status == 413 ? 413 : 404;
+      write_json(res, status,
+                 nova_error_body(status, status == 413 ? "Request body too large." : "The resource could not be found."));
+      spdlog::info("{} {} {}", req.method, req.path, status);
+    }
+  });
+}
+
+ApiServer::~ApiServer() { stop(); }
+
+void ApiServer::route(const std::string& method, const std::string& pattern, ApiHandler handler, bool is_public) {
+  auto bound = [this, handler = std::move(handler), is_public, method](const httplib::Request& req,
+                                                                        httplib::Response& res) {
+    handle(req, res, handler, is_public, method);
+  };
+  if (method == "GET") {
+    server_->Get(pattern, bound);
+  } else if (method == "POST") {
+    server_->Post(pattern, bound);
+  } else if (method == "PUT") {
+    server_->Put(pattern, bound);
+  } else if (method == "DELETE") {
+    server_->Delete(pattern, bound);
+  }
+}
+
+void ApiServer::handle(const httplib::Request& req, httplib::Response& res, const ApiHandler& handler, bool is_public,
+                       const std::string& method) const {
+  const auto started = std::chrono::steady_clock::now();
+  ApiRequest request;
+  request.method = method;
+  request.path = req.path;
+  request.request_id = "req-" + db::random_uuid();
+  request.base_url = "http://" + (req.has_header("Host") ? req.get_header_value("Host") : std::string("localhost"));
+  for (size_t i = 1; i < req.matches.size(); ++i) request.path_params.push_back(req.matches[i].str());
+  for (const auto& [k, v] : req.params) request.query.emplace(k, v);
+  res.set_header("X-OpenStack-Request-Id", request.request_id);
+  res.set_header("X-Compute-Request-Id", request.request_id);
+
+  auto finish = [&](int status, const nlohmann::json& body) {
+    write_json(res, status, body);
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+    spdlog::info("{} {} {} {} {:.1f}ms", request.request_id, method, req.path, status, micros / 1000.0);
+  };
+  auto fail = [&](int status, const std::string& message) { finish(status, nova_error_body(status, message)); };
+
+  if (!is_public) {
+    auto auth = authenticator_->authenticate(header(req, "X-Auth-Token"));
+    if (!auth.ok()) return fail(401, "The request you have made requires authentication.");
+    request.auth = std::move(auth.value());
+
+    auto version = negotiate_microversion(header(req, "OpenStack-API-Version"),
+                                          header(req, "X-OpenStack-Nova-API-Version"));
+    if (!version.ok()) {
+      return fail(version.status().is(sdk::StatusCode::kNotSupported) ? 406 : 400, version.status().message());
+    }
+    request.microversion = *version;
+    res.set_header("OpenStack-API-Version", "compute " + request.microversion.to_string());
+    res.set_header("X-OpenStack-Nova-API-Version", request.microversion.to_string());
+    res.set_header("Vary", "OpenStack-API-Version, X-OpenStack-Nova-API-Version");
+  }
+
+  if (!req.body.empty()) {
+    request.body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    if (request.body.is_discarded()) return fail(400, "Malformed request body");
+  }
+
+  sdk::Result<ApiResponse> response = sdk::Status::Internal("handler did not run");
+  try {
+    response = handler(request);
+  } catch (const std::exception& e) {
+    spdlog::error("{} {} {} raised: {}", request.request_id, method, req.path, e.what());
+    return fail(500, "Unexpected API Error. Please report this at the Stratus issue tracker.");
+  }
+  if (!response.ok()) {
+    return fail(http_status_for(response.status().code()), response.status().message());
+  }
+  for (const auto& [k, v] : response->headers) res.set_header(k, v);
+  finish(response->status, response->body);
+}
+
+sdk::Result<int> ApiServer::start(const std::string& host, int port) {
+  int bound = port;
+  if (port == 0) {
+    bound = server_->bind_to_any_port(host);
+  } else if (!server_->bind_to_port(host, port)) {
+    bound = -1;
+  }
+  if (bound <= 0) return sdk::Status::Unavailable("cannot listen on " + host + ":" + std::to_string(port));
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return bound;
+}
+
+void ApiServer::stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace stratus::core::api

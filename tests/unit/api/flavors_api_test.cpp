@@ -1,0 +1,255 @@
+// The flavors API over real HTTP on loopback, against a real database in a
+// temporary directory: shapes as Nova 26 answers at 2.1, errors in Nova's
+// format, and nothing written on a rejected request.
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include "core/api/api_server.h"
+#include "core/api/flavors_controller.h"
+#include "core/api/version_documents.h"
+#include "core/db/database.h"
+#include "core/db/flavor_repository.h"
+#include "core/db/seed.h"
+
+namespace stratus::core::api {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// A test double: the token "member" is a non-admin, "admin" the admin,
+// anything else is refused.
+class TwoUserAuthenticator final : public Authenticator {
+ public:
+  sdk::Result<AuthContext> authenticate(const std::optional<std::string>& token) const override {
+    if (token == std::string("admin")) return AuthContext{"u-admin", "p-admin", {"admin"}, true};
+    if (token == std::string("member")) return AuthContext{"u-member", "p-member", {"member"}, false};
+    return sdk::Status::NotFound("no");
+  }
+  std::string describe() const override { return "test double"; }
+};
+
+class FlavorsApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("stratus-api-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    auto db = db::Database::open(dir_);
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(db.value());
+    ASSERT_TRUE(db::seed_defaults(*db_).ok());
+    ApiServerOptions options;
+    options.max_body_bytes = 4096;
+    server_ = std::make_unique<ApiServer>(std::make_shared<TwoUserAuthenticator>(), options);
+    add_version_routes(*server_);
+    add_flavor_routes(*server_, *db_);
+    auto port = server_->start("127.0.0.1", 0);
+    ASSERT_TRUE(port.ok()) << port.status();
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    base_ = "http://127.0.0.1:" + std::to_string(*port);
+  }
+  void TearDown() override {
+    client_.reset();
+    server_.reset();
+    db_.reset();
+    fs::remove_all(dir_);
+  }
+
+  httplib::Headers as(const std::string& token, const std::string& version = "") {
+    httplib::Headers h{{"X-Auth-Token", token}};
+    if (!version.empty()) h.emplace("OpenStack-API-Version", "compute " + version);
+    return h;
+  }
+  static json body(const httplib::Result& r) { return json::parse(r->body); }
+  size_t flavor_count() { return db::FlavorRepository(*db_).list({})->size(); }
+
+  fs::path dir_;
+  std::unique_ptr<db::Database> db_;
+  std::unique_ptr<ApiServer> server_;
+  std::unique_ptr<httplib::Client> client_;
+  std::string base_;
+};
+
+TEST_F(FlavorsApi, VersionDocumentsNeedNoToken) {
+  auto r = client_->Get("/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 300);
+  EXPECT_EQ(body(r)["versions"][1]["id"], "v2.1");
+  auto v = client_->Get("/v2.1");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->status, 200);
+  EXPECT_EQ(body(v)["version"]["links"][0]["href"], base_ + "/v2.1/");
+}
+
+TEST_F(FlavorsApi, EverythingElseNeedsAToken) {
+  for (const char* token : {"", "wrong"}) {
+    auto r = client_->Get("/v2.1/flavors", as(token));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401);
+    EXPECT_EQ(body(r)["unauthorized"]["code"], 401);
+  }
+  auto none = client_->Get("/v2.1/flavors");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401);
+}
+
+TEST_F(FlavorsApi, ListAndDetailHaveNovasShapes) {
+  auto list = client_->Get("/v2.1/flavors", as("member"));
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->status, 200);
+  json flavors = body(list)["flavors"];
+  ASSERT_EQ(flavors.size(), 5u);
+  EXPECT_EQ(flavors[0]["name"], "m1.tiny");
+  std::set<std::string> brief;
+  for (const auto& [k, v] : flavors[0].items()) brief.insert(k);
+  EXPECT_EQ(brief, (std::set<std::string>{"id", "links", "name"}));
+
+  auto detail = client_->Get("/v2.1/flavors/detail", as("member"));
+  ASSERT_TRUE(detail);
+  json tiny = body(detail)["flavors"][0];
+  // The keys of real_flavors_detail_2.1.json from Nova 26.
+  std::set<std::string> keys;
+  for (const auto& [k, v] : tiny.items()) keys.insert(k);
+  EXPECT_EQ(keys, (std::set<std::string>{"OS-FLV-DISABLED:disabled", "OS-FLV-EXT-DATA:ephemeral", "disk", "id",
+                                         "links", "name", "os-flavor-access:is_public", "ram", "rxtx_factor", "swap",
+                                         "vcpus"}));
+  EXPECT_EQ(tiny["ram"], 512);
+  EXPECT_EQ(tiny["vcpus"], 1);
+  EXPECT_EQ(tiny["disk"], 1);
+  EXPECT_EQ(tiny["swap"], "");
+  EXPECT_EQ(tiny["links"][0]["href"], base_ + "/v2.1/flavors/1");
+  EXPECT_EQ(tiny["links"][1]["rel"], "bookmark");
+  EXPECT_EQ(detail->get_header_value("OpenStack-API-Version"), "compute 2.1");
+  EXPECT_EQ(detail->get_header_value("X-OpenStack-Request-Id").rfind("req-", 0), 0u);
+}
+
+TEST_F(FlavorsApi, FiltersAndPagination) {
+  auto big = client_->Get("/v2.1/flavors?minRam=4096", as("member"));
+  ASSERT_TRUE(big);
+  EXPECT_EQ(body(big)["flavors"].size(), 3u);
+
+  auto page = client_->Get("/v2.1/flavors?limit=2", as("member"));
+  ASSERT_TRUE(page);
+  json p = body(page);
+  ASSERT_EQ(p["flavors"].size(), 2u);
+  EXPECT_EQ(p["flavors_links"][0]["rel"], "next");
+  EXPECT_EQ(p["flavors_links"][0]["href"], base_ + "/v2.1/flavors?limit=2&marker=2");
+  auto next = client_->Get("/v2.1/flavors?limit=2&marker=2", as("member"));
+  ASSERT_TRUE(next);
+  EXPECT_EQ(body(next)["flavors"][0]["id"], "3");
+  auto last = client_->Get("/v2.1/flavors?limit=2&marker=4", as("member"));
+  ASSERT_TRUE(last);
+  EXPECT_EQ(body(last)["flavors"].size(), 1u);
+  EXPECT_FALSE(body(last).contains("flavors_links"));
+
+  auto bad_marker = client_->Get("/v2.1/flavors?marker=nope", as("member"));
+  ASSERT_TRUE(bad_marker);
+  EXPECT_EQ(bad_marker->status, 400);
+  EXPECT_EQ(body(bad_marker)["badRequest"]["message"], "marker [nope] not found");
+  auto bad_limit = client_->Get("/v2.1/flavors?limit=-1", as("member"));
+  ASSERT_TRUE(bad_limit);
+  EXPECT_EQ(bad_limit->status, 400);
+}
+
+TEST_F(FlavorsApi, ShowAndNotFound) {
+  auto r = client_->Get("/v2.1/flavors/3", as("member"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(body(r)["flavor"]["name"], "m1.medium");
+  auto missing = client_->Get("/v2.1/flavors/42", as("member"));
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->body, R"({"itemNotFound":{"code":404,"message":"Flavor 42 could not be found."}})");
+  auto no_route = client_->Get("/v2.1/flavours", as("member"));
+  ASSERT_TRUE(no_route);
+  EXPECT_EQ(no_route->status, 404);
+  EXPECT_EQ(body(no_route)["itemNotFound"]["code"], 404);
+}
+
+TEST_F(FlavorsApi, AdminCreatesAndDeletes) {
+  auto created = client_->Post("/v2.1/flavors", as("admin"),
+                               R"({"flavor": {"name": "g1.huge", "id": "g1", "ram": 65536, "vcpus": 16, "disk": 100,
+                                   "OS-FLV-EXT-DATA:ephemeral": 10, "swap": 1024, "rxtx_factor": 2.0}})",
+                               "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  json f = body(created)["flavor"];
+  EXPECT_EQ(f["id"], "g1");
+  EXPECT_EQ(f["swap"], 1024);
+  EXPECT_EQ(f["OS-FLV-EXT-DATA:ephemeral"], 10);
+  EXPECT_EQ(body(client_->Get("/v2.1/flavors/g1", as("member")))["flavor"]["ram"], 65536);
+
+  auto specs = client_->Post("/v2.1/flavors/g1/os-extra_specs", as("admin"),
+                             R"({"extra_specs": {"hw:cpu_policy": "dedicated"}})", "application/json");
+  ASSERT_TRUE(specs);
+  EXPECT_EQ(specs->status, 200) << specs->body;
+  EXPECT_EQ(body(client_->Get("/v2.1/flavors/g1/os-extra_specs", as("member")))["extra_specs"]["hw:cpu_policy"],
+            "dedicated");
+
+  auto dup = client_->Post("/v2.1/flavors", as("admin"),
+                           R"({"flavor": {"name": "g1.huge", "ram": 1, "vcpus": 1, "disk": 1}})", "application/json");
+  ASSERT_TRUE(dup);
+  EXPECT_EQ(dup->status, 409);
+  EXPECT_TRUE(body(dup).contains("conflictingRequest"));
+
+  auto deleted = client_->Delete("/v2.1/flavors/g1", as("admin"));
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 202);
+  EXPECT_EQ(client_->Get("/v2.1/flavors/g1", as("member"))->status, 404);
+  EXPECT_EQ(client_->Delete("/v2.1/flavors/g1", as("admin"))->status, 404);
+}
+
+TEST_F(FlavorsApi, MembersMayNotWriteAndNothingChanges) {
+  const size_t before = flavor_count();
+  auto r = client_->Post("/v2.1/flavors", as("member"), R"({"flavor": {"name": "x", "ram": 1, "vcpus": 1, "disk": 1}})",
+                         "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(body(r)["forbidden"]["message"], "Policy doesn't allow os_compute_api:os-flavor-manage:create to be performed.");
+  EXPECT_EQ(client_->Delete("/v2.1/flavors/1", as("member"))->status, 403);
+  EXPECT_EQ(flavor_count(), before);
+}
+
+TEST_F(FlavorsApi, BadBodiesAreRejectedNamingTheFieldAndWriteNothing) {
+  const size_t before = flavor_count();
+  struct Case {
+    const char* body;
+    const char* expect;
+  };
+  for (const Case& c : {Case{R"({"flavor": {"name": "x", "ram": "lots", "vcpus": 1, "disk": 1}})", "flavor/ram"},
+                        Case{R"({"flavor": {"name": "x", "ram": 0, "vcpus": 1, "disk": 1}})", "flavor/ram"},
+                        Case{R"({"flavor": {"name": "x", "ram": 1, "disk": 1}})", "vcpus"},
+                        Case{R"({"flavor": {"name": "", "ram": 1, "vcpus": 1, "disk": 1}})", "flavor/name"},
+                        Case{R"({"flavor": {"name": "x", "ram": 1, "vcpus": 1, "disk": 1, "colour": "red"}})", "colour"},
+                        Case{R"({"flavour": {}})", "flavour"},
+                        Case{R"({not json)", "Malformed request body"}}) {
+    auto r = client_->Post("/v2.1/flavors", as("admin"), c.body, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << c.body;
+    EXPECT_NE(r->body.find(c.expect), std::string::npos) << c.body << " -> " << r->body;
+  }
+  auto huge = client_->Post("/v2.1/flavors", as("admin"), std::string(8192, ' '), "application/json");
+  ASSERT_TRUE(huge);
+  EXPECT_EQ(huge->status, 413);
+  EXPECT_EQ(flavor_count(), before);
+}
+
+TEST_F(FlavorsApi, Microversions) {
+  EXPECT_EQ(client_->Get("/v2.1/flavors", as("member", "2.1"))->status, 200);
+  auto latest = client_->Get("/v2.1/flavors", as("member", "latest"));
+  ASSERT_TRUE(latest);
+  EXPECT_EQ(latest->get_header_value("OpenStack-API-Version"), "compute " + kMaxMicroversion.to_string());
+  auto too_new = client_->Get("/v2.1/flavors", as("member", "2.999"));
+  ASSERT_TRUE(too_new);
+  EXPECT_EQ(too_new->status, 406);
+  EXPECT_TRUE(body(too_new).contains("notAcceptable"));
+  auto malformed = client_->Get("/v2.1/flavors", as("member", "two"));
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->status, 400);
+}
+
+}  // namespace
+}  // namespace stratus::core::api
