@@ -96,6 +96,30 @@ TEST_F(ConfigFile, AFilterAndAWeigherOfOneNameHaveTheirOwnTables) {
   EXPECT_DOUBLE_EQ(*weigher.get_double("multiplier", 0), -1.0);
 }
 
+TEST_F(ConfigFile, ApiSection) {
+  auto cfg = load_config(std::nullopt);
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_EQ(cfg->api.listen, "127.0.0.1:8774");
+  EXPECT_EQ(cfg->api.auth_strategy, "noauth");
+
+  auto file = write("[api]\nlisten = \"127.0.0.1:9000\"\nauth_strategy = \"token\"\nadmin_token = \"s3cret\"\n");
+  cfg = load_config(file);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->api.listen, "127.0.0.1:9000");
+  EXPECT_EQ(cfg->api.admin_token, "s3cret");
+
+  file = write("[api]\nauth_strategy = \"keystone\"\n");
+  cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(),
+            file.string() + ":2: key 'api.auth_strategy' must be \"noauth\" or \"token\", got 'keystone'");
+
+  file = write("[api]\nauth_strategy = \"token\"\n");
+  cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("needs a non-empty api.admin_token"), std::string::npos) << cfg.status();
+}
+
 TEST_F(ConfigFile, UnknownKeyNamesKeyAndLine) {
   auto file = write("host = \"a\"\n[scheduler]\nenabled_filter = [\"ram\"]\n");
   auto cfg = load_config(file);
