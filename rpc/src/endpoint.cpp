@@ -1,0 +1,669 @@
+#include "stratus/rpc/endpoint.h"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "wire.h"
+#include "zmq_util.h"
+
+namespace stratus::rpc {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using detail::Frames;
+using std::chrono::milliseconds;
+
+struct Served {
+  std::string topic;
+  std::string server;
+  std::shared_ptr<const Dispatcher> dispatcher;
+};
+
+struct Job {
+  wire::Header header;
+  Frames frames;
+  const Dispatcher* dispatcher = nullptr;
+};
+
+void set_int(void* s, int opt, int v) { zmq_setsockopt(s, opt, &v, sizeof v); }
+
+}  // namespace
+
+struct Endpoint::Impl {
+  explicit Impl(EndpointOptions o) : opt(std::move(o)), io(opt.io ? opt.io : IoContext::global()) {
+    hb_interval = opt.heartbeat_interval.count() > 0 ? opt.heartbeat_interval : milliseconds(1000);
+  }
+
+  EndpointOptions opt;
+  std::shared_ptr<IoContext> io;
+  std::vector<Served> served;
+
+  void* dealer = nullptr;  // the I/O thread's socket: HELLO, heartbeats, incoming requests
+
+  std::thread io_thread;
+  std::vector<std::thread> workers;
+  bool started = false;
+  std::atomic<bool> accepting{false};
+  std::atomic<bool> io_running{false};
+
+  std::atomic<std::uint64_t> next_id{1};
+  std::atomic<std::uint64_t> router_epoch{0};  // bumped when the router is lost
+
+  std::mutex pool_mu;
+  std::condition_variable pool_cv;
+  std::vector<void*> pool;  // idle caller sockets
+  std::size_t in_use = 0;
+
+  std::mutex job_mu;
+  std::condition_variable job_cv;
+  std::deque<Job> jobs;
+  bool jobs_closed = false;
+
+  mutable std::mutex reg_mu;
+  mutable std::condition_variable reg_cv;
+  std::atomic<bool> is_registered{false};
+
+  struct Counters {
+    std::atomic<std::uint64_t> calls_sent{0}, casts_sent{0}, served{0}, dropped_malformed{0}, dropped_busy{0},
+        dropped_oversize{0}, cast_errors{0}, router_lost{0}, registrations{0};
+  } c;
+
+  // I/O thread state.
+  Clock::time_point last_heard{};
+  Clock::time_point last_hb_sent{};
+  Clock::time_point last_hello{};
+  Clock::time_point hello_not_before{};
+  Clock::time_point last_drain{};
+  std::size_t unsignalled_jobs = 0;  // jobs queued since the last wake_workers()
+  std::size_t worker_count = 0;      // set before the threads start
+  milliseconds hb_interval{1000};
+
+  // ---- client side -------------------------------------------------------
+
+  Result<Frames> build(wire::Kind kind, std::uint64_t id, const Target& t, std::string_view method,
+                       const Payload& args, const RequestContext& ctx, std::uint32_t timeout_ms,
+                       std::string& request_id) {
+    if (t.topic.empty()) return make_error(Errc::invalid_argument, "target has no topic");
+    auto v = Version::parse(t.version);
+    if (!v) return v.error();
+    if (method.empty()) return make_error(Errc::invalid_argument, "method name is empty");
+    wire::Header h;
+    h.kind = kind;
+    h.msg_id = id;
+    h.topic = t.topic;
+    h.server = kind == wire::Kind::fanout ? std::string() : t.server;
+    h.timeout_ms = timeout_ms;
+    wire::Request r;
+    r.method = std::string(method);
+    r.ns = t.ns;
+    r.version = v->to_string();
+    r.context = ctx;
+    if (r.context.request_id.empty()) r.context.request_id = RequestContext::new_request_id();
+    request_id = r.context.request_id;
+    Frames f;
+    f.reserve(3);
+    f.emplace_back(wire::encode_header(h));
+    f.emplace_back(wire::encode_request(r));
+    f.emplace_back(args.bytes());
+    const std::size_t size = detail::total_size(f);
+    if (size > opt.max_message_bytes) {
+      return make_error(Errc::too_large, "message of " + std::to_string(size) + " bytes exceeds the limit of " +
+                                             std::to_string(opt.max_message_bytes));
+    }
+    return f;
+  }
+
+  Status check_ready() const {
+    if (!accepting.load()) return make_error(Errc::unavailable, "endpoint '" + opt.name + "' is not running");
+    if (!is_registered.load()) {
+      return make_error(Errc::unavailable, "endpoint '" + opt.name + "' is not connected to the router " + opt.router);
+    }
+    return {};
+  }
+
+  // ---- caller sockets ---------------------------------------------------------
+  // Calls do not go through the I/O thread: each call borrows a DEALER socket
+  // of its own from a pool, sends on it and waits on it for the reply, so a
+  // call costs no thread hop on the client side.
+
+  void* new_socket(bool immediate) {
+    void* s = zmq_socket(io->native(), ZMQ_DEALER);
+    set_int(s, ZMQ_LINGER, 0);
+    set_int(s, ZMQ_IMMEDIATE, immediate ? 1 : 0);
+    set_int(s, ZMQ_SNDHWM, 100000);
+    set_int(s, ZMQ_RCVHWM, 100000);
+    set_int(s, ZMQ_RECONNECT_IVL, static_cast<int>(opt.reconnect_interval.count()));
+    if (opt.curve.enabled()) {
+      const auto& k = opt.curve;
+      if (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, k.server_public_key.c_str(), k.server_public_key.size() + 1) ||
+          zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, k.public_key.c_str(), k.public_key.size() + 1) ||
+          zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, k.secret_key.c_str(), k.secret_key.size() + 1)) {
+        zmq_close(s);
+        return nullptr;
+      }
+    }
+    if (zmq_connect(s, opt.router.c_str()) != 0) {
+      zmq_close(s);
+      return nullptr;
+    }
+    return s;
+  }
+
+  void* acquire() {
+    std::lock_guard lk(pool_mu);
+    if (!accepting.load()) return nullptr;
+    void* s = nullptr;
+    if (!pool.empty()) {
+      s = pool.back();
+      pool.pop_back();
+    } else {
+      s = new_socket(false);
+      if (!s) return nullptr;
+    }
+    ++in_use;
+    return s;
+  }
+
+  void release(void* s) {
+    {
+      std::lock_guard lk(pool_mu);
+      --in_use;
+      if (accepting.load()) {
+        pool.push_back(s);
+        s = nullptr;
+      }
+    }
+    if (s) zmq_close(s);
+    pool_cv.notify_all();
+  }
+
+  Result<Payload> call(const Target& t, std::string_view method, const Payload& args, const RequestContext& ctx,
+                       milliseconds timeout) {
+    if (t.fanout) return make_error(Errc::invalid_argument, "a fanout target can only be cast to");
+    if (auto s = check_ready(); !s) return s.error();
+    if (timeout.count() <= 0) timeout = opt.default_timeout;
+    const std::uint64_t id = next_id.fetch_add(1);
+    std::string req_id;
+    auto frames = build(wire::Kind::call, id, t, method, args, ctx,
+                        static_cast<std::uint32_t>(std::min<std::int64_t>(timeout.count(), UINT32_MAX)), req_id);
+    if (!frames) return frames.error();
+    const std::uint64_t epoch = router_epoch.load();
+    void* sock = acquire();
+    if (!sock) return make_error(Errc::unavailable, "endpoint '" + opt.name + "' is not running");
+    struct Releaser {
+      Impl* self;
+      void* s;
+      ~Releaser() { self->release(s); }
+    } releaser{this, sock};
+    if (int rc = detail::send_multipart(sock, frames.value()); rc != 0) {
+      return make_error(Errc::unavailable, std::string("cannot send to the router: ") + zmq_strerror(rc));
+    }
+    c.calls_sent.fetch_add(1, std::memory_order_relaxed);
+    const auto deadline = Clock::now() + timeout;
+    zmq_pollitem_t item{sock, 0, ZMQ_POLLIN, 0};
+    Frames in;
+    std::size_t extra = 0;
+    for (;;) {
+      const auto now = Clock::now();
+      if (now >= deadline) break;
+      const auto left = std::chrono::duration_cast<milliseconds>(deadline - now).count() + 1;
+      const int rc = zmq_poll(&item, 1, std::min<long>(static_cast<long>(left), 50));
+      if (rc < 0 && errno != EINTR) return make_error(Errc::internal, "poll failed: " + detail::zmq_error());
+      while (rc > 0 && detail::recv_multipart(sock, in, extra) == 1) {
+        if (in.empty()) continue;
+        auto h = wire::decode_header(in[0].view());
+        if (!h) {
+          c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+          continue;
+        }
+        if (h->msg_id != id) continue;  // a late reply to an earlier call on this socket
+        if (h->kind == wire::Kind::error) return wire::status_to_error(wire::ReplyStatus{h->code, "", h->message});
+        if (h->kind != wire::Kind::reply) continue;
+        if (in.size() < 2) return make_error(Errc::bad_message, "reply without status frame");
+        auto st = wire::decode_status(in[1].view());
+        if (!st) return st.error();
+        if (st->code != 0) return wire::status_to_error(std::move(st.value()));
+        return in.size() > 2 ? Payload::from_bytes(in[2].str()) : Payload();
+      }
+      if (!accepting.load()) return make_error(Errc::unavailable, "endpoint '" + opt.name + "' stopped");
+      if (router_epoch.load() != epoch) return make_error(Errc::unavailable, "connection to the router lost");
+    }
+    spdlog::warn("rpc call {} {} timed out after {} ms req={}", t.to_string(), method, timeout.count(), req_id);
+    return make_error(Errc::timeout, "no reply to '" + std::string(method) + "' from " + t.to_string() + " within " +
+                                         std::to_string(timeout.count()) + " ms");
+  }
+
+  Status cast(const Target& t, std::string_view method, const Payload& args, const RequestContext& ctx) {
+    if (auto s = check_ready(); !s) return s;
+    std::string req_id;
+    auto frames = build(t.fanout ? wire::Kind::fanout : wire::Kind::cast, next_id.fetch_add(1), t, method, args,
+                        ctx, 0, req_id);
+    if (!frames) return frames.error();
+    void* sock = acquire();
+    if (!sock) return make_error(Errc::unavailable, "endpoint '" + opt.name + "' is not running");
+    const int rc = detail::send_multipart(sock, frames.value());
+    release(sock);
+    if (rc != 0) {
+      return make_error(Errc::unavailable, std::string("cannot send to the router (") + zmq_strerror(rc) +
+                                               "); cast " + std::string(method) + " req=" + req_id + " not sent");
+    }
+    c.casts_sent.fetch_add(1, std::memory_order_relaxed);
+    return {};
+  }
+
+  // Reads what arrived on idle caller sockets: the router's ERROR reports for
+  // casts sent on them (counted in cast_errors and logged) and late replies to
+  // calls that timed out (dropped). Called by the I/O thread every heartbeat
+  // interval and by stats().
+  void drain_idle_pool() {
+    std::lock_guard lk(pool_mu);
+    Frames in;
+    std::size_t extra = 0;
+    for (void* s : pool) {
+      for (int i = 0; i < 256 && detail::recv_multipart(s, in, extra) == 1; ++i) {
+        if (in.empty()) continue;
+        auto h = wire::decode_header(in[0].view());
+        if (h.ok() && h->kind == wire::Kind::error) {
+          c.cast_errors.fetch_add(1, std::memory_order_relaxed);
+          const Error e = wire::status_to_error(wire::ReplyStatus{h->code, "", h->message});
+          spdlog::warn("rpc endpoint {}: router reports cast {} undelivered: {}", opt.name, h->msg_id, e.to_string());
+        }
+      }
+    }
+  }
+
+  // ---- I/O thread ----------------------------------------------------------
+
+  void set_registered(bool v) {
+    {
+      std::lock_guard lk(reg_mu);
+      is_registered.store(v);
+    }
+    reg_cv.notify_all();
+  }
+
+  void send_direct(Frames& frames) {
+    int rc = detail::send_multipart(dealer, frames);
+    if (rc != 0) spdlog::debug("rpc endpoint {}: send to router failed: {}", opt.name, zmq_strerror(rc));
+  }
+
+  void send_hello() {
+    wire::Header h;
+    h.kind = wire::Kind::hello;
+    h.name = opt.name;
+    for (const auto& s : served) h.services.push_back({s.topic, s.server});
+    Frames f;
+    f.emplace_back(wire::encode_header(h));
+    send_direct(f);
+    last_hello = Clock::now();
+  }
+
+  void send_simple(wire::Kind k) {
+    wire::Header h;
+    h.kind = k;
+    Frames f;
+    f.emplace_back(wire::encode_header(h));
+    send_direct(f);
+  }
+
+  // Reply frames without the local id frame.
+  static Frames reply_frames(std::uint64_t msg_id, const std::string& reply_to, const Result<Payload>& r) {
+    wire::Header h;
+    h.kind = wire::Kind::reply;
+    h.msg_id = msg_id;
+    h.reply_to = reply_to;
+    Frames f;
+    f.reserve(4);
+    f.emplace_back(wire::encode_header(h));
+    if (r.ok()) {
+      f.emplace_back(wire::encode_status(wire::ReplyStatus{}));
+      f.emplace_back(r.value().bytes());
+    } else {
+      f.emplace_back(wire::encode_status(r.error()));
+    }
+    return f;
+  }
+
+  void reply_now(const wire::Header& req, Error e) {
+    Frames f = reply_frames(req.msg_id, req.reply_to, Result<Payload>(std::move(e)));
+    send_direct(f);
+  }
+
+  void on_request(wire::Header& h, Frames& frames) {
+    const bool is_call = h.kind == wire::Kind::call;
+    if (is_call && h.reply_to.empty()) {
+      c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    const std::size_t size = detail::total_size(frames);
+    if (size > opt.max_message_bytes) {
+      c.dropped_oversize.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("rpc endpoint {}: message {} of {} bytes over the limit dropped", opt.name, h.msg_id, size);
+      if (is_call) reply_now(h, make_error(Errc::too_large, "message of " + std::to_string(size) + " bytes exceeds " +
+                                                                std::to_string(opt.max_message_bytes)));
+      return;
+    }
+    if (frames.size() < 3) {
+      c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+      if (is_call) reply_now(h, make_error(Errc::bad_message, "a call needs 3 frames: header, request, args"));
+      return;
+    }
+    const Dispatcher* d = nullptr;
+    for (const auto& s : served) {
+      if (s.topic == h.topic && (h.server.empty() || h.server == s.server)) {
+        d = s.dispatcher.get();
+        break;
+      }
+    }
+    if (d == nullptr) {
+      if (is_call) reply_now(h, make_error(Errc::no_such_target, "endpoint '" + opt.name + "' does not serve " + h.topic));
+      return;
+    }
+    {
+      std::unique_lock lk(job_mu);
+      if (jobs.size() >= opt.queue_limit || jobs_closed) {
+        lk.unlock();
+        if (is_call) {
+          reply_now(h, make_error(Errc::unavailable, "server '" + opt.name + "' is busy"));
+        } else {
+          c.dropped_busy.fetch_add(1, std::memory_order_relaxed);
+        }
+        return;
+      }
+      jobs.push_back(Job{std::move(h), std::move(frames), d});
+    }
+    ++unsignalled_jobs;  // workers are woken once per received batch (io_loop)
+  }
+
+  void wake_workers() {
+    if (unsignalled_jobs == 0) return;
+    if (unsignalled_jobs >= worker_count) {
+      job_cv.notify_all();
+    } else {
+      for (std::size_t i = 0; i < unsignalled_jobs; ++i) job_cv.notify_one();
+    }
+    unsignalled_jobs = 0;
+  }
+
+  void on_message(Frames& frames, std::size_t extra) {
+    last_heard = Clock::now();
+    if (frames.empty() || extra > 0) {
+      c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    auto h = wire::decode_header(frames[0].view());
+    if (!h) {
+      c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("rpc endpoint {}: dropped message from router: {}", opt.name, h.error().message);
+      return;
+    }
+    switch (h->kind) {
+      case wire::Kind::reply: c.dropped_malformed.fetch_add(1, std::memory_order_relaxed); break;  // go to caller sockets
+      case wire::Kind::call:
+      case wire::Kind::cast:
+      case wire::Kind::fanout: on_request(h.value(), frames); break;
+      case wire::Kind::hello_ack:
+        if (h->heartbeat_ms > 0) hb_interval = milliseconds(h->heartbeat_ms);
+        c.registrations.fetch_add(1, std::memory_order_relaxed);
+        if (!is_registered.load()) spdlog::info("rpc endpoint {}: registered with router {}", opt.name, opt.router);
+        set_registered(true);
+        break;
+      case wire::Kind::reset:
+        spdlog::info("rpc endpoint {}: router does not know us; saying hello again", opt.name);
+        set_registered(false);
+        send_hello();
+        break;
+      case wire::Kind::error: {
+        Error e = wire::status_to_error(wire::ReplyStatus{h->code, "", h->message});
+        if (h->msg_id == 0 && e.code == Errc::forbidden && !is_registered.load()) {
+          // Our HELLO was refused by policy: retrying at once would not help.
+          spdlog::error("rpc endpoint {}: router refused registration: {}", opt.name, e.message);
+          hello_not_before = Clock::now() + std::max(hb_interval * 4, milliseconds(1000));
+          break;
+        }
+        c.cast_errors.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("rpc endpoint {}: router reports for message {}: {}", opt.name, h->msg_id, e.to_string());
+        break;
+      }
+      case wire::Kind::heartbeat: break;
+      case wire::Kind::hello:
+      case wire::Kind::bye: c.dropped_malformed.fetch_add(1, std::memory_order_relaxed); break;
+    }
+  }
+
+  void timers() {
+    const auto now = Clock::now();
+    if (now - last_drain >= hb_interval) {
+      last_drain = now;
+      drain_idle_pool();
+    }
+    if (is_registered.load()) {
+      if (now - last_hb_sent >= hb_interval) {
+        send_simple(wire::Kind::heartbeat);
+        last_hb_sent = now;
+      }
+      if (now - last_heard > hb_interval * std::max(1, opt.heartbeat_liveness)) {
+        c.router_lost.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("rpc endpoint {}: router {} silent for {} ms; failing calls in flight and reconnecting",
+                     opt.name, opt.router,
+                     std::chrono::duration_cast<milliseconds>(now - last_heard).count());
+        set_registered(false);
+        router_epoch.fetch_add(1);  // calls in flight fail with unavailable
+        send_hello();
+      }
+    } else if (now >= hello_not_before && now - last_hello >= std::max(opt.reconnect_interval, milliseconds(20))) {
+      send_hello();
+    }
+  }
+
+  void io_loop() {
+    pthread_setname_np(pthread_self(), "rpc-endpoint");
+    zmq_pollitem_t item{dealer, 0, ZMQ_POLLIN, 0};
+    Frames frames;
+    std::size_t extra = 0;
+    last_heard = Clock::now();
+    send_hello();
+    while (io_running.load(std::memory_order_relaxed)) {
+      const long timeout = std::clamp<long>(static_cast<long>(hb_interval.count() / 4), 5, 100);
+      if (zmq_poll(&item, 1, is_registered.load() ? timeout : 10) < 0 && errno != EINTR) break;
+      if (item.revents & ZMQ_POLLIN) {
+        for (int i = 0; i < 512 && detail::recv_multipart(dealer, frames, extra) == 1; ++i) on_message(frames, extra);
+        wake_workers();
+      }
+      timers();
+    }
+    if (is_registered.load()) send_simple(wire::Kind::bye);
+    set_registered(false);
+  }
+
+  // ---- workers --------------------------------------------------------------
+
+  void run_job(Job& job, void* reply_sock) {
+    const wire::Header& h = job.header;
+    const bool is_call = h.kind == wire::Kind::call;
+    Result<Payload> result = [&]() -> Result<Payload> {
+      auto req = wire::decode_request(job.frames[1].view());
+      if (!req) {
+        c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("rpc endpoint {}: bad request {} on {}: {}", opt.name, h.msg_id, h.topic, req.error().message);
+        return req.error();
+      }
+      auto v = Version::parse(req->version);
+      if (!v) return make_error(Errc::bad_message, v.error().message);
+      const RequestContext& ctx = req->context;
+      CallInfo info{ctx, req->method, req->ns, v.value(), h.topic, is_call};
+      auto r = job.dispatcher->dispatch(info, Payload::from_bytes(job.frames[2].str()));
+      c.served.fetch_add(1, std::memory_order_relaxed);
+      if (r.ok()) {
+        spdlog::debug("rpc {} {} {} v{} req={} ok", is_call ? "call" : "cast", h.topic, req->method,
+                      req->version, ctx.request_id);
+      } else {
+        spdlog::info("rpc {} {} {} v{} req={} failed: {}", is_call ? "call" : "cast", h.topic, req->method,
+                     req->version, ctx.request_id, r.error().to_string());
+      }
+      return r;
+    }();
+    if (!is_call) return;
+    Frames f = reply_frames(h.msg_id, h.reply_to, result);
+    if (int rc = reply_sock ? detail::send_multipart(reply_sock, f) : ENOTSOCK; rc != 0) {
+      spdlog::warn("rpc endpoint {}: reply {} lost: {}", opt.name, h.msg_id, zmq_strerror(rc));
+    }
+  }
+
+  // Each worker sends its replies on a DEALER socket of its own (the router
+  // routes a reply by its reply_to field, not by the socket it came from), so a
+  // reply costs no hop back through the I/O thread.
+  void worker_loop(void* reply_sock) {
+    pthread_setname_np(pthread_self(), "rpc-worker");
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lk(job_mu);
+        job_cv.wait(lk, [&] { return !jobs.empty() || jobs_closed; });
+        if (jobs_closed) break;
+        job = std::move(jobs.front());
+        jobs.pop_front();
+      }
+      run_job(job, reply_sock);
+    }
+    if (reply_sock) zmq_close(reply_sock);
+  }
+
+  // ---- lifecycle ------------------------------------------------------------
+
+  Status start() {
+    if (started) return make_error(Errc::unavailable, "endpoint '" + opt.name + "' already started");
+    if (opt.router.empty()) return make_error(Errc::invalid_argument, "no router address");
+    void* ctx = io->native();
+    dealer = zmq_socket(ctx, ZMQ_DEALER);
+    set_int(dealer, ZMQ_LINGER, 0);
+    set_int(dealer, ZMQ_IMMEDIATE, 1);
+    set_int(dealer, ZMQ_SNDHWM, 100000);
+    set_int(dealer, ZMQ_RCVHWM, 100000);
+    set_int(dealer, ZMQ_RECONNECT_IVL, static_cast<int>(opt.reconnect_interval.count()));
+    if (opt.curve.enabled()) {
+      const auto& k = opt.curve;
+      if (zmq_setsockopt(dealer, ZMQ_CURVE_SERVERKEY, k.server_public_key.c_str(), k.server_public_key.size() + 1) ||
+          zmq_setsockopt(dealer, ZMQ_CURVE_PUBLICKEY, k.public_key.c_str(), k.public_key.size() + 1) ||
+          zmq_setsockopt(dealer, ZMQ_CURVE_SECRETKEY, k.secret_key.c_str(), k.secret_key.size() + 1)) {
+        Error e = make_error(Errc::invalid_argument, "bad CURVE keys: " + detail::zmq_error());
+        close_sockets();
+        return e;
+      }
+    }
+    if (zmq_connect(dealer, opt.router.c_str()) != 0) {
+      Error e = make_error(Errc::invalid_argument, "cannot connect to '" + opt.router + "': " + detail::zmq_error());
+      close_sockets();
+      return e;
+    }
+    started = true;
+    accepting = true;
+    io_running = true;
+    jobs_closed = false;
+    const std::size_t n = served.empty() ? 0 : std::max<std::size_t>(1, opt.workers);
+    worker_count = n;
+    for (std::size_t i = 0; i < n; ++i) {
+      void* reply_sock = new_socket(false);  // handed to the worker thread, which owns it
+      workers.emplace_back([this, reply_sock] { worker_loop(reply_sock); });
+    }
+    io_thread = std::thread([this] { io_loop(); });
+    spdlog::debug("rpc endpoint {}: started, router {}", opt.name, opt.router);
+    return {};
+  }
+
+  void close_sockets() {
+    if (dealer) zmq_close(dealer);
+    dealer = nullptr;
+  }
+
+  void stop() {
+    if (!started) return;
+    accepting = false;
+    std::size_t dropped = 0;
+    {
+      std::lock_guard lk(job_mu);
+      jobs_closed = true;
+      dropped = jobs.size();
+      jobs.clear();
+    }
+    job_cv.notify_all();
+    for (auto& w : workers) w.join();
+    workers.clear();
+    io_running = false;
+    io_thread.join();
+    {
+      // Calls in flight notice `accepting` within one poll slice (50 ms).
+      std::unique_lock lk(pool_mu);
+      pool_cv.wait_for(lk, std::chrono::seconds(5), [&] { return in_use == 0; });
+      for (void* ps : pool) zmq_close(ps);
+      pool.clear();
+    }
+    close_sockets();
+    started = false;
+    if (dropped) spdlog::warn("rpc endpoint {}: stopped with {} queued messages unserved", opt.name, dropped);
+    spdlog::debug("rpc endpoint {}: stopped", opt.name);
+  }
+};
+
+Endpoint::Endpoint(EndpointOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Endpoint::~Endpoint() { stop(); }
+
+Status Endpoint::serve(std::string topic, std::string server, Dispatcher dispatcher) {
+  if (impl_->started) return make_error(Errc::invalid_argument, "serve() after start()");
+  if (topic.empty()) return make_error(Errc::invalid_argument, "serve() needs a topic");
+  for (const auto& s : impl_->served) {
+    if (s.topic == topic) return make_error(Errc::invalid_argument, "topic '" + topic + "' already served");
+  }
+  impl_->served.push_back(
+      Served{std::move(topic), std::move(server), std::make_shared<const Dispatcher>(std::move(dispatcher))});
+  return {};
+}
+
+Status Endpoint::start() { return impl_->start(); }
+void Endpoint::stop() { impl_->stop(); }
+
+bool Endpoint::wait_registered(std::chrono::milliseconds timeout) const {
+  std::unique_lock lk(impl_->reg_mu);
+  return impl_->reg_cv.wait_for(lk, timeout, [&] { return impl_->is_registered.load(); });
+}
+bool Endpoint::registered() const { return impl_->is_registered.load(); }
+
+Result<Payload> Endpoint::call(const Target& target, std::string_view method, const Payload& args,
+                               const RequestContext& context, std::chrono::milliseconds timeout) {
+  return impl_->call(target, method, args, context, timeout);
+}
+
+Status Endpoint::cast(const Target& target, std::string_view method, const Payload& args,
+                      const RequestContext& context) {
+  return impl_->cast(target, method, args, context);
+}
+
+EndpointStats Endpoint::stats() const {
+  impl_->drain_idle_pool();
+  const auto& c = impl_->c;
+  EndpointStats s;
+  s.calls_sent = c.calls_sent.load();
+  s.casts_sent = c.casts_sent.load();
+  s.served = c.served.load();
+  s.dropped_malformed = c.dropped_malformed.load();
+  s.dropped_busy = c.dropped_busy.load();
+  s.dropped_oversize = c.dropped_oversize.load();
+  s.cast_errors = c.cast_errors.load();
+  s.router_lost = c.router_lost.load();
+  s.registrations = c.registrations.load();
+  return s;
+}
+
+const EndpointOptions& Endpoint::options() const { return impl_->opt; }
+
+}  // namespace stratus::rpc

@@ -1,0 +1,546 @@
+#include "stratus/rpc/router.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "stratus/rpc/security.h"
+#include "wire.h"
+#include "zap_handler.h"
+#include "zmq_util.h"
+
+namespace stratus::rpc {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using detail::Frames;
+using detail::Msg;
+using std::chrono::milliseconds;
+
+void set_int(void* s, int opt, int v) { zmq_setsockopt(s, opt, &v, sizeof v); }
+
+std::string hex_id(std::string_view id) {
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  for (unsigned char ch : id) {
+    out.push_back(d[ch >> 4]);
+    out.push_back(d[ch & 15]);
+  }
+  return out;
+}
+
+struct Peer {
+  std::string id;
+  std::string name;
+  std::string key_name;  // CURVE key name ("" without CURVE)
+  std::vector<wire::Service> services;
+  Clock::time_point last_seen;
+  Clock::time_point last_hb_sent;
+};
+
+struct TopicServers {
+  std::vector<std::string> peers;
+  std::size_t next = 0;
+};
+
+struct Inflight {
+  std::string server_id;
+  std::string client_id;
+  std::uint64_t msg_id = 0;
+  Clock::time_point deadline;
+};
+
+// The request id of a call/cast (router view: id, header, request, args), for
+// log lines; decoded only on error paths and when debug logging is on.
+std::string request_id_of(const Frames& frames) {
+  if (frames.size() < 3) return "-";
+  auto r = wire::decode_request(frames[2].view());
+  return r.ok() ? r->context.request_id : std::string("-");
+}
+
+std::string inflight_key(std::string_view client, std::uint64_t msg_id) {
+  std::string k(client);
+  k.append(reinterpret_cast<const char*>(&msg_id), sizeof msg_id);
+  return k;
+}
+
+}  // namespace
+
+struct Router::Impl {
+  explicit Impl(RouterOptions o) : opt(std::move(o)), io(opt.io ? opt.io : IoContext::global()) {}
+
+  RouterOptions opt;
+  std::shared_ptr<IoContext> io;
+  void* sock = nullptr;
+  std::thread thread;
+  std::atomic<bool> running{false};
+  bool started = false;
+  std::unique_ptr<detail::ZapHandler> zap;
+  std::vector<KeyPolicy> policies;
+
+  mutable std::mutex info_mu;
+  std::vector<std::string> bound;
+
+  struct Counters {
+    std::atomic<std::uint64_t> routed{0}, replies{0}, no_such_target{0}, dropped_malformed{0}, dropped_oversize{0},
+        unreachable{0}, evicted{0}, forbidden{0}, registered{0};
+    std::atomic<std::size_t> peers{0};
+  } c;
+
+  // Routing thread state.
+  std::unordered_map<std::string, Peer> peers;
+  std::unordered_map<std::string, TopicServers> topics;
+  std::unordered_map<std::string, std::string> direct;  // topic + '\0' + server -> peer id
+  std::unordered_map<std::string, Inflight> inflight;   // client id + msg id
+  Clock::time_point last_sweep{};
+
+  milliseconds interval() const { return opt.heartbeat_interval.count() > 0 ? opt.heartbeat_interval : milliseconds(1000); }
+
+  const KeyPolicy* policy_for(const std::string& key_name) const {
+    for (const auto& p : policies) {
+      if (p.name == key_name) return &p;
+    }
+    return nullptr;
+  }
+
+  void rebuild_routes() {
+    std::unordered_map<std::string, std::size_t> next;
+    for (auto& [t, ts] : topics) next[t] = ts.next;
+    topics.clear();
+    direct.clear();
+    for (const auto& [id, p] : peers) {
+      for (const auto& s : p.services) {
+        auto& ts = topics[s.topic];
+        if (std::find(ts.peers.begin(), ts.peers.end(), id) == ts.peers.end()) ts.peers.push_back(id);
+        if (!s.server.empty()) {
+          auto [it, fresh] = direct.insert_or_assign(s.topic + '\0' + s.server, id);
+          (void)it;
+          (void)fresh;
+        }
+      }
+    }
+    for (auto& [t, ts] : topics) {
+      std::sort(ts.peers.begin(), ts.peers.end());
+      ts.next = next.count(t) ? next[t] : 0;
+    }
+    c.peers.store(peers.size());
+  }
+
+  // Sends frames to a peer (frames[0] must be the routing id). Returns errno.
+  int send_to(Frames& frames) {
+    int rc = detail::send_multipart(sock, frames);
+    if (rc != 0) c.unreachable.fetch_add(1, std::memory_order_relaxed);
+    return rc;
+  }
+
+  void send_header(const std::string& to, const wire::Header& h) {
+    Frames f;
+    f.emplace_back(to);
+    f.emplace_back(wire::encode_header(h));
+    send_to(f);
+  }
+
+  void send_error(const std::string& to, std::uint64_t msg_id, Errc code, const std::string& message) {
+    wire::Header h;
+    h.kind = wire::Kind::error;
+    h.msg_id = msg_id;
+    h.code = static_cast<std::uint32_t>(code);
+    h.message = message;
+    send_header(to, h);
+  }
+
+  void reply_error(const std::string& to, std::uint64_t msg_id, const Error& e) {
+    wire::Header h;
+    h.kind = wire::Kind::reply;
+    h.msg_id = msg_id;
+    Frames f;
+    f.emplace_back(to);
+    f.emplace_back(wire::encode_header(h));
+    f.emplace_back(wire::encode_status(e));
+    send_to(f);
+  }
+
+  void remove_peer(const std::string& id, const char* why) {
+    auto it = peers.find(id);
+    if (it == peers.end()) return;
+    spdlog::info("rpc router: endpoint {} ({}) removed: {}", it->second.name, hex_id(id), why);
+    peers.erase(it);
+    rebuild_routes();
+    // Calls in flight to it fail now rather than at their timeout.
+    for (auto i = inflight.begin(); i != inflight.end();) {
+      if (i->second.server_id == id) {
+        reply_error(i->second.client_id, i->second.msg_id,
+                    make_error(Errc::unavailable, std::string("server lost before replying: ") + why));
+        i = inflight.erase(i);
+      } else {
+        ++i;
+      }
+    }
+  }
+
+  void on_hello(const std::string& from, const std::string& key_name, wire::Header& h) {
+    if (opt.curve.enabled()) {
+      const KeyPolicy* pol = policy_for(key_name);
+      for (const auto& s : h.services) {
+        if (!pol || !pol->may_serve(s.topic, s.server)) {
+          c.forbidden.fetch_add(1, std::memory_order_relaxed);
+          const std::string what = s.server.empty() ? s.topic : s.topic + "." + s.server;
+          spdlog::warn("rpc router: key '{}' ({}) may not serve {}; registration refused", key_name, h.name, what);
+          send_error(from, 0, Errc::forbidden, "key '" + key_name + "' may not serve " + what);
+          return;
+        }
+      }
+    }
+    const auto now = Clock::now();
+    auto [it, fresh] = peers.try_emplace(from);
+    Peer& p = it->second;
+    p.id = from;
+    p.name = h.name;
+    p.key_name = key_name;
+    p.services = std::move(h.services);
+    p.last_seen = now;
+    if (fresh) p.last_hb_sent = now;
+    rebuild_routes();
+    c.registered.fetch_add(1, std::memory_order_relaxed);
+    if (fresh) spdlog::info("rpc router: endpoint {} ({}) registered with {} services", p.name, hex_id(from), p.services.size());
+    wire::Header ack;
+    ack.kind = wire::Kind::hello_ack;
+    ack.heartbeat_ms = static_cast<std::uint32_t>(interval().count());
+    ack.max_message_bytes = opt.max_message_bytes;
+    send_header(from, ack);
+  }
+
+  // Forwards frames (routing id, header, request, args) to peer `to`.
+  int forward(const std::string& to, const wire::Header& h, const std::string& from, Frames& frames) {
+    wire::Header out = h;
+    out.reply_to = from;
+    frames[0] = Msg(to);
+    frames[1] = Msg(wire::encode_header(out));
+    int rc = send_to(frames);
+    if (rc == 0) c.routed.fetch_add(1, std::memory_order_relaxed);
+    return rc;
+  }
+
+  void on_request(const std::string& from, const std::string& key_name, wire::Header& h, Frames& frames) {
+    const bool is_call = h.kind == wire::Kind::call;
+    auto refuse = [&](const Error& e) {
+      if (is_call) {
+        reply_error(from, h.msg_id, e);
+      } else {
+        send_error(from, h.msg_id, e.code, e.message);
+      }
+    };
+    if (h.topic.empty()) {
+      c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+      refuse(make_error(Errc::bad_message, "message without topic"));
+      return;
+    }
+    if (opt.curve.enabled()) {
+      const KeyPolicy* pol = policy_for(key_name);
+      if (!pol || !pol->may_call(h.topic, h.server)) {
+        c.forbidden.fetch_add(1, std::memory_order_relaxed);
+        const std::string what = h.server.empty() ? h.topic : h.topic + "." + h.server;
+        spdlog::warn("rpc router: key '{}' may not call {}; message {} refused req={}", key_name, what, h.msg_id,
+                     request_id_of(frames));
+        refuse(make_error(Errc::forbidden, "key '" + key_name + "' may not call " + what));
+        return;
+      }
+    }
+    if (h.kind == wire::Kind::fanout) {
+      auto it = topics.find(h.topic);
+      if (it == topics.end() || it->second.peers.empty()) {
+        c.no_such_target.fetch_add(1, std::memory_order_relaxed);
+        spdlog::info("rpc router: no server for fanout {} (message {}) req={}", h.topic, h.msg_id, request_id_of(frames));
+        refuse(make_error(Errc::no_such_target, "no server for fanout topic '" + h.topic + "'"));
+        return;
+      }
+      const std::vector<std::string> targets = it->second.peers;  // copy: sends may evict
+      for (std::size_t i = 0; i < targets.size(); ++i) {
+        Frames copy;
+        copy.emplace_back(std::string_view());
+        copy.emplace_back(std::string_view());
+        for (std::size_t k = 2; k < frames.size(); ++k) copy.emplace_back(frames[k].view());
+        if (forward(targets[i], h, from, copy) == EHOSTUNREACH) remove_peer(targets[i], "unreachable");
+      }
+      return;
+    }
+    // call / cast: up to as many attempts as there are servers (a server found
+    // gone is removed and the next one tried).
+    for (int attempt = 0; attempt < 64; ++attempt) {
+      std::string to;
+      if (!h.server.empty()) {
+        auto it = direct.find(h.topic + '\0' + h.server);
+        if (it != direct.end()) to = it->second;
+      } else {
+        auto it = topics.find(h.topic);
+        if (it != topics.end() && !it->second.peers.empty()) {
+          auto& ts = it->second;
+          to = ts.peers[ts.next++ % ts.peers.size()];
+        }
+      }
+      if (to.empty()) {
+        c.no_such_target.fetch_add(1, std::memory_order_relaxed);
+        const std::string what = h.server.empty() ? h.topic : h.topic + "." + h.server;
+        spdlog::info("rpc router: no server for {} (message {}) req={}", what, h.msg_id, request_id_of(frames));
+        refuse(make_error(Errc::no_such_target, "no server for '" + what + "'"));
+        return;
+      }
+      if (spdlog::should_log(spdlog::level::debug)) {
+        spdlog::debug("rpc router: {} {} {} -> {} req={}", is_call ? "call" : "cast", h.msg_id,
+                      h.server.empty() ? h.topic : h.topic + "." + h.server, hex_id(to), request_id_of(frames));
+      }
+      const int rc = forward(to, h, from, frames);
+      if (rc == 0) {
+        if (is_call) {
+          inflight.insert_or_assign(inflight_key(from, h.msg_id),
+                                    Inflight{to, from, h.msg_id,
+                                             Clock::now() + milliseconds(std::max<std::uint32_t>(h.timeout_ms, 1000))});
+        }
+        return;
+      }
+      if (rc != EHOSTUNREACH) {
+        refuse(make_error(Errc::unavailable, std::string("cannot forward: ") + zmq_strerror(rc)));
+        return;
+      }
+      remove_peer(to, "unreachable");
+    }
+  }
+
+  void on_reply(const std::string& from, wire::Header& h, Frames& frames) {
+    if (h.reply_to.empty()) {
+      c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    inflight.erase(inflight_key(h.reply_to, h.msg_id));
+    wire::Header out;
+    out.kind = wire::Kind::reply;
+    out.msg_id = h.msg_id;
+    frames[0] = Msg(h.reply_to);
+    frames[1] = Msg(wire::encode_header(out));
+    if (send_to(frames) == 0) {
+      c.replies.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      spdlog::debug("rpc router: reply {} from {} to a gone caller dropped", h.msg_id, hex_id(from));
+    }
+  }
+
+  void on_message(Frames& frames, std::size_t extra) {
+    if (frames.size() < 2) {
+      c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    const std::string from = frames[0].str();
+    const std::string key_name = opt.curve.enabled() ? frames[1].property("User-Id") : std::string();
+    auto pit = peers.find(from);
+    if (pit != peers.end()) pit->second.last_seen = Clock::now();
+    const std::size_t size = detail::total_size(frames, 1);
+    auto h = wire::decode_header(frames[1].view());
+    if (!h) {
+      c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("rpc router: malformed message from {} dropped: {}", hex_id(from), h.error().message);
+      send_error(from, 0, Errc::bad_message, h.error().message);
+      return;
+    }
+    if (size > opt.max_message_bytes || extra > 0) {
+      c.dropped_oversize.fetch_add(1, std::memory_order_relaxed);
+      const std::string why = extra > 0 ? "too many frames"
+                                        : "message of " + std::to_string(size) + " bytes exceeds the limit of " +
+                                              std::to_string(opt.max_message_bytes);
+      spdlog::warn("rpc router: message {} from {} dropped: {} req={}", h->msg_id, hex_id(from), why,
+                   request_id_of(frames));
+      const Error e = make_error(extra > 0 ? Errc::bad_message : Errc::too_large, why);
+      if (h->kind == wire::Kind::call) {
+        reply_error(from, h->msg_id, e);
+      } else {
+        send_error(from, h->msg_id, e.code, e.message);
+      }
+      return;
+    }
+    switch (h->kind) {
+      case wire::Kind::hello: on_hello(from, key_name, h.value()); break;
+      case wire::Kind::heartbeat:
+        if (pit == peers.end()) {
+          wire::Header r;
+          r.kind = wire::Kind::reset;
+          send_header(from, r);
+        }
+        break;
+      case wire::Kind::call:
+      case wire::Kind::cast:
+      case wire::Kind::fanout: on_request(from, key_name, h.value(), frames); break;
+      case wire::Kind::reply: on_reply(from, h.value(), frames); break;
+      case wire::Kind::bye: remove_peer(from, "said goodbye"); break;
+      case wire::Kind::hello_ack:
+      case wire::Kind::reset:
+      case wire::Kind::error:
+        c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+        send_error(from, 0, Errc::bad_message, "message kind not accepted by the router");
+        break;
+    }
+  }
+
+  void timers() {
+    const auto now = Clock::now();
+    const auto iv = interval();
+    const auto dead_after = iv * std::max(1, opt.heartbeat_liveness);
+    std::vector<std::string> dead;
+    for (auto& [id, p] : peers) {
+      if (now - p.last_seen > dead_after) {
+        dead.push_back(id);
+      } else if (now - p.last_hb_sent >= iv) {
+        wire::Header hb;
+        hb.kind = wire::Kind::heartbeat;
+        p.last_hb_sent = now;
+        send_header(id, hb);
+      }
+    }
+    for (const auto& id : dead) {
+      c.evicted.fetch_add(1, std::memory_order_relaxed);
+      remove_peer(id, "silent for longer than the heartbeat timeout");
+    }
+    if (now - last_sweep > milliseconds(500)) {
+      last_sweep = now;
+      std::erase_if(inflight, [&](const auto& kv) { return kv.second.deadline < now; });
+    }
+  }
+
+  void loop() {
+    pthread_setname_np(pthread_self(), "rpc-router");
+    zmq_pollitem_t item{sock, 0, ZMQ_POLLIN, 0};
+    Frames frames;
+    std::size_t extra = 0;
+    const long timeout = std::clamp<long>(static_cast<long>(interval().count() / 4), 5, 100);
+    while (running.load(std::memory_order_relaxed)) {
+      if (zmq_poll(&item, 1, timeout) < 0 && errno != EINTR) break;
+      if (item.revents & ZMQ_POLLIN) {
+        for (int i = 0; i < 1024 && detail::recv_multipart(sock, frames, extra) == 1; ++i) on_message(frames, extra);
+      }
+      timers();
+    }
+  }
+
+  Status start() {
+    if (started) return make_error(Errc::unavailable, "router already started");
+    if (opt.bind.empty()) return make_error(Errc::invalid_argument, "router has no address to bind");
+    if (opt.curve.enabled()) {
+      if (!curve_available()) return make_error(Errc::unavailable, "libzmq was built without CURVE");
+      auto pol = load_allow_list(opt.curve.allowed_keys_dir);
+      if (!pol) return pol.error();
+      policies = std::move(pol.value());
+      zap = std::make_unique<detail::ZapHandler>(io, policies);
+      if (auto s = zap->start(); !s) {
+        zap.reset();
+        return s;
+      }
+    }
+    sock = zmq_socket(io->native(), ZMQ_ROUTER);
+    set_int(sock, ZMQ_LINGER, 0);
+    set_int(sock, ZMQ_ROUTER_MANDATORY, 1);
+    set_int(sock, ZMQ_SNDHWM, 100000);
+    set_int(sock, ZMQ_RCVHWM, 100000);
+    // A hard cap far above the routed limit, so that a hostile peer cannot make
+    // us buffer gigabytes; such a peer is disconnected by libzmq.
+    const std::int64_t hard = static_cast<std::int64_t>(opt.max_message_bytes) * 2 + 65536;
+    zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &hard, sizeof hard);
+    if (opt.curve.enabled()) {
+      set_int(sock, ZMQ_CURVE_SERVER, 1);
+      zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, "stratus", 7);
+      if (zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, opt.curve.secret_key.c_str(), opt.curve.secret_key.size() + 1)) {
+        Error e = make_error(Errc::invalid_argument, "bad router CURVE secret key: " + detail::zmq_error());
+        cleanup();
+        return e;
+      }
+    }
+    std::vector<std::string> eps;
+    for (const auto& addr : opt.bind) {
+      if (zmq_bind(sock, addr.c_str()) != 0) {
+        Error e = make_error(Errc::invalid_argument, "cannot bind router to '" + addr + "': " + detail::zmq_error());
+        cleanup();
+        return e;
+      }
+      char buf[512];
+      std::size_t len = sizeof buf;
+      if (zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, buf, &len) == 0 && len > 0) {
+        eps.emplace_back(buf, strnlen(buf, len));
+      } else {
+        eps.push_back(addr);
+      }
+    }
+    {
+      std::lock_guard lk(info_mu);
+      bound = eps;
+    }
+    started = true;
+    running = true;
+    thread = std::thread([this] { loop(); });
+    for (const auto& e : eps) spdlog::info("rpc router: listening on {}{}", e, opt.curve.enabled() ? " (CURVE)" : "");
+    return {};
+  }
+
+  std::vector<std::string> endpoints_copy() const {
+    std::lock_guard lk(info_mu);
+    return bound;
+  }
+
+  void cleanup() {
+    if (sock) zmq_close(sock);
+    sock = nullptr;
+    if (zap) zap->stop();
+    zap.reset();
+  }
+
+  void stop() {
+    if (!started) return;
+    running = false;
+    thread.join();
+    cleanup();
+    // libzmq leaves ipc:// socket files behind; remove ours (not abstract "@" ones).
+    for (const auto& e : endpoints_copy()) {
+      if (e.rfind("ipc://", 0) == 0 && e.size() > 6 && e[6] != '@') ::unlink(e.c_str() + 6);
+    }
+    peers.clear();
+    topics.clear();
+    direct.clear();
+    inflight.clear();
+    c.peers.store(0);
+    started = false;
+    spdlog::info("rpc router: stopped");
+  }
+};
+
+Router::Router(RouterOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Router::~Router() { stop(); }
+Status Router::start() { return impl_->start(); }
+void Router::stop() { impl_->stop(); }
+
+std::vector<std::string> Router::endpoints() const {
+  std::lock_guard lk(impl_->info_mu);
+  return impl_->bound;
+}
+
+RouterStats Router::stats() const {
+  const auto& c = impl_->c;
+  RouterStats s;
+  s.routed = c.routed.load();
+  s.replies = c.replies.load();
+  s.no_such_target = c.no_such_target.load();
+  s.dropped_malformed = c.dropped_malformed.load();
+  s.dropped_oversize = c.dropped_oversize.load();
+  s.unreachable = c.unreachable.load();
+  s.evicted = c.evicted.load();
+  s.forbidden = c.forbidden.load();
+  s.registered = c.registered.load();
+  s.peers = c.peers.load();
+  return s;
+}
+
+}  // namespace stratus::rpc

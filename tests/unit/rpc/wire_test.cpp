@@ -1,0 +1,167 @@
+// The envelope codec: round trips, versioning (trailing fields ignored) and
+// every kind of malformed input.
+#include <gtest/gtest.h>
+
+#include <msgpack.hpp>
+
+#include "wire.h"
+
+namespace stratus::rpc::wire {
+namespace {
+
+template <class... T>
+std::string pack(const T&... v) {
+  msgpack::sbuffer b;
+  msgpack::packer<msgpack::sbuffer> pk(b);
+  pk.pack_array(sizeof...(T));
+  (pk.pack(v), ...);
+  return std::string(b.data(), b.size());
+}
+
+TEST(RpcWire, CallHeaderRoundTrips) {
+  Header h;
+  h.kind = Kind::call;
+  h.msg_id = 1234567890123ULL;
+  h.topic = "compute";
+  h.server = "host1";
+  h.timeout_ms = 60000;
+  h.reply_to = std::string("\0\x80\x01\x02\x03", 5);
+  auto d = decode_header(encode_header(h));
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->kind, Kind::call);
+  EXPECT_EQ(d->msg_id, h.msg_id);
+  EXPECT_EQ(d->topic, "compute");
+  EXPECT_EQ(d->server, "host1");
+  EXPECT_EQ(d->timeout_ms, 60000u);
+  EXPECT_EQ(d->reply_to, h.reply_to);
+}
+
+TEST(RpcWire, HelloCarriesServices) {
+  Header h;
+  h.kind = Kind::hello;
+  h.name = "compute-1";
+  h.services = {{"compute", "host1"}, {"compute_fanout", ""}};
+  auto d = decode_header(encode_header(h));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->name, "compute-1");
+  EXPECT_EQ(d->services, h.services);
+}
+
+TEST(RpcWire, ErrorAndAckRoundTrip) {
+  Header e;
+  e.kind = Kind::error;
+  e.msg_id = 7;
+  e.code = 2;
+  e.message = "no server";
+  auto d = decode_header(encode_header(e));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->code, 2u);
+  EXPECT_EQ(d->message, "no server");
+  Header a;
+  a.kind = Kind::hello_ack;
+  a.heartbeat_ms = 250;
+  a.max_message_bytes = 1 << 20;
+  auto da = decode_header(encode_header(a));
+  ASSERT_TRUE(da.ok());
+  EXPECT_EQ(da->heartbeat_ms, 250u);
+  EXPECT_EQ(da->max_message_bytes, 1u << 20);
+}
+
+TEST(RpcWire, UnknownTrailingFieldsAreIgnored) {
+  // A newer peer appends fields; this side ignores them.
+  auto d = decode_header(pack(1, 5, 9, std::string("conductor"), std::string(""), 0, std::string("id"), 42,
+                              std::string("future")));
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->kind, Kind::cast);
+  EXPECT_EQ(d->topic, "conductor");
+  EXPECT_EQ(d->reply_to, "id");
+}
+
+TEST(RpcWire, RejectsNonMsgpack) {
+  auto d = decode_header("\xc1garbage");  // 0xc1 is never valid msgpack
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.error().code, Errc::bad_message);
+  EXPECT_FALSE(decode_header("").ok());
+  EXPECT_FALSE(decode_header(std::string("\x93\x01", 2)).ok());  // truncated array
+}
+
+TEST(RpcWire, RejectsTrailingBytes) {
+  auto bytes = pack(1, 3) + "x";
+  EXPECT_FALSE(decode_header(bytes).ok());
+}
+
+TEST(RpcWire, RejectsWrongTypesNamingTheField) {
+  auto d = decode_header(pack(1, 4, std::string("not-an-id"), std::string("t"), std::string(""), 0));
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.error().message.find("field 2"), std::string::npos) << d.error().message;
+  EXPECT_FALSE(decode_header(pack(1, 4, 1, 5, std::string(""), 0)).ok());           // topic not a string
+  EXPECT_FALSE(decode_header(pack(1, 4, -1, std::string("t"), std::string(""), 0)).ok());  // negative id
+  EXPECT_FALSE(decode_header(pack(std::string("1"), 4)).ok());                       // protocol not a uint
+}
+
+TEST(RpcWire, RejectsMissingFields) {
+  auto d = decode_header(pack(1, 4, 1, std::string("t")));
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.error().message.find("needs 6"), std::string::npos) << d.error().message;
+  EXPECT_FALSE(decode_header(pack(1)).ok());
+}
+
+TEST(RpcWire, RejectsUnknownKindAndProtocol) {
+  EXPECT_FALSE(decode_header(pack(1, 99)).ok());
+  auto d = decode_header(pack(2, 3));
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.error().message.find("protocol version 2"), std::string::npos);
+}
+
+TEST(RpcWire, RejectsHugeDeclaredArrayWithoutAllocating) {
+  // array32 claiming 4 billion elements in 5 bytes.
+  const std::string bytes("\xdd\xff\xff\xff\xff", 5);
+  EXPECT_FALSE(decode_header(bytes).ok());
+  EXPECT_FALSE(decode_request(bytes).ok());
+  EXPECT_FALSE(decode_status(bytes).ok());
+}
+
+TEST(RpcWire, RequestRoundTripsWithContext) {
+  Request r;
+  r.method = "build_and_run_instance";
+  r.ns = "compute";
+  r.version = "5.12";
+  r.context.request_id = "req-1";
+  r.context.user_id = "alice";
+  r.context.project_id = "p1";
+  r.context.roles = {"admin", "member"};
+  r.context.extra = {{"is_admin", "true"}, {"global_request_id", "req-0"}};
+  auto d = decode_request(encode_request(r));
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->method, r.method);
+  EXPECT_EQ(d->ns, "compute");
+  EXPECT_EQ(d->version, "5.12");
+  EXPECT_EQ(d->context, r.context);
+}
+
+TEST(RpcWire, RequestWithBadContextIsRejected) {
+  auto ctx_wrong = pack(std::string("m"), std::string(""), std::string("1.0"), 5);
+  EXPECT_FALSE(decode_request(ctx_wrong).ok());
+  auto roles_wrong = pack(std::string("m"), std::string(""), std::string("1.0"),
+                          std::make_tuple(std::string("r"), std::string(""), std::string(""), 7,
+                                          std::map<std::string, std::string>{}));
+  auto d = decode_request(roles_wrong);
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.error().message.find("context field 3"), std::string::npos) << d.error().message;
+}
+
+TEST(RpcWire, StatusMapsCodes) {
+  auto s = decode_status(encode_status(make_error(Errc::no_such_target, "nothing")));
+  ASSERT_TRUE(s.ok());
+  Error e = status_to_error(s.value());
+  EXPECT_EQ(e.code, Errc::no_such_target);
+  EXPECT_EQ(e.type, "NoSuchTarget");
+  EXPECT_EQ(e.message, "nothing");
+  // A code from a newer peer becomes a remote error with its type kept.
+  Error future = status_to_error(ReplyStatus{77, "QuotaExceeded", "x"});
+  EXPECT_EQ(future.code, Errc::remote);
+  EXPECT_EQ(future.type, "QuotaExceeded");
+}
+
+}  // namespace
+}  // namespace stratus::rpc::wire
