@@ -10,5 +10,6 @@ namespace stratus::core {
 
 void add_plugin_commands(CLI::App& app, const GlobalOptions& options, int& exit_code);
 void add_aio_command(CLI::App& app, const GlobalOptions& options, int& exit_code);
+void add_rpc_commands(CLI::App& app, const GlobalOptions& options, int& exit_code);
 
 }  // namespace stratus::core
