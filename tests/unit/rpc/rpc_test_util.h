@@ -66,7 +66,10 @@ inline RouterOptions fast_router_options(std::shared_ptr<IoContext> io, std::vec
   o.bind = std::move(bind);
   o.io = std::move(io);
   o.heartbeat_interval = 50ms;
-  o.heartbeat_liveness = 3;
+  // 6 intervals (300 ms) of silence before eviction: short enough for the
+  // liveness tests, long enough that a test process descheduled by a loaded
+  // CI machine (or slowed by the sanitizers) is not evicted by mistake.
+  o.heartbeat_liveness = 6;
   return o;
 }
 
@@ -76,7 +79,7 @@ inline EndpointOptions fast_endpoint_options(std::shared_ptr<IoContext> io, std:
   o.name = std::move(name);
   o.io = std::move(io);
   o.heartbeat_interval = 50ms;
-  o.heartbeat_liveness = 3;
+  o.heartbeat_liveness = 6;  // as the router's, above
   o.default_timeout = 2000ms;
   o.reconnect_interval = 20ms;
   o.workers = 2;
