@@ -14,7 +14,7 @@ packages=(
   libcli11-dev libtomlplusplus-dev libsqlite3-dev libsodium-dev libvirt-dev
   libgtest-dev libgmock-dev
   # test tools: Debian's own Python (/usr/bin/python3) and its packages
-  python3 python3-zmq python3-msgpack
+  python3 python3-zmq python3-msgpack openssh-client
 )
 
 missing=()

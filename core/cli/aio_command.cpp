@@ -15,7 +15,11 @@
 #include <spdlog/spdlog.h>
 
 #include "core/api/api_server.h"
+#include "core/api/availability_zones_controller.h"
 #include "core/api/flavors_controller.h"
+#include "core/api/images_controller.h"
+#include "core/api/keypairs_controller.h"
+#include "core/api/limits_controller.h"
 #include "core/api/version_documents.h"
 #include "core/cli/commands.h"
 #include "core/db/database.h"
@@ -127,6 +131,10 @@ int run_aio(const GlobalOptions& options, const AioOptions& aio) {
   api::ApiServer server(authenticator);
   api::add_version_routes(server);
   api::add_flavor_routes(server, **database);
+  api::add_image_routes(server, **database);
+  api::add_keypair_routes(server, **database);
+  api::add_limits_routes(server, **database);
+  api::add_availability_zone_routes(server, **database);
   auto port = server.start(listen->first, listen->second);
   if (!port.ok()) {
     std::cerr << "stratus: API: " << port.status().message() << "\n";
