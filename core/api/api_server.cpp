@@ -20,7 +20,11 @@ std::optional<std::string> header(const httplib::Request& req, const char* name)
 
 void write_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
-  if (!body.is_null()) res.set_content(body.dump(), "application/json");
+  // A message may echo client input (an id from the path, a header): invalid
+  // UTF-8 in it is replaced rather than making dump() throw.
+  if (!body.is_null()) {
+    res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+  }
 }
 
 }  // namespace
@@ -111,6 +115,9 @@ void ApiServer::handle(const httplib::Request& req, httplib::Response& res, cons
   } catch (const std::exception& e) {
     spdlog::error("{} {} {} raised: {}", request.request_id, method, req.path, e.what());
     return fail(500, "Unexpected API Error. Please report this at the Stratus issue tracker.");
+  } catch (...) {
+    spdlog::error("{} {} {} raised a non-standard exception", request.request_id, method, req.path);
+    return fail(500, "Unexpected API Error. Please report this at the Stratus issue tracker.");
   }
   if (!response.ok()) {
     return fail(http_status_for(response.status().code()), response.status().message());
@@ -128,6 +135,14 @@ sdk::Result<int> ApiServer::start(const std::string& host, int port) {
   }
   if (bound <= 0) return sdk::Status::Unavailable("cannot listen on " + host + ":" + std::to_string(port));
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // httplib's stop() does nothing until the listening loop has started, so a
+  // stop() right after start() would leave the thread running and join()
+  // waiting forever: return only once it runs (bounded: 10 s).
+  for (int i = 0; i < 10000 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (!server_->is_running()) {
+    stop();
+    return sdk::Status::Unavailable("the API server on " + host + ":" + std::to_string(port) + " did not start");
+  }
   return bound;
 }
 

@@ -1,6 +1,7 @@
 #include "core/api/flavors_controller.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "core/api/json_schema_validator.h"
@@ -110,8 +111,53 @@ Result<std::optional<std::int64_t>> int_param(const ApiRequest& req, const char*
   return std::optional<std::int64_t>(v);
 }
 
-// JSON integer or a string of digits (Nova accepts both), as an int64.
-std::int64_t as_int(const json& v) { return v.is_string() ? std::stoll(v.get<std::string>()) : v.get<std::int64_t>(); }
+// A body field that Nova takes as a JSON integer or a string of digits,
+// checked as Nova's validate_integer does: within [min, INT32_MAX], else 400
+// naming the field. (The schema's "minimum" does not apply to strings.)
+Result<std::int64_t> int_field(const json& v, const char* field, std::int64_t min) {
+  constexpr std::int64_t kMax = 2147483647;
+  std::int64_t out = 0;
+  bool ok = false;
+  if (v.is_number_integer()) {
+    out = v.get<std::int64_t>();
+    ok = true;
+  } else if (v.is_string()) {
+    const auto& text = v.get_ref<const std::string&>();
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    ok = ec == std::errc() && ptr == text.data() + text.size() && !text.empty();
+  }
+  if (!ok || out < min || out > kMax) {
+    return Status::InvalidArgument("Invalid input for field/attribute " + std::string(field) + ". It must be an integer from " +
+                                   std::to_string(min) + " to " + std::to_string(kMax) + ".");
+  }
+  return out;
+}
+
+// Percent-encodes a query value (flavor ids may hold spaces).
+std::string url_encode(const std::string& value) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// The flavor of the path, as the caller may see it: a private flavor is, to a
+// non-admin, as absent as a missing one (Nova answers 404 too).
+Result<db::FlavorRecord> visible_flavor(db::Database& db, const ApiRequest& req) {
+  const std::string& id = req.path_params[0];
+  auto record = db::FlavorRepository(db).get(id);
+  if (!record.ok()) return record.status().is(sdk::StatusCode::kNotFound) ? not_found(id) : record.status();
+  if (!req.auth.is_admin && !record->flavor.is_public) return not_found(id);
+  return record;
+}
 
 Result<ApiResponse> list(db::Database& db, const ApiRequest& req, bool detail) {
   db::FlavorFilter filter;
@@ -121,6 +167,7 @@ Result<ApiResponse> list(db::Database& db, const ApiRequest& req, bool detail) {
   if (!min_disk.ok()) return min_disk.status();
   auto limit = int_param(req, "limit");
   if (!limit.ok()) return limit.status();
+  if (limit->has_value() && **limit == 0) return Status::InvalidArgument("Invalid limit value: 0");
   filter.min_ram = *min_ram;
   filter.min_disk = *min_disk;
   // Non-admins see public flavors only, as Nova's default policy has it.
@@ -152,7 +199,7 @@ Result<ApiResponse> list(db::Database& db, const ApiRequest& req, bool detail) {
     const std::string last = out.back()["id"].get<std::string>();
     body["flavors_links"] = json::array(
         {{{"href", req.base_url + "/v2.1/flavors" + (detail ? "/detail" : "") + "?limit=" + std::to_string(max) +
-                       "&marker=" + last},
+                       "&marker=" + url_encode(last)},
           {"rel", "next"}}});
   }
   return ApiResponse{200, body, {}};
@@ -168,8 +215,8 @@ void add_flavor_routes(ApiServer& server, db::Database& db) {
   server.route("GET", R"(/v2\.1/flavors/detail)", [&db](const ApiRequest& req) { return list(db, req, true); });
 
   server.route("GET", R"(/v2\.1/flavors/([^/]+))", [&db](const ApiRequest& req) -> Result<ApiResponse> {
-    auto record = db::FlavorRepository(db).get(req.path_params[0]);
-    if (!record.ok()) return record.status().is(sdk::StatusCode::kNotFound) ? not_found(req.path_params[0]) : record.status();
+    auto record = visible_flavor(db, req);
+    if (!record.ok()) return record.status();
     return ApiResponse{200, {{"flavor", detail_view(req, *record)}}, {}};
   });
 
@@ -180,16 +227,41 @@ void add_flavor_routes(ApiServer& server, db::Database& db) {
     db::FlavorRecord record;
     record.flavor.name = in["name"].get<std::string>();
     if (in.contains("id") && !in["id"].is_null()) record.flavor.id = in["id"].get<std::string>();
-    record.flavor.memory_mb = as_int(in["ram"]);
-    record.flavor.vcpus = static_cast<std::int32_t>(as_int(in["vcpus"]));
-    record.flavor.root_gb = as_int(in["disk"]);
-    if (in.contains("OS-FLV-EXT-DATA:ephemeral")) record.flavor.ephemeral_gb = as_int(in["OS-FLV-EXT-DATA:ephemeral"]);
+    auto ram = int_field(in["ram"], "flavor/ram", 1);
+    if (!ram.ok()) return ram.status();
+    auto vcpus = int_field(in["vcpus"], "flavor/vcpus", 1);
+    if (!vcpus.ok()) return vcpus.status();
+    auto disk = int_field(in["disk"], "flavor/disk", 0);
+    if (!disk.ok()) return disk.status();
+    record.flavor.memory_mb = *ram;
+    record.flavor.vcpus = static_cast<std::int32_t>(*vcpus);  // <= INT32_MAX, checked
+    record.flavor.root_gb = *disk;
+    if (in.contains("OS-FLV-EXT-DATA:ephemeral")) {
+      auto ephemeral = int_field(in["OS-FLV-EXT-DATA:ephemeral"], "flavor/OS-FLV-EXT-DATA:ephemeral", 0);
+      if (!ephemeral.ok()) return ephemeral.status();
+      record.flavor.ephemeral_gb = *ephemeral;
+    }
     if (in.contains("swap") && !(in["swap"].is_string() && in["swap"].get<std::string>().empty())) {
-      record.flavor.swap_mb = as_int(in["swap"]);
+      auto swap = int_field(in["swap"], "flavor/swap", 0);
+      if (!swap.ok()) return swap.status();
+      record.flavor.swap_mb = *swap;
     }
     if (in.contains("rxtx_factor")) {
-      record.flavor.rxtx_factor =
-          in["rxtx_factor"].is_string() ? std::stod(in["rxtx_factor"].get<std::string>()) : in["rxtx_factor"].get<double>();
+      const json& r = in["rxtx_factor"];
+      double factor = 0;
+      bool ok = r.is_number();
+      if (ok) {
+        factor = r.get<double>();
+      } else {
+        const auto& text = r.get_ref<const std::string&>();
+        auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), factor);
+        ok = ec == std::errc() && ptr == text.data() + text.size() && !text.empty();
+      }
+      // Nova's range: above 0, at most 3.40282e+38 (a C float); NaN fails both.
+      if (!ok || !(factor > 0) || !(factor <= 3.40282e+38)) {
+        return Status::InvalidArgument("Invalid input for field/attribute flavor/rxtx_factor. It must be a number above 0.");
+      }
+      record.flavor.rxtx_factor = factor;
     }
     if (in.contains("os-flavor-access:is_public")) record.flavor.is_public = in["os-flavor-access:is_public"].get<bool>();
     auto created = db::FlavorRepository(db).create(std::move(record));
@@ -206,8 +278,8 @@ void add_flavor_routes(ApiServer& server, db::Database& db) {
   });
 
   server.route("GET", R"(/v2\.1/flavors/([^/]+)/os-extra_specs)", [&db](const ApiRequest& req) -> Result<ApiResponse> {
-    auto record = db::FlavorRepository(db).get(req.path_params[0]);
-    if (!record.ok()) return record.status().is(sdk::StatusCode::kNotFound) ? not_found(req.path_params[0]) : record.status();
+    auto record = visible_flavor(db, req);
+    if (!record.ok()) return record.status();
     return ApiResponse{200, {{"extra_specs", record->flavor.extra_specs}}, {}};
   });
 

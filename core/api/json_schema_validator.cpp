@@ -99,8 +99,12 @@ sdk::Status JsonSchemaValidator::validate(const nlohmann::json& body) const {
   }
   const std::string path = field_path(deepest.context);
   std::string message = path.empty() ? "Invalid input for request body." : "Invalid input for field/attribute " + path + ".";
-  if (const nlohmann::json* value = value_at(body, deepest.context); value != nullptr && !path.empty()) {
-    std::string shown = value->dump();
+  // Only scalars are shown: dumping a deeply nested array would recurse as
+  // deep as the client nested it (a 1 MB body is enough to overflow a stack).
+  // Invalid UTF-8 is replaced, so the message can always be serialised.
+  if (const nlohmann::json* value = value_at(body, deepest.context);
+      value != nullptr && !path.empty() && value->is_primitive()) {
+    std::string shown = value->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (shown.size() > 200) shown = shown.substr(0, 200) + "...";
     message += " Value: " + shown + ".";
   }

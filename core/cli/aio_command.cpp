@@ -187,7 +187,16 @@ void add_aio_command(CLI::App& app, const GlobalOptions& options, int& exit_code
       ->check(CLI::Range(1, 10000));
   aio->add_option("--data-dir", aio_options.data_dir, "Data directory for the database (default: config data_dir)");
   aio->add_option("--listen", aio_options.listen, "API address HOST:PORT (default: config api.listen); port 0 picks one");
-  aio->callback([&options, &exit_code] { exit_code = run_aio(options, aio_options); });
+  aio->callback([&options, &exit_code] {
+    // Start-up code below us may throw (a library that fails to initialise);
+    // say what happened and exit non-zero rather than terminate.
+    try {
+      exit_code = run_aio(options, aio_options);
+    } catch (const std::exception& e) {
+      std::cerr << "stratus: aio: " << e.what() << "\n";
+      exit_code = 1;
+    }
+  });
 }
 
 }  // namespace stratus::core

@@ -2,9 +2,10 @@
 //
 // Every key has a default, so no file at all is a valid configuration (what
 // `stratus aio` runs with). A key the schema does not know, or a value of the
-// wrong type, is an error that names the key and the file and line. Plugins
-// get their own table, [plugin.<name>], which the core passes through as a
-// PluginConfig and the plugin checks itself.
+// wrong type, is an error that names the key and the file and line. Each plugin
+// gets its own table by kind, [driver.<name>], [filter.<name>] or
+// [weigher.<name>] (a filter and a weigher may share a name), which the core
+// passes through as a PluginConfig and the plugin checks itself.
 #pragma once
 
 #include <filesystem>

@@ -5,8 +5,11 @@
 // and for factories registered in process (tests, built-ins) alike; a second
 // plugin of a kind with a name already taken is refused, naming both origins.
 //
-// Loading a library reads each descriptor and checks it (descriptor_check.h)
-// before any plugin code is called; a refused plugin is reported, never fatal.
+// Loading a library first reads its symbol table from the file (a file that
+// is not a Stratus plugin is never loaded), then loads it and checks each
+// descriptor (descriptor_check.h) before calling any of its functions.
+// Loading runs the library's static initialisers, which no in-process loader
+// can avoid. A refused plugin is reported, never fatal.
 // create<I>() returns a shared_ptr whose deleter keeps the plugin's library
 // loaded until the object is gone, so no object outlives its library; the
 // registry itself may be destroyed first.

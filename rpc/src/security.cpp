@@ -1,6 +1,8 @@
 #include "stratus/rpc/security.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -107,13 +109,16 @@ Result<KeyPair> generate_keypair(const std::string& dir, const std::string& name
     if (!out) return make_error(Errc::internal, "cannot write " + base.string() + ".pub");
   }
   {
+    // Created 0600 from the start (not chmod-ed after writing), so the secret
+    // is never readable by others, not even for a moment.
     const std::string path = base.string() + ".secret";
-    std::ofstream out(path);
-    out << "# stratus rpc key pair '" << name << "': keep secret\npublic-key = " << pub << "\nsecret-key = " << sec
-        << "\n";
-    if (!out) return make_error(Errc::internal, "cannot write " + path);
-    out.close();
-    ::chmod(path.c_str(), 0600);
+    const std::string text = "# stratus rpc key pair '" + name + "': keep secret\npublic-key = " + pub +
+                             "\nsecret-key = " + sec + "\n";
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return make_error(Errc::internal, "cannot write " + path);
+    bool written = ::fchmod(fd, 0600) == 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    written = (::close(fd) == 0) && written;
+    if (!written) return make_error(Errc::internal, "cannot write " + path);
   }
   return KeyPair{pub, sec};
 }

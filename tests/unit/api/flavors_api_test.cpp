@@ -237,6 +237,71 @@ TEST_F(FlavorsApi, BadBodiesAreRejectedNamingTheFieldAndWriteNothing) {
   EXPECT_EQ(flavor_count(), before);
 }
 
+TEST_F(FlavorsApi, NumbersAreCheckedAsNovaDoesWhateverTheirJsonType) {
+  const size_t before = flavor_count();
+  for (const char* body : {R"({"flavor": {"name": "x", "ram": "0", "vcpus": 1, "disk": 1}})",
+                           R"({"flavor": {"name": "x", "ram": "99999999999999999999", "vcpus": 1, "disk": 1}})",
+                           R"({"flavor": {"name": "x", "ram": 1, "vcpus": 4294967297, "disk": 1}})",
+                           R"({"flavor": {"name": "x", "ram": 1, "vcpus": 1, "disk": 1, "rxtx_factor": "abc"}})",
+                           R"({"flavor": {"name": "x", "ram": 1, "vcpus": 1, "disk": 1, "rxtx_factor": "-1"}})"}) {
+    auto r = client_->Post("/v2.1/flavors", as("admin"), body, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << body << " -> " << r->body;
+  }
+  EXPECT_EQ(flavor_count(), before);
+  auto ok = client_->Post("/v2.1/flavors", as("admin"), R"({"flavor": {"name": "s", "ram": "64", "vcpus": "2", "disk": "0"}})",
+                          "application/json");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  EXPECT_EQ(body(ok)["flavor"]["vcpus"], 2);
+}
+
+TEST_F(FlavorsApi, HostileInputGetsAnAnswerNotACrash) {
+  // A deeply nested value in a rejected field: the error must not recurse into it.
+  std::string nested = R"({"flavor": {"name": )" + std::string(1800, '[') + std::string(1800, ']') +
+                       R"(, "ram": 1, "vcpus": 1, "disk": 1}})";
+  auto deep = client_->Post("/v2.1/flavors", as("admin"), nested, "application/json");
+  ASSERT_TRUE(deep);
+  EXPECT_EQ(deep->status, 400);
+  // Only scalars are echoed: dumping nesting as deep as a 1 MB body allows
+  // would overflow the stack of the thread serving it.
+  EXPECT_NE(deep->body.find("flavor/name"), std::string::npos) << deep->body;
+  EXPECT_EQ(deep->body.find("[["), std::string::npos) << deep->body.substr(0, 200);
+  // Invalid UTF-8 echoed back in a message is replaced, and the reply is JSON.
+  auto bad_utf8 = client_->Get("/v2.1/flavors/%FF%FE", as("member"));
+  ASSERT_TRUE(bad_utf8);
+  EXPECT_EQ(bad_utf8->status, 404);
+  EXPECT_EQ(body(bad_utf8)["itemNotFound"]["code"], 404);
+  auto limit0 = client_->Get("/v2.1/flavors?limit=0", as("member"));
+  ASSERT_TRUE(limit0);
+  EXPECT_EQ(limit0->status, 400);
+}
+
+TEST_F(FlavorsApi, PrivateFlavorsAreHiddenFromMembers) {
+  auto created = client_->Post("/v2.1/flavors", as("admin"),
+                               R"({"flavor": {"name": "secret", "id": "p 1", "ram": 1, "vcpus": 1, "disk": 1,
+                                   "os-flavor-access:is_public": false}})",
+                               "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  EXPECT_EQ(client_->Get("/v2.1/flavors/p%201", as("member"))->status, 404);
+  EXPECT_EQ(client_->Get("/v2.1/flavors/p%201/os-extra_specs", as("member"))->status, 404);
+  EXPECT_EQ(client_->Get("/v2.1/flavors/p%201", as("admin"))->status, 200);
+  EXPECT_EQ(body(client_->Get("/v2.1/flavors", as("member")))["flavors"].size(), 5u);
+  // Admins page through it; the marker in the next link is percent-encoded.
+  auto page = client_->Get("/v2.1/flavors?limit=1", as("admin"));
+  ASSERT_TRUE(page);
+  auto all = body(client_->Get("/v2.1/flavors", as("admin")))["flavors"];
+  ASSERT_EQ(all.size(), 6u);
+  for (size_t i = 0; i + 1 < all.size(); ++i) {
+    if (all[i]["id"] == "p 1") {
+      auto after = client_->Get("/v2.1/flavors?limit=1&marker=p%201", as("admin"));
+      ASSERT_TRUE(after);
+      EXPECT_EQ(body(after)["flavors"][0]["id"], all[i + 1]["id"]);
+    }
+  }
+}
+
 TEST_F(FlavorsApi, Microversions) {
   EXPECT_EQ(client_->Get("/v2.1/flavors", as("member", "2.1"))->status, 200);
   auto latest = client_->Get("/v2.1/flavors", as("member", "latest"));

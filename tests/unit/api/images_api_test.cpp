@@ -102,7 +102,10 @@ TEST_F(ImagesApi, ListAndDetailHaveNovasShapes) {
   auto detail = client_->Get("/v2.1/images/detail", as("member"));
   ASSERT_TRUE(detail);
   ASSERT_EQ(detail->status, 200);
-  for (const auto& image : body(detail)["images"]) {
+  // Held in a variable: a range-for over body(detail)["images"] would iterate
+  // a member of a temporary that is already destroyed.
+  const json detail_images = body(detail)["images"];
+  for (const auto& image : detail_images) {
     EXPECT_EQ(keys(image), (std::set<std::string>{"OS-EXT-IMG-SIZE:size", "created", "id", "links", "metadata",
                                                   "minDisk", "minRam", "name", "progress", "status", "updated"}));
     ASSERT_EQ(image["links"].size(), 3u);

@@ -2,6 +2,8 @@
 // and one broken library per refusal the loader must make.
 #include "core/plugin/plugin_registry.h"
 
+#include <dlfcn.h>
+
 #include <atomic>
 #include <fstream>
 #include <set>
@@ -104,7 +106,14 @@ TEST(PluginRegistry, ObjectOutlivesTheRegistryButNotItsLibrary) {
   auto listed = driver->list_instances();
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(listed->size(), 1u);
+  // Still mapped while the object lives...
+  void* probe = ::dlopen(lib("test_good_multi").c_str(), RTLD_NOLOAD | RTLD_LAZY);
+  ASSERT_NE(probe, nullptr) << "the library must stay loaded while its object lives";
+  ::dlclose(probe);
   driver.reset();  // destructor runs inside the still-loaded library, then it unloads
+  // ...and gone with it.
+  EXPECT_EQ(::dlopen(lib("test_good_multi").c_str(), RTLD_NOLOAD | RTLD_LAZY), nullptr)
+      << "the library must be unloaded with its last object";
 }
 
 TEST(PluginRegistry, RefusesWrongKind) {

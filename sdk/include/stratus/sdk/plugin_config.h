@@ -1,7 +1,8 @@
 // PluginConfig: the plugin's own table from the operator's config file.
 //
-// The core hands each plugin the table `[plugin.<name>]` (nested tables
-// flattened to dotted keys, e.g. "fault.spawn"), plus where each key came from
+// The core hands each plugin the table of its kind, `[driver.<name>]`,
+// `[filter.<name>]` or `[weigher.<name>]` (nested tables flattened to dotted
+// keys, e.g. "fault.spawn"), plus where each key came from
 // so that a plugin's error can name the file and line. Getters return a Result
 // whose message names the key and its origin; check_known_keys() lets a factory
 // refuse keys it does not know, as the core does for its own sections.
@@ -39,7 +40,7 @@ inline const char* config_value_type_name(const ConfigValue& v) {
 class PluginConfig {
  public:
   PluginConfig() = default;
-  // `section` names the table in messages, e.g. "[plugin.fake]".
+  // `section` names the table in messages, e.g. "[driver.fake]".
   explicit PluginConfig(std::string section) : section_(std::move(section)) {}
 
   // Sets a key; `origin` is where it came from, e.g. "/etc/stratus.toml:12".
@@ -95,7 +96,7 @@ class PluginConfig {
     return Status::OK();
   }
 
-  // "key 'x' in [plugin.fake] (file:12)": how messages name a key.
+  // "key 'x' in [driver.fake] (file:12)": how messages name a key.
   std::string describe(const std::string& key) const {
     std::string out = "key '" + key + "'";
     if (!section_.empty()) out += " in " + section_;

@@ -1,8 +1,9 @@
 // PluginDescriptor: what a plugin library says about each plugin it exports.
 //
 // The loader reads the descriptor, a plain data symbol, before it calls any of
-// the plugin's code, and refuses the plugin if the ABI version or standard
-// library tag does not match. The layout of the first three fields (abi_version,
+// the plugin's functions, and refuses the plugin if the ABI version or
+// standard library tag does not match. (Loading the library runs its static
+// initialisers: keep them trivial.) The layout of the first three fields (abi_version,
 // kind, name) is frozen for every ABI version, so a loader of any version can
 // read and name a plugin it refuses; later fields may change with the ABI.
 //
