@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include "api_test_support.h"
+
 #include "core/api/api_server.h"
 #include "core/api/flavors_controller.h"
 #include "core/api/version_documents.h"
@@ -21,57 +23,21 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// A test double: the token "member" is a non-admin, "admin" the admin,
-// anything else is refused.
-class TwoUserAuthenticator final : public Authenticator {
- public:
-  sdk::Result<AuthContext> authenticate(const std::optional<std::string>& token) const override {
-    if (token == std::string("admin")) return AuthContext{"u-admin", "p-admin", {"admin"}, true};
-    if (token == std::string("member")) return AuthContext{"u-member", "p-member", {"member"}, false};
-    return sdk::Status::NotFound("no");
-  }
-  std::string describe() const override { return "test double"; }
-};
-
-class FlavorsApi : public ::testing::Test {
+class FlavorsApi : public test_support::ApiTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("stratus-api-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    auto db = db::Database::open(dir_);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(db.value());
-    ASSERT_TRUE(db::seed_defaults(*db_).ok());
+    ASSERT_NO_FATAL_FAILURE(open_database());
     ApiServerOptions options;
     options.max_body_bytes = 4096;
-    server_ = std::make_unique<ApiServer>(std::make_shared<TwoUserAuthenticator>(), options);
-    add_version_routes(*server_);
-    add_flavor_routes(*server_, *db_);
-    auto port = server_->start("127.0.0.1", 0);
-    ASSERT_TRUE(port.ok()) << port.status();
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
-    base_ = "http://127.0.0.1:" + std::to_string(*port);
-  }
-  void TearDown() override {
-    client_.reset();
-    server_.reset();
-    db_.reset();
-    fs::remove_all(dir_);
+    ASSERT_NO_FATAL_FAILURE(start_server(
+        [](ApiServer& s, db::Database& db) {
+          add_version_routes(s);
+          add_flavor_routes(s, db);
+        },
+        options));
   }
 
-  httplib::Headers as(const std::string& token, const std::string& version = "") {
-    httplib::Headers h{{"X-Auth-Token", token}};
-    if (!version.empty()) h.emplace("OpenStack-API-Version", "compute " + version);
-    return h;
-  }
-  static json body(const httplib::Result& r) { return json::parse(r->body); }
   size_t flavor_count() { return db::FlavorRepository(*db_).list({})->size(); }
-
-  fs::path dir_;
-  std::unique_ptr<db::Database> db_;
-  std::unique_ptr<ApiServer> server_;
-  std::unique_ptr<httplib::Client> client_;
-  std::string base_;
 };
 
 TEST_F(FlavorsApi, VersionDocumentsNeedNoToken) {

@@ -7,6 +7,8 @@
 #include <set>
 
 #include <gtest/gtest.h>
+
+#include "api_test_support.h"
 #include <httplib.h>
 
 #include "core/api/api_server.h"
@@ -21,25 +23,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class TwoUserAuthenticator final : public Authenticator {
- public:
-  sdk::Result<AuthContext> authenticate(const std::optional<std::string>& token) const override {
-    if (token == std::string("admin")) return AuthContext{"u-admin", "p-admin", {"admin"}, true};
-    if (token == std::string("member")) return AuthContext{"u-member", "p-member", {"member"}, false};
-    return sdk::Status::NotFound("no");
-  }
-  std::string describe() const override { return "test double"; }
-};
-
-class ImagesApi : public ::testing::Test {
+class ImagesApi : public test_support::ApiTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("stratus-img-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    auto db = db::Database::open(dir_);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(db.value());
-    ASSERT_TRUE(db::seed_defaults(*db_).ok());
+    ASSERT_NO_FATAL_FAILURE(open_database());
     // A private image of another project and one of the member's project.
     db::ImageRecord other;
     other.id = "11111111-1111-4111-8111-111111111111";
@@ -56,25 +43,9 @@ class ImagesApi : public ::testing::Test {
     mine.properties = {{"os_distro", "cirros"}};
     ASSERT_TRUE(db::ImageRepository(*db_).create(mine).ok());
 
-    server_ = std::make_unique<ApiServer>(std::make_shared<TwoUserAuthenticator>());
-    add_image_routes(*server_, *db_);
-    auto port = server_->start("127.0.0.1", 0);
-    ASSERT_TRUE(port.ok()) << port.status();
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
-    base_ = "http://127.0.0.1:" + std::to_string(*port);
-  }
-  void TearDown() override {
-    client_.reset();
-    server_.reset();
-    db_.reset();
-    fs::remove_all(dir_);
-  }
-  static httplib::Headers as(const std::string& token) { return {{"X-Auth-Token", token}}; }
-  static json body(const httplib::Result& r) { return json::parse(r->body); }
-  static std::set<std::string> keys(const json& j) {
-    std::set<std::string> out;
-    for (const auto& [k, v] : j.items()) out.insert(k);
-    return out;
+    ASSERT_NO_FATAL_FAILURE(start_server([](ApiServer& s, db::Database& db) {
+      add_image_routes(s, db);
+    }));
   }
   static std::set<std::string> names(const json& images) {
     std::set<std::string> out;
@@ -83,11 +54,6 @@ class ImagesApi : public ::testing::Test {
   }
   size_t image_count() { return db::ImageRepository(*db_).list()->size(); }
 
-  fs::path dir_;
-  std::unique_ptr<db::Database> db_;
-  std::unique_ptr<ApiServer> server_;
-  std::unique_ptr<httplib::Client> client_;
-  std::string base_;
 };
 
 TEST_F(ImagesApi, ListAndDetailHaveNovasShapes) {

@@ -12,6 +12,8 @@
 #include <set>
 
 #include <gtest/gtest.h>
+
+#include "api_test_support.h"
 #include <httplib.h>
 
 #include "core/api/api_server.h"
@@ -78,53 +80,19 @@ TEST(SshFingerprint, RejectsMalformedKeys) {
   }
 }
 
-class TwoUserAuthenticator final : public Authenticator {
- public:
-  sdk::Result<AuthContext> authenticate(const std::optional<std::string>& token) const override {
-    if (token == std::string("admin")) return AuthContext{"u-admin", "p-admin", {"admin"}, true};
-    if (token == std::string("member")) return AuthContext{"u-member", "p-member", {"member"}, false};
-    return sdk::Status::NotFound("no");
-  }
-  std::string describe() const override { return "test double"; }
-};
-
-class KeypairsApi : public ::testing::Test {
+class KeypairsApi : public test_support::ApiTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("stratus-kp-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    auto db = db::Database::open(dir_);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(db.value());
-    ASSERT_TRUE(db::seed_defaults(*db_).ok());
-    server_ = std::make_unique<ApiServer>(std::make_shared<TwoUserAuthenticator>());
-    add_keypair_routes(*server_, *db_);
-    auto port = server_->start("127.0.0.1", 0);
-    ASSERT_TRUE(port.ok()) << port.status();
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
-  }
-  void TearDown() override {
-    client_.reset();
-    server_.reset();
-    db_.reset();
-    fs::remove_all(dir_);
-  }
-  static httplib::Headers as(const std::string& token) { return {{"X-Auth-Token", token}}; }
-  static json body(const httplib::Result& r) { return json::parse(r->body); }
-  static std::set<std::string> keys(const json& j) {
-    std::set<std::string> out;
-    for (const auto& [k, v] : j.items()) out.insert(k);
-    return out;
+    ASSERT_NO_FATAL_FAILURE(open_database());
+    ASSERT_NO_FATAL_FAILURE(start_server([](ApiServer& s, db::Database& db) {
+      add_keypair_routes(s, db);
+    }));
   }
   httplib::Result post(const json& b, const std::string& token = "member") {
     return client_->Post("/v2.1/os-keypairs", as(token), b.dump(), "application/json");
   }
   size_t count(const std::string& user) { return db::KeypairRepository(*db_).list(user)->size(); }
 
-  fs::path dir_;
-  std::unique_ptr<db::Database> db_;
-  std::unique_ptr<ApiServer> server_;
-  std::unique_ptr<httplib::Client> client_;
 };
 
 TEST_F(KeypairsApi, ImportListShowDelete) {
