@@ -29,6 +29,14 @@ void write_json(httplib::Response& res, int status, const nlohmann::json& body) 
 
 }  // namespace
 
+ApiResponse error_response(int http_status, const std::string& message) {
+  return ApiResponse{http_status, nova_error_body(http_status, message), {}};
+}
+
+ApiResponse policy_denied(const std::string& rule) {
+  return error_response(403, "Policy doesn't allow " + rule + " to be performed.");
+}
+
 std::optional<std::string> ApiRequest::query_param(const std::string& name) const {
   auto range = query.equal_range(name);
   if (range.first == range.second) return std::nullopt;

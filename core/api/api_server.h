@@ -53,6 +53,13 @@ struct ApiResponse {
 
 using ApiHandler = std::function<sdk::Result<ApiResponse>(const ApiRequest&)>;
 
+// A reply in Nova's error format with a status no Status code maps to (403
+// and its like): {"forbidden": {"code": 403, "message": ...}}.
+ApiResponse error_response(int http_status, const std::string& message);
+
+// 403 "Policy doesn't allow <rule> to be performed.", as Nova words it.
+ApiResponse policy_denied(const std::string& rule);
+
 struct ApiServerOptions {
   std::size_t max_body_bytes = 1 << 20;
 };

@@ -14,13 +14,6 @@ constexpr const char* kInternalZone = "internal";
 
 bool is_compute(const db::ServiceRecord& s) { return s.topic == "compute" || s.binary == "stratus-compute"; }
 
-Result<ApiResponse> policy_denied(const char* rule) {
-  ApiResponse r;
-  r.status = 403;
-  r.body = {{"forbidden", {{"code", 403}, {"message", std::string("Policy doesn't allow ") + rule + " to be performed."}}}};
-  return r;
-}
-
 }  // namespace
 
 void add_availability_zone_routes(ApiServer& server, db::Database& db) {

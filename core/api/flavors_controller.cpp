@@ -92,13 +92,6 @@ json detail_view(const ApiRequest& req, const db::FlavorRecord& r) {
 
 Status not_found(const std::string& id) { return Status::NotFound("Flavor " + id + " could not be found."); }
 
-Result<ApiResponse> policy_denied(const char* rule) {
-  ApiResponse r;
-  r.status = 403;
-  r.body = {{"forbidden", {{"code", 403}, {"message", std::string("Policy doesn't allow ") + rule + " to be performed."}}}};
-  return r;
-}
-
 // A query parameter that must be a non-negative integer, or a 400 naming it.
 Result<std::optional<std::int64_t>> int_param(const ApiRequest& req, const char* name) {
   auto raw = req.query_param(name);

@@ -109,10 +109,7 @@ void add_image_routes(ApiServer& server, db::Database& db) {
     if (!r.ok()) return r.status();
     // Glance lets the owner or an admin delete; Nova passes its 403 on.
     if (!req.auth.is_admin && r->owner != req.auth.project_id) {
-      ApiResponse denied;
-      denied.status = 403;
-      denied.body = {{"forbidden", {{"code", 403}, {"message", "Not authorized for image " + r->id + "."}}}};
-      return denied;
+      return error_response(403, "Not authorized for image " + r->id + ".");
     }
     Status s = db::ImageRepository(db).remove(r->id);
     if (s.is(sdk::StatusCode::kNotFound)) return not_found();

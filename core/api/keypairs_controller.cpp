@@ -205,10 +205,7 @@ Result<ApiResponse> create(db::Database& db, const JsonSchemaValidator& validato
   if (!existing.ok()) return existing.status();
   auto limit = limits->find("key_pairs");
   if (limit != limits->end() && limit->second >= 0 && static_cast<std::int64_t>(existing->size()) >= limit->second) {
-    ApiResponse r;
-    r.status = 403;
-    r.body = {{"forbidden", {{"code", 403}, {"message", "Quota exceeded, too many key pairs."}}}};
-    return r;
+    return error_response(403, "Quota exceeded, too many key pairs.");
   }
 
   auto created = db::KeypairRepository(db).create(std::move(record));
