@@ -65,6 +65,47 @@ class SectionReader {
     });
   }
 
+  Status read(const std::string& key, std::int64_t& out) {
+    return read_with(key, "an integer", [&](const toml::node& n) {
+      if (!n.is_integer()) return false;
+      out = n.as_integer()->get();
+      return true;
+    });
+  }
+
+  // Integers are taken as well: "interval = 10" means 10.0.
+  Status read(const std::string& key, double& out) {
+    return read_with(key, "a number", [&](const toml::node& n) {
+      if (n.is_integer()) {
+        out = static_cast<double>(n.as_integer()->get());
+        return true;
+      }
+      if (!n.is_floating_point()) return false;
+      out = n.as_floating_point()->get();
+      return true;
+    });
+  }
+
+  Status read(const std::string& key, bool& out) {
+    return read_with(key, "a boolean", [&](const toml::node& n) {
+      if (!n.is_boolean()) return false;
+      out = n.as_boolean()->get();
+      return true;
+    });
+  }
+
+  // A number that must lie in [min, max]; the error names the key and its line.
+  Status read_in_range(const std::string& key, double& out, double min, double max) {
+    if (Status s = read(key, out); !s.ok()) return s;
+    if (out < min || out > max) return range_error(key, min, max);
+    return Status::OK();
+  }
+  Status read_in_range(const std::string& key, std::int64_t& out, std::int64_t min, std::int64_t max) {
+    if (Status s = read(key, out); !s.ok()) return s;
+    if (out < min || out > max) return range_error(key, static_cast<double>(min), static_cast<double>(max));
+    return Status::OK();
+  }
+
   Status read(const std::string& key, std::vector<std::string>& out) {
     const toml::array* arr = nullptr;
     Status s = read_with(key, "an array of strings", [&](const toml::node& n) {
@@ -104,6 +145,14 @@ class SectionReader {
 
  private:
   std::string full(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+
+  Status range_error(const std::string& key, double min, double max) const {
+    const toml::node* n = table_.get(key);
+    std::ostringstream out;
+    out << (n ? origin_of(n->source()) + ": " : std::string()) << "key '" << full(key) << "' must be between " << min
+        << " and " << max;
+    return Status::InvalidArgument(out.str());
+  }
 
   Status type_error(const std::string& key, const char* wanted, const toml::node& n) const {
     return Status::InvalidArgument(origin_of(n.source()) + ": key '" + full(key) + "' must be " + wanted + ", got " +
@@ -200,6 +249,7 @@ Status build(const toml::table& root, Config& cfg) {
   if (Status s = top.read("host", cfg.host); !s.ok()) return s;
   if (Status s = top.read("data_dir", cfg.data_dir); !s.ok()) return s;
   if (Status s = top.read("log_level", cfg.log_level); !s.ok()) return s;
+  if (Status s = top.read_in_range("service_down_time", cfg.service_down_time, 0.01, 86400); !s.ok()) return s;
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (kLevels.count(cfg.log_level) == 0) {
     const toml::node* n = root.get("log_level");
@@ -232,6 +282,11 @@ Status build(const toml::table& root, Config& cfg) {
   s = top.read_table("compute", [&](const toml::table& t, const std::string& prefix) {
     SectionReader r(t, prefix);
     if (Status st = r.read("driver", cfg.compute.driver); !st.ok()) return st;
+    if (Status st = r.read_in_range("max_concurrent_builds", cfg.compute.max_concurrent_builds, 1, 10000); !st.ok()) return st;
+    if (Status st = r.read_in_range("heartbeat_interval", cfg.compute.heartbeat_interval, 0.01, 3600); !st.ok()) return st;
+    if (Status st = r.read_in_range("resource_report_interval", cfg.compute.resource_report_interval, 0.01, 86400); !st.ok()) return st;
+    if (Status st = r.read_in_range("sync_power_state_interval", cfg.compute.sync_power_state_interval, 0, 86400); !st.ok()) return st;
+    if (Status st = r.read_in_range("reclaim_instance_interval", cfg.compute.reclaim_instance_interval, 0, 31536000); !st.ok()) return st;
     return r.finish();
   });
   if (!s.ok()) return s;
@@ -239,6 +294,18 @@ Status build(const toml::table& root, Config& cfg) {
     SectionReader r(t, prefix);
     if (Status st = r.read("enabled_filters", cfg.scheduler.enabled_filters); !st.ok()) return st;
     if (Status st = r.read("weighers", cfg.scheduler.weighers); !st.ok()) return st;
+    if (Status st = r.read_in_range("host_subset_size", cfg.scheduler.host_subset_size, 1, 1000); !st.ok()) return st;
+    if (Status st = r.read_in_range("max_attempts", cfg.scheduler.max_attempts, 1, 100); !st.ok()) return st;
+    return r.finish();
+  });
+  if (!s.ok()) return s;
+  s = top.read_table("rpc", [&](const toml::table& t, const std::string& prefix) {
+    SectionReader r(t, prefix);
+    if (Status st = r.read("router", cfg.rpc.router); !st.ok()) return st;
+    if (Status st = r.read("bind", cfg.rpc.bind); !st.ok()) return st;
+    if (Status st = r.read_in_range("call_timeout", cfg.rpc.call_timeout, 0.01, 3600); !st.ok()) return st;
+    if (Status st = r.read_in_range("heartbeat_ms", cfg.rpc.heartbeat_ms, 10, 600000); !st.ok()) return st;
+    if (Status st = r.read("keys_dir", cfg.rpc.keys_dir); !st.ok()) return st;
     return r.finish();
   });
   if (!s.ok()) return s;

@@ -8,6 +8,7 @@
 // passes through as a PluginConfig and the plugin checks itself.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -27,6 +28,19 @@ struct PluginsSection {
 
 struct ComputeSection {
   std::string driver = "fake";     // the VirtDriver plugin each compute host uses
+  // Builds one compute service runs at once; more wait (Nova's max_concurrent_builds).
+  std::int64_t max_concurrent_builds = 10;
+  // Seconds between service heartbeats (Nova's report_interval).
+  double heartbeat_interval = 10.0;
+  // Seconds between full resource reports; a change (build, delete) also
+  // reports at once (Nova's update_resources_interval, default 60).
+  double resource_report_interval = 60.0;
+  // Seconds between power-state syncs with the driver; 0 disables
+  // (Nova's sync_power_state_interval).
+  double sync_power_state_interval = 600.0;
+  // Seconds a soft-deleted instance is kept before it is reclaimed; 0 makes
+  // delete immediate (Nova's reclaim_instance_interval).
+  double reclaim_instance_interval = 0.0;
 };
 
 struct SchedulerSection {
@@ -37,6 +51,24 @@ struct SchedulerSection {
       "server_group_affinity", "server_group_anti_affinity", "num_instances",
       "aggregate_instance_extra_specs"};
   std::vector<std::string> weighers = {"ram", "cpu", "disk", "num_instances"};
+  // Pick at random among this many best hosts (Nova's host_subset_size).
+  std::int64_t host_subset_size = 1;
+  // Hosts tried per instance: the first plus alternates for reschedules.
+  std::int64_t max_attempts = 3;
+};
+
+struct RpcSection {
+  // Where endpoints connect: "inproc://stratus" inside one process (aio),
+  // "tcp://HOST:PORT" between processes.
+  std::string router = "tcp://127.0.0.1:5672";
+  // Where the `router` role binds; default: the router address.
+  std::string bind;
+  // Seconds a call waits for its reply.
+  double call_timeout = 60.0;
+  // Milliseconds between RPC heartbeats (a peer silent for 3 of them is gone).
+  std::int64_t heartbeat_ms = 1000;
+  // CURVE keys (see `stratus keys generate`); empty: plain text on loopback.
+  std::string keys_dir;
 };
 
 struct ApiSection {
@@ -51,7 +83,10 @@ struct Config {
   std::string host;                    // this node's name; default: the machine's hostname
   std::string data_dir = "stratus-data";
   std::string log_level = "info";      // trace, debug, info, warn, error, critical, off
+  // Seconds without a heartbeat after which a service counts as down (Nova's service_down_time).
+  double service_down_time = 60.0;
   ApiSection api;
+  RpcSection rpc;
   PluginsSection plugins;
   ComputeSection compute;
   SchedulerSection scheduler;

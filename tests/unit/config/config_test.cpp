@@ -120,6 +120,42 @@ TEST_F(ConfigFile, ApiSection) {
   EXPECT_NE(cfg.status().message().find("needs a non-empty api.admin_token"), std::string::npos) << cfg.status();
 }
 
+TEST_F(ConfigFile, ServiceTunablesAndRpcSection) {
+  auto cfg = load_config(std::nullopt);
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_EQ(cfg->compute.max_concurrent_builds, 10);
+  EXPECT_DOUBLE_EQ(cfg->compute.reclaim_instance_interval, 0.0);
+  EXPECT_DOUBLE_EQ(cfg->service_down_time, 60.0);
+  EXPECT_EQ(cfg->scheduler.max_attempts, 3);
+  EXPECT_EQ(cfg->rpc.router, "tcp://127.0.0.1:5672");
+
+  auto file = write(
+      "service_down_time = 2\n[compute]\nmax_concurrent_builds = 4\nheartbeat_interval = 0.5\n"
+      "reclaim_instance_interval = 3600\n[scheduler]\nhost_subset_size = 2\nmax_attempts = 5\n"
+      "[rpc]\nrouter = \"inproc://x\"\ncall_timeout = 5\n");
+  cfg = load_config(file);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_DOUBLE_EQ(cfg->service_down_time, 2.0);  // an integer is taken as a number of seconds
+  EXPECT_EQ(cfg->compute.max_concurrent_builds, 4);
+  EXPECT_DOUBLE_EQ(cfg->compute.heartbeat_interval, 0.5);
+  EXPECT_DOUBLE_EQ(cfg->compute.reclaim_instance_interval, 3600.0);
+  EXPECT_EQ(cfg->scheduler.host_subset_size, 2);
+  EXPECT_EQ(cfg->scheduler.max_attempts, 5);
+  EXPECT_EQ(cfg->rpc.router, "inproc://x");
+  EXPECT_DOUBLE_EQ(cfg->rpc.call_timeout, 5.0);
+
+  file = write("[compute]\nmax_concurrent_builds = 0\n");
+  cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(), file.string() + ":2: key 'compute.max_concurrent_builds' must be between 1 and 10000");
+
+  file = write("[compute]\nmax_concurrent_builds = 2.5\n");
+  cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("'compute.max_concurrent_builds' must be an integer"), std::string::npos)
+      << cfg.status();
+}
+
 TEST_F(ConfigFile, UnknownKeyNamesKeyAndLine) {
   auto file = write("host = \"a\"\n[scheduler]\nenabled_filter = [\"ram\"]\n");
   auto cfg = load_config(file);

@@ -1,0 +1,85 @@
+#include "core/rpcapi/compute_rpcapi.h"
+
+#include "core/rpcapi/rpc_call.h"
+#include "core/rpcapi/topics.h"
+
+namespace stratus::core::rpcapi {
+
+ComputeRpcApi::ComputeRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout)
+    : client_(endpoint, rpc::Target{.topic = std::string(kComputeTopic), .version = std::string(kComputeVersion)}),
+      call_timeout_(call_timeout) {}
+
+rpc::Client ComputeRpcApi::to_host(const std::string& host) const { return client_.prepare(host); }
+
+sdk::Status ComputeRpcApi::cast_action(const sdk::RequestContext& ctx, std::string_view method,
+                                       const InstanceMsg& instance) const {
+  if (instance.instance.host.empty()) {
+    return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to send " +
+                                     std::string(method) + " to");
+  }
+  return typed_cast(to_host(instance.instance.host), ctx, method, InstanceActionRequest{instance});
+}
+
+sdk::Status ComputeRpcApi::build_and_run_instance(const sdk::RequestContext& ctx, const std::string& host,
+                                                  const BuildAndRunRequest& request) const {
+  return typed_cast(to_host(host), ctx, compute_method::kBuildAndRunInstance, request);
+}
+
+sdk::Status ComputeRpcApi::terminate_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const {
+  return cast_action(ctx, compute_method::kTerminateInstance, instance);
+}
+
+sdk::Status ComputeRpcApi::reboot_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance,
+                                           std::string reboot_type) const {
+  if (instance.instance.host.empty()) {
+    return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to reboot on");
+  }
+  return typed_cast(to_host(instance.instance.host), ctx, compute_method::kRebootInstance,
+                    RebootRequest{instance, std::move(reboot_type)});
+}
+
+sdk::Status ComputeRpcApi::stop_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const {
+  return cast_action(ctx, compute_method::kStopInstance, instance);
+}
+sdk::Status ComputeRpcApi::start_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const {
+  return cast_action(ctx, compute_method::kStartInstance, instance);
+}
+sdk::Status ComputeRpcApi::pause_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const {
+  return cast_action(ctx, compute_method::kPauseInstance, instance);
+}
+sdk::Status ComputeRpcApi::unpause_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const {
+  return cast_action(ctx, compute_method::kUnpauseInstance, instance);
+}
+sdk::Status ComputeRpcApi::suspend_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const {
+  return cast_action(ctx, compute_method::kSuspendInstance, instance);
+}
+sdk::Status ComputeRpcApi::resume_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const {
+  return cast_action(ctx, compute_method::kResumeInstance, instance);
+}
+sdk::Status ComputeRpcApi::soft_delete_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const {
+  return cast_action(ctx, compute_method::kSoftDeleteInstance, instance);
+}
+sdk::Status ComputeRpcApi::restore_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const {
+  return cast_action(ctx, compute_method::kRestoreInstance, instance);
+}
+
+sdk::Status ComputeRpcApi::rebuild_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance,
+                                            const sdk::ImageMeta& image) const {
+  if (instance.instance.host.empty()) {
+    return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to rebuild on");
+  }
+  return typed_cast(to_host(instance.instance.host), ctx, compute_method::kRebuildInstance,
+                    RebuildRequest{instance, image});
+}
+
+sdk::Result<std::string> ComputeRpcApi::get_console_output(const sdk::RequestContext& ctx,
+                                                           const InstanceMsg& instance,
+                                                           std::int32_t tail_length) const {
+  if (instance.instance.host.empty()) {
+    return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to read a console from");
+  }
+  return typed_call<std::string>(to_host(instance.instance.host), ctx, compute_method::kGetConsoleOutput,
+                                 ConsoleOutputRequest{instance, tail_length}, call_timeout_);
+}
+
+}  // namespace stratus::core::rpcapi

@@ -1,0 +1,52 @@
+// ComputeRpcApi: how the API and the conductor talk to one compute service
+// (Nova's nova/compute/rpcapi.py). Every message goes to compute.<host>;
+// only get_console_output waits for a reply. A host that is not connected
+// answers kUnavailable at once (the router knows no such target).
+// Thread-safe; the endpoint must outlive it.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "core/rpcapi/messages.h"
+#include "stratus/rpc/client.h"
+#include "stratus/rpc/endpoint.h"
+#include "stratus/sdk/request_context.h"
+#include "stratus/sdk/result.h"
+
+namespace stratus::core::rpcapi {
+
+class ComputeRpcApi {
+ public:
+  ComputeRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout);
+
+  sdk::Status build_and_run_instance(const sdk::RequestContext& ctx, const std::string& host,
+                                     const BuildAndRunRequest& request) const;
+  sdk::Status terminate_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
+  sdk::Status reboot_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance,
+                              std::string reboot_type) const;
+  sdk::Status stop_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
+  sdk::Status start_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
+  sdk::Status pause_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
+  sdk::Status unpause_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
+  sdk::Status suspend_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
+  sdk::Status resume_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
+  sdk::Status soft_delete_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
+  sdk::Status restore_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
+  sdk::Status rebuild_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance,
+                               const sdk::ImageMeta& image) const;
+  // The guest's console log (last `tail_length` lines; 0: all).
+  sdk::Result<std::string> get_console_output(const sdk::RequestContext& ctx, const InstanceMsg& instance,
+                                              std::int32_t tail_length) const;
+
+ private:
+  // The instance actions that carry only the instance, to instance.host.
+  sdk::Status cast_action(const sdk::RequestContext& ctx, std::string_view method, const InstanceMsg& instance) const;
+  rpc::Client to_host(const std::string& host) const;
+
+  rpc::Client client_;
+  std::chrono::milliseconds call_timeout_;
+};
+
+}  // namespace stratus::core::rpcapi

@@ -1,0 +1,55 @@
+#include "core/rpcapi/conductor_rpcapi.h"
+
+#include "core/rpcapi/rpc_call.h"
+#include "core/rpcapi/topics.h"
+
+namespace stratus::core::rpcapi {
+
+ConductorRpcApi::ConductorRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout)
+    : client_(endpoint, rpc::Target{.topic = std::string(kConductorTopic), .version = std::string(kConductorVersion)}),
+      call_timeout_(call_timeout) {}
+
+sdk::Status ConductorRpcApi::build_instances(const sdk::RequestContext& ctx,
+                                             const BuildInstancesRequest& request) const {
+  return typed_cast(client_, ctx, conductor_method::kBuildInstances, request);
+}
+
+sdk::Status ConductorRpcApi::reschedule_instance(const sdk::RequestContext& ctx,
+                                                 const RescheduleRequest& request) const {
+  return typed_cast(client_, ctx, conductor_method::kRescheduleInstance, request);
+}
+
+sdk::Result<InstanceMsg> ConductorRpcApi::instance_update(const sdk::RequestContext& ctx,
+                                                          const InstanceUpdateMsg& update) const {
+  return typed_call<InstanceMsg>(client_, ctx, conductor_method::kInstanceUpdate, update, call_timeout_);
+}
+
+sdk::Status ConductorRpcApi::instance_fault_create(const sdk::RequestContext& ctx,
+                                                   const InstanceFaultMsg& fault) const {
+  return typed_call_no_reply(client_, ctx, conductor_method::kInstanceFaultCreate, fault, call_timeout_);
+}
+
+sdk::Status ConductorRpcApi::action_event(const sdk::RequestContext& ctx, const ActionEventMsg& event) const {
+  return typed_call_no_reply(client_, ctx, conductor_method::kActionEvent, event, call_timeout_);
+}
+
+sdk::Result<std::vector<InstanceMsg>> ConductorRpcApi::instance_get_all_by_host(const sdk::RequestContext& ctx,
+                                                                                const std::string& host) const {
+  return typed_call<std::vector<InstanceMsg>>(client_, ctx, conductor_method::kInstanceGetAllByHost,
+                                              HostInstancesQuery{host}, call_timeout_);
+}
+
+sdk::Status ConductorRpcApi::instance_destroy(const sdk::RequestContext& ctx, const std::string& instance_uuid) const {
+  return typed_call_no_reply(client_, ctx, conductor_method::kInstanceDestroy, InstanceUuidMsg{instance_uuid},
+                             call_timeout_);
+}
+
+sdk::Status ConductorRpcApi::compute_node_update(const sdk::RequestContext& ctx, const NodeReportMsg& report) const {
+  return typed_cast(client_, ctx, conductor_method::kComputeNodeUpdate, report);
+}
+
+sdk::Status ConductorRpcApi::service_heartbeat(const sdk::RequestContext& ctx, const ServiceMsg& service) const {
+  return typed_cast(client_, ctx, conductor_method::kServiceHeartbeat, service);
+}
+
+}  // namespace stratus::core::rpcapi

@@ -1,0 +1,52 @@
+// ConductorRpcApi: how the API and the compute services talk to the
+// conductor (Nova's nova/conductor/rpcapi.py). The conductor is a work queue:
+// each message goes to one live conductor, round robin.
+//
+// Compute services never open the database; every instance change, fault,
+// action event and resource report they make goes through these methods.
+// Thread-safe; the endpoint must outlive it.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/rpcapi/messages.h"
+#include "stratus/rpc/client.h"
+#include "stratus/rpc/endpoint.h"
+#include "stratus/sdk/request_context.h"
+#include "stratus/sdk/result.h"
+
+namespace stratus::core::rpcapi {
+
+class ConductorRpcApi {
+ public:
+  ConductorRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout);
+
+  // Casts: the API's build request; a compute host's failed build.
+  sdk::Status build_instances(const sdk::RequestContext& ctx, const BuildInstancesRequest& request) const;
+  sdk::Status reschedule_instance(const sdk::RequestContext& ctx, const RescheduleRequest& request) const;
+
+  // Calls. instance_update returns the instance as stored after the change;
+  // kNotFound for an unknown (or deleted) instance; kInvalidState when a
+  // guard (expected_task_state / expected_vm_state) does not hold.
+  sdk::Result<InstanceMsg> instance_update(const sdk::RequestContext& ctx, const InstanceUpdateMsg& update) const;
+  sdk::Status instance_fault_create(const sdk::RequestContext& ctx, const InstanceFaultMsg& fault) const;
+  sdk::Status action_event(const sdk::RequestContext& ctx, const ActionEventMsg& event) const;
+  // The live (not deleted) instances whose host is `host`, soft-deleted included.
+  sdk::Result<std::vector<InstanceMsg>> instance_get_all_by_host(const sdk::RequestContext& ctx,
+                                                                 const std::string& host) const;
+  // The guest is gone: mark the instance deleted, free its ports and its
+  // resource claim. Idempotent (OK if already deleted).
+  sdk::Status instance_destroy(const sdk::RequestContext& ctx, const std::string& instance_uuid) const;
+
+  // Casts from each compute service: its resource report, its heartbeat.
+  sdk::Status compute_node_update(const sdk::RequestContext& ctx, const NodeReportMsg& report) const;
+  sdk::Status service_heartbeat(const sdk::RequestContext& ctx, const ServiceMsg& service) const;
+
+ private:
+  rpc::Client client_;
+  std::chrono::milliseconds call_timeout_;
+};
+
+}  // namespace stratus::core::rpcapi

@@ -1,0 +1,199 @@
+// The messages the services exchange: the arguments and results of every
+// conductor, scheduler and compute RPC method.
+//
+// Each struct travels as a positional msgpack array (MSGPACK_DEFINE): add
+// fields only at the end, and bump the method's minor version when a caller
+// starts to rely on one (docs/rpc-protocol.md, "Versioning payloads"). The
+// method names and their versions are in topics.h; the typed clients in
+// *_rpcapi.h are the only code that sends them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <msgpack.hpp>
+
+#include "core/rpcapi/msgpack_sdk.h"
+
+namespace stratus::core::rpcapi {
+
+// An instance as it travels between services (Nova's Instance object): the
+// driver's view plus the states the core tracks and the ports it has.
+struct InstanceMsg {
+  sdk::Instance instance;
+  std::string vm_state;                   // Nova's vm_states ("building", "active", ...)
+  std::optional<std::string> task_state;  // nullopt is None
+  sdk::NetworkInfo network_info;          // the instance's ports
+  std::string updated_at;                 // ISO 8601, as the database has it
+  std::optional<std::string> launched_at;
+  MSGPACK_DEFINE(instance, vm_state, task_state, network_info, updated_at, launched_at)
+};
+
+// A compute node: the host's service name and the hypervisor node on it.
+struct DestinationMsg {
+  std::string host;
+  std::string nodename;
+  MSGPACK_DEFINE(host, nodename)
+  bool operator==(const DestinationMsg&) const = default;
+};
+
+// ---- scheduler ------------------------------------------------------------
+
+struct SelectDestinationsRequest {
+  sdk::RequestSpec spec;
+  std::vector<std::string> instance_uuids;  // one destination each, in this order
+  std::int32_t max_attempts = 0;            // 0: the scheduler's configured max_attempts
+  MSGPACK_DEFINE(spec, instance_uuids, max_attempts)
+};
+
+// Where one instance goes (claimed) and where it may go instead (not claimed).
+struct SelectionMsg {
+  DestinationMsg destination;
+  std::vector<DestinationMsg> alternates;
+  MSGPACK_DEFINE(destination, alternates)
+};
+
+struct ClaimMsg {
+  DestinationMsg destination;
+  std::string instance_uuid;
+  sdk::Flavor flavor;
+  MSGPACK_DEFINE(destination, instance_uuid, flavor)
+};
+
+struct InstanceUuidMsg {
+  std::string instance_uuid;
+  MSGPACK_DEFINE(instance_uuid)
+};
+
+// A compute node's report, as the conductor forwards it to the schedulers
+// after recording it (with the node's allocation ratios from the database).
+struct NodeReportMsg {
+  std::string host;
+  sdk::HostResources resources;
+  sdk::DriverCapabilities capabilities;
+  std::vector<std::string> instance_uuids;  // instances the host runs
+  double cpu_allocation_ratio = 0;          // 0: the receiver's default
+  double ram_allocation_ratio = 0;
+  double disk_allocation_ratio = 0;
+  std::string availability_zone = "nova";
+  MSGPACK_DEFINE(host, resources, capabilities, instance_uuids, cpu_allocation_ratio, ram_allocation_ratio,
+                 disk_allocation_ratio, availability_zone)
+};
+
+// A service's heartbeat, or an operator's enable/disable of it.
+struct ServiceMsg {
+  std::string host;
+  std::string binary;  // "stratus-compute", ...
+  std::string topic;   // "compute", ...
+  bool disabled = false;  // meaningful for service_set_disabled only
+  MSGPACK_DEFINE(host, binary, topic, disabled)
+};
+
+// ---- conductor ------------------------------------------------------------
+
+// The API's request to build the instances it has just recorded.
+struct BuildInstancesRequest {
+  std::vector<std::string> instance_uuids;
+  sdk::RequestSpec spec;  // flavor, image, zone, hints, group, forced host
+  MSGPACK_DEFINE(instance_uuids, spec)
+};
+
+// A compute host's report that a build failed there (Nova's
+// _reschedule_or_error path): the conductor moves the instance to the next
+// alternate or, with none left, to ERROR with the fault.
+struct RescheduleRequest {
+  std::string instance_uuid;
+  sdk::RequestSpec spec;
+  std::vector<DestinationMsg> alternates;  // not yet tried, in order
+  std::string failed_host;
+  std::string fault_message;  // the driver's message
+  std::int32_t attempt = 1;   // the attempt that failed (1 = first host)
+  MSGPACK_DEFINE(instance_uuid, spec, alternates, failed_host, fault_message, attempt)
+};
+
+// Fields a compute host changes on an instance (Nova's instance.save()). The
+// set_* flags distinguish "leave it" from "set it to None".
+struct InstanceUpdateMsg {
+  std::string instance_uuid;
+  std::optional<std::string> vm_state;
+  bool set_task_state = false;
+  std::optional<std::string> task_state;
+  std::optional<sdk::PowerState> power_state;
+  std::optional<std::string> host;
+  std::optional<std::string> node;
+  bool set_launched_at = false;  // launched_at = now
+  // Guard: applies only if the task state is one of these ("" stands for
+  // None); empty: no guard. Refused with InvalidState otherwise.
+  std::vector<std::string> expected_task_state;
+  std::vector<std::string> expected_vm_state;
+  MSGPACK_DEFINE(instance_uuid, vm_state, set_task_state, task_state, power_state, host, node, set_launched_at,
+                 expected_task_state, expected_vm_state)
+};
+
+struct InstanceFaultMsg {
+  std::string instance_uuid;
+  std::int32_t code = 500;
+  std::string message;
+  std::string details;
+  std::string host;
+  MSGPACK_DEFINE(instance_uuid, code, message, details, host)
+};
+
+// The start or finish of one event of an instance action (Nova's
+// InstanceActionEvent), e.g. "compute_reboot_instance".
+struct ActionEventMsg {
+  std::string instance_uuid;
+  std::string request_id;  // the action's request id
+  std::string event;
+  bool finish = false;
+  std::string result;      // "Success" or "Error" on finish
+  std::string details;     // the error's message on "Error"
+  std::string host;
+  MSGPACK_DEFINE(instance_uuid, request_id, event, finish, result, details, host)
+};
+
+struct HostInstancesQuery {
+  std::string host;
+  MSGPACK_DEFINE(host)
+};
+
+// ---- compute --------------------------------------------------------------
+
+struct BuildAndRunRequest {
+  InstanceMsg instance;  // host and node already set to this host
+  sdk::ImageMeta image;
+  sdk::RequestSpec spec;
+  sdk::BlockDeviceInfo block_device_info;
+  std::vector<DestinationMsg> alternates;  // for a reschedule if this host fails
+  std::int32_t attempt = 1;
+  MSGPACK_DEFINE(instance, image, spec, block_device_info, alternates, attempt)
+};
+
+// The argument of the instance actions that need nothing else (stop, start,
+// pause, unpause, suspend, resume, terminate, soft delete, restore).
+struct InstanceActionRequest {
+  InstanceMsg instance;
+  MSGPACK_DEFINE(instance)
+};
+
+struct RebootRequest {
+  InstanceMsg instance;
+  std::string reboot_type = "SOFT";  // "SOFT" or "HARD"
+  MSGPACK_DEFINE(instance, reboot_type)
+};
+
+struct RebuildRequest {
+  InstanceMsg instance;
+  sdk::ImageMeta image;
+  MSGPACK_DEFINE(instance, image)
+};
+
+struct ConsoleOutputRequest {
+  InstanceMsg instance;
+  std::int32_t tail_length = 0;  // last N lines; 0: all
+  MSGPACK_DEFINE(instance, tail_length)
+};
+
+}  // namespace stratus::core::rpcapi

@@ -1,0 +1,65 @@
+// The RPC topics and method versions of the Stratus services.
+//
+// Each service serves its methods at the version below; a client sends at
+// the lowest version that carries what it needs, so an older node keeps
+// working during an upgrade. Bump a minor version when a method gains a
+// field a caller relies on; a major version never changes in place.
+#pragma once
+
+#include <string_view>
+
+namespace stratus::core::rpcapi {
+
+inline constexpr std::string_view kConductorTopic = "conductor";
+inline constexpr std::string_view kSchedulerTopic = "scheduler";
+inline constexpr std::string_view kComputeTopic = "compute";
+
+inline constexpr std::string_view kConductorVersion = "1.0";
+inline constexpr std::string_view kSchedulerVersion = "1.0";
+inline constexpr std::string_view kComputeVersion = "1.0";
+
+// Service binaries as the services table and os-services show them.
+inline constexpr std::string_view kComputeBinary = "stratus-compute";
+inline constexpr std::string_view kConductorBinary = "stratus-conductor";
+inline constexpr std::string_view kSchedulerBinary = "stratus-scheduler";
+
+// Method names, shared by the typed clients (*_rpcapi.h) and the services
+// that register them, so the two can never disagree.
+namespace scheduler_method {
+inline constexpr std::string_view kSelectDestinations = "select_destinations";  // call
+inline constexpr std::string_view kClaim = "claim";                              // call
+inline constexpr std::string_view kRelease = "release";                          // fanout cast
+inline constexpr std::string_view kUpdateNode = "update_node";                   // fanout cast
+inline constexpr std::string_view kServiceHeartbeat = "service_heartbeat";       // fanout cast
+inline constexpr std::string_view kServiceSetDisabled = "service_set_disabled";  // fanout cast
+}  // namespace scheduler_method
+
+namespace conductor_method {
+inline constexpr std::string_view kBuildInstances = "build_instances";                  // cast
+inline constexpr std::string_view kRescheduleInstance = "reschedule_instance";          // cast
+inline constexpr std::string_view kInstanceUpdate = "instance_update";                  // call
+inline constexpr std::string_view kInstanceFaultCreate = "instance_fault_create";       // call
+inline constexpr std::string_view kActionEvent = "action_event";                        // call
+inline constexpr std::string_view kInstanceGetAllByHost = "instance_get_all_by_host";   // call
+inline constexpr std::string_view kInstanceDestroy = "instance_destroy";                // call
+inline constexpr std::string_view kComputeNodeUpdate = "compute_node_update";           // cast
+inline constexpr std::string_view kServiceHeartbeat = "service_heartbeat";              // cast
+}  // namespace conductor_method
+
+namespace compute_method {
+inline constexpr std::string_view kBuildAndRunInstance = "build_and_run_instance";  // cast
+inline constexpr std::string_view kTerminateInstance = "terminate_instance";        // cast
+inline constexpr std::string_view kRebootInstance = "reboot_instance";              // cast
+inline constexpr std::string_view kStopInstance = "stop_instance";                  // cast
+inline constexpr std::string_view kStartInstance = "start_instance";                // cast
+inline constexpr std::string_view kPauseInstance = "pause_instance";                // cast
+inline constexpr std::string_view kUnpauseInstance = "unpause_instance";            // cast
+inline constexpr std::string_view kSuspendInstance = "suspend_instance";            // cast
+inline constexpr std::string_view kResumeInstance = "resume_instance";              // cast
+inline constexpr std::string_view kSoftDeleteInstance = "soft_delete_instance";     // cast
+inline constexpr std::string_view kRestoreInstance = "restore_instance";            // cast
+inline constexpr std::string_view kRebuildInstance = "rebuild_instance";            // cast
+inline constexpr std::string_view kGetConsoleOutput = "get_console_output";         // call
+}  // namespace compute_method
+
+}  // namespace stratus::core::rpcapi
