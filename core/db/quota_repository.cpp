@@ -18,18 +18,25 @@ const std::map<std::string, std::int64_t>& builtin_quota_defaults() {
 
 namespace {
 
-Result<std::map<std::string, std::int64_t>> limits_locked(Connection& conn, const std::string& project_id) {
+Result<std::map<std::string, std::int64_t>> defaults_locked(Connection& conn) {
   auto limits = builtin_quota_defaults();
   auto st = conn.prepare("read default quotas",
                          "SELECT resource, hard_limit FROM quota_classes WHERE class_name = 'default'");
   if (!st.ok()) return st.status();
   auto s = st->for_each([&](Statement& row) { limits[row.text(0)] = row.int64(1); });
   if (!s.ok()) return s;
+  return limits;
+}
+
+Result<std::map<std::string, std::int64_t>> limits_locked(Connection& conn, const std::string& project_id) {
+  auto defaults = defaults_locked(conn);
+  if (!defaults.ok()) return defaults.status();
+  auto limits = std::move(*defaults);
   auto pq = conn.prepare("read quotas of project " + project_id,
                          "SELECT resource, hard_limit FROM quotas WHERE project_id = ?");
   if (!pq.ok()) return pq.status();
   pq->bind_all(project_id);
-  s = pq->for_each([&](Statement& row) { limits[row.text(0)] = row.int64(1); });
+  auto s = pq->for_each([&](Statement& row) { limits[row.text(0)] = row.int64(1); });
   if (!s.ok()) return s;
   return limits;
 }
@@ -83,6 +90,28 @@ Status check_instance_quota_locked(Connection& conn, const std::string& project_
 
 Result<std::map<std::string, std::int64_t>> QuotaRepository::limits(const std::string& project_id) {
   return db_.read("read quotas", [&](Connection& c) { return limits_locked(c, project_id); });
+}
+
+Result<std::map<std::string, std::int64_t>> QuotaRepository::defaults() {
+  return db_.read("read default quotas", [&](Connection& c) { return defaults_locked(c); });
+}
+
+Status QuotaRepository::set_limits(const std::string& project_id,
+                                   const std::map<std::string, std::int64_t>& hard_limits) {
+  for (const auto& [resource, hard_limit] : hard_limits) {
+    auto st = validate(resource, hard_limit);
+    if (!st.ok()) return st;
+  }
+  return db_.write("set quotas", [&](Connection& c) {
+    for (const auto& [resource, hard_limit] : hard_limits) {
+      auto st = c.exec("set quota " + resource + " of project " + project_id,
+                       "INSERT INTO quotas(project_id, resource, hard_limit) VALUES (?, ?, ?) "
+                       "ON CONFLICT(project_id, resource) DO UPDATE SET hard_limit = excluded.hard_limit",
+                       project_id, resource, hard_limit);
+      if (!st.ok()) return st;
+    }
+    return Status::OK();
+  });
 }
 
 Status QuotaRepository::set_limit(const std::string& project_id, const std::string& resource,

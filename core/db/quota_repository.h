@@ -40,8 +40,14 @@ class QuotaRepository {
   // Every known resource's limit for `project`: its own override, else the
   // default class, else the built-in default.
   sdk::Result<std::map<std::string, std::int64_t>> limits(const std::string& project_id);
+  // Every known resource's default limit: the default class, else the
+  // built-in default (what a project without overrides gets).
+  sdk::Result<std::map<std::string, std::int64_t>> defaults();
   // kInvalidArgument for an unknown resource or a limit below -1.
   sdk::Status set_limit(const std::string& project_id, const std::string& resource, std::int64_t hard_limit);
+  // Several limits at once, in one transaction: all are set or, on any
+  // error (the same as set_limit's), none.
+  sdk::Status set_limits(const std::string& project_id, const std::map<std::string, std::int64_t>& hard_limits);
   // Drops the project's overrides (os-quota-sets DELETE).
   sdk::Status reset_limits(const std::string& project_id);
   sdk::Status set_default(const std::string& resource, std::int64_t hard_limit);

@@ -1,0 +1,229 @@
+// /v2.1/os-quota-sets over real HTTP on loopback against a real database:
+// Nova's 2.1 shapes and defaults, usage in detail, admin-only writes, bad
+// input rejected naming the key and changing nothing.
+#include <map>
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include "api_test_support.h"
+
+#include "core/api/api_server.h"
+#include "core/api/quota_sets_controller.h"
+#include "core/db/database.h"
+#include "core/db/instance_repository.h"
+#include "core/db/quota_repository.h"
+#include "core/db/server_group_repository.h"
+
+namespace stratus::core::api {
+namespace {
+
+using nlohmann::json;
+
+// Nova's 2.1 quota_set keys.
+const std::set<std::string> kQuotaKeys = {
+    "instances",      "cores",          "ram",           "key_pairs",
+    "metadata_items", "server_groups",  "server_group_members", "injected_files",
+    "injected_file_content_bytes", "injected_file_path_bytes", "fixed_ips", "floating_ips",
+    "security_groups", "security_group_rules"};
+
+std::set<std::string> with_id(std::set<std::string> s) {
+  s.insert("id");
+  return s;
+}
+
+class QuotaSetsApi : public test_support::ApiTest {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(open_database());
+    ASSERT_NO_FATAL_FAILURE(start_server([](ApiServer& s, db::Database& db) { add_quota_set_routes(s, db); }));
+  }
+
+  httplib::Result put(const std::string& project, const json& b, const std::string& token = "admin") {
+    return client_->Put("/v2.1/os-quota-sets/" + project, as(token), b.dump(), "application/json");
+  }
+
+  std::map<std::string, std::int64_t> limits(const std::string& project) {
+    return db::QuotaRepository(*db_).limits(project).value();
+  }
+
+  void add_instance(const std::string& project, std::int32_t vcpus, std::int64_t ram) {
+    db::InstanceRecord vm;
+    vm.display_name = "vm";
+    vm.project_id = project;
+    vm.user_id = "u";
+    vm.flavor.id = "1";
+    vm.flavor.vcpus = vcpus;
+    vm.flavor.memory_mb = ram;
+    auto created = db::InstanceRepository(*db_).create({vm}, {false});
+    ASSERT_TRUE(created.ok()) << created.status();
+  }
+};
+
+TEST_F(QuotaSetsApi, ShowHasNovas21KeysAndDefaults) {
+  auto r = client_->Get("/v2.1/os-quota-sets/p-member", as("member"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  json q = body(r)["quota_set"];
+  EXPECT_EQ(keys(q), with_id(kQuotaKeys));
+  EXPECT_EQ(q, (json{{"id", "p-member"},
+                     {"instances", 10},
+                     {"cores", 20},
+                     {"ram", 51200},
+                     {"key_pairs", 100},
+                     {"metadata_items", 128},
+                     {"server_groups", 10},
+                     {"server_group_members", 10},
+                     {"injected_files", 5},
+                     {"injected_file_content_bytes", 10240},
+                     {"injected_file_path_bytes", 255},
+                     {"fixed_ips", -1},
+                     {"floating_ips", -1},
+                     {"security_groups", -1},
+                     {"security_group_rules", -1}}));
+}
+
+TEST_F(QuotaSetsApi, NonAdminsReadOnlyTheirOwnProject) {
+  for (const char* path : {"/v2.1/os-quota-sets/p-admin", "/v2.1/os-quota-sets/p-admin/detail"}) {
+    auto r = client_->Get(path, as("member"));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 403) << path;
+    EXPECT_TRUE(body(r).contains("forbidden"));
+  }
+  EXPECT_EQ(body(client_->Get("/v2.1/os-quota-sets/p-admin", as("member")))["forbidden"]["message"],
+            "Policy doesn't allow os_compute_api:os-quota-sets:show to be performed.");
+  EXPECT_EQ(client_->Get("/v2.1/os-quota-sets/p-member/detail", as("member"))->status, 200);
+  EXPECT_EQ(client_->Get("/v2.1/os-quota-sets/p-member", as("admin"))->status, 200);
+  // The defaults are anyone's to read.
+  EXPECT_EQ(client_->Get("/v2.1/os-quota-sets/p-admin/defaults", as("member"))->status, 200);
+
+  auto w = put("p-member", {{"quota_set", {{"instances", 50}}}}, "member");
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->status, 403);
+  EXPECT_EQ(body(w)["forbidden"]["message"], "Policy doesn't allow os_compute_api:os-quota-sets:update to be performed.");
+  auto d = client_->Delete("/v2.1/os-quota-sets/p-member", as("member"));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->status, 403);
+  EXPECT_EQ(limits("p-member").at("instances"), 10);
+}
+
+TEST_F(QuotaSetsApi, DefaultsIgnoreTheProjectsOverrides) {
+  ASSERT_TRUE(db::QuotaRepository(*db_).set_limit("p-member", "cores", 4).ok());
+  ASSERT_TRUE(db::QuotaRepository(*db_).set_default("instances", 30).ok());
+  json q = body(client_->Get("/v2.1/os-quota-sets/p-member/defaults", as("member")))["quota_set"];
+  EXPECT_EQ(keys(q), with_id(kQuotaKeys));
+  EXPECT_EQ(q["id"], "p-member");
+  EXPECT_EQ(q["cores"], 20);
+  EXPECT_EQ(q["instances"], 30);
+  json shown = body(client_->Get("/v2.1/os-quota-sets/p-member", as("member")))["quota_set"];
+  EXPECT_EQ(shown["cores"], 4);
+  EXPECT_EQ(shown["instances"], 30);
+}
+
+TEST_F(QuotaSetsApi, DetailShowsUsage) {
+  ASSERT_NO_FATAL_FAILURE(add_instance("p-member", 2, 1024));
+  ASSERT_NO_FATAL_FAILURE(add_instance("p-member", 1, 512));
+  ASSERT_NO_FATAL_FAILURE(add_instance("p-other", 4, 4096));
+  db::ServerGroupRecord g;
+  g.name = "g";
+  g.project_id = "p-member";
+  g.user_id = "u-member";
+  g.policy = "affinity";
+  ASSERT_TRUE(db::ServerGroupRepository(*db_).create(g).ok());
+
+  auto r = client_->Get("/v2.1/os-quota-sets/p-member/detail", as("member"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  json q = body(r)["quota_set"];
+  EXPECT_EQ(keys(q), with_id(kQuotaKeys));
+  EXPECT_EQ(q["id"], "p-member");
+  EXPECT_EQ(q["instances"], (json{{"in_use", 2}, {"limit", 10}, {"reserved", 0}}));
+  EXPECT_EQ(q["cores"], (json{{"in_use", 3}, {"limit", 20}, {"reserved", 0}}));
+  EXPECT_EQ(q["ram"], (json{{"in_use", 1536}, {"limit", 51200}, {"reserved", 0}}));
+  EXPECT_EQ(q["server_groups"], (json{{"in_use", 1}, {"limit", 10}, {"reserved", 0}}));
+  EXPECT_EQ(q["key_pairs"], (json{{"in_use", 0}, {"limit", 100}, {"reserved", 0}}));
+  EXPECT_EQ(q["floating_ips"], (json{{"in_use", 0}, {"limit", -1}, {"reserved", 0}}));
+}
+
+TEST_F(QuotaSetsApi, UpdateSetsLimits) {
+  auto r = put("p-member", {{"quota_set", {{"instances", 20}, {"cores", "30"}, {"ram", -1}}}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  json q = body(r)["quota_set"];
+  // Nova's update answers without "id".
+  EXPECT_EQ(keys(q), kQuotaKeys);
+  EXPECT_EQ(q["instances"], 20);
+  EXPECT_EQ(q["cores"], 30);
+  EXPECT_EQ(q["ram"], -1);
+  EXPECT_EQ(q["key_pairs"], 100);
+  auto stored = limits("p-member");
+  EXPECT_EQ(stored.at("instances"), 20);
+  EXPECT_EQ(stored.at("cores"), 30);
+  EXPECT_EQ(stored.at("ram"), -1);
+  // Other projects keep the defaults.
+  EXPECT_EQ(limits("p-admin").at("instances"), 10);
+  EXPECT_EQ(body(client_->Get("/v2.1/os-quota-sets/p-member", as("member")))["quota_set"]["instances"], 20);
+}
+
+TEST_F(QuotaSetsApi, BadUpdatesChangeNothing) {
+  const std::pair<json, std::string> cases[] = {
+      {{{"quota_set", {{"instances", 20}, {"bogus", 1}}}}, "bogus"},
+      {{{"quota_set", {{"instances", 20}, {"floating_ips", 5}}}}, "floating_ips"},
+      {{{"quota_set", {{"instances", 20}, {"cores", -2}}}}, "quota_set/cores"},
+      {{{"quota_set", {{"instances", 20}, {"cores", "-2"}}}}, "quota_set/cores"},
+      {{{"quota_set", {{"instances", 20}, {"cores", "abc"}}}}, "quota_set/cores"},
+      {{{"quota_set", {{"instances", 20}, {"cores", 2147483648LL}}}}, "quota_set/cores"},
+      {{{"quota_set", {{"instances", 20}, {"cores", "2147483648"}}}}, "quota_set/cores"},
+      {{{"quota_set", {{"instances", 20}, {"cores", 1.5}}}}, "quota_set/cores"},
+      {{{"quota_set", {{"instances", 20}, {"force", "maybe"}}}}, "quota_set/force"},
+      {{{"instances", 20}}, "instances"},
+      {json::object(), "quota_set"},
+  };
+  for (const auto& [b, field] : cases) {
+    auto r = put("p-member", b);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << b.dump();
+    const std::string message = body(r)["badRequest"]["message"].get<std::string>();
+    EXPECT_NE(message.find(field), std::string::npos) << b.dump() << " -> " << message;
+  }
+  auto user = client_->Put("/v2.1/os-quota-sets/p-member?user_id=u-member", as("admin"),
+                           json{{"quota_set", {{"instances", 20}}}}.dump(), "application/json");
+  ASSERT_TRUE(user);
+  EXPECT_EQ(user->status, 400);
+  EXPECT_EQ(limits("p-member"), db::builtin_quota_defaults());
+}
+
+TEST_F(QuotaSetsApi, UpdateBelowUsageNeedsForce) {
+  ASSERT_NO_FATAL_FAILURE(add_instance("p-member", 2, 1024));
+  ASSERT_NO_FATAL_FAILURE(add_instance("p-member", 2, 1024));
+  auto r = put("p-member", {{"quota_set", {{"ram", 4096}, {"cores", 3}}}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(body(r)["badRequest"]["message"],
+            "Quota limit 3 for cores must be greater than or equal to already used and reserved 4.");
+  EXPECT_EQ(limits("p-member").at("ram"), 51200);
+  EXPECT_EQ(limits("p-member").at("cores"), 20);
+
+  EXPECT_EQ(put("p-member", {{"quota_set", {{"cores", 4}}}})->status, 200);
+  r = put("p-member", {{"quota_set", {{"instances", 1}, {"force", "True"}}}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(limits("p-member").at("instances"), 1);
+  EXPECT_EQ(limits("p-member").at("cores"), 4);
+}
+
+TEST_F(QuotaSetsApi, DeleteRevertsToDefaults) {
+  ASSERT_TRUE(db::QuotaRepository(*db_).set_limit("p-member", "instances", 3).ok());
+  ASSERT_TRUE(db::QuotaRepository(*db_).set_limit("p-admin", "instances", 7).ok());
+  auto r = client_->Delete("/v2.1/os-quota-sets/p-member", as("admin"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 202);
+  EXPECT_TRUE(r->body.empty());
+  EXPECT_EQ(limits("p-member").at("instances"), 10);
+  EXPECT_EQ(limits("p-admin").at("instances"), 7);
+}
+
+}  // namespace
+}  // namespace stratus::core::api

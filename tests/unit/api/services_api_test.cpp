@@ -1,0 +1,240 @@
+// /v2.1/os-services over real HTTP on loopback against a real database:
+// Nova's 2.1 shapes, filters, enable/disable with the scheduler callback,
+// errors in Nova's format and nothing changed by a rejected request. Also the
+// up/down rule both os-services and os-hypervisors use (service_state.h).
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include "api_test_support.h"
+
+#include "core/api/api_server.h"
+#include "core/api/service_state.h"
+#include "core/api/services_controller.h"
+#include "core/db/database.h"
+#include "core/db/service_repository.h"
+#include "core/db/sqlite.h"
+
+namespace stratus::core::api {
+namespace {
+
+using nlohmann::json;
+using std::chrono::seconds;
+using std::chrono::system_clock;
+
+class ServicesApi : public test_support::ApiTest {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(open_database());
+    db::ServiceRepository services(*db_);
+    ASSERT_TRUE(services.register_service("host1", "stratus-compute", "compute").ok());
+    ASSERT_TRUE(services.heartbeat("host1", "stratus-compute").ok());
+    ASSERT_TRUE(services.register_service("host2", "stratus-compute", "compute").ok());
+    ASSERT_TRUE(services.register_service("ctl", "stratus-scheduler", "scheduler").ok());
+    ASSERT_TRUE(services.heartbeat("ctl", "stratus-scheduler").ok());
+    // host2 last reported long ago.
+    ASSERT_TRUE(db_->write("backdate", [](db::Connection& c) {
+                     return c.exec("backdate", "UPDATE services SET last_seen_up = '2020-01-01T00:00:00.000000' "
+                                               "WHERE host = 'host2'");
+                   }).ok());
+    ASSERT_NO_FATAL_FAILURE(start_server([this](ApiServer& s, db::Database& db) {
+      ServicesOptions options;
+      options.service_down_time = seconds(60);
+      options.on_disabled_change = [this](const std::string& host, const std::string& binary, bool disabled) {
+        std::lock_guard lock(mu_);
+        calls_.emplace_back(host, binary, disabled);
+      };
+      add_service_routes(s, db, options);
+    }));
+  }
+
+  httplib::Result put(const std::string& action, const json& b, const std::string& token = "admin") {
+    return client_->Put("/v2.1/os-services/" + action, as(token), b.dump(), "application/json");
+  }
+
+  std::vector<std::tuple<std::string, std::string, bool>> calls() {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+
+  db::ServiceRecord service(const std::string& host, const std::string& binary) {
+    return db::ServiceRepository(*db_).get(host, binary).value();
+  }
+
+  std::mutex mu_;
+  std::vector<std::tuple<std::string, std::string, bool>> calls_;
+};
+
+TEST_F(ServicesApi, ListHasNovas21Shape) {
+  auto r = client_->Get("/v2.1/os-services", as("admin"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  json list = body(r)["services"];
+  ASSERT_EQ(list.size(), 3u);
+  const db::ServiceRecord host1 = service("host1", "stratus-compute");
+  // forced_down is 2.11+, so not shown at 2.1.
+  EXPECT_EQ(list[0], (json{{"id", host1.id},
+                           {"binary", "stratus-compute"},
+                           {"host", "host1"},
+                           {"zone", "nova"},
+                           {"status", "enabled"},
+                           {"state", "up"},
+                           {"updated_at", host1.updated_at},
+                           {"disabled_reason", nullptr}}));
+  EXPECT_EQ(list[1]["host"], "host2");
+  EXPECT_EQ(list[1]["state"], "down");
+  EXPECT_EQ(list[2]["binary"], "stratus-scheduler");
+  EXPECT_EQ(list[2]["zone"], "internal");
+  EXPECT_EQ(list[2]["state"], "up");
+}
+
+TEST_F(ServicesApi, ListFilters) {
+  json by_host = body(client_->Get("/v2.1/os-services?host=host2", as("admin")))["services"];
+  ASSERT_EQ(by_host.size(), 1u);
+  EXPECT_EQ(by_host[0]["host"], "host2");
+  json by_binary = body(client_->Get("/v2.1/os-services?binary=stratus-compute", as("admin")))["services"];
+  EXPECT_EQ(by_binary.size(), 2u);
+  json both = body(client_->Get("/v2.1/os-services?binary=stratus-compute&host=ctl", as("admin")))["services"];
+  EXPECT_EQ(both, json::array());
+}
+
+TEST_F(ServicesApi, NonAdminsArePolicyDenied) {
+  auto list = client_->Get("/v2.1/os-services", as("member"));
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->status, 403);
+  EXPECT_EQ(body(list)["forbidden"]["message"], "Policy doesn't allow os_compute_api:os-services:list to be performed.");
+  auto r = put("disable", {{"host", "host1"}, {"binary", "stratus-compute"}}, "member");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(body(r)["forbidden"]["message"], "Policy doesn't allow os_compute_api:os-services:update to be performed.");
+  EXPECT_FALSE(service("host1", "stratus-compute").disabled);
+  EXPECT_TRUE(calls().empty());
+}
+
+TEST_F(ServicesApi, DisableWithReasonThenEnable) {
+  auto r = put("disable-log-reason", {{"host", "host1"}, {"binary", "stratus-compute"}, {"disabled_reason", "disk swap"}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(body(r), (json{{"service",
+                            {{"host", "host1"}, {"binary", "stratus-compute"}, {"status", "disabled"},
+                             {"disabled_reason", "disk swap"}}}}));
+  EXPECT_TRUE(service("host1", "stratus-compute").disabled);
+  EXPECT_EQ(service("host1", "stratus-compute").disabled_reason, "disk swap");
+  ASSERT_EQ(calls().size(), 1u);
+  EXPECT_EQ(calls()[0], std::make_tuple(std::string("host1"), std::string("stratus-compute"), true));
+  json listed = body(client_->Get("/v2.1/os-services?host=host1", as("admin")))["services"][0];
+  EXPECT_EQ(listed["status"], "disabled");
+  EXPECT_EQ(listed["disabled_reason"], "disk swap");
+
+  r = put("enable", {{"host", "host1"}, {"binary", "stratus-compute"}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(body(r), (json{{"service", {{"host", "host1"}, {"binary", "stratus-compute"}, {"status", "enabled"}}}}));
+  EXPECT_FALSE(service("host1", "stratus-compute").disabled);
+  EXPECT_FALSE(service("host1", "stratus-compute").disabled_reason.has_value());
+  ASSERT_EQ(calls().size(), 2u);
+  EXPECT_EQ(calls()[1], std::make_tuple(std::string("host1"), std::string("stratus-compute"), false));
+}
+
+TEST_F(ServicesApi, PlainDisableClearsTheReason) {
+  ASSERT_TRUE(db::ServiceRepository(*db_).set_disabled("host2", "stratus-compute", true, std::string("old")).ok());
+  auto r = put("disable", {{"host", "host2"}, {"binary", "stratus-compute"}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(body(r), (json{{"service", {{"host", "host2"}, {"binary", "stratus-compute"}, {"status", "disabled"}}}}));
+  EXPECT_TRUE(service("host2", "stratus-compute").disabled);
+  EXPECT_FALSE(service("host2", "stratus-compute").disabled_reason.has_value());
+}
+
+TEST_F(ServicesApi, BadRequestsChangeNothing) {
+  struct Case {
+    std::string action;
+    json body;
+    int status;
+    std::string message_part;
+  };
+  const Case cases[] = {
+      {"disable-log-reason", {{"host", "host1"}, {"binary", "stratus-compute"}}, 400, "Missing disabled reason field"},
+      {"disable", {{"host", "host1"}}, 400, "binary"},
+      {"disable", {{"binary", "stratus-compute"}}, 400, "host"},
+      {"disable", {{"host", "host1"}, {"binary", "stratus-compute"}, {"zone", "x"}}, 400, "zone"},
+      {"disable", {{"host", "host 1"}, {"binary", "stratus-compute"}}, 400, "field/attribute host"},
+      {"disable-log-reason", {{"host", "host1"}, {"binary", "stratus-compute"}, {"disabled_reason", ""}}, 400,
+       "field/attribute disabled_reason"},
+      {"disable", {{"host", "ctl"}, {"binary", "stratus-scheduler"}}, 400,
+       "Updating a stratus-scheduler service is not supported. Only stratus-compute services can be updated."},
+      {"disable", {{"host", "nohost"}, {"binary", "stratus-compute"}}, 404,
+       "Could not find binary stratus-compute on host nohost."},
+      {"force-down", {{"host", "host1"}, {"binary", "stratus-compute"}}, 404, "Unknown action"},
+  };
+  for (const auto& c : cases) {
+    auto r = put(c.action, c.body);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, c.status) << c.body.dump();
+    json b = body(r);
+    const std::string fault = c.status == 400 ? "badRequest" : "itemNotFound";
+    ASSERT_TRUE(b.contains(fault)) << r->body;
+    EXPECT_NE(b[fault]["message"].get<std::string>().find(c.message_part), std::string::npos) << r->body;
+  }
+  auto raw = client_->Put("/v2.1/os-services/disable", as("admin"), "{not json", "application/json");
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(raw->status, 400);
+  EXPECT_FALSE(service("host1", "stratus-compute").disabled);
+  EXPECT_FALSE(service("ctl", "stratus-scheduler").disabled);
+  EXPECT_TRUE(calls().empty());
+}
+
+db::ServiceRecord record_with(std::optional<std::string> last_seen_up, std::string created_at = "2030-01-01T00:00:00.000000") {
+  db::ServiceRecord s;
+  s.last_seen_up = std::move(last_seen_up);
+  s.created_at = std::move(created_at);
+  return s;
+}
+
+system_clock::time_point at(int hour, int minute, int second) {
+  // 2030-01-01T00:00:00Z is 1893456000 seconds after the epoch.
+  return system_clock::time_point(seconds(1893456000 + hour * 3600 + minute * 60 + second));
+}
+
+TEST(ServiceState, UpWhileTheLastHeartbeatIsAtMostServiceDownTimeOld) {
+  const auto s = record_with("2030-01-01T10:00:00.000000");
+  EXPECT_TRUE(service_is_up(s, seconds(60), at(10, 0, 30)));
+  EXPECT_TRUE(service_is_up(s, seconds(60), at(10, 1, 0)));   // exactly service_down_time: still up, as Nova
+  EXPECT_FALSE(service_is_up(s, seconds(60), at(10, 1, 1)));
+  EXPECT_TRUE(service_is_up(s, seconds(3600), at(10, 30, 0)));
+  // Nova takes the absolute difference: a heartbeat slightly ahead of our clock is up.
+  EXPECT_TRUE(service_is_up(s, seconds(60), at(9, 59, 30)));
+  EXPECT_FALSE(service_is_up(s, seconds(60), at(9, 58, 0)));
+  // Microseconds count.
+  EXPECT_FALSE(service_is_up(record_with("2030-01-01T10:00:00.500000"), seconds(60), at(10, 1, 1)));
+  EXPECT_TRUE(service_is_up(record_with("2030-01-01T10:00:00.500000"), seconds(60), at(10, 1, 0)));
+}
+
+TEST(ServiceState, BeforeTheFirstHeartbeatCreatedAtCountsAndForcedDownIsDown) {
+  auto fresh = record_with(std::nullopt, "2030-01-01T10:00:00.000000");
+  EXPECT_TRUE(service_is_up(fresh, seconds(60), at(10, 0, 10)));
+  EXPECT_FALSE(service_is_up(fresh, seconds(60), at(10, 5, 0)));
+  auto forced = record_with("2030-01-01T10:00:00.000000");
+  forced.forced_down = true;
+  EXPECT_FALSE(service_is_up(forced, seconds(60), at(10, 0, 0)));
+  EXPECT_FALSE(service_is_up(record_with("garbage"), seconds(60), at(10, 0, 0)));
+}
+
+TEST(ServiceState, Zone) {
+  db::ServiceRecord s;
+  s.binary = "stratus-compute";
+  s.topic = "compute";
+  EXPECT_EQ(service_zone(s), "nova");
+  s.binary = "stratus-conductor";
+  s.topic = "conductor";
+  EXPECT_EQ(service_zone(s), "internal");
+}
+
+}  // namespace
+}  // namespace stratus::core::api
