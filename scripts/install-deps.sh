@@ -15,6 +15,7 @@ packages=(
   libgtest-dev libgmock-dev
   # test tools: Debian's own Python (/usr/bin/python3) and its packages
   python3 python3-zmq python3-msgpack openssh-client
+  python3-novaclient python3-openstackclient
 )
 
 missing=()
