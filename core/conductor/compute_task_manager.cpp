@@ -1,0 +1,248 @@
+#include "core/conductor/compute_task_manager.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "core/conductor/block_device_info.h"
+#include "core/db/allocation_repository.h"
+#include "core/db/image_repository.h"
+#include "core/db/instance_action_repository.h"
+#include "core/db/instance_fault_repository.h"
+#include "core/db/instance_repository.h"
+#include "core/db/service_repository.h"
+#include "core/rpcapi/instance_message.h"
+#include "core/rpcapi/topics.h"
+#include "core/scheduler/service_liveness.h"
+
+namespace stratus::core::conductor {
+namespace {
+
+// The task states of a build in progress, None included: a reschedule may
+// take the instance over from any of them, but not from "deleting".
+std::vector<std::optional<std::string>> build_task_states() {
+  return {std::string("scheduling"), std::nullopt, std::string("networking"), std::string("block_device_mapping"),
+          std::string("spawning")};
+}
+
+bool deleted_meanwhile(const sdk::Status& s) {
+  return s.is(sdk::StatusCode::kNotFound) || s.is(sdk::StatusCode::kInvalidState);
+}
+
+void add_ignored(sdk::RequestSpec& spec, const std::string& host) {
+  if (!host.empty() && std::find(spec.ignore_hosts.begin(), spec.ignore_hosts.end(), host) == spec.ignore_hosts.end()) {
+    spec.ignore_hosts.push_back(host);
+  }
+}
+
+// Nova's wording for a build that has nowhere left to go:
+//  - max_attempts 1: the compute host gives up at once (BuildAbortException);
+//  - the attempts are used up (populate_retry's MaxRetriesExceeded);
+//  - the alternates ran out first (the conductor's MaxRetriesExceeded).
+// Nova leaves the driver's message out of the last; it is kept here, since
+// it is the one thing the user needs to know.
+std::string no_more_hosts_message(const std::string& uuid, int max_attempts, int attempts, const std::string& why) {
+  if (max_attempts <= 1) return "Build of instance " + uuid + " aborted: " + why;
+  std::string out = "Exceeded maximum number of retries. ";
+  if (attempts >= max_attempts) {
+    out += "Exceeded max scheduling attempts " + std::to_string(max_attempts) + " for instance " + uuid + ".";
+  } else {
+    out += "Exhausted all hosts available for retrying build failures for instance " + uuid + ".";
+  }
+  return out + " Last exception: " + why;
+}
+
+}  // namespace
+
+ComputeTaskManager::ComputeTaskManager(db::Database& db, const rpcapi::SchedulerRpcApi& scheduler,
+                                       const rpcapi::ComputeRpcApi& compute, ConductorOptions options)
+    : db_(db), scheduler_(scheduler), compute_(compute), options_(std::move(options)) {}
+
+sdk::Status ComputeTaskManager::build_instances(const sdk::RequestContext& ctx,
+                                                const rpcapi::BuildInstancesRequest& request) {
+  const std::string& rid = ctx.request_id;
+  rpcapi::SelectDestinationsRequest select{request.spec, request.instance_uuids, options_.max_attempts};
+  auto selections = scheduler_.select_destinations(ctx, select);
+  if (selections.ok() && selections->size() != request.instance_uuids.size()) {
+    selections = sdk::Status::Internal("scheduler.select_destinations returned " +
+                                       std::to_string(selections->size()) + " destinations for " +
+                                       std::to_string(request.instance_uuids.size()) + " instances");
+  }
+  if (!selections.ok()) {
+    const std::string& message = selections.status().message();
+    spdlog::warn("[{}] build_instances: scheduling {} instance(s) failed: {}", rid, request.instance_uuids.size(),
+                 message);
+    for (const auto& uuid : request.instance_uuids) {
+      set_error(ctx, uuid, message, selections.status().to_string(), "", kScheduleAndBuildEvent);
+    }
+    return selections.status();
+  }
+
+  for (std::size_t i = 0; i < request.instance_uuids.size(); ++i) {
+    const std::string& uuid = request.instance_uuids[i];
+    const rpcapi::SelectionMsg& selection = (*selections)[i];
+    const rpcapi::DestinationMsg& dest = selection.destination;
+
+    db::InstanceUpdate update;
+    update.host = dest.host;
+    update.node = dest.nodename;
+    update.expected_task_state = std::vector<std::optional<std::string>>{std::string("scheduling")};
+    update.expected_vm_state = std::vector<std::string>{"building"};
+    if (auto updated = db::InstanceRepository(db_).update(uuid, update); !updated.ok()) {
+      // Deleted (or otherwise taken over) while the scheduler worked: its
+      // claim must not outlive it.
+      spdlog::info("[{}] instance {} not built on {}: {}", rid, uuid, dest.host, updated.status().message());
+      release_claim_now(rid, uuid);
+      (void)scheduler_.release(ctx, uuid);
+      continue;
+    }
+
+    sdk::RequestSpec spec = request.spec;
+    spec.instance_uuid = uuid;
+    spec.num_instances = 1;
+    auto cast = cast_build(ctx, uuid, dest.host, spec, selection.alternates, 1);
+    if (cast.ok()) {
+      spdlog::info("[{}] instance {} sent to {} ({} alternate(s))", rid, uuid, dest.host, selection.alternates.size());
+      continue;
+    }
+    // The host went away between the scheduler's choice and the cast: a
+    // failed attempt like any other.
+    spdlog::warn("[{}] build_and_run_instance of {} on {} failed: {}", rid, uuid, dest.host, cast.message());
+    (void)reschedule_instance(ctx, rpcapi::RescheduleRequest{uuid, spec, selection.alternates, dest.host,
+                                                             cast.message(), 1});
+  }
+  return sdk::Status::OK();
+}
+
+sdk::Status ComputeTaskManager::reschedule_instance(const sdk::RequestContext& ctx,
+                                                    const rpcapi::RescheduleRequest& request) {
+  const std::string& rid = ctx.request_id;
+  const std::string& uuid = request.instance_uuid;
+  release_claim_now(rid, uuid);
+
+  auto record = db::InstanceRepository(db_).get(uuid);
+  if (!record.ok() || record->vm_state != "building" || record->task_state == std::optional<std::string>("deleting")) {
+    spdlog::info("[{}] instance {} is no longer being built; not rescheduled", rid, uuid);
+    (void)scheduler_.release(ctx, uuid);
+    return sdk::Status::OK();
+  }
+
+  sdk::RequestSpec spec = request.spec;
+  spec.instance_uuid = uuid;
+  add_ignored(spec, request.failed_host);
+  std::vector<rpcapi::DestinationMsg> alternates = request.alternates;
+  int attempts = std::max(1, static_cast<int>(request.attempt));
+  std::string why = request.fault_message;
+  std::string failed_host = request.failed_host;
+  spdlog::info("[{}] rescheduling instance {} after attempt {} failed on {}: {}", rid, uuid, attempts, failed_host,
+               why);
+
+  // Each alternate is looked at once; the loop ends with them.
+  while (!alternates.empty() && attempts < options_.max_attempts) {
+    const rpcapi::DestinationMsg alt = alternates.front();
+    alternates.erase(alternates.begin());
+
+    auto service = db::ServiceRepository(db_).get(alt.host, std::string(rpcapi::kComputeBinary));
+    if (!service.ok() || !scheduler::service_record_is_up(*service, options_.service_down_time)) {
+      spdlog::info("[{}] alternate {} of instance {} is down; skipped", rid, alt.host, uuid);
+      continue;
+    }
+    if (auto s = scheduler_.claim(ctx, rpcapi::ClaimMsg{alt, uuid, record->flavor}); !s.ok()) {
+      spdlog::info("[{}] alternate {}/{} of instance {} refused: {}", rid, alt.host, alt.nodename, uuid, s.message());
+      continue;
+    }
+
+    // Nova's compute sets scheduling before it asks for the reschedule; do
+    // it here so the next host's "building, None" step has its guard.
+    db::InstanceUpdate update;
+    update.host = alt.host;
+    update.node = alt.nodename;
+    update.task_state = std::optional<std::string>("scheduling");
+    update.expected_vm_state = std::vector<std::string>{"building"};
+    update.expected_task_state = build_task_states();
+    if (auto updated = db::InstanceRepository(db_).update(uuid, update); !updated.ok()) {
+      spdlog::info("[{}] instance {} not rescheduled to {}: {}", rid, uuid, alt.host, updated.status().message());
+      release_claim_now(rid, uuid);
+      (void)scheduler_.release(ctx, uuid);
+      return deleted_meanwhile(updated.status()) ? sdk::Status::OK() : updated.status();
+    }
+
+    ++attempts;
+    auto cast = cast_build(ctx, uuid, alt.host, spec, alternates, attempts);
+    if (cast.ok()) {
+      spdlog::info("[{}] instance {} rescheduled to {} (attempt {}, {} alternate(s) left)", rid, uuid, alt.host,
+                   attempts, alternates.size());
+      return sdk::Status::OK();
+    }
+    spdlog::warn("[{}] build_and_run_instance of {} on {} failed: {}", rid, uuid, alt.host, cast.message());
+    release_claim_now(rid, uuid);
+    why = cast.message();
+    failed_host = alt.host;
+    add_ignored(spec, alt.host);
+  }
+
+  (void)scheduler_.release(ctx, uuid);
+  const std::string message = no_more_hosts_message(uuid, options_.max_attempts, attempts, why);
+  spdlog::warn("[{}] instance {}: {}", rid, uuid, message);
+  set_error(ctx, uuid, message, why, failed_host, nullptr);
+  return sdk::Status::NotFound(message);
+}
+
+void ComputeTaskManager::set_error(const sdk::RequestContext& ctx, const std::string& instance_uuid,
+                                   const std::string& message, const std::string& details,
+                                   const std::string& fault_host, const char* event) {
+  const std::string& rid = ctx.request_id;
+  db::InstanceUpdate update;
+  update.vm_state = "error";
+  update.task_state = std::optional<std::string>();
+  // Not a guard on the task: Nova sets ERROR whatever step the build was at,
+  // but an instance being deleted is left to the delete.
+  update.expected_task_state = build_task_states();
+  if (auto s = db::InstanceRepository(db_).update(instance_uuid, update); !s.ok()) {
+    spdlog::info("[{}] instance {} not set to error: {}", rid, instance_uuid, s.status().message());
+    return;
+  }
+  if (auto s = db::InstanceFaultRepository(db_).add(instance_uuid, 500, message, details, fault_host); !s.ok()) {
+    spdlog::error("[{}] recording the fault of instance {}: {}", rid, instance_uuid, s.status().message());
+  }
+  if (event == nullptr) return;
+  db::InstanceActionRepository actions(db_);
+  auto started = actions.start_event(instance_uuid, rid, event, options_.host);
+  if (started.ok()) started = actions.finish_event(instance_uuid, rid, event, /*success=*/false, std::nullopt, message);
+  if (!started.ok()) {
+    spdlog::warn("[{}] recording event {} of instance {}: {}", rid, event, instance_uuid, started.message());
+  }
+}
+
+sdk::Status ComputeTaskManager::cast_build(const sdk::RequestContext& ctx, const std::string& instance_uuid,
+                                           const std::string& host, const sdk::RequestSpec& spec,
+                                           std::vector<rpcapi::DestinationMsg> alternates, std::int32_t attempt) {
+  auto instance = rpcapi::load_instance_msg(db_, instance_uuid);
+  if (!instance.ok()) return instance.status();
+  sdk::ImageMeta image = spec.image;
+  if (auto record = db::ImageRepository(db_).get(instance->instance.image_ref); record.ok()) {
+    image = record->to_sdk();
+  } else {
+    // Deleted since the API accepted the request: the spec's copy still says what to boot.
+    spdlog::info("[{}] image {} of instance {}: {}; using the request's copy", ctx.request_id,
+                 instance->instance.image_ref, instance_uuid, record.status().message());
+  }
+  rpcapi::BuildAndRunRequest request;
+  request.block_device_info = block_device_info_for(instance->instance.flavor);
+  request.instance = std::move(*instance);
+  request.image = std::move(image);
+  request.spec = spec;
+  request.alternates = std::move(alternates);
+  request.attempt = attempt;
+  return compute_.build_and_run_instance(ctx, host, request);
+}
+
+void ComputeTaskManager::release_claim_now(const std::string& rid, const std::string& instance_uuid) {
+  if (auto s = db::AllocationRepository(db_).release(instance_uuid); !s.ok()) {
+    spdlog::error("[{}] releasing the claim of instance {}: {}", rid, instance_uuid, s.message());
+  }
+}
+
+}  // namespace stratus::core::conductor

@@ -1,0 +1,77 @@
+// ComputeTaskManager: the conductor's build and reschedule flow (Nova's
+// nova/conductor/manager.py ComputeTaskManager, schedule_and_build_instances
+// and the reschedule branch of build_instances).
+//
+//   build_instances     scheduler.select_destinations -> per instance: set
+//                       host/node (only while still building/scheduling),
+//                       cast compute.<host>.build_and_run_instance with the
+//                       alternates; NoValidHost -> ERROR + fault + an Error
+//                       event on the create action
+//   reschedule_instance a host's build failed: give back its claim, claim the
+//                       next alternate through the scheduler and cast there;
+//                       none left -> ERROR + fault with the driver's message
+//
+// Neither returns anything to the caller (both are casts): every outcome is
+// written to the database, the only place the user can see it. Each method
+// runs on an RPC worker thread and blocks on the scheduler's calls.
+// Thread-safety: stateless apart from the references it holds; any number
+// of threads may run it at once.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/conductor/conductor_options.h"
+#include "core/db/database.h"
+#include "core/rpcapi/compute_rpcapi.h"
+#include "core/rpcapi/messages.h"
+#include "core/rpcapi/scheduler_rpcapi.h"
+#include "stratus/sdk/request_context.h"
+#include "stratus/sdk/status.h"
+
+namespace stratus::core::conductor {
+
+// The event a failed scheduling leaves on the instance's create action.
+inline constexpr const char* kScheduleAndBuildEvent = "conductor_schedule_and_build_instances";
+
+class ComputeTaskManager {
+ public:
+  // Not owned; all must outlive the manager.
+  ComputeTaskManager(db::Database& db, const rpcapi::SchedulerRpcApi& scheduler,
+                     const rpcapi::ComputeRpcApi& compute, ConductorOptions options);
+
+  // Schedules and builds the instances the API has recorded (building /
+  // scheduling). Returns the scheduler's status when nothing could be placed
+  // (the instances are then in ERROR with the fault), else OK; an instance
+  // deleted meanwhile is skipped and its claim released.
+  sdk::Status build_instances(const sdk::RequestContext& ctx, const rpcapi::BuildInstancesRequest& request);
+
+  // Moves a failed build to its next alternate, or to ERROR. OK when the
+  // instance was handed to a host or no longer needs one (deleted); the
+  // reason otherwise (the instance is then in ERROR).
+  sdk::Status reschedule_instance(const sdk::RequestContext& ctx, const rpcapi::RescheduleRequest& request);
+
+ private:
+  // Sets the instance to ERROR (task None), records the fault, and, with an
+  // event name, an Error event on the request's action. Best effort: a
+  // failure is logged, and an instance deleted meanwhile is left alone.
+  void set_error(const sdk::RequestContext& ctx, const std::string& instance_uuid, const std::string& message,
+                 const std::string& details, const std::string& fault_host, const char* event);
+
+  // Loads the instance (host/node already set) and casts build_and_run_instance to `host`.
+  sdk::Status cast_build(const sdk::RequestContext& ctx, const std::string& instance_uuid, const std::string& host,
+                         const sdk::RequestSpec& spec, std::vector<rpcapi::DestinationMsg> alternates,
+                         std::int32_t attempt);
+
+  // Gives back the instance's claim in the database at once (the scheduler's
+  // fanout release is asynchronous, and a claim of the next alternate must
+  // not race with it).
+  void release_claim_now(const std::string& rid, const std::string& instance_uuid);
+
+  db::Database& db_;
+  const rpcapi::SchedulerRpcApi& scheduler_;
+  const rpcapi::ComputeRpcApi& compute_;
+  const ConductorOptions options_;
+};
+
+}  // namespace stratus::core::conductor

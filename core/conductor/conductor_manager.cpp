@@ -1,0 +1,190 @@
+#include "core/conductor/conductor_manager.h"
+
+#include <map>
+#include <optional>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "core/db/compute_node_repository.h"
+#include "core/db/instance_action_repository.h"
+#include "core/db/instance_fault_repository.h"
+#include "core/db/instance_repository.h"
+#include "core/db/network_repository.h"
+#include "core/db/port_repository.h"
+#include "core/db/service_repository.h"
+#include "core/db/time_util.h"
+#include "core/rpcapi/instance_message.h"
+#include "core/rpcapi/topics.h"
+
+namespace stratus::core::conductor {
+namespace {
+
+db::InstanceUpdate to_db_update(const rpcapi::InstanceUpdateMsg& msg) {
+  db::InstanceUpdate u;
+  u.vm_state = msg.vm_state;
+  if (msg.set_task_state) u.task_state = msg.task_state;
+  u.power_state = msg.power_state;
+  u.host = msg.host;
+  u.node = msg.node;
+  if (msg.set_launched_at) u.launched_at = std::optional<std::string>(db::utc_now());
+  if (!msg.expected_task_state.empty()) {
+    std::vector<std::optional<std::string>> expected;
+    for (const auto& state : msg.expected_task_state) {
+      expected.push_back(state.empty() ? std::nullopt : std::optional<std::string>(state));
+    }
+    u.expected_task_state = std::move(expected);
+  }
+  if (!msg.expected_vm_state.empty()) u.expected_vm_state = msg.expected_vm_state;
+  return u;
+}
+
+}  // namespace
+
+ConductorManager::ConductorManager(db::Database& db, const rpcapi::SchedulerRpcApi& scheduler)
+    : db_(db), scheduler_(scheduler) {}
+
+sdk::Result<rpcapi::InstanceMsg> ConductorManager::instance_update(const sdk::RequestContext& ctx,
+                                                                   const rpcapi::InstanceUpdateMsg& update) {
+  auto updated = db::InstanceRepository(db_).update(update.instance_uuid, to_db_update(update));
+  if (!updated.ok()) {
+    spdlog::info("[{}] instance_update of {} refused: {}", ctx.request_id, update.instance_uuid,
+                 updated.status().message());
+    return updated.status();
+  }
+  spdlog::debug("[{}] instance {} now {}/{}", ctx.request_id, update.instance_uuid, updated->vm_state,
+                updated->task_state.value_or("None"));
+  return rpcapi::load_instance_msg(db_, update.instance_uuid);
+}
+
+sdk::Status ConductorManager::instance_fault_create(const sdk::RequestContext& ctx,
+                                                    const rpcapi::InstanceFaultMsg& fault) {
+  auto added = db::InstanceFaultRepository(db_).add(fault.instance_uuid, fault.code, fault.message, fault.details,
+                                                    fault.host);
+  if (!added.ok()) return added.status();
+  spdlog::info("[{}] fault of instance {} on {}: {}", ctx.request_id, fault.instance_uuid, fault.host,
+               fault.message);
+  return sdk::Status::OK();
+}
+
+sdk::Status ConductorManager::action_event(const sdk::RequestContext& ctx, const rpcapi::ActionEventMsg& event) {
+  db::InstanceActionRepository actions(db_);
+  const std::string& request_id = event.request_id.empty() ? ctx.request_id : event.request_id;
+  sdk::Status s;
+  if (!event.finish) {
+    s = actions.start_event(event.instance_uuid, request_id, event.event, event.host);
+  } else {
+    const bool success = event.result != "Error";
+    const std::optional<std::string> details =
+        event.details.empty() ? std::nullopt : std::optional<std::string>(event.details);
+    s = actions.finish_event(event.instance_uuid, request_id, event.event, success, std::nullopt, details);
+    if (s.is(sdk::StatusCode::kNotFound)) {
+      // No unfinished event of that name (or no action at all: then the
+      // start fails too, with the action's NotFound).
+      s = actions.start_event(event.instance_uuid, request_id, event.event, event.host);
+      if (s.ok()) s = actions.finish_event(event.instance_uuid, request_id, event.event, success, std::nullopt, details);
+    }
+  }
+  if (!s.ok()) {
+    spdlog::warn("[{}] action event {} of instance {} (request {}): {}", ctx.request_id, event.event,
+                 event.instance_uuid, request_id, s.message());
+  }
+  return s;
+}
+
+sdk::Result<std::vector<rpcapi::InstanceMsg>> ConductorManager::instance_get_all_by_host(
+    const sdk::RequestContext& ctx, const std::string& host) {
+  db::InstanceFilter filter;
+  filter.host = host;
+  auto records = db::InstanceRepository(db_).list(filter);
+  if (!records.ok()) return records.status();
+  db::PortRepository ports(db_);
+  db::NetworkRepository networks(db_);
+  std::map<std::string, std::string> network_names;
+  std::vector<rpcapi::InstanceMsg> out;
+  out.reserve(records->size());
+  for (const auto& record : *records) {
+    auto instance_ports = ports.list_by_device(record.uuid);
+    if (!instance_ports.ok()) return instance_ports.status();
+    for (const auto& port : *instance_ports) {
+      if (network_names.count(port.network_uuid) != 0) continue;
+      auto network = networks.get(port.network_uuid);
+      network_names[port.network_uuid] = network.ok() ? network->name : std::string();
+    }
+    out.push_back(rpcapi::to_instance_msg(record, *instance_ports, network_names));
+  }
+  spdlog::debug("[{}] {} instance(s) on host {}", ctx.request_id, out.size(), host);
+  return out;
+}
+
+sdk::Status ConductorManager::instance_destroy(const sdk::RequestContext& ctx, const std::string& instance_uuid) {
+  db::InstanceRepository instances(db_);
+  if (auto s = instances.destroy(instance_uuid); !s.ok()) {
+    if (!s.is(sdk::StatusCode::kNotFound)) return s;
+    // Already deleted is success (a retried destroy); never known is not.
+    auto existing = instances.get(instance_uuid, /*include_deleted=*/true);
+    if (!existing.ok()) return existing.status();
+  }
+  auto freed = db::PortRepository(db_).remove_by_device(instance_uuid);
+  if (!freed.ok()) return freed.status();
+  // The database's allocation went with destroy(); the caches learn it here.
+  if (auto s = scheduler_.release(ctx, instance_uuid); !s.ok()) {
+    spdlog::warn("[{}] telling the schedulers to forget instance {}: {}", ctx.request_id, instance_uuid, s.message());
+  }
+  spdlog::info("[{}] instance {} destroyed ({} port(s) freed)", ctx.request_id, instance_uuid, *freed);
+  return sdk::Status::OK();
+}
+
+sdk::Status ConductorManager::heartbeat_or_register(const std::string& rid, const std::string& host,
+                                                    const std::string& binary, const std::string& topic) {
+  db::ServiceRepository services(db_);
+  auto s = services.heartbeat(host, binary);
+  if (!s.is(sdk::StatusCode::kNotFound)) return s;
+  auto registered = services.register_service(host, binary, topic);
+  if (!registered.ok()) return registered.status();
+  spdlog::info("[{}] registered service {} on {}", rid, binary, host);
+  return services.heartbeat(host, binary);
+}
+
+sdk::Status ConductorManager::compute_node_update(const sdk::RequestContext& ctx,
+                                                  const rpcapi::NodeReportMsg& report) {
+  const std::string& rid = ctx.request_id;
+  auto node = db::ComputeNodeRepository(db_).upsert(report.host, report.resources);
+  if (!node.ok()) {
+    spdlog::warn("[{}] compute_node_update from {}: {}", rid, report.host, node.status().message());
+    return node.status();
+  }
+  if (auto s = heartbeat_or_register(rid, report.host, std::string(rpcapi::kComputeBinary),
+                                     std::string(rpcapi::kComputeTopic));
+      !s.ok()) {
+    spdlog::warn("[{}] recording the compute service of {}: {}", rid, report.host, s.message());
+    return s;
+  }
+  rpcapi::NodeReportMsg relayed = report;
+  relayed.resources.hypervisor_hostname = node->hypervisor_hostname;
+  relayed.resources.vcpus_used = node->vcpus_used;
+  relayed.resources.memory_mb_used = node->memory_mb_used;
+  relayed.resources.local_gb_used = node->local_gb_used;
+  relayed.cpu_allocation_ratio = node->cpu_allocation_ratio;
+  relayed.ram_allocation_ratio = node->ram_allocation_ratio;
+  relayed.disk_allocation_ratio = node->disk_allocation_ratio;
+  if (auto s = scheduler_.update_node(ctx, relayed); !s.ok()) {
+    spdlog::warn("[{}] relaying the report of {} to the schedulers: {}", rid, report.host, s.message());
+    return s;
+  }
+  spdlog::debug("[{}] compute node {} of {}: {}/{} MB claimed, {} instance(s)", rid, node->hypervisor_hostname,
+                report.host, node->memory_mb_used, node->memory_mb, report.instance_uuids.size());
+  return sdk::Status::OK();
+}
+
+sdk::Status ConductorManager::service_heartbeat(const sdk::RequestContext& ctx, const rpcapi::ServiceMsg& service) {
+  if (auto s = heartbeat_or_register(ctx.request_id, service.host, service.binary, service.topic); !s.ok()) {
+    spdlog::warn("[{}] heartbeat of {} on {}: {}", ctx.request_id, service.binary, service.host, s.message());
+    return s;
+  }
+  // Only compute hosts are in the schedulers' caches.
+  if (service.binary != rpcapi::kComputeBinary) return sdk::Status::OK();
+  return scheduler_.service_heartbeat(ctx, service);
+}
+
+}  // namespace stratus::core::conductor

@@ -1,0 +1,25 @@
+// ConductorOptions: the conductor's tunables, from the config
+// (rpc.call_timeout, scheduler.max_attempts, service_down_time, host).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace stratus::core::conductor {
+
+struct ConductorOptions {
+  // How long a call to the scheduler waits (select_destinations, claim).
+  std::chrono::milliseconds call_timeout{60000};
+  // Hosts tried per instance, the first included (Nova's [scheduler]
+  // max_attempts): passed to select_destinations, and the attempt after
+  // which a failed build goes to ERROR instead of to an alternate.
+  int max_attempts = 3;
+  // A compute service silent for longer is down: a reschedule skips an
+  // alternate whose service is down rather than claim and cast there.
+  std::chrono::seconds service_down_time{60};
+  // This conductor's name: its server on topic "conductor", the host of the
+  // action events it records.
+  std::string host = "conductor";
+};
+
+}  // namespace stratus::core::conductor
