@@ -15,7 +15,7 @@
 #include "core/db/service_repository.h"
 #include "core/rpcapi/instance_message.h"
 #include "core/rpcapi/topics.h"
-#include "core/scheduler/service_liveness.h"
+#include "core/db/service_liveness.h"
 
 namespace stratus::core::conductor {
 namespace {
@@ -145,7 +145,7 @@ sdk::Status ComputeTaskManager::reschedule_instance(const sdk::RequestContext& c
     alternates.erase(alternates.begin());
 
     auto service = db::ServiceRepository(db_).get(alt.host, std::string(rpcapi::kComputeBinary));
-    if (!service.ok() || !scheduler::service_record_is_up(*service, options_.service_down_time)) {
+    if (!service.ok() || !db::service_is_up(*service, options_.service_down_time)) {
       spdlog::info("[{}] alternate {} of instance {} is down; skipped", rid, alt.host, uuid);
       continue;
     }

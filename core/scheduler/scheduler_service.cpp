@@ -15,7 +15,7 @@
 #include "core/rpcapi/messages.h"
 #include "core/rpcapi/rpc_status.h"
 #include "core/rpcapi/topics.h"
-#include "core/scheduler/service_liveness.h"
+#include "core/db/service_liveness.h"
 
 namespace stratus::core::scheduler {
 namespace {
@@ -111,7 +111,7 @@ sdk::Status SchedulerService::load_from_database() {
     auto service = by_host.find(node.host);
     // A report counts as a heartbeat: a node of a down service must stay out
     // of the cache, or it would look up until service_down_time passes.
-    if (service == by_host.end() || !service_record_is_up(*service->second, service_down_time_)) {
+    if (service == by_host.end() || !db::service_is_up(*service->second, service_down_time_)) {
       ++skipped;
       continue;
     }

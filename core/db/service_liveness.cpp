@@ -1,4 +1,4 @@
-#include "core/scheduler/service_liveness.h"
+#include "core/db/service_liveness.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -6,7 +6,8 @@
 #include <optional>
 #include <string>
 
-namespace stratus::core::scheduler {
+namespace stratus::core::db {
+
 namespace {
 
 // "2026-11-26T04:18:15.421318" (the stored form, UTC) as a time point.
@@ -26,10 +27,10 @@ std::optional<std::chrono::system_clock::time_point> parse_stored(const std::str
   const std::time_t t = ::timegm(&tm);
   if (t == static_cast<std::time_t>(-1)) return std::nullopt;
   std::int64_t micros = 0;
-  std::size_t i = static_cast<std::size_t>(consumed);
-  if (i < text.size() && text[i] == '.') {
+  if (static_cast<size_t>(consumed) < text.size() && text[static_cast<size_t>(consumed)] == '.') {
     int digits = 0;
-    for (++i; i < text.size() && digits < 6 && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
+    for (size_t i = static_cast<size_t>(consumed) + 1; i < text.size() && digits < 6; ++i, ++digits) {
+      if (text[i] < '0' || text[i] > '9') break;
       micros = micros * 10 + (text[i] - '0');
     }
     for (; digits < 6; ++digits) micros *= 10;
@@ -39,8 +40,8 @@ std::optional<std::chrono::system_clock::time_point> parse_stored(const std::str
 
 }  // namespace
 
-bool service_record_is_up(const db::ServiceRecord& service, std::chrono::seconds service_down_time,
-                          std::chrono::system_clock::time_point now) {
+bool service_is_up(const ServiceRecord& service, std::chrono::seconds service_down_time,
+                   std::chrono::system_clock::time_point now) {
   if (service.forced_down) return false;
   auto last = parse_stored(service.last_seen_up.value_or(service.created_at));
   if (!last) return false;
@@ -48,4 +49,4 @@ bool service_record_is_up(const db::ServiceRecord& service, std::chrono::seconds
   return elapsed <= service_down_time;
 }
 
-}  // namespace stratus::core::scheduler
+}  // namespace stratus::core::db
