@@ -11,8 +11,10 @@ packages=(
   libboost-dev libboost-filesystem-dev
   libzmq3-dev cppzmq-dev libmsgpack-cxx-dev
   libspdlog-dev nlohmann-json3-dev libvalijson-dev libcpp-httplib-dev
-  libcli11-dev libtomlplusplus-dev libsqlite3-dev libsodium-dev libvirt-dev
+  libcli11-dev libtomlplusplus-dev libsqlite3-dev libsodium-dev libvirt-dev libxml2-dev
   libgtest-dev libgmock-dev
+  # the libvirt driver runs qemu-img for its disks (also in its unit tests)
+  qemu-utils
   # test tools: Debian's own Python (/usr/bin/python3) and its packages
   python3 python3-zmq python3-msgpack openssh-client
   python3-novaclient python3-openstackclient

@@ -1,0 +1,119 @@
+// LibvirtConnection: the few hypervisor calls the libvirt driver makes, as an
+// interface, so the driver can run against libvirt's test:///default, a real
+// QEMU, or a wrapper that breaks on purpose (faulty_connection.h), as LevelDB's
+// Env makes the OS replaceable.
+//
+// Domains are named by their libvirt name (the instance's `name`). Every call
+// returns a Status instead of throwing, with libvirt's errors mapped:
+//   no such domain                      -> kNotFound
+//   operation invalid in this state     -> kInvalidState
+//   not supported by this hypervisor    -> kNotSupported
+//   connection lost / daemon unreachable-> kUnavailable
+//   anything else                       -> kInternal
+// and a message that names the domain, the call and libvirt's own words.
+//
+// Thread-safety: every method may be called from any thread at once (libvirt
+// connections are thread-safe). Blocking: each call blocks for as long as
+// libvirt takes (managed_save writes the guest's memory to disk).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "stratus/sdk/result.h"
+#include "stratus/sdk/status.h"
+
+namespace stratus::drivers::libvirt {
+
+// libvirt's virDomainState, mirrored so that code using this interface needs
+// no libvirt headers.
+enum class DomainState : std::uint8_t {
+  kNoState = 0,
+  kRunning = 1,
+  kBlocked = 2,
+  kPaused = 3,
+  kShuttingDown = 4,
+  kShutoff = 5,
+  kCrashed = 6,
+  kPMSuspended = 7,
+};
+
+struct DomainInfo {
+  DomainState state = DomainState::kNoState;
+  std::int64_t max_mem_kb = 0;
+  std::int64_t mem_kb = 0;
+  std::int32_t vcpus = 0;
+  std::uint64_t cpu_time_ns = 0;
+  bool has_managed_save = false;  // suspended to disk (virDomainManagedSave)
+};
+
+struct DomainRef {
+  std::string name;
+  std::string uuid;
+  bool active = false;
+};
+
+struct NodeInfo {
+  std::string hostname;
+  std::string model;               // CPU architecture as libvirt says it, e.g. "x86_64"
+  std::int32_t cpus = 0;
+  std::int32_t mhz = 0;
+  std::int32_t sockets = 0;        // per NUMA node
+  std::int32_t cores = 0;          // per socket
+  std::int32_t threads = 0;        // per core
+  std::int32_t numa_nodes = 0;
+  std::int64_t memory_kb = 0;
+  std::int64_t free_memory_kb = 0;
+  std::uint64_t hypervisor_version = 0;  // major*1000000 + minor*1000 + micro
+  std::uint64_t libvirt_version = 0;
+};
+
+class LibvirtConnection {
+ public:
+  virtual ~LibvirtConnection() = default;
+
+  virtual const std::string& uri() const = 0;
+  // False once the connection to the hypervisor is lost; the driver then opens
+  // a new one. Must not block for long.
+  virtual bool is_alive() = 0;
+
+  // Defines a persistent domain from XML (virDomainDefineXML). Errors include
+  // kInvalidArgument when libvirt refuses the XML.
+  virtual sdk::Status define(const std::string& xml) = 0;
+  // Removes the definition, and its managed-save image and NVRAM with it.
+  virtual sdk::Status undefine(const std::string& name) = 0;
+  // Starts a defined domain (from its managed-save image if it has one).
+  virtual sdk::Status create(const std::string& name) = 0;
+  // Stops a domain at once (pulls the plug); the definition stays.
+  virtual sdk::Status destroy(const std::string& name) = 0;
+  // Asks the guest to power off (ACPI); returns without waiting.
+  virtual sdk::Status shutdown(const std::string& name) = 0;
+  // Stops / restarts the vCPUs (libvirt's suspend and resume).
+  virtual sdk::Status suspend(const std::string& name) = 0;
+  virtual sdk::Status resume(const std::string& name) = 0;
+  // Saves the guest's memory to disk and stops it; the next create restores it.
+  virtual sdk::Status managed_save(const std::string& name) = 0;
+
+  // The domain's name, uuid and whether it runs; kNotFound when undefined.
+  virtual sdk::Result<DomainRef> lookup(const std::string& name) = 0;
+  virtual sdk::Result<DomainInfo> info(const std::string& name) = 0;
+  virtual sdk::Result<std::string> xml(const std::string& name) = 0;
+  // The metadata element of namespace `ns_uri`; kNotFound when it has none.
+  virtual sdk::Result<std::string> metadata(const std::string& name, const std::string& ns_uri) = 0;
+  // Every domain, running or not.
+  virtual sdk::Result<std::vector<DomainRef>> list() = 0;
+  virtual sdk::Result<NodeInfo> node_info() = 0;
+};
+
+// Opens a connection to `uri`. Errors: kUnavailable (cannot connect).
+using ConnectionFactory = std::function<sdk::Result<std::unique_ptr<LibvirtConnection>>(const std::string& uri)>;
+
+// The factory over real libvirt (libvirt_connection.cpp). The first connection
+// starts a process-wide libvirt event loop thread (needed by qemu:///embed and
+// keepalives); the last one to close stops it.
+sdk::Result<std::unique_ptr<LibvirtConnection>> open_libvirt_connection(const std::string& uri);
+
+}  // namespace stratus::drivers::libvirt

@@ -1,0 +1,81 @@
+// GuestConfig and its libvirt domain XML.
+//
+// GuestConfig is everything the XML says, decided by the driver (which disks,
+// which bridge, which CPU mode); build_guest_xml only writes it, escaping every
+// value (an instance called a'<b>& stays a name, never markup). The document:
+//
+//   <domain type=virt_type>  name, uuid, <metadata> with <stratus:instance>
+//   (uuid, display name, creation time, flavor, owner, root image) in
+//   kMetadataNamespace, memory, vcpu, <os> (direct kernel boot when a kernel is
+//   given, else boot from disk), <features><acpi/> (without ACPI a guest
+//   ignores power-off requests), <cpu> by mode, virtio disks, one <interface>
+//   per port (bridge with its MAC, or QEMU user networking), a serial port
+//   and console writing to the per-instance log file, and <graphics> only when
+//   configured.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "stratus/sdk/result.h"
+
+namespace stratus::drivers::libvirt {
+
+// The namespace of Stratus' metadata element. list_instances recognises the
+// domains Stratus manages by it, as Nova's is recognised by its own.
+inline constexpr const char* kMetadataNamespace = "urn:stratus:libvirt:instance:1.0";
+inline constexpr const char* kMetadataPrefix = "stratus";
+
+struct GuestDisk {
+  std::string path;
+  std::string format = "qcow2";
+  std::string target_dev;  // "vda", "vdb", ...
+};
+
+struct GuestInterface {
+  bool user_networking = false;  // QEMU user-mode (slirp) instead of a bridge
+  std::string mac;
+  std::string bridge;
+  std::int32_t mtu = 0;          // 0: not set
+};
+
+struct GuestMetadata {
+  std::string uuid;
+  std::string display_name;
+  std::string creation_time;  // "YYYY-MM-DD HH:MM:SS", UTC, as Nova writes it
+  std::string flavor_id;
+  std::string flavor_name;
+  std::int64_t memory_mb = 0;
+  std::int64_t root_gb = 0;
+  std::int64_t ephemeral_gb = 0;
+  std::int64_t swap_mb = 0;
+  std::int32_t vcpus = 0;
+  std::string user_id;
+  std::string project_id;
+  std::string image_id;
+};
+
+struct GuestConfig {
+  std::string virt_type = "qemu";  // <domain type=...>: "qemu" or "kvm"
+  std::string name;
+  std::string uuid;
+  std::int64_t memory_mb = 0;
+  std::int32_t vcpus = 1;
+  std::string cpu_mode = "none";   // "none" writes no <cpu>
+  std::string cpu_model;           // for "custom"
+  std::string kernel_path;         // direct kernel boot when non-empty
+  std::string ramdisk_path;
+  std::string kernel_cmdline;
+  std::vector<GuestDisk> disks;
+  std::string console_log_path;
+  std::vector<GuestInterface> interfaces;
+  std::string graphics = "none";   // "none", "vnc", "spice"
+  GuestMetadata metadata;
+};
+
+// The domain XML. Errors: kInvalidArgument when the config is unusable (no
+// name, uuid or memory; an interface without a MAC or bridge).
+sdk::Result<std::string> build_guest_xml(const GuestConfig& config);
+
+}  // namespace stratus::drivers::libvirt

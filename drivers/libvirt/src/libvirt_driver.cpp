@@ -1,0 +1,799 @@
+// LibvirtDriver: the guest lifecycle over a LibvirtConnection and a
+// DiskBackend (contract in libvirt_driver.h).
+#include "stratus/drivers/libvirt/libvirt_driver.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <exception>
+#include <fstream>
+#include <system_error>
+#include <thread>
+
+#include "instance_files.h"
+#include "stratus/drivers/libvirt/power_state_map.h"
+#include "stratus/drivers/libvirt/qemu_img_disks.h"
+
+namespace stratus::drivers::libvirt {
+
+namespace fs = std::filesystem;
+using sdk::PowerState;
+using sdk::Status;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::int64_t kGiB = std::int64_t{1} << 30;
+constexpr std::int64_t kMiB = std::int64_t{1} << 20;
+constexpr const char* kDefaultCmdline = "root=/dev/vda console=tty0 console=ttyS0";
+
+bool is_uuid(const std::string& s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+bool is_mac(const std::string& s) {
+  if (s.size() != 17) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (i % 3 == 2 ? s[i] != ':' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+std::string domain_name(const sdk::Instance& instance) {
+  return instance.name.empty() ? "instance-" + instance.uuid : instance.name;
+}
+
+// The uuid names a directory and the domain; the name is libvirt's key. Both
+// are checked before either is used, so no instance can reach outside its
+// directory or address someone else's domain.
+Status check_instance(const sdk::Instance& instance) {
+  if (!is_uuid(instance.uuid)) {
+    return Status::InvalidArgument("instance uuid '" + instance.uuid + "' is not a uuid");
+  }
+  const std::string name = domain_name(instance);
+  const bool bad_char = std::any_of(name.begin(), name.end(), [](char c) {
+    return c == '/' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+  if (name.size() > 200 || bad_char) {
+    return Status::InvalidArgument("instance " + instance.uuid + ": name '" + name +
+                                   "' cannot be a libvirt domain name (at most 200 characters, no '/' or control "
+                                   "characters)");
+  }
+  return Status::OK();
+}
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+// What the capabilities promise; anything else is refused before any work.
+Status check_image_format(const sdk::Instance& instance, const sdk::ImageMeta& image) {
+  const std::string& f = image.disk_format;
+  if (f.empty() || f == "qcow2" || f == "raw" || f == "ami") return Status::OK();
+  return Status::NotSupported("instance " + instance.uuid + ": image " + image.id + " has disk format '" + f +
+                              "'; the libvirt driver boots qcow2, raw and ami");
+}
+
+std::string state_name(PowerState state) { return std::string(sdk::power_state_name(state)); }
+
+// Runs `body`, turning any exception into kInternal so none crosses the plugin boundary.
+template <typename R, typename Body>
+R guarded(const char* what, const std::string& request_id, Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    spdlog::error("[{}] libvirt driver: {} failed unexpectedly: {}", request_id, what, e.what());
+    return Status::Internal(std::string(what) + " failed unexpectedly: " + e.what());
+  } catch (...) {
+    spdlog::error("[{}] libvirt driver: {} failed unexpectedly", request_id, what);
+    return Status::Internal(std::string(what) + " failed unexpectedly");
+  }
+}
+
+// A domain that carries the instance's name but another uuid is someone
+// else's guest: this instance does not exist, and that guest is not touched.
+sdk::Result<DomainRef> find_guest(LibvirtConnection& conn, const sdk::Instance& instance) {
+  auto ref = conn.lookup(domain_name(instance));
+  if (!ref.ok()) return ref.status();
+  std::string uuid = ref->uuid;
+  std::transform(uuid.begin(), uuid.end(), uuid.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string wanted = instance.uuid;
+  std::transform(wanted.begin(), wanted.end(), wanted.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (uuid != wanted) {
+    return Status::NotFound("domain " + ref->name + " belongs to uuid " + ref->uuid + ", not instance " +
+                            instance.uuid);
+  }
+  return ref;
+}
+
+}  // namespace
+
+LibvirtDriver::LibvirtDriver(LibvirtConfig config, ConnectionFactory connect, std::shared_ptr<DiskBackend> disks)
+    : config_(std::move(config)), connect_(std::move(connect)), disks_(std::move(disks)) {}
+
+LibvirtDriver::~LibvirtDriver() = default;
+
+fs::path LibvirtDriver::instance_dir(const std::string& uuid) const { return fs::path(config_.instances_path) / uuid; }
+
+sdk::Result<std::shared_ptr<LibvirtConnection>> LibvirtDriver::connection(const std::string& request_id) {
+  std::lock_guard lock(mu_);
+  if (conn_ && conn_->is_alive()) return conn_;
+  if (conn_) spdlog::warn("[{}] libvirt driver: connection to {} lost; reconnecting", request_id, config_.uri);
+  conn_.reset();
+  auto opened = connect_(config_.uri);
+  if (!opened.ok()) return Status::Unavailable("cannot connect to libvirt at " + config_.uri + ": " +
+                                               opened.status().message());
+  conn_ = std::shared_ptr<LibvirtConnection>(std::move(*opened));
+  return conn_;
+}
+
+// ---- host -------------------------------------------------------------------------
+
+Status LibvirtDriver::init_host(const std::string& host) {
+  return guarded<Status>("init_host", "-", [&]() -> Status {
+    {
+      std::lock_guard lock(mu_);
+      host_ = host;
+    }
+    auto conn = connection("-");
+    if (!conn.ok()) return conn.status();
+    std::error_code ec;
+    fs::create_directories(config_.instances_path, ec);
+    if (ec) return Status::InvalidArgument("instances_path " + config_.instances_path + ": " + ec.message());
+    spdlog::info("libvirt driver: host {} connected to {} (virt_type {})", host, config_.uri, config_.virt_type);
+    return Status::OK();
+  });
+}
+
+Status LibvirtDriver::cleanup_host(const std::string& host) {
+  (void)host;
+  return guarded<Status>("cleanup_host", "-", [&]() -> Status {
+    std::lock_guard lock(mu_);
+    conn_.reset();
+    return Status::OK();
+  });
+}
+
+sdk::DriverCapabilities LibvirtDriver::capabilities() const {
+  sdk::DriverCapabilities caps;
+  caps.supports_reboot = true;
+  caps.supports_power_off = true;
+  caps.supports_pause = true;
+  caps.supports_suspend = true;
+  caps.supports_rebuild = true;
+  caps.supports_console_output = true;
+  caps.supports_config_drive = false;  // not yet: no config drive is built
+  caps.supports_direct_kernel_boot = true;
+  caps.supported_image_formats = {"qcow2", "raw", "ami"};
+  return caps;
+}
+
+// ---- building a guest ---------------------------------------------------------------
+
+sdk::Result<GuestConfig> LibvirtDriver::guest_config(const sdk::Instance& instance, const sdk::ImageMeta& image_meta,
+                                                     const sdk::NetworkInfo& network_info) const {
+  const sdk::Flavor& f = instance.flavor;
+  if (f.memory_mb <= 0 || f.vcpus <= 0 || f.root_gb < 0 || f.ephemeral_gb < 0 || f.swap_mb < 0) {
+    return Status::InvalidArgument("instance " + instance.uuid + ": flavor '" + f.name +
+                                   "' needs positive vcpus and memory_mb and no negative disk size");
+  }
+  GuestConfig g;
+  g.virt_type = config_.virt_type;
+  g.name = domain_name(instance);
+  g.uuid = instance.uuid;
+  g.memory_mb = f.memory_mb;
+  g.vcpus = f.vcpus;
+  g.cpu_mode = config_.effective_cpu_mode();
+  g.cpu_model = config_.cpu_model;
+  g.graphics = config_.graphics;
+  g.console_log_path = (instance_dir(instance.uuid) / kConsoleLogFile).string();
+
+  for (const sdk::Vif& vif : network_info) {
+    if (!is_mac(vif.address)) {
+      return Status::InvalidArgument("instance " + instance.uuid + ": port " + vif.id + " has no valid MAC ('" +
+                                     vif.address + "')");
+    }
+    GuestInterface nic;
+    nic.mac = vif.address;
+    nic.mtu = vif.mtu;
+    if (config_.network_mode == NetworkMode::kUser || vif.type == "user") {
+      nic.user_networking = true;
+    } else if (vif.type == "bridge" || vif.type.empty()) {
+      // The operator's host-local mapping wins over what the port says.
+      for (const std::string& key : {vif.network_name, vif.network_id}) {
+        if (auto it = config_.bridges.find(key); !key.empty() && it != config_.bridges.end()) {
+          nic.bridge = it->second;
+          break;
+        }
+      }
+      if (nic.bridge.empty()) nic.bridge = vif.bridge;
+      if (nic.bridge.empty()) {
+        return Status::InvalidArgument("instance " + instance.uuid + ": no bridge for network '" +
+                                       (vif.network_name.empty() ? vif.network_id : vif.network_name) +
+                                       "' of port " + vif.id + " (set bridges.<network> in [driver.libvirt])");
+      }
+    } else {
+      return Status::NotSupported("instance " + instance.uuid + ": port " + vif.id + " has vif type '" + vif.type +
+                                  "' (the libvirt driver plugs bridge and user)");
+    }
+    g.interfaces.push_back(std::move(nic));
+  }
+
+  GuestMetadata& m = g.metadata;
+  m.uuid = instance.uuid;
+  m.display_name = instance.display_name;
+  m.creation_time = utc_now();
+  m.flavor_id = f.id;
+  m.flavor_name = f.name;
+  m.memory_mb = f.memory_mb;
+  m.root_gb = f.root_gb;
+  m.ephemeral_gb = f.ephemeral_gb;
+  m.swap_mb = f.swap_mb;
+  m.vcpus = f.vcpus;
+  m.user_id = instance.user_id;
+  m.project_id = instance.project_id;
+  m.image_id = image_meta.id;
+  return g;
+}
+
+Status LibvirtDriver::prepare_disks(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                                    const sdk::ImageMeta& image_meta, const sdk::BlockDeviceInfo& block_device_info,
+                                    bool keep_ephemeral, GuestConfig& guest) {
+  const fs::path dir = instance_dir(instance.uuid);
+  const sdk::Flavor& f = instance.flavor;
+  char next_dev = 'a';
+  auto dev = [&next_dev] { return std::string("vd") + next_dev++; };
+
+  auto base = disks_->cache_image(ctx, image_meta);
+  if (!base.ok()) return base.status();
+  const fs::path root = dir / kRootDiskFile;
+  if (Status s = disks_->create_overlay(ctx, *base, root, f.root_gb * kGiB); !s.ok()) {
+    if (s.is(sdk::StatusCode::kInvalidArgument)) {
+      return Status::InvalidArgument("instance " + instance.uuid + ": flavor '" + f.name + "' root disk of " +
+                                     std::to_string(f.root_gb) + " GB is smaller than image " + image_meta.id +
+                                     " (" + s.message() + ")");
+    }
+    return s;
+  }
+  guest.disks.push_back({root.string(), "qcow2", dev()});
+
+  std::vector<std::int64_t> ephemerals;
+  for (const auto& e : block_device_info.ephemerals) ephemerals.push_back(e.size_gb);
+  if (ephemerals.empty() && f.ephemeral_gb > 0) ephemerals.push_back(f.ephemeral_gb);
+  for (std::size_t i = 0; i < ephemerals.size(); ++i) {
+    const fs::path path = dir / (std::string(kEphemeralDiskPrefix) + std::to_string(i));
+    std::error_code ec;
+    if (!(keep_ephemeral && fs::exists(path, ec))) {
+      if (Status s = disks_->create_blank(ctx, path, ephemerals[i] * kGiB); !s.ok()) return s;
+    }
+    guest.disks.push_back({path.string(), "qcow2", dev()});
+  }
+
+  std::int64_t swap_mb = block_device_info.swap ? block_device_info.swap->size_mb : f.swap_mb;
+  if (swap_mb > 0) {
+    const fs::path path = dir / kSwapDiskFile;
+    if (Status s = disks_->create_blank(ctx, path, swap_mb * kMiB); !s.ok()) return s;
+    guest.disks.push_back({path.string(), "qcow2", dev()});
+  }
+
+  // Direct kernel boot (Nova's kernel_id/ramdisk_id): each is an image of its
+  // own, cached like any other, copied next to the disk so the guest keeps
+  // booting even if the cache is pruned.
+  const std::pair<const char*, const char*> boot_files[] = {{"kernel_id", kKernelFile}, {"ramdisk_id", kRamdiskFile}};
+  for (auto [property, file] : boot_files) {
+    const std::string id = image_meta.property(property);
+    if (id.empty()) continue;
+    sdk::ImageMeta part;
+    part.id = id;
+    part.disk_format = std::string(property) == "kernel_id" ? "aki" : "ari";
+    auto cached = disks_->cache_image(ctx, part);
+    if (!cached.ok()) return cached.status();
+    std::error_code ec;
+    fs::copy_file(cached->path, dir / file, fs::copy_options::overwrite_existing, ec);
+    if (ec) return Status::Internal("instance " + instance.uuid + ": cannot copy " + property + " " + id + ": " +
+                                    ec.message());
+    (std::string(property) == "kernel_id" ? guest.kernel_path : guest.ramdisk_path) = (dir / file).string();
+  }
+  if (!guest.kernel_path.empty()) {
+    const std::string cmdline = image_meta.property("os_command_line");
+    guest.kernel_cmdline = cmdline.empty() ? kDefaultCmdline : cmdline;
+  } else {
+    guest.ramdisk_path.clear();  // an initrd without a kernel means nothing to libvirt
+  }
+
+  // QEMU (or virtlogd) appends to the log; creating it here gives it the
+  // directory's owner and mode rather than whatever the first writer has.
+  const fs::path log = dir / kConsoleLogFile;
+  std::error_code ec;
+  if (!fs::exists(log, ec)) {
+    std::ofstream touch(log, std::ios::app);
+    if (!touch) return Status::Internal("instance " + instance.uuid + ": cannot create " + log.string());
+  }
+  return Status::OK();
+}
+
+Status LibvirtDriver::define_and_start(const sdk::RequestContext& ctx, LibvirtConnection& conn,
+                                       const GuestConfig& guest) {
+  auto xml = build_guest_xml(guest);
+  if (!xml.ok()) return xml.status();
+  spdlog::debug("[{}] instance {}: domain XML\n{}", ctx.request_id, guest.uuid, *xml);
+  if (Status s = conn.define(*xml); !s.ok()) return s;
+  if (Status s = conn.create(guest.name); !s.ok()) return s;
+  auto info = conn.info(guest.name);
+  if (!info.ok()) return info.status();
+  if (to_power_state(*info) != PowerState::kRunning) {
+    return Status::Internal("instance " + guest.uuid + ": domain " + guest.name + " started but is " +
+                            state_name(to_power_state(*info)));
+  }
+  return Status::OK();
+}
+
+Status LibvirtDriver::hard_stop(LibvirtConnection& conn, const std::string& name) {
+  auto ref = conn.lookup(name);
+  if (!ref.ok()) return ref.status().is(sdk::StatusCode::kNotFound) ? Status::OK() : ref.status();
+  if (!ref->active) return Status::OK();
+  Status s = conn.destroy(name);
+  // It may have stopped by itself in between: that is what was wanted.
+  if (s.is(sdk::StatusCode::kInvalidState) || s.is(sdk::StatusCode::kNotFound)) return Status::OK();
+  return s;
+}
+
+// ---- lifecycle -------------------------------------------------------------------------
+
+Status LibvirtDriver::spawn(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                            const sdk::ImageMeta& image_meta, const sdk::InjectedFiles& injected_files,
+                            const std::string& admin_password, const sdk::NetworkInfo& network_info,
+                            const sdk::BlockDeviceInfo& block_device_info) {
+  (void)admin_password;
+  return guarded<Status>("spawn", ctx.request_id, [&]() -> Status {
+    if (Status s = check_instance(instance); !s.ok()) return s;
+    if (!injected_files.empty()) {
+      // Files reach a guest through a config drive, which this driver does not build yet.
+      return Status::NotSupported("instance " + instance.uuid + ": injected files need a config drive, "
+                                  "which the libvirt driver does not support yet");
+    }
+    if (Status s = check_image_format(instance, image_meta); !s.ok()) return s;
+    auto guest = guest_config(instance, image_meta, network_info);
+    if (!guest.ok()) return guest.status();
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    LibvirtConnection& c = **conn;
+
+    auto existing = c.lookup(guest->name);
+    if (existing.ok()) {
+      return Status::AlreadyExists("instance " + instance.uuid + ": domain " + guest->name + " already exists");
+    }
+    if (!existing.status().is(sdk::StatusCode::kNotFound)) return existing.status();
+    const fs::path dir = instance_dir(instance.uuid);
+    std::error_code ec;
+    if (fs::exists(dir, ec)) {
+      // Not ours to delete from here: a destroy with destroy_disks removes it.
+      return Status::AlreadyExists("instance " + instance.uuid + ": files already exist at " + dir.string());
+    }
+
+    spdlog::info("[{}] instance {}: spawning domain {} ({} vcpus, {} MB, image {})", ctx.request_id, instance.uuid,
+                 guest->name, guest->vcpus, guest->memory_mb, image_meta.id);
+    if (!fs::create_directories(dir, ec) || ec) {
+      return Status::Internal("instance " + instance.uuid + ": cannot create " + dir.string() + ": " + ec.message());
+    }
+    // From here on every failure undoes everything this spawn made.
+    InstanceFilesGuard files(dir);
+    Status s = prepare_disks(ctx, instance, image_meta, block_device_info, false, *guest);
+    if (s.ok()) s = define_and_start(ctx, c, *guest);
+    if (!s.ok()) {
+      spdlog::error("[{}] instance {}: spawn failed, cleaning up: {}", ctx.request_id, instance.uuid, s.to_string());
+      (void)hard_stop(c, guest->name);
+      if (auto ref = find_guest(c, instance); ref.ok()) (void)c.undefine(guest->name);
+      return s;
+    }
+    files.keep();
+    spdlog::info("[{}] instance {}: domain {} running", ctx.request_id, instance.uuid, guest->name);
+    return Status::OK();
+  });
+}
+
+Status LibvirtDriver::destroy(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                              const sdk::NetworkInfo& network_info, const sdk::BlockDeviceInfo& block_device_info,
+                              bool destroy_disks) {
+  (void)network_info, (void)block_device_info;
+  return guarded<Status>("destroy", ctx.request_id, [&]() -> Status {
+    if (Status s = check_instance(instance); !s.ok()) return s;
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    LibvirtConnection& c = **conn;
+    auto ref = find_guest(c, instance);
+    if (ref.ok()) {
+      if (Status s = hard_stop(c, ref->name); !s.ok()) return s;
+      Status s = c.undefine(ref->name);
+      if (!s.ok() && !s.is(sdk::StatusCode::kNotFound)) return s;
+      spdlog::info("[{}] instance {}: domain {} destroyed", ctx.request_id, instance.uuid, ref->name);
+    } else if (!ref.status().is(sdk::StatusCode::kNotFound)) {
+      // Cannot tell whether the guest still runs on its disks: keep them.
+      return ref.status();
+    }
+    if (destroy_disks) {
+      std::error_code ec;
+      fs::remove_all(instance_dir(instance.uuid), ec);
+      if (ec) return Status::Internal("instance " + instance.uuid + ": cannot remove its files: " + ec.message());
+    }
+    return Status::OK();
+  });
+}
+
+sdk::Result<DomainInfo> LibvirtDriver::domain_info(LibvirtConnection& conn, const sdk::Instance& instance) {
+  if (Status s = check_instance(instance); !s.ok()) return s;
+  auto ref = find_guest(conn, instance);
+  if (!ref.ok()) {
+    if (ref.status().is(sdk::StatusCode::kNotFound)) {
+      return Status::NotFound("instance " + instance.uuid + " not found on libvirt host " + config_.uri);
+    }
+    return ref.status();
+  }
+  return conn.info(ref->name);
+}
+
+Status LibvirtDriver::wait_for_shutoff(LibvirtConnection& conn, const std::string& name,
+                                       std::chrono::milliseconds timeout, std::chrono::milliseconds resend_every) {
+  const auto start = Clock::now();
+  const auto deadline = start + timeout;
+  auto last_sent = start;
+  for (;;) {
+    auto info = conn.info(name);
+    if (!info.ok()) return info.status();
+    if (info->state == DomainState::kShutoff) return Status::OK();
+    const auto now = Clock::now();
+    if (now >= deadline) break;
+    if (resend_every.count() > 0 && now - last_sent >= resend_every) {
+      // Early in boot a guest may miss the first ACPI event; Nova re-sends too.
+      (void)conn.shutdown(name);
+      last_sent = now;
+    }
+    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
+        config_.state_poll, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)));
+  }
+  return Status::Timeout("domain " + name + " did not power off within " + std::to_string(timeout.count()) + " ms");
+}
+
+Status LibvirtDriver::reboot(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                             const sdk::NetworkInfo& network_info, sdk::RebootType type,
+                             const sdk::BlockDeviceInfo& block_device_info) {
+  (void)network_info, (void)block_device_info;
+  return guarded<Status>("reboot", ctx.request_id, [&]() -> Status {
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    LibvirtConnection& c = **conn;
+    auto info = domain_info(c, instance);
+    if (!info.ok()) return info.status();
+    const PowerState state = to_power_state(*info);
+    const std::string name = domain_name(instance);
+
+    if (type == sdk::RebootType::kSoft) {
+      if (state != PowerState::kRunning) {
+        return Status::InvalidState("cannot soft-reboot instance " + instance.uuid + ": it is " + state_name(state) +
+                                    " (soft reboot needs running)");
+      }
+      Status sent = c.shutdown(name);
+      if (sent.ok()) {
+        Status down = wait_for_shutoff(c, name, config_.soft_reboot_timeout, std::chrono::milliseconds(0));
+        if (down.ok()) {
+          if (Status s = c.create(name); !s.ok()) return s;
+          spdlog::info("[{}] instance {}: soft reboot done", ctx.request_id, instance.uuid);
+          return Status::OK();
+        }
+        if (!down.is(sdk::StatusCode::kTimeout)) return down;
+        spdlog::warn("[{}] instance {}: guest did not shut down within {} s; rebooting hard", ctx.request_id,
+                     instance.uuid, config_.soft_reboot_timeout.count());
+      } else {
+        spdlog::warn("[{}] instance {}: ACPI shutdown refused ({}); rebooting hard", ctx.request_id, instance.uuid,
+                     sent.to_string());
+      }
+    } else if (state == PowerState::kSuspended || state == PowerState::kNoState) {
+      return Status::InvalidState("cannot hard-reboot instance " + instance.uuid + ": it is " + state_name(state) +
+                                  " (hard reboot needs running, paused, shutdown or crashed)");
+    }
+    if (Status s = hard_stop(c, name); !s.ok()) return s;
+    if (Status s = c.create(name); !s.ok()) return s;
+    spdlog::info("[{}] instance {}: hard reboot done", ctx.request_id, instance.uuid);
+    return Status::OK();
+  });
+}
+
+Status LibvirtDriver::power_off(const sdk::RequestContext& ctx, const sdk::Instance& instance, std::int32_t timeout_s,
+                                std::int32_t retry_interval_s) {
+  return guarded<Status>("power_off", ctx.request_id, [&]() -> Status {
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    LibvirtConnection& c = **conn;
+    auto info = domain_info(c, instance);
+    if (!info.ok()) return info.status();
+    const PowerState state = to_power_state(*info);
+    const std::string name = domain_name(instance);
+    if (info->state == DomainState::kShutoff && state == PowerState::kShutdown) return Status::OK();
+    if (state == PowerState::kSuspended) {
+      return Status::InvalidState("cannot power off instance " + instance.uuid +
+                                  ": it is suspended (power_off needs running, paused or crashed)");
+    }
+    const auto timeout = timeout_s < 0 ? std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             config_.clean_shutdown_timeout)
+                                       : std::chrono::milliseconds(std::int64_t{timeout_s} * 1000);
+    // A paused or crashed guest cannot answer ACPI: only a hard stop helps.
+    if (state == PowerState::kRunning && timeout.count() > 0) {
+      if (Status sent = c.shutdown(name); sent.ok()) {
+        Status down = wait_for_shutoff(c, name, timeout,
+                                       std::chrono::milliseconds(std::int64_t{std::max(retry_interval_s, 0)} * 1000));
+        if (down.ok()) {
+          spdlog::info("[{}] instance {}: powered off cleanly", ctx.request_id, instance.uuid);
+          return Status::OK();
+        }
+        if (!down.is(sdk::StatusCode::kTimeout)) return down;
+        spdlog::warn("[{}] instance {}: no clean shutdown within {} ms; powering off hard", ctx.request_id,
+                     instance.uuid, timeout.count());
+      }
+    }
+    if (Status s = hard_stop(c, name); !s.ok()) return s;
+    spdlog::info("[{}] instance {}: powered off", ctx.request_id, instance.uuid);
+    return Status::OK();
+  });
+}
+
+Status LibvirtDriver::power_on(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                               const sdk::NetworkInfo& network_info, const sdk::BlockDeviceInfo& block_device_info) {
+  (void)network_info, (void)block_device_info;
+  return guarded<Status>("power_on", ctx.request_id, [&]() -> Status {
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    LibvirtConnection& c = **conn;
+    auto info = domain_info(c, instance);
+    if (!info.ok()) return info.status();
+    const PowerState state = to_power_state(*info);
+    if (state == PowerState::kRunning) return Status::OK();
+    if (state != PowerState::kShutdown && state != PowerState::kCrashed) {
+      return Status::InvalidState("cannot power on instance " + instance.uuid + ": it is " + state_name(state) +
+                                  " (power_on needs shutdown or crashed)");
+    }
+    const std::string name = domain_name(instance);
+    if (Status s = hard_stop(c, name); !s.ok()) return s;  // a guest still shutting down
+    if (Status s = c.create(name); !s.ok()) return s;
+    spdlog::info("[{}] instance {}: powered on", ctx.request_id, instance.uuid);
+    return Status::OK();
+  });
+}
+
+Status LibvirtDriver::pause(const sdk::RequestContext& ctx, const sdk::Instance& instance) {
+  return guarded<Status>("pause", ctx.request_id, [&]() -> Status {
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    auto info = domain_info(**conn, instance);
+    if (!info.ok()) return info.status();
+    const PowerState state = to_power_state(*info);
+    if (state != PowerState::kRunning) {
+      return Status::InvalidState("cannot pause instance " + instance.uuid + ": it is " + state_name(state) +
+                                  " (pause needs running)");
+    }
+    if (Status s = (*conn)->suspend(domain_name(instance)); !s.ok()) return s;
+    spdlog::info("[{}] instance {}: paused", ctx.request_id, instance.uuid);
+    return Status::OK();
+  });
+}
+
+Status LibvirtDriver::unpause(const sdk::RequestContext& ctx, const sdk::Instance& instance) {
+  return guarded<Status>("unpause", ctx.request_id, [&]() -> Status {
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    auto info = domain_info(**conn, instance);
+    if (!info.ok()) return info.status();
+    const PowerState state = to_power_state(*info);
+    if (state != PowerState::kPaused) {
+      return Status::InvalidState("cannot unpause instance " + instance.uuid + ": it is " + state_name(state) +
+                                  " (unpause needs paused)");
+    }
+    if (Status s = (*conn)->resume(domain_name(instance)); !s.ok()) return s;
+    spdlog::info("[{}] instance {}: unpaused", ctx.request_id, instance.uuid);
+    return Status::OK();
+  });
+}
+
+Status LibvirtDriver::suspend(const sdk::RequestContext& ctx, const sdk::Instance& instance) {
+  return guarded<Status>("suspend", ctx.request_id, [&]() -> Status {
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    auto info = domain_info(**conn, instance);
+    if (!info.ok()) return info.status();
+    const PowerState state = to_power_state(*info);
+    if (state != PowerState::kRunning && state != PowerState::kPaused) {
+      return Status::InvalidState("cannot suspend instance " + instance.uuid + ": it is " + state_name(state) +
+                                  " (suspend needs running or paused)");
+    }
+    if (Status s = (*conn)->managed_save(domain_name(instance)); !s.ok()) return s;
+    spdlog::info("[{}] instance {}: suspended (managed save)", ctx.request_id, instance.uuid);
+    return Status::OK();
+  });
+}
+
+Status LibvirtDriver::resume(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                             const sdk::NetworkInfo& network_info, const sdk::BlockDeviceInfo& block_device_info) {
+  (void)network_info, (void)block_device_info;
+  return guarded<Status>("resume", ctx.request_id, [&]() -> Status {
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    auto info = domain_info(**conn, instance);
+    if (!info.ok()) return info.status();
+    // Only a managed save can be resumed from here; a guest that put itself
+    // to sleep (pmsuspended) wakes from inside.
+    if (!(info->state == DomainState::kShutoff && info->has_managed_save)) {
+      return Status::InvalidState("cannot resume instance " + instance.uuid + ": it is " +
+                                  state_name(to_power_state(*info)) + " (resume needs suspended)");
+    }
+    if (Status s = (*conn)->create(domain_name(instance)); !s.ok()) return s;
+    spdlog::info("[{}] instance {}: resumed", ctx.request_id, instance.uuid);
+    return Status::OK();
+  });
+}
+
+Status LibvirtDriver::rebuild(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                              const sdk::ImageMeta& image_meta, const sdk::InjectedFiles& injected_files,
+                              const std::string& admin_password, const sdk::NetworkInfo& network_info,
+                              const sdk::BlockDeviceInfo& block_device_info, bool preserve_ephemeral) {
+  (void)admin_password;
+  return guarded<Status>("rebuild", ctx.request_id, [&]() -> Status {
+    if (!injected_files.empty()) {
+      return Status::NotSupported("instance " + instance.uuid + ": injected files need a config drive, "
+                                  "which the libvirt driver does not support yet");
+    }
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    LibvirtConnection& c = **conn;
+    auto info = domain_info(c, instance);
+    if (!info.ok()) return info.status();
+    const PowerState state = to_power_state(*info);
+    if (state != PowerState::kRunning && state != PowerState::kShutdown && state != PowerState::kCrashed) {
+      return Status::InvalidState("cannot rebuild instance " + instance.uuid + ": it is " + state_name(state) +
+                                  " (rebuild needs running, shutdown or crashed)");
+    }
+    // Everything that can be refused is checked before the old guest is touched.
+    if (Status s = check_image_format(instance, image_meta); !s.ok()) return s;
+    auto guest = guest_config(instance, image_meta, network_info);
+    if (!guest.ok()) return guest.status();
+    const std::string name = guest->name;
+
+    spdlog::info("[{}] instance {}: rebuilding from image {}", ctx.request_id, instance.uuid, image_meta.id);
+    if (state == PowerState::kRunning) {
+      if (c.shutdown(name).ok()) {
+        (void)wait_for_shutoff(c, name, config_.clean_shutdown_timeout, std::chrono::milliseconds(0));
+      }
+    }
+    if (Status s = hard_stop(c, name); !s.ok()) return s;
+    if (Status s = c.undefine(name); !s.ok()) return s;
+    remove_instance_disks(instance_dir(instance.uuid), preserve_ephemeral);
+
+    Status s = prepare_disks(ctx, instance, image_meta, block_device_info, preserve_ephemeral, *guest);
+    if (s.ok()) s = define_and_start(ctx, c, *guest);
+    if (!s.ok()) {
+      spdlog::error("[{}] instance {}: rebuild failed after the old guest was removed: {}", ctx.request_id,
+                    instance.uuid, s.to_string());
+      return Status(s.code(), "rebuild of instance " + instance.uuid +
+                                  " failed after its old root disk was removed (the guest is gone until it "
+                                  "is rebuilt again or deleted): " + s.message());
+    }
+    spdlog::info("[{}] instance {}: rebuilt and running", ctx.request_id, instance.uuid);
+    return Status::OK();
+  });
+}
+
+sdk::Result<sdk::InstanceInfo> LibvirtDriver::get_info(const sdk::Instance& instance) {
+  return guarded<sdk::Result<sdk::InstanceInfo>>("get_info", "-", [&]() -> sdk::Result<sdk::InstanceInfo> {
+    auto conn = connection("-");
+    if (!conn.ok()) return conn.status();
+    auto info = domain_info(**conn, instance);
+    if (!info.ok()) return info.status();
+    sdk::InstanceInfo out;
+    out.state = to_power_state(*info);
+    out.max_mem_kb = info->max_mem_kb;
+    out.mem_kb = info->mem_kb;
+    out.num_cpu = info->vcpus;
+    out.cpu_time_ns = info->cpu_time_ns;
+    out.internal_id = domain_name(instance);
+    return out;
+  });
+}
+
+sdk::Result<std::vector<std::string>> LibvirtDriver::list_instances() {
+  using R = sdk::Result<std::vector<std::string>>;
+  return guarded<R>("list_instances", "-", [&]() -> R {
+    auto conn = connection("-");
+    if (!conn.ok()) return conn.status();
+    auto domains = (*conn)->list();
+    if (!domains.ok()) return domains.status();
+    std::vector<std::string> out;
+    for (const DomainRef& d : *domains) {
+      auto meta = (*conn)->metadata(d.name, kMetadataNamespace);
+      if (meta.ok()) {
+        out.push_back(d.uuid);
+      } else if (!meta.status().is(sdk::StatusCode::kNotFound)) {
+        return meta.status();
+      }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  });
+}
+
+sdk::Result<sdk::HostResources> LibvirtDriver::get_available_resource(const std::string& nodename) {
+  using R = sdk::Result<sdk::HostResources>;
+  return guarded<R>("get_available_resource", "-", [&]() -> R {
+    auto conn = connection("-");
+    if (!conn.ok()) return conn.status();
+    LibvirtConnection& c = **conn;
+    auto node = c.node_info();
+    if (!node.ok()) return node.status();
+    auto domains = c.list();
+    if (!domains.ok()) return domains.status();
+
+    sdk::HostResources r;
+    r.hypervisor_hostname = !nodename.empty() ? nodename : node->hostname;
+    r.hypervisor_type = "QEMU";
+    r.hypervisor_version = static_cast<std::int64_t>(node->hypervisor_version);
+    r.cpu_arch = node->model;
+    r.vcpus = node->cpus;
+    r.memory_mb = node->memory_kb / 1024;
+    std::int64_t guest_memory_mb = 0;
+    for (const DomainRef& d : *domains) {
+      if (!d.active || !c.metadata(d.name, kMetadataNamespace).ok()) continue;
+      auto info = c.info(d.name);
+      if (!info.ok()) continue;  // gone since the listing
+      ++r.running_vms;
+      r.vcpus_used += info->vcpus;
+      guest_memory_mb += info->max_mem_kb / 1024;
+    }
+    // The host's own view (as Nova reads /proc/meminfo) when libvirt gives
+    // one; otherwise what our guests take.
+    r.memory_mb_used = node->free_memory_kb > 0 ? std::max<std::int64_t>(0, r.memory_mb - node->free_memory_kb / 1024)
+                                                : guest_memory_mb;
+    auto disk = disk_usage(config_.instances_path);
+    if (disk.ok()) {
+      r.local_gb = disk->total_bytes / kGiB;
+      r.local_gb_used = disk->used_bytes / kGiB;
+      r.disk_available_least_gb = disk->available_bytes / kGiB;
+    }
+    r.cpu_info = cpu_info_json(*node);
+    r.supported_instances.push_back({node->model, config_.virt_type, "hvm"});
+    return r;
+  });
+}
+
+sdk::Result<std::string> LibvirtDriver::get_console_output(const sdk::RequestContext& ctx,
+                                                           const sdk::Instance& instance) {
+  using R = sdk::Result<std::string>;
+  return guarded<R>("get_console_output", ctx.request_id, [&]() -> R {
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    auto info = domain_info(**conn, instance);
+    if (!info.ok()) return info.status();
+    return read_tail(instance_dir(instance.uuid) / kConsoleLogFile, config_.console_log_bytes);
+  });
+}
+
+// ---- the factory -------------------------------------------------------------------------
+
+sdk::Result<std::unique_ptr<sdk::VirtDriver>> make_libvirt_driver(const sdk::PluginConfig& config) {
+  auto parsed = LibvirtConfig::from_plugin_config(config);
+  if (!parsed.ok()) return parsed.status();
+  auto fetcher = std::make_shared<DirectoryImageFetcher>(parsed->image_source_path);
+  auto disks = std::make_shared<QemuImgDisks>(parsed->image_cache_path(), fetcher, parsed->qemu_img);
+  return std::unique_ptr<sdk::VirtDriver>(
+      new LibvirtDriver(std::move(*parsed), open_libvirt_connection, std::move(disks)));
+}
+
+}  // namespace stratus::drivers::libvirt
