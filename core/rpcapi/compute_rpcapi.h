@@ -1,7 +1,9 @@
 // ComputeRpcApi: how the API and the conductor talk to one compute service
 // (Nova's nova/compute/rpcapi.py). Every message goes to compute.<host>;
-// only get_console_output waits for a reply. A host that is not connected
-// answers kUnavailable at once (the router knows no such target).
+// only get_console_output waits for a reply. A call to a host that is not
+// connected fails at once (kUnavailable: the router knows no such target);
+// a cast to it is lost (at most once; the router logs it), so callers check
+// the host's service liveness before they cast an action.
 // Thread-safe; the endpoint must outlive it.
 #pragma once
 

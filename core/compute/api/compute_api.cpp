@@ -1,0 +1,397 @@
+#include "core/compute/api/compute_api.h"
+
+#include <functional>
+
+#include <spdlog/spdlog.h>
+
+#include "core/api/service_state.h"
+#include "core/compute/api/instance_state_check.h"
+#include "core/compute/instance_states.h"
+#include "core/db/flavor_repository.h"
+#include "core/db/image_repository.h"
+#include "core/db/instance_action_repository.h"
+#include "core/db/port_repository.h"
+#include "core/db/quota_repository.h"
+#include "core/db/service_repository.h"
+#include "core/rpcapi/instance_message.h"
+
+namespace stratus::core::compute {
+
+namespace {
+
+using sdk::Result;
+using sdk::Status;
+
+Status instance_not_found(const std::string& uuid) {
+  return Status::NotFound("Instance " + uuid + " could not be found.");
+}
+
+using TaskList = std::vector<std::optional<std::string_view>>;
+
+// Nova's task_states.ALLOW_REBOOT: the tasks a hard reboot may interrupt.
+const TaskList& allow_hard_reboot_tasks() {
+  static const TaskList tasks{std::nullopt,          task_state::kRebooting, task_state::kRebootPending,
+                              task_state::kRebootStarted, task_state::kResuming, task_state::kRebootingHard,
+                              task_state::kUnpausing, task_state::kPausing,   task_state::kSuspending};
+  return tasks;
+}
+
+}  // namespace
+
+// One instance action: the state it may start from, the task it sets, the cast.
+struct ComputeAPI::Action {
+  const char* name;  // Nova's word in its messages; also the recorded instance action
+  StateCheck check;
+  std::string_view new_task_state;
+  std::function<Status(const rpcapi::InstanceMsg&)> cast;
+  // Further changes made with the task_state (rebuild: image and name), and undone if the cast fails.
+  std::function<void(db::InstanceUpdate&)> change;
+};
+
+ComputeAPI::ComputeAPI(db::Database& db, rpcapi::ConductorRpcApi& conductor, rpcapi::ComputeRpcApi& compute,
+                       ComputeApiOptions options)
+    : db_(db), conductor_(conductor), compute_(compute), options_(options) {}
+
+bool is_forbidden(const Status& status) {
+  if (!status.is(sdk::StatusCode::kConflict)) return false;
+  const std::string& m = status.message();
+  return m.rfind("Quota exceeded", 0) == 0 || m.rfind("Maximum number of metadata items", 0) == 0 ||
+         m.rfind("Policy doesn't allow", 0) == 0;
+}
+
+Result<db::InstanceRecord> ComputeAPI::get(const ComputeContext& ctx, const std::string& uuid, bool include_deleted) {
+  auto record = db::InstanceRepository(db_).get(uuid, include_deleted);
+  if (!record.ok()) return record.status().is(sdk::StatusCode::kNotFound) ? instance_not_found(uuid) : record.status();
+  // Another project's instance is, to a non-admin, as absent as a missing one.
+  if (!ctx.is_admin && record->project_id != ctx.request.project_id) return instance_not_found(uuid);
+  return record;
+}
+
+Result<db::InstanceRecord> ComputeAPI::update_name(const ComputeContext& ctx, const std::string& uuid,
+                                                   const std::string& name) {
+  auto record = get(ctx, uuid);
+  if (!record.ok()) return record.status();
+  db::InstanceUpdate u;
+  u.display_name = name;
+  auto updated = db::InstanceRepository(db_).update(uuid, u);
+  if (!updated.ok() && updated.status().is(sdk::StatusCode::kNotFound)) return instance_not_found(uuid);
+  return updated;
+}
+
+bool ComputeAPI::host_is_up(const std::string& host) {
+  auto service = db::ServiceRepository(db_).get(host, api::kComputeBinary);
+  return service.ok() && api::service_is_up(*service, options_.service_down_time);
+}
+
+void ComputeAPI::record_action(const ComputeContext& ctx, const std::string& uuid, const char* action) {
+  auto started = db::InstanceActionRepository(db_).start(uuid, action, ctx.request.request_id, ctx.request.user_id,
+                                                          ctx.request.project_id);
+  if (!started.ok()) {
+    spdlog::warn("[{}] could not record action {} of instance {}: {}", ctx.request.request_id, action, uuid,
+                 started.status().to_string());
+  }
+}
+
+Status ComputeAPI::check_metadata_quota(const std::string& project_id, std::size_t items) {
+  auto limits = db::QuotaRepository(db_).limits(project_id);
+  if (!limits.ok()) return limits.status();
+  auto it = limits->find("metadata_items");
+  if (it != limits->end() && it->second >= 0 && static_cast<std::int64_t>(items) > it->second) {
+    return Status::Conflict("Maximum number of metadata items exceeds " + std::to_string(it->second));
+  }
+  return Status::OK();
+}
+
+Status ComputeAPI::run_action(const ComputeContext& ctx, const std::string& uuid, const Action& action) {
+  const std::string& rid = ctx.request.request_id;
+  auto instance = get(ctx, uuid);
+  if (!instance.ok()) return instance.status();
+  if (instance->locked && !ctx.is_admin) return Status::InvalidState("Instance " + uuid + " is locked");
+  if (Status s = check_instance_state(*instance, action.check, action.name); !s.ok()) return s;
+  // Nova's @check_instance_host: nothing to cast to before scheduling.
+  if (instance->host.empty()) return Status::InvalidState("Instance " + uuid + " is not ready");
+  if (!host_is_up(instance->host)) {
+    return Status::InvalidState("Cannot '" + std::string(action.name) + "' instance " + uuid +
+                                ": the compute service of host " + instance->host + " is down");
+  }
+
+  // Compare and swap on the states read above: of two concurrent actions
+  // only the first to write passes.
+  db::InstanceRepository instances(db_);
+  db::InstanceUpdate u;
+  u.task_state = std::optional<std::string>(std::string(action.new_task_state));
+  u.expected_task_state = std::vector<std::optional<std::string>>{instance->task_state};
+  u.expected_vm_state = std::vector<std::string>{instance->vm_state};
+  if (action.change) action.change(u);
+  auto updated = instances.update(uuid, u);
+  if (!updated.ok()) {
+    if (updated.status().is(sdk::StatusCode::kNotFound)) return instance_not_found(uuid);
+    if (!updated.status().is(sdk::StatusCode::kInvalidState)) return updated.status();
+    auto now = instances.get(uuid);
+    if (!now.ok()) return instance_not_found(uuid);
+    if (Status s = check_instance_state(*now, action.check, action.name); !s.ok()) return s;
+    return Status::InvalidState("Cannot '" + std::string(action.name) + "' instance " + uuid +
+                                ": its state changed during the request; try again");
+  }
+  record_action(ctx, uuid, action.name);
+
+  auto msg = rpcapi::load_instance_msg(db_, uuid);
+  Status cast = msg.ok() ? action.cast(*msg) : msg.status();
+  if (!cast.ok()) {
+    // Put the instance back as it was, so the action can be retried.
+    db::InstanceUpdate revert;
+    revert.task_state = instance->task_state;
+    revert.expected_task_state = std::vector<std::optional<std::string>>{std::string(action.new_task_state)};
+    revert.image_ref = instance->image_ref;
+    revert.display_name = instance->display_name;
+    (void)instances.update(uuid, revert);
+    (void)db::InstanceActionRepository(db_).finish(uuid, rid, std::string("Error"));
+    spdlog::error("[{}] {} of instance {} not sent to {}: {}", rid, action.name, uuid, instance->host, cast.to_string());
+    return Status::Unavailable("Cannot '" + std::string(action.name) + "' instance " + uuid + ": compute host " +
+                               instance->host + " could not be reached (" + cast.message() + ")");
+  }
+  spdlog::info("[{}] {} of instance {} cast to compute.{}", rid, action.name, uuid, instance->host);
+  return Status::OK();
+}
+
+Status ComputeAPI::reboot(const ComputeContext& ctx, const std::string& uuid, RebootType type) {
+  // Nova: a soft reboot only from ACTIVE with no task; a hard one also from
+  // STOPPED, PAUSED, SUSPENDED and ERROR, and over a reboot or a pause/resume in progress.
+  Action a;
+  a.name = "reboot";
+  if (type == RebootType::kSoft) {
+    a.check.vm_states = {vm_state::kActive};
+    a.new_task_state = task_state::kRebooting;
+  } else {
+    a.check.vm_states = {vm_state::kActive, vm_state::kStopped, vm_state::kPaused, vm_state::kSuspended,
+                         vm_state::kError};
+    a.check.task_states = allow_hard_reboot_tasks();
+    a.new_task_state = task_state::kRebootingHard;
+  }
+  const std::string reboot_type = type == RebootType::kSoft ? "SOFT" : "HARD";
+  a.cast = [&](const rpcapi::InstanceMsg& m) { return compute_.reboot_instance(ctx.request, m, reboot_type); };
+  return run_action(ctx, uuid, a);
+}
+
+Status ComputeAPI::stop(const ComputeContext& ctx, const std::string& uuid) {
+  Action a{"stop", {}, task_state::kPoweringOff, nullptr, nullptr};
+  a.check.vm_states = {vm_state::kActive, vm_state::kError};
+  a.cast = [&](const rpcapi::InstanceMsg& m) { return compute_.stop_instance(ctx.request, m); };
+  return run_action(ctx, uuid, a);
+}
+
+Status ComputeAPI::start(const ComputeContext& ctx, const std::string& uuid) {
+  Action a{"start", {}, task_state::kPoweringOn, nullptr, nullptr};
+  a.check.vm_states = {vm_state::kStopped};
+  a.cast = [&](const rpcapi::InstanceMsg& m) { return compute_.start_instance(ctx.request, m); };
+  return run_action(ctx, uuid, a);
+}
+
+Status ComputeAPI::pause(const ComputeContext& ctx, const std::string& uuid) {
+  Action a{"pause", {}, task_state::kPausing, nullptr, nullptr};
+  a.check.vm_states = {vm_state::kActive};
+  a.cast = [&](const rpcapi::InstanceMsg& m) { return compute_.pause_instance(ctx.request, m); };
+  return run_action(ctx, uuid, a);
+}
+
+Status ComputeAPI::unpause(const ComputeContext& ctx, const std::string& uuid) {
+  Action a{"unpause", {}, task_state::kUnpausing, nullptr, nullptr};
+  a.check.vm_states = {vm_state::kPaused};
+  a.cast = [&](const rpcapi::InstanceMsg& m) { return compute_.unpause_instance(ctx.request, m); };
+  return run_action(ctx, uuid, a);
+}
+
+Status ComputeAPI::suspend(const ComputeContext& ctx, const std::string& uuid) {
+  Action a{"suspend", {}, task_state::kSuspending, nullptr, nullptr};
+  a.check.vm_states = {vm_state::kActive};
+  a.cast = [&](const rpcapi::InstanceMsg& m) { return compute_.suspend_instance(ctx.request, m); };
+  return run_action(ctx, uuid, a);
+}
+
+Status ComputeAPI::resume(const ComputeContext& ctx, const std::string& uuid) {
+  Action a{"resume", {}, task_state::kResuming, nullptr, nullptr};
+  a.check.vm_states = {vm_state::kSuspended};
+  a.cast = [&](const rpcapi::InstanceMsg& m) { return compute_.resume_instance(ctx.request, m); };
+  return run_action(ctx, uuid, a);
+}
+
+Result<db::InstanceRecord> ComputeAPI::rebuild(const ComputeContext& ctx, const std::string& uuid,
+                                               const RebuildRequest& request) {
+  auto instance = get(ctx, uuid);
+  if (!instance.ok()) return instance.status();
+  auto image = db::ImageRepository(db_).get(request.image_ref);
+  if (!image.ok() || (image->visibility == "private" && image->owner != ctx.request.project_id && !ctx.is_admin)) {
+    if (image.ok() || image.status().is(sdk::StatusCode::kNotFound)) {
+      return Status::InvalidArgument("Image " + request.image_ref + " could not be found.");
+    }
+    return image.status();
+  }
+  if (image->status != "active") return Status::InvalidArgument("Image " + request.image_ref + " is not active.");
+  if (image->min_ram > instance->flavor.memory_mb) {
+    return Status::InvalidArgument("Flavor's memory is too small for requested image.");
+  }
+  if (instance->flavor.root_gb > 0 && image->min_disk > instance->flavor.root_gb) {
+    return Status::InvalidArgument("Flavor's disk is smaller than the minimum size specified in image metadata.");
+  }
+  if (request.metadata) {
+    if (Status s = check_metadata_quota(instance->project_id, request.metadata->size()); !s.ok()) return s;
+  }
+
+  Action a{"rebuild", {}, task_state::kRebuilding, nullptr, nullptr};
+  a.check.vm_states = {vm_state::kActive, vm_state::kStopped, vm_state::kError};
+  a.change = [&](db::InstanceUpdate& u) {
+    u.image_ref = image->id;
+    if (request.name) u.display_name = *request.name;
+  };
+  const sdk::ImageMeta meta = image->to_sdk();
+  db::InstanceRepository instances(db_);
+  std::optional<std::map<std::string, std::string>> old_metadata;
+  a.cast = [&](const rpcapi::InstanceMsg& m) -> Status {
+    // The metadata goes with the new image, before the host sees the instance.
+    rpcapi::InstanceMsg sent = m;
+    if (request.metadata) {
+      auto set = instances.set_metadata(uuid, *request.metadata);
+      if (!set.ok()) return set.status();
+      old_metadata = instance->metadata;
+      sent.instance.metadata = *set;
+    }
+    Status s = compute_.rebuild_instance(ctx.request, sent, meta);
+    if (!s.ok() && old_metadata) (void)instances.set_metadata(uuid, *old_metadata);
+    return s;
+  };
+  if (Status s = run_action(ctx, uuid, a); !s.ok()) return s;
+  return get(ctx, uuid);
+}
+
+Status ComputeAPI::local_delete(const ComputeContext& ctx, const db::InstanceRecord& instance) {
+  record_action(ctx, instance.uuid, "delete");
+  (void)db::InstanceActionRepository(db_).finish(instance.uuid, ctx.request.request_id);
+  Status s = db::InstanceRepository(db_).destroy(instance.uuid);
+  // Gone already (a concurrent delete): the caller's wish holds.
+  if (!s.ok() && !s.is(sdk::StatusCode::kNotFound)) return s;
+  auto freed = db::PortRepository(db_).remove_by_device(instance.uuid);
+  if (!freed.ok()) {
+    spdlog::warn("[{}] ports of deleted instance {} not freed: {}", ctx.request.request_id, instance.uuid,
+                 freed.status().to_string());
+  }
+  spdlog::info("[{}] instance {} deleted locally ({})", ctx.request.request_id, instance.uuid,
+               instance.host.empty() ? "no host" : "host " + instance.host + " is down");
+  return Status::OK();
+}
+
+Status ComputeAPI::hard_delete(const ComputeContext& ctx, const db::InstanceRecord& instance, const char* verb) {
+  if (instance.host.empty() || !host_is_up(instance.host)) return local_delete(ctx, instance);
+  Action a{verb, {}, task_state::kDeleting, nullptr, nullptr};
+  a.check.task_states.reset();  // Nova deletes over any task
+  a.check.must_have_launched = false;
+  a.cast = [&](const rpcapi::InstanceMsg& m) { return compute_.terminate_instance(ctx.request, m); };
+  return run_action(ctx, instance.uuid, a);
+}
+
+Status ComputeAPI::soft_delete(const ComputeContext& ctx, const db::InstanceRecord& instance) {
+  if (instance.host.empty() || !host_is_up(instance.host)) return local_delete(ctx, instance);
+  Action a{"delete", {}, task_state::kSoftDeleting, nullptr, nullptr};
+  a.cast = [&](const rpcapi::InstanceMsg& m) { return compute_.soft_delete_instance(ctx.request, m); };
+  return run_action(ctx, instance.uuid, a);
+}
+
+Status ComputeAPI::delete_instance(const ComputeContext& ctx, const std::string& uuid) {
+  auto instance = get(ctx, uuid);
+  if (!instance.ok()) return instance.status();
+  if (instance->locked && !ctx.is_admin) return Status::InvalidState("Instance " + uuid + " is locked");
+  // Nova's servers controller: soft delete when reclaiming is on, falling
+  // back to a delete for an instance soft_delete refuses (never launched, or
+  // a task in progress). A soft-deleted instance deleted again goes for good.
+  if (options_.reclaim_instance_interval.count() > 0 && instance->launched_at && !instance->task_state &&
+      instance->vm_state != vm_state::kSoftDeleted) {
+    return soft_delete(ctx, *instance);
+  }
+  return hard_delete(ctx, *instance, "delete");
+}
+
+Status ComputeAPI::force_delete(const ComputeContext& ctx, const std::string& uuid) {
+  auto instance = get(ctx, uuid);
+  if (!instance.ok()) return instance.status();
+  if (instance->locked && !ctx.is_admin) return Status::InvalidState("Instance " + uuid + " is locked");
+  StateCheck check;
+  check.must_have_launched = false;
+  if (Status s = check_instance_state(*instance, check, "forceDelete"); !s.ok()) return s;
+  return hard_delete(ctx, *instance, "forceDelete");
+}
+
+Status ComputeAPI::restore(const ComputeContext& ctx, const std::string& uuid) {
+  auto instance = get(ctx, uuid);
+  if (!instance.ok()) return instance.status();
+  Action a{"restore", {}, task_state::kRestoring, nullptr, nullptr};
+  a.check.vm_states = {vm_state::kSoftDeleted};
+  if (!instance->host.empty()) {
+    a.cast = [&](const rpcapi::InstanceMsg& m) { return compute_.restore_instance(ctx.request, m); };
+    return run_action(ctx, uuid, a);
+  }
+  // Never placed: nothing to tell a host, the instance is ACTIVE again at once (as Nova does).
+  if (instance->locked && !ctx.is_admin) return Status::InvalidState("Instance " + uuid + " is locked");
+  if (Status s = check_instance_state(*instance, a.check, a.name); !s.ok()) return s;
+  db::InstanceUpdate u;
+  u.vm_state = std::string(vm_state::kActive);
+  u.task_state = std::optional<std::string>();
+  u.expected_vm_state = std::vector<std::string>{std::string(vm_state::kSoftDeleted)};
+  u.expected_task_state = std::vector<std::optional<std::string>>{std::nullopt};
+  auto updated = db::InstanceRepository(db_).update(uuid, u);
+  if (!updated.ok()) {
+    if (updated.status().is(sdk::StatusCode::kInvalidState)) {
+      return Status::InvalidState("Cannot 'restore' instance " + uuid + ": its state changed during the request; try again");
+    }
+    return updated.status();
+  }
+  record_action(ctx, uuid, "restore");
+  return Status::OK();
+}
+
+Result<std::string> ComputeAPI::get_console_output(const ComputeContext& ctx, const std::string& uuid,
+                                                   std::int32_t tail_length) {
+  auto instance = get(ctx, uuid);
+  if (!instance.ok()) return instance.status();
+  if (instance->host.empty()) return Status::InvalidState("Instance " + uuid + " is not ready");
+  if (!host_is_up(instance->host)) {
+    return Status::InvalidState("Cannot get the console of instance " + uuid + ": the compute service of host " +
+                                instance->host + " is down");
+  }
+  auto msg = rpcapi::load_instance_msg(db_, uuid);
+  if (!msg.ok()) return msg.status();
+  return compute_.get_console_output(ctx.request, *msg, tail_length);
+}
+
+Result<std::map<std::string, std::string>> ComputeAPI::update_metadata(const ComputeContext& ctx,
+                                                                       const std::string& uuid,
+                                                                       const std::map<std::string, std::string>& metadata,
+                                                                       bool replace) {
+  auto instance = get(ctx, uuid);
+  if (!instance.ok()) return instance.status();
+  if (instance->locked && !ctx.is_admin) return Status::InvalidState("Instance " + uuid + " is locked");
+  StateCheck check;
+  check.vm_states = {vm_state::kActive, vm_state::kPaused, vm_state::kSuspended, vm_state::kStopped};
+  check.task_states.reset();
+  if (Status s = check_instance_state(*instance, check, "update metadata"); !s.ok()) return s;
+  std::map<std::string, std::string> result = replace ? metadata : instance->metadata;
+  if (!replace) {
+    for (const auto& [k, v] : metadata) result[k] = v;
+  }
+  if (Status s = check_metadata_quota(instance->project_id, result.size()); !s.ok()) return s;
+  db::InstanceRepository instances(db_);
+  return replace ? instances.set_metadata(uuid, metadata) : instances.update_metadata(uuid, metadata);
+}
+
+Status ComputeAPI::delete_metadata_key(const ComputeContext& ctx, const std::string& uuid, const std::string& key) {
+  auto instance = get(ctx, uuid);
+  if (!instance.ok()) return instance.status();
+  if (instance->locked && !ctx.is_admin) return Status::InvalidState("Instance " + uuid + " is locked");
+  StateCheck check;
+  check.vm_states = {vm_state::kActive, vm_state::kPaused, vm_state::kSuspended, vm_state::kStopped};
+  check.task_states.reset();
+  if (Status s = check_instance_state(*instance, check, "delete metadata"); !s.ok()) return s;
+  Status s = db::InstanceRepository(db_).delete_metadata_key(uuid, key);
+  if (s.is(sdk::StatusCode::kNotFound)) return Status::NotFound("Metadata item was not found");
+  return s;
+}
+
+}  // namespace stratus::core::compute

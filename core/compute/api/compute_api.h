@@ -1,0 +1,189 @@
+// ComputeAPI: what the REST API asks of the compute service (Nova's
+// nova/compute/api.py API class). It validates a request against the
+// database (flavor, image, networks, key pair, quota, server group), writes
+// what the request changes, and casts the work to the conductor (create) or
+// to the instance's compute host (every other action).
+//
+// The rules it keeps, as Nova does:
+//  - Nothing is written on a refused request: create allocates ports and
+//    inserts the instances or, on any error, removes what it made.
+//  - An action is allowed only from the vm_state / task_state set Nova's
+//    @check_instance_state gives it (instance_state_check.h); it moves the
+//    task_state with a compare-and-swap on the states it read, so of two
+//    concurrent actions at most one passes, and records an instance action
+//    with the request id before it casts.
+//  - A compute host that is down (its service missed heartbeats for
+//    service_down_time, or never registered) cannot be cast to: the casts of
+//    the RPC layer to an absent target vanish, so the action is refused with
+//    kInvalidState (409) before anything changes; a delete then deletes
+//    locally instead, as Nova's _local_delete does. A cast that fails anyway
+//    puts the task_state back and answers kUnavailable (503).
+//
+// Errors: kNotFound (unknown instance, or another project's for a non-admin;
+// the message is Nova's "Instance <id> could not be found."),
+// kInvalidArgument (400: bad flavor, image, network, key pair, ...),
+// kInvalidState (409: state forbids the action, instance locked, host down),
+// kConflict (409: fixed IP taken, network ambiguous; or, when is_forbidden()
+// says so, a quota refusal Nova answers with 403), kUnavailable (503).
+//
+// Thread-safe: no state of its own beyond references; the database, the RPC
+// clients and the services they reach must outlive it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/db/database.h"
+#include "core/db/instance_repository.h"
+#include "core/rpcapi/compute_rpcapi.h"
+#include "core/rpcapi/conductor_rpcapi.h"
+#include "stratus/sdk/request_context.h"
+#include "stratus/sdk/result.h"
+
+namespace stratus::core::compute {
+
+struct ComputeApiOptions {
+  // > 0: a delete is a soft delete (restorable until the conductor's periodic
+  // task reclaims it); 0: a delete terminates at once (Nova's
+  // reclaim_instance_interval).
+  std::chrono::seconds reclaim_instance_interval{0};
+  // A compute service silent for longer is down (Nova's service_down_time).
+  std::chrono::seconds service_down_time{60};
+};
+
+// Who asks. `request.request_id` is recorded with every instance action.
+struct ComputeContext {
+  sdk::RequestContext request;
+  bool is_admin = false;
+};
+
+// How a create asks for networks (Nova's "networks" of POST /servers).
+enum class NetworkRequestMode {
+  kAuto,  // "auto" or absent: one port on the project's only (or the default) network
+  kNone,  // "none": no port
+  kList,  // the listed networks, one port each, in order
+};
+
+struct RequestedNetwork {
+  std::string network_uuid;
+  std::optional<std::string> fixed_ip;  // IPv4; only with max_count 1
+};
+
+struct CreateRequest {
+  std::string name;
+  std::string image_ref;
+  std::string flavor_ref;
+  std::int32_t min_count = 1;
+  std::int32_t max_count = 1;
+  NetworkRequestMode network_mode = NetworkRequestMode::kAuto;
+  std::vector<RequestedNetwork> networks;  // kList only
+  std::optional<std::string> user_data;    // base64 as given; checked here (valid, <= 65535 chars)
+  std::map<std::string, std::string> metadata;
+  std::optional<std::string> key_name;
+  // "zone", "zone:host" or "zone:host:node" (a forced host: admins only).
+  std::optional<std::string> availability_zone;
+  // As the user gave them: "same_host", "different_host" (instance uuids),
+  // "group" (one server group uuid), others passed to the scheduler as they are.
+  std::map<std::string, std::vector<std::string>> scheduler_hints;
+  bool config_drive = false;
+};
+
+struct CreateResult {
+  std::vector<db::InstanceRecord> instances;  // as stored, launch_index order
+  std::string reservation_id;
+};
+
+enum class RebootType { kSoft, kHard };
+
+struct RebuildRequest {
+  std::string image_ref;
+  std::optional<std::string> name;
+  std::optional<std::map<std::string, std::string>> metadata;  // replaces the metadata when set
+};
+
+class ComputeAPI {
+ public:
+  ComputeAPI(db::Database& db, rpcapi::ConductorRpcApi& conductor, rpcapi::ComputeRpcApi& compute,
+             ComputeApiOptions options = {});
+
+  const ComputeApiOptions& options() const { return options_; }
+
+  // Records min_count..max_count instances (as many as the quota allows, at
+  // least min_count) in vm_state building / task_state scheduling, with their
+  // ports, server group membership and a "create" instance action each, and
+  // casts conductor.build_instances. If that cast fails the instances go to
+  // ERROR with a fault (the request itself was accepted).
+  sdk::Result<CreateResult> create(const ComputeContext& ctx, const CreateRequest& request);
+
+  // The instance, if the caller may see it (its project, or any for admins).
+  // include_deleted: also a deleted one (listing with changes-since does).
+  sdk::Result<db::InstanceRecord> get(const ComputeContext& ctx, const std::string& uuid,
+                                      bool include_deleted = false);
+
+  // PUT /servers/{id}: the display name. No state check, as in Nova.
+  sdk::Result<db::InstanceRecord> update_name(const ComputeContext& ctx, const std::string& uuid,
+                                              const std::string& name);
+
+  // The actions; each casts to the instance's host and returns once cast.
+  sdk::Status reboot(const ComputeContext& ctx, const std::string& uuid, RebootType type);
+  sdk::Status stop(const ComputeContext& ctx, const std::string& uuid);
+  sdk::Status start(const ComputeContext& ctx, const std::string& uuid);
+  sdk::Status pause(const ComputeContext& ctx, const std::string& uuid);
+  sdk::Status unpause(const ComputeContext& ctx, const std::string& uuid);
+  sdk::Status suspend(const ComputeContext& ctx, const std::string& uuid);
+  sdk::Status resume(const ComputeContext& ctx, const std::string& uuid);
+  // Returns the instance after the change (image, name, metadata, task_state rebuilding).
+  sdk::Result<db::InstanceRecord> rebuild(const ComputeContext& ctx, const std::string& uuid,
+                                          const RebuildRequest& request);
+
+  // DELETE /servers/{id}: a soft delete when reclaim_instance_interval > 0 and
+  // the instance has launched and has no task; otherwise task_state deleting
+  // and compute.<host>.terminate_instance; an instance without a host (never
+  // scheduled), or on a host that is down, is deleted here at once with its ports.
+  sdk::Status delete_instance(const ComputeContext& ctx, const std::string& uuid);
+  // SOFT_DELETED -> restoring (cast), or ACTIVE at once without a host.
+  sdk::Status restore(const ComputeContext& ctx, const std::string& uuid);
+  // Deletes now whatever the vm_state (task_state must be None), soft-deleted included.
+  sdk::Status force_delete(const ComputeContext& ctx, const std::string& uuid);
+
+  // The last `tail_length` lines of the guest's console (0: all): a call to
+  // the host, waiting at most the ComputeRpcApi's call timeout.
+  sdk::Result<std::string> get_console_output(const ComputeContext& ctx, const std::string& uuid,
+                                              std::int32_t tail_length);
+
+  // Server metadata: allowed in vm_state active, paused, suspended, stopped
+  // (Nova's rule); at most the project's metadata_items quota (403).
+  // replace: the result is exactly `metadata`; otherwise it is merged in.
+  sdk::Result<std::map<std::string, std::string>> update_metadata(const ComputeContext& ctx, const std::string& uuid,
+                                                                   const std::map<std::string, std::string>& metadata,
+                                                                   bool replace);
+  // kNotFound "Metadata item was not found" when the key is not set.
+  sdk::Status delete_metadata_key(const ComputeContext& ctx, const std::string& uuid, const std::string& key);
+
+ private:
+  struct Action;
+  sdk::Status run_action(const ComputeContext& ctx, const std::string& uuid, const Action& action);
+  sdk::Status hard_delete(const ComputeContext& ctx, const db::InstanceRecord& instance, const char* verb);
+  sdk::Status soft_delete(const ComputeContext& ctx, const db::InstanceRecord& instance);
+  sdk::Status local_delete(const ComputeContext& ctx, const db::InstanceRecord& instance);
+  sdk::Status check_metadata_quota(const std::string& project_id, std::size_t items);
+  bool host_is_up(const std::string& host);
+  void record_action(const ComputeContext& ctx, const std::string& uuid, const char* action);
+
+  db::Database& db_;
+  rpcapi::ConductorRpcApi& conductor_;
+  rpcapi::ComputeRpcApi& compute_;
+  ComputeApiOptions options_;
+};
+
+// Whether a failed Status is a refusal Nova answers with 403 rather than its
+// code's usual status: a quota refusal ("Quota exceeded ...", "Maximum number
+// of metadata items exceeds ...") or a policy one ("Policy doesn't allow ...").
+// sdk::Status has no "forbidden" code; ComputeAPI returns these as kConflict.
+bool is_forbidden(const sdk::Status& status);
+
+}  // namespace stratus::core::compute

@@ -1,0 +1,358 @@
+// ComputeAPI::create: POST /servers from validation to the conductor cast.
+#include <algorithm>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "core/compute/api/base64.h"
+#include "core/compute/api/compute_api.h"
+#include "core/compute/instance_states.h"
+#include "core/db/flavor_repository.h"
+#include "core/db/ids.h"
+#include "core/db/image_repository.h"
+#include "core/db/instance_action_repository.h"
+#include "core/db/instance_fault_repository.h"
+#include "core/db/keypair_repository.h"
+#include "core/db/network_repository.h"
+#include "core/db/port_repository.h"
+#include "core/db/quota_repository.h"
+#include "core/db/seed.h"
+#include "core/db/server_group_repository.h"
+
+namespace stratus::core::compute {
+
+namespace {
+
+using sdk::Result;
+using sdk::Status;
+
+constexpr std::int64_t kGiB = 1024LL * 1024 * 1024;
+// Nova's user_data schema: a base64 string of at most 65535 characters.
+constexpr size_t kMaxUserDataChars = 65535;
+// The zone every compute host is in until hosts carry zones of their own
+// (service_state.h: os-availability-zone shows compute services in "nova").
+constexpr const char* kDefaultZone = "nova";
+
+// "r-" and 8 random characters, as Nova's utils.generate_uid('r').
+std::string reservation_id() {
+  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<size_t> pick(0, sizeof kChars - 2);
+  std::string out = "r-";
+  for (int i = 0; i < 8; ++i) out += kChars[pick(rng)];
+  return out;
+}
+
+Result<db::FlavorRecord> find_flavor(db::Database& db, const ComputeContext& ctx, const std::string& id) {
+  auto flavor = db::FlavorRepository(db).get(id);
+  // A disabled flavor, or another's private one, is as absent as a missing one (Nova: FlavorNotFound, 400).
+  if (!flavor.ok() || flavor->disabled || (!flavor->flavor.is_public && !ctx.is_admin)) {
+    if (flavor.ok() || flavor.status().is(sdk::StatusCode::kNotFound)) {
+      return Status::InvalidArgument("Flavor " + id + " could not be found.");
+    }
+    return flavor.status();
+  }
+  return flavor;
+}
+
+Result<db::ImageRecord> find_image(db::Database& db, const ComputeContext& ctx, const std::string& id) {
+  auto image = db::ImageRepository(db).get(id);
+  if (!image.ok()) {
+    if (image.status().is(sdk::StatusCode::kNotFound)) return Status::InvalidArgument("Image " + id + " could not be found.");
+    return image.status();
+  }
+  if (image->visibility == "private" && image->owner != ctx.request.project_id && !ctx.is_admin) {
+    return Status::InvalidArgument("Image " + id + " could not be found.");
+  }
+  if (image->status != "active") return Status::InvalidArgument("Image " + id + " is not active.");
+  return image;
+}
+
+// Nova's checks of a flavor against the image it boots (_validate_flavor_image_nostatus).
+Status check_flavor_fits_image(const sdk::Flavor& flavor, const db::ImageRecord& image) {
+  if (image.min_ram > flavor.memory_mb) return Status::InvalidArgument("Flavor's memory is too small for requested image.");
+  if (flavor.root_gb > 0) {
+    const std::int64_t flavor_bytes = flavor.root_gb * kGiB;
+    if (image.size > flavor_bytes) {
+      return Status::InvalidArgument("Flavor's disk is too small for requested image. Flavor disk is " +
+                                     std::to_string(flavor_bytes) + " bytes, image is " + std::to_string(image.size) +
+                                     " bytes.");
+    }
+    if (image.min_disk > flavor.root_gb) {
+      return Status::InvalidArgument(
+          "Flavor's disk is smaller than the minimum size specified in image metadata. Flavor disk is " +
+          std::to_string(flavor_bytes) + " bytes, minimum size is " + std::to_string(image.min_disk * kGiB) + " bytes.");
+    }
+  }
+  return Status::OK();
+}
+
+bool usable_by(const db::NetworkRecord& net, const ComputeContext& ctx) {
+  return net.shared || net.project_id.empty() || net.project_id == ctx.request.project_id || ctx.is_admin;
+}
+
+// The networks (with fixed IPs) each instance gets a port on, in order.
+Result<std::vector<RequestedNetwork>> resolve_networks(db::Database& db, const ComputeContext& ctx,
+                                                       const CreateRequest& req) {
+  std::vector<RequestedNetwork> out;
+  if (req.network_mode == NetworkRequestMode::kNone) return out;
+  db::NetworkRepository networks(db);
+  if (req.network_mode == NetworkRequestMode::kList) {
+    for (const auto& want : req.networks) {
+      auto net = networks.get(want.network_uuid);
+      if (!net.ok() || !usable_by(*net, ctx)) {
+        if (net.ok() || net.status().is(sdk::StatusCode::kNotFound)) {
+          return Status::InvalidArgument("Network " + want.network_uuid + " could not be found.");
+        }
+        return net.status();
+      }
+      if (want.fixed_ip) {
+        if (req.max_count > 1) {
+          return Status::InvalidArgument("max_count cannot be greater than 1 if an fixed_ip is specified.");
+        }
+        if (!db::parse_ipv4(*want.fixed_ip).ok()) {
+          return Status::InvalidArgument("Invalid fixed IP address (" + *want.fixed_ip + ")");
+        }
+      }
+      out.push_back(want);
+    }
+    return out;
+  }
+  // "auto": the project's only usable network or, among several, the cloud's
+  // default one; Nova's NetworkAmbiguous (409) otherwise.
+  auto all = networks.list(ctx.request.project_id);
+  if (!all.ok()) return all.status();
+  std::vector<db::NetworkRecord> usable;
+  for (auto& n : *all) {
+    if (usable_by(n, ctx)) usable.push_back(std::move(n));
+  }
+  if (usable.empty()) return out;  // Nova boots without a port when there is no network
+  if (usable.size() == 1) {
+    out.push_back({usable[0].uuid, std::nullopt});
+    return out;
+  }
+  for (const auto& n : usable) {
+    if (n.uuid == db::kDefaultNetworkUuid) {
+      out.push_back({n.uuid, std::nullopt});
+      return out;
+    }
+  }
+  return Status::Conflict("Multiple possible networks found, use a Network ID to be more specific.");
+}
+
+// How many of max_count the project's quota leaves room for (the
+// repository's check in the insert transaction is the one that counts).
+Result<std::int32_t> count_within_quota(db::Database& db, const std::string& project_id, const sdk::Flavor& flavor,
+                                        std::int32_t min_count, std::int32_t max_count) {
+  db::QuotaRepository quotas(db);
+  auto limits = quotas.limits(project_id);
+  if (!limits.ok()) return limits.status();
+  auto usage = quotas.usage(project_id);
+  if (!usage.ok()) return usage.status();
+  std::int64_t allowed = max_count;
+  auto room = [&](const char* resource, std::int64_t used, std::int64_t per_instance) {
+    auto it = limits->find(resource);
+    if (it == limits->end() || it->second < 0 || per_instance <= 0) return;
+    allowed = std::min(allowed, std::max<std::int64_t>(0, (it->second - used) / per_instance));
+  };
+  room(db::kQuotaInstances, usage->instances, 1);
+  room(db::kQuotaCores, usage->cores, flavor.vcpus);
+  room(db::kQuotaRam, usage->ram, flavor.memory_mb);
+  // Below min_count: ask for max_count so the refusal names the full request, as Nova's does.
+  return allowed >= min_count ? static_cast<std::int32_t>(allowed) : max_count;
+}
+
+}  // namespace
+
+Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateRequest& req) {
+  const std::string& rid = ctx.request.request_id;
+  if (req.min_count < 1 || req.max_count < 1) return Status::InvalidArgument("min_count and max_count must be at least 1");
+  if (req.min_count > req.max_count) return Status::InvalidArgument("min_count must be <= max_count");
+
+  auto flavor = find_flavor(db_, ctx, req.flavor_ref);
+  if (!flavor.ok()) return flavor.status();
+  auto image = find_image(db_, ctx, req.image_ref);
+  if (!image.ok()) return image.status();
+  if (Status s = check_flavor_fits_image(flavor->flavor, *image); !s.ok()) return s;
+
+  for (const auto& [key, value] : req.metadata) {
+    if (key.empty()) return Status::InvalidArgument("Metadata property key blank.");
+    if (key.size() > 255) return Status::InvalidArgument("Metadata property key greater than 255 characters.");
+    if (value.size() > 255) return Status::InvalidArgument("Metadata property value greater than 255 characters.");
+  }
+  if (Status s = check_metadata_quota(ctx.request.project_id, req.metadata.size()); !s.ok()) return s;
+
+  if (req.user_data) {
+    if (req.user_data->size() > kMaxUserDataChars || !base64_decode_strict(*req.user_data)) {
+      return Status::InvalidArgument("User data needs to be valid base 64 of at most 65535 characters.");
+    }
+  }
+
+  std::optional<db::KeypairRecord> keypair;
+  if (req.key_name) {
+    auto kp = db::KeypairRepository(db_).get(ctx.request.user_id, *req.key_name);
+    if (!kp.ok()) {
+      if (kp.status().is(sdk::StatusCode::kNotFound)) {
+        return Status::InvalidArgument("Keypair " + *req.key_name + " not found for user " + ctx.request.user_id);
+      }
+      return kp.status();
+    }
+    keypair = std::move(kp.value());
+  }
+
+  // "zone[:host[:node]]" (Nova's _handle_availability_zone).
+  std::string zone;
+  std::vector<std::string> force_hosts;
+  if (req.availability_zone && !req.availability_zone->empty()) {
+    const std::string& az = *req.availability_zone;
+    const size_t colon = az.find(':');
+    zone = az.substr(0, colon);
+    if (colon != std::string::npos) {
+      if (!ctx.is_admin) return Status::Conflict("Policy doesn't allow os_compute_api:servers:create:forced_host to be performed.");
+      std::string host = az.substr(colon + 1);
+      host = host.substr(0, host.find(':'));
+      if (!host.empty()) force_hosts.push_back(host);
+    }
+    if (!zone.empty() && zone != kDefaultZone) {
+      return Status::InvalidArgument("The requested availability zone is not available");
+    }
+  }
+
+  auto networks = resolve_networks(db_, ctx, req);
+  if (!networks.ok()) return networks.status();
+
+  // The server group of the "group" hint: Nova's InstanceGroupNotFound is a 400.
+  std::optional<db::ServerGroupRecord> group;
+  auto group_hint = req.scheduler_hints.find("group");
+  if (group_hint != req.scheduler_hints.end() && !group_hint->second.empty()) {
+    if (group_hint->second.size() != 1) return Status::InvalidArgument("Only one server group may be given (hint 'group').");
+    const std::string& gid = group_hint->second.front();
+    auto g = db::ServerGroupRepository(db_).get(gid);
+    if (!g.ok() || (!ctx.is_admin && g->project_id != ctx.request.project_id)) {
+      if (g.ok() || g.status().is(sdk::StatusCode::kNotFound)) {
+        return Status::InvalidArgument("Instance group " + gid + " could not be found.");
+      }
+      return g.status();
+    }
+    group = std::move(g.value());
+  }
+
+  auto count = count_within_quota(db_, ctx.request.project_id, flavor->flavor, req.min_count, req.max_count);
+  if (!count.ok()) return count.status();
+  if (group) {
+    auto limits = db::QuotaRepository(db_).limits(ctx.request.project_id);
+    if (!limits.ok()) return limits.status();
+    auto it = limits->find("server_group_members");
+    if (it != limits->end() && it->second >= 0 &&
+        static_cast<std::int64_t>(group->members.size()) + *count > it->second) {
+      return Status::Conflict("Quota exceeded, too many servers in group");
+    }
+  }
+
+  // The records, with uuids chosen here so their ports can be made first.
+  CreateResult result;
+  result.reservation_id = reservation_id();
+  std::vector<db::InstanceRecord> records;
+  for (std::int32_t i = 0; i < *count; ++i) {
+    db::InstanceRecord r;
+    r.uuid = db::random_uuid();
+    // Nova's multi_instance_display_name_template "%(name)s-%(count)d".
+    r.display_name = *count > 1 ? req.name + "-" + std::to_string(i + 1) : req.name;
+    r.project_id = ctx.request.project_id;
+    r.user_id = ctx.request.user_id;
+    r.flavor = flavor->flavor;
+    r.image_ref = image->id;
+    r.vm_state = std::string(vm_state::kBuilding);
+    r.task_state = std::string(task_state::kScheduling);
+    r.metadata = req.metadata;
+    r.user_data = req.user_data;
+    if (keypair) {
+      r.key_name = keypair->name;
+      r.key_data = keypair->public_key;
+    }
+    r.availability_zone = zone;
+    r.reservation_id = result.reservation_id;
+    r.launch_index = i;
+    r.config_drive = req.config_drive;
+    records.push_back(std::move(r));
+  }
+
+  // Ports, then the instances; on any error remove every port made, so a
+  // refused request leaves nothing behind.
+  db::PortRepository ports(db_);
+  auto undo_ports = [&] {
+    for (const auto& r : records) (void)ports.remove_by_device(r.uuid);
+  };
+  for (const auto& r : records) {
+    for (const auto& net : *networks) {
+      auto port = ports.create(net.network_uuid, r.uuid, net.fixed_ip);
+      if (!port.ok()) {
+        undo_ports();
+        if (port.status().is(sdk::StatusCode::kNotFound)) {
+          return Status::InvalidArgument("Network " + net.network_uuid + " could not be found.");
+        }
+        return port.status();
+      }
+    }
+  }
+  auto created = db::InstanceRepository(db_).create(records);
+  if (!created.ok()) {
+    undo_ports();
+    return created.status();
+  }
+  result.instances = std::move(created.value());
+  std::vector<std::string> uuids;
+  for (const auto& r : result.instances) uuids.push_back(r.uuid);
+
+  sdk::RequestSpec spec;
+  spec.instance_uuid = uuids.front();
+  spec.project_id = ctx.request.project_id;
+  spec.user_id = ctx.request.user_id;
+  spec.flavor = flavor->flavor;
+  spec.image = image->to_sdk();
+  spec.num_instances = static_cast<std::int32_t>(uuids.size());
+  spec.availability_zone = zone;
+  spec.scheduler_hints = req.scheduler_hints;
+  spec.force_hosts = force_hosts;
+
+  if (group) {
+    if (Status s = db::ServerGroupRepository(db_).add_members(group->uuid, uuids); !s.ok()) {
+      for (const auto& uuid : uuids) (void)db::InstanceRepository(db_).destroy(uuid);
+      undo_ports();
+      return s;
+    }
+    sdk::InstanceGroup g;
+    g.uuid = group->uuid;
+    g.name = group->name;
+    g.policy = group->policy;
+    g.members = group->members;
+    for (const auto& member : group->members) {
+      auto m = db::InstanceRepository(db_).get(member);
+      if (m.ok() && !m->host.empty()) g.hosts.push_back(m->host);
+    }
+    g.members.insert(g.members.end(), uuids.begin(), uuids.end());
+    g.max_server_per_host = static_cast<std::int32_t>(group->max_server_per_host.value_or(1));
+    spec.instance_group = std::move(g);
+  }
+
+  for (const auto& uuid : uuids) record_action(ctx, uuid, "create");
+
+  spdlog::info("[{}] creating {} instance(s) {} ({}), flavor {}, image {}", rid, uuids.size(), result.reservation_id,
+               uuids.front(), flavor->flavor.id, image->id);
+  if (Status s = conductor_.build_instances(ctx.request, rpcapi::BuildInstancesRequest{uuids, spec}); !s.ok()) {
+    // The request was accepted and recorded; the build could not be handed
+    // on. The instances go to ERROR with the reason, as a failed schedule would.
+    spdlog::error("[{}] build_instances cast failed: {}", rid, s.to_string());
+    db::InstanceRepository instances(db_);
+    for (auto& r : result.instances) {
+      db::InstanceUpdate u;
+      u.vm_state = std::string(vm_state::kError);
+      u.task_state = std::optional<std::string>();
+      if (auto updated = instances.update(r.uuid, u); updated.ok()) r = std::move(updated.value());
+      (void)db::InstanceFaultRepository(db_).add(r.uuid, 500, "Build of instance " + r.uuid + " could not be sent to the conductor", s.message());
+    }
+  }
+  return result;
+}
+
+}  // namespace stratus::core::compute

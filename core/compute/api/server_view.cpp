@@ -1,0 +1,119 @@
+#include "core/compute/api/server_view.h"
+
+#include <map>
+
+#include "core/compute/api/server_status.h"
+#include "core/compute/api/sha224.h"
+#include "core/db/instance_fault_repository.h"
+#include "core/db/network_repository.h"
+#include "core/db/port_repository.h"
+#include "core/db/time_util.h"
+
+namespace stratus::core::api {
+
+namespace {
+
+using nlohmann::json;
+
+json bookmark(const ApiRequest& req, const std::string& collection, const std::string& id) {
+  return json::array({{{"href", req.base_url + "/" + collection + "/" + id}, {"rel", "bookmark"}}});
+}
+
+json nullable(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+
+// {"<network name>": [{"OS-EXT-IPS-MAC:mac_addr", "OS-EXT-IPS:type", "addr", "version"}]}
+json addresses(db::Database& db, const std::string& uuid, bool& has_ports) {
+  json out = json::object();
+  auto ports = db::PortRepository(db).list_by_device(uuid);
+  has_ports = ports.ok() && !ports->empty();
+  if (!ports.ok()) return out;
+  std::map<std::string, std::string> names;
+  db::NetworkRepository networks(db);
+  for (const auto& port : *ports) {
+    auto name = names.find(port.network_uuid);
+    if (name == names.end()) {
+      auto net = networks.get(port.network_uuid);
+      name = names.emplace(port.network_uuid, net.ok() ? net->name : port.network_uuid).first;
+    }
+    json& list = out[name->second];
+    if (!list.is_array()) list = json::array();
+    if (port.ip_address.empty()) continue;
+    list.push_back({{"OS-EXT-IPS-MAC:mac_addr", port.mac_address},
+                    {"OS-EXT-IPS:type", "fixed"},
+                    {"addr", port.ip_address},
+                    {"version", 4}});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string server_host_id(const std::string& project_id, const std::string& host) {
+  return host.empty() ? std::string() : sha224_hex(project_id + host);
+}
+
+json server_links(const ApiRequest& req, const std::string& uuid) {
+  return json::array({{{"href", req.base_url + "/v2.1/servers/" + uuid}, {"rel", "self"}},
+                      {{"href", req.base_url + "/servers/" + uuid}, {"rel", "bookmark"}}});
+}
+
+json server_brief_view(const ApiRequest& req, const db::InstanceRecord& instance) {
+  return {{"id", instance.uuid}, {"links", server_links(req, instance.uuid)}, {"name", instance.display_name}};
+}
+
+json server_detail_view(const ApiRequest& req, db::Database& db, const db::InstanceRecord& r) {
+  const std::string status = server_status(r.vm_state, r.task_state);
+  bool has_ports = false;
+  json s = {
+      {"OS-DCF:diskConfig", "MANUAL"},
+      {"OS-EXT-AZ:availability_zone", r.availability_zone},
+      {"OS-EXT-STS:power_state", static_cast<int>(r.power_state)},
+      {"OS-EXT-STS:task_state", nullable(r.task_state)},
+      {"OS-EXT-STS:vm_state", r.vm_state},
+      {"OS-SRV-USG:launched_at", nullable(r.launched_at)},
+      {"OS-SRV-USG:terminated_at", nullable(r.terminated_at)},
+      {"accessIPv4", ""},
+      {"accessIPv6", ""},
+      {"addresses", addresses(db, r.uuid, has_ports)},
+      {"config_drive", r.config_drive ? "True" : ""},
+      {"created", db::to_api_seconds(r.created_at)},
+      {"flavor", {{"id", r.flavor.id}, {"links", bookmark(req, "flavors", r.flavor.id)}}},
+      {"hostId", server_host_id(r.project_id, r.host)},
+      {"id", r.uuid},
+      // Nova shows "" for a server booted from a volume; here every server has an image.
+      {"image", r.image_ref.empty() ? json("")
+                                    : json{{"id", r.image_ref}, {"links", bookmark(req, "images", r.image_ref)}}},
+      {"key_name", nullable(r.key_name)},
+      {"links", server_links(req, r.uuid)},
+      {"metadata", r.metadata},
+      {"name", r.display_name},
+      {"os-extended-volumes:volumes_attached", json::array()},
+      {"status", status},
+      {"tenant_id", r.project_id},
+      {"updated", db::to_api_seconds(r.updated_at)},
+      {"user_id", r.user_id},
+  };
+  // Security groups come from the ports (Neutron's view); every port is in "default".
+  if (has_ports) s["security_groups"] = json::array({{{"name", "default"}}});
+  static const char* kProgressStatuses[] = {"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"};
+  for (const char* p : kProgressStatuses) {
+    if (status == p) s["progress"] = 0;
+  }
+  if (req.auth.is_admin) {
+    s["OS-EXT-SRV-ATTR:host"] = r.host.empty() ? json(nullptr) : json(r.host);
+    s["OS-EXT-SRV-ATTR:hypervisor_hostname"] = r.node.empty() ? json(nullptr) : json(r.node);
+    s["OS-EXT-SRV-ATTR:instance_name"] = r.name;
+  }
+  if (r.vm_state == "error" || r.vm_state == "deleted") {
+    auto fault = db::InstanceFaultRepository(db).latest(r.uuid);
+    if (fault.ok()) {
+      json f = {{"code", fault->code}, {"created", db::to_api_seconds(fault->created_at)}, {"message", fault->message}};
+      // Nova hides the details of an internal error (a traceback) from non-admins.
+      if (req.auth.is_admin || fault->code != 500) f["details"] = fault->details;
+      s["fault"] = f;
+    }
+  }
+  return s;
+}
+
+}  // namespace stratus::core::api

@@ -1,0 +1,33 @@
+// ServerView: how a server looks in the API at microversion 2.1 (Nova's
+// nova/api/openstack/compute/views/servers.py): the brief form of GET
+// /servers, the full form of GET /servers/{id} and /servers/detail, and the
+// small body POST /servers answers with.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/api/api_server.h"
+#include "core/db/database.h"
+#include "core/db/instance_repository.h"
+
+namespace stratus::core::api {
+
+// [{"href": <base>/v2.1/servers/<id>, "rel": "self"}, {... <base>/servers/<id>, "bookmark"}]
+nlohmann::json server_links(const ApiRequest& req, const std::string& uuid);
+
+// {"id", "links", "name"}
+nlohmann::json server_brief_view(const ApiRequest& req, const db::InstanceRecord& instance);
+
+// The full server: status (server_status.h), OS-EXT-STS:*, addresses from its
+// ports, flavor and image links, metadata, times, hostId, fault (ERROR and
+// DELETED only; details for admins or non-500 codes), and for admins
+// OS-EXT-SRV-ATTR:host / hypervisor_hostname / instance_name. Reads the
+// instance's ports, their networks and its latest fault from `db`.
+nlohmann::json server_detail_view(const ApiRequest& req, db::Database& db, const db::InstanceRecord& instance);
+
+// Nova's hostId: sha224(project_id + host) in hex, "" without a host.
+std::string server_host_id(const std::string& project_id, const std::string& host);
+
+}  // namespace stratus::core::api
