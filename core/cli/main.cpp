@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   core::add_plugin_commands(app, options, exit_code);
   core::add_aio_command(app, options, exit_code);
   core::add_rpc_commands(app, options, exit_code);
+  core::add_serve_command(app, options, exit_code);
   core::add_client_commands(app, options, exit_code);
 
   try {

@@ -88,6 +88,9 @@ sdk::Status ComputeTaskManager::build_instances(const sdk::RequestContext& ctx,
     db::InstanceUpdate update;
     update.host = dest.host;
     update.node = dest.nodename;
+    // An instance asked for no zone lands in its host's: hosts carry no zone
+    // of their own yet, so Nova's default_availability_zone, "nova".
+    if (request.spec.availability_zone.empty()) update.availability_zone = std::string("nova");
     update.expected_task_state = std::vector<std::optional<std::string>>{std::string("scheduling")};
     update.expected_vm_state = std::vector<std::string>{"building"};
     if (auto updated = db::InstanceRepository(db_).update(uuid, update); !updated.ok()) {

@@ -87,7 +87,7 @@ for _ in $(seq 1 100); do
 done
 check "aio says it is ready" grep -q "^stratus aio: ready" "$work/aio.out"
 check "aio runs three fake hosts" grep -q "compute host aio-test-3: driver fake (fake," "$work/aio.out"
-check "aio loaded 12 filters" grep -q "scheduler filters (12)" "$work/aio.out"
+check "aio runs the scheduler with Nova's filters" grep -q "scheduler: filters compute availability_zone ram core disk" "$work/aio.out"
 check "aio made its database in the data directory" test -f "$work/data/stratus.db"
 api="$(grep -o 'http://127.0.0.1:[0-9]*/v2.1' "$work/aio.out" | head -1)"
 check "aio prints its API URL" test -n "$api"

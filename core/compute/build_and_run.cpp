@@ -1,0 +1,186 @@
+// The build path (Nova's build_and_run_instance -> _do_build_and_run_instance
+// -> _build_and_run_instance): the state walk, the spawn, and what a failure
+// or a concurrent delete leads to.
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "core/compute/compute_manager.h"
+#include "core/compute/instance_states.h"
+
+namespace stratus::core::compute {
+
+namespace {
+
+std::vector<std::string> states(std::initializer_list<std::string_view> names) {
+  std::vector<std::string> out;
+  for (std::string_view n : names) out.emplace_back(n);
+  return out;
+}
+
+// The instance_update that moves a build to `task` from `expected`.
+rpcapi::InstanceUpdateMsg build_step(const std::string& uuid, std::string_view task,
+                                     std::initializer_list<std::string_view> expected) {
+  rpcapi::InstanceUpdateMsg u;
+  u.instance_uuid = uuid;
+  u.vm_state = std::string(vm_state::kBuilding);
+  u.set_task_state = true;
+  if (!task.empty()) u.task_state = std::string(task);
+  u.expected_task_state = states(expected);
+  return u;
+}
+
+// A refused guard or a vanished instance: the API deleted it meanwhile.
+bool deleted_meanwhile(const sdk::Status& st) {
+  return st.is(sdk::StatusCode::kNotFound) || st.is(sdk::StatusCode::kInvalidState);
+}
+
+// Failures that another host would hit too (Nova's BuildAbortException:
+// the image or the request is unusable), so no alternate is tried.
+bool aborts_build(const sdk::Status& st) {
+  return st.is(sdk::StatusCode::kInvalidArgument) || st.is(sdk::StatusCode::kNotSupported);
+}
+
+}  // namespace
+
+sdk::Status ComputeManager::build_and_run_instance(const sdk::RequestContext& ctx,
+                                                   rpcapi::BuildAndRunRequest request) {
+  const std::string uuid = request.instance.instance.uuid;
+  if (stopping()) {
+    send_reschedule(ctx, request, "compute host " + host_ + " is stopping", true);
+    return sdk::Status::Unavailable("compute " + host_ + " is stopping");
+  }
+  auto shared = std::make_shared<const rpcapi::BuildAndRunRequest>(std::move(request));
+  const bool queued = builds_.submit(BuildPool::Job{
+      [this, ctx, shared] { do_build_and_run_instance(ctx, *shared); },
+      [this, ctx, shared] {
+        send_reschedule(ctx, *shared, "compute host " + host_ + " stopped before the build started", true);
+      }});
+  if (!queued) {
+    send_reschedule(ctx, *shared, "compute host " + host_ + " is stopping", true);
+    return sdk::Status::Unavailable("compute " + host_ + " is stopping");
+  }
+  const auto stats = builds_.stats();
+  spdlog::info("[{}] instance {}: build queued on {} ({} running, {} waiting)", ctx.request_id, uuid, host_,
+               stats.running, stats.queued);
+  return sdk::Status::OK();
+}
+
+void ComputeManager::do_build_and_run_instance(const sdk::RequestContext& ctx,
+                                               const rpcapi::BuildAndRunRequest& request) {
+  const rpcapi::InstanceMsg& msg = request.instance;
+  const sdk::Instance& instance = msg.instance;
+  const std::string& uuid = instance.uuid;
+  std::optional<InstanceLocks::Guard> guard(locks_.lock(uuid));
+  record_event(ctx, uuid, kBuildEvent, false);
+  // The finish event is the last word on the build: by then the instance is
+  // free for the next operation (and for the power sync).
+  const auto finish = [&](const sdk::Status& result) {
+    guard.reset();
+    record_event(ctx, uuid, kBuildEvent, true, result);
+  };
+
+  // building/None, from scheduling (first attempt) or None (a reschedule);
+  // an instance the API deleted, or that reconcile put in ERROR, stays so.
+  auto first = build_step(uuid, task_state::kNone, {task_state::kScheduling, task_state::kNone});
+  first.expected_vm_state = states({vm_state::kBuilding});
+  auto step = update(ctx, first);
+  if (step.ok()) step = update(ctx, build_step(uuid, task_state::kNetworking, {task_state::kNone}));
+  if (step.ok()) step = update(ctx, build_step(uuid, task_state::kBlockDeviceMapping, {task_state::kNetworking}));
+  if (step.ok()) step = update(ctx, build_step(uuid, task_state::kSpawning, {task_state::kBlockDeviceMapping}));
+  if (!step.ok()) {
+    if (deleted_meanwhile(step.status())) {
+      spdlog::info("[{}] instance {}: deleted (or no longer building) before it was spawned; build stopped",
+                   ctx.request_id, uuid);
+      finish(sdk::Status::NotFound("instance disappeared during build"));
+    } else {
+      reschedule(ctx, request, step.status(), true);
+      finish(step.status());
+    }
+    return;
+  }
+
+  spdlog::info("[{}] instance {}: spawning on {}", ctx.request_id, uuid, host_);
+  const sdk::Status spawned =
+      driver_->spawn(ctx, instance, request.image, {}, "", msg.network_info, request.block_device_info);
+  if (!spawned.ok()) {
+    spdlog::error("[{}] instance {}: spawn failed on {}: {}", ctx.request_id, uuid, host_, spawned.to_string());
+    (void)destroy_guest(ctx, msg);  // a driver must leave nothing, but a crash may have
+    reschedule(ctx, request, spawned, !aborts_build(spawned));
+    finish(spawned);
+    return;
+  }
+
+  rpcapi::InstanceUpdateMsg done;
+  done.instance_uuid = uuid;
+  done.vm_state = std::string(vm_state::kActive);
+  done.set_task_state = true;
+  done.power_state = power_state_of(instance);
+  done.set_launched_at = true;
+  done.expected_task_state = states({task_state::kSpawning});
+  auto finished = update(ctx, done);
+  if (!finished.ok()) {
+    // Deleted while spawning (or the conductor is gone): nothing may be left
+    // running that no instance owns.
+    spdlog::warn("[{}] instance {}: could not be marked active ({}); destroying the guest", ctx.request_id, uuid,
+                 finished.status().to_string());
+    (void)destroy_guest(ctx, msg);
+    if (deleted_meanwhile(finished.status())) {
+      update_available_resource();
+    } else {
+      reschedule(ctx, request, finished.status(), true);  // as Nova's _build_resources does
+    }
+    finish(finished.status());
+    return;
+  }
+  spdlog::info("[{}] instance {}: active on {} (power {})", ctx.request_id, uuid, host_,
+               sdk::power_state_name(*done.power_state));
+  finish(sdk::Status::OK());
+  update_available_resource();
+}
+
+void ComputeManager::reschedule(const sdk::RequestContext& ctx, const rpcapi::BuildAndRunRequest& request,
+                                const sdk::Status& failure, bool retry_elsewhere) {
+  const std::string& uuid = request.instance.instance.uuid;
+  // Back to scheduling, as Nova does before it asks the conductor; the
+  // guard also tells us whether the API deleted the instance meanwhile.
+  rpcapi::InstanceUpdateMsg u;
+  u.instance_uuid = uuid;
+  u.set_task_state = true;
+  u.task_state = std::string(task_state::kScheduling);
+  u.expected_task_state = states({task_state::kNone, task_state::kNetworking, task_state::kBlockDeviceMapping,
+                                  task_state::kSpawning, task_state::kScheduling});
+  u.expected_vm_state = states({vm_state::kBuilding});
+  if (auto r = update(ctx, u); !r.ok() && deleted_meanwhile(r.status())) {
+    spdlog::info("[{}] instance {}: deleted during its failed build; not rescheduled", ctx.request_id, uuid);
+    update_available_resource();
+    return;
+  }
+  if (!retry_elsewhere) {
+    spdlog::info("[{}] instance {}: the failure is not host-specific; no alternate offered", ctx.request_id, uuid);
+  }
+  send_reschedule(ctx, request, failure.message().empty() ? failure.to_string() : failure.message(),
+                  retry_elsewhere);
+  update_available_resource();
+}
+
+void ComputeManager::send_reschedule(const sdk::RequestContext& ctx, const rpcapi::BuildAndRunRequest& request,
+                                     const std::string& why, bool offer_alternates) {
+  rpcapi::RescheduleRequest r;
+  r.instance_uuid = request.instance.instance.uuid;
+  r.spec = request.spec;
+  if (offer_alternates) r.alternates = request.alternates;
+  r.failed_host = host_;
+  r.fault_message = why;
+  r.attempt = request.attempt;
+  spdlog::warn("[{}] instance {}: build failed on {} ({}); asking the conductor to reschedule ({} alternate(s))",
+               ctx.request_id, r.instance_uuid, host_, why, r.alternates.size());
+  if (sdk::Status st = conductor_.reschedule_instance(ctx, r); !st.ok()) {
+    spdlog::error("[{}] instance {}: reschedule request failed: {}", ctx.request_id, r.instance_uuid,
+                  st.to_string());
+  }
+}
+
+}  // namespace stratus::core::compute

@@ -1,0 +1,252 @@
+// ComputeManager: construction, RPC registration, start/stop, and the
+// helpers every operation shares. The operations live in build_and_run.cpp,
+// instance_actions.cpp, periodic_tasks.cpp and reconcile.cpp.
+#include "core/compute/compute_manager.h"
+
+#include <exception>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "core/rpcapi/rpc_status.h"
+#include "core/rpcapi/topics.h"
+#include "stratus/rpc/dispatcher.h"
+
+namespace stratus::core::compute {
+
+namespace {
+
+// How long an action that arrives before start() has finished waits for it.
+constexpr std::chrono::seconds kReadyWait{30};
+
+// The HTTP-like code Nova stores with a fault (its exception's `code`).
+std::int32_t fault_code(sdk::StatusCode code) {
+  switch (code) {
+    case sdk::StatusCode::kNotFound: return 404;
+    case sdk::StatusCode::kInvalidState:
+    case sdk::StatusCode::kConflict:
+    case sdk::StatusCode::kAlreadyExists: return 409;
+    case sdk::StatusCode::kInvalidArgument: return 400;
+    default: return 500;
+  }
+}
+
+// A handler's answer: nil on success, the status as a remote error otherwise.
+rpc::Result<rpc::Payload> answer(const sdk::Status& status) {
+  if (status.ok()) return rpc::Payload();
+  return rpcapi::to_rpc_error(status);
+}
+
+// Wraps a method body so that no exception leaves the handler.
+template <class Args, class F>
+rpc::Status add_method(rpc::Dispatcher& d, std::string_view method, F body) {
+  return d.add_typed<Args>(
+      std::string(method), rpcapi::kComputeVersion,
+      [body = std::move(body), name = std::string(method)](const rpc::CallInfo& info,
+                                                           Args args) -> rpc::Result<rpc::Payload> {
+        const sdk::RequestContext ctx = rpcapi::to_sdk_context(info.context);
+        try {
+          return body(ctx, std::move(args));
+        } catch (const std::exception& e) {
+          spdlog::error("[{}] compute.{} threw: {}", ctx.request_id, name, e.what());
+          return rpcapi::to_rpc_error(sdk::Status::Internal("compute." + name + ": " + e.what()));
+        } catch (...) {
+          spdlog::error("[{}] compute.{} threw", ctx.request_id, name);
+          return rpcapi::to_rpc_error(sdk::Status::Internal("compute." + name + " failed"));
+        }
+      });
+}
+
+}  // namespace
+
+ComputeManager::ComputeManager(std::string host, std::shared_ptr<sdk::VirtDriver> driver,
+                               rpcapi::ConductorRpcApi& conductor, ComputeOptions options)
+    : host_(std::move(host)),
+      driver_(std::move(driver)),
+      conductor_(conductor),
+      options_(options),
+      builds_(options.max_concurrent_builds) {}
+
+ComputeManager::~ComputeManager() { stop(); }
+
+sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint) {
+  namespace m = rpcapi::compute_method;
+  using rpcapi::InstanceActionRequest;
+  rpc::Dispatcher d;
+  std::vector<rpc::Status> added;
+  added.push_back(add_method<rpcapi::BuildAndRunRequest>(
+      d, m::kBuildAndRunInstance, [this](const sdk::RequestContext& ctx, rpcapi::BuildAndRunRequest r) {
+        return answer(build_and_run_instance(ctx, std::move(r)));
+      }));
+  // The actions that carry only the instance.
+  using Action = sdk::Status (ComputeManager::*)(const sdk::RequestContext&, const rpcapi::InstanceMsg&);
+  const std::pair<std::string_view, Action> actions[] = {
+      {m::kTerminateInstance, &ComputeManager::terminate_instance},
+      {m::kStopInstance, &ComputeManager::stop_instance},
+      {m::kStartInstance, &ComputeManager::start_instance},
+      {m::kPauseInstance, &ComputeManager::pause_instance},
+      {m::kUnpauseInstance, &ComputeManager::unpause_instance},
+      {m::kSuspendInstance, &ComputeManager::suspend_instance},
+      {m::kResumeInstance, &ComputeManager::resume_instance},
+      {m::kSoftDeleteInstance, &ComputeManager::soft_delete_instance},
+      {m::kRestoreInstance, &ComputeManager::restore_instance},
+  };
+  for (const auto& [name, fn] : actions) {
+    added.push_back(add_method<InstanceActionRequest>(
+        d, name, [this, fn](const sdk::RequestContext& ctx, InstanceActionRequest r) {
+          return answer((this->*fn)(ctx, r.instance));
+        }));
+  }
+  added.push_back(add_method<rpcapi::RebootRequest>(
+      d, m::kRebootInstance, [this](const sdk::RequestContext& ctx, rpcapi::RebootRequest r) {
+        return answer(reboot_instance(ctx, r.instance, r.reboot_type));
+      }));
+  added.push_back(add_method<rpcapi::RebuildRequest>(
+      d, m::kRebuildInstance, [this](const sdk::RequestContext& ctx, rpcapi::RebuildRequest r) {
+        return answer(rebuild_instance(ctx, r.instance, r.image));
+      }));
+  added.push_back(add_method<rpcapi::ConsoleOutputRequest>(
+      d, m::kGetConsoleOutput,
+      [this](const sdk::RequestContext& ctx, rpcapi::ConsoleOutputRequest r) -> rpc::Result<rpc::Payload> {
+        auto out = get_console_output(ctx, r.instance, r.tail_length);
+        if (!out.ok()) return rpcapi::to_rpc_error(out.status());
+        auto payload = rpc::Payload::of(out.value());
+        if (!payload.ok()) return std::move(payload).error();
+        return std::move(payload).value();
+      }));
+  for (const rpc::Status& s : added) {
+    if (!s.ok()) return sdk::Status::Internal("registering a compute method: " + s.error().to_string());
+  }
+  if (rpc::Status s = endpoint.serve(std::string(rpcapi::kComputeTopic), host_, std::move(d)); !s.ok()) {
+    return rpcapi::from_rpc_error(s.error(), "serving compute." + host_);
+  }
+  return sdk::Status::OK();
+}
+
+sdk::Status ComputeManager::start() {
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ != State::kNew) return sdk::Status::InvalidState("compute " + host_ + " was already started");
+    state_ = State::kStarting;
+  }
+  const sdk::RequestContext ctx{rpc::RequestContext::new_request_id(), "", "", {}};
+  spdlog::info("[{}] compute {} starting", ctx.request_id, host_);
+  if (sdk::Status st = driver_->init_host(host_); !st.ok()) {
+    spdlog::error("[{}] compute {}: driver init_host failed: {}", ctx.request_id, host_, st.to_string());
+    std::lock_guard lock(mutex_);
+    if (state_ == State::kStarting) state_ = State::kNew;
+    return st;
+  }
+  init_instances(ctx);
+  builds_.start();
+  update_available_resource();
+  send_heartbeat();
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ != State::kStarting) return sdk::Status::Unavailable("compute " + host_ + " was stopped while starting");
+    state_ = State::kRunning;
+    periodic_ = std::thread([this] { periodic_loop(); });
+  }
+  cv_.notify_all();
+  spdlog::info("[{}] compute {} started ({} concurrent builds)", ctx.request_id, host_,
+               options_.max_concurrent_builds);
+  return sdk::Status::OK();
+}
+
+void ComputeManager::stop() {
+  bool was_started = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ == State::kStopped) return;
+    was_started = state_ != State::kNew;
+    state_ = State::kStopped;
+  }
+  cv_.notify_all();
+  if (periodic_.joinable()) periodic_.join();
+  // Builds that have not started go back to the conductor for another host.
+  builds_.close();
+  bool driver_cleaned = false;
+  if (!builds_.wait_idle(std::chrono::steady_clock::now() + options_.graceful_shutdown_timeout)) {
+    spdlog::warn("compute {}: {} build(s) still running after {} ms; asking the driver to give up", host_,
+                 builds_.stats().running, options_.graceful_shutdown_timeout.count());
+    if (sdk::Status st = driver_->cleanup_host(host_); !st.ok()) {
+      spdlog::warn("compute {}: driver cleanup_host: {}", host_, st.to_string());
+    }
+    driver_cleaned = true;
+  }
+  builds_.join();
+  if (was_started && !driver_cleaned) {
+    if (sdk::Status st = driver_->cleanup_host(host_); !st.ok()) {
+      spdlog::warn("compute {}: driver cleanup_host: {}", host_, st.to_string());
+    }
+  }
+  spdlog::info("compute {} stopped", host_);
+}
+
+sdk::Status ComputeManager::wait_until_running(const sdk::RequestContext& ctx, std::string_view what) {
+  std::unique_lock lock(mutex_);
+  cv_.wait_for(lock, kReadyWait, [this] { return state_ == State::kRunning || state_ == State::kStopped; });
+  if (state_ == State::kRunning) return sdk::Status::OK();
+  spdlog::warn("[{}] compute {} is not running; {} refused", ctx.request_id, host_, what);
+  return sdk::Status::Unavailable("compute " + host_ + " is not running");
+}
+
+bool ComputeManager::stopping() const {
+  std::lock_guard lock(mutex_);
+  return state_ == State::kStopped;
+}
+
+sdk::Result<rpcapi::InstanceMsg> ComputeManager::update(const sdk::RequestContext& ctx,
+                                                        const rpcapi::InstanceUpdateMsg& u) {
+  auto r = conductor_.instance_update(ctx, u);
+  if (r.ok()) {
+    spdlog::debug("[{}] instance {}: vm_state={} task_state={}", ctx.request_id, u.instance_uuid, r->vm_state,
+                  r->task_state.value_or("None"));
+  } else {
+    spdlog::info("[{}] instance {}: update refused: {}", ctx.request_id, u.instance_uuid, r.status().to_string());
+  }
+  return r;
+}
+
+void ComputeManager::record_event(const sdk::RequestContext& ctx, const std::string& uuid, std::string_view event,
+                                  bool finish, const sdk::Status& result) {
+  rpcapi::ActionEventMsg e;
+  e.instance_uuid = uuid;
+  e.request_id = ctx.request_id;
+  e.event = std::string(event);
+  e.finish = finish;
+  if (finish) e.result = result.ok() ? "Success" : "Error";
+  if (!result.ok()) e.details = result.message();
+  e.host = host_;
+  if (sdk::Status st = conductor_.action_event(ctx, e); !st.ok()) {
+    spdlog::info("[{}] instance {}: could not record event {}: {}", ctx.request_id, uuid, event, st.to_string());
+  }
+}
+
+void ComputeManager::record_fault(const sdk::RequestContext& ctx, const std::string& uuid,
+                                  const sdk::Status& failure) {
+  rpcapi::InstanceFaultMsg f;
+  f.instance_uuid = uuid;
+  f.code = fault_code(failure.code());
+  f.message = failure.message().empty() ? std::string(sdk::status_code_name(failure.code())) : failure.message();
+  f.details = failure.to_string();
+  f.host = host_;
+  if (sdk::Status st = conductor_.instance_fault_create(ctx, f); !st.ok()) {
+    spdlog::warn("[{}] instance {}: could not record fault: {}", ctx.request_id, uuid, st.to_string());
+  }
+}
+
+sdk::PowerState ComputeManager::power_state_of(const sdk::Instance& instance) {
+  auto info = driver_->get_info(instance);
+  return info.ok() ? info->state : sdk::PowerState::kNoState;
+}
+
+sdk::Status ComputeManager::destroy_guest(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg) {
+  sdk::Status st = driver_->destroy(ctx, msg.instance, msg.network_info, {}, true);
+  if (!st.ok()) {
+    spdlog::error("[{}] instance {}: driver destroy failed: {}", ctx.request_id, msg.instance.uuid, st.to_string());
+  }
+  return st;
+}
+
+}  // namespace stratus::core::compute

@@ -1,0 +1,210 @@
+// ComputeManager: the compute service of one host (Nova's
+// nova/compute/manager.py ComputeManager). It serves compute.<host>, drives
+// the host's VirtDriver, and reports every change through the conductor:
+// a compute host never opens the database.
+//
+// What it does:
+//  - build_and_run_instance: queues the build on a pool of
+//    max_concurrent_builds threads (the RPC worker returns at once), then
+//    walks Nova's states through conductor.instance_update, each step guarded
+//    by the task state it expects: building/None (from scheduling or None),
+//    networking, block_device_mapping, spawning, driver->spawn, then
+//    active/None with the driver's power state and launched_at. A failed
+//    spawn destroys what the driver left and asks the conductor to
+//    reschedule (the conductor picks the next alternate or sets ERROR). A
+//    guard that fails (NotFound, or InvalidState because the API moved the
+//    instance to `deleting`) means the instance was deleted meanwhile: the
+//    build stops and destroys the guest.
+//  - the instance actions (terminate, reboot, stop, start, pause, unpause,
+//    suspend, resume, soft delete, restore, rebuild): each moves the task
+//    state, calls the driver, and sets the resulting vm_state and power
+//    state. A driver failure puts the instance back to its vm_state with no
+//    task, records a fault, and finishes the action event with "Error".
+//  - periodic tasks on one thread: heartbeat, resource report, power-state
+//    sync (the driver's state wins, as Nova's _sync_instance_power_state),
+//    reclaim of old soft-deleted instances.
+//  - start(): driver->init_host, then reconciles this host's instances left
+//    mid-operation by a restart (Nova's init_host / _init_instance).
+//
+// Two operations never touch one instance at once (a per-instance lock): a
+// delete that arrives during a build waits for it, and the build, seeing
+// the delete, destroys the guest.
+//
+// Lifecycle and ownership: construct, register_on(endpoint) before
+// endpoint.start(), start() after it, stop() before endpoint.stop(). The
+// endpoint's handlers call into this object, so it must outlive the
+// endpoint's serving: stop the endpoint before destroying the manager. The
+// conductor client (on the same endpoint, usually) must outlive it too.
+//
+// Thread-safety: the RPC methods and periodic tasks may run concurrently
+// from any thread. start() and stop() are not called concurrently with each
+// other. No method throws; every failure is logged with the request id.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/compute/build_pool.h"
+#include "core/compute/compute_options.h"
+#include "core/compute/instance_locks.h"
+#include "core/rpcapi/conductor_rpcapi.h"
+#include "core/rpcapi/messages.h"
+#include "stratus/rpc/endpoint.h"
+#include "stratus/sdk/request_context.h"
+#include "stratus/sdk/result.h"
+#include "stratus/sdk/virt_driver.h"
+
+namespace stratus::core::compute {
+
+// The action event name of a build (Nova's wrap_instance_event on
+// _do_build_and_run_instance).
+inline constexpr std::string_view kBuildEvent = "compute__do_build_and_run_instance";
+
+class ComputeManager {
+ public:
+  // `driver` is this host's driver (not yet init_host'ed); `conductor` is
+  // the client every update goes through. Cheap: starts no thread.
+  ComputeManager(std::string host, std::shared_ptr<sdk::VirtDriver> driver, rpcapi::ConductorRpcApi& conductor,
+                 ComputeOptions options);
+  // stop().
+  ~ComputeManager();
+  ComputeManager(const ComputeManager&) = delete;
+  ComputeManager& operator=(const ComputeManager&) = delete;
+
+  // Serves topic "compute", server `host`, with every compute_method of
+  // rpcapi/topics.h at kComputeVersion. Before endpoint.start(). Errors
+  // from Endpoint::serve (kInvalidArgument: already started, ...).
+  sdk::Status register_on(rpc::Endpoint& endpoint);
+
+  // After the endpoint is started: driver->init_host(host), reconcile the
+  // host's instances, a first resource report and heartbeat, then the build
+  // threads and the periodic thread. Messages that arrive before then wait:
+  // builds in the queue, actions (bounded) for start() to finish.
+  // Errors: the driver's init_host error (nothing started; may be retried);
+  // kInvalidState if already started or stopped. A conductor that does not
+  // answer is logged, not an error: the host comes up and keeps reporting.
+  sdk::Status start();
+
+  // Stops the periodic thread; hands builds still queued back to the
+  // conductor (reschedule); waits up to graceful_shutdown_timeout for
+  // running builds, then asks the driver to give up (cleanup_host ends a
+  // hung call) and joins every thread. Idempotent; later RPCs are refused.
+  void stop();
+
+  // ---- RPC methods (the handlers call these; callable directly too) --------
+  // Each returns what happened, for tests and in-process callers; over RPC
+  // the casts' results are dropped (and logged here).
+
+  // Queues the build; OK once queued. kUnavailable when stopped (the build
+  // is handed back to the conductor for a reschedule).
+  sdk::Status build_and_run_instance(const sdk::RequestContext& ctx, rpcapi::BuildAndRunRequest request);
+  // driver->destroy (a missing guest is fine), then conductor.instance_destroy.
+  // On a driver failure the instance goes to ERROR with a fault.
+  sdk::Status terminate_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
+  // reboot_type "SOFT" or "HARD" (anything else: kInvalidArgument, refused).
+  sdk::Status reboot_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
+                              const std::string& reboot_type);
+  sdk::Status stop_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
+  sdk::Status start_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
+  sdk::Status pause_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
+  sdk::Status unpause_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
+  sdk::Status suspend_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
+  sdk::Status resume_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
+  sdk::Status soft_delete_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
+  sdk::Status restore_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
+  sdk::Status rebuild_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
+                               const sdk::ImageMeta& image);
+  // The driver's console log; the last `tail_length` lines when > 0.
+  sdk::Result<std::string> get_console_output(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
+                                              std::int32_t tail_length);
+
+  // ---- Periodic tasks (run by the periodic thread; callable directly) ------
+  void send_heartbeat();
+  // driver->get_available_resource + list_instances -> compute_node_update.
+  void update_available_resource();
+  // For each instance of this host with no task: the driver's power state
+  // wins (Nova's _sync_power_states). Skips instances an operation holds.
+  void sync_power_states();
+  // Destroys soft-deleted instances (no task) last updated longer ago than
+  // reclaim_instance_interval. Does nothing when that is zero or less.
+  void reclaim_queued_deletes();
+
+  const std::string& host() const { return host_; }
+  BuildPool::Stats build_stats() const { return builds_.stats(); }
+
+ private:
+  enum class State { kNew, kStarting, kRunning, kStopped };
+
+  // One instance action: the event name, the task states it walks while the
+  // driver works, and where it ends.
+  struct ActionSpec {
+    std::string_view method;                    // "stop_instance"; the event is "compute_" + method
+    std::vector<std::string_view> accepted;     // task states the API may have set (None always accepted)
+    std::vector<std::string_view> tasks;        // walked in order before the driver call
+    std::string_view done_vm_state;
+    bool set_launched_at = false;
+  };
+  using DriverOp = std::function<sdk::Status(const sdk::Instance&)>;
+
+  // build_and_run.cpp
+  void do_build_and_run_instance(const sdk::RequestContext& ctx, const rpcapi::BuildAndRunRequest& request);
+  void reschedule(const sdk::RequestContext& ctx, const rpcapi::BuildAndRunRequest& request,
+                  const sdk::Status& failure, bool retry_elsewhere);
+  // The conductor's reschedule_instance; without alternates when the
+  // failure would recur on any host (the conductor then sets ERROR).
+  void send_reschedule(const sdk::RequestContext& ctx, const rpcapi::BuildAndRunRequest& request,
+                       const std::string& why, bool offer_alternates);
+
+  // instance_actions.cpp
+  sdk::Status run_action(const sdk::RequestContext& ctx, const ActionSpec& spec, const rpcapi::InstanceMsg& msg,
+                         const DriverOp& op);
+  // Destroys the guest and the instance; `record_events`: an action event
+  // (terminate) or none (reclaim, reconcile). Caller holds the instance lock.
+  sdk::Status delete_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg, bool record_events);
+
+  // periodic_tasks.cpp
+  void periodic_loop();
+  // Caller holds the instance lock.
+  void sync_instance_power_state(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg);
+
+  // reconcile.cpp
+  void init_instances(const sdk::RequestContext& ctx);
+  void init_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg);
+
+  // compute_manager.cpp: shared helpers.
+  sdk::Status wait_until_running(const sdk::RequestContext& ctx, std::string_view what);
+  bool stopping() const;
+  sdk::Result<rpcapi::InstanceMsg> update(const sdk::RequestContext& ctx, const rpcapi::InstanceUpdateMsg& update);
+  void record_event(const sdk::RequestContext& ctx, const std::string& uuid, std::string_view event, bool finish,
+                    const sdk::Status& result = sdk::Status::OK());
+  void record_fault(const sdk::RequestContext& ctx, const std::string& uuid, const sdk::Status& failure);
+  // The guest's power state from the driver; kNoState if it has none.
+  sdk::PowerState power_state_of(const sdk::Instance& instance);
+  // driver->destroy with the disks; logs a failure.
+  sdk::Status destroy_guest(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg);
+
+  const std::string host_;
+  const std::shared_ptr<sdk::VirtDriver> driver_;
+  rpcapi::ConductorRpcApi& conductor_;
+  const ComputeOptions options_;
+
+  InstanceLocks locks_;
+  BuildPool builds_;
+  std::mutex report_mutex_;  // one resource report at a time, sent in the order taken
+
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;  // state_ changes; wakes the periodic thread
+  State state_ = State::kNew;
+  std::thread periodic_;
+};
+
+}  // namespace stratus::core::compute

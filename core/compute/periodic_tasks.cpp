@@ -1,0 +1,216 @@
+// The periodic tasks (Nova's @periodic_task methods): heartbeat, resource
+// report, power-state sync and reclaim, on one thread whose waits end at
+// once when stop() is called.
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <optional>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "core/compute/compute_manager.h"
+#include "core/compute/instance_states.h"
+#include "core/db/time_util.h"
+#include "core/rpcapi/topics.h"
+
+namespace stratus::core::compute {
+
+namespace {
+
+namespace vs = vm_state;
+using Clock = std::chrono::steady_clock;
+
+sdk::RequestContext periodic_context() { return {rpc::RequestContext::new_request_id(), "", "", {}}; }
+
+// "now - age" in the database's timestamp form, which sorts as time does.
+std::string utc_before(std::chrono::milliseconds age) {
+  const auto then = std::chrono::system_clock::now() - age;
+  const std::time_t secs = std::chrono::system_clock::to_time_t(then);
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(then.time_since_epoch()).count() % 1'000'000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(micros < 0 ? 0 : micros));
+  return buf;
+}
+
+// One periodic task's schedule; disabled when its interval is not positive.
+struct Schedule {
+  std::chrono::milliseconds interval;
+  Clock::time_point next;
+  bool enabled() const { return interval.count() > 0; }
+  bool due(Clock::time_point now) const { return enabled() && now >= next; }
+};
+
+}  // namespace
+
+void ComputeManager::periodic_loop() {
+  const auto now = Clock::now();
+  Schedule heartbeat{options_.heartbeat_interval, now + options_.heartbeat_interval};
+  Schedule report{options_.resource_report_interval, now + options_.resource_report_interval};
+  Schedule sync{options_.sync_power_state_interval, now + options_.sync_power_state_interval};
+  Schedule reclaim{options_.reclaim_instance_interval, now + options_.reclaim_instance_interval};
+  Schedule* all[] = {&heartbeat, &report, &sync, &reclaim};
+
+  std::unique_lock lock(mutex_);
+  while (state_ != State::kStopped) {
+    std::optional<Clock::time_point> wake;
+    for (const Schedule* s : all) {
+      if (s->enabled()) wake = wake ? std::min(*wake, s->next) : s->next;
+    }
+    const auto stopped = [this] { return state_ == State::kStopped; };
+    if (!wake) {
+      cv_.wait(lock, stopped);
+      break;
+    }
+    if (cv_.wait_until(lock, *wake, stopped)) break;
+    lock.unlock();
+    // The next run is an interval after this one ends, so a slow run never
+    // makes the next ones bunch up.
+    if (heartbeat.due(Clock::now())) {
+      send_heartbeat();
+      heartbeat.next = Clock::now() + heartbeat.interval;
+    }
+    if (report.due(Clock::now())) {
+      update_available_resource();
+      report.next = Clock::now() + report.interval;
+    }
+    if (sync.due(Clock::now())) {
+      sync_power_states();
+      sync.next = Clock::now() + sync.interval;
+    }
+    if (reclaim.due(Clock::now())) {
+      reclaim_queued_deletes();
+      reclaim.next = Clock::now() + reclaim.interval;
+    }
+    lock.lock();
+  }
+}
+
+void ComputeManager::send_heartbeat() {
+  const sdk::RequestContext ctx = periodic_context();
+  rpcapi::ServiceMsg service{host_, std::string(rpcapi::kComputeBinary), std::string(rpcapi::kComputeTopic)};
+  if (sdk::Status st = conductor_.service_heartbeat(ctx, service); !st.ok()) {
+    spdlog::warn("[{}] compute {}: heartbeat not sent: {}", ctx.request_id, host_, st.to_string());
+  }
+}
+
+void ComputeManager::update_available_resource() {
+  const sdk::RequestContext ctx = periodic_context();
+  std::lock_guard lock(report_mutex_);
+  auto resources = driver_->get_available_resource(host_);
+  if (!resources.ok()) {
+    spdlog::warn("[{}] compute {}: no resource report: {}", ctx.request_id, host_, resources.status().to_string());
+    return;
+  }
+  rpcapi::NodeReportMsg report;
+  report.host = host_;
+  report.resources = std::move(resources).value();
+  report.capabilities = driver_->capabilities();
+  if (auto uuids = driver_->list_instances(); uuids.ok()) {
+    report.instance_uuids = std::move(uuids).value();
+  } else {
+    spdlog::warn("[{}] compute {}: list_instances: {}", ctx.request_id, host_, uuids.status().to_string());
+  }
+  if (sdk::Status st = conductor_.compute_node_update(ctx, report); !st.ok()) {
+    spdlog::warn("[{}] compute {}: resource report not sent: {}", ctx.request_id, host_, st.to_string());
+    return;
+  }
+  spdlog::debug("[{}] compute {}: reported {} vcpus used of {}, {} guests", ctx.request_id, host_,
+                report.resources.vcpus_used, report.resources.vcpus, report.instance_uuids.size());
+}
+
+void ComputeManager::sync_power_states() {
+  const sdk::RequestContext ctx = periodic_context();
+  auto instances = conductor_.instance_get_all_by_host(ctx, host_);
+  if (!instances.ok()) {
+    spdlog::warn("[{}] compute {}: power sync skipped: {}", ctx.request_id, host_, instances.status().to_string());
+    return;
+  }
+  for (const rpcapi::InstanceMsg& msg : instances.value()) {
+    if (stopping()) return;
+    // An instance with a task is being changed; that task sets its state.
+    if (msg.task_state || msg.vm_state == vs::kBuilding) continue;
+    auto guard = locks_.try_lock(msg.instance.uuid);
+    if (!guard) continue;
+    sync_instance_power_state(ctx, msg);
+  }
+}
+
+void ComputeManager::sync_instance_power_state(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg) {
+  using sdk::PowerState;
+  const std::string& uuid = msg.instance.uuid;
+  auto info = driver_->get_info(msg.instance);
+  PowerState driver_state = PowerState::kNoState;
+  if (info.ok()) {
+    driver_state = info->state;
+  } else if (!info.status().is(sdk::StatusCode::kNotFound)) {
+    // The hypervisor cannot tell; acting on that would be a guess.
+    spdlog::warn("[{}] instance {}: power sync: {}", ctx.request_id, uuid, info.status().to_string());
+    return;
+  }
+  const bool off = driver_state == PowerState::kShutdown || driver_state == PowerState::kCrashed;
+  rpcapi::InstanceUpdateMsg u;
+  u.instance_uuid = uuid;
+  u.expected_task_state = {std::string(task_state::kNone)};
+  u.expected_vm_state = {msg.vm_state};
+  bool force_stop = false;
+  if (msg.vm_state == vs::kActive && off) {
+    spdlog::warn("[{}] instance {}: shut down by itself ({}); stopping it", ctx.request_id, uuid,
+                 sdk::power_state_name(driver_state));
+    force_stop = true;
+  } else if (msg.vm_state == vs::kActive && driver_state == PowerState::kNoState) {
+    spdlog::warn("[{}] instance {}: the guest is gone from {}; marking it stopped", ctx.request_id, uuid, host_);
+    u.vm_state = std::string(vs::kStopped);
+  } else if (msg.vm_state == vs::kStopped && !off && driver_state != PowerState::kNoState) {
+    spdlog::warn("[{}] instance {}: running although stopped; stopping it", ctx.request_id, uuid);
+    force_stop = true;
+  } else if (msg.vm_state == vs::kPaused && off) {
+    spdlog::warn("[{}] instance {}: shut down while paused; stopping it", ctx.request_id, uuid);
+    force_stop = true;
+  }
+  if (force_stop) {
+    // Nova's force_stop: a hard power-off (a crashed guest does not answer
+    // ACPI), and the instance is stopped whatever the driver says.
+    if (sdk::Status st = driver_->power_off(ctx, msg.instance, 0, 0); !st.ok()) {
+      spdlog::warn("[{}] instance {}: power off: {}", ctx.request_id, uuid, st.to_string());
+    }
+    u.vm_state = std::string(vs::kStopped);
+    driver_state = power_state_of(msg.instance);
+  }
+  if (driver_state != msg.instance.power_state) u.power_state = driver_state;
+  if (!u.vm_state && !u.power_state) return;
+  if (auto r = update(ctx, u); r.ok()) {
+    spdlog::info("[{}] instance {}: power sync: vm_state {} -> {}, power {} -> {}", ctx.request_id, uuid,
+                 msg.vm_state, r->vm_state, sdk::power_state_name(msg.instance.power_state),
+                 sdk::power_state_name(driver_state));
+  }
+}
+
+void ComputeManager::reclaim_queued_deletes() {
+  if (options_.reclaim_instance_interval.count() <= 0) return;
+  const sdk::RequestContext ctx = periodic_context();
+  auto instances = conductor_.instance_get_all_by_host(ctx, host_);
+  if (!instances.ok()) {
+    spdlog::warn("[{}] compute {}: reclaim skipped: {}", ctx.request_id, host_, instances.status().to_string());
+    return;
+  }
+  const std::string cutoff = utc_before(options_.reclaim_instance_interval);
+  for (const rpcapi::InstanceMsg& msg : instances.value()) {
+    if (stopping()) return;
+    if (msg.vm_state != vs::kSoftDeleted || msg.task_state) continue;
+    // Stored timestamps sort as time does; normalise anything else first.
+    auto updated = db::parse_timestamp(msg.updated_at);
+    if (!updated.ok() || updated.value() >= cutoff) continue;
+    auto guard = locks_.try_lock(msg.instance.uuid);
+    if (!guard) continue;
+    spdlog::info("[{}] instance {}: soft-deleted since {}; reclaiming", ctx.request_id, msg.instance.uuid,
+                 msg.updated_at);
+    (void)delete_instance(ctx, msg, false);
+  }
+}
+
+}  // namespace stratus::core::compute

@@ -1,0 +1,74 @@
+// Reconcile on start (Nova's init_host -> _init_instance): a restart ends
+// every operation that was in progress on this host, so each instance left
+// with a task is brought to a state no operation has to finish.
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "core/compute/compute_manager.h"
+#include "core/compute/instance_states.h"
+
+namespace stratus::core::compute {
+
+namespace {
+namespace ts = task_state;
+namespace vs = vm_state;
+}  // namespace
+
+void ComputeManager::init_instances(const sdk::RequestContext& ctx) {
+  auto instances = conductor_.instance_get_all_by_host(ctx, host_);
+  if (!instances.ok()) {
+    spdlog::error("[{}] compute {}: cannot list its instances, none reconciled: {}", ctx.request_id, host_,
+                  instances.status().to_string());
+    return;
+  }
+  spdlog::info("[{}] compute {}: reconciling {} instance(s)", ctx.request_id, host_, instances->size());
+  for (const rpcapi::InstanceMsg& msg : instances.value()) {
+    auto guard = locks_.lock(msg.instance.uuid);
+    init_instance(ctx, msg);
+  }
+}
+
+void ComputeManager::init_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg) {
+  const std::string& uuid = msg.instance.uuid;
+  const std::string task = msg.task_state.value_or("");
+  rpcapi::InstanceUpdateMsg u;
+  u.instance_uuid = uuid;
+  u.set_task_state = true;  // to None
+  u.expected_task_state = {task};
+
+  // A delete the restart interrupted: finish it.
+  if (task == ts::kDeleting) {
+    spdlog::info("[{}] instance {}: was being deleted; finishing the delete", ctx.request_id, uuid);
+    (void)delete_instance(ctx, msg, false);
+    return;
+  }
+
+  // A build (or rebuild) the restart interrupted cannot be resumed: whatever
+  // the driver had made goes, and the instance is ERROR with a fault.
+  const bool building = msg.vm_state == vs::kBuilding;
+  if (building || task == ts::kRebuilding || task == ts::kRebuildSpawning) {
+    const std::string what = building ? "building" : "rebuilding";
+    spdlog::warn("[{}] instance {}: was {} when {} restarted; setting ERROR", ctx.request_id, uuid, what, host_);
+    if (building) (void)destroy_guest(ctx, msg);
+    u.vm_state = std::string(vs::kError);
+    u.power_state = power_state_of(msg.instance);
+    if (auto r = update(ctx, u); r.ok()) {
+      record_fault(ctx, uuid,
+                   sdk::Status::Internal("instance was " + what + " when compute host " + host_ + " restarted"));
+    }
+    return;
+  }
+
+  // Any other task (rebooting, powering-off, pausing, ...): the driver's
+  // answer is all that is left of it. Drop the task, then let the power
+  // sync settle vm_state from the guest's real state.
+  if (msg.task_state) {
+    spdlog::info("[{}] instance {}: clearing task_state {} left by a restart", ctx.request_id, uuid, task);
+    auto r = update(ctx, u);
+    if (r.ok()) sync_instance_power_state(ctx, r.value());
+  }
+  // No task (soft-deleted included): nothing was in progress.
+}
+
+}  // namespace stratus::core::compute

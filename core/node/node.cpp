@@ -1,0 +1,464 @@
+#include "core/node/node.h"
+
+#include <chrono>
+#include <cmath>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "core/api/api_server.h"
+#include "core/api/availability_zones_controller.h"
+#include "core/api/flavors_controller.h"
+#include "core/api/hypervisors_controller.h"
+#include "core/api/images_controller.h"
+#include "core/api/keypairs_controller.h"
+#include "core/api/limits_controller.h"
+#include "core/api/quota_sets_controller.h"
+#include "core/api/server_groups_controller.h"
+#include "core/api/services_controller.h"
+#include "core/api/version_documents.h"
+#include "core/compute/api/compute_api.h"
+#include "core/compute/api/servers_controller.h"
+#include "core/compute/compute_manager.h"
+#include "core/compute/compute_options.h"
+#include "core/conductor/conductor_service.h"
+#include "core/db/database.h"
+#include "core/db/seed.h"
+#include "core/rpcapi/compute_rpcapi.h"
+#include "core/rpcapi/conductor_rpcapi.h"
+#include "core/rpcapi/scheduler_rpcapi.h"
+#include "core/rpcapi/topics.h"
+#include "core/scheduler/scheduler_service.h"
+#include "stratus/rpc/endpoint.h"
+#include "stratus/rpc/router.h"
+#include "stratus/rpc/security.h"
+#include "stratus/sdk/virt_driver.h"
+
+namespace stratus::core {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+std::chrono::milliseconds millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
+}
+
+// Rounded up, so that a fractional config value never becomes 0 (off).
+std::chrono::seconds whole_seconds(double seconds) {
+  return std::chrono::seconds(static_cast<std::int64_t>(std::ceil(seconds)));
+}
+
+bool is_tcp(const std::string& address) { return address.rfind("tcp://", 0) == 0; }
+
+// "127.0.0.1:8774" -> host, port; kInvalidArgument naming the value.
+sdk::Result<std::pair<std::string, int>> split_listen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return sdk::Status::InvalidArgument("api.listen '" + listen + "' is not HOST:PORT");
+  }
+  const std::string port_text = listen.substr(colon + 1);
+  int port = -1;
+  try {
+    size_t used = 0;
+    port = std::stoi(port_text, &used);
+    if (used != port_text.size()) port = -1;
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) return sdk::Status::InvalidArgument("api.listen '" + listen + "' has no valid port");
+  return std::make_pair(listen.substr(0, colon), port);
+}
+
+// One compute host: its driver, endpoint, conductor client and manager.
+struct ComputeHost {
+  std::string host;
+  std::shared_ptr<sdk::VirtDriver> driver;
+  std::unique_ptr<rpc::Endpoint> endpoint;
+  std::unique_ptr<rpcapi::ConductorRpcApi> conductor;
+  std::unique_ptr<compute::ComputeManager> manager;
+};
+
+}  // namespace
+
+sdk::Result<Role> parse_role(std::string_view name) {
+  if (name == "router") return Role::kRouter;
+  if (name == "api") return Role::kApi;
+  if (name == "conductor") return Role::kConductor;
+  if (name == "scheduler") return Role::kScheduler;
+  if (name == "compute") return Role::kCompute;
+  return sdk::Status::InvalidArgument("unknown role '" + std::string(name) +
+                                      "' (roles: router, api, conductor, scheduler, compute)");
+}
+
+std::string_view role_name(Role role) {
+  switch (role) {
+    case Role::kRouter: return "router";
+    case Role::kApi: return "api";
+    case Role::kConductor: return "conductor";
+    case Role::kScheduler: return "scheduler";
+    case Role::kCompute: return "compute";
+  }
+  return "?";
+}
+
+struct Node::Impl {
+  Config config;
+  const PluginRegistry& registry;
+  NodeOptions options;
+  std::vector<std::string> compute_hosts;
+  std::chrono::milliseconds call_timeout{60000};
+
+  std::unique_ptr<rpc::Router> router;
+  std::unique_ptr<db::Database> database;
+
+  std::unique_ptr<rpc::Endpoint> scheduler_endpoint;
+  std::unique_ptr<scheduler::SchedulerService> scheduler;
+
+  std::unique_ptr<rpc::Endpoint> conductor_endpoint;
+  std::unique_ptr<conductor::ConductorService> conductor;
+
+  std::vector<ComputeHost> computes;
+
+  std::unique_ptr<rpc::Endpoint> api_endpoint;
+  std::unique_ptr<rpcapi::ConductorRpcApi> api_conductor;
+  std::unique_ptr<rpcapi::ComputeRpcApi> api_compute;
+  std::unique_ptr<rpcapi::SchedulerRpcApi> api_scheduler;
+  std::unique_ptr<compute::ComputeAPI> compute_api;
+  std::unique_ptr<api::ApiServer> api_server;
+  std::string api_host;
+  int api_port = 0;
+  std::string auth_description;
+
+  bool started = false;
+  bool router_secure = false;
+
+  Impl(Config c, const PluginRegistry& r, NodeOptions o)
+      : config(std::move(c)), registry(r), options(std::move(o)) {}
+
+  bool has(Role role) const { return options.roles.count(role) != 0; }
+
+  sdk::Result<rpc::EndpointOptions> endpoint_options(const std::string& name, const std::string& key_name,
+                                                     std::size_t workers) const {
+    rpc::EndpointOptions o;
+    o.router = config.rpc.router;
+    o.name = name;
+    o.workers = workers;
+    o.heartbeat_interval = std::chrono::milliseconds(config.rpc.heartbeat_ms);
+    o.default_timeout = call_timeout;
+    if (!config.rpc.keys_dir.empty() && is_tcp(config.rpc.router)) {
+      auto router_key = rpc::load_keypair(config.rpc.keys_dir, "router");
+      if (!router_key.ok()) {
+        return sdk::Status::InvalidArgument("rpc.keys_dir " + config.rpc.keys_dir +
+                                            ": no router.pub: " + router_key.error().message);
+      }
+      auto own = rpc::load_keypair(config.rpc.keys_dir, key_name);
+      if (!own.ok() || own->secret_key.empty()) {
+        return sdk::Status::InvalidArgument("rpc.keys_dir " + config.rpc.keys_dir + ": no key pair '" + key_name +
+                                            "' (stratus keys generate --keys-dir " + config.rpc.keys_dir + " " +
+                                            key_name + ")");
+      }
+      o.curve.server_public_key = router_key->public_key;
+      o.curve.public_key = own->public_key;
+      o.curve.secret_key = own->secret_key;
+    }
+    return o;
+  }
+
+  sdk::Result<std::unique_ptr<rpc::Endpoint>> make_endpoint(const std::string& name, const std::string& key_name,
+                                                            std::size_t workers) const {
+    auto o = endpoint_options(name, key_name, workers);
+    if (!o.ok()) return o.status();
+    return std::make_unique<rpc::Endpoint>(std::move(o.value()));
+  }
+
+  static sdk::Status rpc_failure(const std::string& what, const rpc::Status& s) {
+    return sdk::Status::Unavailable(what + ": " + s.error().message);
+  }
+
+  // Waits for the router's acknowledgement, so that the first message a role
+  // sends is not lost; over tcp a router started later is fine (warned).
+  void await_registration(const rpc::Endpoint& endpoint, const std::string& name) const {
+    if (!endpoint.wait_registered(5s)) {
+      spdlog::warn("{}: no answer from the router at {} yet; it keeps trying", name, config.rpc.router);
+    }
+  }
+
+  sdk::Status start_router() {
+    rpc::RouterOptions o;
+    o.bind = {config.rpc.bind.empty() ? config.rpc.router : config.rpc.bind};
+    o.heartbeat_interval = std::chrono::milliseconds(config.rpc.heartbeat_ms);
+    if (is_tcp(o.bind[0]) && !options.insecure_router) {
+      if (config.rpc.keys_dir.empty()) {
+        return sdk::Status::InvalidArgument(
+            "the router listens on tcp, which is encrypted by default: set rpc.keys_dir to a directory with "
+            "router.secret (stratus keys generate --keys-dir DIR router), or pass --insecure on a trusted network");
+      }
+      auto keys = rpc::load_keypair(config.rpc.keys_dir, "router");
+      if (!keys.ok() || keys->secret_key.empty()) {
+        return sdk::Status::InvalidArgument("no router key pair in " + config.rpc.keys_dir);
+      }
+      o.curve.public_key = keys->public_key;
+      o.curve.secret_key = keys->secret_key;
+      o.curve.allowed_keys_dir = config.rpc.keys_dir;
+      router_secure = true;
+    }
+    router = std::make_unique<rpc::Router>(o);
+    if (auto s = router->start(); !s.ok()) return rpc_failure("router", s);
+    return sdk::Status::OK();
+  }
+
+  sdk::Status open_database() {
+    auto opened = db::Database::open(config.data_dir);
+    if (!opened.ok()) {
+      return sdk::Status(opened.status().code(), "database in " + config.data_dir + ": " + opened.status().message());
+    }
+    database = std::move(opened.value());
+    if (has(Role::kApi) && options.seed_database) {
+      if (auto s = db::seed_defaults(*database); !s.ok()) return sdk::Status(s.code(), "seeding: " + s.message());
+    }
+    return sdk::Status::OK();
+  }
+
+  sdk::Status start_scheduler() {
+    auto made = scheduler::SchedulerService::create(registry, config, *database);
+    if (!made.ok()) return made.status();
+    scheduler = std::move(made.value());
+    auto endpoint = make_endpoint("scheduler-" + config.host, "scheduler", 4);
+    if (!endpoint.ok()) return endpoint.status();
+    scheduler_endpoint = std::move(endpoint.value());
+    if (auto s = scheduler->register_on(*scheduler_endpoint); !s.ok()) return s;
+    if (auto s = scheduler->load_from_database(); !s.ok()) return s;
+    if (auto s = scheduler_endpoint->start(); !s.ok()) return rpc_failure("scheduler endpoint", s);
+    await_registration(*scheduler_endpoint, "scheduler");
+    return sdk::Status::OK();
+  }
+
+  sdk::Status start_conductor() {
+    auto endpoint = make_endpoint("conductor-" + config.host, "conductor", 8);
+    if (!endpoint.ok()) return endpoint.status();
+    conductor_endpoint = std::move(endpoint.value());
+    conductor::ConductorOptions o;
+    o.call_timeout = call_timeout;
+    o.max_attempts = static_cast<int>(config.scheduler.max_attempts);
+    o.service_down_time = whole_seconds(config.service_down_time);
+    o.host = config.host;
+    conductor = std::make_unique<conductor::ConductorService>(*database, *conductor_endpoint, o);
+    if (auto s = conductor->register_on(*conductor_endpoint); !s.ok()) return s;
+    if (auto s = conductor_endpoint->start(); !s.ok()) return rpc_failure("conductor endpoint", s);
+    await_registration(*conductor_endpoint, "conductor");
+    return sdk::Status::OK();
+  }
+
+  sdk::Status start_compute(const std::string& host) {
+    auto driver = registry.create<sdk::VirtDriver>(config.compute.driver,
+                                                   config.plugin_config(sdk::PluginKind::kVirtDriver,
+                                                                        config.compute.driver));
+    if (!driver.ok()) return sdk::Status(driver.status().code(), "compute driver: " + driver.status().message());
+    if (auto s = (*driver)->init_host(host); !s.ok()) {
+      return sdk::Status(s.code(), "compute driver '" + config.compute.driver + "' cannot serve host " + host + ": " +
+                                       s.message());
+    }
+    ComputeHost c;
+    c.host = host;
+    c.driver = std::move(driver.value());
+    auto endpoint = make_endpoint("compute-" + host, "compute-" + host, 4);
+    if (!endpoint.ok()) return endpoint.status();
+    c.endpoint = std::move(endpoint.value());
+    c.conductor = std::make_unique<rpcapi::ConductorRpcApi>(*c.endpoint, call_timeout);
+    c.manager = std::make_unique<compute::ComputeManager>(host, c.driver, *c.conductor,
+                                                          compute::ComputeOptions::from_config(config));
+    if (auto s = c.manager->register_on(*c.endpoint); !s.ok()) return s;
+    if (auto s = c.endpoint->start(); !s.ok()) return rpc_failure("compute endpoint " + host, s);
+    await_registration(*c.endpoint, "compute " + host);
+    computes.push_back(std::move(c));
+    return computes.back().manager->start();
+  }
+
+  sdk::Status start_api() {
+    auto listen = split_listen(config.api.listen);
+    if (!listen.ok()) return listen.status();
+    auto endpoint = make_endpoint("api-" + config.host, "api", 2);
+    if (!endpoint.ok()) return endpoint.status();
+    api_endpoint = std::move(endpoint.value());
+    if (auto s = api_endpoint->start(); !s.ok()) return rpc_failure("api endpoint", s);
+    await_registration(*api_endpoint, "api");
+    api_conductor = std::make_unique<rpcapi::ConductorRpcApi>(*api_endpoint, call_timeout);
+    api_compute = std::make_unique<rpcapi::ComputeRpcApi>(*api_endpoint, call_timeout);
+    api_scheduler = std::make_unique<rpcapi::SchedulerRpcApi>(*api_endpoint, call_timeout);
+
+    compute::ComputeApiOptions api_options;
+    api_options.reclaim_instance_interval = whole_seconds(config.compute.reclaim_instance_interval);
+    api_options.service_down_time = whole_seconds(config.service_down_time);
+    compute_api = std::make_unique<compute::ComputeAPI>(*database, *api_conductor, *api_compute, api_options);
+
+    auto authenticator = config.api.auth_strategy == "token"
+                             ? api::make_static_token_authenticator(config.api.admin_token)
+                             : api::make_noauth_authenticator();
+    auth_description = authenticator->describe();
+    api_server = std::make_unique<api::ApiServer>(authenticator);
+    const auto down = whole_seconds(config.service_down_time);
+    api::add_version_routes(*api_server);
+    api::add_flavor_routes(*api_server, *database);
+    api::add_image_routes(*api_server, *database);
+    api::add_keypair_routes(*api_server, *database);
+    api::add_limits_routes(*api_server, *database);
+    api::add_availability_zone_routes(*api_server, *database);
+    api::add_hypervisor_routes(*api_server, *database, api::HypervisorsOptions{down});
+    api::ServicesOptions services;
+    services.service_down_time = down;
+    rpcapi::SchedulerRpcApi* to_schedulers = api_scheduler.get();
+    services.on_disabled_change = [to_schedulers](const std::string& host, const std::string& binary, bool disabled) {
+      rpcapi::ServiceMsg msg{host, binary, "", disabled};
+      if (auto s = to_schedulers->service_set_disabled(sdk::RequestContext{}, msg); !s.ok()) {
+        spdlog::warn("telling the schedulers that {} {} is {}: {}", host, binary, disabled ? "disabled" : "enabled",
+                     s.to_string());
+      }
+    };
+    api::add_service_routes(*api_server, *database, std::move(services));
+    api::add_server_group_routes(*api_server, *database);
+    api::add_quota_set_routes(*api_server, *database);
+    api::add_server_routes(*api_server, *compute_api, *database);
+    auto port = api_server->start(listen->first, listen->second);
+    if (!port.ok()) return port.status();
+    api_host = listen->first;
+    api_port = *port;
+    if (config.api.auth_strategy == "noauth") {
+      spdlog::warn("API authentication is off (api.auth_strategy = noauth): every request acts as admin");
+    }
+    return sdk::Status::OK();
+  }
+
+  sdk::Status start_all() {
+    if (has(Role::kRouter)) {
+      if (auto s = start_router(); !s.ok()) return sdk::Status(s.code(), "router: " + s.message());
+    }
+    if (has(Role::kApi) || has(Role::kConductor) || has(Role::kScheduler)) {
+      if (auto s = open_database(); !s.ok()) return s;
+    }
+    if (has(Role::kScheduler)) {
+      if (auto s = start_scheduler(); !s.ok()) return sdk::Status(s.code(), "scheduler: " + s.message());
+    }
+    if (has(Role::kConductor)) {
+      if (auto s = start_conductor(); !s.ok()) return sdk::Status(s.code(), "conductor: " + s.message());
+    }
+    if (has(Role::kCompute)) {
+      for (const auto& host : compute_hosts) {
+        if (auto s = start_compute(host); !s.ok()) return sdk::Status(s.code(), "compute " + host + ": " + s.message());
+      }
+    }
+    if (has(Role::kApi)) {
+      if (auto s = start_api(); !s.ok()) return sdk::Status(s.code(), "api: " + s.message());
+    }
+    return sdk::Status::OK();
+  }
+
+  void stop_all() {
+    if (api_server) api_server->stop();
+    if (api_endpoint) api_endpoint->stop();
+    for (auto& c : computes) {
+      if (c.manager) c.manager->stop();
+    }
+    for (auto& c : computes) {
+      if (c.endpoint) c.endpoint->stop();
+      if (c.driver) {
+        if (auto s = c.driver->cleanup_host(c.host); !s.ok()) spdlog::warn("cleanup of host {}: {}", c.host, s.to_string());
+      }
+    }
+    if (conductor_endpoint) conductor_endpoint->stop();
+    if (scheduler_endpoint) scheduler_endpoint->stop();
+    if (router) router->stop();
+    // Destroy in reverse order of dependency: users before what they use.
+    api_server.reset();
+    compute_api.reset();
+    api_scheduler.reset();
+    api_compute.reset();
+    api_conductor.reset();
+    api_endpoint.reset();
+    computes.clear();
+    conductor.reset();
+    conductor_endpoint.reset();
+    scheduler.reset();
+    scheduler_endpoint.reset();
+    database.reset();
+    router.reset();
+  }
+};
+
+Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Node::~Node() { stop(); }
+
+sdk::Result<std::unique_ptr<Node>> Node::create(Config config, const PluginRegistry& registry, NodeOptions options) {
+  if (options.roles.empty()) return sdk::Status::InvalidArgument("no role to run");
+  auto impl = std::make_unique<Impl>(std::move(config), registry, std::move(options));
+  impl->call_timeout = millis(impl->config.rpc.call_timeout);
+  impl->compute_hosts = impl->options.compute_hosts;
+  if (impl->compute_hosts.empty()) impl->compute_hosts.push_back(impl->config.host);
+  if (impl->has(Role::kApi)) {
+    if (auto listen = split_listen(impl->config.api.listen); !listen.ok()) return listen.status();
+  }
+  if (impl->config.rpc.router.empty()) return sdk::Status::InvalidArgument("rpc.router is empty");
+  return std::unique_ptr<Node>(new Node(std::move(impl)));
+}
+
+sdk::Status Node::start() {
+  if (impl_->started) return sdk::Status::InvalidState("node already started");
+  impl_->started = true;
+  sdk::Status s = impl_->start_all();
+  if (!s.ok()) impl_->stop_all();
+  return s;
+}
+
+void Node::stop() {
+  if (!impl_ || !impl_->started) return;
+  impl_->stop_all();
+  impl_->started = false;
+}
+
+std::string Node::api_url() const {
+  if (!impl_->api_server || impl_->api_port == 0) return "";
+  return "http://" + impl_->api_host + ":" + std::to_string(impl_->api_port);
+}
+int Node::api_port() const { return impl_->api_port; }
+std::vector<std::string> Node::router_addresses() const {
+  return impl_->router ? impl_->router->endpoints() : std::vector<std::string>{};
+}
+std::optional<rpc::RouterStats> Node::router_stats() const {
+  if (!impl_->router) return std::nullopt;
+  return impl_->router->stats();
+}
+bool Node::router_secure() const { return impl_->router_secure; }
+const Config& Node::config() const { return impl_->config; }
+const std::vector<std::string>& Node::compute_hosts() const { return impl_->compute_hosts; }
+
+std::vector<std::string> Node::describe() const {
+  std::vector<std::string> lines;
+  const Impl& i = *impl_;
+  if (i.router) {
+    std::string l = "rpc router on";
+    for (const auto& e : i.router->endpoints()) l += " " + e;
+    lines.push_back(l);
+  }
+  if (i.database) lines.push_back("database " + i.database->path().string());
+  if (i.scheduler) {
+    std::string l = "scheduler: filters";
+    for (const auto& f : i.config.scheduler.enabled_filters) l += " " + f;
+    l += "; weighers";
+    for (const auto& w : i.config.scheduler.weighers) l += " " + w;
+    lines.push_back(l);
+  }
+  if (i.conductor) lines.push_back("conductor");
+  for (const auto& c : i.computes) {
+    std::string l = "compute host " + c.host + ": driver " + i.config.compute.driver;
+    auto res = c.driver->get_available_resource(c.host);
+    if (res.ok()) {
+      l += " (" + res->hypervisor_type + ", " + std::to_string(res->vcpus) + " vcpus, " +
+           std::to_string(res->memory_mb) + " MB RAM, " + std::to_string(res->local_gb) + " GB disk)";
+    }
+    lines.push_back(l);
+  }
+  if (i.api_server) lines.push_back("compute API " + api_url() + "/v2.1 ; auth: " + i.auth_description);
+  return lines;
+}
+
+}  // namespace stratus::core
