@@ -128,7 +128,7 @@ void ComputeManager::do_build_and_run_instance(const sdk::RequestContext& ctx,
                  finished.status().to_string());
     (void)destroy_guest(ctx, msg);
     if (deleted_meanwhile(finished.status())) {
-      update_available_resource();
+      request_resource_report();
     } else {
       reschedule(ctx, request, finished.status(), true);  // as Nova's _build_resources does
     }
@@ -138,7 +138,7 @@ void ComputeManager::do_build_and_run_instance(const sdk::RequestContext& ctx,
   spdlog::info("[{}] instance {}: active on {} (power {})", ctx.request_id, uuid, host_,
                sdk::power_state_name(*done.power_state));
   finish(sdk::Status::OK());
-  update_available_resource();
+  request_resource_report();
 }
 
 void ComputeManager::reschedule(const sdk::RequestContext& ctx, const rpcapi::BuildAndRunRequest& request,
@@ -155,7 +155,7 @@ void ComputeManager::reschedule(const sdk::RequestContext& ctx, const rpcapi::Bu
   u.expected_vm_state = states({vm_state::kBuilding});
   if (auto r = update(ctx, u); !r.ok() && deleted_meanwhile(r.status())) {
     spdlog::info("[{}] instance {}: deleted during its failed build; not rescheduled", ctx.request_id, uuid);
-    update_available_resource();
+    request_resource_report();
     return;
   }
   if (!retry_elsewhere) {
@@ -163,7 +163,7 @@ void ComputeManager::reschedule(const sdk::RequestContext& ctx, const rpcapi::Bu
   }
   send_reschedule(ctx, request, failure.message().empty() ? failure.to_string() : failure.message(),
                   retry_elsewhere);
-  update_available_resource();
+  request_resource_report();
 }
 
 void ComputeManager::send_reschedule(const sdk::RequestContext& ctx, const rpcapi::BuildAndRunRequest& request,

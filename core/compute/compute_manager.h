@@ -131,6 +131,10 @@ class ComputeManager {
   void send_heartbeat();
   // driver->get_available_resource + list_instances -> compute_node_update.
   void update_available_resource();
+  // Asks the periodic thread for a resource report soon: the changes of many
+  // builds that finish together go out in one report, and no build waits
+  // for a report to be sent. Before start() and after stop(): nothing.
+  void request_resource_report();
   // For each instance of this host with no task: the driver's power state
   // wins (Nova's _sync_power_states). Skips instances an operation holds.
   void sync_power_states();
@@ -202,7 +206,8 @@ class ComputeManager {
   std::mutex report_mutex_;  // one resource report at a time, sent in the order taken
 
   mutable std::mutex mutex_;
-  std::condition_variable cv_;  // state_ changes; wakes the periodic thread
+  std::condition_variable cv_;  // state_ changes or a report is asked for; wakes the periodic thread
+  bool report_requested_ = false;  // GUARDED_BY(mutex_)
   State state_ = State::kNew;
   std::thread periodic_;
 };

@@ -212,7 +212,7 @@ sdk::Status ComputeManager::delete_instance(const sdk::RequestContext& ctx, cons
     spdlog::info("[{}] instance {}: deleted", ctx.request_id, uuid);
   }
   if (record_events) record_event(ctx, uuid, event, true, destroyed);
-  update_available_resource();
+  request_resource_report();
   return destroyed;
 }
 

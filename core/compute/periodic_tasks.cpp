@@ -6,6 +6,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -61,13 +62,19 @@ void ComputeManager::periodic_loop() {
     for (const Schedule* s : all) {
       if (s->enabled()) wake = wake ? std::min(*wake, s->next) : s->next;
     }
-    const auto stopped = [this] { return state_ == State::kStopped; };
+    const auto woken = [this] { return state_ == State::kStopped || report_requested_; };
     if (!wake) {
-      cv_.wait(lock, stopped);
-      break;
+      cv_.wait(lock, woken);
+    } else {
+      cv_.wait_until(lock, *wake, woken);
     }
-    if (cv_.wait_until(lock, *wake, stopped)) break;
+    if (state_ == State::kStopped) break;
+    const bool report_asked = std::exchange(report_requested_, false);
     lock.unlock();
+    if (report_asked) {
+      update_available_resource();
+      if (report.enabled()) report.next = Clock::now() + report.interval;
+    }
     // The next run is an interval after this one ends, so a slow run never
     // makes the next ones bunch up.
     if (heartbeat.due(Clock::now())) {
@@ -88,6 +95,13 @@ void ComputeManager::periodic_loop() {
     }
     lock.lock();
   }
+}
+
+void ComputeManager::request_resource_report() {
+  std::lock_guard lock(mutex_);
+  if (state_ != State::kRunning) return;
+  report_requested_ = true;
+  cv_.notify_all();
 }
 
 void ComputeManager::send_heartbeat() {
