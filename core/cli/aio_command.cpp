@@ -4,8 +4,6 @@
 // fake host) runs in this process over inproc RPC, with the SQLite database
 // in the data directory, seeded on first start with the m1.* flavors, a
 // default network and a placeholder image, so a server can be created at once.
-#include <signal.h>
-
 #include <iostream>
 #include <string>
 #include <vector>
@@ -35,12 +33,7 @@ std::vector<std::string> fake_host_names(const std::string& host, int count) {
 }
 
 int run_aio(const GlobalOptions& options, const AioOptions& aio) {
-  // Block the stop signals before any thread starts, so sigwait gets them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const sigset_t stop_signals = block_stop_signals();
 
   auto made = make_environment(options);
   if (!made.ok()) {
@@ -86,8 +79,7 @@ int run_aio(const GlobalOptions& options, const AioOptions& aio) {
   std::cout << "stratus aio: ready at " << url << "/v2.1 ; Ctrl-C stops it" << std::endl;
   spdlog::info("aio ready with {} compute host(s)", (*node)->compute_hosts().size());
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  const int signal_number = wait_for_stop_signal(stop_signals);
   spdlog::info("aio stopping on signal {}", signal_number);
   (*node)->stop();
   std::cout << "stratus aio: stopped" << std::endl;

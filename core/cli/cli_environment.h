@@ -3,6 +3,8 @@
 // search path.
 #pragma once
 
+#include <signal.h>
+
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -29,6 +31,14 @@ struct CliEnvironment {
   PluginRegistry registry;
   std::vector<PluginRefusal> refusals;  // plugins found but not taken
 };
+
+// Blocks SIGINT and SIGTERM in the calling thread and so in every thread it
+// starts afterwards, so that a long-running command (aio, serve) receives
+// them in wait_for_stop_signal() and can stop its services in order. Call it
+// before any thread starts.
+sigset_t block_stop_signals();
+// Waits for one of the signals block_stop_signals() blocked; returns it.
+int wait_for_stop_signal(const sigset_t& signals);
 
 // Errors: the config's own (naming key and line), or a bad log level.
 sdk::Result<std::unique_ptr<CliEnvironment>> make_environment(const GlobalOptions& options);

@@ -1,8 +1,6 @@
 // `stratus serve ROLE...`: run any set of the roles (router, api, conductor,
 // scheduler, compute) in this process, connected to config rpc.router, until
 // SIGINT or SIGTERM. Several processes, each with some roles, make one cloud.
-#include <signal.h>
-
 #include <iostream>
 #include <string>
 #include <vector>
@@ -29,11 +27,7 @@ struct ServeOptions {
 };
 
 int serve(const GlobalOptions& options, const ServeOptions& opts) {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const sigset_t stop_signals = block_stop_signals();
 
   auto made = make_environment(options);
   if (!made.ok()) {
@@ -86,8 +80,7 @@ int serve(const GlobalOptions& options, const ServeOptions& opts) {
   for (const auto& r : opts.roles) std::cout << " " << r;
   std::cout << " ready" << std::endl;
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  const int signal_number = wait_for_stop_signal(stop_signals);
   spdlog::info("serve stopping on signal {}", signal_number);
   auto stats = (*node)->router_stats();
   (*node)->stop();

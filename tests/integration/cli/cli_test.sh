@@ -28,7 +28,8 @@ done
 for w in ram cpu disk num_instances; do
   check "plugin list shows weigher $w" grep -Eq "^scheduler_weigher +$w +" "$work/list.txt"
 done
-check "plugin list has 17 plugins" test "$(($(wc -l < "$work/list.txt") - 1))" -eq 17
+check "plugin list shows the libvirt driver" grep -Eq '^virt_driver +libvirt +' "$work/list.txt"
+check "plugin list has 18 plugins" test "$(($(wc -l < "$work/list.txt") - 1))" -eq 18
 
 # plugin show, as a table and as JSON.
 "$stratus" plugin show core > "$work/show.txt"
