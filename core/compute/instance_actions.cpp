@@ -85,11 +85,11 @@ sdk::Status ComputeManager::run_action(const sdk::RequestContext& ctx, const Act
     // power state and a fault saying why.
     spdlog::error("[{}] instance {}: {} failed: {}", ctx.request_id, uuid, spec.method, done.to_string());
     u.vm_state = current.vm_state;
+    record_fault(ctx, uuid, done);  // first, so the fault is there when the task state clears
     if (auto r = update(ctx, u); !r.ok()) {
       spdlog::warn("[{}] instance {}: could not revert the task state: {}", ctx.request_id, uuid,
                    r.status().to_string());
     }
-    record_fault(ctx, uuid, done);
     finish(done);
     return done;
   }
@@ -199,8 +199,8 @@ sdk::Status ComputeManager::delete_instance(const sdk::RequestContext& ctx, cons
     u.vm_state = std::string(vs::kError);
     u.set_task_state = true;
     u.power_state = power_state_of(msg.instance);
+    record_fault(ctx, uuid, st);  // first: whoever sees ERROR finds the fault
     (void)update(ctx, u);
-    record_fault(ctx, uuid, st);
     if (record_events) record_event(ctx, uuid, event, true, st);
     return st;
   }

@@ -53,10 +53,10 @@ void ComputeManager::init_instance(const sdk::RequestContext& ctx, const rpcapi:
     if (building) (void)destroy_guest(ctx, msg);
     u.vm_state = std::string(vs::kError);
     u.power_state = power_state_of(msg.instance);
-    if (auto r = update(ctx, u); r.ok()) {
-      record_fault(ctx, uuid,
-                   sdk::Status::Internal("instance was " + what + " when compute host " + host_ + " restarted"));
-    }
+    // The fault first: whoever sees ERROR finds it.
+    record_fault(ctx, uuid,
+                 sdk::Status::Internal("instance was " + what + " when compute host " + host_ + " restarted"));
+    (void)update(ctx, u);
     return;
   }
 

@@ -197,6 +197,22 @@ void ComputeTaskManager::set_error(const sdk::RequestContext& ctx, const std::st
                                    const std::string& message, const std::string& details,
                                    const std::string& fault_host, const char* event) {
   const std::string& rid = ctx.request_id;
+  // The fault and the event first: whoever sees ERROR (a client polling the
+  // API) must find the fault that says why. If the instance was deleted
+  // meanwhile, the rows belong to a deleted instance and harm nothing.
+  if (auto s = db::InstanceFaultRepository(db_).add(instance_uuid, 500, message, details, fault_host); !s.ok()) {
+    spdlog::error("[{}] recording the fault of instance {}: {}", rid, instance_uuid, s.status().message());
+  }
+  if (event != nullptr) {
+    db::InstanceActionRepository actions(db_);
+    auto started = actions.start_event(instance_uuid, rid, event, options_.host);
+    if (started.ok()) {
+      started = actions.finish_event(instance_uuid, rid, event, /*success=*/false, std::nullopt, message);
+    }
+    if (!started.ok()) {
+      spdlog::warn("[{}] recording event {} of instance {}: {}", rid, event, instance_uuid, started.message());
+    }
+  }
   db::InstanceUpdate update;
   update.vm_state = "error";
   update.task_state = std::optional<std::string>();
@@ -205,17 +221,6 @@ void ComputeTaskManager::set_error(const sdk::RequestContext& ctx, const std::st
   update.expected_task_state = build_task_states();
   if (auto s = db::InstanceRepository(db_).update(instance_uuid, update); !s.ok()) {
     spdlog::info("[{}] instance {} not set to error: {}", rid, instance_uuid, s.status().message());
-    return;
-  }
-  if (auto s = db::InstanceFaultRepository(db_).add(instance_uuid, 500, message, details, fault_host); !s.ok()) {
-    spdlog::error("[{}] recording the fault of instance {}: {}", rid, instance_uuid, s.status().message());
-  }
-  if (event == nullptr) return;
-  db::InstanceActionRepository actions(db_);
-  auto started = actions.start_event(instance_uuid, rid, event, options_.host);
-  if (started.ok()) started = actions.finish_event(instance_uuid, rid, event, /*success=*/false, std::nullopt, message);
-  if (!started.ok()) {
-    spdlog::warn("[{}] recording event {} of instance {}: {}", rid, event, instance_uuid, started.message());
   }
 }
 
