@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/api/json_schema_validator.h"
+#include "core/api/url_encoding.h"
 #include "core/db/flavor_repository.h"
 
 namespace stratus::core::api {
@@ -126,21 +127,6 @@ Result<std::int64_t> int_field(const json& v, const char* field, std::int64_t mi
   return out;
 }
 
-// Percent-encodes a query value (flavor ids may hold spaces).
-std::string url_encode(const std::string& value) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // The flavor of the path, as the caller may see it: a private flavor is, to a
 // non-admin, as absent as a missing one (Nova answers 404 too).

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/api/json_schema_validator.h"
+#include "core/api/url_encoding.h"
 #include "core/compute/api/compute_request.h"
 #include "core/compute/api/instance_actions_controller.h"
 #include "core/compute/api/server_actions_controller.h"
@@ -251,20 +252,6 @@ Result<ApiResponse> create(compute::ComputeAPI& compute, const JsonSchemaValidat
   return ApiResponse{202, {{"server", server}}, {{"Location", req.base_url + "/v2.1/servers/" + id}}};
 }
 
-std::string url_encode(const std::string& value) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::vector<std::string> query_values(const ApiRequest& req, const std::string& name) {
   std::vector<std::string> out;
