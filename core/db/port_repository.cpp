@@ -13,7 +13,8 @@ namespace {
 
 constexpr const char* kColumns =
     "SELECT p.uuid, n.uuid, p.mac_address, p.ip_address, p.device_id, p.status, p.created_at, p.updated_at, "
-    "COALESCE(s.uuid, ''), COALESCE(i.project_id, ''), i.availability_zone, COALESCE(i.host, '') "
+    "COALESCE(s.uuid, ''), COALESCE(i.project_id, ''), i.availability_zone, COALESCE(i.host, ''), "
+    "COALESCE(i.power_state, 0) "
     "FROM ports p JOIN networks n ON n.id = p.network_id LEFT JOIN subnets s ON s.id = p.subnet_id "
     "LEFT JOIN instances i ON i.uuid = p.device_id AND p.device_id != '' ";
 
@@ -24,6 +25,9 @@ PortRecord read_row(const Statement& r) {
     auto zone = r.optional_text(10);
     p.device_owner = "compute:" + (zone && !zone->empty() ? *zone : std::string("nova"));
   }
+  // Nothing plugs ports one by one yet: a port is up while its guest runs
+  // (power state 1), as Neutron's agent sees the guest's tap device.
+  if (r.int64(12) == 1) p.status = "ACTIVE";
   return p;
 }
 

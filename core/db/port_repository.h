@@ -23,7 +23,7 @@ struct PortRecord {
   std::string mac_address;   // "fa:16:3e:xx:xx:xx"
   std::string ip_address;
   std::string device_id;     // the instance uuid, or ""
-  std::string status;        // "DOWN" until the compute host plugs it, then "ACTIVE"
+  std::string status;        // "DOWN"; "ACTIVE" once set so or while its instance runs
   std::string created_at;
   std::string updated_at;
   std::string subnet_uuid;   // the subnet ip_address is from
