@@ -275,11 +275,58 @@ CREATE TABLE quota_classes (
 );
 )sql";
 
+// Migration 2: subnets (Neutron's), out of the networks table. Each existing
+// network's cidr and gateway become its one subnet "<name>-subnet" (with a
+// random version-4 uuid), every port records the subnet its address came
+// from, and networks gain the attributes Neutron shows. An empty pool_start
+// and pool_end mean the whole host range of the cidr; an empty gateway means
+// none.
+constexpr const char* kSubnetsSchema = R"sql(
+CREATE TABLE subnets (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  uuid            TEXT NOT NULL UNIQUE,
+  network_id      INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+  name            TEXT NOT NULL DEFAULT '',
+  description     TEXT NOT NULL DEFAULT '',
+  project_id      TEXT NOT NULL DEFAULT '',
+  cidr            TEXT NOT NULL,
+  gateway         TEXT NOT NULL DEFAULT '',
+  pool_start      TEXT NOT NULL DEFAULT '',
+  pool_end        TEXT NOT NULL DEFAULT '',
+  dns_nameservers TEXT NOT NULL DEFAULT '',
+  enable_dhcp     INTEGER NOT NULL DEFAULT 1,
+  revision_number INTEGER NOT NULL DEFAULT 0,
+  created_at      TEXT NOT NULL,
+  updated_at      TEXT NOT NULL
+);
+CREATE INDEX subnets_network ON subnets(network_id);
+
+INSERT INTO subnets(uuid, network_id, name, project_id, cidr, gateway, created_at, updated_at)
+SELECT lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' ||
+         substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1) ||
+         substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))),
+       id, name || '-subnet', project_id, cidr, gateway, created_at, updated_at
+FROM networks ORDER BY id;
+
+ALTER TABLE networks DROP COLUMN cidr;
+ALTER TABLE networks DROP COLUMN gateway;
+ALTER TABLE networks ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE networks ADD COLUMN router_external INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE networks ADD COLUMN admin_state_up INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE networks ADD COLUMN mtu INTEGER NOT NULL DEFAULT 1500;
+ALTER TABLE networks ADD COLUMN revision_number INTEGER NOT NULL DEFAULT 1;
+
+ALTER TABLE ports ADD COLUMN subnet_id INTEGER REFERENCES subnets(id);
+UPDATE ports SET subnet_id = (SELECT s.id FROM subnets s WHERE s.network_id = ports.network_id);
+CREATE INDEX ports_subnet ON ports(subnet_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& builtin_migrations() {
   static const std::vector<Migration> migrations = {
       {1, "initial schema", kInitialSchema},
+      {2, "subnets", kSubnetsSchema},
   };
   return migrations;
 }

@@ -1,5 +1,8 @@
-// NetworkRepository: tenant networks (an IPv4 CIDR each, Neutron-style) and
-// the address arithmetic ports are allocated with (see port_repository.h).
+// NetworkRepository: tenant networks, Neutron-style. A network is a name, an
+// owner and flags; its addresses live in its subnets (subnet_repository.h),
+// which ports take their fixed IPs from (port_repository.h).
+//
+// Thread-safe (each call is one transaction of Database).
 #pragma once
 
 #include <cstdint>
@@ -8,48 +11,48 @@
 #include <vector>
 
 #include "core/db/database.h"
+#include "core/db/ipv4_address.h"
+#include "core/db/subnet_repository.h"
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::db {
-
-// An IPv4 network "10.0.0.0/24", normalised to its network address.
-struct Ipv4Cidr {
-  std::uint32_t network = 0;
-  int prefix = 0;
-  std::uint32_t broadcast() const { return prefix == 0 ? 0xFFFFFFFFu : network | (0xFFFFFFFFu >> prefix); }
-  bool contains(std::uint32_t ip) const { return ip >= network && ip <= broadcast(); }
-  std::string to_string() const;
-};
-
-// kInvalidArgument naming the text for anything that is not a.b.c.d/n with
-// n <= 30 (a usable network has at least two host addresses).
-sdk::Result<Ipv4Cidr> parse_ipv4_cidr(const std::string& text);
-sdk::Result<std::uint32_t> parse_ipv4(const std::string& text);
-std::string format_ipv4(std::uint32_t ip);
 
 struct NetworkRecord {
   std::int64_t id = 0;
   std::string uuid;        // empty on create: generated
   std::string name;
-  std::string cidr;        // normalised: "10.0.0.0/24"
-  std::string gateway;     // empty on create: the first host address
-  std::string project_id;  // owner; "" for a network of the cloud
+  std::string description;
+  std::string project_id;  // owner; "" for a network of the cloud, usable by every project
   bool shared = false;     // usable by every project
+  bool router_external = false;
+  bool admin_state_up = true;
+  int mtu = 1500;
+  std::int64_t revision_number = 0;
   std::string created_at;
   std::string updated_at;
+  // Shorthand for a network with one subnet. On create: a non-empty cidr makes
+  // a first subnet "<name>-subnet" with this cidr and gateway (empty: the
+  // first host address) in the same transaction. On read: the first subnet's
+  // cidr and gateway, or "" when the network has no subnet.
+  std::string cidr;
+  std::string gateway;
+  std::vector<std::string> subnet_ids;  // on read: the network's subnets, oldest first
 };
 
 class NetworkRepository {
  public:
   explicit NetworkRepository(Database& db) : db_(db) {}
 
-  // kInvalidArgument for a bad CIDR or a gateway outside it (or its network or
-  // broadcast address); kAlreadyExists for a uuid in use.
-  sdk::Result<NetworkRecord> create(NetworkRecord record);
+  // Creates the network and, if given (or if record.cidr is set), its first
+  // subnet, in one transaction: either both exist afterwards or neither.
+  // kInvalidArgument for a bad subnet (see SubnetRepository::create);
+  // kAlreadyExists for a uuid in use.
+  sdk::Result<NetworkRecord> create(NetworkRecord record, std::optional<SubnetRecord> first_subnet = std::nullopt);
   sdk::Result<NetworkRecord> get(const std::string& uuid);
-  // Networks `project_id` may use (its own and shared ones); nullopt: all.
+  // Networks `project_id` may see and use: its own, shared ones, external
+  // ones and the cloud's (project ""); nullopt: all. Oldest first.
   sdk::Result<std::vector<NetworkRecord>> list(const std::optional<std::string>& project_id = std::nullopt);
-  // kNotFound; kInvalidState while ports remain on it.
+  // Deletes the network and its subnets. kNotFound; kInvalidState while ports remain on it.
   sdk::Status remove(const std::string& uuid);
 
  private:

@@ -1,7 +1,7 @@
 #include "core/db/port_repository.h"
 
 #include "core/db/ids.h"
-#include "core/db/network_repository.h"
+#include "core/db/ipv4_address.h"
 #include "core/db/time_util.h"
 
 namespace stratus::core::db {
@@ -12,8 +12,24 @@ using sdk::Status;
 namespace {
 
 constexpr const char* kColumns =
-    "SELECT p.uuid, n.uuid, p.mac_address, p.ip_address, p.device_id, p.status, p.created_at, p.updated_at "
-    "FROM ports p JOIN networks n ON n.id = p.network_id ";
+    "SELECT p.uuid, n.uuid, p.mac_address, p.ip_address, p.device_id, p.status, p.created_at, p.updated_at, "
+    "COALESCE(s.uuid, ''), COALESCE(i.project_id, ''), i.availability_zone, COALESCE(i.host, ''), "
+    "COALESCE(i.power_state, 0) "
+    "FROM ports p JOIN networks n ON n.id = p.network_id LEFT JOIN subnets s ON s.id = p.subnet_id "
+    "LEFT JOIN instances i ON i.uuid = p.device_id AND p.device_id != '' ";
+
+PortRecord read_row(const Statement& r) {
+  PortRecord p{r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7), r.text(8),
+               r.text(9), "", r.text(11)};
+  if (!p.project_id.empty()) {
+    auto zone = r.optional_text(10);
+    p.device_owner = "compute:" + (zone && !zone->empty() ? *zone : std::string("nova"));
+  }
+  // Nothing plugs ports one by one yet: a port is up while its guest runs
+  // (power state 1), as Neutron's agent sees the guest's tap device.
+  if (r.int64(12) == 1) p.status = "ACTIVE";
+  return p;
+}
 
 template <typename... Args>
 Result<std::vector<PortRecord>> query(Connection& c, const std::string& purpose, const std::string& tail,
@@ -22,9 +38,7 @@ Result<std::vector<PortRecord>> query(Connection& c, const std::string& purpose,
   if (!st.ok()) return st.status();
   st->bind_all(args...);
   std::vector<PortRecord> out;
-  auto s = st->for_each([&](Statement& r) {
-    out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7)});
-  });
+  auto s = st->for_each([&](Statement& r) { out.push_back(read_row(r)); });
   if (!s.ok()) return s;
   return out;
 }
@@ -36,23 +50,59 @@ Result<PortRecord> get_locked(Connection& c, const std::string& uuid) {
   return std::move(rows->front());
 }
 
-// The lowest host address of `cidr` that is not the gateway and not in use.
-Result<std::uint32_t> pick_address(Connection& c, std::int64_t network_id, const Ipv4Cidr& cidr,
-                                   std::uint32_t gateway, const std::string& network_uuid) {
-  auto st = c.prepare("read used addresses of network " + network_uuid,
-                      "SELECT ip_int FROM ports WHERE network_id = ? ORDER BY ip_int");
+// What allocation needs of a subnet, as numbers.
+struct SubnetRange {
+  std::int64_t id = 0;
+  Ipv4Cidr cidr;
+  std::optional<std::uint32_t> gateway;
+  std::uint32_t pool_start = 0;
+  std::uint32_t pool_end = 0;
+};
+
+Result<std::vector<SubnetRange>> subnet_ranges(Connection& c, std::int64_t network_id, const std::string& network_uuid) {
+  auto st = c.prepare("read subnets of network " + network_uuid,
+                      "SELECT id, cidr, gateway, pool_start, pool_end FROM subnets WHERE network_id = ? ORDER BY id");
   if (!st.ok()) return st.status();
   st->bind_all(network_id);
-  std::uint32_t candidate = cidr.network + 1;
-  const std::uint32_t last = cidr.broadcast() - 1;
+  std::vector<SubnetRange> out;
+  Status bad = Status::OK();
+  auto s = st->for_each([&](Statement& r) {
+    SubnetRange range;
+    range.id = r.int64(0);
+    auto cidr = parse_ipv4_cidr(r.text(1));
+    if (!cidr.ok()) {
+      bad = cidr.status();
+      return;
+    }
+    range.cidr = *cidr;
+    if (auto gw = parse_ipv4(r.text(2)); gw.ok()) range.gateway = *gw;
+    auto start = parse_ipv4(r.text(3));
+    auto end = parse_ipv4(r.text(4));
+    range.pool_start = start.ok() ? *start : cidr->first_host();
+    range.pool_end = end.ok() ? *end : cidr->last_host();
+    out.push_back(range);
+  });
+  if (!s.ok()) return s;
+  if (!bad.ok()) return bad;
+  return out;
+}
+
+// The lowest address of the subnet's pool that is not its gateway and not in use.
+Result<std::optional<std::uint32_t>> pick_address(Connection& c, std::int64_t network_id, const SubnetRange& subnet,
+                                                  const std::string& network_uuid) {
+  auto st = c.prepare("read used addresses of network " + network_uuid,
+                      "SELECT ip_int FROM ports WHERE network_id = ? AND ip_int BETWEEN ? AND ? ORDER BY ip_int");
+  if (!st.ok()) return st.status();
+  st->bind_all(network_id, static_cast<std::int64_t>(subnet.pool_start), static_cast<std::int64_t>(subnet.pool_end));
+  std::uint64_t candidate = subnet.pool_start;
   bool found = false;
   auto advance_past_gateway = [&] {
-    if (candidate == gateway) ++candidate;
+    if (subnet.gateway && candidate == *subnet.gateway) ++candidate;
   };
   advance_past_gateway();
   auto s = st->for_each([&](Statement& r) {
     if (found) return;
-    auto used = static_cast<std::uint32_t>(r.int64(0));
+    auto used = static_cast<std::uint64_t>(r.int64(0));
     if (used < candidate) return;
     if (used == candidate) {
       ++candidate;
@@ -62,11 +112,8 @@ Result<std::uint32_t> pick_address(Connection& c, std::int64_t network_id, const
     }
   });
   if (!s.ok()) return s;
-  if (candidate > last || candidate < cidr.network) {
-    return Status::Conflict("no more IP addresses available on network " + network_uuid + " (" + cidr.to_string() +
-                            ")");
-  }
-  return candidate;
+  if (candidate > subnet.pool_end) return std::optional<std::uint32_t>();
+  return std::optional<std::uint32_t>(static_cast<std::uint32_t>(candidate));
 }
 
 }  // namespace
@@ -74,31 +121,52 @@ Result<std::uint32_t> pick_address(Connection& c, std::int64_t network_id, const
 Result<PortRecord> PortRepository::create(const std::string& network_uuid, const std::string& device_id,
                                           const std::optional<std::string>& fixed_ip) {
   return db_.write("create port", [&](Connection& c) -> Result<PortRecord> {
-    auto net = c.prepare("look up network " + network_uuid, "SELECT id, cidr, gateway FROM networks WHERE uuid = ?");
+    auto net = c.prepare("look up network " + network_uuid, "SELECT id FROM networks WHERE uuid = ?");
     if (!net.ok()) return net.status();
     net->bind_all(network_uuid);
     auto row = net->step();
     if (!row.ok()) return row.status();
     if (!*row) return Status::NotFound("network " + network_uuid + " could not be found");
     const std::int64_t network_id = net->int64(0);
-    auto cidr = parse_ipv4_cidr(net->text(1));
-    if (!cidr.ok()) return cidr.status();
-    auto gateway = parse_ipv4(net->text(2));
-    if (!gateway.ok()) return gateway.status();
+    auto subnets = subnet_ranges(c, network_id, network_uuid);
+    if (!subnets.ok()) return subnets.status();
+    if (subnets->empty()) {
+      // Nova's NetworkRequiresSubnet.
+      return Status::InvalidArgument("Network " + network_uuid + " requires a subnet in order to boot instances on.");
+    }
 
     std::uint32_t ip = 0;
+    std::int64_t subnet_id = 0;
     if (fixed_ip) {
       auto want = parse_ipv4(*fixed_ip);
       if (!want.ok()) return want.status();
-      if (!cidr->contains(*want) || *want == cidr->network || *want == cidr->broadcast() || *want == *gateway) {
-        return Status::InvalidArgument("fixed IP " + *fixed_ip + " is not an assignable address of " +
-                                       cidr->to_string());
+      for (const auto& subnet : *subnets) {
+        if (subnet.cidr.is_host(*want) && *want != subnet.gateway) {
+          subnet_id = subnet.id;
+          break;
+        }
+      }
+      if (subnet_id == 0) {
+        std::string cidrs;
+        for (const auto& subnet : *subnets) cidrs += (cidrs.empty() ? "" : ", ") + subnet.cidr.to_string();
+        return Status::InvalidArgument("fixed IP " + *fixed_ip + " is not an assignable address of " + cidrs);
       }
       ip = *want;
     } else {
-      auto picked = pick_address(c, network_id, *cidr, *gateway, network_uuid);
-      if (!picked.ok()) return picked.status();
-      ip = *picked;
+      for (const auto& subnet : *subnets) {
+        auto picked = pick_address(c, network_id, subnet, network_uuid);
+        if (!picked.ok()) return picked.status();
+        if (*picked) {
+          ip = **picked;
+          subnet_id = subnet.id;
+          break;
+        }
+      }
+      if (subnet_id == 0) {
+        std::string cidrs;
+        for (const auto& subnet : *subnets) cidrs += (cidrs.empty() ? "" : ", ") + subnet.cidr.to_string();
+        return Status::Conflict("no more IP addresses available on network " + network_uuid + " (" + cidrs + ")");
+      }
     }
 
     std::string uuid = random_uuid();
@@ -107,9 +175,10 @@ Result<PortRecord> PortRepository::create(const std::string& network_uuid, const
     for (int attempt = 0;; ++attempt) {
       std::string mac = random_mac();
       auto st = c.exec("insert port on network " + network_uuid,
-                       "INSERT INTO ports(uuid, network_id, mac_address, ip_address, ip_int, device_id, status, "
-                       "created_at, updated_at) VALUES (?,?,?,?,?,?,'DOWN',?,?)",
-                       uuid, network_id, mac, format_ipv4(ip), static_cast<std::int64_t>(ip), device_id, now, now);
+                       "INSERT INTO ports(uuid, network_id, subnet_id, mac_address, ip_address, ip_int, device_id, "
+                       "status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,'DOWN',?,?)",
+                       uuid, network_id, subnet_id, mac, format_ipv4(ip), static_cast<std::int64_t>(ip), device_id,
+                       now, now);
       if (st.ok()) break;
       if (!st.is(sdk::StatusCode::kAlreadyExists)) return st;
       if (st.message().find("ip_int") != std::string::npos) {
@@ -135,6 +204,10 @@ Result<std::vector<PortRecord>> PortRepository::list_by_network(const std::strin
   return db_.read("list ports", [&](Connection& c) {
     return query(c, "list ports of network " + network_uuid, "WHERE n.uuid = ? ORDER BY p.ip_int", network_uuid);
   });
+}
+
+Result<std::vector<PortRecord>> PortRepository::list() {
+  return db_.read("list ports", [&](Connection& c) { return query(c, "list ports", "ORDER BY p.id"); });
 }
 
 Status PortRepository::set_status(const std::string& uuid, const std::string& status) {

@@ -41,9 +41,12 @@ Status seed_default_network(Database& db) {
   NetworkRecord n;
   n.uuid = kDefaultNetworkUuid;
   n.name = "private";
-  n.cidr = "10.0.0.0/24";
   n.shared = true;
-  return ignore_exists(NetworkRepository(db).create(n).status());
+  SubnetRecord s;
+  s.uuid = kDefaultSubnetUuid;
+  s.name = "private-subnet";
+  s.cidr = "10.0.0.0/24";
+  return ignore_exists(NetworkRepository(db).create(n, s).status());
 }
 
 Status seed_default_image(Database& db) {

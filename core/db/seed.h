@@ -14,8 +14,10 @@ namespace stratus::core::db {
 // m1.small 1/2048/20, m1.medium 2/4096/40, m1.large 4/8192/80, m1.xlarge 8/16384/160.
 sdk::Status seed_default_flavors(Database& db);
 
-// A shared network "private", 10.0.0.0/24, gateway 10.0.0.1, with a fixed uuid.
+// A shared network "private" with one subnet "private-subnet", 10.0.0.0/24,
+// gateway 10.0.0.1, both with fixed uuids.
 inline constexpr const char* kDefaultNetworkUuid = "5d4c6a1b-7e0f-4a29-9b38-2c1d0e6f7a81";
+inline constexpr const char* kDefaultSubnetUuid = "9a3e1f52-0b6c-4d87-a1e4-6f2b8c0d3e95";
 sdk::Status seed_default_network(Database& db);
 
 // A small public placeholder image "cirros-0.6.2-x86_64-disk" with a fixed uuid.

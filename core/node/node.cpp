@@ -13,6 +13,7 @@
 #include "core/api/images_controller.h"
 #include "core/api/keypairs_controller.h"
 #include "core/api/limits_controller.h"
+#include "core/api/network/network_routes.h"
 #include "core/api/quota_sets_controller.h"
 #include "core/api/server_groups_controller.h"
 #include "core/api/services_controller.h"
@@ -319,6 +320,7 @@ struct Node::Impl {
     api::add_server_group_routes(*api_server, *database);
     api::add_quota_set_routes(*api_server, *database);
     api::add_server_routes(*api_server, *compute_api, *database);
+    api::add_network_routes(*api_server, *database);
     auto port = api_server->start(listen->first, listen->second);
     if (!port.ok()) return port.status();
     api_host = listen->first;

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "core/db/migrations.h"
 #include "core/db/sqlite.h"
 #include "db_test_util.h"
@@ -22,7 +24,8 @@ TEST(DbMigrations, ReopenIsIdempotent) {
   { ASSERT_TRUE(Database::open(dir.path()).ok()); }
   auto again = Database::open(dir.path());
   ASSERT_TRUE(again.ok()) << again.status();
-  EXPECT_EQ((*again)->schema_version(), 1);
+  const auto latest = static_cast<int>(builtin_migrations().size());
+  EXPECT_EQ((*again)->schema_version(), latest);
   auto rows = (*again)->read("count migrations", [](Connection& c) -> sdk::Result<std::int64_t> {
     auto st = c.prepare("count", "SELECT COUNT(*) FROM schema_migrations");
     if (!st.ok()) return st.status();
@@ -31,19 +34,20 @@ TEST(DbMigrations, ReopenIsIdempotent) {
     return st->int64(0);
   });
   ASSERT_TRUE(rows.ok());
-  EXPECT_EQ(*rows, 1);
+  EXPECT_EQ(*rows, latest);
 }
 
 TEST(DbMigrations, AppliesNewMigrationsOnReopen) {
   TempDir dir;
   { ASSERT_TRUE(Database::open(dir.path()).ok()); }
   std::vector<Migration> next = builtin_migrations();
-  next.push_back({2, "add widgets", "CREATE TABLE widgets (id INTEGER PRIMARY KEY);"});
+  const int number = static_cast<int>(next.size()) + 1;
+  next.push_back({number, "add widgets", "CREATE TABLE widgets (id INTEGER PRIMARY KEY);"});
   DatabaseOptions opts;
   opts.migrations = &next;
   auto db = Database::open(dir.path(), opts);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ((*db)->schema_version(), 2);
+  EXPECT_EQ((*db)->schema_version(), number);
   auto st = (*db)->write("use widgets", [](Connection& c) { return c.exec("insert widget", "INSERT INTO widgets DEFAULT VALUES"); });
   EXPECT_TRUE(st.ok()) << st;
 }
@@ -52,7 +56,7 @@ TEST(DbMigrations, RefusesADatabaseNewerThanTheCode) {
   TempDir dir;
   {
     std::vector<Migration> newer = builtin_migrations();
-    newer.push_back({2, "from the future", "CREATE TABLE future (x);"});
+    newer.push_back({static_cast<int>(newer.size()) + 1, "from the future", "CREATE TABLE future (x);"});
     DatabaseOptions opts;
     opts.migrations = &newer;
     ASSERT_TRUE(Database::open(dir.path(), opts).ok());
@@ -60,25 +64,66 @@ TEST(DbMigrations, RefusesADatabaseNewerThanTheCode) {
   auto db = Database::open(dir.path());
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.status().code(), sdk::StatusCode::kInvalidState);
-  EXPECT_NE(db.status().message().find("schema version 2 is newer than this Stratus supports (1)"), std::string::npos)
+  const auto known = builtin_migrations().size();
+  EXPECT_NE(db.status().message().find("schema version " + std::to_string(known + 1) +
+                                       " is newer than this Stratus supports (" + std::to_string(known) + ")"),
+            std::string::npos)
       << db.status();
 }
 
 TEST(DbMigrations, AFailingMigrationLeavesTheLastGoodVersion) {
   TempDir dir;
   std::vector<Migration> broken = builtin_migrations();
-  broken.push_back({2, "half done", "CREATE TABLE half (x); CREATE TABLE instances (x);"});
+  const int number = static_cast<int>(broken.size()) + 1;
+  broken.push_back({number, "half done", "CREATE TABLE half (x); CREATE TABLE instances (x);"});
   DatabaseOptions opts;
   opts.migrations = &broken;
   auto db = Database::open(dir.path(), opts);
   ASSERT_FALSE(db.ok());
-  EXPECT_NE(db.status().message().find("migration 2 (half done)"), std::string::npos) << db.status();
+  EXPECT_NE(db.status().message().find("migration " + std::to_string(number) + " (half done)"), std::string::npos)
+      << db.status();
   auto good = Database::open(dir.path());
   ASSERT_TRUE(good.ok()) << good.status();
-  EXPECT_EQ((*good)->schema_version(), 1);
-  // The half-created table was rolled back with the rest of migration 2.
+  EXPECT_EQ((*good)->schema_version(), number - 1);
+  // The half-created table was rolled back with the rest of the migration.
   auto st = (*good)->read("probe", [](Connection& c) { return c.exec("probe", "SELECT * FROM half"); });
   EXPECT_FALSE(st.ok());
+}
+
+// The subnets migration on a database written before it: each network's
+// cidr and gateway become its one subnet, and its ports point at it.
+TEST(DbMigrations, SubnetsMigrationMovesNetworkAddressesIntoSubnets) {
+  TempDir dir;
+  const std::vector<Migration> first(builtin_migrations().begin(), builtin_migrations().begin() + 1);
+  {
+    DatabaseOptions opts;
+    opts.migrations = &first;
+    auto old = Database::open(dir.path(), opts);
+    ASSERT_TRUE(old.ok()) << old.status();
+    auto st = (*old)->write("old rows", [](Connection& c) {
+      return c.exec_script("old rows",
+                           "INSERT INTO networks(uuid, name, cidr, gateway, project_id, shared, created_at, updated_at) "
+                           "VALUES ('net-1', 'blue', '10.9.0.0/24', '10.9.0.1', 'p1', 0, 't', 't');"
+                           "INSERT INTO ports(uuid, network_id, mac_address, ip_address, ip_int, device_id, created_at, "
+                           "updated_at) VALUES ('port-1', 1, 'fa:16:3e:00:00:01', '10.9.0.2', 168361986, 'vm', 't', 't');");
+    });
+    ASSERT_TRUE(st.ok()) << st;
+  }
+  auto db = Database::open(dir.path());
+  ASSERT_TRUE(db.ok()) << db.status();
+  auto rows = (*db)->read("read", [](Connection& c) -> sdk::Result<std::string> {
+    auto st = c.prepare("read",
+                        "SELECT s.uuid || ' ' || s.name || ' ' || s.cidr || ' ' || s.gateway || ' ' || s.project_id || "
+                        "' ' || (SELECT COUNT(*) FROM ports p WHERE p.subnet_id = s.id) FROM subnets s");
+    if (!st.ok()) return st.status();
+    auto r = st->step();
+    if (!r.ok()) return r.status();
+    return st->text(0);
+  });
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_TRUE(std::regex_match(*rows, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12} "
+                                                 "blue-subnet 10\\.9\\.0\\.0/24 10\\.9\\.0\\.1 p1 1")))
+      << *rows;
 }
 
 TEST(DbMigrations, RejectsAGappedList) {
