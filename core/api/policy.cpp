@@ -44,6 +44,10 @@ const std::map<std::string, PolicyRequirement, std::less<>>& rule_table() {
       {"os_compute_api:os-quota-sets:delete", R::kAdmin},
       {"os_compute_api:limits:other_project", R::kAdmin},
       {"os_compute_api:os-server-groups:index:all_projects", R::kAdmin},
+      // network (Neutron's names); seeing and changing one's own is scoping (network_policy.h)
+      {"create_network:shared", R::kAdmin},
+      {"create_network:router:external", R::kAdmin},
+      {"get_port:binding:host_id", R::kAdmin},
       // any call that changes something: readers only look
       {"stratus:write", R::kMember},
   };

@@ -1,5 +1,6 @@
 #include "core/api/network/network_views.h"
 
+#include "core/api/policy.h"
 #include "core/db/time_util.h"
 
 namespace stratus::core::api::network {
@@ -83,7 +84,7 @@ json port_view(const db::PortRecord& port, const AuthContext& auth) {
                {"created_at", timestamp(port.created_at)},
                {"updated_at", timestamp(port.updated_at)},
                {"revision_number", 1}};
-  if (auth.is_admin) {
+  if (policy_allows(auth, "get_port:binding:host_id")) {
     view["binding:host_id"] = port.binding_host;
     view["binding:profile"] = json::object();
     view["binding:vif_details"] = json::object();

@@ -7,6 +7,7 @@
 #include "core/api/network/neutron_error.h"
 #include "core/api/network/neutron_query.h"
 #include "core/api/network/request_body.h"
+#include "core/api/policy.h"
 
 namespace stratus::core::api::network {
 
@@ -56,8 +57,10 @@ Result<ApiResponse> create(db::Database& db, const ApiRequest& req) {
   auto project = owning_project(body, req.auth);
   if (auto* refused = std::get_if<ApiResponse>(&project)) return *refused;
   rec.project_id = std::get<std::string>(project);
-  if (rec.shared && !req.auth.is_admin) return policy_denied("create_network:shared");
-  if (rec.router_external && !req.auth.is_admin) return policy_denied("create_network:router:external");
+  if (rec.shared && !policy_allows(req.auth, "create_network:shared")) return policy_denied("create_network:shared");
+  if (rec.router_external && !policy_allows(req.auth, "create_network:router:external")) {
+    return policy_denied("create_network:router:external");
+  }
 
   auto created = db::NetworkRepository(db).create(rec);
   if (!created.ok()) return neutron_failure(created.status(), "Network", rec.uuid);
