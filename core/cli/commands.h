@@ -14,6 +14,8 @@ void add_aio_command(CLI::App& app, const GlobalOptions& options, int& exit_code
 void add_rpc_commands(CLI::App& app, const GlobalOptions& options, int& exit_code);
 // `serve ROLE...` (core/node).
 void add_serve_command(CLI::App& app, const GlobalOptions& options, int& exit_code);
+// user, project, role: the identity service's records, in the database (core/identity).
+void add_identity_commands(CLI::App& app, const GlobalOptions& options, int& exit_code);
 // server, flavor, hypervisor, service: REST clients of the Compute API (core/cli/client).
 void add_client_commands(CLI::App& app, const GlobalOptions& options, int& exit_code);
 
