@@ -78,7 +78,7 @@ class AioProcess {
       // Fake hosts big enough for 1000 m1.tiny on 10 of them: 16 vcpus x 4.0
       // would hold 640, and Nova's max_instances_per_host (50) 500.
       execl(binary.c_str(), binary.c_str(), "--log-level", "warn", "--set", "host=bench", "--set",
-            "driver.fake.vcpus=256", "--set", "filter.num_instances.max_instances_per_host=400", "aio", "--fake-hosts",
+            "driver.fake.vcpus=256", "--set", "filter.num_instances.max_instances_per_host=400", "--set", "api.auth_strategy=noauth", "aio", "--fake-hosts",
             host_count.c_str(), "--data-dir", data.c_str(), "--listen", "127.0.0.1:0", static_cast<char*>(nullptr));
       _exit(127);
     }

@@ -1,5 +1,6 @@
 #include "core/api/api_server.h"
 
+#include <cctype>
 #include <chrono>
 #include <exception>
 
@@ -41,6 +42,19 @@ ApiResponse policy_denied(const std::string& rule) {
   return error_response(403, "Policy doesn't allow " + rule + " to be performed.");
 }
 
+namespace {
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+}  // namespace
+
+std::optional<std::string> ApiRequest::header(const std::string& name) const {
+  auto it = headers.find(lower(name));
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<std::string> ApiRequest::query_param(const std::string& name) const {
   auto range = query.equal_range(name);
   if (range.first == range.second) return std::nullopt;
@@ -63,10 +77,12 @@ ApiServer::ApiServer(std::shared_ptr<const Authenticator> authenticator, ApiServ
 
 ApiServer::~ApiServer() { stop(); }
 
-void ApiServer::route(const std::string& method, const std::string& pattern, ApiHandler handler, bool is_public) {
-  auto bound = [this, handler = std::move(handler), is_public, method](const httplib::Request& req,
-                                                                        httplib::Response& res) {
-    handle(req, res, handler, is_public, method);
+void ApiServer::route(const std::string& method, const std::string& pattern, ApiHandler handler, bool is_public,
+                      ErrorBodyFormat error_body) {
+  if (error_body == nullptr) error_body = &nova_error_body;
+  auto bound = [this, handler = std::move(handler), is_public, method, error_body](const httplib::Request& req,
+                                                                                    httplib::Response& res) {
+    handle(req, res, handler, is_public, method, error_body);
   };
   if (method == "GET") {
     server_->Get(pattern, bound);
@@ -80,7 +96,7 @@ void ApiServer::route(const std::string& method, const std::string& pattern, Api
 }
 
 void ApiServer::handle(const httplib::Request& req, httplib::Response& res, const ApiHandler& handler, bool is_public,
-                       const std::string& method) const {
+                       const std::string& method, ErrorBodyFormat error_body) const {
   const auto started = std::chrono::steady_clock::now();
   ApiRequest request;
   request.method = method;
@@ -92,6 +108,7 @@ void ApiServer::handle(const httplib::Request& req, httplib::Response& res, cons
   // Microversions and X-Compute-Request-Id belong to the compute API only;
   // the identity, image and network APIs on the same port have neither.
   const bool is_compute = is_compute_path(req.path);
+  for (const auto& [k, v] : req.headers) request.headers[lower(k)] = v;
   res.set_header("X-OpenStack-Request-Id", request.request_id);
   if (is_compute) res.set_header("X-Compute-Request-Id", request.request_id);
 
@@ -101,7 +118,7 @@ void ApiServer::handle(const httplib::Request& req, httplib::Response& res, cons
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
     spdlog::info("{} {} {} {} {:.1f}ms", request.request_id, method, req.path, status, micros / 1000.0);
   };
-  auto fail = [&](int status, const std::string& message) { finish(status, nova_error_body(status, message)); };
+  auto fail = [&](int status, const std::string& message) { finish(status, error_body(status, message)); };
 
   if (!is_public) {
     auto auth = authenticator_->authenticate(header(req, "X-Auth-Token"));

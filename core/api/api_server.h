@@ -40,9 +40,12 @@ struct ApiRequest {
   AuthContext auth;
   std::string request_id;                // "req-<uuid>", also in the reply's X-OpenStack-Request-Id
   std::string base_url;                  // "http://<Host header>", for links
+  std::map<std::string, std::string> headers;  // names in lower case; the last value of each
 
   // The last value of a query parameter, if given.
   std::optional<std::string> query_param(const std::string& name) const;
+  // A request header by name (any case), if given.
+  std::optional<std::string> header(const std::string& name) const;
 };
 
 struct ApiResponse {
@@ -52,6 +55,11 @@ struct ApiResponse {
 };
 
 using ApiHandler = std::function<sdk::Result<ApiResponse>(const ApiRequest&)>;
+
+// How a route words the errors the server answers for it (bad JSON, a
+// failed Status, a handler that threw): Nova's format by default; other
+// services give their own (Keystone's {"error": {...}}).
+using ErrorBodyFormat = nlohmann::json (*)(int http_status, const std::string& message);
 
 // A reply in Nova's error format with a status no Status code maps to (403
 // and its like): {"forbidden": {"code": 403, "message": ...}}.
@@ -74,7 +82,8 @@ class ApiServer {
   // Registers `handler` for `method` ("GET", "POST", "PUT", "DELETE") and a
   // path regex (e.g. R"(/v2\.1/flavors/([^/]+))"). Public routes (version
   // documents) skip authentication. Register before start().
-  void route(const std::string& method, const std::string& pattern, ApiHandler handler, bool is_public = false);
+  void route(const std::string& method, const std::string& pattern, ApiHandler handler, bool is_public = false,
+             ErrorBodyFormat error_body = nullptr);
 
   // Binds host:port (port 0 picks a free one) and serves on a background
   // thread. Returns the bound port, or kUnavailable naming the address.
@@ -85,7 +94,7 @@ class ApiServer {
 
  private:
   void handle(const httplib::Request& req, httplib::Response& res, const ApiHandler& handler, bool is_public,
-              const std::string& method) const;
+              const std::string& method, ErrorBodyFormat error_body) const;
 
   std::shared_ptr<const Authenticator> authenticator_;
   ApiServerOptions options_;

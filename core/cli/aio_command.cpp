@@ -4,6 +4,9 @@
 // fake host) runs in this process over inproc RPC, with the SQLite database
 // in the data directory, seeded on first start with the m1.* flavors, a
 // default network and a placeholder image, so a server can be created at once.
+// With api.auth_strategy = keystone (the default) it also bootstraps the
+// identity service and writes <data-dir>/clouds.yaml for the openstack CLI.
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -11,6 +14,8 @@
 #include <spdlog/spdlog.h>
 
 #include "core/cli/commands.h"
+#include "core/db/database.h"
+#include "core/identity/bootstrap.h"
 #include "core/node/node.h"
 
 namespace stratus::core {
@@ -30,6 +35,37 @@ std::vector<std::string> fake_host_names(const std::string& host, int count) {
   std::vector<std::string> names;
   for (int i = 1; i <= count; ++i) names.push_back(host + "-" + std::to_string(i));
   return names;
+}
+
+// Runs the identity bootstrap (core/identity/bootstrap.h) and says how to
+// log in. False (after saying why) if it failed.
+bool print_identity_bootstrap(const Config& cfg, const std::string& public_url) {
+  // A second handle on the node's database file: SQLite serialises the two.
+  auto db = db::Database::open(cfg.data_dir);
+  if (!db.ok()) {
+    std::cerr << "stratus: aio: identity bootstrap: " << db.status().message() << "\n";
+    return false;
+  }
+  auto boot = identity::bootstrap_identity(**db, cfg.data_dir, public_url + "/identity/v3");
+  if (!boot.ok()) {
+    std::cerr << "stratus: aio: identity bootstrap: " << boot.status().message() << "\n";
+    return false;
+  }
+  const std::string path = std::filesystem::absolute(boot->clouds_yaml).string();
+  std::cout << "  identity: " << public_url << "/identity/v3"
+            << (boot->created_admin ? " ; created user admin (role admin on project admin) with a random password"
+                                    : "")
+            << "\n";
+  if (boot->clouds_yaml_written) {
+    std::cout << "  log in with the openstack CLI (credentials in " << path << ", mode 0600):\n"
+              << "       export OS_CLIENT_CONFIG_FILE=" << path << " OS_CLOUD=stratus\n"
+              << "       openstack server list\n";
+  } else {
+    std::cout << "  no " << path << " (it holds the admin password and was removed): set a new password with\n"
+              << "       stratus user set-password admin --data-dir " << cfg.data_dir << " --password ...\n";
+  }
+  std::cout << "  authenticate: X-Auth-Token from POST " << public_url << "/identity/v3/auth/tokens\n";
+  return true;
 }
 
 int run_aio(const GlobalOptions& options, const AioOptions& aio) {
@@ -67,13 +103,22 @@ int run_aio(const GlobalOptions& options, const AioOptions& aio) {
   std::cout << "stratus aio: config from " << cfg.source << "\n";
   std::cout << "  data directory " << cfg.data_dir << "\n";
   for (const auto& line : (*node)->describe()) std::cout << "  " << line << "\n";
-  const bool token = cfg.api.auth_strategy == "token";
-  std::cout << "  authenticate: "
-            << (token ? "send X-Auth-Token: <api.admin_token> (export STRATUS_TOKEN=... for the stratus client)"
-                      : "none (api.auth_strategy = noauth: every request acts as admin)")
-            << "\n";
-  std::cout << "  try: export STRATUS_URL=" << url << "/v2.1\n"
-            << "       stratus server create demo --flavor m1.tiny --image cirros-0.6.2-x86_64-disk --wait\n"
+  const bool keystone = cfg.api.auth_strategy == "keystone";
+  const bool token = cfg.api.auth_strategy != "noauth";
+  if (keystone) {
+    if (!print_identity_bootstrap(cfg, (*node)->public_url())) {
+      (*node)->stop();
+      return 1;
+    }
+  } else {
+    std::cout << "  authenticate: "
+              << (token ? "send X-Auth-Token: <api.admin_token> (export STRATUS_TOKEN=... for the stratus client)"
+                        : "none (api.auth_strategy = noauth: every request acts as admin)")
+              << "\n";
+  }
+  std::cout << "  try: export STRATUS_URL=" << url << "/v2.1\n";
+  if (keystone) std::cout << "       export STRATUS_TOKEN=$(openstack token issue -f value -c id)\n";
+  std::cout << "       stratus server create demo --flavor m1.tiny --image cirros-0.6.2-x86_64-disk --wait\n"
             << "       curl -s " << url << "/v2.1/servers/detail" << (token ? " -H 'X-Auth-Token: ...'" : "")
             << "\n";
   std::cout << "stratus aio: ready at " << url << "/v2.1 ; Ctrl-C stops it" << std::endl;

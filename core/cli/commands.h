@@ -16,6 +16,8 @@ void add_rpc_commands(CLI::App& app, const GlobalOptions& options, int& exit_cod
 void add_serve_command(CLI::App& app, const GlobalOptions& options, int& exit_code);
 // `network create|list|delete`: tenant networks, on the database directly.
 void add_network_commands(CLI::App& app, const GlobalOptions& options, int& exit_code);
+// user, project, role: the identity service's records, in the database (core/identity).
+void add_identity_commands(CLI::App& app, const GlobalOptions& options, int& exit_code);
 // server, flavor, hypervisor, service: REST clients of the Compute API (core/cli/client).
 void add_client_commands(CLI::App& app, const GlobalOptions& options, int& exit_code);
 

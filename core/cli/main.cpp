@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   core::add_serve_command(app, options, exit_code);
   core::add_client_commands(app, options, exit_code);
   core::add_network_commands(app, options, exit_code);
+  core::add_identity_commands(app, options, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -261,15 +261,28 @@ Status build(const toml::table& root, Config& cfg) {
     if (Status st = r.read("listen", cfg.api.listen); !st.ok()) return st;
     if (Status st = r.read("auth_strategy", cfg.api.auth_strategy); !st.ok()) return st;
     if (Status st = r.read("admin_token", cfg.api.admin_token); !st.ok()) return st;
-    if (cfg.api.auth_strategy != "noauth" && cfg.api.auth_strategy != "token") {
+    if (Status st = r.read("public_url", cfg.api.public_url); !st.ok()) return st;
+    if (cfg.api.auth_strategy != "keystone" && cfg.api.auth_strategy != "noauth" && cfg.api.auth_strategy != "token") {
       return Status::InvalidArgument(origin_of(t.get("auth_strategy")->source()) +
-                                     ": key 'api.auth_strategy' must be \"noauth\" or \"token\", got '" +
+                                     ": key 'api.auth_strategy' must be \"keystone\", \"noauth\" or \"token\", got '" +
                                      cfg.api.auth_strategy + "'");
+    }
+    if (!cfg.api.public_url.empty() && cfg.api.public_url.rfind("http://", 0) != 0 &&
+        cfg.api.public_url.rfind("https://", 0) != 0) {
+      return Status::InvalidArgument(origin_of(t.get("public_url")->source()) +
+                                     ": key 'api.public_url' must start with http:// or https://, got '" +
+                                     cfg.api.public_url + "'");
     }
     if (cfg.api.auth_strategy == "token" && cfg.api.admin_token.empty()) {
       return Status::InvalidArgument(origin_of(t.source()) +
                                      ": api.auth_strategy = \"token\" needs a non-empty api.admin_token");
     }
+    return r.finish();
+  });
+  if (!s.ok()) return s;
+  s = top.read_table("identity", [&](const toml::table& t, const std::string& prefix) {
+    SectionReader r(t, prefix);
+    if (Status st = r.read_in_range("token_expiration", cfg.identity.token_expiration, 1, 31536000); !st.ok()) return st;
     return r.finish();
   });
   if (!s.ok()) return s;

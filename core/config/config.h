@@ -73,10 +73,21 @@ struct RpcSection {
 
 struct ApiSection {
   std::string listen = "127.0.0.1:8774";  // host:port; port 0 picks a free one
-  // "noauth": every request acts as admin (fine for aio on loopback; logged as
-  // a warning); "token": X-Auth-Token must equal admin_token.
-  std::string auth_strategy = "noauth";
+  // "keystone": X-Auth-Token must be a project-scoped token of the identity
+  // service under /identity (docs/identity.md); "noauth": every request acts
+  // as admin (loopback tests only; logged as a warning); "token":
+  // X-Auth-Token must equal admin_token.
+  std::string auth_strategy = "keystone";
   std::string admin_token;
+  // The URL clients reach the API at, for the identity catalog and
+  // clouds.yaml ("https://cloud.example.com:8774"); empty: "http://" + the
+  // request's Host header.
+  std::string public_url;
+};
+
+struct IdentitySection {
+  // Seconds an identity token is valid (Keystone's [token] expiration).
+  std::int64_t token_expiration = 3600;
 };
 
 struct Config {
@@ -86,6 +97,7 @@ struct Config {
   // Seconds without a heartbeat after which a service counts as down (Nova's service_down_time).
   double service_down_time = 60.0;
   ApiSection api;
+  IdentitySection identity;
   RpcSection rpc;
   PluginsSection plugins;
   ComputeSection compute;

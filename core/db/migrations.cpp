@@ -321,12 +321,66 @@ UPDATE ports SET subnet_id = (SELECT s.id FROM subnets s WHERE s.network_id = po
 CREATE INDEX ports_subnet ON ports(subnet_id);
 )sql";
 
+// Migration 3: the identity service (a Keystone v3 subset, core/identity).
+// One domain ("default") for now, kept as a column so names stay unique per
+// domain as Keystone's are. Passwords are libsodium pwhash strings; a token
+// row is keyed by the SHA-256 of the token, never the token itself, and
+// carries the roles it was issued with. Roles admin, member and reader exist
+// from the start, as `keystone-manage bootstrap` creates them.
+constexpr const char* kIdentitySchema = R"sql(
+CREATE TABLE projects (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  domain_id   TEXT NOT NULL DEFAULT 'default',
+  description TEXT NOT NULL DEFAULT '',
+  enabled     INTEGER NOT NULL DEFAULT 1,
+  created_at  TEXT NOT NULL,
+  UNIQUE (domain_id, name)
+);
+CREATE TABLE users (
+  id            TEXT PRIMARY KEY,
+  name          TEXT NOT NULL,
+  domain_id     TEXT NOT NULL DEFAULT 'default',
+  password_hash TEXT NOT NULL,
+  enabled       INTEGER NOT NULL DEFAULT 1,
+  created_at    TEXT NOT NULL,
+  UNIQUE (domain_id, name)
+);
+CREATE TABLE roles (
+  id   TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
+INSERT INTO roles(id, name) VALUES (lower(hex(randomblob(16))), 'admin');
+INSERT INTO roles(id, name) VALUES (lower(hex(randomblob(16))), 'member');
+INSERT INTO roles(id, name) VALUES (lower(hex(randomblob(16))), 'reader');
+CREATE TABLE role_assignments (
+  user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  role_id    TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
+  PRIMARY KEY (user_id, project_id, role_id)
+);
+CREATE INDEX role_assignments_project ON role_assignments(project_id);
+CREATE TABLE tokens (
+  id         TEXT PRIMARY KEY,
+  user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  project_id TEXT REFERENCES projects(id) ON DELETE CASCADE,
+  roles      TEXT NOT NULL DEFAULT '',
+  methods    TEXT NOT NULL DEFAULT 'password',
+  audit_id   TEXT NOT NULL DEFAULT '',
+  issued_at  TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  revoked    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX tokens_expires_at ON tokens(expires_at);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& builtin_migrations() {
   static const std::vector<Migration> migrations = {
       {1, "initial schema", kInitialSchema},
       {2, "subnets", kSubnetsSchema},
+      {3, "identity", kIdentitySchema},
   };
   return migrations;
 }

@@ -36,6 +36,12 @@ std::string utc_now() {
   return format(micros / 1000000, micros % 1000000);
 }
 
+std::string utc_from_now(std::int64_t seconds) {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now).count() + seconds * 1000000;
+  return format(micros / 1000000, micros % 1000000);
+}
+
 std::string to_api_seconds(std::string_view stored) {
   if (stored.size() < 19) return std::string(stored);
   return std::string(stored.substr(0, 19)) + "Z";

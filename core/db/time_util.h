@@ -6,6 +6,7 @@
 // ("2026-11-26T04:18:15Z") and launched_at / action times as stored, as Nova does.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,9 @@ namespace stratus::core::db {
 
 // Now, "YYYY-MM-DDTHH:MM:SS.ffffff".
 std::string utc_now();
+
+// Now plus `seconds` (may be negative), in the same form (token expiry).
+std::string utc_from_now(std::int64_t seconds);
 
 // "2026-11-26T04:18:15.421318" -> "2026-11-26T04:18:15Z".
 std::string to_api_seconds(std::string_view stored);

@@ -25,6 +25,9 @@
 #include "core/conductor/conductor_service.h"
 #include "core/db/database.h"
 #include "core/db/seed.h"
+#include "core/identity/identity_controller.h"
+#include "core/identity/keystone_authenticator.h"
+#include "core/identity/token_service.h"
 #include "core/rpcapi/compute_rpcapi.h"
 #include "core/rpcapi/conductor_rpcapi.h"
 #include "core/rpcapi/scheduler_rpcapi.h"
@@ -126,6 +129,7 @@ struct Node::Impl {
   std::unique_ptr<rpcapi::ComputeRpcApi> api_compute;
   std::unique_ptr<rpcapi::SchedulerRpcApi> api_scheduler;
   std::unique_ptr<compute::ComputeAPI> compute_api;
+  std::unique_ptr<identity::TokenService> token_service;
   std::unique_ptr<api::ApiServer> api_server;
   std::string api_host;
   int api_port = 0;
@@ -293,13 +297,24 @@ struct Node::Impl {
     api_options.service_down_time = whole_seconds(config.service_down_time);
     compute_api = std::make_unique<compute::ComputeAPI>(*database, *api_conductor, *api_compute, api_options);
 
-    auto authenticator = config.api.auth_strategy == "token"
-                             ? api::make_static_token_authenticator(config.api.admin_token)
-                             : api::make_noauth_authenticator();
+    // The identity service is served whatever the strategy, so clients can
+    // always get a token; "keystone" makes the other APIs require one.
+    token_service = std::make_unique<identity::TokenService>(
+        *database, identity::IdentityOptions{config.identity.token_expiration});
+    std::shared_ptr<api::Authenticator> authenticator;
+    if (config.api.auth_strategy == "keystone") {
+      authenticator = identity::make_keystone_authenticator(*token_service);
+    } else if (config.api.auth_strategy == "token") {
+      authenticator = api::make_static_token_authenticator(config.api.admin_token);
+    } else {
+      authenticator = api::make_noauth_authenticator();
+    }
     auth_description = authenticator->describe();
     api_server = std::make_unique<api::ApiServer>(authenticator);
     const auto down = whole_seconds(config.service_down_time);
     api::add_version_routes(*api_server);
+    identity::add_identity_routes(*api_server, *token_service, *database,
+                                  identity::IdentityRoutesOptions{config.api.public_url});
     api::add_flavor_routes(*api_server, *database);
     api::add_image_routes(*api_server, *database);
     api::add_keypair_routes(*api_server, *database);
@@ -372,6 +387,7 @@ struct Node::Impl {
     if (router) router->stop();
     // Destroy in reverse order of dependency: users before what they use.
     api_server.reset();
+    token_service.reset();
     compute_api.reset();
     api_scheduler.reset();
     api_compute.reset();
@@ -422,6 +438,10 @@ std::string Node::api_url() const {
   return "http://" + impl_->api_host + ":" + std::to_string(impl_->api_port);
 }
 int Node::api_port() const { return impl_->api_port; }
+std::string Node::public_url() const {
+  return impl_->config.api.public_url.empty() ? api_url() : impl_->config.api.public_url;
+}
+identity::TokenService* Node::token_service() const { return impl_->token_service.get(); }
 std::vector<std::string> Node::router_addresses() const {
   return impl_->router ? impl_->router->endpoints() : std::vector<std::string>{};
 }
@@ -459,7 +479,10 @@ std::vector<std::string> Node::describe() const {
     }
     lines.push_back(l);
   }
-  if (i.api_server) lines.push_back("compute API " + api_url() + "/v2.1 ; auth: " + i.auth_description);
+  if (i.api_server) {
+    lines.push_back("compute API " + api_url() + "/v2.1 ; auth: " + i.auth_description);
+    lines.push_back("identity API " + api_url() + "/identity/v3");
+  }
   return lines;
 }
 

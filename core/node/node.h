@@ -29,6 +29,10 @@
 
 namespace stratus::core {
 
+namespace identity {
+class TokenService;
+}  // namespace identity
+
 enum class Role { kRouter, kApi, kConductor, kScheduler, kCompute };
 
 // "router", "api", ...; kInvalidArgument naming the unknown role.
@@ -65,6 +69,12 @@ class Node {
   // The REST API's address once started ("http://127.0.0.1:8774"), else "".
   std::string api_url() const;
   int api_port() const;
+  // Where clients reach the API: [api] public_url, else api_url().
+  std::string public_url() const;
+  // The identity token service (api role, once started), else nullptr: for
+  // in-process tokens (TokenService::issue_for), e.g. a compute host's
+  // service credentials. Valid until stop().
+  identity::TokenService* token_service() const;
   // The router's bound addresses (router role), e.g. "tcp://127.0.0.1:5672".
   std::vector<std::string> router_addresses() const;
   // The router's counters (router role), for the line `serve` prints on stop.

@@ -92,15 +92,36 @@ check "aio runs the scheduler with Nova's filters" grep -q "scheduler: filters c
 check "aio made its database in the data directory" test -f "$work/data/stratus.db"
 api="$(grep -o 'http://127.0.0.1:[0-9]*/v2.1' "$work/aio.out" | head -1)"
 check "aio prints its API URL" test -n "$api"
-check "the API serves the seeded flavors" /usr/bin/python3 -c '
-import json, sys, urllib.request
-with urllib.request.urlopen(sys.argv[1] + "/flavors/detail") as r:
+check "aio wrote a private clouds.yaml" test "$(stat -c %a "$work/data/clouds.yaml")" = 600
+check "aio says how to use it" grep -q "export OS_CLIENT_CONFIG_FILE=$work/data/clouds.yaml OS_CLOUD=stratus" "$work/aio.out"
+check "the API refuses a request without a token" /usr/bin/python3 -c '
+import sys, urllib.request, urllib.error
+try:
+    urllib.request.urlopen(sys.argv[1] + "/flavors/detail")
+    sys.exit("no 401")
+except urllib.error.HTTPError as e:
+    assert e.code == 401, e.code
+' "$api"
+check "the admin from clouds.yaml gets a token and sees the seeded flavors" /usr/bin/python3 -c '
+import json, re, sys, urllib.request
+text = open(sys.argv[2]).read()
+get = lambda k: re.search(k + r": \"(.*)\"", text).group(1)
+body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": get("username"),
+        "domain": {"name": "Default"}, "password": get("password")}}},
+        "scope": {"project": {"name": get("project_name"), "domain": {"name": "Default"}}}}}
+req = urllib.request.Request(get("auth_url") + "/auth/tokens", data=json.dumps(body).encode(),
+                             headers={"Content-Type": "application/json"})
+with urllib.request.urlopen(req) as r:
+    assert r.status == 201
+    token = r.headers["X-Subject-Token"]
+req = urllib.request.Request(sys.argv[1] + "/flavors/detail", headers={"X-Auth-Token": token})
+with urllib.request.urlopen(req) as r:
     assert r.status == 200
     assert r.headers["OpenStack-API-Version"] == "compute 2.1"
     flavors = json.load(r)["flavors"]
 assert [f["name"] for f in flavors] == ["m1.tiny", "m1.small", "m1.medium", "m1.large", "m1.xlarge"], flavors
 assert flavors[0]["ram"] == 512 and flavors[0]["vcpus"] == 1
-' "$api"
+' "$api" "$work/data/clouds.yaml"
 kill -INT "$aio_pid"
 set +e
 wait "$aio_pid"; rc=$?

@@ -34,6 +34,8 @@ void CloudTest::SetUp() {
   config.host = "cloud";
   config.data_dir = data_dir_.string();
   config.api.listen = "127.0.0.1:0";
+  // These tests are about the create path, not identity: every request is admin.
+  config.api.auth_strategy = "noauth";
   config.rpc.router = "inproc://" + unique_name("cloud");
   config.rpc.heartbeat_ms = 50;
   config.rpc.call_timeout = 10;

@@ -28,7 +28,7 @@ wait_for_line() {  # wait_for_line FILE PATTERN: bounded (20 s)
 # Short intervals so that liveness is seen within seconds.
 common=(--set rpc.heartbeat_ms=100 --set compute.heartbeat_interval=0.3 --set compute.resource_report_interval=0.5
         --set compute.sync_power_state_interval=1 --set service_down_time=3 --set rpc.call_timeout=10
-        --set data_dir="$work/data" --log-level info)
+        --set data_dir="$work/data" --set api.auth_strategy=noauth --log-level info)
 
 "$stratus" "${common[@]}" serve router --bind tcp://127.0.0.1:0 --insecure > "$work/router.out" 2>&1 &
 pids+=($!)

@@ -100,7 +100,8 @@ TEST_F(ConfigFile, ApiSection) {
   auto cfg = load_config(std::nullopt);
   ASSERT_TRUE(cfg.ok());
   EXPECT_EQ(cfg->api.listen, "127.0.0.1:8774");
-  EXPECT_EQ(cfg->api.auth_strategy, "noauth");
+  EXPECT_EQ(cfg->api.auth_strategy, "keystone");
+  EXPECT_EQ(cfg->api.public_url, "");
 
   auto file = write("[api]\nlisten = \"127.0.0.1:9000\"\nauth_strategy = \"token\"\nadmin_token = \"s3cret\"\n");
   cfg = load_config(file);
@@ -108,16 +109,48 @@ TEST_F(ConfigFile, ApiSection) {
   EXPECT_EQ(cfg->api.listen, "127.0.0.1:9000");
   EXPECT_EQ(cfg->api.admin_token, "s3cret");
 
-  file = write("[api]\nauth_strategy = \"keystone\"\n");
+  file = write("[api]\nauth_strategy = \"ldap\"\n");
   cfg = load_config(file);
   ASSERT_FALSE(cfg.ok());
   EXPECT_EQ(cfg.status().message(),
-            file.string() + ":2: key 'api.auth_strategy' must be \"noauth\" or \"token\", got 'keystone'");
+            file.string() + ":2: key 'api.auth_strategy' must be \"keystone\", \"noauth\" or \"token\", got 'ldap'");
+
+  file = write("[api]\npublic_url = \"https://cloud.example.com:8774\"\n");
+  cfg = load_config(file);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->api.public_url, "https://cloud.example.com:8774");
+  file = write("[api]\npublic_url = \"cloud.example.com\"\n");
+  cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(), file.string() +
+                                        ":2: key 'api.public_url' must start with http:// or https://, got "
+                                        "'cloud.example.com'");
 
   file = write("[api]\nauth_strategy = \"token\"\n");
   cfg = load_config(file);
   ASSERT_FALSE(cfg.ok());
   EXPECT_NE(cfg.status().message().find("needs a non-empty api.admin_token"), std::string::npos) << cfg.status();
+}
+
+TEST_F(ConfigFile, IdentitySection) {
+  auto cfg = load_config(std::nullopt);
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_EQ(cfg->identity.token_expiration, 3600);
+
+  auto file = write("[identity]\ntoken_expiration = 600\n");
+  cfg = load_config(file);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->identity.token_expiration, 600);
+
+  file = write("[identity]\ntoken_expiration = 0\n");
+  cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("identity.token_expiration"), std::string::npos) << cfg.status();
+
+  file = write("[identity]\ntoken_expiry = 600\n");
+  cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("unknown key 'identity.token_expiry'"), std::string::npos) << cfg.status();
 }
 
 TEST_F(ConfigFile, ServiceTunablesAndRpcSection) {
