@@ -17,7 +17,9 @@ packages=(
   qemu-utils
   # test tools: Debian's own Python (/usr/bin/python3) and its packages
   python3 python3-zmq python3-msgpack openssh-client
-  python3-novaclient python3-openstackclient
+  python3-novaclient python3-openstackclient python3-openstacksdk
+  # tempest's response schemas: the contract the compute replies are checked against
+  python3-tempest python3-jsonschema
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/api/api_error.h"
+#include "core/api/policy.h"
 #include "core/db/ids.h"
 
 namespace stratus::core::api {
@@ -26,6 +27,9 @@ void write_json(httplib::Response& res, int status, const nlohmann::json& body) 
     res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
   }
 }
+
+// /v2.1/..., and /v2/... (Nova's legacy prefix), are the compute API.
+bool is_compute_path(const std::string& path) { return path.rfind("/v2.1", 0) == 0 || path.rfind("/v2/", 0) == 0; }
 
 }  // namespace
 
@@ -85,8 +89,11 @@ void ApiServer::handle(const httplib::Request& req, httplib::Response& res, cons
   request.base_url = "http://" + (req.has_header("Host") ? req.get_header_value("Host") : std::string("localhost"));
   for (size_t i = 1; i < req.matches.size(); ++i) request.path_params.push_back(req.matches[i].str());
   for (const auto& [k, v] : req.params) request.query.emplace(k, v);
+  // Microversions and X-Compute-Request-Id belong to the compute API only;
+  // the identity, image and network APIs on the same port have neither.
+  const bool is_compute = is_compute_path(req.path);
   res.set_header("X-OpenStack-Request-Id", request.request_id);
-  res.set_header("X-Compute-Request-Id", request.request_id);
+  if (is_compute) res.set_header("X-Compute-Request-Id", request.request_id);
 
   auto finish = [&](int status, const nlohmann::json& body) {
     write_json(res, status, body);
@@ -100,7 +107,14 @@ void ApiServer::handle(const httplib::Request& req, httplib::Response& res, cons
     auto auth = authenticator_->authenticate(header(req, "X-Auth-Token"));
     if (!auth.ok()) return fail(401, "The request you have made requires authentication.");
     request.auth = std::move(auth.value());
+    // One rule for every call that changes something: readers only look.
+    if (method != "GET" && !policy_allows(request.auth, "stratus:write")) {
+      spdlog::info("{} policy refused {} {} to reader {}", request.request_id, method, req.path, request.auth.user_id);
+      return fail(403, "Policy doesn't allow " + method + " " + req.path + " to be performed by a reader.");
+    }
+  }
 
+  if (!is_public && is_compute) {
     auto version = negotiate_microversion(header(req, "OpenStack-API-Version"),
                                           header(req, "X-OpenStack-Nova-API-Version"));
     if (!version.ok()) {

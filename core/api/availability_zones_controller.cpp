@@ -1,5 +1,6 @@
 #include "core/api/availability_zones_controller.h"
 
+#include "core/api/policy.h"
 #include "core/db/service_repository.h"
 
 namespace stratus::core::api {
@@ -33,7 +34,7 @@ void add_availability_zone_routes(ApiServer& server, db::Database& db) {
   });
 
   server.route("GET", R"(/v2\.1/os-availability-zone/detail)", [&db](const ApiRequest& req) -> Result<ApiResponse> {
-    if (!req.auth.is_admin) return policy_denied("os_compute_api:os-availability-zone:detail");
+    if (auto denied = policy_check(req, "os_compute_api:os-availability-zone:detail")) return *denied;
     auto services = db::ServiceRepository(db).list();
     if (!services.ok()) return services.status();
     json internal_hosts = json::object();

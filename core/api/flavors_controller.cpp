@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/api/json_schema_validator.h"
+#include "core/api/policy.h"
 #include "core/api/url_encoding.h"
 #include "core/db/flavor_repository.h"
 
@@ -200,7 +201,7 @@ void add_flavor_routes(ApiServer& server, db::Database& db) {
   });
 
   server.route("POST", R"(/v2\.1/flavors)", [&db, create_validator](const ApiRequest& req) -> Result<ApiResponse> {
-    if (!req.auth.is_admin) return policy_denied("os_compute_api:os-flavor-manage:create");
+    if (auto denied = policy_check(req, "os_compute_api:os-flavor-manage:create")) return *denied;
     if (Status s = create_validator->validate(req.body); !s.ok()) return s;
     const json& in = req.body["flavor"];
     db::FlavorRecord record;
@@ -249,7 +250,7 @@ void add_flavor_routes(ApiServer& server, db::Database& db) {
   });
 
   server.route("DELETE", R"(/v2\.1/flavors/([^/]+))", [&db](const ApiRequest& req) -> Result<ApiResponse> {
-    if (!req.auth.is_admin) return policy_denied("os_compute_api:os-flavor-manage:delete");
+    if (auto denied = policy_check(req, "os_compute_api:os-flavor-manage:delete")) return *denied;
     Status s = db::FlavorRepository(db).remove(req.path_params[0]);
     if (s.is(sdk::StatusCode::kNotFound)) return not_found(req.path_params[0]);
     if (!s.ok()) return s;
@@ -264,7 +265,7 @@ void add_flavor_routes(ApiServer& server, db::Database& db) {
 
   server.route("POST", R"(/v2\.1/flavors/([^/]+)/os-extra_specs)",
                [&db, extra_specs_validator](const ApiRequest& req) -> Result<ApiResponse> {
-                 if (!req.auth.is_admin) return policy_denied("os_compute_api:os-flavor-extra-specs:create");
+                 if (auto denied = policy_check(req, "os_compute_api:os-flavor-extra-specs:create")) return *denied;
                  if (Status s = extra_specs_validator->validate(req.body); !s.ok()) return s;
                  std::map<std::string, std::string> specs;
                  for (const auto& [k, v] : req.body["extra_specs"].items()) {

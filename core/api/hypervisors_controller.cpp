@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/api/policy.h"
 #include "core/api/service_state.h"
 #include "core/db/compute_node_repository.h"
 #include "core/db/instance_repository.h"
@@ -118,7 +119,7 @@ constexpr const char* kPolicy = "os_compute_api:os-hypervisors:";
 void add_hypervisor_routes(ApiServer& server, db::Database& db, HypervisorsOptions options) {
   auto list = [&db, options](bool detail) {
     return [&db, options, detail](const ApiRequest& req) -> Result<ApiResponse> {
-      if (!req.auth.is_admin) return policy_denied(std::string(kPolicy) + (detail ? "list-detail" : "list"));
+      if (auto denied = policy_check(req, std::string(kPolicy) + (detail ? "list-detail" : "list"))) return *denied;
       auto all = all_hypervisors(db);
       if (!all.ok()) return all.status();
       json out = json::array();
@@ -130,7 +131,7 @@ void add_hypervisor_routes(ApiServer& server, db::Database& db, HypervisorsOptio
   server.route("GET", R"(/v2\.1/os-hypervisors/detail)", list(true));
 
   server.route("GET", R"(/v2\.1/os-hypervisors/statistics)", [&db](const ApiRequest& req) -> Result<ApiResponse> {
-    if (!req.auth.is_admin) return policy_denied(std::string(kPolicy) + "statistics");
+    if (auto denied = policy_check(req, std::string(kPolicy) + "statistics")) return *denied;
     auto all = all_hypervisors(db);
     if (!all.ok()) return all.status();
     // As Nova's compute_node_statistics: the nodes of enabled compute services.
@@ -167,7 +168,7 @@ void add_hypervisor_routes(ApiServer& server, db::Database& db, HypervisorsOptio
 
   server.route("GET", R"(/v2\.1/os-hypervisors/([^/]+)/search)",
                [&db, options](const ApiRequest& req) -> Result<ApiResponse> {
-                 if (!req.auth.is_admin) return policy_denied(std::string(kPolicy) + "search");
+                 if (auto denied = policy_check(req, std::string(kPolicy) + "search")) return *denied;
                  auto found = search(db, req.path_params[0]);
                  if (!found.ok()) return found.status();
                  json out = json::array();
@@ -177,7 +178,7 @@ void add_hypervisor_routes(ApiServer& server, db::Database& db, HypervisorsOptio
 
   server.route("GET", R"(/v2\.1/os-hypervisors/([^/]+)/servers)",
                [&db, options](const ApiRequest& req) -> Result<ApiResponse> {
-                 if (!req.auth.is_admin) return policy_denied(std::string(kPolicy) + "servers");
+                 if (auto denied = policy_check(req, std::string(kPolicy) + "servers")) return *denied;
                  auto found = search(db, req.path_params[0]);
                  if (!found.ok()) return found.status();
                  json out = json::array();
@@ -200,7 +201,7 @@ void add_hypervisor_routes(ApiServer& server, db::Database& db, HypervisorsOptio
                });
 
   server.route("GET", R"(/v2\.1/os-hypervisors/([^/]+))", [&db, options](const ApiRequest& req) -> Result<ApiResponse> {
-    if (!req.auth.is_admin) return policy_denied(std::string(kPolicy) + "show");
+    if (auto denied = policy_check(req, std::string(kPolicy) + "show")) return *denied;
     auto h = find_by_id(db, req.path_params[0]);
     if (!h.ok()) return h.status();
     return ApiResponse{200, {{"hypervisor", detail_view(*h, options)}}, {}};

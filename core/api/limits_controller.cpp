@@ -1,5 +1,6 @@
 #include "core/api/limits_controller.h"
 
+#include "core/api/policy.h"
 #include "core/db/quota_repository.h"
 #include "core/db/server_group_repository.h"
 
@@ -21,7 +22,9 @@ void add_limits_routes(ApiServer& server, db::Database& db) {
   server.route("GET", R"(/v2\.1/limits)", [&db](const ApiRequest& req) -> Result<ApiResponse> {
     std::string project = req.auth.project_id;
     // Nova's os_compute_api:limits:other_project: admins only; others get their own.
-    if (auto other = req.query_param("tenant_id"); other && req.auth.is_admin) project = *other;
+    if (auto other = req.query_param("tenant_id"); other && policy_allows(req.auth, "os_compute_api:limits:other_project")) {
+      project = *other;
+    }
     db::QuotaRepository quotas(db);
     auto limits = quotas.limits(project);
     if (!limits.ok()) return limits.status();

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/api/json_schema_validator.h"
+#include "core/api/policy.h"
 #include "core/db/quota_repository.h"
 #include "core/db/server_group_repository.h"
 
@@ -90,15 +91,10 @@ bool truthy(const json& v) {
   return s == "true" || s == "1" || s == "on" || s == "yes";
 }
 
-// Nova's policy: the project's own members and admins.
-bool may_read(const ApiRequest& req, const std::string& project_id) {
-  return req.auth.is_admin || req.auth.project_id == project_id;
-}
-
 constexpr const char* kPolicy = "os_compute_api:os-quota-sets:";
 
 Result<ApiResponse> update(db::Database& db, const JsonSchemaValidator& validator, const ApiRequest& req) {
-  if (!req.auth.is_admin) return policy_denied(std::string(kPolicy) + "update");
+  if (auto denied = policy_check(req, std::string(kPolicy) + "update")) return *denied;
   if (req.query_param("user_id")) return Status::InvalidArgument("Per-user quotas (user_id) are not supported.");
   if (Status s = validator.validate(req.body); !s.ok()) return s;
   const std::string& project = req.path_params[0];
@@ -147,7 +143,7 @@ void add_quota_set_routes(ApiServer& server, db::Database& db) {
 
   server.route("GET", R"(/v2\.1/os-quota-sets/([^/]+)/detail)", [&db](const ApiRequest& req) -> Result<ApiResponse> {
     const std::string& project = req.path_params[0];
-    if (!may_read(req, project)) return policy_denied(std::string(kPolicy) + "detail");
+    if (auto denied = policy_check(req, std::string(kPolicy) + "detail", project)) return *denied;
     auto limits = db::QuotaRepository(db).limits(project);
     if (!limits.ok()) return limits.status();
     auto usage = project_usage(db, project);
@@ -163,7 +159,7 @@ void add_quota_set_routes(ApiServer& server, db::Database& db) {
 
   server.route("GET", R"(/v2\.1/os-quota-sets/([^/]+))", [&db](const ApiRequest& req) -> Result<ApiResponse> {
     const std::string& project = req.path_params[0];
-    if (!may_read(req, project)) return policy_denied(std::string(kPolicy) + "show");
+    if (auto denied = policy_check(req, std::string(kPolicy) + "show", project)) return *denied;
     auto limits = db::QuotaRepository(db).limits(project);
     if (!limits.ok()) return limits.status();
     json out = quota_set_view(*limits);
@@ -175,7 +171,7 @@ void add_quota_set_routes(ApiServer& server, db::Database& db) {
                [&db, validator](const ApiRequest& req) { return update(db, *validator, req); });
 
   server.route("DELETE", R"(/v2\.1/os-quota-sets/([^/]+))", [&db](const ApiRequest& req) -> Result<ApiResponse> {
-    if (!req.auth.is_admin) return policy_denied(std::string(kPolicy) + "delete");
+    if (auto denied = policy_check(req, std::string(kPolicy) + "delete")) return *denied;
     if (req.query_param("user_id")) return Status::InvalidArgument("Per-user quotas (user_id) are not supported.");
     if (Status s = db::QuotaRepository(db).reset_limits(req.path_params[0]); !s.ok()) return s;
     return ApiResponse{202, nullptr, {}};

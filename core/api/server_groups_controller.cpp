@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/api/json_schema_validator.h"
+#include "core/api/policy.h"
 #include "core/db/quota_repository.h"
 #include "core/db/server_group_repository.h"
 
@@ -143,7 +144,9 @@ void add_server_group_routes(ApiServer& server, db::Database& db) {
     if (!limit.ok()) return limit.status();
     // Nova's index:all_projects rule: admins only; others get their own.
     std::optional<std::string> project = req.auth.project_id;
-    if (req.query.contains("all_projects") && req.auth.is_admin) project.reset();
+    if (req.query.contains("all_projects") && policy_allows(req.auth, "os_compute_api:os-server-groups:index:all_projects")) {
+      project.reset();
+    }
     auto groups = db::ServerGroupRepository(db).list(project);
     if (!groups.ok()) return groups.status();
     json out = json::array();

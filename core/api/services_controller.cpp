@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "core/api/json_schema_validator.h"
+#include "core/api/policy.h"
 #include "core/api/service_state.h"
 #include "core/db/service_repository.h"
 
@@ -48,7 +49,7 @@ void add_service_routes(ApiServer& server, db::Database& db, ServicesOptions opt
   auto validator = JsonSchemaValidator::compile(update_schema()).value();
 
   server.route("GET", R"(/v2\.1/os-services)", [&db, options](const ApiRequest& req) -> Result<ApiResponse> {
-    if (!req.auth.is_admin) return policy_denied("os_compute_api:os-services:list");
+    if (auto denied = policy_check(req, "os_compute_api:os-services:list")) return *denied;
     auto services = db::ServiceRepository(db).list(req.query_param("host"), req.query_param("binary"));
     if (!services.ok()) return services.status();
     json out = json::array();
@@ -58,7 +59,7 @@ void add_service_routes(ApiServer& server, db::Database& db, ServicesOptions opt
 
   server.route("PUT", R"(/v2\.1/os-services/([^/]+))",
                [&db, options, validator](const ApiRequest& req) -> Result<ApiResponse> {
-                 if (!req.auth.is_admin) return policy_denied(kUpdatePolicy);
+                 if (auto denied = policy_check(req, kUpdatePolicy)) return *denied;
                  const std::string& action = req.path_params[0];
                  if (action != "enable" && action != "disable" && action != "disable-log-reason") {
                    return Status::NotFound("Unknown action");

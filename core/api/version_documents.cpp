@@ -44,7 +44,8 @@ nlohmann::json v21_version_document(const std::string& base_url) {
 
 void add_version_routes(ApiServer& server) {
   server.route("GET", "/", [](const ApiRequest& req) -> sdk::Result<ApiResponse> {
-    return ApiResponse{300, versions_document(req.base_url), {}};
+    // 200, as Nova answers (tempest's list_versions schema holds it to that).
+    return ApiResponse{200, versions_document(req.base_url), {}};
   }, /*is_public=*/true);
   server.route("GET", R"(/v2\.1/?)", [](const ApiRequest& req) -> sdk::Result<ApiResponse> {
     return ApiResponse{200, v21_version_document(req.base_url), {}};

@@ -1,5 +1,6 @@
 #include "core/compute/api/instance_actions_controller.h"
 
+#include "core/api/policy.h"
 #include "core/compute/api/compute_request.h"
 #include "core/db/instance_action_repository.h"
 
@@ -47,7 +48,7 @@ void add_instance_action_routes(ApiServer& server, compute::ComputeAPI& compute,
                  }
                  json out = action_view(*action);
                  // Nova's default policy shows the events (and their tracebacks) to admins only.
-                 if (req.auth.is_admin) {
+                 if (policy_allows(req.auth, "os_compute_api:os-instance-actions:events:details")) {
                    json events = json::array();
                    for (const auto& e : action->events) {
                      events.push_back({{"event", e.event},

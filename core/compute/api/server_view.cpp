@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "core/api/policy.h"
 #include "core/compute/api/server_status.h"
 #include "core/compute/api/sha224.h"
 #include "core/db/instance_fault_repository.h"
@@ -47,6 +48,30 @@ json addresses(db::Database& db, const std::string& uuid, bool& has_ports) {
 }
 
 }  // namespace
+
+json server_addresses_view(db::Database& db, const std::string& uuid) {
+  bool has_ports = false;
+  json out = addresses(db, uuid, has_ports);
+  // Nova's /ips view is the basic one: address and IP version only.
+  for (auto& [network, list] : out.items()) {
+    for (auto& address : list) address = {{"addr", address["addr"]}, {"version", address["version"]}};
+  }
+  return out;
+}
+
+json server_update_view(const ApiRequest& req, db::Database& db, const db::InstanceRecord& instance) {
+  json s = server_detail_view(req, db, instance);
+  // Nova answers PUT /servers/{id} with the core view: none of the extension
+  // attributes GET adds (tempest's update_server schema refuses them).
+  for (const char* key : {"OS-EXT-AZ:availability_zone", "OS-EXT-SRV-ATTR:host", "OS-EXT-SRV-ATTR:hypervisor_hostname",
+                          "OS-EXT-SRV-ATTR:instance_name", "OS-EXT-STS:power_state", "OS-EXT-STS:task_state",
+                          "OS-EXT-STS:vm_state", "OS-SRV-USG:launched_at", "OS-SRV-USG:terminated_at", "config_drive",
+                          "key_name", "os-extended-volumes:volumes_attached", "security_groups"}) {
+    s.erase(key);
+  }
+  s["addresses"] = server_addresses_view(db, instance.uuid);
+  return s;
+}
 
 std::string server_host_id(const std::string& project_id, const std::string& host) {
   return host.empty() ? std::string() : sha224_hex(project_id + host);
@@ -99,7 +124,7 @@ json server_detail_view(const ApiRequest& req, db::Database& db, const db::Insta
   for (const char* p : kProgressStatuses) {
     if (status == p) s["progress"] = 0;
   }
-  if (req.auth.is_admin) {
+  if (policy_allows(req.auth, "os_compute_api:os-extended-server-attributes")) {
     s["OS-EXT-SRV-ATTR:host"] = r.host.empty() ? json(nullptr) : json(r.host);
     s["OS-EXT-SRV-ATTR:hypervisor_hostname"] = r.node.empty() ? json(nullptr) : json(r.node);
     s["OS-EXT-SRV-ATTR:instance_name"] = r.name;
@@ -109,7 +134,7 @@ json server_detail_view(const ApiRequest& req, db::Database& db, const db::Insta
     if (fault.ok()) {
       json f = {{"code", fault->code}, {"created", db::to_api_seconds(fault->created_at)}, {"message", fault->message}};
       // Nova hides the details of an internal error (a traceback) from non-admins.
-      if (req.auth.is_admin || fault->code != 500) f["details"] = fault->details;
+      if (fault->code != 500 || has_role(req.auth, "admin")) f["details"] = fault->details;
       s["fault"] = f;
     }
   }

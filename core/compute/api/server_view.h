@@ -27,6 +27,14 @@ nlohmann::json server_brief_view(const ApiRequest& req, const db::InstanceRecord
 // instance's ports, their networks and its latest fault from `db`.
 nlohmann::json server_detail_view(const ApiRequest& req, db::Database& db, const db::InstanceRecord& instance);
 
+// What PUT /servers/{id} answers: the full server without the extension
+// attributes (OS-EXT-*, OS-SRV-USG:*, key_name, config_drive, security
+// groups, volumes), as Nova does.
+nlohmann::json server_update_view(const ApiRequest& req, db::Database& db, const db::InstanceRecord& instance);
+
+// GET /servers/{id}/ips: {"<network name>": [{"addr", "version"}]}.
+nlohmann::json server_addresses_view(db::Database& db, const std::string& uuid);
+
 // Nova's hostId: sha224(project_id + host) in hex, "" without a host.
 std::string server_host_id(const std::string& project_id, const std::string& host);
 

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/api/json_schema_validator.h"
+#include "core/api/policy.h"
 #include "core/api/url_encoding.h"
 #include "core/compute/api/compute_request.h"
 #include "core/compute/api/instance_actions_controller.h"
@@ -213,8 +214,8 @@ Result<ApiResponse> create(compute::ComputeAPI& compute, const JsonSchemaValidat
   if (in.contains("key_name")) cr.key_name = in["key_name"].get<std::string>();
   if (in.contains("availability_zone")) {
     cr.availability_zone = in["availability_zone"].get<std::string>();
-    if (cr.availability_zone->find(':') != std::string::npos && !req.auth.is_admin) {
-      return policy_denied("os_compute_api:servers:create:forced_host");
+    if (cr.availability_zone->find(':') != std::string::npos) {
+      if (auto denied = policy_check(req, "os_compute_api:servers:create:forced_host")) return *denied;
     }
   }
   if (in.contains("config_drive")) cr.config_drive = truthy(in["config_drive"]);
@@ -272,9 +273,8 @@ bool is_all_tenants(const ApiRequest& req) {
 Result<ApiResponse> list(compute::ComputeAPI& compute, db::Database& db, const ApiRequest& req, bool detail) {
   db::InstanceFilter filter;
   if (is_all_tenants(req)) {
-    if (!req.auth.is_admin) {
-      return policy_denied(std::string("os_compute_api:servers:") + (detail ? "detail" : "index") + ":get_all_tenants");
-    }
+    const std::string rule = std::string("os_compute_api:servers:") + (detail ? "detail" : "index") + ":get_all_tenants";
+    if (auto denied = policy_check(req, rule)) return *denied;
     if (auto p = req.query_param("project_id")) filter.project_id = *p;
     if (auto p = req.query_param("tenant_id")) filter.project_id = *p;
   } else {
@@ -295,13 +295,13 @@ Result<ApiResponse> list(compute::ComputeAPI& compute, db::Database& db, const A
     filter.vm_states.assign(vms.begin(), vms.end());
     if (!any_task) filter.task_states.assign(tasks.begin(), tasks.end());
     if (vms.count("deleted") != 0) {
-      if (!req.auth.is_admin) return error_response(403, "Only administrators may list deleted instances");
+      if (auto denied = policy_check(req, "os_compute_api:servers:index:deleted")) return *denied;
       filter.deleted = vms.size() == 1 ? db::DeletedFilter::kOnly : db::DeletedFilter::kInclude;
     }
   }
   if (auto name = req.query_param("name")) filter.name_regex = *name;
   // Admin-only filters: for others Nova drops them silently.
-  if (req.auth.is_admin) {
+  if (policy_allows(req.auth, "os_compute_api:servers:index:get_all_tenants")) {
     if (auto host = req.query_param("host")) filter.host = *host;
     if (auto node = req.query_param("node")) filter.node = *node;
   }
@@ -398,7 +398,24 @@ void add_server_routes(ApiServer& server, compute::ComputeAPI& compute, db::Data
                  auto record = in.contains("name") ? compute.update_name(ctx, req.path_params[0], in["name"].get<std::string>())
                                                    : compute.get(ctx, req.path_params[0]);
                  if (!record.ok()) return compute_failure(record.status());
-                 return ApiResponse{200, {{"server", server_detail_view(req, db, *record)}}, {}};
+                 return ApiResponse{200, {{"server", server_update_view(req, db, *record)}}, {}};
+               });
+
+  server.route("GET", R"(/v2\.1/servers/([^/]+)/ips)", [&compute, &db](const ApiRequest& req) -> Result<ApiResponse> {
+    auto record = compute.get(compute_context(req), req.path_params[0]);
+    if (!record.ok()) return record.status();
+    return ApiResponse{200, {{"addresses", server_addresses_view(db, record->uuid)}}, {}};
+  });
+  server.route("GET", R"(/v2\.1/servers/([^/]+)/ips/([^/]+))",
+               [&compute, &db](const ApiRequest& req) -> Result<ApiResponse> {
+                 auto record = compute.get(compute_context(req), req.path_params[0]);
+                 if (!record.ok()) return record.status();
+                 const std::string& network = req.path_params[1];
+                 json all = server_addresses_view(db, record->uuid);
+                 if (!all.contains(network)) {
+                   return Status::NotFound("There are no instances with network label " + network + ".");
+                 }
+                 return ApiResponse{200, {{network, all[network]}}, {}};
                });
 
   server.route("DELETE", R"(/v2\.1/servers/([^/]+))", [&compute](const ApiRequest& req) -> Result<ApiResponse> {

@@ -21,12 +21,14 @@
 namespace stratus::core::api::test_support {
 
 // A test double: the token "admin" is the admin of project p-admin, "member"
-// a non-admin of p-member; anything else is refused.
+// a non-admin of p-member, "reader" a reader of p-member; anything else is
+// refused.
 class TwoUserAuthenticator final : public Authenticator {
  public:
   sdk::Result<AuthContext> authenticate(const std::optional<std::string>& token) const override {
     if (token == std::string("admin")) return AuthContext{"u-admin", "p-admin", {"admin"}, true};
     if (token == std::string("member")) return AuthContext{"u-member", "p-member", {"member"}, false};
+    if (token == std::string("reader")) return AuthContext{"u-reader", "p-member", {"reader"}, false};
     return sdk::Status::NotFound("no");
   }
   std::string describe() const override { return "test double"; }

@@ -367,6 +367,25 @@ TEST_F(ServersApiTest, ShowHasNovasShapeAndAdminOnlyFields) {
                                     R"( could not be found."}})"));
 }
 
+TEST_F(ServersApiTest, IpsListTheAddressesByNetwork) {
+  const std::string id = create_server("addressed");
+  auto r = get("/v2.1/servers/" + id + "/ips");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json all = body(r)["addresses"];
+  ASSERT_EQ(all["private"].size(), 1u);
+  // The basic view: no OS-EXT-IPS attributes.
+  EXPECT_EQ(keys(all["private"][0]), (std::set<std::string>{"addr", "version"}));
+  r = get("/v2.1/servers/" + id + "/ips/private");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(body(r)["private"], all["private"]);
+  r = get("/v2.1/servers/" + id + "/ips/elsewhere");
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(body(r)["itemNotFound"]["message"], "There are no instances with network label elsewhere.");
+  // Another project's server is not found, addresses and all.
+  const std::string theirs = create_server("theirs", "admin");
+  EXPECT_EQ(get("/v2.1/servers/" + theirs + "/ips")->status, 404);
+}
+
 TEST_F(ServersApiTest, ErrorServersShowTheirFault) {
   const std::string id = create_server("broken");
   db::InstanceUpdate u;
@@ -389,6 +408,13 @@ TEST_F(ServersApiTest, UpdateRenames) {
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(body(r)["server"]["name"], "new");
   EXPECT_EQ(instance(id).display_name, "new");
+  // Nova's update answer is the core view: no extension attributes.
+  const json updated = body(r)["server"];
+  EXPECT_TRUE(updated.contains("addresses") && updated.contains("hostId") && updated.contains("links"));
+  for (const char* key : {"OS-EXT-STS:vm_state", "OS-EXT-AZ:availability_zone", "key_name", "config_drive",
+                          "OS-SRV-USG:launched_at", "os-extended-volumes:volumes_attached"}) {
+    EXPECT_FALSE(updated.contains(key)) << key;
+  }
   r = put("/v2.1/servers/" + id, {{"server", {{"accessIPv4", "1.2.3.4"}}}});
   EXPECT_EQ(r->status, 400);
   EXPECT_EQ(put("/v2.1/servers/9a7e8c1e-0000-4000-8000-000000000000", {{"server", {{"name", "x"}}}})->status, 404);
