@@ -82,6 +82,26 @@ void add_network_routes(ApiServer& server, db::Database& db) {
   network::add_networks_routes(server, db);
   network::add_subnets_routes(server, db);
   network::add_ports_routes(server, db);
+
+  // Last, so they see only what no route above took: what Neutron has and
+  // Stratus does not do says so in Neutron's format (a client shows it),
+  // rather than as a bare 404 in Nova's.
+  const std::string known = R"(/network/v2\.0/(networks|subnets|ports)(/[^/]+)?)";
+  for (const char* method : {"POST", "PUT", "DELETE"}) {
+    server.route(method, known, [](const ApiRequest& req) -> sdk::Result<ApiResponse> {
+      const std::string what = req.path_params[0];
+      const std::string message =
+          req.method == "PUT"    ? "Updating " + what + " is not supported by Stratus."
+          : what == "ports"      ? "Ports are created and deleted with servers (Compute API), not through this API."
+                                 : "This operation on " + what + " is not supported by Stratus.";
+      return network::neutron_error(501, "HTTPNotImplemented", message);
+    });
+  }
+  for (const char* method : {"GET", "POST", "PUT", "DELETE"}) {
+    server.route(method, R"(/network/.*)", [](const ApiRequest&) -> sdk::Result<ApiResponse> {
+      return network::neutron_error(404, "HTTPNotFound", "The resource could not be found.");
+    });
+  }
 }
 
 }  // namespace stratus::core::api

@@ -197,6 +197,17 @@ TEST_F(NetworkApi, NotFoundInNeutronsFormat) {
   expect_neutron_error(get("/network/v2.0/subnets/nope"), 404, "SubnetNotFound", "Subnet nope could not be found.");
   expect_neutron_error(get("/network/v2.0/ports/nope"), 404, "PortNotFound", "Port nope could not be found.");
   expect_neutron_error(del("/network/v2.0/networks/nope"), 404, "NetworkNotFound", "nope");
+  // What Neutron has and Stratus does not: said so, in Neutron's format.
+  expect_neutron_error(get("/network/v2.0/routers"), 404, "HTTPNotFound", "The resource could not be found.");
+  expect_neutron_error(post("/network/v2.0/ports", {{"port", {{"network_id", db::kDefaultNetworkUuid}}}}), 501,
+                       "HTTPNotImplemented", "Ports are created and deleted with servers");
+  auto r = client_->Put("/network/v2.0/networks/" + std::string(db::kDefaultNetworkUuid),
+                        httplib::Headers{{"X-Auth-Token", "admin"}}, R"({"network": {"name": "x"}})",
+                        "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 501);
+  EXPECT_NE(r->body.find("Updating networks is not supported"), std::string::npos) << r->body;
+  EXPECT_EQ(get("/network/v2.0/networks/" + std::string(db::kDefaultNetworkUuid)).body["network"]["name"], "private");
 }
 
 TEST_F(NetworkApi, CreateShowListAndDeleteANetworkWithASubnet) {
