@@ -275,11 +275,27 @@ CREATE TABLE quota_classes (
 );
 )sql";
 
+// Migration 2: what the image service (Glance v2) keeps beyond the proxy's
+// fields: "protected", the second hash of the data (os_hash_algo/value) and
+// tags (a set of strings per image).
+constexpr const char* kImageServiceSchema = R"sql(
+ALTER TABLE images ADD COLUMN protected INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE images ADD COLUMN os_hash_algo TEXT NOT NULL DEFAULT '';
+ALTER TABLE images ADD COLUMN os_hash_value TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE image_tags (
+  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  tag      TEXT NOT NULL,
+  PRIMARY KEY (image_id, tag)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& builtin_migrations() {
   static const std::vector<Migration> migrations = {
       {1, "initial schema", kInitialSchema},
+      {2, "image service", kImageServiceSchema},
   };
   return migrations;
 }

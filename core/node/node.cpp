@@ -11,6 +11,8 @@
 #include "core/api/flavors_controller.h"
 #include "core/api/hypervisors_controller.h"
 #include "core/api/images_controller.h"
+#include "core/image/image_store.h"
+#include "core/image/images_v2_controller.h"
 #include "core/api/keypairs_controller.h"
 #include "core/api/limits_controller.h"
 #include "core/api/quota_sets_controller.h"
@@ -125,6 +127,7 @@ struct Node::Impl {
   std::unique_ptr<rpcapi::ComputeRpcApi> api_compute;
   std::unique_ptr<rpcapi::SchedulerRpcApi> api_scheduler;
   std::unique_ptr<compute::ComputeAPI> compute_api;
+  std::unique_ptr<image::ImageStore> image_store;
   std::unique_ptr<api::ApiServer> api_server;
   std::string api_host;
   int api_port = 0;
@@ -296,11 +299,18 @@ struct Node::Impl {
                              ? api::make_static_token_authenticator(config.api.admin_token)
                              : api::make_noauth_authenticator();
     auth_description = authenticator->describe();
-    api_server = std::make_unique<api::ApiServer>(authenticator);
+    image_store = std::make_unique<image::ImageStore>(
+        config.image.store_path.empty() ? std::filesystem::path(config.data_dir) / "images"
+                                        : std::filesystem::path(config.image.store_path),
+        static_cast<std::uint64_t>(config.image.max_image_size));
+    api::ApiServerOptions server_options;
+    server_options.max_upload_bytes = image_store->max_image_size();
+    api_server = std::make_unique<api::ApiServer>(authenticator, server_options);
     const auto down = whole_seconds(config.service_down_time);
     api::add_version_routes(*api_server);
     api::add_flavor_routes(*api_server, *database);
     api::add_image_routes(*api_server, *database);
+    image::add_image_service_routes(*api_server, *database, *image_store);
     api::add_keypair_routes(*api_server, *database);
     api::add_limits_routes(*api_server, *database);
     api::add_availability_zone_routes(*api_server, *database);
@@ -458,6 +468,9 @@ std::vector<std::string> Node::describe() const {
     lines.push_back(l);
   }
   if (i.api_server) lines.push_back("compute API " + api_url() + "/v2.1 ; auth: " + i.auth_description);
+  if (i.image_store) {
+    lines.push_back("image API " + api_url() + "/image/v2 ; data in " + i.image_store->directory().string());
+  }
   return lines;
 }
 
