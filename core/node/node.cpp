@@ -269,13 +269,42 @@ struct Node::Impl {
     if (!endpoint.ok()) return endpoint.status();
     c.endpoint = std::move(endpoint.value());
     c.conductor = std::make_unique<rpcapi::ConductorRpcApi>(*c.endpoint, call_timeout);
-    c.manager = std::make_unique<compute::ComputeManager>(host, c.driver, *c.conductor,
-                                                          compute::ComputeOptions::from_config(config));
+    auto compute_options = compute::ComputeOptions::from_config(config);
+    compute_options.image_fetcher = make_image_fetcher();
+    c.manager = std::make_unique<compute::ComputeManager>(host, c.driver, *c.conductor, std::move(compute_options));
     if (auto s = c.manager->register_on(*c.endpoint); !s.ok()) return s;
     if (auto s = c.endpoint->start(); !s.ok()) return rpc_failure("compute endpoint " + host, s);
     await_registration(*c.endpoint, "compute " + host);
     computes.push_back(std::move(c));
     return computes.back().manager->start();
+  }
+
+  // The compute hosts' image downloader, or null when no directory is set
+  // for image data ([compute] image_download_path, else the driver's own
+  // image_source_path): a driver that reads no image data needs none.
+  std::shared_ptr<const compute::ImageFetcher> make_image_fetcher() {
+    std::string path = config.compute.image_download_path;
+    if (path.empty()) {
+      auto from_driver = config.plugin_config(sdk::PluginKind::kVirtDriver, config.compute.driver)
+                             .get_string("image_source_path", "");
+      if (from_driver.ok()) path = *from_driver;
+    }
+    if (path.empty()) return nullptr;
+    compute::ImageFetcherOptions o;
+    o.download_path = path;
+    // [compute] image_api_url, else this process's own API (aio), else the
+    // address [api] listen names.
+    o.image_api_url = [this]() -> std::string {
+      if (!config.compute.image_api_url.empty()) return config.compute.image_api_url;
+      if (api_server && api_port != 0) return "http://" + api_host + ":" + std::to_string(api_port) + "/image";
+      return "http://" + config.api.listen + "/image";
+    };
+    // Until the identity service gives compute hosts credentials: the static
+    // admin token, or none under noauth.
+    if (config.api.auth_strategy == "token") {
+      o.token = [token = config.api.admin_token]() -> std::optional<std::string> { return token; };
+    }
+    return std::make_shared<const compute::ImageFetcher>(std::move(o));
   }
 
   sdk::Status start_api() {
