@@ -338,7 +338,8 @@ struct Node::Impl {
     const auto down = whole_seconds(config.service_down_time);
     api::add_version_routes(*api_server);
     api::add_flavor_routes(*api_server, *database);
-    api::add_image_routes(*api_server, *database);
+    api::add_image_routes(*api_server, *database,
+                          [store = image_store.get()](const std::string& id) { return store->remove(id); });
     image::add_image_service_routes(*api_server, *database, *image_store);
     api::add_keypair_routes(*api_server, *database);
     api::add_limits_routes(*api_server, *database);
