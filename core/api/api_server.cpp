@@ -30,7 +30,7 @@ void write_json(httplib::Response& res, int status, const nlohmann::json& body) 
 
 // Compute routes carry microversions; the other services on this port
 // (the image service under /image) know nothing of them.
-bool is_compute_path(const std::string& path) { return path.rfind("/image", 0) != 0; }
+bool is_compute_path(const std::string& path) { return path != "/image" && path.rfind("/image/", 0) != 0; }
 
 // Streams `body` to the client in 64 KiB pieces as it takes them.
 void stream_file(httplib::Response& res, const StreamedBody& body) {
