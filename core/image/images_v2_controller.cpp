@@ -511,6 +511,28 @@ Result<ApiResponse> download_image(db::Database& db, ImageStore& store, const Ap
   return out;
 }
 
+// PUT/DELETE /v2/images/{id}/tags/{tag} (modify_image).
+Result<ApiResponse> change_tag(db::Database& db, const ApiRequest& req, bool add) {
+  auto found = visible_image(db, req, req.path_params[0]);
+  if (!found.ok()) return from_status(found.status());
+  if (!is_owner_or_admin(req, *found)) return glance_error(403, "Policy doesn't allow modify_image to be performed.");
+  const std::string& tag = req.path_params[1];
+  if (tag.empty() || tag.size() > kMaxStringLength) return glance_error(400, "A tag is 1 to 255 characters");
+  db::ImageRecord rec = *found;
+  auto it = std::find(rec.tags.begin(), rec.tags.end(), tag);
+  if (add) {
+    if (it != rec.tags.end()) return ApiResponse{204, nullptr, {}};
+    rec.tags.push_back(tag);
+    std::sort(rec.tags.begin(), rec.tags.end());
+  } else {
+    if (it == rec.tags.end()) return glance_error(404, "Tag " + tag + " not found on image " + rec.id);
+    rec.tags.erase(it);
+  }
+  auto updated = db::ImageRepository(db).update(rec);
+  if (!updated.ok()) return from_status(updated.status());
+  return ApiResponse{204, nullptr, {}};
+}
+
 json image_schema() {
   json props = {{"id", {{"type", "string"}}},          {"name", {{"type", json::array({"null", "string"})}}},
                 {"status", {{"type", "string"}}},      {"visibility", {{"type", "string"}}},
@@ -540,6 +562,7 @@ void add_image_service_routes(api::ApiServer& server, db::Database& db, ImageSto
     return ApiResponse{300, versions_document(req.base_url), {}};
   };
   server.route("GET", R"(/image/?)", versions, /*is_public=*/true);
+  server.route("GET", R"(/image/v2/?)", versions, /*is_public=*/true);
   server.route("GET", R"(/image/versions)", [](const ApiRequest& req) -> Result<ApiResponse> {
     return ApiResponse{200, versions_document(req.base_url), {}};
   }, /*is_public=*/true);
@@ -562,6 +585,10 @@ void add_image_service_routes(api::ApiServer& server, db::Database& db, ImageSto
                         if (!r.ok()) return from_status(r.status());
                         return r;
                       });
+  server.route("PUT", R"(/image/v2/images/([^/]+)/tags/([^/]+))",
+               glance_shaped([&db](const ApiRequest& req) { return change_tag(db, req, true); }));
+  server.route("DELETE", R"(/image/v2/images/([^/]+)/tags/([^/]+))",
+               glance_shaped([&db](const ApiRequest& req) { return change_tag(db, req, false); }));
   server.route("GET", R"(/image/v2/schemas/image)", [](const ApiRequest&) -> Result<ApiResponse> {
     return ApiResponse{200, image_schema(), {}};
   });

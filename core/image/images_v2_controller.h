@@ -1,6 +1,6 @@
 // The image service: a Glance v2 subset under /image on the API port.
 //
-//   GET    /image                       versions document (public)
+//   GET    /image, /image/v2            versions document (public)
 //   GET    /image/v2/images             list: name, visibility, status, owner
 //                                       filters; limit/marker with a next link;
 //                                       sort_key/sort_dir
@@ -10,6 +10,7 @@
 //   DELETE /image/v2/images/{id}        delete record and data (403 if protected)
 //   PUT    /image/v2/images/{id}/file   upload, streamed to the ImageStore
 //   GET    /image/v2/images/{id}/file   download, streamed (204 without data)
+//   PUT    /image/v2/images/{id}/tags/{tag}, DELETE the same: one tag
 //   GET    /image/v2/schemas/image(s)   minimal schemas for clients that ask
 //
 // Replies and errors in Glance's shapes ({"code", "title", "message"} for

@@ -63,12 +63,13 @@ assert (i.get("properties") or {}).get("os_distro") == "cirros", i' "$work/show.
 os image save --file "$work/saved.img" osc-image
 check "openstack image save gives the same bytes" cmp "$work/small.img" "$work/saved.img"
 
-os image set --property hw_rng_model=virtio --name osc-image-2 osc-image
+os image set --property hw_rng_model=virtio --tag golden --name osc-image-2 osc-image
 os image show -f json osc-image-2 > "$work/show2.json"
-check "openstack image set renames and adds a property" /usr/bin/python3 -c '
+check "openstack image set renames, adds a property and a tag" /usr/bin/python3 -c '
 import json, sys
 i = json.load(open(sys.argv[1]))
 assert i["name"] == "osc-image-2", i
+assert "golden" in str(i["tags"]), i
 assert "virtio" in json.dumps(i.get("properties")), i' "$work/show2.json"
 
 os image delete osc-image-2

@@ -235,6 +235,13 @@ TEST_F(ImageServiceApi, PatchAddsReplacesAndRemoves) {
   bad({{"op", "replace"}, {"path", "/min_ram"}, {"value", "lots"}}, 400);
   bad({{"op", "move"}, {"path", "/name"}}, 400);
   bad({{"op", "replace"}, {"path", "/visibility"}, {"value", "public"}}, 403);
+  // One tag at a time, as `openstack image set --tag` does.
+  EXPECT_EQ(client_->Put("/image/v2/images/" + id + "/tags/blue", as("member"), "", "application/json")->status, 204);
+  EXPECT_EQ(show("member", id)["tags"], json({"blue", "x"}));
+  EXPECT_EQ(client_->Delete("/image/v2/images/" + id + "/tags/x", as("member"))->status, 204);
+  EXPECT_EQ(client_->Delete("/image/v2/images/" + id + "/tags/x", as("member"))->status, 404);
+  EXPECT_EQ(show("member", id)["tags"], json({"blue"}));
+  EXPECT_EQ(client_->Put("/image/v2/images/" + id + "/tags/red", as("admin"), "", "application/json")->status, 204);
   auto wrong_type = client_->Patch("/image/v2/images/" + id, as("member"), "[]", "application/json");
   EXPECT_EQ(wrong_type->status, 415);
 }
