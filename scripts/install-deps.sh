@@ -11,7 +11,7 @@ packages=(
   libboost-dev libboost-filesystem-dev
   libzmq3-dev cppzmq-dev libmsgpack-cxx-dev
   libspdlog-dev nlohmann-json3-dev libvalijson-dev libcpp-httplib-dev
-  libcli11-dev libtomlplusplus-dev libsqlite3-dev libsodium-dev libvirt-dev libxml2-dev
+  libcli11-dev libtomlplusplus-dev libsqlite3-dev libsodium-dev libssl-dev libvirt-dev libxml2-dev
   libgtest-dev libgmock-dev
   # the libvirt driver runs qemu-img for its disks (also in its unit tests)
   qemu-utils

@@ -1,6 +1,7 @@
 #include "core/api/api_server.h"
 
 #include <cctype>
+#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -31,6 +32,22 @@ void write_json(httplib::Response& res, int status, const nlohmann::json& body) 
 
 // /v2.1/..., and /v2/... (Nova's legacy prefix), are the compute API.
 bool is_compute_path(const std::string& path) { return path.rfind("/v2.1", 0) == 0 || path.rfind("/v2/", 0) == 0; }
+
+// Streams `body` to the client in 64 KiB pieces as it takes them.
+void stream_file(httplib::Response& res, const StreamedBody& body) {
+  auto stream = body.stream;
+  res.set_content_provider(
+      static_cast<std::size_t>(body.size), body.content_type,
+      [stream](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        char buffer[64 * 1024];
+        stream->clear();
+        stream->seekg(static_cast<std::streamoff>(offset));
+        stream->read(buffer, static_cast<std::streamsize>(std::min(length, sizeof buffer)));
+        const auto got = stream->gcount();
+        if (got <= 0) return false;  // the file is shorter than it said: cut the reply
+        return sink.write(buffer, static_cast<std::size_t>(got));
+      });
+}
 
 }  // namespace
 
@@ -63,7 +80,26 @@ std::optional<std::string> ApiRequest::query_param(const std::string& name) cons
 
 ApiServer::ApiServer(std::shared_ptr<const Authenticator> authenticator, ApiServerOptions options)
     : authenticator_(std::move(authenticator)), options_(options), server_(std::make_unique<httplib::Server>()) {
-  server_->set_payload_max_length(options_.max_body_bytes);
+  // httplib applies one limit to every body, streamed or not: the larger one,
+  // with the pre-routing check below holding JSON bodies to theirs before
+  // any of it is read.
+  server_->set_payload_max_length(std::max<std::uint64_t>(options_.max_body_bytes, options_.max_upload_bytes));
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_header("Content-Length")) return httplib::Server::HandlerResponse::Unhandled;
+    const std::uint64_t limit = is_upload_path(req.path) ? options_.max_upload_bytes : options_.max_body_bytes;
+    std::uint64_t length = 0;
+    try {
+      length = std::stoull(req.get_header_value("Content-Length"));
+    } catch (const std::exception&) {
+      length = limit + 1;  // unreadable: refused like an oversized one
+    }
+    if (length <= limit) return httplib::Server::HandlerResponse::Unhandled;
+    write_json(res, 413, nova_error_body(413, "Request body too large: " + std::to_string(length) +
+                                                  " bytes, the limit is " + std::to_string(limit) + "."));
+    res.set_header("Connection", "close");  // the body is left unread
+    spdlog::info("{} {} 413", req.method, req.path);
+    return httplib::Server::HandlerResponse::Handled;
+  });
   // Anything no route matched: Nova answers 404 in its own format.
   server_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (res.body.empty()) {
@@ -82,7 +118,7 @@ void ApiServer::route(const std::string& method, const std::string& pattern, Api
   if (error_body == nullptr) error_body = &nova_error_body;
   auto bound = [this, handler = std::move(handler), is_public, method, error_body](const httplib::Request& req,
                                                                                     httplib::Response& res) {
-    handle(req, res, handler, is_public, method, error_body);
+    handle(req, res, handler, is_public, method, error_body, nullptr);
   };
   if (method == "GET") {
     server_->Get(pattern, bound);
@@ -90,13 +126,37 @@ void ApiServer::route(const std::string& method, const std::string& pattern, Api
     server_->Post(pattern, bound);
   } else if (method == "PUT") {
     server_->Put(pattern, bound);
+  } else if (method == "PATCH") {
+    server_->Patch(pattern, bound);
   } else if (method == "DELETE") {
     server_->Delete(pattern, bound);
   }
 }
 
+void ApiServer::upload_route(const std::string& method, const std::string& pattern, UploadHandler handler) {
+  upload_patterns_.emplace_back(pattern);
+  auto bound = [this, handler = std::move(handler), method](const httplib::Request& req, httplib::Response& res,
+                                                             const httplib::ContentReader& content) {
+    const BodyReader reader = [&content](const BodySink& sink) {
+      return content([&sink](const char* data, std::size_t length) { return sink(std::string_view(data, length)); });
+    };
+    const ApiHandler call = [&handler, &reader](const ApiRequest& request) { return handler(request, reader); };
+    handle(req, res, call, false, method, &nova_error_body, &reader);
+  };
+  if (method == "PUT") {
+    server_->Put(pattern, bound);
+  } else if (method == "POST") {
+    server_->Post(pattern, bound);
+  }
+}
+
+bool ApiServer::is_upload_path(const std::string& path) const {
+  return std::any_of(upload_patterns_.begin(), upload_patterns_.end(),
+                     [&path](const std::regex& re) { return std::regex_match(path, re); });
+}
+
 void ApiServer::handle(const httplib::Request& req, httplib::Response& res, const ApiHandler& handler, bool is_public,
-                       const std::string& method, ErrorBodyFormat error_body) const {
+                       const std::string& method, ErrorBodyFormat error_body, const BodyReader* upload) const {
   const auto started = std::chrono::steady_clock::now();
   ApiRequest request;
   request.method = method;
@@ -109,6 +169,10 @@ void ApiServer::handle(const httplib::Request& req, httplib::Response& res, cons
   // the identity, image and network APIs on the same port have neither.
   const bool is_compute = is_compute_path(req.path);
   for (const auto& [k, v] : req.headers) request.headers[lower(k)] = v;
+  if (req.has_header("Content-Type")) request.content_type = req.get_header_value("Content-Type");
+  // An upload may answer before its body is read to the end (refused,
+  // oversized, broken off): the rest of the stream is not a next request.
+  if (upload != nullptr) res.set_header("Connection", "close");
   res.set_header("X-OpenStack-Request-Id", request.request_id);
   if (is_compute) res.set_header("X-Compute-Request-Id", request.request_id);
 
@@ -143,7 +207,7 @@ void ApiServer::handle(const httplib::Request& req, httplib::Response& res, cons
     res.set_header("Vary", "OpenStack-API-Version, X-OpenStack-Nova-API-Version");
   }
 
-  if (!req.body.empty()) {
+  if (upload == nullptr && !req.body.empty()) {
     request.body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
     if (request.body.is_discarded()) return fail(400, "Malformed request body");
   }
@@ -162,6 +226,10 @@ void ApiServer::handle(const httplib::Request& req, httplib::Response& res, cons
     return fail(http_status_for(response.status().code()), response.status().message());
   }
   for (const auto& [k, v] : response->headers) res.set_header(k, v);
+  if (response->file) {
+    stream_file(res, *response->file);
+    response->body = nullptr;
+  }
   finish(response->status, response->body);
 }
 

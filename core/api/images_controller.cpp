@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include <spdlog/spdlog.h>
+
 #include "core/db/image_repository.h"
 #include "core/db/time_util.h"
 
@@ -94,7 +96,7 @@ Result<ApiResponse> list(db::Database& db, const ApiRequest& req, bool detail) {
 
 }  // namespace
 
-void add_image_routes(ApiServer& server, db::Database& db) {
+void add_image_routes(ApiServer& server, db::Database& db, ImageDataRemover remove_data) {
   server.route("GET", R"(/v2\.1/images)", [&db](const ApiRequest& req) { return list(db, req, false); });
   server.route("GET", R"(/v2\.1/images/detail)", [&db](const ApiRequest& req) { return list(db, req, true); });
 
@@ -104,16 +106,22 @@ void add_image_routes(ApiServer& server, db::Database& db) {
     return ApiResponse{200, {{"image", detail_view(req, *r)}}, {}};
   });
 
-  server.route("DELETE", R"(/v2\.1/images/([^/]+))", [&db](const ApiRequest& req) -> Result<ApiResponse> {
+  server.route("DELETE", R"(/v2\.1/images/([^/]+))", [&db, remove_data](const ApiRequest& req) -> Result<ApiResponse> {
     auto r = visible_image(db, req);
     if (!r.ok()) return r.status();
     // Glance lets the owner or an admin delete; Nova passes its 403 on.
     if (!req.auth.is_admin && r->owner != req.auth.project_id) {
       return error_response(403, "Not authorized for image " + r->id + ".");
     }
+    if (r->is_protected) return error_response(403, "Image " + r->id + " is protected and cannot be deleted.");
     Status s = db::ImageRepository(db).remove(r->id);
     if (s.is(sdk::StatusCode::kNotFound)) return not_found();
     if (!s.ok()) return s;
+    if (remove_data) {
+      if (Status removed = remove_data(r->id); !removed.ok()) {
+        spdlog::error("{} image {} deleted but its data stays: {}", req.request_id, r->id, removed.message());
+      }
+    }
     return ApiResponse{204, nullptr, {}};
   });
 }

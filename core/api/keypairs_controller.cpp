@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "core/api/json_schema_validator.h"
-#include "core/api/md5.h"
+#include "core/api/digest.h"
 #include "core/db/keypair_repository.h"
 #include "core/db/quota_repository.h"
 #include "core/db/sqlite.h"

@@ -102,6 +102,16 @@ void ComputeManager::do_build_and_run_instance(const sdk::RequestContext& ctx,
     return;
   }
 
+  if (options_.image_fetcher) {
+    const sdk::Status fetched = options_.image_fetcher->fetch(ctx, request.image);
+    if (!fetched.ok()) {
+      spdlog::error("[{}] instance {}: {}", ctx.request_id, uuid, fetched.message());
+      reschedule(ctx, request, fetched, true);
+      finish(fetched);
+      return;
+    }
+  }
+
   spdlog::info("[{}] instance {}: spawning on {}", ctx.request_id, uuid, host_);
   const sdk::Status spawned =
       driver_->spawn(ctx, instance, request.image, {}, "", msg.network_info, request.block_device_info);

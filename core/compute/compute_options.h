@@ -4,6 +4,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
+
+#include "core/compute/image_fetcher.h"
 
 namespace stratus::core {
 struct Config;
@@ -37,6 +40,11 @@ struct ComputeOptions {
   // How long stop() waits for running builds before it tells the driver to
   // give up (cleanup_host) (oslo.service's graceful_shutdown_timeout).
   std::chrono::milliseconds graceful_shutdown_timeout{30'000};
+
+  // Downloads image data before each spawn; null: the driver reads none (the
+  // fake driver) and nothing is downloaded. The node sets it when [compute]
+  // image_download_path (or the driver's image_source_path) is set.
+  std::shared_ptr<const ImageFetcher> image_fetcher;
 
   // The [compute] section of `config` (seconds there, milliseconds here);
   // what the config does not have keeps the defaults above.

@@ -41,6 +41,21 @@ struct ComputeSection {
   // Seconds a soft-deleted instance is kept before it is reclaimed; 0 makes
   // delete immediate (Nova's reclaim_instance_interval).
   double reclaim_instance_interval = 0.0;
+  // The image service this host downloads image data from
+  // ("http://HOST:PORT/image"); empty: derived from [api] listen (aio).
+  std::string image_api_url;
+  // Where downloaded image data goes, one file per image id. Empty: the
+  // driver's own `image_source_path` if its table sets one (libvirt), else
+  // no download (the fake driver reads no image data). Set it to the
+  // directory the driver reads images from.
+  std::string image_download_path;
+};
+
+struct ImageSection {
+  // Where the image service keeps image data; empty: <data_dir>/images.
+  std::string store_path;
+  // Largest image accepted, in bytes (default 10 GiB); bigger uploads get 413.
+  std::int64_t max_image_size = std::int64_t{10} << 30;
 };
 
 struct SchedulerSection {
@@ -101,6 +116,7 @@ struct Config {
   RpcSection rpc;
   PluginsSection plugins;
   ComputeSection compute;
+  ImageSection image;
   SchedulerSection scheduler;
   // [driver.<name>], [filter.<name>], [weigher.<name>]
   std::map<std::pair<sdk::PluginKind, std::string>, sdk::PluginConfig> plugin_tables;

@@ -28,7 +28,7 @@ Result<std::vector<ImageRecord>> query(Connection& c, const std::string& purpose
                                        const std::optional<std::string>& id) {
   auto st = c.prepare(purpose,
                       "SELECT id, name, status, visibility, disk_format, container_format, size, checksum, min_ram, "
-                      "min_disk, owner, created_at, updated_at FROM images " + where);
+                      "min_disk, owner, created_at, updated_at, protected, os_hash_algo, os_hash_value FROM images " + where);
   if (!st.ok()) return st.status();
   if (id) st->bind(1, *id);
   std::vector<ImageRecord> out;
@@ -47,6 +47,9 @@ Result<std::vector<ImageRecord>> query(Connection& c, const std::string& purpose
     i.owner = r.text(10);
     i.created_at = r.text(11);
     i.updated_at = r.text(12);
+    i.is_protected = r.boolean(13);
+    i.os_hash_algo = r.text(14);
+    i.os_hash_value = r.text(15);
     out.push_back(std::move(i));
   });
   if (!s.ok()) return s;
@@ -55,6 +58,11 @@ Result<std::vector<ImageRecord>> query(Connection& c, const std::string& purpose
     if (!p.ok()) return p.status();
     p->bind_all(i.id);
     s = p->for_each([&](Statement& r) { i.properties[r.text(0)] = r.text(1); });
+    if (!s.ok()) return s;
+    auto t = c.prepare("read tags of image " + i.id, "SELECT tag FROM image_tags WHERE image_id = ? ORDER BY tag");
+    if (!t.ok()) return t.status();
+    t->bind_all(i.id);
+    s = t->for_each([&](Statement& r) { i.tags.push_back(r.text(0)); });
     if (!s.ok()) return s;
   }
   return out;
@@ -78,6 +86,14 @@ Status write_properties(Connection& c, const std::string& id, const std::map<std
   return Status::OK();
 }
 
+Status write_tags(Connection& c, const std::string& id, const std::vector<std::string>& tags) {
+  for (const auto& tag : tags) {
+    auto st = c.exec("tag image " + id, "INSERT OR IGNORE INTO image_tags(image_id, tag) VALUES (?, ?)", id, tag);
+    if (!st.ok()) return st;
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<ImageRecord> ImageRepository::create(ImageRecord rec) {
@@ -86,12 +102,16 @@ Result<ImageRecord> ImageRepository::create(ImageRecord rec) {
     std::string now = utc_now();
     auto st = c.exec("insert image " + rec.id,
                      "INSERT INTO images(id, name, status, visibility, disk_format, container_format, size, checksum, "
-                     "min_ram, min_disk, owner, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     "min_ram, min_disk, owner, created_at, updated_at, protected, os_hash_algo, os_hash_value) "
+                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                      rec.id, rec.name, rec.status, rec.visibility, rec.disk_format, rec.container_format, rec.size,
-                     rec.checksum, rec.min_ram, rec.min_disk, rec.owner, now, now);
+                     rec.checksum, rec.min_ram, rec.min_disk, rec.owner, now, now, rec.is_protected, rec.os_hash_algo,
+                     rec.os_hash_value);
     if (st.is(sdk::StatusCode::kAlreadyExists)) return Status::AlreadyExists("image " + rec.id + " already exists");
     if (!st.ok()) return st;
     st = write_properties(c, rec.id, rec.properties);
+    if (!st.ok()) return st;
+    st = write_tags(c, rec.id, rec.tags);
     if (!st.ok()) return st;
     return get_locked(c, rec.id);
   });
@@ -121,6 +141,49 @@ Status ImageRepository::set_properties(const std::string& id, const std::map<std
     if (!st.ok()) return st;
     if (c.changes() == 0) return Status::NotFound("image " + id + " could not be found");
     return write_properties(c, id, props);
+  });
+}
+
+Result<ImageRecord> ImageRepository::update(const ImageRecord& rec) {
+  return db_.write("update image", [&](Connection& c) -> Result<ImageRecord> {
+    auto st = c.exec("update image " + rec.id,
+                     "UPDATE images SET name = ?, visibility = ?, min_ram = ?, min_disk = ?, protected = ?, "
+                     "disk_format = ?, container_format = ?, updated_at = ? WHERE id = ?",
+                     rec.name, rec.visibility, rec.min_ram, rec.min_disk, rec.is_protected, rec.disk_format,
+                     rec.container_format, utc_now(), rec.id);
+    if (!st.ok()) return st;
+    if (c.changes() == 0) return Status::NotFound("image " + rec.id + " could not be found");
+    st = c.exec("clear properties of image " + rec.id, "DELETE FROM image_properties WHERE image_id = ?", rec.id);
+    if (st.ok()) st = write_properties(c, rec.id, rec.properties);
+    if (st.ok()) st = c.exec("clear tags of image " + rec.id, "DELETE FROM image_tags WHERE image_id = ?", rec.id);
+    if (st.ok()) st = write_tags(c, rec.id, rec.tags);
+    if (!st.ok()) return st;
+    return get_locked(c, rec.id);
+  });
+}
+
+Status ImageRepository::transition(const std::string& id, const std::string& from, const std::string& to) {
+  return db_.write("change image status", [&](Connection& c) -> Status {
+    auto current = get_locked(c, id);
+    if (!current.ok()) return current.status();
+    if (current->status != from) {
+      return Status::Conflict("image " + id + " is " + current->status + ", not " + from);
+    }
+    return c.exec("set status of image " + id, "UPDATE images SET status = ?, updated_at = ? WHERE id = ?", to,
+                  utc_now(), id);
+  });
+}
+
+Status ImageRepository::set_data(const std::string& id, std::int64_t size, const std::string& checksum,
+                                 const std::string& os_hash_algo, const std::string& os_hash_value) {
+  return db_.write("record image data", [&](Connection& c) -> Status {
+    auto st = c.exec("record data of image " + id,
+                     "UPDATE images SET status = 'active', size = ?, checksum = ?, os_hash_algo = ?, "
+                     "os_hash_value = ?, updated_at = ? WHERE id = ? AND status = 'saving'",
+                     size, checksum, os_hash_algo, os_hash_value, utc_now(), id);
+    if (!st.ok()) return st;
+    if (c.changes() == 0) return Status::Conflict("image " + id + " is no longer saving");
+    return Status::OK();
   });
 }
 

@@ -374,6 +374,21 @@ CREATE TABLE tokens (
 CREATE INDEX tokens_expires_at ON tokens(expires_at);
 )sql";
 
+// Migration 4: what the image service (Glance v2) keeps beyond the proxy's
+// fields: "protected", the second hash of the data (os_hash_algo/value) and
+// tags (a set of strings per image).
+constexpr const char* kImageServiceSchema = R"sql(
+ALTER TABLE images ADD COLUMN protected INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE images ADD COLUMN os_hash_algo TEXT NOT NULL DEFAULT '';
+ALTER TABLE images ADD COLUMN os_hash_value TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE image_tags (
+  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  tag      TEXT NOT NULL,
+  PRIMARY KEY (image_id, tag)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& builtin_migrations() {
@@ -381,6 +396,7 @@ const std::vector<Migration>& builtin_migrations() {
       {1, "initial schema", kInitialSchema},
       {2, "subnets", kSubnetsSchema},
       {3, "identity", kIdentitySchema},
+      {4, "image service", kImageServiceSchema},
   };
   return migrations;
 }

@@ -11,6 +11,8 @@
 #include "core/api/flavors_controller.h"
 #include "core/api/hypervisors_controller.h"
 #include "core/api/images_controller.h"
+#include "core/image/image_store.h"
+#include "core/image/images_v2_controller.h"
 #include "core/api/keypairs_controller.h"
 #include "core/api/limits_controller.h"
 #include "core/api/network/network_routes.h"
@@ -130,6 +132,7 @@ struct Node::Impl {
   std::unique_ptr<rpcapi::SchedulerRpcApi> api_scheduler;
   std::unique_ptr<compute::ComputeAPI> compute_api;
   std::unique_ptr<identity::TokenService> token_service;
+  std::unique_ptr<image::ImageStore> image_store;
   std::unique_ptr<api::ApiServer> api_server;
   std::string api_host;
   int api_port = 0;
@@ -271,13 +274,54 @@ struct Node::Impl {
     if (!endpoint.ok()) return endpoint.status();
     c.endpoint = std::move(endpoint.value());
     c.conductor = std::make_unique<rpcapi::ConductorRpcApi>(*c.endpoint, call_timeout);
-    c.manager = std::make_unique<compute::ComputeManager>(host, c.driver, *c.conductor,
-                                                          compute::ComputeOptions::from_config(config));
+    auto compute_options = compute::ComputeOptions::from_config(config);
+    compute_options.image_fetcher = make_image_fetcher();
+    c.manager = std::make_unique<compute::ComputeManager>(host, c.driver, *c.conductor, std::move(compute_options));
     if (auto s = c.manager->register_on(*c.endpoint); !s.ok()) return s;
     if (auto s = c.endpoint->start(); !s.ok()) return rpc_failure("compute endpoint " + host, s);
     await_registration(*c.endpoint, "compute " + host);
     computes.push_back(std::move(c));
     return computes.back().manager->start();
+  }
+
+  // The compute hosts' image downloader, or null when no directory is set
+  // for image data ([compute] image_download_path, else the driver's own
+  // image_source_path): a driver that reads no image data needs none.
+  std::shared_ptr<const compute::ImageFetcher> make_image_fetcher() {
+    std::string path = config.compute.image_download_path;
+    if (path.empty()) {
+      auto from_driver = config.plugin_config(sdk::PluginKind::kVirtDriver, config.compute.driver)
+                             .get_string("image_source_path", "");
+      if (from_driver.ok()) path = *from_driver;
+    }
+    if (path.empty()) return nullptr;
+    compute::ImageFetcherOptions o;
+    o.download_path = path;
+    // [compute] image_api_url, else this process's own API (aio), else the
+    // address [api] listen names.
+    o.image_api_url = [this]() -> std::string {
+      if (!config.compute.image_api_url.empty()) return config.compute.image_api_url;
+      if (api_server && api_port != 0) return "http://" + api_host + ":" + std::to_string(api_port) + "/image";
+      return "http://" + config.api.listen + "/image";
+    };
+    // The token the image API wants: under keystone, one issued in-process
+    // for the admin user on the admin project (this process holds the
+    // identity database; a compute-only process has none yet, see
+    // docs/image.md); the static admin token; or none under noauth.
+    if (config.api.auth_strategy == "token") {
+      o.token = [token = config.api.admin_token]() -> std::optional<std::string> { return token; };
+    } else if (config.api.auth_strategy == "keystone") {
+      o.token = [this]() -> std::optional<std::string> {
+        if (!token_service) return std::nullopt;
+        auto issued = token_service->issue_for("admin", "admin");
+        if (!issued.ok()) {
+          spdlog::warn("image fetch: no service token: {}", issued.status().message());
+          return std::nullopt;
+        }
+        return issued->token;
+      };
+    }
+    return std::make_shared<const compute::ImageFetcher>(std::move(o));
   }
 
   sdk::Status start_api() {
@@ -310,13 +354,21 @@ struct Node::Impl {
       authenticator = api::make_noauth_authenticator();
     }
     auth_description = authenticator->describe();
-    api_server = std::make_unique<api::ApiServer>(authenticator);
+    image_store = std::make_unique<image::ImageStore>(
+        config.image.store_path.empty() ? std::filesystem::path(config.data_dir) / "images"
+                                        : std::filesystem::path(config.image.store_path),
+        static_cast<std::uint64_t>(config.image.max_image_size));
+    api::ApiServerOptions server_options;
+    server_options.max_upload_bytes = image_store->max_image_size();
+    api_server = std::make_unique<api::ApiServer>(authenticator, server_options);
     const auto down = whole_seconds(config.service_down_time);
     api::add_version_routes(*api_server);
     identity::add_identity_routes(*api_server, *token_service, *database,
                                   identity::IdentityRoutesOptions{config.api.public_url});
     api::add_flavor_routes(*api_server, *database);
-    api::add_image_routes(*api_server, *database);
+    api::add_image_routes(*api_server, *database,
+                          [store = image_store.get()](const std::string& id) { return store->remove(id); });
+    image::add_image_service_routes(*api_server, *database, *image_store);
     api::add_keypair_routes(*api_server, *database);
     api::add_limits_routes(*api_server, *database);
     api::add_availability_zone_routes(*api_server, *database);
@@ -482,6 +534,10 @@ std::vector<std::string> Node::describe() const {
   if (i.api_server) {
     lines.push_back("compute API " + api_url() + "/v2.1 ; auth: " + i.auth_description);
     lines.push_back("identity API " + api_url() + "/identity/v3");
+    lines.push_back("network API " + api_url() + "/network/v2.0");
+  }
+  if (i.image_store) {
+    lines.push_back("image API " + api_url() + "/image/v2 ; data in " + i.image_store->directory().string());
   }
   return lines;
 }

@@ -61,7 +61,10 @@ Result<db::ImageRecord> find_image(db::Database& db, const ComputeContext& ctx, 
     if (image.status().is(sdk::StatusCode::kNotFound)) return Status::InvalidArgument("Image " + id + " could not be found.");
     return image.status();
   }
-  if (image->visibility == "private" && image->owner != ctx.request.project_id && !ctx.is_admin) {
+  // As the image service sees it: others' private and shared images (no
+  // image members here) do not exist for this project.
+  if ((image->visibility == "private" || image->visibility == "shared") && image->owner != ctx.request.project_id &&
+      !ctx.is_admin) {
     return Status::InvalidArgument("Image " + id + " could not be found.");
   }
   if (image->status != "active") return Status::InvalidArgument("Image " + id + " is not active.");

@@ -4,7 +4,7 @@
 
 #include "core/api/policy.h"
 #include "core/compute/api/server_status.h"
-#include "core/compute/api/sha224.h"
+#include "core/api/digest.h"
 #include "core/db/instance_fault_repository.h"
 #include "core/db/network_repository.h"
 #include "core/db/port_repository.h"

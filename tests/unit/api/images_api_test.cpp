@@ -43,8 +43,11 @@ class ImagesApi : public test_support::ApiTest {
     mine.properties = {{"os_distro", "cirros"}};
     ASSERT_TRUE(db::ImageRepository(*db_).create(mine).ok());
 
-    ASSERT_NO_FATAL_FAILURE(start_server([](ApiServer& s, db::Database& db) {
-      add_image_routes(s, db);
+    ASSERT_NO_FATAL_FAILURE(start_server([this](ApiServer& s, db::Database& db) {
+      add_image_routes(s, db, [this](const std::string& id) {
+        data_removed_.push_back(id);
+        return sdk::Status::OK();
+      });
     }));
   }
   static std::set<std::string> names(const json& images) {
@@ -53,6 +56,7 @@ class ImagesApi : public test_support::ApiTest {
     return out;
   }
   size_t image_count() { return db::ImageRepository(*db_).list()->size(); }
+  std::vector<std::string> data_removed_;
 
 };
 
@@ -123,6 +127,21 @@ TEST_F(ImagesApi, DeleteByOwnerOrAdminOnly) {
   EXPECT_EQ(client_->Delete("/v2.1/images/11111111-1111-4111-8111-111111111111", as("admin"))->status, 204);
   EXPECT_EQ(image_count(), 1u);
   EXPECT_EQ(client_->Get("/v2.1/images/22222222-2222-4222-8222-222222222222", as("member"))->status, 404);
+  // The image service's data went with the records.
+  EXPECT_EQ(data_removed_, (std::vector<std::string>{"22222222-2222-4222-8222-222222222222",
+                                                     "11111111-1111-4111-8111-111111111111"}));
+}
+
+TEST_F(ImagesApi, ProtectedImagesAreNotDeleted) {
+  auto mine = *db::ImageRepository(*db_).get("22222222-2222-4222-8222-222222222222");
+  mine.is_protected = true;
+  ASSERT_TRUE(db::ImageRepository(*db_).update(mine).ok());
+  auto r = client_->Delete("/v2.1/images/22222222-2222-4222-8222-222222222222", as("admin"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_NE(r->body.find("protected"), std::string::npos);
+  EXPECT_EQ(image_count(), 3u);
+  EXPECT_TRUE(data_removed_.empty());
 }
 
 }  // namespace

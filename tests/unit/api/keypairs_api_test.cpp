@@ -18,7 +18,7 @@
 
 #include "core/api/api_server.h"
 #include "core/api/keypairs_controller.h"
-#include "core/api/md5.h"
+#include "core/api/digest.h"
 #include "core/db/database.h"
 #include "core/db/keypair_repository.h"
 #include "core/db/seed.h"

@@ -287,5 +287,36 @@ TEST_F(ConfigFile, BadOverridesAreRefused) {
   EXPECT_EQ(cfg.status().message(), "command line:1: key 'compute.driver' must be a string, got integer");
 }
 
+TEST_F(ConfigFile, ImageServiceAndImageDownloadKeys) {
+  auto defaults = load_config(std::nullopt);
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->image.max_image_size, std::int64_t{10} << 30);
+  EXPECT_TRUE(defaults->image.store_path.empty());
+  EXPECT_TRUE(defaults->compute.image_download_path.empty());
+  EXPECT_TRUE(defaults->compute.image_api_url.empty());
+
+  auto file = write(R"(
+[image]
+store_path = "/srv/images"
+max_image_size = 1048576
+[compute]
+image_download_path = "/var/lib/stratus/images"
+image_api_url = "http://10.0.0.5:8774/image"
+)");
+  auto cfg = load_config(file);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->image.store_path, "/srv/images");
+  EXPECT_EQ(cfg->image.max_image_size, 1048576);
+  EXPECT_EQ(cfg->compute.image_download_path, "/var/lib/stratus/images");
+  EXPECT_EQ(cfg->compute.image_api_url, "http://10.0.0.5:8774/image");
+
+  auto bad = load_config(write("[image]\nmax_image_size = 0\n"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("image.max_image_size"), std::string::npos) << bad.status();
+  auto unknown = load_config(write("[image]\nstore = \"/x\"\n"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("image.store"), std::string::npos) << unknown.status();
+}
+
 }  // namespace
 }  // namespace stratus::core

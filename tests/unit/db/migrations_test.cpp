@@ -11,6 +11,8 @@ namespace {
 
 using testing::TempDir;
 
+// The number of this build's last migration; the tests add the ones after it.
+
 TEST(DbMigrations, FreshDatabaseIsAtTheLatestVersion) {
   TempDir dir;
   auto db = Database::open(dir.path() / "nested" / "data");  // directory created on demand

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/compute/api/server_status.h"
-#include "core/compute/api/sha224.h"
+#include "core/api/digest.h"
 #include "core/db/instance_action_repository.h"
 #include "core/db/instance_fault_repository.h"
 #include "core/db/keypair_repository.h"
