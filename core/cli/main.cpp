@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   core::add_rpc_commands(app, options, exit_code);
   core::add_serve_command(app, options, exit_code);
   core::add_client_commands(app, options, exit_code);
+  core::add_driver_commands(app, options, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -90,6 +90,26 @@ fi
 # ---- the guest ---------------------------------------------------------------------
 require "the tiny guest builds from Debian packages" bash "$here/make_tiny_guest.sh" "$work/guest" "$marker"
 
+# ---- stratus driver check libvirt ---------------------------------------------------------
+cat > "$work/check.toml" <<EOF
+[driver.libvirt]
+uri = "$uri"
+virt_type = "qemu"
+EOF
+check "driver check libvirt: a qemu guest reaches userspace (exit 0)" \
+  timeout 300 "$stratus" --log-level warn driver check libvirt --config "$work/check.toml" --timeout 180
+set +e
+timeout 300 "$stratus" --log-level warn driver check libvirt --config "$work/check.toml" \
+  --initrd "$work/guest/disk.raw" --timeout 15 > "$work/check-bad.out" 2>&1
+rc=$?
+set -e
+check "driver check with a guest that never reaches userspace exits 1" test "$rc" -eq 1
+check "and says so, with the console's last lines" grep -q "FAILED: no guest userspace" "$work/check-bad.out"
+no_check_guests() { ! timeout 20 virsh -c "$uri" list --all --name | grep -q "^stratus-check-"; }
+check "driver check leaves no domain behind" no_check_guests
+check "driver check leaves no temporary files behind" \
+  bash -c '! ls -d "${TMPDIR:-/tmp}"/stratus-driver-check.* > /dev/null 2>&1'
+
 images="$work/images"   # [driver.libvirt] image_source_path (= [compute] image_download_path later)
 mkdir -p "$images" "$work/instances"
 chmod 755 "$images" "$work/instances"
