@@ -4,6 +4,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+
+#include "stratus/sdk/version.h"
 
 namespace stratus::core {
 struct Config;
@@ -37,6 +40,11 @@ struct ComputeOptions {
   // How long stop() waits for running builds before it tells the driver to
   // give up (cleanup_host) (oslo.service's graceful_shutdown_timeout).
   std::chrono::milliseconds graceful_shutdown_timeout{30'000};
+
+  // The plugin ABI the driver was built for (its descriptor's abi_version):
+  // the manager never calls a driver method newer than that. In-process
+  // drivers are built with this SDK.
+  std::uint32_t driver_abi_version = sdk::kAbiVersion;
 
   // The [compute] section of `config` (seconds there, milliseconds here);
   // what the config does not have keeps the defaults above.

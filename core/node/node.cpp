@@ -266,8 +266,12 @@ struct Node::Impl {
     if (!endpoint.ok()) return endpoint.status();
     c.endpoint = std::move(endpoint.value());
     c.conductor = std::make_unique<rpcapi::ConductorRpcApi>(*c.endpoint, call_timeout);
-    c.manager = std::make_unique<compute::ComputeManager>(host, c.driver, *c.conductor,
-                                                          compute::ComputeOptions::from_config(config));
+    auto compute_options = compute::ComputeOptions::from_config(config);
+    // A plugin built for an older ABI lacks the newer driver methods.
+    if (auto info = registry.find(sdk::PluginKind::kVirtDriver, config.compute.driver); info.ok()) {
+      compute_options.driver_abi_version = info->abi_version;
+    }
+    c.manager = std::make_unique<compute::ComputeManager>(host, c.driver, *c.conductor, compute_options);
     if (auto s = c.manager->register_on(*c.endpoint); !s.ok()) return s;
     if (auto s = c.endpoint->start(); !s.ok()) return rpc_failure("compute endpoint " + host, s);
     await_registration(*c.endpoint, "compute " + host);
