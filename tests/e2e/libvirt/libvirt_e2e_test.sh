@@ -126,6 +126,9 @@ auth_strategy = "noauth"
 driver = "libvirt"
 heartbeat_interval = 1.0
 resource_report_interval = 2.0
+# Long on purpose: a change behind Stratus' back must be noticed through
+# libvirt's lifecycle events, not the periodic sync.
+sync_power_state_interval = 3600.0
 
 [driver.libvirt]
 uri = "$uri"
@@ -238,6 +241,17 @@ check "server stop --wait ends SHUTOFF" st server stop e2e-1 --wait --timeout 30
 check "the domain is shut off" test "$(timeout 10 virsh -c "$uri" domstate "$uuid" 2>/dev/null | head -1)" = "shut off"
 check "server start --wait ends ACTIVE" st server start e2e-1 --wait --timeout 300
 check "the guest came up again after start" wait_markers 4
+
+# ---- lifecycle events: a guest killed behind Stratus' back is SHUTOFF at once --------
+status_of() { st server show e2e-1 -f json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
+wait_status() {  # wait_status STATUS SECONDS
+  for _ in $(seq 1 "$2"); do [ "$(status_of)" = "$1" ] && return 0; sleep 1; done
+  echo "status is $(status_of), wanted $1"; return 1
+}
+check "virsh destroy behind Stratus' back" timeout 30 virsh -c "$uri" destroy "$uuid"
+check "the lifecycle event makes the server SHUTOFF (no periodic sync for an hour)" wait_status SHUTOFF 30
+check "server start --wait after that" st server start e2e-1 --wait --timeout 300
+check "the guest came up again" wait_markers 5
 
 # ---- delete: the domain and its files are gone ---------------------------------------------
 check "server delete --wait" st server delete e2e-1 --wait --timeout 300

@@ -182,8 +182,10 @@ class VirtDriver {
   // plugin built for ABI 1 has no such entry in its vtable.
 
   // Starts forwarding the guests' lifecycle events (lifecycle_event.h) of this
-  // driver's host to `listener`; an empty listener stops forwarding. Only the
-  // driver's own guests are reported. Called after init_host (and again with
+  // driver's host to `listener`; an empty listener stops forwarding. A driver
+  // that cannot tell its guests from others on the same hypervisor cheaply
+  // may report those too: the core ignores uuids it has not placed on this
+  // host. Called after init_host (and again with
   // an empty listener before cleanup_host); not concurrent with itself. Once
   // it returns, the previous listener is not running and is never called
   // again, so the caller may destroy what it captured.
