@@ -15,6 +15,11 @@ packages=(
   libgtest-dev libgmock-dev
   # the libvirt driver runs qemu-img for its disks (also in its unit tests)
   qemu-utils
+  # the libvirt end-to-end test and `stratus driver check libvirt`: real QEMU
+  # guests (libvirtd, virtlogd, virsh), a tiny guest built from the host's
+  # kernel and a busybox initramfs, and config drives (ISO 9660)
+  libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
+  linux-image-amd64 busybox-static cpio genisoimage
   # test tools: Debian's own Python (/usr/bin/python3) and its packages
   python3 python3-zmq python3-msgpack openssh-client
   python3-novaclient python3-openstackclient python3-openstacksdk

@@ -20,5 +20,7 @@ void add_network_commands(CLI::App& app, const GlobalOptions& options, int& exit
 void add_identity_commands(CLI::App& app, const GlobalOptions& options, int& exit_code);
 // server, flavor, hypervisor, service: REST clients of the Compute API (core/cli/client).
 void add_client_commands(CLI::App& app, const GlobalOptions& options, int& exit_code);
+// `driver check NAME`: boots a tiny guest with a driver (core/cli/driver_check).
+void add_driver_commands(CLI::App& app, const GlobalOptions& options, int& exit_code);
 
 }  // namespace stratus::core

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   core::add_client_commands(app, options, exit_code);
   core::add_network_commands(app, options, exit_code);
   core::add_identity_commands(app, options, exit_code);
+  core::add_driver_commands(app, options, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -148,12 +148,32 @@ sdk::Status ComputeManager::start() {
     periodic_ = std::thread([this] { periodic_loop(); });
   }
   cv_.notify_all();
+  // Lifecycle events (ABI 2): a power change is synced when it happens, not
+  // at the next periodic sync. Never asked of a plugin built for ABI 1.
+  if (options_.driver_abi_version >= 2) {
+    sdk::Status st = driver_->register_lifecycle_listener(
+        [this](const sdk::LifecycleEvent& event) { on_lifecycle_event(event); });
+    listening_ = st.ok();
+    if (st.ok()) {
+      spdlog::info("[{}] compute {}: the driver reports lifecycle events", ctx.request_id, host_);
+    } else if (!st.is(sdk::StatusCode::kNotSupported)) {
+      spdlog::warn("[{}] compute {}: no lifecycle events (periodic power sync only): {}", ctx.request_id, host_,
+                   st.to_string());
+    }
+  }
   spdlog::info("[{}] compute {} started ({} concurrent builds)", ctx.request_id, host_,
                options_.max_concurrent_builds);
   return sdk::Status::OK();
 }
 
 void ComputeManager::stop() {
+  // First, so that no event calls into this object while it stops (the
+  // driver waits for a call in flight).
+  if (std::exchange(listening_, false)) {
+    if (sdk::Status st = driver_->register_lifecycle_listener({}); !st.ok()) {
+      spdlog::warn("compute {}: driver register_lifecycle_listener(none): {}", host_, st.to_string());
+    }
+  }
   bool was_started = false;
   {
     std::lock_guard lock(mutex_);

@@ -48,6 +48,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -126,6 +127,15 @@ class ComputeManager {
   // The driver's console log; the last `tail_length` lines when > 0.
   sdk::Result<std::string> get_console_output(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
                                               std::int32_t tail_length);
+
+  // A driver's lifecycle event (sdk::LifecycleListener): queues a power sync
+  // of that one instance for the periodic thread, which runs it at once (the
+  // same checks as the periodic sync: instances with a task are left alone).
+  // Returns at once; never calls the driver. Ignored unless running.
+  void on_lifecycle_event(const sdk::LifecycleEvent& event);
+  // The power sync of the instances queued by events (the periodic thread
+  // runs it; callable directly).
+  void sync_power_states_from_events();
 
   // ---- Periodic tasks (run by the periodic thread; callable directly) ------
   void send_heartbeat();
@@ -208,6 +218,8 @@ class ComputeManager {
   mutable std::mutex mutex_;
   std::condition_variable cv_;  // state_ changes or a report is asked for; wakes the periodic thread
   bool report_requested_ = false;  // GUARDED_BY(mutex_)
+  std::set<std::string> event_syncs_;  // GUARDED_BY(mutex_): uuids a lifecycle event asked to sync
+  bool listening_ = false;             // the driver forwards lifecycle events (start() .. stop())
   State state_ = State::kNew;
   std::thread periodic_;
 };

@@ -4,9 +4,11 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include "core/compute/image_fetcher.h"
+#include "stratus/sdk/version.h"
 
 namespace stratus::core {
 struct Config;
@@ -45,6 +47,10 @@ struct ComputeOptions {
   // fake driver) and nothing is downloaded. The node sets it when [compute]
   // image_download_path (or the driver's image_source_path) is set.
   std::shared_ptr<const ImageFetcher> image_fetcher;
+  // The plugin ABI the driver was built for (its descriptor's abi_version):
+  // the manager never calls a driver method newer than that. In-process
+  // drivers are built with this SDK.
+  std::uint32_t driver_abi_version = sdk::kAbiVersion;
 
   // The [compute] section of `config` (seconds there, milliseconds here);
   // what the config does not have keeps the defaults above.

@@ -62,7 +62,7 @@ void ComputeManager::periodic_loop() {
     for (const Schedule* s : all) {
       if (s->enabled()) wake = wake ? std::min(*wake, s->next) : s->next;
     }
-    const auto woken = [this] { return state_ == State::kStopped || report_requested_; };
+    const auto woken = [this] { return state_ == State::kStopped || report_requested_ || !event_syncs_.empty(); };
     if (!wake) {
       cv_.wait(lock, woken);
     } else {
@@ -70,7 +70,9 @@ void ComputeManager::periodic_loop() {
     }
     if (state_ == State::kStopped) break;
     const bool report_asked = std::exchange(report_requested_, false);
+    const bool events = !event_syncs_.empty();
     lock.unlock();
+    if (events) sync_power_states_from_events();
     if (report_asked) {
       update_available_resource();
       if (report.enabled()) report.next = Clock::now() + report.interval;
@@ -150,6 +152,45 @@ void ComputeManager::sync_power_states() {
     if (msg.task_state || msg.vm_state == vs::kBuilding) continue;
     auto guard = locks_.try_lock(msg.instance.uuid);
     if (!guard) continue;
+    sync_instance_power_state(ctx, msg);
+  }
+}
+
+void ComputeManager::on_lifecycle_event(const sdk::LifecycleEvent& event) {
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ != State::kRunning) return;
+    event_syncs_.insert(event.instance_uuid);
+  }
+  spdlog::debug("compute {}: instance {}: lifecycle event '{}'", host_, event.instance_uuid,
+                sdk::lifecycle_transition_name(event.transition));
+  cv_.notify_all();
+}
+
+void ComputeManager::sync_power_states_from_events() {
+  std::set<std::string> uuids;
+  {
+    std::lock_guard lock(mutex_);
+    uuids.swap(event_syncs_);
+  }
+  if (uuids.empty()) return;
+  const sdk::RequestContext ctx = periodic_context();
+  auto instances = conductor_.instance_get_all_by_host(ctx, host_);
+  if (!instances.ok()) {
+    spdlog::warn("[{}] compute {}: event power sync skipped: {}", ctx.request_id, host_,
+                 instances.status().to_string());
+    return;
+  }
+  for (const rpcapi::InstanceMsg& msg : instances.value()) {
+    if (uuids.count(msg.instance.uuid) == 0) continue;  // not ours (any more)
+    if (stopping()) return;
+    // As the periodic sync: an instance with a task is being changed (our own
+    // stop or reboot caused the event), and that task sets its state.
+    if (msg.task_state || msg.vm_state == vs::kBuilding) continue;
+    auto guard = locks_.try_lock(msg.instance.uuid);
+    if (!guard) continue;
+    spdlog::info("[{}] instance {}: lifecycle event from the driver; syncing its power state", ctx.request_id,
+                 msg.instance.uuid);
     sync_instance_power_state(ctx, msg);
   }
 }

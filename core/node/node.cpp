@@ -276,6 +276,10 @@ struct Node::Impl {
     c.conductor = std::make_unique<rpcapi::ConductorRpcApi>(*c.endpoint, call_timeout);
     auto compute_options = compute::ComputeOptions::from_config(config);
     compute_options.image_fetcher = make_image_fetcher();
+    // A plugin built for an older ABI lacks the newer driver methods.
+    if (auto info = registry.find(sdk::PluginKind::kVirtDriver, config.compute.driver); info.ok()) {
+      compute_options.driver_abi_version = info->abi_version;
+    }
     c.manager = std::make_unique<compute::ComputeManager>(host, c.driver, *c.conductor, std::move(compute_options));
     if (auto s = c.manager->register_on(*c.endpoint); !s.ok()) return s;
     if (auto s = c.endpoint->start(); !s.ok()) return rpc_failure("compute endpoint " + host, s);

@@ -582,6 +582,19 @@ Status FakeDriver::crash(const std::string& uuid) {
   }
 }
 
+Status FakeDriver::register_lifecycle_listener(sdk::LifecycleListener listener) {
+  std::lock_guard lock(listener_mutex_);
+  listener_ = std::move(listener);
+  return Status::OK();
+}
+
+bool FakeDriver::emit_lifecycle_event(const sdk::LifecycleEvent& event) {
+  std::lock_guard lock(listener_mutex_);
+  if (!listener_) return false;
+  listener_(event);
+  return true;
+}
+
 std::optional<FakeGuest> FakeDriver::guest(const std::string& uuid) const {
   std::lock_guard lock(mutex_);
   auto it = guests_.find(uuid);

@@ -110,7 +110,9 @@ sdk::Result<std::string> build_guest_xml(const GuestConfig& c) {
     w.open("mac").attr("address", nic.mac).close();
     if (!nic.user_networking) w.open("source").attr("bridge", nic.bridge).close();
     w.open("model").attr("type", "virtio").close();
-    if (nic.mtu > 0) w.open("mtu").attr("size", std::to_string(nic.mtu)).close();
+    // QEMU's user networking has its own fixed MTU, and libvirt refuses an
+    // <mtu> on it ("not supported yet"): the port's MTU applies to bridges only.
+    if (nic.mtu > 0 && !nic.user_networking) w.open("mtu").attr("size", std::to_string(nic.mtu)).close();
     w.close();
   }
   if (!c.console_log_path.empty()) {

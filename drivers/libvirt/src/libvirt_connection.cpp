@@ -3,6 +3,8 @@
 #include <libvirt/virterror.h>
 
 #include <array>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -57,11 +59,80 @@ DomainState to_state(int state) {
   }
 }
 
+// What libvirt's lifecycle callback reaches. libvirt owns it once registered
+// and frees it (free_sink) only after the last dispatch, so an event in flight
+// never touches a closed connection.
+struct EventSink {
+  std::mutex mutex;
+  DomainEventCallback callback;  // guarded by mutex
+};
+
+void free_sink(void* opaque) { delete static_cast<EventSink*>(opaque); }
+
+std::optional<DomainEventKind> to_event_kind(int event) {
+  switch (event) {
+    case VIR_DOMAIN_EVENT_DEFINED: return DomainEventKind::kDefined;
+    case VIR_DOMAIN_EVENT_UNDEFINED: return DomainEventKind::kUndefined;
+    case VIR_DOMAIN_EVENT_STARTED: return DomainEventKind::kStarted;
+    case VIR_DOMAIN_EVENT_SUSPENDED: return DomainEventKind::kSuspended;
+    case VIR_DOMAIN_EVENT_RESUMED: return DomainEventKind::kResumed;
+    case VIR_DOMAIN_EVENT_STOPPED: return DomainEventKind::kStopped;
+    case VIR_DOMAIN_EVENT_SHUTDOWN: return DomainEventKind::kShutdown;
+    case VIR_DOMAIN_EVENT_PMSUSPENDED: return DomainEventKind::kPMSuspended;
+    case VIR_DOMAIN_EVENT_CRASHED: return DomainEventKind::kCrashed;
+    default: return std::nullopt;
+  }
+}
+
+int on_lifecycle(virConnectPtr /*conn*/, virDomainPtr dom, int event, int /*detail*/, void* opaque) {
+  auto kind = to_event_kind(event);
+  if (!kind) return 0;
+  DomainEvent e;
+  e.kind = *kind;
+  if (const char* name = virDomainGetName(dom)) e.name = name;  // local: no RPC
+  std::array<char, VIR_UUID_STRING_BUFLEN> uuid{};
+  if (virDomainGetUUIDString(dom, uuid.data()) == 0) e.uuid = uuid.data();
+  auto* sink = static_cast<EventSink*>(opaque);
+  std::lock_guard lock(sink->mutex);
+  if (sink->callback) sink->callback(e);
+  return 0;
+}
+
 class RealConnection final : public LibvirtConnection {
  public:
   RealConnection(std::string uri, std::shared_ptr<EventLoop> loop, ConnectHandle conn)
       : uri_(std::move(uri)), loop_(std::move(loop)), conn_(std::move(conn)) {}
   // conn_ is declared after loop_, so it closes before the loop stops.
+  ~RealConnection() override { (void)watch_lifecycle({}); }
+  RealConnection(const RealConnection&) = delete;
+  RealConnection& operator=(const RealConnection&) = delete;
+
+  Status watch_lifecycle(DomainEventCallback callback) override {
+    std::lock_guard lock(watch_mutex_);
+    if (sink_ != nullptr) {
+      {
+        std::lock_guard sink_lock(sink_->mutex);  // waits for a dispatch in flight
+        sink_->callback = callback;
+      }
+      if (callback) return Status::OK();
+      (void)virConnectDomainEventDeregisterAny(conn_.get(), callback_id_);  // libvirt frees the sink
+      sink_ = nullptr;
+      callback_id_ = -1;
+      return Status::OK();
+    }
+    if (!callback) return Status::OK();
+    auto* sink = new EventSink;
+    sink->callback = std::move(callback);
+    const int id = virConnectDomainEventRegisterAny(conn_.get(), nullptr, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                    VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), sink, free_sink);
+    if (id < 0) {
+      delete sink;
+      return last_error(conn_.get(), "subscribe to domain lifecycle events");
+    }
+    sink_ = sink;
+    callback_id_ = id;
+    return Status::OK();
+  }
 
   const std::string& uri() const override { return uri_; }
   bool is_alive() override { return virConnectIsAlive(conn_.get()) == 1; }
@@ -212,6 +283,9 @@ class RealConnection final : public LibvirtConnection {
   const std::string uri_;
   std::shared_ptr<EventLoop> loop_;
   ConnectHandle conn_;
+  std::mutex watch_mutex_;
+  EventSink* sink_ = nullptr;  // guarded by watch_mutex_; owned by libvirt once registered
+  int callback_id_ = -1;       // guarded by watch_mutex_
 };
 
 }  // namespace

@@ -123,7 +123,10 @@ sdk::Result<DomainRef> find_guest(LibvirtConnection& conn, const sdk::Instance& 
 LibvirtDriver::LibvirtDriver(LibvirtConfig config, ConnectionFactory connect, std::shared_ptr<DiskBackend> disks)
     : config_(std::move(config)), connect_(std::move(connect)), disks_(std::move(disks)) {}
 
-LibvirtDriver::~LibvirtDriver() = default;
+LibvirtDriver::~LibvirtDriver() {
+  // The connection may outlive us in a caller's hands: stop its events first.
+  if (conn_) (void)conn_->watch_lifecycle({});
+}
 
 fs::path LibvirtDriver::instance_dir(const std::string& uuid) const { return fs::path(config_.instances_path) / uuid; }
 
@@ -136,7 +139,62 @@ sdk::Result<std::shared_ptr<LibvirtConnection>> LibvirtDriver::connection(const 
   if (!opened.ok()) return Status::Unavailable("cannot connect to libvirt at " + config_.uri + ": " +
                                                opened.status().message());
   conn_ = std::shared_ptr<LibvirtConnection>(std::move(*opened));
+  bool listening = false;
+  {
+    std::lock_guard listener_lock(listener_mutex_);
+    listening = static_cast<bool>(listener_);
+  }
+  if (listening) {
+    if (Status s = watch_events(*conn_); !s.ok()) {
+      spdlog::warn("[{}] libvirt driver: no lifecycle events from the new connection: {}", request_id,
+                   s.to_string());
+    }
+  }
   return conn_;
+}
+
+Status LibvirtDriver::watch_events(LibvirtConnection& conn) {
+  return conn.watch_lifecycle([this](const DomainEvent& event) { forward_event(event); });
+}
+
+void LibvirtDriver::forward_event(const DomainEvent& event) noexcept {
+  try {
+    sdk::LifecycleTransition t;
+    switch (event.kind) {
+      case DomainEventKind::kStarted: t = sdk::LifecycleTransition::kStarted; break;
+      case DomainEventKind::kResumed: t = sdk::LifecycleTransition::kResumed; break;
+      case DomainEventKind::kSuspended: t = sdk::LifecycleTransition::kPaused; break;
+      case DomainEventKind::kStopped:
+      case DomainEventKind::kCrashed: t = sdk::LifecycleTransition::kStopped; break;
+      case DomainEventKind::kPMSuspended: t = sdk::LifecycleTransition::kSuspended; break;
+      default: return;  // defined, undefined, shutting down: no power change yet
+    }
+    std::string uuid = event.uuid;
+    std::transform(uuid.begin(), uuid.end(), uuid.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::lock_guard lock(listener_mutex_);
+    if (listener_) listener_(sdk::LifecycleEvent{uuid, t});
+  } catch (const std::exception& e) {
+    spdlog::error("libvirt driver: lifecycle event of domain {} not forwarded: {}", event.name, e.what());
+  } catch (...) {
+    spdlog::error("libvirt driver: lifecycle event of domain {} not forwarded", event.name);
+  }
+}
+
+Status LibvirtDriver::register_lifecycle_listener(sdk::LifecycleListener listener) {
+  return guarded<Status>("register_lifecycle_listener", "-", [&]() -> Status {
+    const bool enable = static_cast<bool>(listener);
+    {
+      std::lock_guard lock(listener_mutex_);  // waits for an event in flight
+      listener_ = std::move(listener);
+    }
+    // Stopping needs no libvirt call: forward_event drops what comes now.
+    if (!enable) return Status::OK();
+    auto conn = connection("-");
+    if (!conn.ok()) return conn.status();
+    Status s = watch_events(**conn);
+    if (s.ok()) spdlog::info("libvirt driver: forwarding domain lifecycle events from {}", config_.uri);
+    return s;
+  });
 }
 
 // ---- host -------------------------------------------------------------------------

@@ -105,6 +105,40 @@ TEST_F(PeriodicTest, TheSyncLeavesInstancesWithATaskAlone) {
   EXPECT_EQ(guest_state("i-1"), PowerState::kCrashed);
 }
 
+TEST_F(PeriodicTest, ALifecycleEventSyncsThatInstanceWithoutThePeriodicSync) {
+  start_compute();  // periodic sync off: only the event can notice
+  build_active("i-1");
+  ASSERT_TRUE(driver_->power_off(ctx(), fake_.get("i-1")->instance, 0, 0).ok());  // behind the manager's back
+  ASSERT_TRUE(driver_->emit_lifecycle_event({"i-1", sdk::LifecycleTransition::kStopped}));
+  ASSERT_TRUE(wait_state("i-1", "stopped"));
+  expect_state("i-1", "stopped", PowerState::kShutdown);
+}
+
+TEST_F(PeriodicTest, ALifecycleEventOnlyUpdatesThePowerStateWhenThatIsAllThatChanged) {
+  start_compute();
+  build_active("i-1");
+  build_active("i-2");
+  ASSERT_TRUE(driver_->pause(ctx(), fake_.get("i-1")->instance).ok());
+  ASSERT_TRUE(driver_->emit_lifecycle_event({"i-1", sdk::LifecycleTransition::kPaused}));
+  ASSERT_TRUE(fake_.wait_for([&] { return fake_.get("i-1")->instance.power_state == PowerState::kPaused; }));
+  expect_state("i-1", "active", PowerState::kPaused);
+  expect_state("i-2", "active", PowerState::kRunning);
+}
+
+TEST_F(PeriodicTest, ADriverBuiltForAbi1IsNeverAskedForLifecycleEvents) {
+  auto o = quiet_options();
+  o.driver_abi_version = 1;
+  start_compute(o);
+  EXPECT_FALSE(driver_->emit_lifecycle_event({"i-1", sdk::LifecycleTransition::kStopped}));
+}
+
+TEST_F(PeriodicTest, StopUnregistersTheLifecycleListener) {
+  start_compute();
+  EXPECT_TRUE(driver_->emit_lifecycle_event({"unknown-uuid", sdk::LifecycleTransition::kStarted}));
+  manager_->stop();
+  EXPECT_FALSE(driver_->emit_lifecycle_event({"i-1", sdk::LifecycleTransition::kStopped}));
+}
+
 TEST_F(PeriodicTest, HypervisorTroubleIsNotTakenForAMissingGuest) {
   start_compute();
   build_active("i-1");

@@ -11,12 +11,12 @@
 
 namespace stratus::sdk {
 
-inline constexpr const char* kSdkVersion = "1.0.0";
+inline constexpr const char* kSdkVersion = "1.1.0";
 inline constexpr std::uint32_t kSdkVersionMajor = 1;
-inline constexpr std::uint32_t kSdkVersionMinor = 0;
+inline constexpr std::uint32_t kSdkVersionMinor = 1;
 inline constexpr std::uint32_t kSdkVersionPatch = 0;
 
-inline constexpr std::uint32_t kAbiVersion = 1;
+inline constexpr std::uint32_t kAbiVersion = 2;  // 2: VirtDriver::register_lifecycle_listener
 inline constexpr std::uint32_t kMinSupportedAbiVersion = 1;
 
 // The part of the build that must match between the loader and a plugin: C++

@@ -36,6 +36,7 @@
 #include "stratus/sdk/image_meta.h"
 #include "stratus/sdk/instance.h"
 #include "stratus/sdk/instance_info.h"
+#include "stratus/sdk/lifecycle_event.h"
 #include "stratus/sdk/network_info.h"
 #include "stratus/sdk/request_context.h"
 #include "stratus/sdk/result.h"
@@ -174,6 +175,25 @@ class VirtDriver {
   virtual Result<std::string> get_console_output(const RequestContext& ctx, const Instance& instance) {
     (void)ctx, (void)instance;
     return Status::NotSupported("get_console_output");
+  }
+
+  // ---- ABI 2 ----------------------------------------------------------------
+  // The core calls what follows only on a plugin built for ABI 2 or later: a
+  // plugin built for ABI 1 has no such entry in its vtable.
+
+  // Starts forwarding the guests' lifecycle events (lifecycle_event.h) of this
+  // driver's host to `listener`; an empty listener stops forwarding. A driver
+  // that cannot tell its guests from others on the same hypervisor cheaply
+  // may report those too: the core ignores uuids it has not placed on this
+  // host. Called after init_host (and again with
+  // an empty listener before cleanup_host); not concurrent with itself. Once
+  // it returns, the previous listener is not running and is never called
+  // again, so the caller may destroy what it captured.
+  // Errors: kNotSupported (the default: the core relies on its periodic
+  // sync), kUnavailable (the hypervisor cannot be reached to subscribe).
+  virtual Status register_lifecycle_listener(LifecycleListener listener) {
+    (void)listener;
+    return Status::NotSupported("register_lifecycle_listener");
   }
 };
 

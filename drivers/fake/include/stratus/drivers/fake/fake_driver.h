@@ -135,6 +135,11 @@ class FakeDriver final : public sdk::VirtDriver {
   // The tail of the guest's serial log, at most console_log_bytes.
   sdk::Result<std::string> get_console_output(const sdk::RequestContext& ctx, const sdk::Instance& instance) override;
 
+  // Keeps `listener` for emit_lifecycle_event (the fake hypervisor reports no
+  // event by itself: tests script them). Empty: forget it; once this returns
+  // the old listener is not running and never called again.
+  sdk::Status register_lifecycle_listener(sdk::LifecycleListener listener) override;
+
   // --- Faults (for tests and scale runs) ---------------------------------------
   // Replaces the host-wide fault of `op`. Errors: kInvalidArgument (bad spec;
   // the previous fault is kept). "none" clears it.
@@ -148,6 +153,9 @@ class FakeDriver final : public sdk::VirtDriver {
   // The guest's kernel panics: running -> crashed.
   // Errors: kNotFound, kInvalidState.
   sdk::Status crash(const std::string& uuid);
+  // Hands `event` to the registered listener, on the calling thread, as a
+  // hypervisor's event loop would. False when no listener is registered.
+  bool emit_lifecycle_event(const sdk::LifecycleEvent& event);
   // A copy of what the host knows of the guest, or nullopt.
   std::optional<FakeGuest> guest(const std::string& uuid) const;
   std::size_t instance_count() const;
@@ -196,6 +204,9 @@ class FakeDriver final : public sdk::VirtDriver {
   std::map<std::string, std::unique_ptr<Guest>> guests_;
   std::array<std::optional<ActiveFault>, kFakeOperationCount> faults_{};
   std::map<std::pair<std::string, FakeOperation>, MetadataFaultUse> metadata_fault_uses_;
+  // Held while the listener runs, so replacing it waits for a call in flight.
+  std::mutex listener_mutex_;
+  sdk::LifecycleListener listener_;  // guarded by listener_mutex_
 };
 
 // The plugin factory: reads [driver.fake], refuses unknown keys and bad values

@@ -71,6 +71,28 @@ struct NodeInfo {
   std::uint64_t libvirt_version = 0;
 };
 
+// A domain lifecycle event (libvirt's VIR_DOMAIN_EVENT_*), mirrored.
+enum class DomainEventKind : std::uint8_t {
+  kDefined,
+  kUndefined,
+  kStarted,
+  kSuspended,    // vCPUs stopped (paused)
+  kResumed,
+  kStopped,      // shut off (destroyed, shut down, crashed, saved)
+  kShutdown,     // the guest is shutting down (not yet off)
+  kPMSuspended,  // suspended by the guest to memory or disk
+  kCrashed,
+};
+
+struct DomainEvent {
+  std::string name;
+  std::string uuid;
+  DomainEventKind kind = DomainEventKind::kDefined;
+};
+
+// Runs on libvirt's event loop thread: must return quickly and call no libvirt API.
+using DomainEventCallback = std::function<void(const DomainEvent&)>;
+
 class LibvirtConnection {
  public:
   virtual ~LibvirtConnection() = default;
@@ -106,6 +128,15 @@ class LibvirtConnection {
   // Every domain, running or not.
   virtual sdk::Result<std::vector<DomainRef>> list() = 0;
   virtual sdk::Result<NodeInfo> node_info() = 0;
+
+  // Sends every domain's lifecycle events to `callback` (on the event loop
+  // thread) until replaced; an empty callback stops them. Once it returns,
+  // the previous callback is not running and is never called again. Closing
+  // the connection stops them too. Errors: kNotSupported, kUnavailable.
+  virtual sdk::Status watch_lifecycle(DomainEventCallback callback) {
+    (void)callback;
+    return sdk::Status::NotSupported("domain lifecycle events on " + uri());
+  }
 };
 
 // Opens a connection to `uri`. Errors: kUnavailable (cannot connect).

@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -85,6 +86,8 @@ class FaultyConnection final : public LibvirtConnection {
   sdk::Result<std::string> metadata(const std::string& name, const std::string& ns_uri) override;
   sdk::Result<std::vector<DomainRef>> list() override;
   sdk::Result<NodeInfo> node_info() override;
+  // Passed through (events are not faulted).
+  sdk::Status watch_lifecycle(DomainEventCallback callback) override { return inner_->watch_lifecycle(std::move(callback)); }
 
  private:
   std::unique_ptr<LibvirtConnection> inner_;

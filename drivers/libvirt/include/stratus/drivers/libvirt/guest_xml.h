@@ -37,7 +37,7 @@ struct GuestInterface {
   bool user_networking = false;  // QEMU user-mode (slirp) instead of a bridge
   std::string mac;
   std::string bridge;
-  std::int32_t mtu = 0;          // 0: not set
+  std::int32_t mtu = 0;          // 0: not set; ignored with user networking
 };
 
 struct GuestMetadata {

@@ -111,6 +111,15 @@ class LibvirtDriver final : public sdk::VirtDriver {
   // guest wrote anything).
   sdk::Result<std::string> get_console_output(const sdk::RequestContext& ctx, const sdk::Instance& instance) override;
 
+  // Forwards libvirt's domain lifecycle events (from its event loop thread):
+  // started -> kStarted, resumed -> kResumed, suspended -> kPaused, stopped
+  // and crashed -> kStopped, pmsuspended -> kSuspended; defined, undefined
+  // and "shutting down" are not power changes and are dropped. Events of
+  // every domain on the connection are forwarded (telling ours apart would
+  // take a libvirt call on the event loop thread). Survives a reconnect.
+  // Errors: kUnavailable, kNotSupported (a hypervisor without events).
+  sdk::Status register_lifecycle_listener(sdk::LifecycleListener listener) override;
+
   const LibvirtConfig& config() const { return config_; }
   // The directory of an instance's files.
   std::filesystem::path instance_dir(const std::string& uuid) const;
@@ -128,6 +137,9 @@ class LibvirtDriver final : public sdk::VirtDriver {
                                                const sdk::NetworkInfo& network_info) const;
   sdk::Status define_and_start(const sdk::RequestContext& ctx, LibvirtConnection& conn, const GuestConfig& guest);
   sdk::Status hard_stop(LibvirtConnection& conn, const std::string& name);
+  // Subscribes `conn` to lifecycle events, which forward_event hands on.
+  sdk::Status watch_events(LibvirtConnection& conn);
+  void forward_event(const DomainEvent& event) noexcept;
 
   const LibvirtConfig config_;
   const ConnectionFactory connect_;
@@ -135,6 +147,9 @@ class LibvirtDriver final : public sdk::VirtDriver {
   std::mutex mu_;
   std::shared_ptr<LibvirtConnection> conn_;  // guarded by mu_
   std::string host_;                         // guarded by mu_
+  // Held while the listener runs, so replacing it waits for an event in flight.
+  std::mutex listener_mutex_;
+  sdk::LifecycleListener listener_;  // guarded by listener_mutex_
 };
 
 // The plugin factory: reads [driver.libvirt], refuses unknown keys and bad
