@@ -103,9 +103,14 @@ ApiServer::ApiServer(std::shared_ptr<const Authenticator> authenticator, ApiServ
   // Anything no route matched: Nova answers 404 in its own format.
   server_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (res.body.empty()) {
-      int status = res.status == 413 ? 413 : 404;
-      write_json(res, status,
-                 nova_error_body(status, status == 413 ? "Request body too large." : "The resource could not be found."));
+      // httplib's own refusals (a malformed request, headers over its limit,
+      // a body too large) keep their status; anything else no route matched
+      // is 404.
+      const int status = res.status == 400 || res.status == 413 || res.status == 431 ? res.status : 404;
+      const char* message = status == 413   ? "Request body too large."
+                            : status == 404 ? "The resource could not be found."
+                                            : "Malformed request.";
+      write_json(res, status, nova_error_body(status, message));
       spdlog::info("{} {} {}", req.method, req.path, status);
     }
   });

@@ -110,7 +110,7 @@ check "driver check leaves no domain behind" no_check_guests
 check "driver check leaves no temporary files behind" \
   bash -c '! ls -d "${TMPDIR:-/tmp}"/stratus-driver-check.* > /dev/null 2>&1'
 
-images="$work/images"   # [driver.libvirt] image_source_path (= [compute] image_download_path later)
+images="$work/images"   # [driver.libvirt] image_source_path: where the compute host fetches image data to
 mkdir -p "$images" "$work/instances"
 chmod 755 "$images" "$work/instances"
 cat > "$work/stratus.toml" <<EOF
@@ -160,55 +160,36 @@ stop_aio() {
   aio_pid=""
 }
 
-# INTERIM, until the image service (Glance v2 under /image) is merged: the
-# image data goes straight to <image_source_path>/<id>, which is where the
-# compute host's fetcher will put it ([compute] image_download_path), and the
-# image records go straight into the aio's database (created by a first start),
-# since the Compute API cannot create images. After the merge, this one
-# function becomes: POST /image/v2/images + PUT /image/v2/images/{id}/file.
+# The tiny guest's kernel, ramdisk and root disk go in through the image
+# service (Glance v2 under /image), as a user would upload them; the compute
+# host fetches them into <image_source_path>/<id> before it spawns.
 upload_images() {
-  local kernel_id ramdisk_id root_id
-  kernel_id="$(cat /proc/sys/kernel/random/uuid)"
-  ramdisk_id="$(cat /proc/sys/kernel/random/uuid)"
-  root_id="$(cat /proc/sys/kernel/random/uuid)"
-  cp "$work/guest/kernel" "$images/$kernel_id"
-  cp "$work/guest/initramfs" "$images/$ramdisk_id"
-  cp "$work/guest/disk.raw" "$images/$root_id"
-  chmod 644 "$images"/*
-  /usr/bin/python3 - "$work/data/stratus.db" "$images" "$kernel_id" "$ramdisk_id" "$root_id" <<'PY'
-import datetime, hashlib, os, sqlite3, sys
-db, images, kernel_id, ramdisk_id, root_id = sys.argv[1:]
-now = datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%S.%f")
-def md5(path):
-    h = hashlib.md5()
+  /usr/bin/python3 - "${url%/v2.1}" "$work/guest" <<'PY'
+import json, os, sys, urllib.request
+root, guest = sys.argv[1], sys.argv[2]
+def call(method, path, body=None, data=None, content_type="application/json"):
+    req = urllib.request.Request(root + path, method=method,
+                                 data=json.dumps(body).encode() if body is not None else data)
+    req.add_header("Content-Type", content_type)
+    with urllib.request.urlopen(req, timeout=60) as r:
+        raw = r.read()
+        return json.loads(raw) if raw else None
+def upload(name, disk_format, container_format, path, **properties):
+    image = call("POST", "/image/v2/images", dict(name=name, disk_format=disk_format, container_format=container_format,
+                                                   visibility="public", **properties))
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-rows = [
-    (kernel_id, "tiny-kernel", "aki", "aki", {}),
-    (ramdisk_id, "tiny-ramdisk", "ari", "ari", {}),
-    (root_id, "tiny-guest", "raw", "bare", {"kernel_id": kernel_id, "ramdisk_id": ramdisk_id,
-                                            "os_command_line": "console=ttyS0 quiet loglevel=3",
-                                            "hw_architecture": "x86_64"}),
-]
-con = sqlite3.connect(db, timeout=10)
-with con:
-    for image_id, name, disk_format, container_format, props in rows:
-        path = os.path.join(images, image_id)
-        con.execute("INSERT INTO images (id, name, status, visibility, disk_format, container_format, size, "
-                    "checksum, created_at, updated_at) VALUES (?, ?, 'active', 'public', ?, ?, ?, ?, ?, ?)",
-                    (image_id, name, disk_format, container_format, os.path.getsize(path), md5(path), now, now))
-        for key, value in props.items():
-            con.execute("INSERT INTO image_properties (image_id, key, value) VALUES (?, ?, ?)", (image_id, key, value))
-con.close()
+        call("PUT", "/image/v2/images/%s/file" % image["id"], data=f.read(), content_type="application/octet-stream")
+    assert call("GET", "/image/v2/images/" + image["id"])["status"] == "active"
+    return image["id"]
+kernel = upload("tiny-kernel", "aki", "aki", os.path.join(guest, "kernel"))
+ramdisk = upload("tiny-ramdisk", "ari", "ari", os.path.join(guest, "initramfs"))
+upload("tiny-guest", "raw", "bare", os.path.join(guest, "disk.raw"), kernel_id=kernel, ramdisk_id=ramdisk,
+       os_command_line="console=ttyS0 quiet loglevel=3", hw_architecture="x86_64")
 PY
 }
 
-require "a first aio start creates the database" run_aio
-stop_aio
-require "the tiny guest's kernel, ramdisk and root disk are registered as images" upload_images
 require "stratus aio runs with the libvirt driver" run_aio
+require "the tiny guest's kernel, ramdisk and root disk are uploaded to the image service" upload_images
 export STRATUS_URL="$url"
 st() { timeout 400 "$stratus" "$@"; }
 
