@@ -1,6 +1,7 @@
 #include "core/rpcapi/instance_message.h"
 
 #include "core/db/network_repository.h"
+#include "core/rpcapi/base64.h"
 
 namespace stratus::core::rpcapi {
 
@@ -8,6 +9,15 @@ InstanceMsg to_instance_msg(const db::InstanceRecord& record, const std::vector<
                             const std::map<std::string, std::string>& network_names) {
   InstanceMsg msg;
   msg.instance = record.to_sdk();
+  // The database keeps user_data as the API received it (base64); a driver
+  // gets the bytes the user meant (sdk::Instance::user_data is decoded). The
+  // API refused anything that is not strict base64, so a stored value always
+  // decodes; one that somehow does not reaches the driver as no user data
+  // rather than as base64 text the guest would take for its script.
+  if (record.user_data && !record.user_data->empty()) {
+    auto decoded = base64_decode_strict(*record.user_data);
+    msg.instance.user_data = decoded ? std::move(*decoded) : std::string();
+  }
   msg.vm_state = record.vm_state;
   msg.task_state = record.task_state;
   msg.updated_at = record.updated_at;

@@ -14,7 +14,7 @@
 
 namespace stratus::core::rpcapi {
 
-// Pure conversion; `network_names` maps a network uuid to its name (missing: "").
+// Pure conversion; user_data is decoded from the stored base64. `network_names` maps a network uuid to its name (missing: "").
 InstanceMsg to_instance_msg(const db::InstanceRecord& record, const std::vector<db::PortRecord>& ports,
                             const std::map<std::string, std::string>& network_names = {});
 

@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/compute/api/base64.h"
+#include "core/rpcapi/base64.h"
 #include "core/compute/api/compute_api.h"
 #include "core/compute/instance_states.h"
 #include "core/db/flavor_repository.h"
@@ -186,7 +186,7 @@ Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateR
   if (Status s = check_metadata_quota(ctx.request.project_id, req.metadata.size()); !s.ok()) return s;
 
   if (req.user_data) {
-    if (req.user_data->size() > kMaxUserDataChars || !base64_decode_strict(*req.user_data)) {
+    if (req.user_data->size() > kMaxUserDataChars || !rpcapi::base64_decode_strict(*req.user_data)) {
       return Status::InvalidArgument("User data needs to be valid base 64 of at most 65535 characters.");
     }
   }

@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-namespace stratus::core::compute {
+namespace stratus::core::rpcapi {
 
 // The decoded bytes, or nullopt when `text` is not strict base64.
 std::optional<std::string> base64_decode_strict(std::string_view text);
 
-}  // namespace stratus::core::compute
+}  // namespace stratus::core::rpcapi

@@ -1,8 +1,8 @@
-#include "core/compute/api/base64.h"
+#include "core/rpcapi/base64.h"
 
 #include <cstdint>
 
-namespace stratus::core::compute {
+namespace stratus::core::rpcapi {
 
 namespace {
 
@@ -47,4 +47,4 @@ std::optional<std::string> base64_decode_strict(std::string_view text) {
   return out;
 }
 
-}  // namespace stratus::core::compute
+}  // namespace stratus::core::rpcapi
