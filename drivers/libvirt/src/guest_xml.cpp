@@ -105,6 +105,16 @@ sdk::Result<std::string> build_guest_xml(const GuestConfig& c) {
     w.open("target").attr("dev", disk.target_dev).attr("bus", "virtio").close();
     w.close();
   }
+  if (!c.config_drive_path.empty()) {
+    // IDE, not SATA or virtio: every x86 kernel has its driver (ata_piix) and
+    // the default machine type (pc) has the controller; Nova's choice too.
+    w.open("disk").attr("type", "file").attr("device", "cdrom");
+    w.open("driver").attr("name", "qemu").attr("type", "raw").close();
+    w.open("source").attr("file", c.config_drive_path).close();
+    w.open("target").attr("dev", "hda").attr("bus", "ide").close();
+    w.open("readonly").close();
+    w.close();
+  }
   for (const GuestInterface& nic : c.interfaces) {
     w.open("interface").attr("type", nic.user_networking ? "user" : "bridge");
     w.open("mac").attr("address", nic.mac).close();

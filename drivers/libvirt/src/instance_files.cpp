@@ -1,6 +1,8 @@
 // Instance file helpers (contract in instance_files.h).
 #include "instance_files.h"
 
+#include "config_drive.h"
+
 #include <sys/statvfs.h>
 
 #include <cerrno>
@@ -22,7 +24,7 @@ InstanceFilesGuard::~InstanceFilesGuard() {
 
 void remove_instance_disks(const fs::path& dir, bool keep_ephemeral) {
   std::error_code ec;
-  for (const char* file : {kRootDiskFile, kSwapDiskFile, kKernelFile, kRamdiskFile}) fs::remove(dir / file, ec);
+  for (const char* file : {kRootDiskFile, kSwapDiskFile, kKernelFile, kRamdiskFile, kConfigDriveFile}) fs::remove(dir / file, ec);
   if (keep_ephemeral) return;
   for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
     if (it->path().filename().string().rfind(kEphemeralDiskPrefix, 0) == 0) {

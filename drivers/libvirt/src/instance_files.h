@@ -33,7 +33,7 @@ class InstanceFilesGuard {
   bool keep_ = false;
 };
 
-// Removes the disks (and kernel, ramdisk) of an instance, keeping its console
+// Removes the disks (and kernel, ramdisk, config drive) of an instance, keeping its console
 // log, and its ephemeral disks when `keep_ephemeral`. Best effort.
 void remove_instance_disks(const std::filesystem::path& dir, bool keep_ephemeral);
 

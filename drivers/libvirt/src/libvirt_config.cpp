@@ -59,6 +59,8 @@ sdk::Status check(const LibvirtConfig& c, const Describe& describe) {
       in_range(describe, "state_poll_ms", c.state_poll.count(), 1, 60'000),
       c.qemu_img.empty() ? sdk::Status::InvalidArgument(describe("qemu_img") + ": must not be empty")
                          : sdk::Status::OK(),
+      c.genisoimage.empty() ? sdk::Status::InvalidArgument(describe("genisoimage") + ": must not be empty")
+                            : sdk::Status::OK(),
   };
   for (const sdk::Status& s : results) {
     if (!s.ok()) return s;
@@ -95,7 +97,7 @@ sdk::Result<LibvirtConfig> LibvirtConfig::from_plugin_config(const sdk::PluginCo
       "uri",          "virt_type",    "instances_path",    "images_path",           "image_source_path",
       "cpu_mode",     "cpu_model",    "network_mode",      "graphics",              "console_log_bytes",
       "soft_reboot_timeout_s",        "clean_shutdown_timeout_s",                    "state_poll_ms",
-      "qemu_img",
+      "qemu_img",     "genisoimage",  "force_config_drive",
   };
   if (auto s = config.check_known_keys(kKnown, {std::string(kBridgePrefix)}); !s.ok()) return s;
   const Describe describe = [&](const std::string& k) { return config.describe(k); };
@@ -105,7 +107,7 @@ sdk::Result<LibvirtConfig> LibvirtConfig::from_plugin_config(const sdk::PluginCo
       {"uri", &out.uri},         {"virt_type", &out.virt_type},     {"instances_path", &out.instances_path},
       {"images_path", &out.images_path}, {"image_source_path", &out.image_source_path},
       {"cpu_mode", &out.cpu_mode}, {"cpu_model", &out.cpu_model}, {"graphics", &out.graphics},
-      {"qemu_img", &out.qemu_img},
+      {"qemu_img", &out.qemu_img}, {"genisoimage", &out.genisoimage},
   };
   for (auto [key, field] : strings) {
     auto value = config.get_string(key, *field);
@@ -117,6 +119,10 @@ sdk::Result<LibvirtConfig> LibvirtConfig::from_plugin_config(const sdk::PluginCo
   if (!mode.ok()) return mode.status();
   if (auto s = one_of(describe, "network_mode", *mode, {"bridge", "user"}); !s.ok()) return s;
   out.network_mode = *mode == "user" ? NetworkMode::kUser : NetworkMode::kBridge;
+
+  auto force = config.get_bool("force_config_drive", out.force_config_drive);
+  if (!force.ok()) return force.status();
+  out.force_config_drive = *force;
 
   auto log_bytes = config.get_int("console_log_bytes", out.console_log_bytes);
   if (!log_bytes.ok()) return log_bytes.status();

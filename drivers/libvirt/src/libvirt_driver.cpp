@@ -12,6 +12,7 @@
 #include <system_error>
 #include <thread>
 
+#include "config_drive.h"
 #include "instance_files.h"
 #include "stratus/drivers/libvirt/power_state_map.h"
 #include "stratus/drivers/libvirt/qemu_img_disks.h"
@@ -232,7 +233,7 @@ sdk::DriverCapabilities LibvirtDriver::capabilities() const {
   caps.supports_suspend = true;
   caps.supports_rebuild = true;
   caps.supports_console_output = true;
-  caps.supports_config_drive = false;  // not yet: no config drive is built
+  caps.supports_config_drive = true;
   caps.supports_direct_kernel_boot = true;
   caps.supported_image_formats = {"qcow2", "raw", "ami"};
   return caps;
@@ -369,6 +370,14 @@ Status LibvirtDriver::prepare_disks(const sdk::RequestContext& ctx, const sdk::I
     guest.kernel_cmdline = cmdline.empty() ? kDefaultCmdline : cmdline;
   } else {
     guest.ramdisk_path.clear();  // an initrd without a kernel means nothing to libvirt
+  }
+
+  if (instance.config_drive || config_.force_config_drive) {
+    const fs::path iso = dir / kConfigDriveFile;
+    if (Status s = make_config_drive(instance, iso, config_.genisoimage); !s.ok()) return s;
+    guest.config_drive_path = iso.string();
+    spdlog::info("[{}] instance {}: config drive {} ({} bytes of user data){}", ctx.request_id, instance.uuid,
+                 iso.string(), instance.user_data.size(), instance.config_drive ? "" : " (force_config_drive)");
   }
 
   // QEMU (or virtlogd) appends to the log; creating it here gives it the

@@ -27,6 +27,8 @@ TEST(LibvirtConfig, EmptyTableGivesDefaults) {
   EXPECT_EQ(c->console_log_bytes, 102400);
   EXPECT_EQ(c->soft_reboot_timeout, std::chrono::seconds(120));
   EXPECT_EQ(c->clean_shutdown_timeout, std::chrono::seconds(60));
+  EXPECT_FALSE(c->force_config_drive);
+  EXPECT_EQ(c->genisoimage, "genisoimage");
   EXPECT_TRUE(LibvirtConfig{}.validate().ok());
 }
 
@@ -48,6 +50,8 @@ TEST(LibvirtConfig, EveryKeyIsRead) {
   p.set("clean_shutdown_timeout_s", std::int64_t{10});
   p.set("state_poll_ms", std::int64_t{50});
   p.set("qemu_img", std::string("/usr/local/bin/qemu-img"));
+  p.set("force_config_drive", true);
+  p.set("genisoimage", std::string("/usr/local/bin/genisoimage"));
   auto c = LibvirtConfig::from_plugin_config(p);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->uri, "qemu:///embed?root=/tmp/stratus-embed");
@@ -66,6 +70,22 @@ TEST(LibvirtConfig, EveryKeyIsRead) {
   EXPECT_EQ(c->clean_shutdown_timeout, std::chrono::seconds(10));
   EXPECT_EQ(c->state_poll, std::chrono::milliseconds(50));
   EXPECT_EQ(c->qemu_img, "/usr/local/bin/qemu-img");
+  EXPECT_TRUE(c->force_config_drive);
+  EXPECT_EQ(c->genisoimage, "/usr/local/bin/genisoimage");
+}
+
+TEST(LibvirtConfig, ConfigDriveKeysAreChecked) {
+  PluginConfig not_bool = section();
+  not_bool.set("force_config_drive", std::string("yes"));
+  auto c = LibvirtConfig::from_plugin_config(not_bool);
+  ASSERT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("force_config_drive"), std::string::npos) << c.status();
+
+  PluginConfig empty_program = section();
+  empty_program.set("genisoimage", std::string(""));
+  c = LibvirtConfig::from_plugin_config(empty_program);
+  ASSERT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("genisoimage"), std::string::npos) << c.status();
 }
 
 TEST(LibvirtConfig, KvmDefaultsToHostModel) {

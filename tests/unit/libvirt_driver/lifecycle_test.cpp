@@ -317,7 +317,7 @@ TEST(LibvirtLifecycle, CapabilitiesSayWhatWorks) {
   EXPECT_TRUE(caps.supports_rebuild);
   EXPECT_TRUE(caps.supports_console_output);
   EXPECT_TRUE(caps.supports_direct_kernel_boot);
-  EXPECT_FALSE(caps.supports_config_drive);
+  EXPECT_TRUE(caps.supports_config_drive);
   // And what is refused up front, before anything is made.
   sdk::Instance i = make_instance();
   EXPECT_EQ(t.driver->spawn(ctx(), i, image(), {{"/etc/motd", "hi"}}, "", {}, {}).code(), StatusCode::kNotSupported);

@@ -8,7 +8,8 @@
 //   (uuid, display name, creation time, flavor, owner, root image) in
 //   kMetadataNamespace, memory, vcpu, <os> (direct kernel boot when a kernel is
 //   given, else boot from disk), <features><acpi/> (without ACPI a guest
-//   ignores power-off requests), <cpu> by mode, virtio disks, one <interface>
+//   ignores power-off requests), <cpu> by mode, virtio disks, the config drive
+//   as a read-only IDE cdrom (the guest's /dev/sr0) when there is one, one <interface>
 //   per port (bridge with its MAC, or QEMU user networking), a serial port
 //   and console writing to the per-instance log file, and <graphics> only when
 //   configured.
@@ -68,6 +69,7 @@ struct GuestConfig {
   std::string ramdisk_path;
   std::string kernel_cmdline;
   std::vector<GuestDisk> disks;
+  std::string config_drive_path;   // the config drive ISO; "" when there is none
   std::string console_log_path;
   std::vector<GuestInterface> interfaces;
   std::string graphics = "none";   // "none", "vnc", "spice"

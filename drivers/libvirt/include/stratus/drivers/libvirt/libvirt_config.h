@@ -26,6 +26,9 @@
 //                                     the caller gives none (rebuild, power_off < 0)
 //   state_poll_ms             integer 250                how often a wait re-reads state
 //   qemu_img                  string  "qemu-img"         the qemu-img program
+//   force_config_drive        boolean false              give every guest a config drive,
+//                                     asked for or not
+//   genisoimage               string  "genisoimage"      the program that makes config drives
 //
 // Unknown keys, values of the wrong type and values out of range are refused
 // with kInvalidArgument naming the key.
@@ -60,6 +63,8 @@ struct LibvirtConfig {
   std::chrono::seconds clean_shutdown_timeout{60};
   std::chrono::milliseconds state_poll{250};
   std::string qemu_img = "qemu-img";
+  bool force_config_drive = false;
+  std::string genisoimage = "genisoimage";
 
   // The cache directory (images_path, or its default under instances_path).
   std::string image_cache_path() const;
