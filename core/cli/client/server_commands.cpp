@@ -209,6 +209,7 @@ struct CreateArgs {
   std::vector<std::string> networks, properties;
   int count = 1;
   bool wait = false;
+  bool config_drive = false;
 };
 
 // The servers one multi-create made: those of its reservation, named like it.
@@ -319,6 +320,7 @@ int server_create(CommandContext& ctx, const CreateArgs& a) {
   if (!a.availability_zone.empty()) server["availability_zone"] = a.availability_zone;
   if (!metadata.empty()) server["metadata"] = metadata;
   if (user_data) server["user_data"] = *user_data;
+  if (a.config_drive) server["config_drive"] = true;
   if (a.count > 1) {
     server["min_count"] = a.count;
     server["max_count"] = a.count;
@@ -496,6 +498,7 @@ void add_server_commands(CLI::App& app, int& exit_code, const CommandIo& io, Pol
     cmd->add_option("--network", a->networks, "auto, none or a network UUID (repeatable)")->allow_extra_args(false);
     cmd->add_option("--key-name", a->key_name, "Keypair to inject");
     cmd->add_option("--user-data", a->user_data_file, "File passed to the server as user data");
+    cmd->add_flag("--config-drive", a->config_drive, "Attach a config drive (user data and metadata on an ISO)");
     cmd->add_option("--availability-zone", a->availability_zone, "Availability zone");
     cmd->add_option("--property", a->properties, "Metadata key=value (repeatable)")->allow_extra_args(false);
     cmd->add_option("--count", a->count, "Create this many servers (min_count = max_count = N)")

@@ -3,6 +3,9 @@
 # driver creates a server from a tiny guest built from Debian packages, and the
 # test reads its boot marker through the API, reboots it soft and hard, stops
 # and starts it, deletes it, and checks that the domain and its files are gone.
+# The server is created with user data and a config drive: the guest's init
+# mounts the config-2 cdrom and prints the user data, which must reach the
+# console log byte for byte.
 #   libvirt_e2e_test.sh STRATUS_BINARY
 #
 # Needs root (it starts libvirtd and virtlogd by hand, since systemd is not
@@ -17,7 +20,7 @@ uri="qemu:///system"
 marker="STRATUS-GUEST-UP"
 
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: the libvirt e2e test starts libvirtd and needs root"; exit 77; fi
-for tool in virsh libvirtd virtlogd qemu-system-x86_64 qemu-img cpio /bin/busybox; do
+for tool in virsh libvirtd virtlogd qemu-system-x86_64 qemu-img cpio /bin/busybox genisoimage isoinfo; do
   command -v "$tool" > /dev/null || { echo "FAIL: $tool missing: run scripts/install-deps.sh"; exit 1; }
 done
 
@@ -202,12 +205,36 @@ wait_markers() {  # wait_markers N: until the console shows the marker N times (
   st server console-log e2e-1 --lines 15 || true
   return 1
 }
-require "server create --wait ends ACTIVE" st server create e2e-1 --flavor m1.tiny --image tiny-guest --wait --timeout 300
+# User data with a marker unique to this run, delivered on a config drive.
+user_data_marker="STRATUS-UD-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+printf '#!/bin/sh\necho %s\n' "$user_data_marker" > "$work/user-data"
+require "server create --user-data --config-drive --wait ends ACTIVE" \
+  st server create e2e-1 --flavor m1.tiny --image tiny-guest --user-data "$work/user-data" --config-drive \
+  --wait --timeout 300
 st server show e2e-1 -f json > "$work/show.json"
 uuid="$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/show.json")"
 domain="$(timeout 10 virsh -c "$uri" domname "$uuid" 2>/dev/null | head -1 || true)"
 require "libvirt has a running domain for the server" test "$(timeout 10 virsh -c "$uri" domstate "$uuid" 2>/dev/null | head -1)" = "running"
 require "the guest reaches userspace: the marker is in console-log" wait_markers 1
+
+# ---- config drive: the user data reached the guest ------------------------------------
+check "server show says config_drive True" \
+  /usr/bin/python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["config_drive"] != "True")' "$work/show.json"
+iso="$work/instances/$uuid/disk.config"
+check "the config drive is labelled config-2" bash -c "isoinfo -d -i '$iso' | grep -q '^Volume id: config-2\$'"
+check "the domain has it as a read-only cdrom" \
+  bash -c "timeout 10 virsh -c '$uri' dumpxml '$uuid' | grep -q \"device='cdrom'\""
+user_data_seen() {
+  for _ in $(seq 1 30); do
+    st server console-log e2e-1 2>/dev/null | sed -n '/STRATUS-USER-DATA-BEGIN/,/STRATUS-USER-DATA-END/p' \
+      | grep -q "^echo $user_data_marker" && return 0
+    sleep 1
+  done
+  echo "the user data marker $user_data_marker is not in the console log; its tail:"
+  st server console-log e2e-1 --lines 15 || true
+  return 1
+}
+check "the guest read the user data from the config drive (marker in console-log)" user_data_seen
 
 # ---- reboot soft (ACPI: the guest powers itself off, the driver starts it) and hard ---
 check "server reboot (soft) --wait" st server reboot e2e-1 --wait --timeout 300

@@ -150,7 +150,8 @@ TEST_F(ClientCommandsTest, CreateResolvesNamesAndSendsNovaBody) {
   nova_.script_created({"ACTIVE"});
   const Outcome r = run({"server", "create", "web", "--flavor", "m1.small", "--image", "cirros", "--key-name", "k1",
                      "--availability-zone", "az1", "--property", "a=1", "--property", "b=x=y", "--user-data",
-                     file.string(), "--network", "0b3b5c7e-9999-4000-8000-000000000009", "-f", "json"});
+                     file.string(), "--config-drive", "--network", "0b3b5c7e-9999-4000-8000-000000000009", "-f",
+                     "json"});
   std::filesystem::remove(file);
   ASSERT_EQ(r.code, 0) << r.err;
   const auto posts = nova_.requests("POST", "/v2.1/servers");
@@ -163,6 +164,7 @@ TEST_F(ClientCommandsTest, CreateResolvesNamesAndSendsNovaBody) {
   EXPECT_EQ(s["availability_zone"], "az1");
   EXPECT_EQ(s["metadata"], (json{{"a", "1"}, {"b", "x=y"}}));
   EXPECT_EQ(s["user_data"], "IyEvYmluL3NoCg==");
+  EXPECT_EQ(s["config_drive"], true);
   EXPECT_EQ(s["networks"], json::parse(R"([{"uuid": "0b3b5c7e-9999-4000-8000-000000000009"}])"));
   EXPECT_FALSE(s.contains("min_count"));
   const json out = json::parse(r.out);
