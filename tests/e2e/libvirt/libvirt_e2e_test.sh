@@ -40,7 +40,7 @@ cleanup() {
   # Any domain left with its files in our directory is ours: remove it.
   if [ ${#started_daemons[@]} -gt 0 ] || timeout 10 virsh -c "$uri" version > /dev/null 2>&1; then
     for dom in $(timeout 20 virsh -c "$uri" list --all --name 2>/dev/null); do
-      if timeout 10 virsh -c "$uri" dumpxml "$dom" 2>/dev/null | grep -q "$work/"; then
+      if timeout 10 virsh -c "$uri" dumpxml "$dom" 2>/dev/null | grep "$work/" > /dev/null; then
         echo "cleanup: removing leftover domain $dom"
         timeout 20 virsh -c "$uri" destroy "$dom" > /dev/null 2>&1 || true
         timeout 20 virsh -c "$uri" undefine --managed-save "$dom" > /dev/null 2>&1 || true
@@ -108,7 +108,7 @@ rc=$?
 set -e
 check "driver check with a guest that never reaches userspace exits 1" test "$rc" -eq 1
 check "and says so, with the console's last lines" grep -q "FAILED: no guest userspace" "$work/check-bad.out"
-no_check_guests() { ! timeout 20 virsh -c "$uri" list --all --name | grep -q "^stratus-check-"; }
+no_check_guests() { ! timeout 20 virsh -c "$uri" list --all --name | grep "^stratus-check-" > /dev/null; }
 check "driver check leaves no domain behind" no_check_guests
 check "driver check leaves no temporary files behind" \
   bash -c '! ls -d "${TMPDIR:-/tmp}"/stratus-driver-check.* > /dev/null 2>&1'

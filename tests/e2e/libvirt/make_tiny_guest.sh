@@ -17,7 +17,7 @@ kernel="$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1 || true)"
 [ -n "$kernel" ] && [ -r "$kernel" ] || { echo "make_tiny_guest: no readable /boot/vmlinuz-* (install linux-image-amd64)" >&2; exit 1; }
 kver="${kernel#/boot/vmlinuz-}"
 busybox=/bin/busybox
-[ -x "$busybox" ] && "$busybox" --list | grep -qx mount \
+[ -x "$busybox" ] && "$busybox" --list | grep -x mount > /dev/null \
   || { echo "make_tiny_guest: needs busybox-static (/bin/busybox, statically linked)" >&2; exit 1; }
 command -v cpio > /dev/null || { echo "make_tiny_guest: needs cpio" >&2; exit 1; }
 
