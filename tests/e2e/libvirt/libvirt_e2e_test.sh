@@ -113,6 +113,21 @@ check "driver check leaves no domain behind" no_check_guests
 check "driver check leaves no temporary files behind" \
   bash -c '! ls -d "${TMPDIR:-/tmp}"/stratus-driver-check.* > /dev/null 2>&1'
 
+# ---- the same check with no daemon at all: qemu:///embed ---------------------------------
+# libvirt runs QEMU inside the stratus process; the console goes straight to
+# its file (no virtlogd), which embed reads from <root>/etc/qemu.conf.
+mkdir -p "$work/embed-root/etc"
+echo 'stdio_handler = "file"' > "$work/embed-root/etc/qemu.conf"
+cat > "$work/check-embed.toml" <<EOF
+[driver.libvirt]
+uri = "qemu:///embed?root=$work/embed-root"
+virt_type = "qemu"
+EOF
+check "driver check over qemu:///embed (no daemon): a qemu guest reaches userspace" \
+  timeout 300 "$stratus" --log-level warn driver check libvirt --config "$work/check-embed.toml" --timeout 180
+# ([s]: so that pgrep does not find this very command line)
+check "and no QEMU outlives the embedded check" bash -c "! pgrep -f 'guest=[s]tratus-check-' > /dev/null"
+
 images="$work/images"   # [driver.libvirt] image_source_path: where the compute host fetches image data to
 mkdir -p "$images" "$work/instances"
 chmod 755 "$images" "$work/instances"
