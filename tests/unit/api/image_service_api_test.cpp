@@ -306,6 +306,15 @@ TEST_F(ImageServiceApi, TruncatedUploadLeavesTheImageQueuedWithoutData) {
                               "Content-Type: application/octet-stream\r\nContent-Length: 10000\r\n\r\n" +
                               std::string(4000, 'z');
   ASSERT_EQ(::write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  // End the body early, then read until the server answers and closes: its
+  // handler has finished (and put the image back) before it replies. Reading
+  // the status right after close() raced the server, which may not have begun.
+  ::shutdown(fd, SHUT_WR);
+  timeval wait{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  char reply[512];
+  for (int i = 0; i < 100 && ::read(fd, reply, sizeof reply) > 0; ++i) {
+  }
   ::close(fd);
 
   // The server notices the close while reading; wait (bounded) for the image
