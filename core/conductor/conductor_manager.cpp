@@ -13,7 +13,7 @@
 #include "core/db/network_repository.h"
 #include "core/db/port_repository.h"
 #include "core/db/service_repository.h"
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 #include "core/rpcapi/instance_message.h"
 #include "core/rpcapi/topics.h"
 
@@ -27,7 +27,7 @@ db::InstanceUpdate to_db_update(const rpcapi::InstanceUpdateMsg& msg) {
   u.power_state = msg.power_state;
   u.host = msg.host;
   u.node = msg.node;
-  if (msg.set_launched_at) u.launched_at = std::optional<std::string>(db::utc_now());
+  if (msg.set_launched_at) u.launched_at = std::optional<std::string>(common::utc_now());
   if (!msg.expected_task_state.empty()) {
     std::vector<std::optional<std::string>> expected;
     for (const auto& state : msg.expected_task_state) {

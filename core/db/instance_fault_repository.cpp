@@ -1,6 +1,6 @@
 #include "core/db/instance_fault_repository.h"
 
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -21,7 +21,7 @@ Result<InstanceFaultRecord> InstanceFaultRepository::add(const std::string& uuid
                                                          const std::string& message, const std::string& details,
                                                          const std::string& host) {
   return db_.write("record instance fault", [&](Connection& c) -> Result<InstanceFaultRecord> {
-    InstanceFaultRecord f{0, uuid, code, message, details, host, utc_now()};
+    InstanceFaultRecord f{0, uuid, code, message, details, host, common::utc_now()};
     auto st = c.exec("record fault of instance " + uuid,
                      "INSERT INTO instance_faults(instance_uuid, code, message, details, host, created_at) "
                      "SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM instances WHERE uuid = ?1)",

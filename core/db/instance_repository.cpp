@@ -7,9 +7,9 @@
 #include <regex>
 
 #include "core/db/allocation_repository.h"
-#include "core/db/ids.h"
+#include "core/common/ids.h"
 #include "core/db/quota_repository.h"
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -63,7 +63,7 @@ std::map<std::string, std::string> specs_from_json(const std::string& text) {
 InstanceRecord read_row(const Statement& r) {
   InstanceRecord i;
   i.id = r.int64(0);
-  i.name = instance_name(i.id);
+  i.name = common::instance_name(i.id);
   i.uuid = r.text(1);
   i.display_name = r.text(2);
   i.display_description = r.optional_text(3);
@@ -142,7 +142,7 @@ Status write_metadata(Connection& c, const std::string& uuid, const std::map<std
 // Bumps updated_at; kNotFound unless the instance is live.
 Status touch(Connection& c, const std::string& uuid) {
   auto st = c.exec("touch instance " + uuid, "UPDATE instances SET updated_at = ? WHERE uuid = ? AND deleted = 0",
-                   utc_now(), uuid);
+                   common::utc_now(), uuid);
   if (!st.ok()) return st;
   if (c.changes() == 0) return Status::NotFound("instance " + uuid + " could not be found");
   return Status::OK();
@@ -215,7 +215,7 @@ Result<std::vector<InstanceRecord>> InstanceRepository::create(std::vector<Insta
       return Status::InvalidArgument("instances of one request must share a project");
     }
     if (r.project_id.empty() || r.user_id.empty()) return Status::InvalidArgument("instance without project or user");
-    if (r.uuid.empty()) r.uuid = random_uuid();
+    if (r.uuid.empty()) r.uuid = common::random_uuid();
     cores += r.flavor.vcpus;
     ram += r.flavor.memory_mb;
   }
@@ -225,7 +225,7 @@ Result<std::vector<InstanceRecord>> InstanceRepository::create(std::vector<Insta
                                             static_cast<std::int64_t>(records.size()), cores, ram);
       if (!st.ok()) return st;
     }
-    std::string now = utc_now();
+    std::string now = common::utc_now();
     std::vector<InstanceRecord> out;
     for (const auto& r : records) {
       auto st = c.exec(
@@ -270,7 +270,7 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
   }
   std::optional<std::string> since;
   if (f.changes_since) {
-    auto parsed = parse_timestamp(*f.changes_since);
+    auto parsed = common::parse_timestamp(*f.changes_since);
     if (!parsed.ok()) return Status::InvalidArgument("changes-since: " + parsed.status().message());
     since = *parsed;
   }
@@ -412,7 +412,7 @@ Result<InstanceRecord> InstanceRepository::update(const std::string& uuid, const
     auto st = c.prepare("update instance " + uuid, sql);
     if (!st.ok()) return st.status();
     int pos = 1;
-    st->bind(pos, utc_now());
+    st->bind(pos, common::utc_now());
     for (auto& b : binds) b(*st, ++pos);
     st->bind(++pos, cur->id);
     auto s = st->run();
@@ -459,7 +459,7 @@ Status InstanceRepository::delete_metadata_key(const std::string& uuid, const st
 
 Status InstanceRepository::destroy(const std::string& uuid) {
   return db_.write("destroy instance", [&](Connection& c) -> Status {
-    std::string now = utc_now();
+    std::string now = common::utc_now();
     auto st = c.exec("mark instance " + uuid + " deleted",
                      "UPDATE instances SET deleted = 1, deleted_at = ?1, updated_at = ?1, vm_state = 'deleted', "
                      "task_state = NULL, terminated_at = COALESCE(terminated_at, ?1) WHERE uuid = ?2 AND deleted = 0",

@@ -1,6 +1,6 @@
 #include "core/db/keypair_repository.h"
 
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -37,7 +37,7 @@ Result<KeypairRecord> KeypairRepository::create(KeypairRecord rec) {
     auto st = c.exec("insert key pair " + rec.name,
                      "INSERT INTO key_pairs(name, user_id, public_key, fingerprint, type, created_at) "
                      "VALUES (?,?,?,?,?,?)",
-                     rec.name, rec.user_id, rec.public_key, rec.fingerprint, rec.type, utc_now());
+                     rec.name, rec.user_id, rec.public_key, rec.fingerprint, rec.type, common::utc_now());
     if (st.is(sdk::StatusCode::kAlreadyExists)) return Status::AlreadyExists("Key pair '" + rec.name + "' already exists.");
     if (!st.ok()) return st;
     return get_locked(c, rec.user_id, rec.name);

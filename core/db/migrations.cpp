@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/db/sqlite.h"
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -439,7 +439,7 @@ sdk::Status migrate(Connection& conn, const std::vector<Migration>& migrations) 
     st = conn.exec_script(what, m.sql);
     if (st.ok()) {
       st = conn.exec("record " + what, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
-                     m.number, m.name, utc_now());
+                     m.number, m.name, common::utc_now());
     }
     if (!st.ok()) {
       (void)conn.exec("end migration", "ROLLBACK");

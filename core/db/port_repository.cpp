@@ -1,8 +1,8 @@
 #include "core/db/port_repository.h"
 
-#include "core/db/ids.h"
+#include "core/common/ids.h"
 #include "core/db/ipv4_address.h"
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -169,11 +169,11 @@ Result<PortRecord> PortRepository::create(const std::string& network_uuid, const
       }
     }
 
-    std::string uuid = random_uuid();
-    std::string now = utc_now();
+    std::string uuid = common::random_uuid();
+    std::string now = common::utc_now();
     // A MAC is random in 24 bits, so a collision is possible but rare: retry.
     for (int attempt = 0;; ++attempt) {
-      std::string mac = random_mac();
+      std::string mac = common::random_mac();
       auto st = c.exec("insert port on network " + network_uuid,
                        "INSERT INTO ports(uuid, network_id, subnet_id, mac_address, ip_address, ip_int, device_id, "
                        "status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,'DOWN',?,?)",
@@ -213,7 +213,7 @@ Result<std::vector<PortRecord>> PortRepository::list() {
 Status PortRepository::set_status(const std::string& uuid, const std::string& status) {
   return db_.write("set port status", [&](Connection& c) -> Status {
     auto st = c.exec("set status of port " + uuid, "UPDATE ports SET status = ?, updated_at = ? WHERE uuid = ?",
-                     status, utc_now(), uuid);
+                     status, common::utc_now(), uuid);
     if (!st.ok()) return st;
     if (c.changes() == 0) return Status::NotFound("port " + uuid + " could not be found");
     return Status::OK();

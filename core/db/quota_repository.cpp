@@ -58,9 +58,10 @@ Result<QuotaUsage> usage_locked(Connection& conn, const std::string& project_id)
 
 Status check_resource(const std::string& resource, std::int64_t limit, std::int64_t used, std::int64_t requested) {
   if (limit < 0 || used + requested <= limit) return Status::OK();
-  return Status::Conflict("Quota exceeded for " + resource + ": Requested " + std::to_string(requested) +
-                          ", but already used " + std::to_string(used) + " of " + std::to_string(limit) + " " +
-                          resource);
+  return Status(sdk::StatusCode::kConflict,
+                "Quota exceeded for " + resource + ": Requested " + std::to_string(requested) + ", but already used " +
+                    std::to_string(used) + " of " + std::to_string(limit) + " " + resource,
+                sdk::StatusReason::kQuotaExceeded);
 }
 
 Status validate(const std::string& resource, std::int64_t hard_limit) {

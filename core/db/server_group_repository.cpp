@@ -1,7 +1,7 @@
 #include "core/db/server_group_repository.h"
 
-#include "core/db/ids.h"
-#include "core/db/time_util.h"
+#include "core/common/ids.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -61,9 +61,9 @@ Result<ServerGroupRecord> ServerGroupRepository::create(ServerGroupRecord rec) {
   if (rec.max_server_per_host && (p != "anti-affinity" || *rec.max_server_per_host < 1)) {
     return Status::InvalidArgument("max_server_per_host applies to anti-affinity only and must be at least 1");
   }
-  if (rec.uuid.empty()) rec.uuid = random_uuid();
+  if (rec.uuid.empty()) rec.uuid = common::random_uuid();
   return db_.write("create server group", [&](Connection& c) -> Result<ServerGroupRecord> {
-    std::string now = utc_now();
+    std::string now = common::utc_now();
     auto st = c.exec("insert server group " + rec.name,
                      "INSERT INTO server_groups(uuid, name, project_id, user_id, policy, max_server_per_host, "
                      "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
@@ -108,7 +108,7 @@ Status ServerGroupRepository::add_members(const std::string& uuid, const std::ve
                        "INSERT OR IGNORE INTO server_group_members(group_id, instance_uuid) VALUES (?, ?)", g->id, m);
       if (!st.ok()) return st;
     }
-    return c.exec("touch group " + uuid, "UPDATE server_groups SET updated_at = ? WHERE id = ?", utc_now(), g->id);
+    return c.exec("touch group " + uuid, "UPDATE server_groups SET updated_at = ? WHERE id = ?", common::utc_now(), g->id);
   });
 }
 

@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/api/service_state.h"
+#include "core/compute/api/service_state.h"
 #include "core/compute/api/instance_state_check.h"
 #include "core/compute/instance_states.h"
 #include "core/db/flavor_repository.h"
@@ -52,13 +52,6 @@ ComputeAPI::ComputeAPI(db::Database& db, rpcapi::ConductorRpcApi& conductor, rpc
                        ComputeApiOptions options)
     : db_(db), conductor_(conductor), compute_(compute), options_(options) {}
 
-bool is_forbidden(const Status& status) {
-  if (!status.is(sdk::StatusCode::kConflict)) return false;
-  const std::string& m = status.message();
-  return m.rfind("Quota exceeded", 0) == 0 || m.rfind("Maximum number of metadata items", 0) == 0 ||
-         m.rfind("Policy doesn't allow", 0) == 0;
-}
-
 Result<db::InstanceRecord> ComputeAPI::get(const ComputeContext& ctx, const std::string& uuid, bool include_deleted) {
   auto record = db::InstanceRepository(db_).get(uuid, include_deleted);
   if (!record.ok()) return record.status().is(sdk::StatusCode::kNotFound) ? instance_not_found(uuid) : record.status();
@@ -97,7 +90,8 @@ Status ComputeAPI::check_metadata_quota(const std::string& project_id, std::size
   if (!limits.ok()) return limits.status();
   auto it = limits->find("metadata_items");
   if (it != limits->end() && it->second >= 0 && static_cast<std::int64_t>(items) > it->second) {
-    return Status::Conflict("Maximum number of metadata items exceeds " + std::to_string(it->second));
+    return Status(sdk::StatusCode::kConflict, "Maximum number of metadata items exceeds " + std::to_string(it->second),
+                  sdk::StatusReason::kQuotaExceeded);
   }
   return Status::OK();
 }

@@ -23,8 +23,9 @@
 // the message is Nova's "Instance <id> could not be found."),
 // kInvalidArgument (400: bad flavor, image, network, key pair, ...),
 // kInvalidState (409: state forbids the action, instance locked, host down),
-// kConflict (409: fixed IP taken, network ambiguous; or, when is_forbidden()
-// says so, a quota refusal Nova answers with 403), kUnavailable (503).
+// kConflict (409: fixed IP taken, network ambiguous; with reason
+// kQuotaExceeded or kPolicyDenied, a refusal Nova answers with 403),
+// kUnavailable (503).
 //
 // Thread-safe: no state of its own beyond references; the database, the RPC
 // clients and the services they reach must outlive it.
@@ -179,11 +180,5 @@ class ComputeAPI {
   rpcapi::ComputeRpcApi& compute_;
   ComputeApiOptions options_;
 };
-
-// Whether a failed Status is a refusal Nova answers with 403 rather than its
-// code's usual status: a quota refusal ("Quota exceeded ...", "Maximum number
-// of metadata items exceeds ...") or a policy one ("Policy doesn't allow ...").
-// sdk::Status has no "forbidden" code; ComputeAPI returns these as kConflict.
-bool is_forbidden(const sdk::Status& status);
 
 }  // namespace stratus::core::compute

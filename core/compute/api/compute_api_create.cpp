@@ -4,11 +4,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/rpcapi/base64.h"
+#include "core/common/base64.h"
 #include "core/compute/api/compute_api.h"
 #include "core/compute/instance_states.h"
 #include "core/db/flavor_repository.h"
-#include "core/db/ids.h"
+#include "core/common/ids.h"
 #include "core/db/image_repository.h"
 #include "core/db/instance_action_repository.h"
 #include "core/db/instance_fault_repository.h"
@@ -186,7 +186,7 @@ Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateR
   if (Status s = check_metadata_quota(ctx.request.project_id, req.metadata.size()); !s.ok()) return s;
 
   if (req.user_data) {
-    if (req.user_data->size() > kMaxUserDataChars || !rpcapi::base64_decode_strict(*req.user_data)) {
+    if (req.user_data->size() > kMaxUserDataChars || !common::base64_decode_strict(*req.user_data)) {
       return Status::InvalidArgument("User data needs to be valid base 64 of at most 65535 characters.");
     }
   }
@@ -211,7 +211,9 @@ Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateR
     const size_t colon = az.find(':');
     zone = az.substr(0, colon);
     if (colon != std::string::npos) {
-      if (!ctx.is_admin) return Status::Conflict("Policy doesn't allow os_compute_api:servers:create:forced_host to be performed.");
+      if (!ctx.is_admin) return Status(sdk::StatusCode::kConflict,
+                      "Policy doesn't allow os_compute_api:servers:create:forced_host to be performed.",
+                      sdk::StatusReason::kPolicyDenied);
       std::string host = az.substr(colon + 1);
       host = host.substr(0, host.find(':'));
       if (!host.empty()) force_hosts.push_back(host);
@@ -248,7 +250,8 @@ Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateR
     auto it = limits->find("server_group_members");
     if (it != limits->end() && it->second >= 0 &&
         static_cast<std::int64_t>(group->members.size()) + *count > it->second) {
-      return Status::Conflict("Quota exceeded, too many servers in group");
+      return Status(sdk::StatusCode::kConflict, "Quota exceeded, too many servers in group",
+                    sdk::StatusReason::kQuotaExceeded);
     }
   }
 
@@ -258,7 +261,7 @@ Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateR
   std::vector<db::InstanceRecord> records;
   for (std::int32_t i = 0; i < *count; ++i) {
     db::InstanceRecord r;
-    r.uuid = db::random_uuid();
+    r.uuid = common::random_uuid();
     // Nova's multi_instance_display_name_template "%(name)s-%(count)d".
     r.display_name = *count > 1 ? req.name + "-" + std::to_string(i + 1) : req.name;
     r.project_id = ctx.request.project_id;

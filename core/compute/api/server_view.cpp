@@ -2,13 +2,13 @@
 
 #include <map>
 
-#include "core/api/policy.h"
+#include "core/http/policy.h"
 #include "core/compute/api/server_status.h"
-#include "core/api/digest.h"
+#include "core/common/digest.h"
 #include "core/db/instance_fault_repository.h"
 #include "core/db/network_repository.h"
 #include "core/db/port_repository.h"
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::api {
 
@@ -74,7 +74,7 @@ json server_update_view(const ApiRequest& req, db::Database& db, const db::Insta
 }
 
 std::string server_host_id(const std::string& project_id, const std::string& host) {
-  return host.empty() ? std::string() : sha224_hex(project_id + host);
+  return host.empty() ? std::string() : common::sha224_hex(project_id + host);
 }
 
 json server_links(const ApiRequest& req, const std::string& uuid) {
@@ -101,7 +101,7 @@ json server_detail_view(const ApiRequest& req, db::Database& db, const db::Insta
       {"accessIPv6", ""},
       {"addresses", addresses(db, r.uuid, has_ports)},
       {"config_drive", r.config_drive ? "True" : ""},
-      {"created", db::to_api_seconds(r.created_at)},
+      {"created", common::to_api_seconds(r.created_at)},
       {"flavor", {{"id", r.flavor.id}, {"links", bookmark(req, "flavors", r.flavor.id)}}},
       {"hostId", server_host_id(r.project_id, r.host)},
       {"id", r.uuid},
@@ -115,7 +115,7 @@ json server_detail_view(const ApiRequest& req, db::Database& db, const db::Insta
       {"os-extended-volumes:volumes_attached", json::array()},
       {"status", status},
       {"tenant_id", r.project_id},
-      {"updated", db::to_api_seconds(r.updated_at)},
+      {"updated", common::to_api_seconds(r.updated_at)},
       {"user_id", r.user_id},
   };
   // Security groups come from the ports (Neutron's view); every port is in "default".
@@ -132,7 +132,7 @@ json server_detail_view(const ApiRequest& req, db::Database& db, const db::Insta
   if (r.vm_state == "error" || r.vm_state == "deleted") {
     auto fault = db::InstanceFaultRepository(db).latest(r.uuid);
     if (fault.ok()) {
-      json f = {{"code", fault->code}, {"created", db::to_api_seconds(fault->created_at)}, {"message", fault->message}};
+      json f = {{"code", fault->code}, {"created", common::to_api_seconds(fault->created_at)}, {"message", fault->message}};
       // Nova hides the details of an internal error (a traceback) from non-admins.
       if (fault->code != 500 || has_role(req.auth, "admin")) f["details"] = fault->details;
       s["fault"] = f;

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/api/api_server.h"
+#include "core/http/api_server.h"
 #include "core/db/database.h"
 #include "core/db/instance_repository.h"
 

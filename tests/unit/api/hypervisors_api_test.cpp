@@ -10,8 +10,8 @@
 
 #include "api_test_support.h"
 
-#include "core/api/api_server.h"
-#include "core/api/hypervisors_controller.h"
+#include "core/http/api_server.h"
+#include "core/compute/api/hypervisors_controller.h"
 #include "core/db/compute_node_repository.h"
 #include "core/db/database.h"
 #include "core/db/instance_repository.h"

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/compute/api/server_status.h"
-#include "core/api/digest.h"
+#include "core/common/digest.h"
 #include "core/db/instance_action_repository.h"
 #include "core/db/instance_fault_repository.h"
 #include "core/db/keypair_repository.h"
@@ -313,7 +313,7 @@ TEST_F(ServersApiTest, ListFiltersSortAndPages) {
 
 TEST_F(ServersApiTest, ChangesSinceIncludesDeletedServers) {
   const std::string a = create_server("gone");
-  const std::string since = db::utc_now();
+  const std::string since = common::utc_now();
   ASSERT_EQ(del("/v2.1/servers/" + a)->status, 204);
   auto r = get("/v2.1/servers/detail?changes-since=" + since.substr(0, 19) + "Z");
   ASSERT_EQ(r->status, 200) << r->body;
@@ -345,7 +345,7 @@ TEST_F(ServersApiTest, ShowHasNovasShapeAndAdminOnlyFields) {
   EXPECT_EQ(s["OS-EXT-STS:power_state"], 1);
   EXPECT_EQ(s["OS-EXT-SRV-ATTR:host"], "host1");
   EXPECT_EQ(s["OS-EXT-SRV-ATTR:instance_name"].get<std::string>().rfind("instance-", 0), 0u);
-  EXPECT_EQ(s["hostId"], sha224_hex("p-admin" "host1"));
+  EXPECT_EQ(s["hostId"], common::sha224_hex("p-admin" "host1"));
   EXPECT_EQ(s["flavor"]["links"][0]["href"], base_ + "/flavors/1");
   EXPECT_EQ(s["image"]["id"], db::kDefaultImageUuid);
   EXPECT_EQ(s["created"].get<std::string>().back(), 'Z');
@@ -438,10 +438,10 @@ TEST(ServerStatus, FollowsNovasStateMap) {
 }
 
 TEST(Sha224, MatchesKnownDigestsAndNovasHostId) {
-  EXPECT_EQ(sha224_hex("abc"), "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7");
-  EXPECT_EQ(sha224_hex(""), "d14a028c2a3a2bc9476102bb288234c415a2b01f828ea62ac5b3e42f");
+  EXPECT_EQ(common::sha224_hex("abc"), "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7");
+  EXPECT_EQ(common::sha224_hex(""), "d14a028c2a3a2bc9476102bb288234c415a2b01f828ea62ac5b3e42f");
   // real_server_show_2.1.json: project "admin" on host "fake-host-0".
-  EXPECT_EQ(sha224_hex("adminfake-host-0"), "d87788aaee1b025f6946b412b80a7f5fd8bc61c1168e8a2c42ad100a");
+  EXPECT_EQ(common::sha224_hex("adminfake-host-0"), "d87788aaee1b025f6946b412b80a7f5fd8bc61c1168e8a2c42ad100a");
 }
 
 }  // namespace
