@@ -81,7 +81,9 @@ class Drain {
 // The parent's ends must not leak into programs other threads start while
 // this one runs (they would hold the pipe open past our child's exit);
 // Boost's pipes are made without O_CLOEXEC. The child gets its ends by dup2,
-// which clears the flag on the copies.
+// which clears the flag on the copies. (Boost's limit_handles, which closes
+// every other descriptor in the child, is not used: in 1.74 it closed the
+// redirected stdout as well, so the child's output went nowhere.)
 void close_on_exec(bp::async_pipe& p) {
   for (int fd : {p.native_source(), p.native_sink()}) ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
 }
