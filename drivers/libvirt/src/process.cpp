@@ -8,8 +8,8 @@
 // ready-made sinks (std::future<std::string>, asio::streambuf) grow without
 // limit; and no child::wait_for, whose Boost 1.74 version swaps the
 // process-wide SIGCHLD handler while it waits (libvirt's event loop lives in
-// this process too). The wait for the exit status is a plain waitpid after
-// both pipes closed, as before.
+// this process too): after both pipes closed, the exit is awaited by
+// waitpid(WNOHANG) (child.running()) every millisecond until the same deadline.
 #include "process.h"
 
 #include <fcntl.h>
@@ -26,7 +26,7 @@
 #include <boost/process/io.hpp>
 #include <boost/process/search_path.hpp>
 #include <exception>
-#include <functional>
+#include <thread>
 
 namespace stratus::drivers::libvirt {
 namespace {
@@ -34,6 +34,7 @@ namespace {
 namespace bp = boost::process;
 namespace asio = boost::asio;
 using sdk::Status;
+using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxStdout = 1 << 20;  // qemu-img info is a few hundred bytes
 constexpr std::size_t kStderrTail = 4096;
@@ -117,16 +118,24 @@ sdk::Result<std::string> run(const std::vector<std::string>& argv, std::chrono::
   Drain out_drain(out, stdout_text, kMaxStdout, false), err_drain(err, stderr_text, kStderrTail, true);
   out_drain.start();
   err_drain.start();
-  // Returns when both pipes are at their end (no work left) or at the deadline.
-  io.run_for(timeout);
-  if (!out_drain.done || !err_drain.done) {
+  const auto deadline = Clock::now() + timeout;
+  auto timed_out = [&] {
     std::error_code ignored;
     group.terminate(ignored);  // SIGKILL to the child and anything it started
     child.wait(ignored);
     return Status::Timeout(command_line(argv) + ": killed after " + std::to_string(timeout.count()) + " ms");
-  }
+  };
+  // Returns when both pipes are at their end (no work left) or at the deadline.
+  io.run_until(deadline);
+  if (!out_drain.done || !err_drain.done) return timed_out();
+  // Both pipes closed: the child is exiting, or closed them and runs on. Its
+  // exit is awaited within the same deadline, by waitpid(WNOHANG) in
+  // child.running() (child.wait_for is the one Boost 1.74 gets wrong).
   std::error_code wait_ec;
-  child.wait(wait_ec);
+  while (child.running(wait_ec)) {
+    if (Clock::now() >= deadline) return timed_out();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   if (wait_ec) return Status::Internal("waiting for " + argv[0] + ": " + wait_ec.message());
   const int wstatus = child.native_exit_code();
   if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {

@@ -46,6 +46,18 @@ TEST(RunProgram, TimeoutKillsTheWholeProcessGroup) {
   EXPECT_TRUE(dead(pid)) << "the background sleep " << pid << " outlived the timeout";
 }
 
+TEST(RunProgram, AChildThatClosesItsOutputAndRunsOnIsStillBounded) {
+  TempDir dir;
+  const std::string pid_file = (dir.path() / "pid").string();
+  // Both pipes close at once; the shell's exec'd sleep then runs on.
+  auto r = run_program({"sh", "-c", "echo $$ > \"$0\"; exec sleep 60 >&- 2>&-", pid_file}, std::chrono::seconds(1));
+  EXPECT_EQ(r.status().code(), StatusCode::kTimeout) << r.status();
+  std::ifstream in(pid_file);
+  int pid = 0;
+  ASSERT_TRUE(in >> pid) << "the shell never wrote its pid";
+  EXPECT_TRUE(dead(pid)) << "the sleep " << pid << " outlived the timeout";
+}
+
 TEST(RunProgram, DrainsBothPipesWithinBounds) {
   // 3 MB to stderr first, then 3 MB to stdout: a reader of one pipe at a time
   // would block the child on the other one.
