@@ -89,7 +89,7 @@ void XmlWriter::check(int rc, const char* what) {
 bool XmlWriter::usable_name(std::string_view name) {
   if (!status_.ok()) return false;
   const std::string n(name);
-  if (name.empty() || n.size() != std::string(n.c_str()).size() || xmlValidateQName(x(n), 0) != 0) {
+  if (n.empty() || n.find('\0') != std::string::npos || xmlValidateQName(x(n), 0) != 0) {
     status_ = Status::Internal("XML writer: '" + n + "' is not an XML name (a bug)");
     return false;
   }
@@ -123,7 +123,6 @@ XmlWriter& XmlWriter::attr(std::string_view name, std::string_view value) {
 }
 
 XmlWriter& XmlWriter::text(std::string_view value) {
-  if (!status_.ok()) return *this;
   if (!usable_value(value, "<" + (open_.empty() ? std::string() : open_.back()) + ">")) return *this;
   check(xmlTextWriterWriteString(writer_.get(), x(std::string(value))), "text");
   return *this;
