@@ -9,12 +9,13 @@
 // limit; and no child::wait_for, whose Boost 1.74 version swaps the
 // process-wide SIGCHLD handler while it waits (libvirt's event loop lives in
 // this process too): after both pipes closed, the exit is awaited by
-// waitpid(WNOHANG) (child.running()) every millisecond until the same deadline.
+// waitpid(WNOHANG) (child.running()), with short pauses, until the same deadline.
 #include "process.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
@@ -132,9 +133,13 @@ sdk::Result<std::string> run(const std::vector<std::string>& argv, std::chrono::
   // exit is awaited within the same deadline, by waitpid(WNOHANG) in
   // child.running() (child.wait_for is the one Boost 1.74 gets wrong).
   std::error_code wait_ec;
+  // The usual child is a zombie within microseconds of closing its pipes, so
+  // the pause starts short and doubles up to 10 ms for one that runs on.
+  auto pause = std::chrono::microseconds(50);
   while (child.running(wait_ec)) {
     if (Clock::now() >= deadline) return timed_out();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(pause);
+    pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(10));
   }
   if (wait_ec) return Status::Internal("waiting for " + argv[0] + ": " + wait_ec.message());
   const int wstatus = child.native_exit_code();
