@@ -1,6 +1,9 @@
 // Strict base64 (RFC 4648, standard alphabet, with padding), as Nova checks
 // user_data (Python's b64decode(validate=True)): no whitespace, no stray
-// characters, length a multiple of four.
+// characters, length a multiple of four. Decoded by libsodium, which is
+// stricter than Python in one respect: the unused bits of the last character
+// must be zero ("QQ==" is "A"; "QR==" is refused, Python would take it as
+// "A"). Every encoder writes them as zero, so only hand-made text differs.
 #pragma once
 
 #include <optional>
