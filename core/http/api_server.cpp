@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/http/api_error.h"
+#include "core/http/lingering_server.h"
 #include "core/http/policy.h"
 #include "core/common/error_table.h"
 #include "core/common/ids.h"
@@ -80,7 +81,10 @@ std::optional<std::string> ApiRequest::query_param(const std::string& name) cons
 }
 
 ApiServer::ApiServer(std::shared_ptr<const Authenticator> authenticator, ApiServerOptions options)
-    : authenticator_(std::move(authenticator)), options_(options), server_(std::make_unique<httplib::Server>()) {
+    : authenticator_(std::move(authenticator)),
+      options_(options),
+      server_(std::make_unique<LingeringServer>(
+          LingerLimits{options_.linger_max_bytes, options_.linger_max_time, options_.linger_idle_time})) {
   // httplib applies one limit to every body, streamed or not: the larger one,
   // with the pre-routing check below holding JSON bodies to theirs before
   // any of it is read.
@@ -97,7 +101,10 @@ ApiServer::ApiServer(std::shared_ptr<const Authenticator> authenticator, ApiServ
     if (length <= limit) return httplib::Server::HandlerResponse::Unhandled;
     write_json(res, 413, nova_error_body(413, "Request body too large: " + std::to_string(length) +
                                                   " bytes, the limit is " + std::to_string(limit) + "."));
-    res.set_header("Connection", "close");  // the body is left unread
+    // The body is left unread: no next request on this connection, and a
+    // lingering close so that a client still sending reads this reply.
+    res.set_header("Connection", "close");
+    LingeringServer::close_after_reply(/*body_left_unread=*/true);
     spdlog::info("{} {} 413", req.method, req.path);
     return httplib::Server::HandlerResponse::Handled;
   });
@@ -143,11 +150,18 @@ void ApiServer::upload_route(const std::string& method, const std::string& patte
   upload_patterns_.emplace_back(pattern);
   auto bound = [this, handler = std::move(handler), method](const httplib::Request& req, httplib::Response& res,
                                                              const httplib::ContentReader& content) {
-    const BodyReader reader = [&content](const BodySink& sink) {
-      return content([&sink](const char* data, std::size_t length) { return sink(std::string_view(data, length)); });
+    bool body_read = false;
+    const BodyReader reader = [&content, &body_read](const BodySink& sink) {
+      body_read = content([&sink](const char* data, std::size_t length) { return sink(std::string_view(data, length)); });
+      return body_read;
     };
     const ApiHandler call = [&handler, &reader](const ApiRequest& request) { return handler(request, reader); };
     handle(req, res, call, false, method, &nova_error_body, &reader);
+    // Answered before the body was read to its end (refused, oversized,
+    // broken off): the connection closes lingering.
+    const bool has_body = req.has_header("Transfer-Encoding") ||
+                          (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
+    LingeringServer::close_after_reply(/*body_left_unread=*/has_body && !body_read);
   };
   if (method == "PUT") {
     server_->Put(pattern, bound);

@@ -10,8 +10,12 @@
 // negotiate a microversion; the image service's routes do not.
 // Handlers run on the server's thread pool and must be thread-safe. No
 // exception escapes to the client: one that reaches the server becomes a 500.
+// A reply sent before the request's body was read to its end (413 on the
+// declared Content-Length, an upload refused before reading) closes the
+// connection with a bounded lingering close (ApiServerOptions::linger_*).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <istream>
@@ -105,6 +109,16 @@ struct ApiServerOptions {
   // Bodies of upload routes (413 above it, before a byte is read when the
   // client declares its Content-Length; handlers also count what arrives).
   std::uint64_t max_upload_bytes = 0;
+  // The lingering close (lingering_server.h) after a reply sent before its
+  // request's body was read to the end (a 413, an upload refused or broken
+  // off): the server half-closes and discards what the client still sends,
+  // so that a client writing its whole body before reading gets the reply
+  // rather than a broken pipe; it closes once the client does, or after
+  // linger_max_bytes, linger_max_time, or linger_idle_time with nothing
+  // arriving (nginx's lingering_time and lingering_timeout are 30 s and 5 s).
+  std::uint64_t linger_max_bytes = std::uint64_t{1} << 30;
+  std::chrono::milliseconds linger_max_time{30000};
+  std::chrono::milliseconds linger_idle_time{5000};
 };
 
 class ApiServer {

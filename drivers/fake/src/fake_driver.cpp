@@ -335,7 +335,7 @@ Status FakeDriver::spawn(const sdk::RequestContext& ctx, const sdk::Instance& in
     guest->info.config_drive = instance.config_drive;
     guest->info.network_info = network_info;
     guest->hostname = guest_hostname(instance.display_name, instance.name.empty() ? "instance" : instance.name);
-    guest->boot(config_.hypervisor_type, Clock::now());
+    guest->boot(config_.hypervisor_type, now());
     guests_.emplace(instance.uuid, std::move(guest));
     return Status::OK();
   });
@@ -358,7 +358,7 @@ Status FakeDriver::reboot(const sdk::RequestContext& ctx, const sdk::Instance& i
   return run<Status>(FakeOperation::kReboot, &instance, [&]() -> Status {
     Guest* g = find(instance.uuid);
     if (g == nullptr) return not_found(instance);
-    const auto now = Clock::now();
+    const auto now = this->now();
     const PowerState s = g->info.state;
     if (type == sdk::RebootType::kSoft) {
       if (s != PowerState::kRunning) return refuse("soft reboot", *g, "running");
@@ -382,7 +382,7 @@ Status FakeDriver::power_off(const sdk::RequestContext& ctx, const sdk::Instance
   return run<Status>(FakeOperation::kPowerOff, &instance, [&]() -> Status {
     Guest* g = find(instance.uuid);
     if (g == nullptr) return not_found(instance);
-    const auto now = Clock::now();
+    const auto now = this->now();
     switch (g->info.state) {
       case PowerState::kShutdown: return Status::OK();  // idempotent
       case PowerState::kRunning:
@@ -411,7 +411,7 @@ Status FakeDriver::power_on(const sdk::RequestContext& ctx, const sdk::Instance&
     const PowerState s = g->info.state;
     if (s == PowerState::kRunning) return Status::OK();  // idempotent
     if (s != PowerState::kShutdown && s != PowerState::kCrashed) return refuse("power on", *g, "shutdown or crashed");
-    g->boot(config_.hypervisor_type, Clock::now());
+    g->boot(config_.hypervisor_type, now());
     return Status::OK();
   });
 }
@@ -422,7 +422,7 @@ Status FakeDriver::pause(const sdk::RequestContext& ctx, const sdk::Instance& in
     Guest* g = find(instance.uuid);
     if (g == nullptr) return not_found(instance);
     if (g->info.state != PowerState::kRunning) return refuse("pause", *g, "running");
-    g->set_state(PowerState::kPaused, Clock::now());
+    g->set_state(PowerState::kPaused, now());
     g->console.note("paused: vCPUs stopped, memory kept");
     return Status::OK();
   });
@@ -434,7 +434,7 @@ Status FakeDriver::unpause(const sdk::RequestContext& ctx, const sdk::Instance& 
     Guest* g = find(instance.uuid);
     if (g == nullptr) return not_found(instance);
     if (g->info.state != PowerState::kPaused) return refuse("unpause", *g, "paused");
-    g->set_state(PowerState::kRunning, Clock::now());
+    g->set_state(PowerState::kRunning, now());
     g->console.note("unpaused: vCPUs running");
     return Status::OK();
   });
@@ -447,7 +447,7 @@ Status FakeDriver::suspend(const sdk::RequestContext& ctx, const sdk::Instance& 
     if (g == nullptr) return not_found(instance);
     const PowerState s = g->info.state;
     if (s != PowerState::kRunning && s != PowerState::kPaused) return refuse("suspend", *g, "running or paused");
-    g->set_state(PowerState::kSuspended, Clock::now());
+    g->set_state(PowerState::kSuspended, now());
     g->console.note("suspended: memory saved to disk");
     return Status::OK();
   });
@@ -460,7 +460,7 @@ Status FakeDriver::resume(const sdk::RequestContext& ctx, const sdk::Instance& i
     Guest* g = find(instance.uuid);
     if (g == nullptr) return not_found(instance);
     if (g->info.state != PowerState::kSuspended) return refuse("resume", *g, "suspended");
-    g->set_state(PowerState::kRunning, Clock::now());
+    g->set_state(PowerState::kRunning, now());
     g->console.note("resumed: memory restored from disk");
     return Status::OK();
   });
@@ -479,7 +479,7 @@ Status FakeDriver::rebuild(const sdk::RequestContext& ctx, const sdk::Instance& 
       return refuse("rebuild", *g, "running, shutdown or crashed");
     }
     if (Status st = check_image(instance, image_meta); !st.ok()) return st;
-    const auto now = Clock::now();
+    const auto now = this->now();
     if (s == PowerState::kRunning) g->console.clean_shutdown(now);
     g->set_state(PowerState::kShutdown, now);
     g->info.image_id = image_meta.id.empty() ? instance.image_ref : image_meta.id;
@@ -504,7 +504,7 @@ sdk::Result<sdk::InstanceInfo> FakeDriver::get_info(const sdk::Instance& instanc
                                                out.max_mem_kb = g->info.flavor.memory_mb * 1024;
                                                out.mem_kb = out.max_mem_kb;
                                                out.num_cpu = g->info.flavor.vcpus;
-                                               out.cpu_time_ns = g->cpu_time(Clock::now());
+                                               out.cpu_time_ns = g->cpu_time(now());
                                                out.internal_id = g->info.name.empty() ? g->info.uuid : g->info.name;
                                                return out;
                                              });
@@ -573,7 +573,7 @@ Status FakeDriver::crash(const std::string& uuid) {
     Guest* g = find(uuid);
     if (g == nullptr) return Status::NotFound("instance " + uuid + " not found on fake host " + host_);
     if (g->info.state != PowerState::kRunning) return refuse("crash", *g, "running");
-    const auto now = Clock::now();
+    const auto now = this->now();
     g->console.panic(now);
     g->set_state(PowerState::kCrashed, now);
     return Status::OK();

@@ -24,6 +24,62 @@ for tool in virsh libvirtd virtlogd qemu-system-x86_64 qemu-img cpio /bin/busybo
   command -v "$tool" > /dev/null || { echo "FAIL: $tool missing: run scripts/install-deps.sh"; exit 1; }
 done
 
+# One run at a time on a machine (runs share qemu:///system): a lock, which
+# the kernel drops when the run dies however it dies. A run killed without its
+# cleanup (a cancelled CI job) leaves its daemons, domains and files; the
+# state directory names them (pid files) for the next run, which removes them
+# before it starts. Long-lived children get the lock's fd closed (9>&-).
+state="/tmp/stratus-libvirt-e2e.state"
+mkdir -p "$state"
+exec 9> "$state/lock"
+if ! flock -w 1200 9; then echo "FAIL: another libvirt e2e run held $state/lock for 20 minutes"; exit 1; fi
+
+ours() {  # ours PID NAME: PID runs NAME with a run directory of this test in its command line
+  [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "${2:0:15}" ] &&
+    tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q "/tmp/stratus-libvirt-e2e\."
+}
+clean_previous_run() {  # what a run of this test killed before its cleanup left
+  local entry name pid
+  if [ -s "$state/pids" ]; then
+    while read -r entry; do
+      name="${entry%%:*}" pid="${entry#*:}"
+      # Only that pid, and only while it is still that program started by
+      # this test (its command line names a run directory of this test).
+      ours "$pid" "$name" || continue
+      echo "previous run: stopping its $name (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+    done < "$state/pids"
+  fi
+  : > "$state/pids"
+  # QEMU of an embedded driver check (a child of the killed stratus).
+  for pid in $(pgrep -f 'guest=[s]tratus-check-' || true); do
+    if ours "$pid" qemu-system-x86_64; then
+      echo "previous run: stopping the QEMU of its embedded driver check (pid $pid)"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  for dir in /tmp/stratus-libvirt-e2e.*; do
+    if [ -d "$dir" ] && [ "$dir" != "$state" ]; then rm -rf "$dir"; fi
+  done
+  rm -rf "${TMPDIR:-/tmp}"/stratus-driver-check.*
+}
+# Domains of earlier runs on the daemon this run uses: the driver check's
+# (stratus-check-*) and those with files in an earlier run's directory.
+clean_previous_domains() {
+  local dom xml
+  for dom in $(timeout 20 virsh -c "$uri" list --all --name 2>/dev/null); do
+    xml="$(timeout 10 virsh -c "$uri" dumpxml "$dom" 2>/dev/null || true)"
+    if [[ "$dom" == stratus-check-* ]] || { grep -q "/tmp/stratus-libvirt-e2e\." <<< "$xml" && ! grep -q "$work/" <<< "$xml"; }; then
+      echo "previous run: removing its domain $dom"
+      timeout 20 virsh -c "$uri" destroy "$dom" > /dev/null 2>&1 || true
+      timeout 20 virsh -c "$uri" undefine --managed-save "$dom" > /dev/null 2>&1 || true
+    fi
+  done
+}
+clean_previous_run
+
 # QEMU runs as libvirt-qemu: it must be able to reach the instance files.
 work="$(mktemp -d /tmp/stratus-libvirt-e2e.XXXXXX)"
 chmod 755 "$work"
@@ -55,6 +111,7 @@ cleanup() {
       kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
     fi
   done
+  : > "$state/pids"  # everything it names is stopped
   if [ "$rc" -ne 0 ] && [ -f "$work/aio.out" ]; then
     echo "---- last lines of the aio's output ----"; tail -40 "$work/aio.out"
   fi
@@ -76,10 +133,11 @@ require() {  # like check, but the rest of the test depends on it
 # ---- libvirt: a running daemon, or libvirtd + virtlogd started here -----------------
 start_daemon() {  # start_daemon NAME: daemonises, records its PID from its pid file
   local name="$1" pidfile="$work/$1.pid"
-  "$name" -d -p "$pidfile"
+  "$name" -d -p "$pidfile" 9>&-
   for _ in $(seq 1 100); do [ -s "$pidfile" ] && break; sleep 0.1; done
   [ -s "$pidfile" ] || { echo "FAIL: $name wrote no pid file"; exit 1; }
   started_daemons+=("$name:$(cat "$pidfile")")
+  echo "$name:$(cat "$pidfile")" >> "$state/pids"
 }
 if timeout 10 virsh -c "$uri" version > /dev/null 2>&1; then
   echo "using the libvirtd already running"
@@ -89,6 +147,7 @@ else
   for _ in $(seq 1 100); do timeout 10 virsh -c "$uri" version > /dev/null 2>&1 && break; sleep 0.2; done
   require "libvirtd answers on $uri" timeout 10 virsh -c "$uri" version
 fi
+clean_previous_domains
 
 # ---- the guest ---------------------------------------------------------------------
 require "the tiny guest builds from Debian packages" bash "$here/make_tiny_guest.sh" "$work/guest" "$marker"
@@ -100,10 +159,10 @@ uri = "$uri"
 virt_type = "qemu"
 EOF
 check "driver check libvirt: a qemu guest reaches userspace (exit 0)" \
-  timeout 300 "$stratus" --log-level warn driver check libvirt --config "$work/check.toml" --timeout 180
+  timeout 300 "$stratus" --log-level warn driver check libvirt --config "$work/check.toml" --timeout 180 9>&-
 set +e
 timeout 300 "$stratus" --log-level warn driver check libvirt --config "$work/check.toml" \
-  --initrd "$work/guest/disk.raw" --timeout 15 > "$work/check-bad.out" 2>&1
+  --initrd "$work/guest/disk.raw" --timeout 15 > "$work/check-bad.out" 2>&1 9>&-
 rc=$?
 set -e
 check "driver check with a guest that never reaches userspace exits 1" test "$rc" -eq 1
@@ -124,7 +183,7 @@ uri = "qemu:///embed?root=$work/embed-root"
 virt_type = "qemu"
 EOF
 check "driver check over qemu:///embed (no daemon): a qemu guest reaches userspace" \
-  timeout 300 "$stratus" --log-level warn driver check libvirt --config "$work/check-embed.toml" --timeout 180
+  timeout 300 "$stratus" --log-level warn driver check libvirt --config "$work/check-embed.toml" --timeout 180 9>&-
 # ([s]: so that pgrep does not find this very command line)
 check "and no QEMU outlives the embedded check" bash -c "! pgrep -f 'guest=[s]tratus-check-' > /dev/null"
 
@@ -161,8 +220,9 @@ EOF
 
 run_aio() {  # starts the aio in the background and waits (bounded) until it serves
   : > "$work/aio.out"
-  "$stratus" --config "$work/stratus.toml" aio >> "$work/aio.out" 2>&1 &
+  "$stratus" --config "$work/stratus.toml" aio >> "$work/aio.out" 2>&1 9>&- &
   aio_pid=$!
+  echo "stratus:$aio_pid" >> "$state/pids"
   for _ in $(seq 1 300); do
     grep -q "ready at" "$work/aio.out" 2>/dev/null && break
     kill -0 "$aio_pid" 2>/dev/null || break

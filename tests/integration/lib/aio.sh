@@ -35,6 +35,8 @@ aio_start() {  # aio_start STRATUS [global flags...] -- [aio flags...]
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do global+=("$1"); shift; done
   [ $# -gt 0 ] && shift
   aio=("$@")
+  local hosts=1 i
+  for ((i = 0; i < ${#aio[@]}; i++)); do [ "${aio[$i]}" = "--fake-hosts" ] && hosts="${aio[$((i + 1))]}"; done
   aio_data="$work/data"
   "$stratus" --log-level warn "${global[@]}" \
     --set compute.heartbeat_interval=0.5 --set compute.resource_report_interval=1 \
@@ -48,7 +50,11 @@ aio_start() {  # aio_start STRATUS [global flags...] -- [aio flags...]
   aio_url="$(grep -o 'http://127.0.0.1:[0-9]*/v2.1' "$work/aio.out" | head -1)"
   if [ -z "$aio_url" ]; then echo "FAIL: stratus aio did not start:"; cat "$work/aio.out"; exit 1; fi
   aio_root="${aio_url%/v2.1}"
-  sleep 1.5  # the scheduler hears the hosts' first reports
+  # The hosts' first reports reach the scheduler with the conductor's record
+  # of them: wait (bounded) for the hypervisor list to show them up.
+  if ! /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/wait_hosts_up.py" "$aio_root" "$hosts" --clouds "$aio_data/clouds.yaml"; then
+    echo "FAIL: the aio's $hosts host(s) did not come up:"; cat "$work/aio.out"; exit 1
+  fi
 }
 
 aio_finish() {

@@ -33,7 +33,9 @@ aio_pid=$!
 for _ in $(seq 1 200); do grep -q "ready at" "$work/aio.out" 2>/dev/null && break; sleep 0.1; done
 base="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/aio.out" | head -1)"
 check "aio is ready" test -n "$base"
-sleep 1.5  # the scheduler hears the host's first report
+# The host's first report reaches the scheduler with the conductor's record
+# of it: wait (bounded) for the hypervisor list to show it up.
+check "the aio's host comes up" /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/../lib/wait_hosts_up.py" "$base" 1 --token "$token"
 
 cat > "$work/clouds.yaml" <<YAML
 clouds:

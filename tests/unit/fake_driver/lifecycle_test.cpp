@@ -2,10 +2,11 @@
 // real libvirt host gives, idempotence, get_info and capabilities.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
-#include <thread>
 
 #include "fake_test_support.h"
 
@@ -309,24 +310,30 @@ TEST(FakeLifecycle, GetInfoReportsSizesFromTheFlavor) {
 }
 
 TEST(FakeLifecycle, CpuTimeAdvancesOnlyWhileRunning) {
-  FakeDriver d;
+  // The guests run on a clock this test moves: no sleeping for time to pass.
+  auto clock = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::time_point{});
+  FakeDriverConfig config;
+  config.clock = [clock] { return *clock; };
+  FakeDriver d(config);
+  const auto advance = [&clock](int ms) { *clock += std::chrono::milliseconds(ms); };
   const auto i = make_instance("uuid-cpu");
   ASSERT_TRUE(spawn(d, i).ok());
   const auto t0 = d.get_info(i)->cpu_time_ns;
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  advance(5);
   const auto t1 = d.get_info(i)->cpu_time_ns;
-  EXPECT_GT(t1, t0);
+  EXPECT_EQ(t1 - t0, 5'000'000u) << "a running guest's CPU time follows the clock";
   ASSERT_TRUE(pause(d, i).ok());
   const auto p0 = d.get_info(i)->cpu_time_ns;
-  EXPECT_GE(p0, t1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(p0, t1);
+  advance(5);
   EXPECT_EQ(d.get_info(i)->cpu_time_ns, p0) << "a paused guest uses no CPU";
   ASSERT_TRUE(unpause(d, i).ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_GT(d.get_info(i)->cpu_time_ns, p0);
+  advance(7);
+  EXPECT_EQ(d.get_info(i)->cpu_time_ns, p0 + 7'000'000u);
   ASSERT_TRUE(power_off(d, i).ok());
   const auto off = d.get_info(i)->cpu_time_ns;
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(off, p0 + 7'000'000u);
+  advance(5);
   EXPECT_EQ(d.get_info(i)->cpu_time_ns, off);
 }
 

@@ -1,6 +1,7 @@
 // Call, cast and fanout through an in-process router over inproc://.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <set>
 
 #include "rpc_test_util.h"
@@ -138,13 +139,16 @@ TEST(RpcMessaging, CallTimesOut) {
   Cluster c;
   c.add("compute-1", "compute", "host1");
   Endpoint& api = c.add("api");
+  // The method is held in the gate until after the call gave up: only the
+  // timeout can end the call (a reply would make it ok).
   const auto t0 = std::chrono::steady_clock::now();
-  auto r = api.call(Target{.topic = "compute"}, "sleep", Payload::of(600).value(), {}, 100ms);
+  auto r = api.call(Target{.topic = "compute"}, "block", Payload(), {}, 100ms);
   const auto elapsed = std::chrono::steady_clock::now() - t0;
+  EXPECT_TRUE(c.gate().wait_entered(1)) << "the call reached the method";
+  c.gate().open();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Errc::timeout);
   EXPECT_GE(elapsed, 100ms);
-  EXPECT_LT(elapsed, 500ms);
   // The late reply is dropped; the next call still works.
   EXPECT_TRUE(api.call(Target{.topic = "compute"}, "echo", Payload(), {}, 2000ms).ok());
 }
@@ -230,19 +234,44 @@ TEST(RpcMessaging, BusyServerAnswersUnavailableAndDropsCasts) {
     o.queue_limit = 1;
   });
   Endpoint& api = c.add("api");
-  // Occupy the worker, fill the queue, then one more call is refused at once.
-  std::thread t1([&] { (void)api.call(Target{.topic = "slow"}, "sleep", Payload::of(300).value()); });
-  std::this_thread::sleep_for(50ms);
-  std::thread t2([&] { (void)api.call(Target{.topic = "slow"}, "sleep", Payload::of(10).value()); });
-  std::this_thread::sleep_for(50ms);
-  auto r = api.call(Target{.topic = "slow"}, "echo", Payload(), {}, 2000ms);
-  ASSERT_TRUE(api.cast(Target{.topic = "slow"}, "echo", Payload()).ok());
+  const Target slow{.topic = "slow"};
+  // The one worker holds a call in the gate (waited for, not slept on).
+  std::thread t1([&] { (void)api.call(slow, "block", Payload(), {}, 20000ms); });
+  const bool held = c.gate().wait_entered(1);
+  // Two more calls: one takes the queue's one place, the other finds the
+  // queue full and is refused at once (which is which is the router's
+  // choice), while the gate is still closed.
+  std::optional<Result<Payload>> r2, r3;
+  std::atomic<bool> done2{false}, done3{false};
+  std::thread t2([&] {
+    r2.emplace(api.call(slow, "echo", Payload(), {}, 20000ms));
+    done2 = true;
+  });
+  std::thread t3([&] {
+    r3.emplace(api.call(slow, "echo", Payload(), {}, 20000ms));
+    done3 = true;
+  });
+  const bool one_answered = eventually([&] { return done2.load() || done3.load(); }, 10000ms);
+  const bool both_answered = done2.load() && done3.load();
+  // A cast while the queue is still full is dropped, and counted.
+  const bool cast_sent = api.cast(slow, "echo", Payload()).ok();
+  const bool cast_dropped = eventually([&] { return server.stats().dropped_busy == 1; }, 10000ms);
+  c.gate().open();
   t1.join();
   t2.join();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, Errc::unavailable);
-  EXPECT_NE(r.error().message.find("busy"), std::string::npos);
-  EXPECT_TRUE(eventually([&] { return server.stats().dropped_busy == 1; }));
+  t3.join();
+  ASSERT_TRUE(held) << "the first call never reached the method";
+  ASSERT_TRUE(one_answered) << "neither call was refused while the worker and the queue were full";
+  EXPECT_FALSE(both_answered) << "the queued call was answered before the worker was free";
+  ASSERT_TRUE(r2.has_value() && r3.has_value());
+  const Result<Payload>& refused = r2->ok() ? *r3 : *r2;
+  const Result<Payload>& queued = r2->ok() ? *r2 : *r3;
+  EXPECT_TRUE(queued.ok()) << "the queued call is served once the worker is free";
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::unavailable);
+  EXPECT_NE(refused.error().message.find("busy"), std::string::npos);
+  EXPECT_TRUE(cast_sent);
+  EXPECT_TRUE(cast_dropped);
 }
 
 TEST(RpcMessaging, CallsFailFastWhenNotConnected) {
@@ -263,14 +292,17 @@ TEST(RpcMessaging, StopFailsCallsInFlight) {
   Endpoint& server = c.add("slow", "slow", "s");
   Endpoint& api = c.add("api");
   std::optional<Result<Payload>> r;
-  std::thread t([&] { r.emplace(api.call(Target{.topic = "slow"}, "sleep", Payload::of(500).value(), {}, 5000ms)); });
-  std::this_thread::sleep_for(100ms);
-  const auto t0 = std::chrono::steady_clock::now();
+  // The method holds the call until after stop(): only stop() can end the
+  // call early (its timeout is 20 s, and a reply would make it ok).
+  std::thread t([&] { r.emplace(api.call(Target{.topic = "slow"}, "block", Payload(), {}, 20000ms)); });
+  const bool in_flight = c.gate().wait_entered(1);
   api.stop();
   t.join();
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1000ms);
+  c.gate().open();
+  EXPECT_TRUE(in_flight) << "the call never reached the method";
   ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->error().code, Errc::unavailable);
+  ASSERT_FALSE(r->ok());
+  EXPECT_EQ(r->error().code, Errc::unavailable) << r->error().to_string();
   server.stop();
 }
 

@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <thread>
@@ -26,15 +28,47 @@ inline std::string unique_inproc(const std::string& stem) {
   return "inproc://" + stem + "-" + std::to_string(n.fetch_add(1));
 }
 
+// Where a test holds a method until it lets it go: the method "block"
+// enters the gate (counted) and waits until the test opens it. The test
+// waits for the entry instead of sleeping and hoping the call got there.
+// Every wait is bounded (10 s), so a broken test fails instead of hanging.
+class Gate {
+ public:
+  // In the method: counts the entry, then waits until open (at most 10 s).
+  void pass() {
+    std::unique_lock lk(mu_);
+    ++entered_;
+    cv_.notify_all();
+    cv_.wait_for(lk, 10s, [this] { return open_; });
+  }
+  // In the test: true once `n` calls have entered (waits at most `timeout`).
+  bool wait_entered(int n, std::chrono::milliseconds timeout = 10000ms) {
+    std::unique_lock lk(mu_);
+    return cv_.wait_for(lk, timeout, [&] { return entered_ >= n; });
+  }
+  void open() {
+    std::lock_guard lk(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int entered_ = 0;
+  bool open_ = false;
+};
+
 // Context as a msgpack-able tuple.
 using ContextTuple =
     std::tuple<std::string, std::string, std::string, std::vector<std::string>, std::map<std::string, std::string>>;
 
 // Methods: echo (returns its args), whoami (the endpoint name), fail (remote
 // error InstanceNotFound), throws (a C++ exception), context (the caller's
-// context), sleep (args: milliseconds), count (increments *counter).
+// context), sleep (args: milliseconds), count (increments *counter), block
+// (passes *gate; returns at once without one).
 inline Dispatcher test_dispatcher(const std::string& name, std::string version = "1.3",
-                                  std::atomic<int>* counter = nullptr) {
+                                  std::atomic<int>* counter = nullptr, Gate* gate = nullptr) {
   Dispatcher d;
   EXPECT_TRUE(d.add("echo", version, [](const CallInfo&, const Payload& a) -> Result<Payload> { return a; }).ok());
   EXPECT_TRUE(d.add("whoami", version, [name](const CallInfo&, const Payload&) { return Payload::of(name); }).ok());
@@ -56,6 +90,10 @@ inline Dispatcher test_dispatcher(const std::string& name, std::string version =
                }).ok());
   EXPECT_TRUE(d.add("count", version, [counter](const CallInfo&, const Payload&) {
                  if (counter) counter->fetch_add(1);
+                 return Payload();
+               }).ok());
+  EXPECT_TRUE(d.add("block", version, [gate](const CallInfo&, const Payload&) {
+                 if (gate) gate->pass();
                  return Payload();
                }).ok());
   return d;
@@ -98,13 +136,15 @@ class Cluster {
     if (s.ok()) address_ = router_->endpoints().at(0);
   }
   ~Cluster() {
+    gate_.open();  // no method left waiting on it: stop() waits for running methods
     for (auto& e : endpoints_) e->stop();
     endpoints_.clear();
     if (router_) router_->stop();
   }
 
   // An endpoint serving topic/server with test_dispatcher(name) (or a client
-  // only if topic is empty), started and registered.
+  // only if topic is empty), started and registered. Its "block" method
+  // passes this cluster's gate().
   Endpoint& add(const std::string& name, const std::string& topic = "", const std::string& server = "",
                 std::string version = "1.3", std::atomic<int>* counter = nullptr,
                 const std::function<void(EndpointOptions&)>& tweak = nullptr) {
@@ -112,7 +152,7 @@ class Cluster {
     if (tweak) tweak(o);
     auto e = std::make_unique<Endpoint>(o);
     if (!topic.empty()) {
-      EXPECT_TRUE(e->serve(topic, server, test_dispatcher(name, version, counter)).ok());
+      EXPECT_TRUE(e->serve(topic, server, test_dispatcher(name, version, counter, &gate_)).ok());
     }
     EXPECT_TRUE(e->start().ok());
     EXPECT_TRUE(e->wait_registered(3s)) << name << " did not register";
@@ -121,10 +161,12 @@ class Cluster {
   }
 
   Router& router() { return *router_; }
+  Gate& gate() { return gate_; }
   const std::string& address() const { return address_; }
   std::shared_ptr<IoContext> io() const { return io_; }
 
  private:
+  Gate gate_;  // declared first: outlives the endpoints whose methods wait on it
   std::shared_ptr<IoContext> io_;
   std::unique_ptr<Router> router_;
   std::string address_;

@@ -45,6 +45,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -167,6 +168,10 @@ class FakeDriver final : public sdk::VirtDriver {
 
  private:
   struct Guest;
+  // The guests' clock: config_.clock, else steady_clock.
+  std::chrono::steady_clock::time_point now() const {
+    return config_.clock ? config_.clock() : std::chrono::steady_clock::now();
+  }
   struct ActiveFault {
     FaultSpec spec;
     std::optional<std::uint64_t> remaining;  // nullopt: every call

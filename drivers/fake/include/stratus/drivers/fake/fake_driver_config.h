@@ -25,6 +25,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -48,6 +49,10 @@ struct FakeDriverConfig {
   bool allow_metadata_faults = true;
   // Host-wide faults by operation (index: FakeOperation); nullopt: none.
   std::array<std::optional<FaultSpec>, kFakeOperationCount> faults{};
+  // The clock guests' CPU time and uptime run on; empty: steady_clock. Not a
+  // config key: tests set a clock they move by hand instead of sleeping.
+  // Called under the host's lock; must not call back into the driver.
+  std::function<std::chrono::steady_clock::time_point()> clock;
 
   // Reads and checks a plugin table. Errors: kInvalidArgument naming the key
   // (unknown key, wrong type, out of range, malformed fault spec).
