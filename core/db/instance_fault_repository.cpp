@@ -22,13 +22,16 @@ Result<InstanceFaultRecord> InstanceFaultRepository::add(const std::string& uuid
                                                          const std::string& host) {
   return db_.write("record instance fault", [&](Connection& c) -> Result<InstanceFaultRecord> {
     InstanceFaultRecord f{0, uuid, code, message, details, host, utc_now()};
-    auto st = c.exec("record fault of instance " + uuid,
-                     "INSERT INTO instance_faults(instance_uuid, code, message, details, host, created_at) "
-                     "SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM instances WHERE uuid = ?1)",
-                     uuid, static_cast<std::int64_t>(code), message, details, host, f.created_at);
-    if (!st.ok()) return st;
-    if (c.changes() == 0) return Status::NotFound("instance " + uuid + " could not be found");
-    f.id = c.last_insert_rowid();
+    auto st = c.prepare("record fault of instance " + uuid,
+                        "INSERT INTO instance_faults(instance_uuid, code, message, details, host, created_at) "
+                        "SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM instances WHERE uuid = ?1) "
+                        "RETURNING id");
+    if (!st.ok()) return st.status();
+    st->bind_all(uuid, static_cast<std::int64_t>(code), message, details, host, f.created_at);
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("instance " + uuid + " could not be found");
+    f.id = st->int64(0);
     return f;
   });
 }

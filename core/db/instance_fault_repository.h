@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::db {
@@ -23,7 +23,7 @@ struct InstanceFaultRecord {
 
 class InstanceFaultRepository {
  public:
-  explicit InstanceFaultRepository(Database& db) : db_(db) {}
+  explicit InstanceFaultRepository(Scope db) : db_(db) {}
 
   // Records a fault (deleted instances included). kNotFound for an unknown instance.
   sdk::Result<InstanceFaultRecord> add(const std::string& instance_uuid, std::int32_t code,
@@ -35,7 +35,7 @@ class InstanceFaultRepository {
   sdk::Result<std::vector<InstanceFaultRecord>> list(const std::string& instance_uuid);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

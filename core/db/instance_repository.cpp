@@ -320,7 +320,7 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
     equals("image_ref", f.image_ref);
     equals("reservation_id", f.reservation_id);
     if (f.name_regex) {
-      sql += " AND i.display_name REGEXP ?";
+      sql += " AND i.display_name " + std::string(c.dialect().regex_operator) + " ?";
       text_args.push_back(*f.name_regex);
     }
     if (since) {

@@ -135,56 +135,70 @@ Result<PortRecord> PortRepository::create(const std::string& network_uuid, const
       return Status::InvalidArgument("Network " + network_uuid + " requires a subnet in order to boot instances on.");
     }
 
-    std::uint32_t ip = 0;
-    std::int64_t subnet_id = 0;
+    std::uint32_t want_ip = 0;
+    std::int64_t want_subnet = 0;
     if (fixed_ip) {
       auto want = parse_ipv4(*fixed_ip);
       if (!want.ok()) return want.status();
       for (const auto& subnet : *subnets) {
         if (subnet.cidr.is_host(*want) && *want != subnet.gateway) {
-          subnet_id = subnet.id;
+          want_subnet = subnet.id;
           break;
         }
       }
-      if (subnet_id == 0) {
+      if (want_subnet == 0) {
         std::string cidrs;
         for (const auto& subnet : *subnets) cidrs += (cidrs.empty() ? "" : ", ") + subnet.cidr.to_string();
         return Status::InvalidArgument("fixed IP " + *fixed_ip + " is not an assignable address of " + cidrs);
       }
-      ip = *want;
-    } else {
-      for (const auto& subnet : *subnets) {
-        auto picked = pick_address(c, network_id, subnet, network_uuid);
-        if (!picked.ok()) return picked.status();
-        if (*picked) {
-          ip = **picked;
-          subnet_id = subnet.id;
-          break;
-        }
-      }
-      if (subnet_id == 0) {
-        std::string cidrs;
-        for (const auto& subnet : *subnets) cidrs += (cidrs.empty() ? "" : ", ") + subnet.cidr.to_string();
-        return Status::Conflict("no more IP addresses available on network " + network_uuid + " (" + cidrs + ")");
-      }
+      want_ip = *want;
     }
 
     std::string uuid = random_uuid();
     std::string now = utc_now();
-    // A MAC is random in 24 bits, so a collision is possible but rare: retry.
+    // Pick, then insert only if neither the address nor the MAC is taken
+    // (UNIQUE(network_id, ip_int), UNIQUE(mac_address)). No row inserted
+    // means a concurrent writer took the address first (or, rarely, the
+    // random MAC collided): pick again. This holds with any number of writers
+    // and without a unique violation aborting the transaction.
     for (int attempt = 0;; ++attempt) {
-      std::string mac = random_mac();
+      std::uint32_t ip = want_ip;
+      std::int64_t subnet_id = want_subnet;
+      if (!fixed_ip) {
+        for (const auto& subnet : *subnets) {
+          auto picked = pick_address(c, network_id, subnet, network_uuid);
+          if (!picked.ok()) return picked.status();
+          if (*picked) {
+            ip = **picked;
+            subnet_id = subnet.id;
+            break;
+          }
+        }
+        if (subnet_id == 0) {
+          std::string cidrs;
+          for (const auto& subnet : *subnets) cidrs += (cidrs.empty() ? "" : ", ") + subnet.cidr.to_string();
+          return Status::Conflict("no more IP addresses available on network " + network_uuid + " (" + cidrs + ")");
+        }
+      }
       auto st = c.exec("insert port on network " + network_uuid,
                        "INSERT INTO ports(uuid, network_id, subnet_id, mac_address, ip_address, ip_int, device_id, "
-                       "status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,'DOWN',?,?)",
-                       uuid, network_id, subnet_id, mac, format_ipv4(ip), static_cast<std::int64_t>(ip), device_id,
-                       now, now);
-      if (st.ok()) break;
-      if (!st.is(sdk::StatusCode::kAlreadyExists)) return st;
-      if (st.message().find("ip_int") != std::string::npos) {
-        return Status::Conflict("IP address " + format_ipv4(ip) + " is already allocated on network " + network_uuid);
+                       "status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,'DOWN',?,?) ON CONFLICT DO NOTHING",
+                       uuid, network_id, subnet_id, random_mac(), format_ipv4(ip), static_cast<std::int64_t>(ip),
+                       device_id, now, now);
+      if (!st.ok()) return st;
+      if (c.changes() == 1) break;
+      if (attempt >= 32) {
+        return Status::Unavailable("insert port on network " + network_uuid + ": no free address after " +
+                                   std::to_string(attempt + 1) + " attempts");
       }
-      if (attempt >= 16) return st;
+      if (fixed_ip) {
+        auto used = c.prepare("check address " + *fixed_ip, "SELECT 1 FROM ports WHERE network_id = ? AND ip_int = ?");
+        if (!used.ok()) return used.status();
+        used->bind_all(network_id, static_cast<std::int64_t>(ip));
+        auto taken = used->step();
+        if (!taken.ok()) return taken.status();
+        if (*taken) return Status::Conflict("IP address " + format_ipv4(ip) + " is already allocated on network " + network_uuid);
+      }
     }
     return get_locked(c, uuid);
   });

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::db {
@@ -37,7 +37,7 @@ struct PortRecord {
 
 class PortRepository {
  public:
-  explicit PortRepository(Database& db) : db_(db) {}
+  explicit PortRepository(Scope db) : db_(db) {}
 
   // Creates a port on the network for `device_id`, with `fixed_ip` if given
   // (kInvalidArgument when it is not a host address of one of the network's
@@ -60,7 +60,7 @@ class PortRepository {
   sdk::Result<std::int64_t> remove_by_device(const std::string& device_id);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

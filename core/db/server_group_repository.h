@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::db {
@@ -27,7 +27,7 @@ struct ServerGroupRecord {
 
 class ServerGroupRepository {
  public:
-  explicit ServerGroupRepository(Database& db) : db_(db) {}
+  explicit ServerGroupRepository(Scope db) : db_(db) {}
 
   // kInvalidArgument for an unknown policy or rules on a policy without them.
   sdk::Result<ServerGroupRecord> create(ServerGroupRecord record);
@@ -43,7 +43,7 @@ class ServerGroupRepository {
   sdk::Result<std::vector<ServerGroupRecord>> groups_of(const std::string& instance_uuid);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db
