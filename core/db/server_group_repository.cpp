@@ -1,6 +1,9 @@
 #include "core/db/server_group_repository.h"
 
+#include <algorithm>
+
 #include "core/db/ids.h"
+#include "core/db/lock_key.h"
 #include "core/db/time_util.h"
 
 namespace stratus::core::db {
@@ -113,10 +116,24 @@ Status ServerGroupRepository::remove(const std::string& uuid) {
   });
 }
 
-Status ServerGroupRepository::add_members(const std::string& uuid, const std::vector<std::string>& instance_uuids) {
+Status ServerGroupRepository::add_members(const std::string& uuid, const std::vector<std::string>& instance_uuids,
+                                          std::optional<std::int64_t> max_members) {
   return db_.write("add server group members", [&](Connection& c) -> Status {
+    if (max_members && *max_members >= 0) {
+      auto st = lock_key(c, "server-group-members", uuid);
+      if (!st.ok()) return st;
+    }
     auto g = get_locked(c, uuid);
     if (!g.ok()) return g.status();
+    if (max_members && *max_members >= 0) {
+      std::size_t added = 0;
+      for (const auto& m : instance_uuids) {
+        added += std::find(g->members.begin(), g->members.end(), m) == g->members.end() ? 1 : 0;
+      }
+      if (static_cast<std::int64_t>(g->members.size() + added) > *max_members) {
+        return Status::Conflict("Quota exceeded, too many servers in group");
+      }
+    }
     for (const auto& m : instance_uuids) {
       auto st = add_member_locked(c, g->id, m);
       if (!st.ok()) return st;

@@ -36,8 +36,12 @@ class ServerGroupRepository {
   sdk::Result<std::vector<ServerGroupRecord>> list(const std::optional<std::string>& project_id = std::nullopt);
   sdk::Status remove(const std::string& uuid);
 
-  // Adds instances (already members are fine). kNotFound for the group.
-  sdk::Status add_members(const std::string& uuid, const std::vector<std::string>& instance_uuids);
+  // Adds instances (already members are fine). kNotFound for the group. With
+  // `max_members` (>= 0), kConflict "Quota exceeded, too many servers in
+  // group" when the group would hold more: counted under the group's lock
+  // key in the same transaction, so simultaneous adds cannot pass it together.
+  sdk::Status add_members(const std::string& uuid, const std::vector<std::string>& instance_uuids,
+                          std::optional<std::int64_t> max_members = std::nullopt);
   sdk::Status remove_member(const std::string& uuid, const std::string& instance_uuid);
   // The groups the instance belongs to (Nova: at most one).
   sdk::Result<std::vector<ServerGroupRecord>> groups_of(const std::string& instance_uuid);
