@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ class InstanceFaultRepository {
                                        const std::string& host = {});
   // The most recent fault; kNotFound when there is none.
   sdk::Result<InstanceFaultRecord> latest(const std::string& instance_uuid);
+  // The most recent fault of each of these instances that has one, in a few
+  // statements (lists).
+  sdk::Result<std::map<std::string, InstanceFaultRecord>> latest_of(const std::vector<std::string>& instance_uuids);
   // All faults, newest first.
   sdk::Result<std::vector<InstanceFaultRecord>> list(const std::string& instance_uuid);
 

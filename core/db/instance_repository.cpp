@@ -8,6 +8,7 @@
 
 #include "core/db/allocation_repository.h"
 #include "core/db/ids.h"
+#include "core/db/key_batches.h"
 #include "core/db/quota_repository.h"
 #include "core/db/time_util.h"
 
@@ -111,6 +112,27 @@ Result<std::map<std::string, std::string>> read_metadata(Connection& c, const st
   auto s = st->for_each([&](Statement& r) { md[r.text(0)] = r.text(1); });
   if (!s.ok()) return s;
   return md;
+}
+
+// Fills the metadata of every record with one statement per 512 instances.
+Status read_metadata_batch(Connection& c, std::vector<InstanceRecord>& records) {
+  std::vector<std::string> uuids;
+  std::map<std::string, InstanceRecord*> by_uuid;
+  for (auto& r : records) {
+    uuids.push_back(r.uuid);
+    by_uuid[r.uuid] = &r;
+  }
+  return for_each_key_batch(uuids, [&](const std::string& placeholders, const std::vector<std::string>& chunk) {
+    auto st = c.prepare("read metadata of instances",
+                        "SELECT instance_uuid, key, value FROM instance_metadata WHERE instance_uuid IN (" +
+                            placeholders + ")");
+    if (!st.ok()) return st.status();
+    bind_keys(*st, chunk);
+    return st->for_each([&](Statement& r) {
+      auto it = by_uuid.find(r.text(0));
+      if (it != by_uuid.end()) it->second->metadata[r.text(1)] = r.text(2);
+    });
+  });
 }
 
 Result<InstanceRecord> get_locked(Connection& c, const std::string& uuid, bool include_deleted) {
@@ -364,11 +386,8 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
     std::vector<InstanceRecord> out;
     auto s = st->for_each([&](Statement& r) { out.push_back(read_row(r)); });
     if (!s.ok()) return s;
-    for (auto& rec : out) {
-      auto md = read_metadata(c, rec.uuid);
-      if (!md.ok()) return md.status();
-      rec.metadata = std::move(*md);
-    }
+    s = read_metadata_batch(c, out);
+    if (!s.ok()) return s;
     return out;
   });
 }

@@ -1,6 +1,7 @@
 #include "core/db/port_repository.h"
 
 #include "core/db/ids.h"
+#include "core/db/key_batches.h"
 #include "core/db/ipv4_address.h"
 #include "core/db/time_util.h"
 
@@ -211,6 +212,20 @@ Result<PortRecord> PortRepository::get(const std::string& uuid) {
 Result<std::vector<PortRecord>> PortRepository::list_by_device(const std::string& device_id) {
   return db_.read("list ports", [&](Connection& c) {
     return query(c, "list ports of device " + device_id, "WHERE p.device_id = ? ORDER BY p.id", device_id);
+  });
+}
+
+Result<std::vector<PortRecord>> PortRepository::list_by_devices(const std::vector<std::string>& device_ids) {
+  return db_.read("list ports", [&](Connection& c) -> Result<std::vector<PortRecord>> {
+    std::vector<PortRecord> out;
+    auto st = for_each_key_batch(device_ids, [&](const std::string& placeholders, const std::vector<std::string>& chunk) {
+      auto stmt = c.prepare("list ports of devices", kColumns + ("WHERE p.device_id IN (" + placeholders + ") ORDER BY p.id"));
+      if (!stmt.ok()) return stmt.status();
+      bind_keys(*stmt, chunk);
+      return stmt->for_each([&](Statement& r) { out.push_back(read_row(r)); });
+    });
+    if (!st.ok()) return st;
+    return out;
   });
 }
 

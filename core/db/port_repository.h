@@ -50,6 +50,8 @@ class PortRepository {
                                  const std::optional<std::string>& fixed_ip = std::nullopt);
   sdk::Result<PortRecord> get(const std::string& uuid);
   sdk::Result<std::vector<PortRecord>> list_by_device(const std::string& device_id);
+  // The ports of all these devices, oldest first, in a few statements (lists).
+  sdk::Result<std::vector<PortRecord>> list_by_devices(const std::vector<std::string>& device_ids);
   sdk::Result<std::vector<PortRecord>> list_by_network(const std::string& network_uuid);
   // Every port, oldest first.
   sdk::Result<std::vector<PortRecord>> list();
