@@ -137,7 +137,7 @@ Status read_metadata_batch(Connection& c, std::vector<InstanceRecord>& records) 
 
 Result<InstanceRecord> get_locked(Connection& c, const std::string& uuid, bool include_deleted) {
   auto st = c.prepare("look up instance " + uuid, std::string("SELECT ") + kColumns +
-                                                     " FROM instances i WHERE i.uuid = ? AND (? OR i.deleted = 0)");
+                                                     " FROM instances i WHERE i.uuid = ? AND (? = 1 OR i.deleted = 0)");
   if (!st.ok()) return st.status();
   st->bind_all(uuid, include_deleted);
   auto row = st->step();
@@ -316,7 +316,7 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
     // Every value is bound; only fixed column names and operators are spliced in.
     std::string sql = std::string("SELECT ") + kColumns + " FROM instances i";
     if (marker_id) sql += ", (SELECT * FROM instances WHERE id = ?) m";
-    sql += " WHERE 1";
+    sql += " WHERE 1 = 1";
     std::vector<std::string> text_args;  // bound in order after the marker id
     auto any_of = [&](const char* column, const std::vector<std::string>& values) {
       if (values.empty()) return;
