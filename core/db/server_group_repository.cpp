@@ -66,7 +66,8 @@ Result<ServerGroupRecord> get_locked(Connection& c, const std::string& uuid) {
 
 }  // namespace
 
-Result<ServerGroupRecord> ServerGroupRepository::create(ServerGroupRecord rec) {
+Result<ServerGroupRecord> ServerGroupRepository::create(ServerGroupRecord rec,
+                                                        std::optional<std::int64_t> max_per_project) {
   const auto& p = rec.policy;
   if (p != "affinity" && p != "anti-affinity" && p != "soft-affinity" && p != "soft-anti-affinity") {
     return Status::InvalidArgument("unknown server group policy '" + p + "'");
@@ -76,6 +77,19 @@ Result<ServerGroupRecord> ServerGroupRepository::create(ServerGroupRecord rec) {
   }
   if (rec.uuid.empty()) rec.uuid = random_uuid();
   return db_.write("create server group", [&](Connection& c) -> Result<ServerGroupRecord> {
+    if (max_per_project && *max_per_project >= 0) {
+      auto st = lock_key(c, "project-server-groups", rec.project_id);
+      if (!st.ok()) return st;
+      auto count = c.prepare("count server groups of project " + rec.project_id,
+                             "SELECT COUNT(*) FROM server_groups WHERE project_id = ?");
+      if (!count.ok()) return count.status();
+      count->bind_all(rec.project_id);
+      auto counted = count->step();
+      if (!counted.ok()) return counted.status();
+      if (*counted && count->int64(0) >= *max_per_project) {
+        return Status::Conflict("Quota exceeded, too many server groups.");
+      }
+    }
     std::string now = utc_now();
     auto ins = c.prepare("insert server group " + rec.name,
                          "INSERT INTO server_groups(uuid, name, project_id, user_id, policy, max_server_per_host, "

@@ -30,7 +30,11 @@ class ServerGroupRepository {
   explicit ServerGroupRepository(Scope db) : db_(db) {}
 
   // kInvalidArgument for an unknown policy or rules on a policy without them.
-  sdk::Result<ServerGroupRecord> create(ServerGroupRecord record);
+  // With `max_per_project` (>= 0), kConflict "Quota exceeded, too many server
+  // groups." when the project already has that many: counted under the
+  // project's lock key in the insert's transaction.
+  sdk::Result<ServerGroupRecord> create(ServerGroupRecord record,
+                                        std::optional<std::int64_t> max_per_project = std::nullopt);
   sdk::Result<ServerGroupRecord> get(const std::string& uuid);
   // By id; nullopt project: all.
   sdk::Result<std::vector<ServerGroupRecord>> list(const std::optional<std::string>& project_id = std::nullopt);

@@ -3,7 +3,7 @@
 // for the same limit, round after round, and the invariant is checked after
 // every round. The patterns are those of docs/database.md ("Race-proof
 // patterns"): counted limits under a lock key (instance quota, key pairs,
-// group members), a conflict-free insert retried on a taken address (IPs), a
+// server groups, group members), a conflict-free insert retried on a taken address (IPs), a
 // conditional UPDATE (claims).
 #include <gtest/gtest.h>
 
@@ -150,6 +150,22 @@ TEST_F(DbRace, ServerGroupMemberQuotaIsNeverExceeded) {
     }, StatusCode::kConflict);
     EXPECT_EQ(made, 3) << "round " << round;
     EXPECT_EQ(groups.get(group->uuid)->members.size(), 3u) << "round " << round;
+  }
+}
+
+TEST_F(DbRace, ServerGroupQuotaIsNeverExceeded) {
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string project = "p" + std::to_string(round);
+    int made = race([&](int t, Database& db) {
+      ServerGroupRecord g;
+      g.name = "g" + std::to_string(t);
+      g.project_id = project;
+      g.user_id = "u";
+      g.policy = "affinity";
+      return ServerGroupRepository(db).create(g, /*max_per_project=*/2).status();
+    }, StatusCode::kConflict);
+    EXPECT_EQ(made, 2) << "round " << round;
+    EXPECT_EQ(ServerGroupRepository(*db_).list(project)->size(), 2u) << "round " << round;
   }
 }
 
