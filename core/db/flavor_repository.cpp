@@ -92,13 +92,18 @@ Result<FlavorRecord> FlavorRepository::create(FlavorRecord rec) {
       if (*row) return Status::AlreadyExists(std::string("flavor with ") + (column == std::string("name") ? "name " : "ID ") + value + " already exists");
     }
     std::string now = common::utc_now();
-    auto st = c.exec("insert flavor " + f.name,
-                     "INSERT INTO flavors(flavorid, name, vcpus, memory_mb, root_gb, ephemeral_gb, swap, rxtx_factor, "
-                     "is_public, disabled, description, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     f.id, f.name, static_cast<std::int64_t>(f.vcpus), f.memory_mb, f.root_gb, f.ephemeral_gb,
-                     f.swap_mb, f.rxtx_factor, f.is_public, rec.disabled, rec.description, now, now);
-    if (!st.ok()) return st;
-    std::int64_t id = c.last_insert_rowid();
+    auto ins = c.prepare("insert flavor " + f.name,
+                         "INSERT INTO flavors(flavorid, name, vcpus, memory_mb, root_gb, ephemeral_gb, swap, "
+                         "rxtx_factor, is_public, disabled, description, created_at, updated_at) "
+                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+    if (!ins.ok()) return ins.status();
+    ins->bind_all(f.id, f.name, static_cast<std::int64_t>(f.vcpus), f.memory_mb, f.root_gb, f.ephemeral_gb, f.swap_mb,
+                  f.rxtx_factor, f.is_public, rec.disabled, rec.description, now, now);
+    auto inserted = ins->step();
+    if (!inserted.ok()) return inserted.status();
+    if (!*inserted) return Status::Internal("insert flavor " + f.name + ": no id returned");
+    const std::int64_t id = ins->int64(0);
+    Status st = Status::OK();
     for (const auto& [k, v] : f.extra_specs) {
       st = c.exec("set extra spec " + k, "INSERT INTO flavor_extra_specs(flavor_id, key, value) VALUES (?, ?, ?)", id,
                   k, v);

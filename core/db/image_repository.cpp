@@ -88,7 +88,7 @@ Status write_properties(Connection& c, const std::string& id, const std::map<std
 
 Status write_tags(Connection& c, const std::string& id, const std::vector<std::string>& tags) {
   for (const auto& tag : tags) {
-    auto st = c.exec("tag image " + id, "INSERT OR IGNORE INTO image_tags(image_id, tag) VALUES (?, ?)", id, tag);
+    auto st = c.exec("tag image " + id, "INSERT INTO image_tags(image_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING", id, tag);
     if (!st.ok()) return st;
   }
   return Status::OK();

@@ -47,18 +47,20 @@ Result<InstanceActionRecord> InstanceActionRepository::start(const std::string& 
                                                              const std::string& project_id) {
   return db_.write("start instance action", [&](Connection& c) -> Result<InstanceActionRecord> {
     std::string now = common::utc_now();
-    auto st = c.exec("start action " + action + " on instance " + uuid,
-                     "INSERT INTO instance_actions(instance_uuid, action, request_id, user_id, project_id, "
-                     "start_time, updated_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6 "
-                     "WHERE EXISTS (SELECT 1 FROM instances WHERE uuid = ?1)",
-                     uuid, action, request_id, user_id, project_id, now);
-    if (st.is(sdk::StatusCode::kAlreadyExists)) {
+    auto ins = c.prepare("start action " + action + " on instance " + uuid,
+                         "INSERT INTO instance_actions(instance_uuid, action, request_id, user_id, project_id, "
+                         "start_time, updated_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6 "
+                         "WHERE EXISTS (SELECT 1 FROM instances WHERE uuid = ?1) RETURNING id");
+    if (!ins.ok()) return ins.status();
+    ins->bind_all(uuid, action, request_id, user_id, project_id, now);
+    auto row = ins->step();
+    if (row.status().is(sdk::StatusCode::kAlreadyExists)) {
       return Status::AlreadyExists("request " + request_id + " already started an action on instance " + uuid);
     }
-    if (!st.ok()) return st;
-    if (c.changes() == 0) return Status::NotFound("instance " + uuid + " could not be found");
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("instance " + uuid + " could not be found");
     InstanceActionRecord a;
-    a.id = c.last_insert_rowid();
+    a.id = ins->int64(0);
     a.instance_uuid = uuid;
     a.action = action;
     a.request_id = request_id;

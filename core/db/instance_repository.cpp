@@ -8,6 +8,7 @@
 
 #include "core/db/allocation_repository.h"
 #include "core/common/ids.h"
+#include "core/db/key_batches.h"
 #include "core/db/quota_repository.h"
 #include "core/common/time_util.h"
 
@@ -113,9 +114,30 @@ Result<std::map<std::string, std::string>> read_metadata(Connection& c, const st
   return md;
 }
 
+// Fills the metadata of every record with one statement per 512 instances.
+Status read_metadata_batch(Connection& c, std::vector<InstanceRecord>& records) {
+  std::vector<std::string> uuids;
+  std::map<std::string, InstanceRecord*> by_uuid;
+  for (auto& r : records) {
+    uuids.push_back(r.uuid);
+    by_uuid[r.uuid] = &r;
+  }
+  return for_each_key_batch(uuids, [&](const std::string& placeholders, const std::vector<std::string>& chunk) {
+    auto st = c.prepare("read metadata of instances",
+                        "SELECT instance_uuid, key, value FROM instance_metadata WHERE instance_uuid IN (" +
+                            placeholders + ")");
+    if (!st.ok()) return st.status();
+    bind_keys(*st, chunk);
+    return st->for_each([&](Statement& r) {
+      auto it = by_uuid.find(r.text(0));
+      if (it != by_uuid.end()) it->second->metadata[r.text(1)] = r.text(2);
+    });
+  });
+}
+
 Result<InstanceRecord> get_locked(Connection& c, const std::string& uuid, bool include_deleted) {
   auto st = c.prepare("look up instance " + uuid, std::string("SELECT ") + kColumns +
-                                                     " FROM instances i WHERE i.uuid = ? AND (? OR i.deleted = 0)");
+                                                     " FROM instances i WHERE i.uuid = ? AND (? = 1 OR i.deleted = 0)");
   if (!st.ok()) return st.status();
   st->bind_all(uuid, include_deleted);
   auto row = st->step();
@@ -294,7 +316,7 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
     // Every value is bound; only fixed column names and operators are spliced in.
     std::string sql = std::string("SELECT ") + kColumns + " FROM instances i";
     if (marker_id) sql += ", (SELECT * FROM instances WHERE id = ?) m";
-    sql += " WHERE 1";
+    sql += " WHERE 1 = 1";
     std::vector<std::string> text_args;  // bound in order after the marker id
     auto any_of = [&](const char* column, const std::vector<std::string>& values) {
       if (values.empty()) return;
@@ -320,7 +342,7 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
     equals("image_ref", f.image_ref);
     equals("reservation_id", f.reservation_id);
     if (f.name_regex) {
-      sql += " AND i.display_name REGEXP ?";
+      sql += " AND i.display_name " + std::string(c.dialect().regex_operator) + " ?";
       text_args.push_back(*f.name_regex);
     }
     if (since) {
@@ -364,11 +386,8 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
     std::vector<InstanceRecord> out;
     auto s = st->for_each([&](Statement& r) { out.push_back(read_row(r)); });
     if (!s.ok()) return s;
-    for (auto& rec : out) {
-      auto md = read_metadata(c, rec.uuid);
-      if (!md.ok()) return md.status();
-      rec.metadata = std::move(*md);
-    }
+    s = read_metadata_batch(c, out);
+    if (!s.ok()) return s;
     return out;
   });
 }

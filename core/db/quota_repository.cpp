@@ -1,5 +1,7 @@
 #include "core/db/quota_repository.h"
 
+#include "core/db/lock_key.h"
+
 namespace stratus::core::db {
 
 using sdk::Result;
@@ -79,6 +81,9 @@ Status validate(const std::string& resource, std::int64_t hard_limit) {
 
 Status check_instance_quota_locked(Connection& conn, const std::string& project_id, std::int64_t count,
                                    std::int64_t cores, std::int64_t ram) {
+  // Concurrent creates in one project queue here, so each counts the others.
+  auto locked = lock_key(conn, "project-instances", project_id);
+  if (!locked.ok()) return locked;
   auto limits = limits_locked(conn, project_id);
   if (!limits.ok()) return limits.status();
   auto used = usage_locked(conn, project_id);

@@ -258,16 +258,24 @@ Result<db::InstanceRecord> ComputeAPI::rebuild(const ComputeContext& ctx, const 
 }
 
 Status ComputeAPI::local_delete(const ComputeContext& ctx, const db::InstanceRecord& instance) {
-  record_action(ctx, instance.uuid, "delete");
-  (void)db::InstanceActionRepository(db_).finish(instance.uuid, ctx.request.request_id);
-  Status s = db::InstanceRepository(db_).destroy(instance.uuid);
+  // The action, the instance (with its allocation and group membership) and
+  // its ports, in one transaction.
+  auto tx = db_.begin_write("delete instance locally");
+  if (!tx.ok()) return tx.status();
+  db::InstanceActionRepository actions(*tx);
+  auto started = actions.start(instance.uuid, "delete", ctx.request.request_id, ctx.request.user_id,
+                               ctx.request.project_id);
+  if (!started.ok()) {
+    spdlog::warn("[{}] could not record action delete of instance {}: {}", ctx.request.request_id, instance.uuid,
+                 started.status().to_string());
+  }
+  (void)actions.finish(instance.uuid, ctx.request.request_id);
+  Status s = db::InstanceRepository(*tx).destroy(instance.uuid);
   // Gone already (a concurrent delete): the caller's wish holds.
   if (!s.ok() && !s.is(sdk::StatusCode::kNotFound)) return s;
-  auto freed = db::PortRepository(db_).remove_by_device(instance.uuid);
-  if (!freed.ok()) {
-    spdlog::warn("[{}] ports of deleted instance {} not freed: {}", ctx.request.request_id, instance.uuid,
-                 freed.status().to_string());
-  }
+  auto freed = db::PortRepository(*tx).remove_by_device(instance.uuid);
+  if (!freed.ok()) return freed.status();
+  if (Status c = tx->commit(); !c.ok()) return c;
   spdlog::info("[{}] instance {} deleted locally ({})", ctx.request.request_id, instance.uuid,
                instance.host.empty() ? "no host" : "host " + instance.host + " is down");
   return Status::OK();

@@ -5,8 +5,9 @@
 // to the instance's compute host (every other action).
 //
 // The rules it keeps, as Nova does:
-//  - Nothing is written on a refused request: create allocates ports and
-//    inserts the instances or, on any error, removes what it made.
+//  - Nothing is written on a refused request: create writes the instances,
+//    their ports, group membership and actions in one database transaction
+//    (compute_api_create.cpp), which commits whole or not at all.
 //  - An action is allowed only from the vm_state / task_state set Nova's
 //    @check_instance_state gives it (instance_state_check.h); it moves the
 //    task_state with a compare-and-swap on the states it read, so of two

@@ -9,7 +9,7 @@
 #include "core/common/digest.h"
 #include "core/db/keypair_repository.h"
 #include "core/db/quota_repository.h"
-#include "core/db/sqlite.h"
+#include "core/db/connection.h"
 #include "core/common/time_util.h"
 
 namespace stratus::core::api {
@@ -198,17 +198,14 @@ Result<ApiResponse> create(db::Database& db, const JsonSchemaValidator& validato
     record.fingerprint = ssh_public_key_fingerprint(record.public_key).value();
   }
 
-  // Nova's key_pairs quota counts the user's key pairs against the project's limit.
+  // Nova's key_pairs quota counts the user's key pairs against the project's
+  // limit; the repository counts in the insert's transaction.
   auto limits = db::QuotaRepository(db).limits(req.auth.project_id);
   if (!limits.ok()) return limits.status();
-  auto existing = db::KeypairRepository(db).list(req.auth.user_id);
-  if (!existing.ok()) return existing.status();
-  auto limit = limits->find("key_pairs");
-  if (limit != limits->end() && limit->second >= 0 && static_cast<std::int64_t>(existing->size()) >= limit->second) {
-    return error_response(403, "Quota exceeded, too many key pairs.");
-  }
+  std::optional<std::int64_t> max_per_user;
+  if (auto limit = limits->find("key_pairs"); limit != limits->end() && limit->second >= 0) max_per_user = limit->second;
 
-  auto created = db::KeypairRepository(db).create(std::move(record));
+  auto created = db::KeypairRepository(db).create(std::move(record), max_per_user);
   if (!created.ok()) return created.status();
   json out = brief_view(*created);
   out["user_id"] = created->user_id;

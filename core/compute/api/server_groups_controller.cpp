@@ -101,34 +101,17 @@ Result<ApiResponse> create(db::Database& db, const JsonSchemaValidator& validato
 
   auto limit = group_limit(db, project);
   if (!limit.ok()) return limit.status();
-  if (*limit) {
-    auto existing = groups.list(project);
-    if (!existing.ok()) return existing.status();
-    if (static_cast<std::int64_t>(existing->size()) >= **limit) return over_quota();
-  }
 
   db::ServerGroupRecord record;
   record.name = in["name"].get<std::string>();
   record.policy = in["policies"][0].get<std::string>();
   record.project_id = project;
   record.user_id = req.auth.user_id;
-  auto created = groups.create(std::move(record));
+  // The repository counts the project's groups in the insert's transaction,
+  // so two creates cannot pass the limit together (no recheck, no undo).
+  auto created = groups.create(std::move(record), *limit);
+  if (created.status().has_reason(sdk::StatusReason::kQuotaExceeded)) return over_quota();
   if (!created.ok()) return created.status();
-
-  // Nova's quota recheck: two creates racing past the count above would
-  // together exceed the limit; the one that finds itself over undoes itself.
-  if (*limit) {
-    auto now = groups.list(project);
-    if (!now.ok()) return now.status();
-    std::int64_t rank = 0;  // groups created before or with this one
-    for (const auto& g : *now) {
-      if (g.id <= created->id) ++rank;
-    }
-    if (rank > **limit) {
-      (void)groups.remove(created->uuid);
-      return over_quota();
-    }
-  }
   return ApiResponse{200, {{"server_group", group_view(*created)}}, {}};
 }
 

@@ -16,7 +16,7 @@
 #include "core/db/database.h"
 #include "core/db/instance_repository.h"
 #include "core/db/service_repository.h"
-#include "core/db/sqlite.h"
+#include "core/db/connection.h"
 
 namespace stratus::core::api {
 namespace {

@@ -19,7 +19,7 @@
 #include "core/compute/api/services_controller.h"
 #include "core/db/database.h"
 #include "core/db/service_repository.h"
-#include "core/db/sqlite.h"
+#include "core/db/connection.h"
 
 namespace stratus::core::api {
 namespace {

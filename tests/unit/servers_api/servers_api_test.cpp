@@ -7,6 +7,7 @@
 #include "core/db/instance_action_repository.h"
 #include "core/db/instance_fault_repository.h"
 #include "core/db/keypair_repository.h"
+#include "core/db/network_repository.h"
 #include "core/db/quota_repository.h"
 #include "core/db/server_group_repository.h"
 #include "servers_test_support.h"
@@ -202,6 +203,75 @@ TEST_F(ServersApiTest, FixedIpIsHonouredAndATakenOneIs409) {
   r = post("/v2.1/servers", b);
   EXPECT_EQ(r->status, 409) << r->body;
   EXPECT_EQ(written(), before);
+}
+
+// A create is one transaction: a step that fails after others succeeded (the
+// third instance's port, the group's member quota) leaves no instance, port,
+// group member or instance action behind.
+TEST_F(ServersApiTest, AFailureInALaterStepOfACreateLeavesNothing) {
+  db::NetworkRecord net;
+  net.name = "tiny";
+  net.shared = true;
+  db::SubnetRecord subnet;
+  subnet.name = "tiny-subnet";
+  subnet.cidr = "10.9.0.0/29";
+  subnet.pool_start = "10.9.0.2";
+  subnet.pool_end = "10.9.0.3";  // room for two ports
+  auto tiny = db::NetworkRepository(*db_).create(net, subnet);
+  ASSERT_TRUE(tiny.ok()) << tiny.status();
+  db::ServerGroupRecord g;
+  g.name = "g";
+  g.project_id = "p-member";
+  g.user_id = "u-member";
+  g.policy = "anti-affinity";
+  auto group = db::ServerGroupRepository(*db_).create(g).value();
+
+  auto actions = [&] {
+    return db_->read("count actions", [](db::Connection& c) -> sdk::Result<std::int64_t> {
+      auto st = c.prepare("count actions", "SELECT COUNT(*) FROM instance_actions");
+      if (!st.ok()) return st.status();
+      auto row = st->step();
+      if (!row.ok()) return row.status();
+      return st->int64(0);
+    }).value();
+  };
+  auto nothing_written = [&](const std::pair<size_t, size_t>& before) {
+    EXPECT_EQ(written(), before);
+    EXPECT_TRUE(db::PortRepository(*db_).list_by_network(tiny->uuid).value().empty());
+    EXPECT_TRUE(db::ServerGroupRepository(*db_).get(group.uuid).value().members.empty());
+    EXPECT_EQ(actions(), 0);
+    EXPECT_EQ(services_.count("build_instances"), 0u);
+  };
+  const auto before = written();
+
+  // Instances 1 and 2 get the pool's two addresses; instance 3 gets none.
+  json b = server_body("three");
+  b["server"]["min_count"] = 3;
+  b["server"]["networks"] = json::array({{{"uuid", tiny->uuid}}});
+  b["os:scheduler_hints"] = {{"group", group.uuid}};
+  auto r = post("/v2.1/servers", b);
+  ASSERT_EQ(r->status, 409) << r->body;
+  EXPECT_NE(r->body.find("no more IP addresses available on network " + tiny->uuid), std::string::npos) << r->body;
+  nothing_written(before);
+
+  // Ports for all on the default network, then the group refuses a third member.
+  ASSERT_TRUE(db::QuotaRepository(*db_).set_limit("p-member", "server_group_members", 2).ok());
+  b = server_body("three");
+  b["server"]["min_count"] = 3;
+  b["os:scheduler_hints"] = {{"group", group.uuid}};
+  r = post("/v2.1/servers", b);
+  ASSERT_EQ(r->status, 403) << r->body;
+  EXPECT_EQ(body(r)["forbidden"]["message"], "Quota exceeded, too many servers in group") << r->body;
+  nothing_written(before);
+
+  // Two fit: both are there, with their ports, members and actions.
+  b["server"]["min_count"] = 2;
+  r = post("/v2.1/servers", b);
+  ASSERT_EQ(r->status, 202) << r->body;
+  EXPECT_EQ(written().first, before.first + 2);
+  EXPECT_EQ(written().second, before.second + 2);
+  EXPECT_EQ(db::ServerGroupRepository(*db_).get(group.uuid).value().members.size(), 2u);
+  EXPECT_EQ(actions(), 2);
 }
 
 TEST_F(ServersApiTest, NetworksNoneKeyNameZoneHostAndGroupReachTheSpec) {
