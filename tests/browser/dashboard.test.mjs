@@ -2,7 +2,7 @@
 // chromium) against a real `stratus aio`: every user-visible feature, each
 // checked against the API afterwards. Run by ctest (label browser):
 //   node --test dashboard.test.mjs   with STRATUS_BINARY and SCREENSHOT_DIR set.
-import { test, before, after } from 'node:test';
+import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,22 @@ const STRATUS = process.env.STRATUS_BINARY;
 const SHOTS = process.env.SCREENSHOT_DIR || join(process.cwd(), 'screenshots');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 mkdirSync(SHOTS, { recursive: true });
+
+// The steps build on each other (one cloud, one browser session): after a
+// failure the rest are skipped rather than failing one by one on timeouts.
+let failedStep = null;
+function test(name, fn) {
+  nodeTest(name, async (t) => {
+    if (failedStep) return t.skip(`after the failure of "${failedStep}"`);
+    try {
+      await fn(t);
+    } catch (e) {
+      failedStep = name;
+      await page?.screenshot({ path: join(SHOTS, 'failure.png'), fullPage: true }).catch(() => {});
+      throw e;
+    }
+  });
+}
 
 let aio;
 let browser;
@@ -44,6 +60,7 @@ before(async () => {
     if (!u.pathname.startsWith('/dashboard')) apiCalls.push([r.method(), u.pathname + u.search]);
   });
   page.on('pageerror', (e) => console.error('page error:', e));
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of (401|404|409)/.test(m.text())) console.error('page console:', m.text()); });
 });
 
 after(async () => {
@@ -313,7 +330,7 @@ test('row actions, each checked against the API', async () => {
   await page.waitForFunction(() => !document.querySelector('dialog pre.console')?.textContent.startsWith('Loading'));
   await page.fill('dialog .console-lines', '5');
   await page.click('dialog .console-refresh');
-  await page.waitForFunction(() => document.querySelector('dialog pre.console').textContent.split('\n').length <= 5);
+  await page.waitForFunction(() => document.querySelector('dialog pre.console').textContent.trimEnd().split('\n').length <= 5);
   await page.keyboard.press('Escape');
   await page.waitForSelector('dialog', { state: 'detached' });
 });
@@ -356,8 +373,8 @@ test('bulk delete (soft delete kept for reclaim), restore, delete now', async ()
   await page.click('.bulk button[data-action="delete"]');
   assert.match(await page.textContent('dialog'), /Delete 2 instances|Delete .*renamed/);
   await page.click('dialog button.primary');
-  await untilState(b, 'soft_deleted/-');
-  await untilState(c, 'soft_deleted/-');
+  await untilState(b, 'soft-delete/-');
+  await untilState(c, 'soft-delete/-');
   await page.waitForFunction((id) => document.querySelector(`#instances tr[data-id="${id}"]`)?.dataset.status === 'SOFT_DELETED', c);
   await rowAction(b, 'restore');
   await untilState(b, 'active/-');
@@ -392,12 +409,12 @@ test('admin pages: hypervisors and compute services (disable, enable)', async ()
   await page.waitForSelector('#hypervisors-table tbody tr');
   assert.equal(await page.locator('#hypervisors-table tbody tr').count(), 2);
   await page.click('nav a[href="/dashboard/services"]');
-  const sel = `#services-table tr[data-host="${host}"][data-binary="nova-compute"] button`;
+  const sel = `#services-table tr[data-host="${host}"][data-binary="stratus-compute"] button`;
   await page.click(sel);
-  await waitFor(async () => (await aio.api.get('/v2.1/os-services')).services.some((s) => s.host === host && s.binary === 'nova-compute' && s.status === 'disabled'), { what: 'disabled' });
+  await waitFor(async () => (await aio.api.get('/v2.1/os-services')).services.some((s) => s.host === host && s.binary === 'stratus-compute' && s.status === 'disabled'), { what: 'disabled' });
   await page.waitForSelector(`${sel}:has-text("Enable")`);
   await page.click(sel);
-  await waitFor(async () => (await aio.api.get('/v2.1/os-services')).services.some((s) => s.host === host && s.binary === 'nova-compute' && s.status === 'enabled'), { what: 'enabled' });
+  await waitFor(async () => (await aio.api.get('/v2.1/os-services')).services.some((s) => s.host === host && s.binary === 'stratus-compute' && s.status === 'enabled'), { what: 'enabled' });
 });
 
 test('keyboard: a dialog opens, Escape closes it, Enter submits', async () => {

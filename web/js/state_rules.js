@@ -27,8 +27,8 @@ export const RULES = {
   metadata: { vm: ['active', 'paused', 'suspended', 'stopped'], task: undefined, launched: true },
   console: { vm: ['active', 'stopped', 'paused', 'suspended', 'error', 'rescued'], task: undefined, launched: true },
   delete: { vm: null, task: undefined, launched: false },
-  restore: { vm: ['soft_deleted'], task: NO_TASK, launched: true },
-  force_delete: { vm: ['soft_deleted'], task: undefined, launched: false },
+  restore: { vm: ['soft-delete'], task: NO_TASK, launched: true },
+  force_delete: { vm: ['soft-delete'], task: undefined, launched: false },
 };
 
 // The words a person reads, in menu order.
@@ -52,8 +52,8 @@ export function allows(action, s) {
   if (!rule) return false;
   const vm = vmState(s);
   if (vm === 'deleted') return false;
-  // soft_deleted instances take only restore and force delete.
-  if (vm === 'soft_deleted' && action !== 'restore' && action !== 'force_delete') return false;
+  // Soft-deleted instances (vm_state "soft-delete") take only restore and force delete.
+  if (vm === 'soft-delete' && action !== 'restore' && action !== 'force_delete') return false;
   if (rule.vm && !rule.vm.includes(vm)) return false;
   if (rule.task !== undefined && !rule.task.includes(taskState(s))) return false;
   if (rule.launched && !launched(s)) return false;

@@ -1,11 +1,14 @@
 // Small DOM helpers: element building (never innerHTML with data), modal
 // dialogs (<dialog>: Escape closes, focus stays inside), page messages.
 
-// h('button.primary', {onclick, type: 'button'}, 'Text', child...)
+// h('button#id.primary.big', {onclick, type: 'button'}, 'Text', child...)
 export function h(tag, attrs = {}, ...children) {
-  const [name, ...classes] = tag.split('.');
+  const name = /^[a-z0-9]*/.exec(tag)[0];
   const el = document.createElement(name || 'div');
-  if (classes.length) el.className = classes.join(' ');
+  for (const [, kind, value] of tag.slice(name.length).matchAll(/([#.])([^#.]+)/g)) {
+    if (kind === '#') el.id = value;
+    else el.classList.add(value);
+  }
   if (attrs === null || typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs)) {
     children.unshift(attrs);
     attrs = {};

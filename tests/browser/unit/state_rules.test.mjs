@@ -52,7 +52,7 @@ test('an instance that never launched can only be renamed or deleted', () => {
 });
 
 test('a soft-deleted instance offers restore and force delete only', () => {
-  assert.deepEqual(allowedActions(server('soft_deleted')), ['restore', 'force_delete']);
+  assert.deepEqual(allowedActions(server('soft-delete')), ['restore', 'force_delete']);
   assert.deepEqual(allowedActions(server('deleted')), []);
 });
 

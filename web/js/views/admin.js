@@ -20,7 +20,7 @@ export async function renderServices(main) {
   async function load() {
     const services = (await api.get('/v2.1/os-services')).services;
     clear(rows, services.map((s) => h('tr', { dataset: { host: s.host, binary: s.binary } }, h('td', s.binary), h('td', s.host), h('td', s.zone), h('td', s.status), h('td', s.state),
-      h('td', s.disabled_reason || ''), h('td', s.binary === 'nova-compute' ? h('button.toggle-service', { type: 'button', onclick: async () => {
+      h('td', s.disabled_reason || ''), h('td', (s.binary === 'stratus-compute' || s.binary === 'nova-compute') ? h('button.toggle-service', { type: 'button', onclick: async () => {
         try {
           await api.put(`/v2.1/os-services/${s.status === 'enabled' ? 'disable' : 'enable'}`, { host: s.host, binary: s.binary });
           notify(`${s.status === 'enabled' ? 'Disabled' : 'Enabled'} ${s.binary} on ${s.host}.`, 'success');

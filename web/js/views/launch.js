@@ -148,7 +148,7 @@ export async function render(main) {
     clear(availList, networks.filter((n) => !st.nets.includes(n.id)).map((n) => h('li', n.name, ` (${(n.subnets || []).length} subnet${(n.subnets || []).length === 1 ? '' : 's'}${n.shared ? ', shared' : ''}) `,
       h('button.add-net', { type: 'button', dataset: { name: n.name }, onclick: () => { st.nets.push(n.id); st.netMode = 'list'; netModeInputs[0].querySelector('input').checked = true; refresh(); } }, 'Add'))));
   }
-  panels[3].append(h('h2', 'Networks'), netModeInputs, h('div.nets', h('div', h('h3', 'Chosen (first is eth0)'), chosenList), h('div', h('h3', 'Available'), availList)), netMsg);
+  panels[3].append(h('h2', 'Networks'), ...netModeInputs, h('div.nets', h('div', h('h3', 'Chosen (first is eth0)'), chosenList), h('div', h('h3', 'Available'), availList)), netMsg);
 
   // 5. Details
   const name = h('input#instance-name', { name: 'name', maxlength: 255, oninput: () => refresh() });
