@@ -36,7 +36,11 @@ let page;
 const apiCalls = [];  // [method, path] of every API request the page made
 
 const url = (p) => `${aio.root}/dashboard${p}`;
-const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+// Screenshots for docs/dashboard.md, without the passing notifications.
+const shot = async (name) => {
+  await page.evaluate(() => document.getElementById('messages')?.replaceChildren());
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+};
 const servers = async (q = '') => (await aio.api.get(`/v2.1/servers/detail${q}`)).servers;
 const server = async (id) => (await aio.api.call('GET', `/v2.1/servers/${id}`));
 const stateOf = async (id) => {
@@ -78,7 +82,8 @@ async function login(user = 'admin', password = aio.password, project = 'admin')
   await page.waitForSelector('#instances tbody tr');
 }
 
-test('the files: CSP, MIME types, deep links, no traversal', async () => {
+test('the files: aio prints the URL; CSP, MIME types, deep links, no traversal', async () => {
+  assert.match(aio.output(), new RegExp(`dashboard ${aio.root}/dashboard/ `));
   const index = await fetch(url('/instances/filter/active'));
   assert.equal(index.status, 200);
   assert.match(index.headers.get('content-type'), /^text\/html/);
