@@ -5,6 +5,7 @@
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startAio, waitFor } from './lib/aio.mjs';
@@ -202,7 +203,7 @@ test('launch wizard: 3 instances, custom flavor, a chosen host, two networks; th
   await page.fill('#user-data', '#!/bin/sh\necho hello');
   await page.click('.kv-editor button.add-kv');
   await page.fill('.kv-key', 'stratus:fake_fault:spawn');
-  await page.fill('.kv-value', 'delay:2500');
+  await page.fill('.kv-value', 'delay:4000');
   await shot('wizard-5-details');
   assert.equal(callsSince(n, ([m]) => m === 'POST').length, 0);
   await page.evaluate(() => { window.__samePage = true; });
@@ -352,6 +353,43 @@ test('a refused action shows the API\'s message', async () => {
   assert.match(await page.textContent('#messages'), /Cannot 'stop' instance .* while it is in vm_state stopped/);
 });
 
+test('paging: 20 rows a page through limit/marker, next and previous', async () => {
+  const pid = (await aio.api.get(`/v2.1/servers/${launched[0]}`)).server.tenant_id;
+  await aio.api.call('PUT', `/v2.1/os-quota-sets/${pid}`, { quota_set: { instances: -1, cores: -1, ram: -1 } });
+  const image = (await aio.api.get('/image/v2/images')).images[0].id;
+  const made = await aio.api.call('POST', '/v2.1/servers', { server: { name: 'page', imageRef: image, flavorRef: '1', min_count: 25, max_count: 25, networks: 'none' } });
+  assert.equal(made.status, 202);
+  await waitFor(async () => (await aio.api.get('/v2.1/servers?name=page&status=ACTIVE')).servers.length === 25, { what: '25 ACTIVE' });
+  await page.goto(url('/instances'));
+  await Promise.all([page.waitForResponse((r) => r.url().includes('name=page-')), page.fill('#name-filter', 'page-')]);
+  await page.waitForFunction(() => document.querySelectorAll('#instances tbody tr[data-id]').length === 20);
+  assert.match(await page.textContent('#table-info'), /Page 1 · 20 instances/);
+  assert.ok(apiCalls.at(-1)[1].includes('limit=20'));
+  await page.click('#next-page');
+  await page.waitForFunction(() => document.querySelectorAll('#instances tbody tr[data-id]').length === 5);
+  assert.ok(apiCalls.some(([, p]) => p.includes('marker=')));
+  assert.ok(await page.isDisabled('#next-page'));
+  await page.click('#prev-page');
+  await page.waitForFunction(() => document.querySelectorAll('#instances tbody tr[data-id]').length === 20);
+  for (const s of await servers('?name=page-')) await aio.api.call('POST', `/v2.1/servers/${s.id}/action`, { forceDelete: null });
+  await waitFor(async () => (await servers('?name=page-')).length === 0, { what: 'page-* gone' });
+});
+
+test('an instance in ERROR shows its fault on its page', async () => {
+  const image = (await aio.api.get('/image/v2/images')).images[0].id;
+  const r = await aio.api.call('POST', '/v2.1/servers', { server: { name: 'broken', imageRef: image, flavorRef: '1', networks: 'none',
+    metadata: { 'stratus:fake_fault:spawn': 'fail' } } });
+  const id = r.body.server.id;
+  await untilState(id, 'error/-');
+  await page.goto(url(`/instances/${id}`));
+  await page.waitForSelector('#fault .message.error');
+  assert.match(await page.textContent('#fault'), /Fault 500/);
+  await page.click('.detail-action[data-action="delete"]');
+  await page.click('dialog button.primary');
+  await page.waitForURL(/\/instances$/);
+  await untilState(id, 'gone');
+});
+
 test('detail page: overview, action log with events, console', async () => {
   const [a] = launched;
   await page.click(`#instances tr[data-id="${a}"] td.col-name a`);
@@ -459,4 +497,41 @@ test('logout, and an expired token brings back the login page with a message', a
   await page.waitForURL(/\/login$/);
   assert.match(await page.textContent('#login-status'), /session has expired/);
   await shot('login-expired');
+});
+
+const stratusCli = (...args) => execFileSync(STRATUS, args, { encoding: 'utf8', input: 'secret-pass\n' });
+
+test('switch project: the token is re-scoped and the admin pages go with the admin role', async () => {
+  stratusCli('project', '--data-dir', aio.data, 'create', 'demo');
+  stratusCli('role', '--data-dir', aio.data, 'add', 'member', '--user', 'admin', '--project', 'demo');
+  await login();
+  await page.waitForFunction(() => [...document.querySelectorAll('#project-switch option')].some((o) => o.textContent === 'demo'));
+  const demo = await page.$eval('#project-switch', (sel) => [...sel.options].find((o) => o.textContent === 'demo').value);
+  await page.selectOption('#project-switch', demo);
+  await page.waitForFunction(() => JSON.parse(sessionStorage.getItem('stratus.session')).project.name === 'demo');
+  await page.waitForSelector('#instances tr.empty');
+  assert.equal(await page.locator('nav a[href="/dashboard/hypervisors"]').count(), 0);
+});
+
+test('a member: custom sizes and hosts are not offered, and the launch works with a flavor', async () => {
+  await page.click('#logout');
+  stratusCli('user', '--data-dir', aio.data, 'create', 'alice', '--project', 'demo', '--role', 'member');
+  await login('alice', 'secret-pass', 'demo');
+  await page.click('nav a[href="/dashboard/launch"]');
+  await page.waitForSelector('#image-table tbody tr');
+  assert.ok(await page.isDisabled('#flavor-custom'));
+  assert.match(await page.textContent('.step-panel[data-step="1"]'), /administrators only/);
+  assert.equal(await page.locator('#host-table').count(), 0);
+  await page.locator('#image-table input[type=radio]').first().check();
+  await page.click('#step-tab-1');
+  await page.check('#flavor-table input[value="1"]');
+  await page.click('#step-tab-3');
+  await page.check('#net-mode-auto');
+  await page.click('#step-tab-4');
+  await page.fill('#instance-name', 'alices');
+  await page.click('#wizard-launch');
+  await page.waitForURL(/\/dashboard\/instances$/);
+  await page.waitForFunction(() => document.querySelector('#instances tbody tr[data-id]')?.dataset.status === 'ACTIVE', null, { timeout: 20000 });
+  const alice = await (await import('./lib/aio.mjs')).apiClient(aio.root, 'alice', 'secret-pass', 'demo');
+  assert.deepEqual((await alice.get('/v2.1/servers')).servers.map((x) => x.name), ['alices']);
 });
