@@ -14,6 +14,8 @@ export async function startAio(stratus, { fakeHosts = 2, extraArgs = [], set = [
   const args = ['--log-level', 'warn', '--set', 'compute.heartbeat_interval=0.5', '--set', 'compute.resource_report_interval=1',
     ...set.flatMap((s) => ['--set', s]), 'aio', '--data-dir', data, '--listen', '127.0.0.1:0', '--fake-hosts', String(fakeHosts), ...extraArgs];
   const child = spawn(stratus, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // However this process ends, the cloud it started ends with it.
+  process.on('exit', () => { if (child.exitCode === null) child.kill('SIGKILL'); });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { out += d; });
