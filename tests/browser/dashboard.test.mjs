@@ -285,6 +285,13 @@ test('status filter through the URL', async () => {
   await page.selectOption('#status-filter', 'active');
   await page.waitForURL(/\/instances\/filter\/active$/);
   await page.waitForFunction(() => document.querySelectorAll('#instances tbody tr[data-id]').length === 3);
+  // Sorting is the API's: a click on a column asks for sort_key/sort_dir.
+  await Promise.all([page.waitForResponse((r) => r.url().includes('sort_key=display_name&sort_dir=asc')), page.click('th.col-name button.sort')]);
+  await page.waitForFunction(() => {
+    const names = [...document.querySelectorAll('#instances tbody td.col-name')].map((td) => td.textContent);
+    return names.length === 3 && names.join() === [...names].sort().join();
+  });
+  assert.equal(await page.getAttribute('th.col-name', 'aria-sort'), 'ascending');
   await page.fill('#name-filter', 'solo');
   await page.waitForFunction(() => document.querySelectorAll('#instances tbody tr[data-id]').length === 1);
   await page.goto(url('/instances'));

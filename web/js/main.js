@@ -55,10 +55,7 @@ async function route() {
     return;
   }
   const [match, render, opts] = found;
-  if (!opts.public && !session) {
-    pendingMessage = pendingMessage || null;
-    return navigate('/login', { replace: true });
-  }
+  if (!opts.public && !session) return navigate('/login', { replace: true });
   if (opts.admin && !api.isAdmin()) {
     clear(main, h('h1', 'Not allowed'), h('p', 'This page is for administrators.'));
     return;
