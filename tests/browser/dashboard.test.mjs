@@ -198,6 +198,12 @@ test('launch wizard: 3 instances, custom flavor, a chosen host, two networks; th
   await page.fill('#instance-name', ' ');
   assert.match(await page.textContent('.step-panel[data-step="4"]'), /Enter a name/);
   assert.ok(await page.isDisabled('#wizard-launch'));
+  // With 3 instances, flavors beyond the quota left are disabled (3 × 8 vCPUs > 20).
+  await page.click('#step-tab-1');
+  assert.ok(await page.isDisabled('#flavor-table tr:has-text("m1.xlarge") input'));
+  assert.ok(!(await page.isDisabled('#flavor-table tr:has-text("m1.tiny") input')));
+  assert.match(await page.textContent('#quota'), /for 3 instances/);
+  await page.click('#step-tab-4');
   await page.fill('#instance-name', 'web');
   await page.selectOption('#keypair', 'mykey');
   await page.fill('#user-data', '#!/bin/sh\necho hello');
