@@ -10,7 +10,7 @@ import { lookups } from './instances.js';
 
 function value(v) {
   if (v === null || v === undefined || v === '') return h('span.none', '—');
-  if (typeof v === 'object') return h('code', JSON.stringify(v));
+  if (typeof v === 'object') return h('pre.json', JSON.stringify(v, null, 1));
   return String(v);
 }
 
