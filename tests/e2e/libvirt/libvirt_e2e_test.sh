@@ -38,8 +38,24 @@ ours() {  # ours PID NAME: PID runs NAME with a run directory of this test in it
   [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "${2:0:15}" ] &&
     tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q "/tmp/stratus-libvirt-e2e\."
 }
+descends_from() {  # descends_from PID ANCESTOR (walks up at most 50 parents)
+  local pid="$1"
+  for _ in $(seq 1 50); do
+    [ "$pid" = "$2" ] && return 0
+    pid="$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ')"
+    [ -n "$pid" ] && [ "$pid" != 0 ] || return 1
+  done
+  return 1
+}
+busy_elsewhere() {  # a live run of this test or driver check that is not this run's: name it
+  local pid
+  for pid in $(pgrep -f 'libvirt_e2e_test[.]sh|driver [c]heck libvirt' || true); do
+    descends_from "$pid" "$$" || { echo "$pid"; return 0; }
+  done
+  return 1
+}
 clean_previous_run() {  # what a run of this test killed before its cleanup left
-  local entry name pid
+  local entry name pid other
   if [ -s "$state/pids" ]; then
     while read -r entry; do
       name="${entry%%:*}" pid="${entry#*:}"
@@ -53,6 +69,13 @@ clean_previous_run() {  # what a run of this test killed before its cleanup left
     done < "$state/pids"
   fi
   : > "$state/pids"
+  # A copy of this test that takes no lock (an older one), or a driver check
+  # run by hand, may be at work: then its domains and files are not leftovers.
+  if other="$(busy_elsewhere)"; then
+    echo "another run of this test or a driver check is at work (pid $other): leaving domains and files alone"
+    leave_domains=1
+    return 0
+  fi
   # QEMU of an embedded driver check (a child of the killed stratus).
   for pid in $(pgrep -f 'guest=[s]tratus-check-' || true); do
     if ours "$pid" qemu-system-x86_64; then
@@ -67,8 +90,10 @@ clean_previous_run() {  # what a run of this test killed before its cleanup left
 }
 # Domains of earlier runs on the daemon this run uses: the driver check's
 # (stratus-check-*) and those with files in an earlier run's directory.
+leave_domains=0
 clean_previous_domains() {
   local dom xml
+  [ "$leave_domains" -eq 0 ] || return 0
   for dom in $(timeout 20 virsh -c "$uri" list --all --name 2>/dev/null); do
     xml="$(timeout 10 virsh -c "$uri" dumpxml "$dom" 2>/dev/null || true)"
     if [[ "$dom" == stratus-check-* ]] || { grep -q "/tmp/stratus-libvirt-e2e\." <<< "$xml" && ! grep -q "$work/" <<< "$xml"; }; then
