@@ -34,36 +34,80 @@ mkdir -p "$state"
 exec 9> "$state/lock"
 if ! flock -w 1200 9; then echo "FAIL: another libvirt e2e run held $state/lock for 20 minutes"; exit 1; fi
 
-ours() {  # ours PID NAME: PID runs NAME with a run directory of this test in its command line
-  [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "${2:0:15}" ] &&
-    tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q "/tmp/stratus-libvirt-e2e\."
+names_a_run_dir() {  # names_a_run_dir PID: a run directory of this test is in PID's command line
+  tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q "/tmp/stratus-libvirt-e2e[.]"
 }
+ours() {  # ours PID NAME: PID still runs NAME, started by a run of this test
+  [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "${2:0:15}" ] && names_a_run_dir "$1"
+}
+descends_from() {  # descends_from PID ANCESTOR (walks up at most 50 parents)
+  local pid="$1"
+  for _ in $(seq 1 50); do
+    [ "$pid" = "$2" ] && return 0
+    pid="$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ')"
+    [ -n "$pid" ] && [ "$pid" != 0 ] || return 1
+  done
+  return 1
+}
+other_run() {  # prints the pid of a live run of this test other than this one (an older copy takes no lock)
+  local pid
+  for pid in $(pgrep -f 'libvirt_e2e_test[.]sh' || true); do
+    descends_from "$pid" "$$" && continue
+    # This run's own subshells share its command line and may be gone
+    # before their parent is read: only a process still there counts.
+    [ -d "/proc/$pid" ] && { echo "$pid"; return 0; }
+  done
+  return 1
+}
+hand_check() {  # prints the pid of a live `stratus driver check libvirt` no run of this test started
+  local pid
+  for pid in $(pgrep -f 'driver [c]heck libvirt' || true); do
+    names_a_run_dir "$pid" || { echo "$pid"; return 0; }
+  done
+  return 1
+}
+stop_pid() {  # stop_pid PID: TERM, up to 10 s, then KILL
+  kill -TERM "$1" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+}
+leave_runs=0     # another run is at work: its domains and directories are not leftovers
+leave_checks=0   # a driver check is at work: stratus-check-* domains are not leftovers
 clean_previous_run() {  # what a run of this test killed before its cleanup left
-  local entry name pid
+  local entry name pid other
+  if other="$(other_run)"; then
+    echo "another run of this test is at work (pid $other, without the lock): leaving what it may use alone"
+    leave_runs=1 leave_checks=1
+    return 0
+  fi
   if [ -s "$state/pids" ]; then
     while read -r entry; do
       name="${entry%%:*}" pid="${entry#*:}"
-      # Only that pid, and only while it is still that program started by
+      # Only that pid, and only while it is still that program, started by
       # this test (its command line names a run directory of this test).
       ours "$pid" "$name" || continue
       echo "previous run: stopping its $name (pid $pid)"
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL "$pid" 2>/dev/null || true
+      stop_pid "$pid"
     done < "$state/pids"
   fi
   : > "$state/pids"
-  # QEMU of an embedded driver check (a child of the killed stratus).
-  for pid in $(pgrep -f 'guest=[s]tratus-check-' || true); do
-    if ours "$pid" qemu-system-x86_64; then
-      echo "previous run: stopping the QEMU of its embedded driver check (pid $pid)"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
+  # Whatever else it left running names one of its run directories: its
+  # driver checks (each under a timeout of its own process group), their
+  # QEMU, the aio and its guests' QEMU.
+  for pid in $(pgrep -f '/tmp/stratus-libvirt-e2e[.]' || true); do
+    descends_from "$pid" "$$" && continue
+    echo "previous run: stopping pid $pid ($(cat "/proc/$pid/comm" 2>/dev/null))"
+    stop_pid "$pid"
   done
   for dir in /tmp/stratus-libvirt-e2e.*; do
     if [ -d "$dir" ] && [ "$dir" != "$state" ]; then rm -rf "$dir"; fi
   done
-  rm -rf "${TMPDIR:-/tmp}"/stratus-driver-check.*
+  if other="$(hand_check)"; then
+    echo "a driver check is at work (pid $other): leaving stratus-check-* domains and files alone"
+    leave_checks=1
+  else
+    rm -rf "${TMPDIR:-/tmp}"/stratus-driver-check.*
+  fi
 }
 # Domains of earlier runs on the daemon this run uses: the driver check's
 # (stratus-check-*) and those with files in an earlier run's directory.
@@ -71,7 +115,8 @@ clean_previous_domains() {
   local dom xml
   for dom in $(timeout 20 virsh -c "$uri" list --all --name 2>/dev/null); do
     xml="$(timeout 10 virsh -c "$uri" dumpxml "$dom" 2>/dev/null || true)"
-    if [[ "$dom" == stratus-check-* ]] || { grep -q "/tmp/stratus-libvirt-e2e\." <<< "$xml" && ! grep -q "$work/" <<< "$xml"; }; then
+    if { [[ "$dom" == stratus-check-* ]] && [ "$leave_checks" -eq 0 ]; } ||
+       { [ "$leave_runs" -eq 0 ] && grep -q "/tmp/stratus-libvirt-e2e[.]" <<< "$xml" && ! grep -q "$work/" <<< "$xml"; }; then
       echo "previous run: removing its domain $dom"
       timeout 20 virsh -c "$uri" destroy "$dom" > /dev/null 2>&1 || true
       timeout 20 virsh -c "$uri" undefine --managed-save "$dom" > /dev/null 2>&1 || true
