@@ -32,6 +32,8 @@ int Database::schema_version() {
 }
 
 std::uint64_t Database::statements_prepared() {
+  // This thread's own transaction holds the mutex already.
+  if (owner_.load() == std::this_thread::get_id()) return conn_->statements_prepared();
   std::lock_guard lock(mu_);
   return conn_->statements_prepared();
 }
