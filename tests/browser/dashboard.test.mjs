@@ -304,8 +304,10 @@ test('status filter through the URL', async () => {
   await page.waitForSelector('#instances tbody tr[data-id]');
 });
 
+// The row's Actions… dialog, then one of its actions.
 async function rowAction(id, action) {
-  await row(id).locator('select.row-action').selectOption(action);
+  await row(id).locator('button.row-actions').click();
+  await page.click(`dialog button.menu-action[data-action="${action}"]`);
 }
 
 test('row actions, each checked against the API', async () => {
@@ -316,8 +318,7 @@ test('row actions, each checked against the API', async () => {
     [a, 'suspend', 'suspended/-'], [a, 'resume', 'active/-'],
   ];
   for (const [id, action, want] of steps) {
-    await page.waitForFunction(([sid, act]) => [...document.querySelectorAll(`#instances tr[data-id="${sid}"] select.row-action option`)]
-      .some((o) => o.value === act), [id, action]);
+    await page.waitForSelector(`#instances tr[data-id="${id}"][data-actions~="${action}"]`);
     const n = apiCalls.length;
     await rowAction(id, action);
     await waitFor(() => callsSince(n, ([m, p]) => m === 'POST' && p === `/v2.1/servers/${id}/action`).length === 1, { what: `${action} sent` });
@@ -325,8 +326,11 @@ test('row actions, each checked against the API', async () => {
   }
   // The menu offers only what Nova allows: a running instance cannot be started.
   await page.waitForFunction((sid) => document.querySelector(`#instances tr[data-id="${sid}"]`)?.dataset.status === 'ACTIVE', a);
-  const offered = await row(a).locator('select.row-action option').evaluateAll((os) => os.map((o) => o.value));
+  await row(a).locator('button.row-actions').click();
+  const offered = await page.locator('dialog button.menu-action').evaluateAll((bs) => bs.map((b) => b.dataset.action));
   assert.ok(!offered.includes('start') && offered.includes('stop'));
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('dialog', { state: 'detached' });
 
   // Rebuild with a chosen image.
   await rowAction(b, 'rebuild');
@@ -473,14 +477,20 @@ test('admin pages: hypervisors and compute services (disable, enable)', async ()
   await waitFor(async () => (await aio.api.get('/v2.1/os-services')).services.some((s) => s.host === host && s.binary === 'stratus-compute' && s.status === 'enabled'), { what: 'enabled' });
 });
 
-test('keyboard: a dialog opens, Escape closes it, Enter submits', async () => {
+test('keyboard: Enter opens the actions, Escape closes them and gives the focus back, Enter submits', async () => {
   await page.goto(url('/instances'));
   const id = launched[1];
   await page.waitForSelector(`#instances tr[data-id="${id}"]`);
-  await rowAction(id, 'rename');
+  await row(id).locator('button.row-actions').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('dialog button.menu-action');
   await page.keyboard.press('Escape');
   await page.waitForSelector('dialog', { state: 'detached' });
-  await rowAction(id, 'rename');
+  assert.ok(await page.evaluate(() => document.activeElement?.classList.contains('row-actions')), 'focus back on the row');
+  await page.keyboard.press('Enter');
+  await page.focus('dialog button.menu-action[data-action="rename"]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('dialog input[name=name]');
   await page.keyboard.press('Control+A');
   await page.keyboard.type('by-keyboard');
   await page.keyboard.press('Enter');
