@@ -202,7 +202,10 @@ export async function render(main, { state }) {
       }
       row.box.checked = view.selected.has(s.id);
       const c = cells(s);
-      for (const [key] of cols) clear(row.tds[key], c[key]);
+      for (const [key] of cols) {
+        clear(row.tds[key], c[key]);
+        row.tds[key].title = row.tds[key].textContent;  // the whole text of a cut cell
+      }
       row.tr.dataset.status = s.status;
       row.tr.dataset.task = taskState(s) || '';
       row.server = s;
