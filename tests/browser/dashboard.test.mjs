@@ -241,6 +241,7 @@ test('launch wizard: 3 instances, custom flavor, a chosen host, two networks; th
 });
 
 test('launch again with the same custom size reuses its flavor; a failed launch leaves nothing', async () => {
+  const group = (await aio.api.call('POST', '/v2.1/os-server-groups', { server_group: { name: 'spread', policies: ['anti-affinity'] } })).body.server_group;
   await page.click('#launch-link');
   await page.locator('#image-table input[type=radio]').first().check();
   await page.click('#step-tab-1');
@@ -251,11 +252,21 @@ test('launch again with the same custom size reuses its flavor; a failed launch 
   await page.check('#net-mode-auto');
   await page.click('#step-tab-4');
   await page.fill('#instance-name', 'solo');
+  await page.check('#config-drive');
+  await page.selectOption('#server-group', group.id);
+  const userData = join(aio.work, 'user-data.sh');
+  writeFileSync(userData, '#!/bin/sh\necho from a file\n');
+  await page.setInputFiles('#user-data-file', userData);
+  await page.waitForFunction(() => document.querySelector('#user-data').value.includes('from a file'));
   await page.click('#wizard-launch');
   await page.waitForURL(/\/dashboard\/instances$/);
   await page.waitForSelector('#instances tr:has-text("solo")');
   const flavors = (await aio.api.get('/v2.1/flavors/detail')).flavors;
   assert.equal(flavors.filter((f) => f.name.startsWith('custom.')).length, 1);
+  const solo = (await servers('?name=solo'))[0];
+  assert.ok(solo.config_drive === true || solo.config_drive === 'True', `config_drive ${solo.config_drive}`);
+  const members = (await aio.api.get(`/v2.1/os-server-groups/${group.id}`)).server_group.members;
+  assert.deepEqual(members, [solo.id]);
 
   // A size no host can take makes a new flavor, the launch fails: the
   // message is shown and the new flavor is removed again.
