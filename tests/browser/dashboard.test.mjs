@@ -219,7 +219,10 @@ test('launch wizard: 3 instances, custom flavor, a chosen host, two networks; th
   // The three appear at once, building, then turn ACTIVE without a reload.
   await page.waitForFunction(() => document.querySelectorAll('#instances tr[data-status="BUILD"]').length === 3);
   assert.ok(await page.isVisible('#live'));
+  const box = () => page.evaluate(() => { const r = document.querySelector('#instances').getBoundingClientRect(); return [r.top, r.height, r.width]; });
+  const building = await box();
   await page.waitForFunction(() => document.querySelectorAll('#instances tr[data-status="ACTIVE"]').length === 3, null, { timeout: 20000 });
+  assert.deepEqual(await box(), building, 'the table keeps its geometry as the rows change');
   assert.equal(await page.evaluate(() => window.__samePage), true, 'updated in place, no reload');
   await page.waitForSelector('#live', { state: 'hidden' });
   await shot('index');
