@@ -219,7 +219,10 @@ test('launch wizard: 3 instances, custom flavor, a chosen host, two networks; th
   // The three appear at once, building, then turn ACTIVE without a reload.
   await page.waitForFunction(() => document.querySelectorAll('#instances tr[data-status="BUILD"]').length === 3);
   assert.ok(await page.isVisible('#live'));
+  const box = () => page.evaluate(() => { const r = document.querySelector('#instances').getBoundingClientRect(); return [r.top, r.height, r.width]; });
+  const building = await box();
   await page.waitForFunction(() => document.querySelectorAll('#instances tr[data-status="ACTIVE"]').length === 3, null, { timeout: 20000 });
+  assert.deepEqual(await box(), building, 'the table keeps its geometry as the rows change');
   assert.equal(await page.evaluate(() => window.__samePage), true, 'updated in place, no reload');
   await page.waitForSelector('#live', { state: 'hidden' });
   await shot('index');
@@ -241,6 +244,7 @@ test('launch wizard: 3 instances, custom flavor, a chosen host, two networks; th
 });
 
 test('launch again with the same custom size reuses its flavor; a failed launch leaves nothing', async () => {
+  const group = (await aio.api.call('POST', '/v2.1/os-server-groups', { server_group: { name: 'spread', policies: ['anti-affinity'] } })).body.server_group;
   await page.click('#launch-link');
   await page.locator('#image-table input[type=radio]').first().check();
   await page.click('#step-tab-1');
@@ -251,11 +255,21 @@ test('launch again with the same custom size reuses its flavor; a failed launch 
   await page.check('#net-mode-auto');
   await page.click('#step-tab-4');
   await page.fill('#instance-name', 'solo');
+  await page.check('#config-drive');
+  await page.selectOption('#server-group', group.id);
+  const userData = join(aio.work, 'user-data.sh');
+  writeFileSync(userData, '#!/bin/sh\necho from a file\n');
+  await page.setInputFiles('#user-data-file', userData);
+  await page.waitForFunction(() => document.querySelector('#user-data').value.includes('from a file'));
   await page.click('#wizard-launch');
   await page.waitForURL(/\/dashboard\/instances$/);
   await page.waitForSelector('#instances tr:has-text("solo")');
   const flavors = (await aio.api.get('/v2.1/flavors/detail')).flavors;
   assert.equal(flavors.filter((f) => f.name.startsWith('custom.')).length, 1);
+  const solo = (await servers('?name=solo'))[0];
+  assert.ok(solo.config_drive === true || solo.config_drive === 'True', `config_drive ${solo.config_drive}`);
+  const members = (await aio.api.get(`/v2.1/os-server-groups/${group.id}`)).server_group.members;
+  assert.deepEqual(members, [solo.id]);
 
   // A size no host can take makes a new flavor, the launch fails: the
   // message is shown and the new flavor is removed again.
@@ -304,8 +318,10 @@ test('status filter through the URL', async () => {
   await page.waitForSelector('#instances tbody tr[data-id]');
 });
 
+// The row's Actions… dialog, then one of its actions.
 async function rowAction(id, action) {
-  await row(id).locator('select.row-action').selectOption(action);
+  await row(id).locator('button.row-actions').click();
+  await page.click(`dialog button.menu-action[data-action="${action}"]`);
 }
 
 test('row actions, each checked against the API', async () => {
@@ -316,8 +332,7 @@ test('row actions, each checked against the API', async () => {
     [a, 'suspend', 'suspended/-'], [a, 'resume', 'active/-'],
   ];
   for (const [id, action, want] of steps) {
-    await page.waitForFunction(([sid, act]) => [...document.querySelectorAll(`#instances tr[data-id="${sid}"] select.row-action option`)]
-      .some((o) => o.value === act), [id, action]);
+    await page.waitForSelector(`#instances tr[data-id="${id}"][data-actions~="${action}"]`);
     const n = apiCalls.length;
     await rowAction(id, action);
     await waitFor(() => callsSince(n, ([m, p]) => m === 'POST' && p === `/v2.1/servers/${id}/action`).length === 1, { what: `${action} sent` });
@@ -325,8 +340,11 @@ test('row actions, each checked against the API', async () => {
   }
   // The menu offers only what Nova allows: a running instance cannot be started.
   await page.waitForFunction((sid) => document.querySelector(`#instances tr[data-id="${sid}"]`)?.dataset.status === 'ACTIVE', a);
-  const offered = await row(a).locator('select.row-action option').evaluateAll((os) => os.map((o) => o.value));
+  await row(a).locator('button.row-actions').click();
+  const offered = await page.locator('dialog button.menu-action').evaluateAll((bs) => bs.map((b) => b.dataset.action));
   assert.ok(!offered.includes('start') && offered.includes('stop'));
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('dialog', { state: 'detached' });
 
   // Rebuild with a chosen image.
   await rowAction(b, 'rebuild');
@@ -473,14 +491,20 @@ test('admin pages: hypervisors and compute services (disable, enable)', async ()
   await waitFor(async () => (await aio.api.get('/v2.1/os-services')).services.some((s) => s.host === host && s.binary === 'stratus-compute' && s.status === 'enabled'), { what: 'enabled' });
 });
 
-test('keyboard: a dialog opens, Escape closes it, Enter submits', async () => {
+test('keyboard: Enter opens the actions, Escape closes them and gives the focus back, Enter submits', async () => {
   await page.goto(url('/instances'));
   const id = launched[1];
   await page.waitForSelector(`#instances tr[data-id="${id}"]`);
-  await rowAction(id, 'rename');
+  await row(id).locator('button.row-actions').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('dialog button.menu-action');
   await page.keyboard.press('Escape');
   await page.waitForSelector('dialog', { state: 'detached' });
-  await rowAction(id, 'rename');
+  assert.ok(await page.evaluate(() => document.activeElement?.classList.contains('row-actions')), 'focus back on the row');
+  await page.keyboard.press('Enter');
+  await page.focus('dialog button.menu-action[data-action="rename"]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('dialog input[name=name]');
   await page.keyboard.press('Control+A');
   await page.keyboard.type('by-keyboard');
   await page.keyboard.press('Enter');

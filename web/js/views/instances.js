@@ -5,7 +5,7 @@
 // live status: while any row has a task in progress the page polls the same
 // page every 2 s and updates the rows in place; it stops when nothing is in flight.
 import * as api from '../api.js';
-import { h, clear, notify, age, addresses, escapeRegex } from '../ui.js';
+import { h, clear, notify, dialog, age, addresses, escapeRegex } from '../ui.js';
 import { navigate } from '../main.js';
 import { allowedActions, allows, inFlight, LABELS, BULK, STATUS_FOR_VM_STATE, vmState, taskState } from '../state_rules.js';
 import { runAction } from './actions.js';
@@ -163,15 +163,16 @@ export async function render(main, { state }) {
     };
   }
 
-  function actionMenu(s) {
-    const acts = allowedActions(s);
-    const select = h('select.row-action', { 'aria-label': `Actions for ${s.name}`, onchange: async () => {
-      const a = select.value;
-      select.value = '';
-      if (a) await act(a, [s]);
-    } }, h('option', { value: '' }, 'Actions…'), acts.map((a) => h('option', { value: a }, LABELS[a])));
-    select.disabled = acts.length === 0;
-    return select;
+  // A row's "Actions…" button opens a dialog listing what Nova would accept
+  // from the row's current state (a <select> would fire on every arrow key).
+  function actionButton(row) {
+    return h('button.row-actions', { type: 'button', 'aria-haspopup': 'dialog', onclick: async () => {
+      const s = row.server;
+      const chosen = await dialog(`Actions for ${s.name}`, (close) => h('div.menu',
+        allowedActions(s).map((a) => h(`button.menu-action${a.includes('delete') ? '.danger' : ''}`, { type: 'button', dataset: { action: a }, onclick: () => close(a) }, LABELS[a])),
+        h('div.buttons', h('button', { type: 'button', onclick: () => close() }, 'Cancel'))));
+      if (chosen) await act(chosen, [s]);
+    } }, 'Actions…');
   }
 
   function draw() {
@@ -194,16 +195,24 @@ export async function render(main, { state }) {
           row.tr.append(row.tds[key]);
         }
         row.actions = h('td.col-actions');
+        row.menu = actionButton(row);
+        row.actions.append(row.menu);
         row.tr.append(row.actions);
         view.rows.set(s.id, row);
       }
       row.box.checked = view.selected.has(s.id);
       const c = cells(s);
-      for (const [key] of cols) clear(row.tds[key], c[key]);
+      for (const [key] of cols) {
+        clear(row.tds[key], c[key]);
+        row.tds[key].title = row.tds[key].textContent;  // the whole text of a cut cell
+      }
       row.tr.dataset.status = s.status;
       row.tr.dataset.task = taskState(s) || '';
-      const menuFocused = row.actions.contains(document.activeElement);
-      if (!menuFocused) clear(row.actions, actionMenu(s));
+      row.server = s;
+      const acts = allowedActions(s);
+      row.tr.dataset.actions = acts.join(' ');
+      row.menu.disabled = acts.length === 0;
+      row.menu.setAttribute('aria-label', `Actions for ${s.name}`);
       if (tbody.children[i] !== row.tr) tbody.insertBefore(row.tr, tbody.children[i] || null);
     });
     for (const [id, row] of view.rows) {
