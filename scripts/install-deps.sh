@@ -25,7 +25,16 @@ packages=(
   python3-novaclient python3-openstackclient python3-openstacksdk
   # tempest's response schemas: the contract the compute replies are checked against
   python3-tempest python3-jsonschema
+  # the dashboard's browser tests drive Debian's chromium (playwright-core)
+  chromium
 )
+# The dashboard's tests run under node, and npm installs the pinned
+# playwright-core (tests/browser/package-lock.json): Debian's nodejs and npm,
+# unless a node with npm is there already (another vendor's nodejs bundles npm
+# and conflicts with Debian's npm package).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

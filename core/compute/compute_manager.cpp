@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/common/error_table.h"
 #include "core/rpcapi/rpc_status.h"
 #include "core/rpcapi/topics.h"
 #include "stratus/rpc/dispatcher.h"
@@ -18,18 +19,6 @@ namespace {
 
 // How long an action that arrives before start() has finished waits for it.
 constexpr std::chrono::seconds kReadyWait{30};
-
-// The HTTP-like code Nova stores with a fault (its exception's `code`).
-std::int32_t fault_code(sdk::StatusCode code) {
-  switch (code) {
-    case sdk::StatusCode::kNotFound: return 404;
-    case sdk::StatusCode::kInvalidState:
-    case sdk::StatusCode::kConflict:
-    case sdk::StatusCode::kAlreadyExists: return 409;
-    case sdk::StatusCode::kInvalidArgument: return 400;
-    default: return 500;
-  }
-}
 
 // A handler's answer: nil on success, the status as a remote error otherwise.
 rpc::Result<rpc::Payload> answer(const sdk::Status& status) {
@@ -247,7 +236,8 @@ void ComputeManager::record_fault(const sdk::RequestContext& ctx, const std::str
                                   const sdk::Status& failure) {
   rpcapi::InstanceFaultMsg f;
   f.instance_uuid = uuid;
-  f.code = fault_code(failure.code());
+  // Nova stores its exception's HTTP code with a fault: the error table's.
+  f.code = common::http_status_for(failure);
   f.message = failure.message().empty() ? std::string(sdk::status_code_name(failure.code())) : failure.message();
   f.details = failure.to_string();
   f.host = host_;

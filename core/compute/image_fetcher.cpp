@@ -10,9 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "core/api/digest.h"
-#include "core/db/ids.h"
-#include "core/image/image_store.h"
+#include "core/common/digest.h"
+#include "core/common/ids.h"
 
 namespace stratus::core::compute {
 
@@ -49,7 +48,7 @@ Status ImageFetcher::fetch(const sdk::RequestContext& ctx, const sdk::ImageMeta&
 }
 
 Status ImageFetcher::fetch_one(const sdk::RequestContext& ctx, const std::string& id) const {
-  if (!image::is_uuid(id)) return not_available(id, "the id is not a UUID");
+  if (!common::is_uuid(id)) return not_available(id, "the id is not a UUID");
   const auto final_path = options_.download_path / id;
   // Only a verified download is ever renamed to this name: present means
   // complete (image data never changes once active).
@@ -80,7 +79,7 @@ Status ImageFetcher::fetch_one(const sdk::RequestContext& ctx, const std::string
   std::filesystem::create_directories(options_.download_path, ec);
   if (ec) return not_available(id, "cannot create " + options_.download_path.string() + ": " + ec.message());
 
-  const auto temp = options_.download_path / ("." + id + "." + db::random_uuid() + ".part");
+  const auto temp = options_.download_path / ("." + id + "." + common::random_uuid() + ".part");
   struct TempFile {
     std::filesystem::path path;
     bool keep = false;
@@ -91,7 +90,7 @@ Status ImageFetcher::fetch_one(const sdk::RequestContext& ctx, const std::string
   } guard{temp};
   std::ofstream out(temp, std::ios::binary | std::ios::trunc);
   if (!out) return not_available(id, "cannot write " + temp.string());
-  api::Digest md5(api::DigestAlgorithm::kMd5);
+  common::Digest md5(common::DigestAlgorithm::kMd5);
   std::int64_t received = 0;
   int status = 0;
   auto got = client.Get(

@@ -12,7 +12,7 @@
 
 #include "core/compute/compute_manager.h"
 #include "core/compute/instance_states.h"
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 #include "core/rpcapi/topics.h"
 
 namespace stratus::core::compute {
@@ -258,7 +258,7 @@ void ComputeManager::reclaim_queued_deletes() {
     if (stopping()) return;
     if (msg.vm_state != vs::kSoftDeleted || msg.task_state) continue;
     // Stored timestamps sort as time does; normalise anything else first.
-    auto updated = db::parse_timestamp(msg.updated_at);
+    auto updated = common::parse_timestamp(msg.updated_at);
     if (!updated.ok() || updated.value() >= cutoff) continue;
     auto guard = locks_.try_lock(msg.instance.uuid);
     if (!guard) continue;

@@ -13,7 +13,7 @@
 #include "core/db/network_repository.h"
 #include "core/db/port_repository.h"
 #include "core/db/service_repository.h"
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 #include "core/rpcapi/instance_message.h"
 #include "core/rpcapi/topics.h"
 
@@ -27,7 +27,7 @@ db::InstanceUpdate to_db_update(const rpcapi::InstanceUpdateMsg& msg) {
   u.power_state = msg.power_state;
   u.host = msg.host;
   u.node = msg.node;
-  if (msg.set_launched_at) u.launched_at = std::optional<std::string>(db::utc_now());
+  if (msg.set_launched_at) u.launched_at = std::optional<std::string>(common::utc_now());
   if (!msg.expected_task_state.empty()) {
     std::vector<std::optional<std::string>> expected;
     for (const auto& state : msg.expected_task_state) {
@@ -118,15 +118,19 @@ sdk::Result<std::vector<rpcapi::InstanceMsg>> ConductorManager::instance_get_all
 }
 
 sdk::Status ConductorManager::instance_destroy(const sdk::RequestContext& ctx, const std::string& instance_uuid) {
-  db::InstanceRepository instances(db_);
+  // The instance row, its allocation, group membership and ports go together.
+  auto tx = db_.begin_write("destroy instance");
+  if (!tx.ok()) return tx.status();
+  db::InstanceRepository instances(*tx);
   if (auto s = instances.destroy(instance_uuid); !s.ok()) {
     if (!s.is(sdk::StatusCode::kNotFound)) return s;
     // Already deleted is success (a retried destroy); never known is not.
     auto existing = instances.get(instance_uuid, /*include_deleted=*/true);
     if (!existing.ok()) return existing.status();
   }
-  auto freed = db::PortRepository(db_).remove_by_device(instance_uuid);
+  auto freed = db::PortRepository(*tx).remove_by_device(instance_uuid);
   if (!freed.ok()) return freed.status();
+  if (auto s = tx->commit(); !s.ok()) return s;
   // The database's allocation went with destroy(); the caches learn it here.
   if (auto s = scheduler_.release(ctx, instance_uuid); !s.ok()) {
     spdlog::warn("[{}] telling the schedulers to forget instance {}: {}", ctx.request_id, instance_uuid, s.message());

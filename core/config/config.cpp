@@ -262,6 +262,7 @@ Status build(const toml::table& root, Config& cfg) {
     if (Status st = r.read("auth_strategy", cfg.api.auth_strategy); !st.ok()) return st;
     if (Status st = r.read("admin_token", cfg.api.admin_token); !st.ok()) return st;
     if (Status st = r.read("public_url", cfg.api.public_url); !st.ok()) return st;
+    if (Status st = r.read("dashboard_dir", cfg.api.dashboard_dir); !st.ok()) return st;
     if (cfg.api.auth_strategy != "keystone" && cfg.api.auth_strategy != "noauth" && cfg.api.auth_strategy != "token") {
       return Status::InvalidArgument(origin_of(t.get("auth_strategy")->source()) +
                                      ": key 'api.auth_strategy' must be \"keystone\", \"noauth\" or \"token\", got '" +

@@ -98,6 +98,9 @@ struct ApiSection {
   // clouds.yaml ("https://cloud.example.com:8774"); empty: "http://" + the
   // request's Host header.
   std::string public_url;
+  // The dashboard's folder (served at /dashboard/); empty: share/stratus/web
+  // beside the binary's bin/ (core/http/static_files.h).
+  std::string dashboard_dir;
 };
 
 struct IdentitySection {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -57,7 +57,7 @@ Status release_allocation_locked(Connection& c, const std::string& instance_uuid
                    " local_gb_used = local_gb_used - a.disk_gb, running_vms = running_vms - 1, updated_at = ?1 "
                    "FROM (SELECT compute_node_id, vcpus, memory_mb, disk_gb FROM allocations "
                    "      WHERE instance_uuid = ?2) AS a WHERE compute_nodes.id = a.compute_node_id",
-                   utc_now(), instance_uuid);
+                   common::utc_now(), instance_uuid);
   if (!st.ok()) return st;
   return c.exec("delete allocation of instance " + instance_uuid, "DELETE FROM allocations WHERE instance_uuid = ?",
                 instance_uuid);
@@ -92,7 +92,7 @@ Status AllocationRepository::claim(const std::string& node, const std::string& i
       if (!st.ok()) return st;
     }
 
-    std::string now = utc_now();
+    std::string now = common::utc_now();
     auto st = c.exec("claim on node " + node + " for instance " + instance_uuid,
                      "UPDATE compute_nodes SET vcpus_used = vcpus_used + ?1, memory_mb_used = memory_mb_used + ?2,"
                      " local_gb_used = local_gb_used + ?3, running_vms = running_vms + 1, updated_at = ?4 "

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::db {
@@ -36,7 +36,7 @@ struct AllocationRecord {
 
 class AllocationRepository {
  public:
-  explicit AllocationRepository(Database& db) : db_(db) {}
+  explicit AllocationRepository(Scope db) : db_(db) {}
 
   // Claims the resources for `instance_uuid` on node `hypervisor_hostname`.
   // Idempotent: the same claim again changes nothing. A claim for an instance
@@ -56,7 +56,7 @@ class AllocationRepository {
   sdk::Result<std::vector<AllocationRecord>> list_for_node(const std::string& hypervisor_hostname);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 // release() inside a transaction the caller holds (InstanceRepository::destroy).

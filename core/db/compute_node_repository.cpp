@@ -1,7 +1,7 @@
 #include "core/db/compute_node_repository.h"
 
-#include "core/db/ids.h"
-#include "core/db/time_util.h"
+#include "core/common/ids.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -61,7 +61,7 @@ Result<ComputeNodeRecord> ComputeNodeRepository::upsert(const std::string& host,
   return db_.write("record compute node", [&](Connection& c) -> Result<ComputeNodeRecord> {
     const auto& name = res.hypervisor_hostname;
     auto existing = get_one(c, name, "WHERE hypervisor_hostname = ?", name);
-    std::string now = utc_now();
+    std::string now = common::utc_now();
     Status st;
     if (existing.ok()) {
       if (existing->host != host) {
@@ -76,7 +76,7 @@ Result<ComputeNodeRecord> ComputeNodeRepository::upsert(const std::string& host,
       st = c.exec("create compute node " + name,
                   "INSERT INTO compute_nodes(uuid, host, hypervisor_hostname, hypervisor_type, hypervisor_version, "
                   "cpu_info, vcpus, memory_mb, local_gb, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                  random_uuid(), host, name, res.hypervisor_type, res.hypervisor_version,
+                  common::random_uuid(), host, name, res.hypervisor_type, res.hypervisor_version,
                   res.cpu_info.empty() ? std::string("{}") : res.cpu_info, res.vcpus, res.memory_mb, res.local_gb,
                   now, now);
     } else {
@@ -120,7 +120,7 @@ Status ComputeNodeRepository::set_allocation_ratios(const std::string& hyperviso
     auto st = c.exec("set allocation ratios of " + hypervisor_hostname,
                      "UPDATE compute_nodes SET cpu_allocation_ratio = ?, ram_allocation_ratio = ?, "
                      "disk_allocation_ratio = ?, updated_at = ? WHERE hypervisor_hostname = ?",
-                     cpu, ram, disk, utc_now(), hypervisor_hostname);
+                     cpu, ram, disk, common::utc_now(), hypervisor_hostname);
     if (!st.ok()) return st;
     if (c.changes() == 0) return Status::NotFound("compute node " + hypervisor_hostname + " not found");
     return Status::OK();

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/host_resources.h"
 #include "stratus/sdk/result.h"
 
@@ -44,7 +44,7 @@ struct ComputeNodeRecord {
 
 class ComputeNodeRepository {
  public:
-  explicit ComputeNodeRepository(Database& db) : db_(db) {}
+  explicit ComputeNodeRepository(Scope db) : db_(db) {}
 
   // Records a report from `host`: creates the node (keyed by
   // resources.hypervisor_hostname) on first sight, else updates its inventory
@@ -64,7 +64,7 @@ class ComputeNodeRepository {
   sdk::Status remove(const std::string& hypervisor_hostname);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

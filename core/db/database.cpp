@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/db/sqlite_connection.h"
+
 namespace stratus::core::db {
 
 sdk::Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& data_dir,
@@ -12,9 +14,9 @@ sdk::Result<std::unique_ptr<Database>> Database::open(const std::filesystem::pat
     return sdk::Status::Unavailable("create data directory " + data_dir.string() + ": " + ec.message());
   }
   auto path = data_dir / "stratus.db";
-  Connection::Options copts;
+  SqliteOptions copts;
   copts.busy_timeout_ms = options.busy_timeout_ms;
-  auto conn = Connection::open(path.string(), copts);
+  auto conn = open_sqlite_connection(path.string(), copts);
   if (!conn.ok()) return conn.status();
   const auto& migrations = options.migrations != nullptr ? *options.migrations : builtin_migrations();
   auto st = migrate(**conn, migrations);
@@ -24,8 +26,60 @@ sdk::Result<std::unique_ptr<Database>> Database::open(const std::filesystem::pat
 }
 
 int Database::schema_version() {
+  auto tx = begin_read("read schema version");
+  if (!tx.ok()) return 0;
+  return db::schema_version(tx->connection());
+}
+
+std::uint64_t Database::statements_prepared() {
+  // This thread's own transaction holds the mutex already.
+  if (owner_.load() == std::this_thread::get_id()) return conn_->statements_prepared();
   std::lock_guard lock(mu_);
-  return db::schema_version(*conn_);
+  return conn_->statements_prepared();
+}
+
+sdk::Result<Transaction> Database::begin_write(std::string purpose) { return begin(std::move(purpose), true); }
+sdk::Result<Transaction> Database::begin_read(std::string purpose) { return begin(std::move(purpose), false); }
+
+sdk::Result<Transaction> Database::begin(std::string purpose, bool write) {
+  if (owner_.load() == std::this_thread::get_id()) {
+    return sdk::Status::Internal(purpose + ": this thread already holds a transaction on " + path_.string() +
+                                 " (pass its Transaction to the repository instead of the Database)");
+  }
+  std::unique_lock lock(mu_);
+  const auto& dialect = conn_->dialect();
+  auto st = conn_->exec(purpose, std::string(write ? dialect.begin_write : dialect.begin_read));
+  if (!st.ok()) return st;
+  owner_.store(std::this_thread::get_id());
+  return Transaction(*this, std::move(lock), *conn_, std::move(purpose), write);
+}
+
+// ---- Transaction ----
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : db_(other.db_), lock_(std::move(other.lock_)), conn_(other.conn_), purpose_(std::move(other.purpose_)),
+      write_(other.write_), depth_(other.depth_) {
+  other.conn_ = nullptr;
+}
+
+Transaction::~Transaction() {
+  if (conn_ == nullptr) return;
+  (void)conn_->exec(purpose_, "ROLLBACK");
+  finish();
+}
+
+sdk::Status Transaction::commit() {
+  if (conn_ == nullptr) return sdk::Status::InvalidState(purpose_ + ": the transaction is over");
+  auto st = conn_->exec(purpose_, "COMMIT");
+  if (!st.ok()) (void)conn_->exec(purpose_, "ROLLBACK");
+  finish();
+  return st;
+}
+
+void Transaction::finish() {
+  conn_ = nullptr;
+  db_->owner_.store(std::thread::id());
+  if (lock_.owns_lock()) lock_.unlock();
 }
 
 }  // namespace stratus::core::db

@@ -1,27 +1,31 @@
-// Database: the Stratus state store, SQLite in WAL mode in a data directory.
+// Database: the Stratus state store, behind the seam of connection.h; SQLite
+// in WAL mode in a data directory is the backend today.
 //
-// Threading model: one Database owns ONE connection behind a mutex. Every
-// repository call takes the mutex for the length of one transaction, so a
-// Database is safe to share between any number of threads and each call is
-// atomic. SQLite allows one writer at a time anyway; WAL keeps readers in
-// other processes unblocked. Two Databases on the same file (two processes,
-// or two schedulers in a test) coordinate through SQLite's file locks:
-// writes use BEGIN IMMEDIATE, which waits up to busy_timeout for the lock, so
-// a conditional UPDATE in one of them always sees the other's commits.
+// Threading model: one Database owns ONE connection behind a mutex. A
+// Transaction holds the mutex from begin to commit or rollback, so a Database
+// is safe to share between any number of threads and each transaction is
+// atomic. Correctness never rests on that mutex, though: several Databases
+// on the same file (processes, schedulers, the race tests) are several
+// writers, and every read-then-write is a conditional statement, a unique
+// constraint or runs under a row lock (see docs/database.md, "Race-proof
+// patterns"), so it holds on a backend with row-level locking as well.
 //
 // Nothing here throws; failures are sdk::Status values whose message says
-// what the statement was for and what SQLite answered.
+// what the statement was for and what the database answered.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
+#include "core/db/connection.h"
 #include "core/db/migrations.h"
-#include "core/db/sqlite.h"
+#include "core/db/transaction.h"
 #include "stratus/sdk/result.h"
 #include "stratus/sdk/status.h"
 
@@ -44,46 +48,55 @@ class Database {
   const std::filesystem::path& path() const noexcept { return path_; }
   int schema_version();
 
-  // Runs f(Connection&) inside BEGIN IMMEDIATE ... COMMIT while holding the
-  // connection. f returns Status or Result<T>; a non-OK result rolls back and
-  // is returned unchanged. Do not call back into the same Database from f
-  // (the mutex is not recursive); repositories offer *_locked helpers instead.
+  // A read-write transaction (the dialect's begin_write) holding the
+  // connection until it is committed or destroyed. kInternal if this thread
+  // already holds one on this Database (it would deadlock).
+  sdk::Result<Transaction> begin_write(std::string purpose);
+  // A read transaction: one consistent snapshot.
+  sdk::Result<Transaction> begin_read(std::string purpose);
+
+  // Runs f(Connection&) in a transaction of its own: commits when f returns
+  // OK, rolls back and returns f's error otherwise. f returns Status or
+  // Result<T>. For one repository call; compose several with begin_write.
   template <typename F>
   auto write(const char* purpose, F&& f) -> std::invoke_result_t<F, Connection&> {
-    return run_in_transaction(purpose, "BEGIN IMMEDIATE", std::forward<F>(f));
+    auto tx = begin_write(purpose);
+    if (!tx.ok()) return tx.status();
+    return run(*tx, std::forward<F>(f));
   }
 
-  // As write(), in a deferred (read) transaction: a consistent snapshot.
+  // As write(), in a read transaction.
   template <typename F>
   auto read(const char* purpose, F&& f) -> std::invoke_result_t<F, Connection&> {
-    return run_in_transaction(purpose, "BEGIN", std::forward<F>(f));
+    auto tx = begin_read(purpose);
+    if (!tx.ok()) return tx.status();
+    return run(*tx, std::forward<F>(f));
   }
 
+  // Statements prepared on this Database's connection so far (for tests and
+  // benchmarks that count queries; see Connection::statements_prepared).
+  std::uint64_t statements_prepared();
+
  private:
+  friend class Transaction;
   Database(std::filesystem::path path, std::unique_ptr<Connection> conn)
       : path_(std::move(path)), conn_(std::move(conn)) {}
 
+  sdk::Result<Transaction> begin(std::string purpose, bool write);
+
   template <typename F>
-  auto run_in_transaction(const char* purpose, const char* begin, F&& f) -> std::invoke_result_t<F, Connection&> {
-    std::lock_guard lock(mu_);
-    auto st = conn_->exec(purpose, begin);
+  static auto run(Transaction& tx, F&& f) -> std::invoke_result_t<F, Connection&> {
+    auto result = f(tx.connection());
+    if (!result.ok()) return result;  // tx's destructor rolls back
+    auto st = tx.commit();
     if (!st.ok()) return st;
-    auto result = f(*conn_);
-    if (!result.ok()) {
-      (void)conn_->exec(purpose, "ROLLBACK");
-      return result;
-    }
-    st = conn_->exec(purpose, "COMMIT");
-    if (!st.ok()) {
-      (void)conn_->exec(purpose, "ROLLBACK");
-      return st;
-    }
     return result;
   }
 
   std::filesystem::path path_;
   std::mutex mu_;
-  std::unique_ptr<Connection> conn_;  // guarded by mu_
+  std::atomic<std::thread::id> owner_{};  // the thread holding mu_ through a Transaction
+  std::unique_ptr<Connection> conn_;      // guarded by mu_
 };
 
 }  // namespace stratus::core::db

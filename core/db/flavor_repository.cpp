@@ -1,7 +1,7 @@
 #include "core/db/flavor_repository.h"
 
-#include "core/db/ids.h"
-#include "core/db/time_util.h"
+#include "core/common/ids.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -81,7 +81,7 @@ Result<FlavorRecord> FlavorRepository::create(FlavorRecord rec) {
   if (f.root_gb < 0 || f.ephemeral_gb < 0 || f.swap_mb < 0 || f.rxtx_factor <= 0) {
     return Status::InvalidArgument("flavor " + f.name + ": disk, ephemeral and swap must not be negative");
   }
-  if (f.id.empty()) f.id = random_uuid();
+  if (f.id.empty()) f.id = common::random_uuid();
   return db_.write("create flavor", [&](Connection& c) -> Result<FlavorRecord> {
     for (const auto& [column, value] : {std::pair{"flavorid", f.id}, std::pair{"name", f.name}}) {
       auto st = c.prepare("check flavor " + value, std::string("SELECT 1 FROM flavors WHERE ") + column + " = ?");
@@ -91,14 +91,19 @@ Result<FlavorRecord> FlavorRepository::create(FlavorRecord rec) {
       if (!row.ok()) return row.status();
       if (*row) return Status::AlreadyExists(std::string("flavor with ") + (column == std::string("name") ? "name " : "ID ") + value + " already exists");
     }
-    std::string now = utc_now();
-    auto st = c.exec("insert flavor " + f.name,
-                     "INSERT INTO flavors(flavorid, name, vcpus, memory_mb, root_gb, ephemeral_gb, swap, rxtx_factor, "
-                     "is_public, disabled, description, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     f.id, f.name, static_cast<std::int64_t>(f.vcpus), f.memory_mb, f.root_gb, f.ephemeral_gb,
-                     f.swap_mb, f.rxtx_factor, f.is_public, rec.disabled, rec.description, now, now);
-    if (!st.ok()) return st;
-    std::int64_t id = c.last_insert_rowid();
+    std::string now = common::utc_now();
+    auto ins = c.prepare("insert flavor " + f.name,
+                         "INSERT INTO flavors(flavorid, name, vcpus, memory_mb, root_gb, ephemeral_gb, swap, "
+                         "rxtx_factor, is_public, disabled, description, created_at, updated_at) "
+                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+    if (!ins.ok()) return ins.status();
+    ins->bind_all(f.id, f.name, static_cast<std::int64_t>(f.vcpus), f.memory_mb, f.root_gb, f.ephemeral_gb, f.swap_mb,
+                  f.rxtx_factor, f.is_public, rec.disabled, rec.description, now, now);
+    auto inserted = ins->step();
+    if (!inserted.ok()) return inserted.status();
+    if (!*inserted) return Status::Internal("insert flavor " + f.name + ": no id returned");
+    const std::int64_t id = ins->int64(0);
+    Status st = Status::OK();
     for (const auto& [k, v] : f.extra_specs) {
       st = c.exec("set extra spec " + k, "INSERT INTO flavor_extra_specs(flavor_id, key, value) VALUES (?, ?, ?)", id,
                   k, v);
@@ -149,7 +154,7 @@ Status FlavorRepository::set_extra_specs(const std::string& flavorid, const std:
                        *id, k, v);
       if (!st.ok()) return st;
     }
-    return c.exec("touch flavor " + flavorid, "UPDATE flavors SET updated_at = ? WHERE id = ?", utc_now(), *id);
+    return c.exec("touch flavor " + flavorid, "UPDATE flavors SET updated_at = ? WHERE id = ?", common::utc_now(), *id);
   });
 }
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/flavor.h"
 #include "stratus/sdk/result.h"
 
@@ -27,7 +27,7 @@ struct FlavorFilter {
 
 class FlavorRepository {
  public:
-  explicit FlavorRepository(Database& db) : db_(db) {}
+  explicit FlavorRepository(Scope db) : db_(db) {}
 
   // kAlreadyExists naming the id or name in use; kInvalidArgument for an empty
   // name, vcpus/memory_mb < 1 or negative disk sizes.
@@ -44,7 +44,7 @@ class FlavorRepository {
   sdk::Status delete_extra_spec(const std::string& flavorid, const std::string& key);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

@@ -1,7 +1,7 @@
 #include "core/db/image_repository.h"
 
-#include "core/db/ids.h"
-#include "core/db/time_util.h"
+#include "core/common/ids.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -88,7 +88,7 @@ Status write_properties(Connection& c, const std::string& id, const std::map<std
 
 Status write_tags(Connection& c, const std::string& id, const std::vector<std::string>& tags) {
   for (const auto& tag : tags) {
-    auto st = c.exec("tag image " + id, "INSERT OR IGNORE INTO image_tags(image_id, tag) VALUES (?, ?)", id, tag);
+    auto st = c.exec("tag image " + id, "INSERT INTO image_tags(image_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING", id, tag);
     if (!st.ok()) return st;
   }
   return Status::OK();
@@ -97,9 +97,9 @@ Status write_tags(Connection& c, const std::string& id, const std::vector<std::s
 }  // namespace
 
 Result<ImageRecord> ImageRepository::create(ImageRecord rec) {
-  if (rec.id.empty()) rec.id = random_uuid();
+  if (rec.id.empty()) rec.id = common::random_uuid();
   return db_.write("create image", [&](Connection& c) -> Result<ImageRecord> {
-    std::string now = utc_now();
+    std::string now = common::utc_now();
     auto st = c.exec("insert image " + rec.id,
                      "INSERT INTO images(id, name, status, visibility, disk_format, container_format, size, checksum, "
                      "min_ram, min_disk, owner, created_at, updated_at, protected, os_hash_algo, os_hash_value) "
@@ -128,7 +128,7 @@ Result<std::vector<ImageRecord>> ImageRepository::list() {
 Status ImageRepository::set_status(const std::string& id, const std::string& status) {
   return db_.write("set image status", [&](Connection& c) -> Status {
     auto st = c.exec("set status of image " + id, "UPDATE images SET status = ?, updated_at = ? WHERE id = ?", status,
-                     utc_now(), id);
+                     common::utc_now(), id);
     if (!st.ok()) return st;
     if (c.changes() == 0) return Status::NotFound("image " + id + " could not be found");
     return Status::OK();
@@ -137,7 +137,7 @@ Status ImageRepository::set_status(const std::string& id, const std::string& sta
 
 Status ImageRepository::set_properties(const std::string& id, const std::map<std::string, std::string>& props) {
   return db_.write("set image properties", [&](Connection& c) -> Status {
-    auto st = c.exec("touch image " + id, "UPDATE images SET updated_at = ? WHERE id = ?", utc_now(), id);
+    auto st = c.exec("touch image " + id, "UPDATE images SET updated_at = ? WHERE id = ?", common::utc_now(), id);
     if (!st.ok()) return st;
     if (c.changes() == 0) return Status::NotFound("image " + id + " could not be found");
     return write_properties(c, id, props);
@@ -150,7 +150,7 @@ Result<ImageRecord> ImageRepository::update(const ImageRecord& rec) {
                      "UPDATE images SET name = ?, visibility = ?, min_ram = ?, min_disk = ?, protected = ?, "
                      "disk_format = ?, container_format = ?, updated_at = ? WHERE id = ?",
                      rec.name, rec.visibility, rec.min_ram, rec.min_disk, rec.is_protected, rec.disk_format,
-                     rec.container_format, utc_now(), rec.id);
+                     rec.container_format, common::utc_now(), rec.id);
     if (!st.ok()) return st;
     if (c.changes() == 0) return Status::NotFound("image " + rec.id + " could not be found");
     st = c.exec("clear properties of image " + rec.id, "DELETE FROM image_properties WHERE image_id = ?", rec.id);
@@ -170,7 +170,7 @@ Status ImageRepository::transition(const std::string& id, const std::string& fro
       return Status::Conflict("image " + id + " is " + current->status + ", not " + from);
     }
     return c.exec("set status of image " + id, "UPDATE images SET status = ?, updated_at = ? WHERE id = ?", to,
-                  utc_now(), id);
+                  common::utc_now(), id);
   });
 }
 
@@ -180,7 +180,7 @@ Status ImageRepository::set_data(const std::string& id, std::int64_t size, const
     auto st = c.exec("record data of image " + id,
                      "UPDATE images SET status = 'active', size = ?, checksum = ?, os_hash_algo = ?, "
                      "os_hash_value = ?, updated_at = ? WHERE id = ? AND status = 'saving'",
-                     size, checksum, os_hash_algo, os_hash_value, utc_now(), id);
+                     size, checksum, os_hash_algo, os_hash_value, common::utc_now(), id);
     if (!st.ok()) return st;
     if (c.changes() == 0) return Status::Conflict("image " + id + " is no longer saving");
     return Status::OK();

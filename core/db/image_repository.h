@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/image_meta.h"
 #include "stratus/sdk/result.h"
 
@@ -39,7 +39,7 @@ struct ImageRecord {
 
 class ImageRepository {
  public:
-  explicit ImageRepository(Database& db) : db_(db) {}
+  explicit ImageRepository(Scope db) : db_(db) {}
 
   // kAlreadyExists for an id in use.
   sdk::Result<ImageRecord> create(ImageRecord record);
@@ -63,7 +63,7 @@ class ImageRepository {
   sdk::Status remove(const std::string& id);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

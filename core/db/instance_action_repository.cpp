@@ -1,6 +1,6 @@
 #include "core/db/instance_action_repository.h"
 
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -46,19 +46,21 @@ Result<InstanceActionRecord> InstanceActionRepository::start(const std::string& 
                                                              const std::string& user_id,
                                                              const std::string& project_id) {
   return db_.write("start instance action", [&](Connection& c) -> Result<InstanceActionRecord> {
-    std::string now = utc_now();
-    auto st = c.exec("start action " + action + " on instance " + uuid,
-                     "INSERT INTO instance_actions(instance_uuid, action, request_id, user_id, project_id, "
-                     "start_time, updated_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6 "
-                     "WHERE EXISTS (SELECT 1 FROM instances WHERE uuid = ?1)",
-                     uuid, action, request_id, user_id, project_id, now);
-    if (st.is(sdk::StatusCode::kAlreadyExists)) {
+    std::string now = common::utc_now();
+    auto ins = c.prepare("start action " + action + " on instance " + uuid,
+                         "INSERT INTO instance_actions(instance_uuid, action, request_id, user_id, project_id, "
+                         "start_time, updated_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6 "
+                         "WHERE EXISTS (SELECT 1 FROM instances WHERE uuid = ?1) RETURNING id");
+    if (!ins.ok()) return ins.status();
+    ins->bind_all(uuid, action, request_id, user_id, project_id, now);
+    auto row = ins->step();
+    if (row.status().is(sdk::StatusCode::kAlreadyExists)) {
       return Status::AlreadyExists("request " + request_id + " already started an action on instance " + uuid);
     }
-    if (!st.ok()) return st;
-    if (c.changes() == 0) return Status::NotFound("instance " + uuid + " could not be found");
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("instance " + uuid + " could not be found");
     InstanceActionRecord a;
-    a.id = c.last_insert_rowid();
+    a.id = ins->int64(0);
     a.instance_uuid = uuid;
     a.action = action;
     a.request_id = request_id;
@@ -76,7 +78,7 @@ Status InstanceActionRepository::finish(const std::string& uuid, const std::stri
     auto st = c.exec("finish action " + request_id,
                      "UPDATE instance_actions SET finish_time = ?1, updated_at = ?1, message = COALESCE(?2, message) "
                      "WHERE instance_uuid = ?3 AND request_id = ?4",
-                     utc_now(), message, uuid, request_id);
+                     common::utc_now(), message, uuid, request_id);
     if (!st.ok()) return st;
     if (c.changes() == 0) return Status::NotFound("action " + request_id + " on instance " + uuid + " not found");
     return Status::OK();
@@ -88,7 +90,7 @@ Status InstanceActionRepository::start_event(const std::string& uuid, const std:
   return db_.write("start action event", [&](Connection& c) -> Status {
     auto id = action_id(c, uuid, request_id);
     if (!id.ok()) return id.status();
-    std::string now = utc_now();
+    std::string now = common::utc_now();
     auto st = c.exec("start event " + event, "INSERT INTO instance_action_events(action_id, event, start_time, host) "
                                              "VALUES (?, ?, ?, ?)",
                      *id, event, now, host);
@@ -104,7 +106,7 @@ Status InstanceActionRepository::finish_event(const std::string& uuid, const std
   return db_.write("finish action event", [&](Connection& c) -> Status {
     auto id = action_id(c, uuid, request_id);
     if (!id.ok()) return id.status();
-    std::string now = utc_now();
+    std::string now = common::utc_now();
     auto st = c.exec("finish event " + event,
                      "UPDATE instance_action_events SET finish_time = ?1, result = ?2, traceback = ?3, details = ?4 "
                      "WHERE id = (SELECT id FROM instance_action_events WHERE action_id = ?5 AND event = ?6 "

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::db {
@@ -44,7 +44,7 @@ struct InstanceActionRecord {
 
 class InstanceActionRepository {
  public:
-  explicit InstanceActionRepository(Database& db) : db_(db) {}
+  explicit InstanceActionRepository(Scope db) : db_(db) {}
 
   // kNotFound (instance), kAlreadyExists (that request already started an action on it).
   sdk::Result<InstanceActionRecord> start(const std::string& instance_uuid, const std::string& action,
@@ -68,7 +68,7 @@ class InstanceActionRepository {
   sdk::Result<InstanceActionRecord> get(const std::string& instance_uuid, const std::string& request_id);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

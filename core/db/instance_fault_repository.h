@@ -3,10 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::db {
@@ -23,7 +24,7 @@ struct InstanceFaultRecord {
 
 class InstanceFaultRepository {
  public:
-  explicit InstanceFaultRepository(Database& db) : db_(db) {}
+  explicit InstanceFaultRepository(Scope db) : db_(db) {}
 
   // Records a fault (deleted instances included). kNotFound for an unknown instance.
   sdk::Result<InstanceFaultRecord> add(const std::string& instance_uuid, std::int32_t code,
@@ -31,11 +32,14 @@ class InstanceFaultRepository {
                                        const std::string& host = {});
   // The most recent fault; kNotFound when there is none.
   sdk::Result<InstanceFaultRecord> latest(const std::string& instance_uuid);
+  // The most recent fault of each of these instances that has one, in a few
+  // statements (lists).
+  sdk::Result<std::map<std::string, InstanceFaultRecord>> latest_of(const std::vector<std::string>& instance_uuids);
   // All faults, newest first.
   sdk::Result<std::vector<InstanceFaultRecord>> list(const std::string& instance_uuid);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

@@ -7,9 +7,10 @@
 #include <regex>
 
 #include "core/db/allocation_repository.h"
-#include "core/db/ids.h"
+#include "core/common/ids.h"
+#include "core/db/key_batches.h"
 #include "core/db/quota_repository.h"
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -63,7 +64,7 @@ std::map<std::string, std::string> specs_from_json(const std::string& text) {
 InstanceRecord read_row(const Statement& r) {
   InstanceRecord i;
   i.id = r.int64(0);
-  i.name = instance_name(i.id);
+  i.name = common::instance_name(i.id);
   i.uuid = r.text(1);
   i.display_name = r.text(2);
   i.display_description = r.optional_text(3);
@@ -113,9 +114,30 @@ Result<std::map<std::string, std::string>> read_metadata(Connection& c, const st
   return md;
 }
 
+// Fills the metadata of every record with one statement per 512 instances.
+Status read_metadata_batch(Connection& c, std::vector<InstanceRecord>& records) {
+  std::vector<std::string> uuids;
+  std::map<std::string, InstanceRecord*> by_uuid;
+  for (auto& r : records) {
+    uuids.push_back(r.uuid);
+    by_uuid[r.uuid] = &r;
+  }
+  return for_each_key_batch(uuids, [&](const std::string& placeholders, const std::vector<std::string>& chunk) {
+    auto st = c.prepare("read metadata of instances",
+                        "SELECT instance_uuid, key, value FROM instance_metadata WHERE instance_uuid IN (" +
+                            placeholders + ")");
+    if (!st.ok()) return st.status();
+    bind_keys(*st, chunk);
+    return st->for_each([&](Statement& r) {
+      auto it = by_uuid.find(r.text(0));
+      if (it != by_uuid.end()) it->second->metadata[r.text(1)] = r.text(2);
+    });
+  });
+}
+
 Result<InstanceRecord> get_locked(Connection& c, const std::string& uuid, bool include_deleted) {
   auto st = c.prepare("look up instance " + uuid, std::string("SELECT ") + kColumns +
-                                                     " FROM instances i WHERE i.uuid = ? AND (? OR i.deleted = 0)");
+                                                     " FROM instances i WHERE i.uuid = ? AND (? = 1 OR i.deleted = 0)");
   if (!st.ok()) return st.status();
   st->bind_all(uuid, include_deleted);
   auto row = st->step();
@@ -142,7 +164,7 @@ Status write_metadata(Connection& c, const std::string& uuid, const std::map<std
 // Bumps updated_at; kNotFound unless the instance is live.
 Status touch(Connection& c, const std::string& uuid) {
   auto st = c.exec("touch instance " + uuid, "UPDATE instances SET updated_at = ? WHERE uuid = ? AND deleted = 0",
-                   utc_now(), uuid);
+                   common::utc_now(), uuid);
   if (!st.ok()) return st;
   if (c.changes() == 0) return Status::NotFound("instance " + uuid + " could not be found");
   return Status::OK();
@@ -215,7 +237,7 @@ Result<std::vector<InstanceRecord>> InstanceRepository::create(std::vector<Insta
       return Status::InvalidArgument("instances of one request must share a project");
     }
     if (r.project_id.empty() || r.user_id.empty()) return Status::InvalidArgument("instance without project or user");
-    if (r.uuid.empty()) r.uuid = random_uuid();
+    if (r.uuid.empty()) r.uuid = common::random_uuid();
     cores += r.flavor.vcpus;
     ram += r.flavor.memory_mb;
   }
@@ -225,7 +247,7 @@ Result<std::vector<InstanceRecord>> InstanceRepository::create(std::vector<Insta
                                             static_cast<std::int64_t>(records.size()), cores, ram);
       if (!st.ok()) return st;
     }
-    std::string now = utc_now();
+    std::string now = common::utc_now();
     std::vector<InstanceRecord> out;
     for (const auto& r : records) {
       auto st = c.exec(
@@ -270,7 +292,7 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
   }
   std::optional<std::string> since;
   if (f.changes_since) {
-    auto parsed = parse_timestamp(*f.changes_since);
+    auto parsed = common::parse_timestamp(*f.changes_since);
     if (!parsed.ok()) return Status::InvalidArgument("changes-since: " + parsed.status().message());
     since = *parsed;
   }
@@ -294,7 +316,7 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
     // Every value is bound; only fixed column names and operators are spliced in.
     std::string sql = std::string("SELECT ") + kColumns + " FROM instances i";
     if (marker_id) sql += ", (SELECT * FROM instances WHERE id = ?) m";
-    sql += " WHERE 1";
+    sql += " WHERE 1 = 1";
     std::vector<std::string> text_args;  // bound in order after the marker id
     auto any_of = [&](const char* column, const std::vector<std::string>& values) {
       if (values.empty()) return;
@@ -320,7 +342,7 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
     equals("image_ref", f.image_ref);
     equals("reservation_id", f.reservation_id);
     if (f.name_regex) {
-      sql += " AND i.display_name REGEXP ?";
+      sql += " AND i.display_name " + std::string(c.dialect().regex_operator) + " ?";
       text_args.push_back(*f.name_regex);
     }
     if (since) {
@@ -364,11 +386,8 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
     std::vector<InstanceRecord> out;
     auto s = st->for_each([&](Statement& r) { out.push_back(read_row(r)); });
     if (!s.ok()) return s;
-    for (auto& rec : out) {
-      auto md = read_metadata(c, rec.uuid);
-      if (!md.ok()) return md.status();
-      rec.metadata = std::move(*md);
-    }
+    s = read_metadata_batch(c, out);
+    if (!s.ok()) return s;
     return out;
   });
 }
@@ -412,7 +431,7 @@ Result<InstanceRecord> InstanceRepository::update(const std::string& uuid, const
     auto st = c.prepare("update instance " + uuid, sql);
     if (!st.ok()) return st.status();
     int pos = 1;
-    st->bind(pos, utc_now());
+    st->bind(pos, common::utc_now());
     for (auto& b : binds) b(*st, ++pos);
     st->bind(++pos, cur->id);
     auto s = st->run();
@@ -459,7 +478,7 @@ Status InstanceRepository::delete_metadata_key(const std::string& uuid, const st
 
 Status InstanceRepository::destroy(const std::string& uuid) {
   return db_.write("destroy instance", [&](Connection& c) -> Status {
-    std::string now = utc_now();
+    std::string now = common::utc_now();
     auto st = c.exec("mark instance " + uuid + " deleted",
                      "UPDATE instances SET deleted = 1, deleted_at = ?1, updated_at = ?1, vm_state = 'deleted', "
                      "task_state = NULL, terminated_at = COALESCE(terminated_at, ?1) WHERE uuid = ?2 AND deleted = 0",

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/flavor.h"
 #include "stratus/sdk/instance.h"
 #include "stratus/sdk/power_state.h"
@@ -126,7 +126,7 @@ struct InstanceQuotaCheck {
 
 class InstanceRepository {
  public:
-  explicit InstanceRepository(Database& db) : db_(db) {}
+  explicit InstanceRepository(Scope db) : db_(db) {}
 
   // Inserts all `records` (one request's min_count..max_count) in one
   // transaction, after checking the project's instances/cores/ram quota
@@ -167,7 +167,7 @@ class InstanceRepository {
   sdk::Status destroy(const std::string& uuid);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

@@ -1,6 +1,7 @@
 #include "core/db/keypair_repository.h"
 
-#include "core/db/time_util.h"
+#include "core/db/lock_key.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -29,15 +30,28 @@ Result<KeypairRecord> get_locked(Connection& c, const std::string& user_id, cons
 }
 }  // namespace
 
-Result<KeypairRecord> KeypairRepository::create(KeypairRecord rec) {
+Result<KeypairRecord> KeypairRepository::create(KeypairRecord rec, std::optional<std::int64_t> max_per_user) {
   if (rec.name.empty() || rec.public_key.empty() || rec.user_id.empty()) {
     return Status::InvalidArgument("key pair needs a name, a user and a public key");
   }
   return db_.write("create key pair", [&](Connection& c) -> Result<KeypairRecord> {
+    if (max_per_user && *max_per_user >= 0) {
+      auto st = lock_key(c, "user-key-pairs", rec.user_id);
+      if (!st.ok()) return st;
+      auto count = c.prepare("count key pairs of user " + rec.user_id, "SELECT COUNT(*) FROM key_pairs WHERE user_id = ?");
+      if (!count.ok()) return count.status();
+      count->bind_all(rec.user_id);
+      auto row = count->step();
+      if (!row.ok()) return row.status();
+      if (*row && count->int64(0) >= *max_per_user) {
+        return Status(sdk::StatusCode::kConflict, "Quota exceeded, too many key pairs.",
+                      sdk::StatusReason::kQuotaExceeded);
+      }
+    }
     auto st = c.exec("insert key pair " + rec.name,
                      "INSERT INTO key_pairs(name, user_id, public_key, fingerprint, type, created_at) "
                      "VALUES (?,?,?,?,?,?)",
-                     rec.name, rec.user_id, rec.public_key, rec.fingerprint, rec.type, utc_now());
+                     rec.name, rec.user_id, rec.public_key, rec.fingerprint, rec.type, common::utc_now());
     if (st.is(sdk::StatusCode::kAlreadyExists)) return Status::AlreadyExists("Key pair '" + rec.name + "' already exists.");
     if (!st.ok()) return st;
     return get_locked(c, rec.user_id, rec.name);

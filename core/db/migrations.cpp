@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/db/sqlite.h"
-#include "core/db/time_util.h"
+#include "core/db/connection.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -15,7 +15,7 @@ namespace {
 // see time_util.h. Booleans are 0/1 integers.
 constexpr const char* kInitialSchema = R"sql(
 CREATE TABLE instances (
-  id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+  id                  {identity},
   uuid                TEXT NOT NULL UNIQUE,
   display_name        TEXT NOT NULL DEFAULT '',
   display_description TEXT,
@@ -66,7 +66,7 @@ CREATE TABLE instance_metadata (
 );
 
 CREATE TABLE instance_faults (
-  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  id            {identity},
   instance_uuid TEXT NOT NULL REFERENCES instances(uuid) ON DELETE CASCADE,
   code          INTEGER NOT NULL,
   message       TEXT NOT NULL,
@@ -77,7 +77,7 @@ CREATE TABLE instance_faults (
 CREATE INDEX instance_faults_instance ON instance_faults(instance_uuid, id);
 
 CREATE TABLE instance_actions (
-  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  id            {identity},
   instance_uuid TEXT NOT NULL REFERENCES instances(uuid) ON DELETE CASCADE,
   action        TEXT NOT NULL,
   request_id    TEXT NOT NULL,
@@ -91,7 +91,7 @@ CREATE TABLE instance_actions (
 );
 
 CREATE TABLE instance_action_events (
-  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  id          {identity},
   action_id   INTEGER NOT NULL REFERENCES instance_actions(id) ON DELETE CASCADE,
   event       TEXT NOT NULL,
   start_time  TEXT NOT NULL,
@@ -104,7 +104,7 @@ CREATE TABLE instance_action_events (
 CREATE INDEX instance_action_events_action ON instance_action_events(action_id, event);
 
 CREATE TABLE flavors (
-  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  id           {identity},
   flavorid     TEXT NOT NULL UNIQUE,
   name         TEXT NOT NULL UNIQUE,
   vcpus        INTEGER NOT NULL,
@@ -151,7 +151,7 @@ CREATE TABLE image_properties (
 );
 
 CREATE TABLE networks (
-  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  id         {identity},
   uuid       TEXT NOT NULL UNIQUE,
   name       TEXT NOT NULL,
   cidr       TEXT NOT NULL,
@@ -165,7 +165,7 @@ CREATE TABLE networks (
 -- ip_int is the address as a number; UNIQUE(network_id, ip_int) is what makes
 -- a double allocation impossible, whatever the allocator does.
 CREATE TABLE ports (
-  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  id          {identity},
   uuid        TEXT NOT NULL UNIQUE,
   network_id  INTEGER NOT NULL REFERENCES networks(id),
   mac_address TEXT NOT NULL UNIQUE,
@@ -180,7 +180,7 @@ CREATE TABLE ports (
 CREATE INDEX ports_device ON ports(device_id);
 
 CREATE TABLE key_pairs (
-  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  id          {identity},
   name        TEXT NOT NULL,
   user_id     TEXT NOT NULL,
   public_key  TEXT NOT NULL,
@@ -191,7 +191,7 @@ CREATE TABLE key_pairs (
 );
 
 CREATE TABLE server_groups (
-  id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+  id                  {identity},
   uuid                TEXT NOT NULL UNIQUE,
   name                TEXT NOT NULL,
   project_id          TEXT NOT NULL,
@@ -210,7 +210,7 @@ CREATE TABLE server_group_members (
 CREATE INDEX server_group_members_instance ON server_group_members(instance_uuid);
 
 CREATE TABLE services (
-  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  id              {identity},
   host            TEXT NOT NULL,
   binary          TEXT NOT NULL,
   topic           TEXT NOT NULL DEFAULT '',
@@ -225,7 +225,7 @@ CREATE TABLE services (
 );
 
 CREATE TABLE compute_nodes (
-  id                    INTEGER PRIMARY KEY AUTOINCREMENT,
+  id                    {identity},
   uuid                  TEXT NOT NULL UNIQUE,
   host                  TEXT NOT NULL,
   hypervisor_hostname   TEXT NOT NULL UNIQUE,
@@ -283,7 +283,7 @@ CREATE TABLE quota_classes (
 // none.
 constexpr const char* kSubnetsSchema = R"sql(
 CREATE TABLE subnets (
-  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  id              {identity},
   uuid            TEXT NOT NULL UNIQUE,
   network_id      INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
   name            TEXT NOT NULL DEFAULT '',
@@ -389,6 +389,29 @@ CREATE TABLE image_tags (
 );
 )sql";
 
+// Migration 5: what lets the read-then-write patterns hold with several
+// writers (docs/database.md, "Race-proof patterns").
+// - lock_keys: one row per thing whose limit is checked by counting other rows
+//   (a project's instance quota, a user's key pairs). Upserting it first makes
+//   concurrent writers of the same key queue on that row (a row lock where
+//   the backend has them; SQLite's single writer anyway), so the count that
+//   follows sees every committed competitor.
+// - server_group_members.position: the members' order, which was SQLite's
+//   rowid (no such thing elsewhere). Existing members are ordered by their
+//   instances' ids, which is the order they were added in at create.
+constexpr const char* kRaceProofSchema = R"sql(
+CREATE TABLE lock_keys (
+  scope    TEXT NOT NULL,
+  name     TEXT NOT NULL,
+  bumps    BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (scope, name)
+);
+
+ALTER TABLE server_group_members ADD COLUMN position BIGINT NOT NULL DEFAULT 0;
+UPDATE server_group_members SET position =
+  COALESCE((SELECT id FROM instances WHERE uuid = server_group_members.instance_uuid), 0);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& builtin_migrations() {
@@ -397,6 +420,7 @@ const std::vector<Migration>& builtin_migrations() {
       {2, "subnets", kSubnetsSchema},
       {3, "identity", kIdentitySchema},
       {4, "image service", kImageServiceSchema},
+      {5, "race-proof writes", kRaceProofSchema},
   };
   return migrations;
 }
@@ -424,7 +448,7 @@ sdk::Status migrate(Connection& conn, const std::vector<Migration>& migrations) 
   for (;;) {
     // One migration per transaction; the version is re-read under the write
     // lock, so a concurrent opener that got there first is simply followed.
-    st = conn.exec("begin migration", "BEGIN IMMEDIATE");
+    st = conn.exec("begin migration", std::string(conn.dialect().begin_write));
     if (!st.ok()) return st;
     int current = schema_version(conn);
     if (current > known) {
@@ -436,10 +460,10 @@ sdk::Status migrate(Connection& conn, const std::vector<Migration>& migrations) 
     if (current == known) return conn.exec("end migration", "COMMIT");
     const Migration& m = migrations[static_cast<std::size_t>(current)];
     std::string what = "migration " + std::to_string(m.number) + " (" + m.name + ")";
-    st = conn.exec_script(what, m.sql);
+    st = conn.exec_script(what, conn.dialect().expand(m.sql));
     if (st.ok()) {
       st = conn.exec("record " + what, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
-                     m.number, m.name, utc_now());
+                     m.number, m.name, common::utc_now());
     }
     if (!st.ok()) {
       (void)conn.exec("end migration", "ROLLBACK");

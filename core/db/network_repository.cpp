@@ -1,7 +1,7 @@
 #include "core/db/network_repository.h"
 
-#include "core/db/ids.h"
-#include "core/db/time_util.h"
+#include "core/common/ids.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -78,9 +78,9 @@ Result<NetworkRecord> NetworkRepository::create(NetworkRecord rec, std::optional
     s.gateway = rec.gateway;
     first_subnet = std::move(s);
   }
-  if (rec.uuid.empty()) rec.uuid = random_uuid();
+  if (rec.uuid.empty()) rec.uuid = common::random_uuid();
   return db_.write("create network", [&](Connection& c) -> Result<NetworkRecord> {
-    std::string now = utc_now();
+    std::string now = common::utc_now();
     auto st = c.exec("insert network " + rec.name,
                      "INSERT INTO networks(uuid, name, description, project_id, shared, router_external, "
                      "admin_state_up, mtu, revision_number, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,1,?,?)",

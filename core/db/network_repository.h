@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "core/db/ipv4_address.h"
 #include "core/db/subnet_repository.h"
 #include "stratus/sdk/result.h"
@@ -41,7 +41,7 @@ struct NetworkRecord {
 
 class NetworkRepository {
  public:
-  explicit NetworkRepository(Database& db) : db_(db) {}
+  explicit NetworkRepository(Scope db) : db_(db) {}
 
   // Creates the network and, if given (or if record.cidr is set), its first
   // subnet, in one transaction: either both exist afterwards or neither.
@@ -56,7 +56,7 @@ class NetworkRepository {
   sdk::Status remove(const std::string& uuid);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

@@ -1,8 +1,9 @@
 #include "core/db/port_repository.h"
 
-#include "core/db/ids.h"
+#include "core/common/ids.h"
+#include "core/db/key_batches.h"
 #include "core/db/ipv4_address.h"
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -135,56 +136,70 @@ Result<PortRecord> PortRepository::create(const std::string& network_uuid, const
       return Status::InvalidArgument("Network " + network_uuid + " requires a subnet in order to boot instances on.");
     }
 
-    std::uint32_t ip = 0;
-    std::int64_t subnet_id = 0;
+    std::uint32_t want_ip = 0;
+    std::int64_t want_subnet = 0;
     if (fixed_ip) {
       auto want = parse_ipv4(*fixed_ip);
       if (!want.ok()) return want.status();
       for (const auto& subnet : *subnets) {
         if (subnet.cidr.is_host(*want) && *want != subnet.gateway) {
-          subnet_id = subnet.id;
+          want_subnet = subnet.id;
           break;
         }
       }
-      if (subnet_id == 0) {
+      if (want_subnet == 0) {
         std::string cidrs;
         for (const auto& subnet : *subnets) cidrs += (cidrs.empty() ? "" : ", ") + subnet.cidr.to_string();
         return Status::InvalidArgument("fixed IP " + *fixed_ip + " is not an assignable address of " + cidrs);
       }
-      ip = *want;
-    } else {
-      for (const auto& subnet : *subnets) {
-        auto picked = pick_address(c, network_id, subnet, network_uuid);
-        if (!picked.ok()) return picked.status();
-        if (*picked) {
-          ip = **picked;
-          subnet_id = subnet.id;
-          break;
-        }
-      }
-      if (subnet_id == 0) {
-        std::string cidrs;
-        for (const auto& subnet : *subnets) cidrs += (cidrs.empty() ? "" : ", ") + subnet.cidr.to_string();
-        return Status::Conflict("no more IP addresses available on network " + network_uuid + " (" + cidrs + ")");
-      }
+      want_ip = *want;
     }
 
-    std::string uuid = random_uuid();
-    std::string now = utc_now();
-    // A MAC is random in 24 bits, so a collision is possible but rare: retry.
+    std::string uuid = common::random_uuid();
+    std::string now = common::utc_now();
+    // Pick, then insert only if neither the address nor the MAC is taken
+    // (UNIQUE(network_id, ip_int), UNIQUE(mac_address)). No row inserted
+    // means a concurrent writer took the address first (or, rarely, the
+    // random MAC collided): pick again. This holds with any number of writers
+    // and without a unique violation aborting the transaction.
     for (int attempt = 0;; ++attempt) {
-      std::string mac = random_mac();
+      std::uint32_t ip = want_ip;
+      std::int64_t subnet_id = want_subnet;
+      if (!fixed_ip) {
+        for (const auto& subnet : *subnets) {
+          auto picked = pick_address(c, network_id, subnet, network_uuid);
+          if (!picked.ok()) return picked.status();
+          if (*picked) {
+            ip = **picked;
+            subnet_id = subnet.id;
+            break;
+          }
+        }
+        if (subnet_id == 0) {
+          std::string cidrs;
+          for (const auto& subnet : *subnets) cidrs += (cidrs.empty() ? "" : ", ") + subnet.cidr.to_string();
+          return Status::Conflict("no more IP addresses available on network " + network_uuid + " (" + cidrs + ")");
+        }
+      }
       auto st = c.exec("insert port on network " + network_uuid,
                        "INSERT INTO ports(uuid, network_id, subnet_id, mac_address, ip_address, ip_int, device_id, "
-                       "status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,'DOWN',?,?)",
-                       uuid, network_id, subnet_id, mac, format_ipv4(ip), static_cast<std::int64_t>(ip), device_id,
-                       now, now);
-      if (st.ok()) break;
-      if (!st.is(sdk::StatusCode::kAlreadyExists)) return st;
-      if (st.message().find("ip_int") != std::string::npos) {
-        return Status::Conflict("IP address " + format_ipv4(ip) + " is already allocated on network " + network_uuid);
+                       "status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,'DOWN',?,?) ON CONFLICT DO NOTHING",
+                       uuid, network_id, subnet_id, common::random_mac(), format_ipv4(ip), static_cast<std::int64_t>(ip),
+                       device_id, now, now);
+      if (!st.ok()) return st;
+      if (c.changes() == 1) break;
+      if (attempt >= 32) {
+        return Status::Unavailable("insert port on network " + network_uuid + ": no free address after " +
+                                   std::to_string(attempt + 1) + " attempts");
       }
-      if (attempt >= 16) return st;
+      if (fixed_ip) {
+        auto used = c.prepare("check address " + *fixed_ip, "SELECT 1 FROM ports WHERE network_id = ? AND ip_int = ?");
+        if (!used.ok()) return used.status();
+        used->bind_all(network_id, static_cast<std::int64_t>(ip));
+        auto taken = used->step();
+        if (!taken.ok()) return taken.status();
+        if (*taken) return Status::Conflict("IP address " + format_ipv4(ip) + " is already allocated on network " + network_uuid);
+      }
     }
     return get_locked(c, uuid);
   });
@@ -197,6 +212,20 @@ Result<PortRecord> PortRepository::get(const std::string& uuid) {
 Result<std::vector<PortRecord>> PortRepository::list_by_device(const std::string& device_id) {
   return db_.read("list ports", [&](Connection& c) {
     return query(c, "list ports of device " + device_id, "WHERE p.device_id = ? ORDER BY p.id", device_id);
+  });
+}
+
+Result<std::vector<PortRecord>> PortRepository::list_by_devices(const std::vector<std::string>& device_ids) {
+  return db_.read("list ports", [&](Connection& c) -> Result<std::vector<PortRecord>> {
+    std::vector<PortRecord> out;
+    auto st = for_each_key_batch(device_ids, [&](const std::string& placeholders, const std::vector<std::string>& chunk) {
+      auto stmt = c.prepare("list ports of devices", kColumns + ("WHERE p.device_id IN (" + placeholders + ") ORDER BY p.id"));
+      if (!stmt.ok()) return stmt.status();
+      bind_keys(*stmt, chunk);
+      return stmt->for_each([&](Statement& r) { out.push_back(read_row(r)); });
+    });
+    if (!st.ok()) return st;
+    return out;
   });
 }
 
@@ -213,7 +242,7 @@ Result<std::vector<PortRecord>> PortRepository::list() {
 Status PortRepository::set_status(const std::string& uuid, const std::string& status) {
   return db_.write("set port status", [&](Connection& c) -> Status {
     auto st = c.exec("set status of port " + uuid, "UPDATE ports SET status = ?, updated_at = ? WHERE uuid = ?",
-                     status, utc_now(), uuid);
+                     status, common::utc_now(), uuid);
     if (!st.ok()) return st;
     if (c.changes() == 0) return Status::NotFound("port " + uuid + " could not be found");
     return Status::OK();

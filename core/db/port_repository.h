@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::db {
@@ -37,7 +37,7 @@ struct PortRecord {
 
 class PortRepository {
  public:
-  explicit PortRepository(Database& db) : db_(db) {}
+  explicit PortRepository(Scope db) : db_(db) {}
 
   // Creates a port on the network for `device_id`, with `fixed_ip` if given
   // (kInvalidArgument when it is not a host address of one of the network's
@@ -50,6 +50,8 @@ class PortRepository {
                                  const std::optional<std::string>& fixed_ip = std::nullopt);
   sdk::Result<PortRecord> get(const std::string& uuid);
   sdk::Result<std::vector<PortRecord>> list_by_device(const std::string& device_id);
+  // The ports of all these devices, oldest first, in a few statements (lists).
+  sdk::Result<std::vector<PortRecord>> list_by_devices(const std::vector<std::string>& device_ids);
   sdk::Result<std::vector<PortRecord>> list_by_network(const std::string& network_uuid);
   // Every port, oldest first.
   sdk::Result<std::vector<PortRecord>> list();
@@ -60,7 +62,7 @@ class PortRepository {
   sdk::Result<std::int64_t> remove_by_device(const std::string& device_id);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

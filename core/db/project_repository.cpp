@@ -1,6 +1,6 @@
 #include "core/db/project_repository.h"
 
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -36,7 +36,7 @@ Result<ProjectRecord> ProjectRepository::create(const ProjectRecord& rec) {
   return db_.write("create project", [&](Connection& c) -> Result<ProjectRecord> {
     auto st = c.exec("insert project " + rec.name,
                      "INSERT INTO projects(id, name, domain_id, description, enabled, created_at) VALUES (?,?,?,?,?,?)",
-                     rec.id, rec.name, rec.domain_id, rec.description, rec.enabled, utc_now());
+                     rec.id, rec.name, rec.domain_id, rec.description, rec.enabled, common::utc_now());
     if (st.is(sdk::StatusCode::kAlreadyExists)) {
       return Status::AlreadyExists("Project '" + rec.name + "' already exists.");
     }

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::db {
@@ -22,7 +22,7 @@ struct ProjectRecord {
 
 class ProjectRepository {
  public:
-  explicit ProjectRepository(Database& db) : db_(db) {}
+  explicit ProjectRepository(Scope db) : db_(db) {}
 
   // kAlreadyExists "Project 'n' already exists." when the name is taken in
   // the domain; kInvalidArgument for an empty id or name.
@@ -38,7 +38,7 @@ class ProjectRepository {
   sdk::Status remove(const std::string& id);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

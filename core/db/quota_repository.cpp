@@ -1,5 +1,7 @@
 #include "core/db/quota_repository.h"
 
+#include "core/db/lock_key.h"
+
 namespace stratus::core::db {
 
 using sdk::Result;
@@ -58,9 +60,10 @@ Result<QuotaUsage> usage_locked(Connection& conn, const std::string& project_id)
 
 Status check_resource(const std::string& resource, std::int64_t limit, std::int64_t used, std::int64_t requested) {
   if (limit < 0 || used + requested <= limit) return Status::OK();
-  return Status::Conflict("Quota exceeded for " + resource + ": Requested " + std::to_string(requested) +
-                          ", but already used " + std::to_string(used) + " of " + std::to_string(limit) + " " +
-                          resource);
+  return Status(sdk::StatusCode::kConflict,
+                "Quota exceeded for " + resource + ": Requested " + std::to_string(requested) + ", but already used " +
+                    std::to_string(used) + " of " + std::to_string(limit) + " " + resource,
+                sdk::StatusReason::kQuotaExceeded);
 }
 
 Status validate(const std::string& resource, std::int64_t hard_limit) {
@@ -78,6 +81,9 @@ Status validate(const std::string& resource, std::int64_t hard_limit) {
 
 Status check_instance_quota_locked(Connection& conn, const std::string& project_id, std::int64_t count,
                                    std::int64_t cores, std::int64_t ram) {
+  // Concurrent creates in one project queue here, so each counts the others.
+  auto locked = lock_key(conn, "project-instances", project_id);
+  if (!locked.ok()) return locked;
   auto limits = limits_locked(conn, project_id);
   if (!limits.ok()) return limits.status();
   auto used = usage_locked(conn, project_id);

@@ -3,15 +3,16 @@
 //
 // Usage is counted from the live (not deleted) instances, as Nova has done
 // since Pike, not kept in a separate ledger that could drift. "Check and
-// reserve" is therefore: count and insert in the same IMMEDIATE transaction,
-// which InstanceRepository::create does through check_instance_quota_locked.
+// reserve" is therefore: count and insert in the same write transaction, under
+// the project's lock key, which InstanceRepository::create does through
+// check_instance_quota_locked.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::db {
@@ -35,7 +36,7 @@ struct QuotaUsage {
 
 class QuotaRepository {
  public:
-  explicit QuotaRepository(Database& db) : db_(db) {}
+  explicit QuotaRepository(Scope db) : db_(db) {}
 
   // Every known resource's limit for `project`: its own override, else the
   // default class, else the built-in default.
@@ -56,13 +57,14 @@ class QuotaRepository {
   sdk::Result<QuotaUsage> usage(const std::string& project_id);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 // For use inside a write transaction that is about to add `count` instances
 // using `cores` vCPUs and `ram` MB: kConflict in Nova's words ("Quota exceeded
 // for cores: Requested 4, but already used 18 of 20 cores") if any limit
-// would be passed.
+// would be passed. Takes the project's lock key first (lock_key.h), so the
+// check holds against concurrent writers until the transaction ends.
 sdk::Status check_instance_quota_locked(Connection& conn, const std::string& project_id, std::int64_t count,
                                         std::int64_t cores, std::int64_t ram);
 

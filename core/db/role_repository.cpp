@@ -31,7 +31,7 @@ Result<RoleRecord> RoleRepository::find_role(const std::string& name) {
 Status RoleRepository::assign(const std::string& user_id, const std::string& project_id, const std::string& role_id) {
   return db_.write("assign role", [&](Connection& c) -> Status {
     auto st = c.exec("assign role " + role_id + " to user " + user_id + " on project " + project_id,
-                     "INSERT OR IGNORE INTO role_assignments(user_id, project_id, role_id) VALUES (?,?,?)", user_id,
+                     "INSERT INTO role_assignments(user_id, project_id, role_id) VALUES (?,?,?) ON CONFLICT DO NOTHING", user_id,
                      project_id, role_id);
     // A foreign key names no column: say what an assignment needs.
     if (st.is(sdk::StatusCode::kInvalidArgument)) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "core/db/project_repository.h"
 #include "stratus/sdk/result.h"
 
@@ -29,7 +29,7 @@ struct RoleAssignmentRecord {
 
 class RoleRepository {
  public:
-  explicit RoleRepository(Database& db) : db_(db) {}
+  explicit RoleRepository(Scope db) : db_(db) {}
 
   // Every role, by name.
   sdk::Result<std::vector<RoleRecord>> list_roles();
@@ -52,7 +52,7 @@ class RoleRepository {
   sdk::Result<std::vector<ProjectRecord>> projects_of(const std::string& user_id);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

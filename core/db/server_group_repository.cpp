@@ -1,7 +1,10 @@
 #include "core/db/server_group_repository.h"
 
-#include "core/db/ids.h"
-#include "core/db/time_util.h"
+#include <algorithm>
+
+#include "core/common/ids.h"
+#include "core/db/lock_key.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -35,13 +38,23 @@ Result<std::vector<ServerGroupRecord>> query(Connection& c, const std::string& p
   if (!s.ok()) return s;
   for (auto& g : out) {
     auto m = c.prepare("read members of group " + g.uuid,
-                       "SELECT instance_uuid FROM server_group_members WHERE group_id = ? ORDER BY rowid");
+                       "SELECT instance_uuid FROM server_group_members WHERE group_id = ? ORDER BY position, instance_uuid");
     if (!m.ok()) return m.status();
     m->bind_all(g.id);
     s = m->for_each([&](Statement& r) { g.members.push_back(r.text(0)); });
     if (!s.ok()) return s;
   }
   return out;
+}
+
+// Adds a member after the others (its position is one past the last); a
+// member already there stays where it is.
+Status add_member_locked(Connection& c, std::int64_t group_id, const std::string& instance_uuid) {
+  return c.exec("add member " + instance_uuid,
+                "INSERT INTO server_group_members(group_id, instance_uuid, position) "
+                "SELECT ?1, ?2, COALESCE(MAX(position), 0) + 1 FROM server_group_members WHERE group_id = ?1 "
+                "ON CONFLICT DO NOTHING",
+                group_id, instance_uuid);
 }
 
 Result<ServerGroupRecord> get_locked(Connection& c, const std::string& uuid) {
@@ -53,7 +66,8 @@ Result<ServerGroupRecord> get_locked(Connection& c, const std::string& uuid) {
 
 }  // namespace
 
-Result<ServerGroupRecord> ServerGroupRepository::create(ServerGroupRecord rec) {
+Result<ServerGroupRecord> ServerGroupRepository::create(ServerGroupRecord rec,
+                                                        std::optional<std::int64_t> max_per_project) {
   const auto& p = rec.policy;
   if (p != "affinity" && p != "anti-affinity" && p != "soft-affinity" && p != "soft-anti-affinity") {
     return Status::InvalidArgument("unknown server group policy '" + p + "'");
@@ -61,19 +75,36 @@ Result<ServerGroupRecord> ServerGroupRepository::create(ServerGroupRecord rec) {
   if (rec.max_server_per_host && (p != "anti-affinity" || *rec.max_server_per_host < 1)) {
     return Status::InvalidArgument("max_server_per_host applies to anti-affinity only and must be at least 1");
   }
-  if (rec.uuid.empty()) rec.uuid = random_uuid();
+  if (rec.uuid.empty()) rec.uuid = common::random_uuid();
   return db_.write("create server group", [&](Connection& c) -> Result<ServerGroupRecord> {
-    std::string now = utc_now();
-    auto st = c.exec("insert server group " + rec.name,
-                     "INSERT INTO server_groups(uuid, name, project_id, user_id, policy, max_server_per_host, "
-                     "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-                     rec.uuid, rec.name, rec.project_id, rec.user_id, rec.policy, rec.max_server_per_host, now, now);
-    if (st.is(sdk::StatusCode::kAlreadyExists)) return Status::AlreadyExists("server group " + rec.uuid + " already exists");
-    if (!st.ok()) return st;
-    std::int64_t id = c.last_insert_rowid();
+    if (max_per_project && *max_per_project >= 0) {
+      auto st = lock_key(c, "project-server-groups", rec.project_id);
+      if (!st.ok()) return st;
+      auto count = c.prepare("count server groups of project " + rec.project_id,
+                             "SELECT COUNT(*) FROM server_groups WHERE project_id = ?");
+      if (!count.ok()) return count.status();
+      count->bind_all(rec.project_id);
+      auto counted = count->step();
+      if (!counted.ok()) return counted.status();
+      if (*counted && count->int64(0) >= *max_per_project) {
+        return Status(sdk::StatusCode::kConflict, "Quota exceeded, too many server groups.", sdk::StatusReason::kQuotaExceeded);
+      }
+    }
+    std::string now = common::utc_now();
+    auto ins = c.prepare("insert server group " + rec.name,
+                         "INSERT INTO server_groups(uuid, name, project_id, user_id, policy, max_server_per_host, "
+                         "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id");
+    if (!ins.ok()) return ins.status();
+    ins->bind_all(rec.uuid, rec.name, rec.project_id, rec.user_id, rec.policy, rec.max_server_per_host, now, now);
+    auto row = ins->step();
+    if (row.status().is(sdk::StatusCode::kAlreadyExists)) {
+      return Status::AlreadyExists("server group " + rec.uuid + " already exists");
+    }
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Internal("insert server group " + rec.name + ": no id returned");
+    const std::int64_t id = ins->int64(0);
     for (const auto& m : rec.members) {
-      st = c.exec("add member " + m, "INSERT OR IGNORE INTO server_group_members(group_id, instance_uuid) VALUES (?, ?)",
-                  id, m);
+      auto st = add_member_locked(c, id, m);
       if (!st.ok()) return st;
     }
     return get_locked(c, rec.uuid);
@@ -99,16 +130,29 @@ Status ServerGroupRepository::remove(const std::string& uuid) {
   });
 }
 
-Status ServerGroupRepository::add_members(const std::string& uuid, const std::vector<std::string>& instance_uuids) {
+Status ServerGroupRepository::add_members(const std::string& uuid, const std::vector<std::string>& instance_uuids,
+                                          std::optional<std::int64_t> max_members) {
   return db_.write("add server group members", [&](Connection& c) -> Status {
-    auto g = get_locked(c, uuid);
-    if (!g.ok()) return g.status();
-    for (const auto& m : instance_uuids) {
-      auto st = c.exec("add member " + m + " to group " + uuid,
-                       "INSERT OR IGNORE INTO server_group_members(group_id, instance_uuid) VALUES (?, ?)", g->id, m);
+    if (max_members && *max_members >= 0) {
+      auto st = lock_key(c, "server-group-members", uuid);
       if (!st.ok()) return st;
     }
-    return c.exec("touch group " + uuid, "UPDATE server_groups SET updated_at = ? WHERE id = ?", utc_now(), g->id);
+    auto g = get_locked(c, uuid);
+    if (!g.ok()) return g.status();
+    if (max_members && *max_members >= 0) {
+      std::size_t added = 0;
+      for (const auto& m : instance_uuids) {
+        added += std::find(g->members.begin(), g->members.end(), m) == g->members.end() ? 1 : 0;
+      }
+      if (static_cast<std::int64_t>(g->members.size() + added) > *max_members) {
+        return Status(sdk::StatusCode::kConflict, "Quota exceeded, too many servers in group", sdk::StatusReason::kQuotaExceeded);
+      }
+    }
+    for (const auto& m : instance_uuids) {
+      auto st = add_member_locked(c, g->id, m);
+      if (!st.ok()) return st;
+    }
+    return c.exec("touch group " + uuid, "UPDATE server_groups SET updated_at = ? WHERE id = ?", common::utc_now(), g->id);
   });
 }
 

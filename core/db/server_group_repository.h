@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::db {
@@ -27,23 +27,31 @@ struct ServerGroupRecord {
 
 class ServerGroupRepository {
  public:
-  explicit ServerGroupRepository(Database& db) : db_(db) {}
+  explicit ServerGroupRepository(Scope db) : db_(db) {}
 
   // kInvalidArgument for an unknown policy or rules on a policy without them.
-  sdk::Result<ServerGroupRecord> create(ServerGroupRecord record);
+  // With `max_per_project` (>= 0), kConflict "Quota exceeded, too many server
+  // groups." when the project already has that many: counted under the
+  // project's lock key in the insert's transaction.
+  sdk::Result<ServerGroupRecord> create(ServerGroupRecord record,
+                                        std::optional<std::int64_t> max_per_project = std::nullopt);
   sdk::Result<ServerGroupRecord> get(const std::string& uuid);
   // By id; nullopt project: all.
   sdk::Result<std::vector<ServerGroupRecord>> list(const std::optional<std::string>& project_id = std::nullopt);
   sdk::Status remove(const std::string& uuid);
 
-  // Adds instances (already members are fine). kNotFound for the group.
-  sdk::Status add_members(const std::string& uuid, const std::vector<std::string>& instance_uuids);
+  // Adds instances (already members are fine). kNotFound for the group. With
+  // `max_members` (>= 0), kConflict "Quota exceeded, too many servers in
+  // group" when the group would hold more: counted under the group's lock
+  // key in the same transaction, so simultaneous adds cannot pass it together.
+  sdk::Status add_members(const std::string& uuid, const std::vector<std::string>& instance_uuids,
+                          std::optional<std::int64_t> max_members = std::nullopt);
   sdk::Status remove_member(const std::string& uuid, const std::string& instance_uuid);
   // The groups the instance belongs to (Nova: at most one).
   sdk::Result<std::vector<ServerGroupRecord>> groups_of(const std::string& instance_uuid);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

@@ -1,6 +1,6 @@
 #include "core/db/service_repository.h"
 
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -46,7 +46,7 @@ Result<ServiceRecord> ServiceRepository::register_service(const std::string& hos
                                                           const std::string& topic) {
   if (host.empty() || binary.empty()) return Status::InvalidArgument("a service needs a host and a binary");
   return db_.write("register service", [&](Connection& c) -> Result<ServiceRecord> {
-    std::string now = utc_now();
+    std::string now = common::utc_now();
     auto st = c.exec("register service " + binary + " on " + host,
                      "INSERT INTO services(host, binary, topic, created_at, updated_at) VALUES (?,?,?,?,?) "
                      "ON CONFLICT(host, binary) DO NOTHING",
@@ -61,7 +61,7 @@ Status ServiceRepository::heartbeat(const std::string& host, const std::string& 
     return update(c, binary + "@" + host,
                   "UPDATE services SET report_count = report_count + 1, last_seen_up = ?1, updated_at = ?1 "
                   "WHERE host = ?2 AND binary = ?3",
-                  utc_now(), host, binary);
+                  common::utc_now(), host, binary);
   });
 }
 
@@ -71,7 +71,7 @@ Status ServiceRepository::set_disabled(const std::string& host, const std::strin
     return update(c, binary + "@" + host,
                   "UPDATE services SET disabled = ?1, disabled_reason = ?2, updated_at = ?3 "
                   "WHERE host = ?4 AND binary = ?5",
-                  disabled, disabled ? reason : std::nullopt, utc_now(), host, binary);
+                  disabled, disabled ? reason : std::nullopt, common::utc_now(), host, binary);
   });
 }
 
@@ -79,7 +79,7 @@ Status ServiceRepository::set_forced_down(const std::string& host, const std::st
   return db_.write("force service down", [&](Connection& c) {
     return update(c, binary + "@" + host,
                   "UPDATE services SET forced_down = ?, updated_at = ? WHERE host = ? AND binary = ?", forced_down,
-                  utc_now(), host, binary);
+                  common::utc_now(), host, binary);
   });
 }
 

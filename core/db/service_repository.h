@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::db {
@@ -28,7 +28,7 @@ struct ServiceRecord {
 
 class ServiceRepository {
  public:
-  explicit ServiceRepository(Database& db) : db_(db) {}
+  explicit ServiceRepository(Scope db) : db_(db) {}
 
   // Registers (host, binary) or returns the existing record unchanged:
   // a restarted service keeps its disabled state. Idempotent.
@@ -48,7 +48,7 @@ class ServiceRepository {
   sdk::Status remove(std::int64_t id);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

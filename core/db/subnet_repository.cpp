@@ -1,7 +1,7 @@
 #include "core/db/subnet_repository.h"
 
-#include "core/db/ids.h"
-#include "core/db/time_util.h"
+#include "core/common/ids.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -162,8 +162,8 @@ Result<SubnetRecord> SubnetRepository::create_locked(Connection& c, SubnetRecord
     }
   }
 
-  if (rec.uuid.empty()) rec.uuid = random_uuid();
-  const std::string now = utc_now();
+  if (rec.uuid.empty()) rec.uuid = common::random_uuid();
+  const std::string now = common::utc_now();
   auto st = c.exec("insert subnet " + rec.uuid,
                    "INSERT INTO subnets(uuid, network_id, name, description, project_id, cidr, gateway, pool_start, "
                    "pool_end, dns_nameservers, enable_dhcp, revision_number, created_at, updated_at) "
@@ -211,7 +211,7 @@ Status SubnetRepository::remove(const std::string& uuid) {
       return Status::InvalidState("subnet " + uuid + " still has " + std::to_string(st->int64(0)) +
                                   " port(s) with an address from it");
     }
-    const std::string now = utc_now();
+    const std::string now = common::utc_now();
     auto del = c.exec("delete subnet " + uuid, "DELETE FROM subnets WHERE id = ?", subnet->id);
     if (!del.ok()) return del;
     return c.exec("bump revision of network " + subnet->network_uuid,

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "core/db/ipv4_address.h"
 #include "stratus/sdk/result.h"
 
@@ -48,7 +48,7 @@ std::vector<std::pair<std::string, std::string>> allocation_pools(const SubnetRe
 
 class SubnetRepository {
  public:
-  explicit SubnetRepository(Database& db) : db_(db) {}
+  explicit SubnetRepository(Scope db) : db_(db) {}
 
   // kNotFound for an unknown network. kInvalidArgument, naming the value,
   // for: a bad CIDR, a gateway or pool address that is not a host address of
@@ -68,7 +68,7 @@ class SubnetRepository {
   static sdk::Result<SubnetRecord> create_locked(Connection& c, SubnetRecord record);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

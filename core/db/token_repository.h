@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "core/db/role_repository.h"
 #include "stratus/sdk/result.h"
 
@@ -28,7 +28,7 @@ struct TokenRecord {
 
 class TokenRepository {
  public:
-  explicit TokenRepository(Database& db) : db_(db) {}
+  explicit TokenRepository(Scope db) : db_(db) {}
 
   // kInvalidArgument when the user or project does not exist.
   sdk::Status insert(const TokenRecord& record);
@@ -41,7 +41,7 @@ class TokenRepository {
   sdk::Result<std::int64_t> purge_expired(const std::string& stored_time);
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

@@ -1,6 +1,6 @@
 #include "core/db/user_repository.h"
 
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::db {
 
@@ -38,7 +38,7 @@ Result<UserRecord> UserRepository::create(const UserRecord& rec) {
   return db_.write("create user", [&](Connection& c) -> Result<UserRecord> {
     auto st = c.exec("insert user " + rec.name,
                      "INSERT INTO users(id, name, domain_id, password_hash, enabled, created_at) VALUES (?,?,?,?,?,?)",
-                     rec.id, rec.name, rec.domain_id, rec.password_hash, rec.enabled, utc_now());
+                     rec.id, rec.name, rec.domain_id, rec.password_hash, rec.enabled, common::utc_now());
     if (st.is(sdk::StatusCode::kAlreadyExists)) return Status::AlreadyExists("User '" + rec.name + "' already exists.");
     if (!st.ok()) return st;
     return one(query(c, "read user " + rec.id, "WHERE id = ?", rec.id), rec.id);

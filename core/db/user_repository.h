@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db/database.h"
+#include "core/db/scope.h"
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::db {
@@ -21,7 +21,7 @@ struct UserRecord {
 
 class UserRepository {
  public:
-  explicit UserRepository(Database& db) : db_(db) {}
+  explicit UserRepository(Scope db) : db_(db) {}
 
   // Stores `record` (its id must be set). kAlreadyExists "User 'n' already
   // exists." when the name is taken in the domain; kInvalidArgument for an
@@ -40,7 +40,7 @@ class UserRepository {
   sdk::Result<std::int64_t> count();
 
  private:
-  Database& db_;
+  Scope db_;
 };
 
 }  // namespace stratus::core::db

@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "core/api/authenticator.h"
+#include "core/http/authenticator.h"
 #include "core/identity/token_service.h"
 
 namespace stratus::core::identity {

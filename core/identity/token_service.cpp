@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/db/role_repository.h"
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 #include "core/identity/identity_admin.h"
 #include "core/identity/password_hash.h"
 #include "core/identity/token_codec.h"
@@ -102,12 +102,12 @@ Result<IssuedToken> TokenService::issue(const db::UserRecord& user, const std::o
   rec.user_id = user.id;
   rec.methods = std::move(methods);
   rec.audit_id = new_audit_id();
-  rec.issued_at = db::utc_now();
-  rec.expires_at = db::utc_from_now(options_.token_expiration);
+  rec.issued_at = common::utc_now();
+  rec.expires_at = common::utc_from_now(options_.token_expiration);
   if (expires_at && *expires_at < rec.expires_at) rec.expires_at = *expires_at;
   if (auto s = db::TokenRepository(db_).insert(rec); !s.ok()) return s;
   // Expired rows serve no one: drop them now and then, not on every issue.
-  if (rec.audit_id[0] == 'A') (void)db::TokenRepository(db_).purge_expired(db::utc_from_now(-3600));
+  if (rec.audit_id[0] == 'A') (void)db::TokenRepository(db_).purge_expired(common::utc_from_now(-3600));
   out.info = TokenInfo{std::move(rec), user, project};
   return out;
 }
@@ -125,7 +125,7 @@ Result<TokenInfo> TokenService::validate(const std::string& token) {
   if (!is_well_formed_token(token)) return unauthorized();
   auto rec = db::TokenRepository(db_).get(token_hash(token));
   if (!rec.ok()) return rec.status().is(sdk::StatusCode::kNotFound) ? unauthorized() : rec.status();
-  if (rec->revoked || rec->expires_at <= db::utc_now()) return unauthorized();
+  if (rec->revoked || rec->expires_at <= common::utc_now()) return unauthorized();
   auto user = db::UserRepository(db_).get(rec->user_id);
   if (!user.ok()) return user.status().is(sdk::StatusCode::kNotFound) ? unauthorized() : user.status();
   if (!user->enabled) return unauthorized();

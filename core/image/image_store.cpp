@@ -24,18 +24,6 @@ Status not_a_uuid(std::string_view id) {
 
 }  // namespace
 
-bool is_uuid(std::string_view id) {
-  if (id.size() != 36) return false;
-  for (std::size_t i = 0; i < id.size(); ++i) {
-    const char c = id[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-    } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 ImageWriter::ImageWriter(int fd, std::filesystem::path partial, std::filesystem::path final_path, std::uint64_t limit)
     : fd_(fd), partial_(std::move(partial)), final_(std::move(final_path)), limit_(limit) {}

@@ -16,14 +16,14 @@
 #include <string>
 #include <string_view>
 
-#include "core/api/digest.h"
+#include "core/common/digest.h"
+#include "core/common/ids.h"
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::image {
 
-// True for a canonical 8-4-12 hex UUID (either case), the only names the
-// store turns into paths.
-bool is_uuid(std::string_view id);
+// The store turns only canonical UUIDs into paths (common::is_uuid).
+using common::is_uuid;
 
 // What a finished upload wrote.
 struct StoredImage {
@@ -64,8 +64,8 @@ class ImageWriter {
   std::uint64_t limit_ = 0;
   std::uint64_t size_ = 0;
   bool over_limit_ = false;
-  api::Digest md5_{api::DigestAlgorithm::kMd5};
-  api::Digest sha512_{api::DigestAlgorithm::kSha512};
+  common::Digest md5_{common::DigestAlgorithm::kMd5};
+  common::Digest sha512_{common::DigestAlgorithm::kSha512};
 };
 
 class ImageStore {

@@ -6,20 +6,21 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/api/api_server.h"
-#include "core/api/availability_zones_controller.h"
-#include "core/api/flavors_controller.h"
-#include "core/api/hypervisors_controller.h"
-#include "core/api/images_controller.h"
+#include "core/http/api_server.h"
+#include "core/compute/api/availability_zones_controller.h"
+#include "core/compute/api/flavors_controller.h"
+#include "core/compute/api/hypervisors_controller.h"
+#include "core/compute/api/images_controller.h"
 #include "core/image/image_store.h"
-#include "core/image/images_v2_controller.h"
-#include "core/api/keypairs_controller.h"
-#include "core/api/limits_controller.h"
-#include "core/api/network/network_routes.h"
-#include "core/api/quota_sets_controller.h"
-#include "core/api/server_groups_controller.h"
-#include "core/api/services_controller.h"
-#include "core/api/version_documents.h"
+#include "core/image/api/images_v2_controller.h"
+#include "core/compute/api/keypairs_controller.h"
+#include "core/compute/api/limits_controller.h"
+#include "core/network/api/network_routes.h"
+#include "core/http/static_files.h"
+#include "core/compute/api/quota_sets_controller.h"
+#include "core/compute/api/server_groups_controller.h"
+#include "core/compute/api/services_controller.h"
+#include "core/compute/api/version_documents.h"
 #include "core/compute/api/compute_api.h"
 #include "core/compute/api/servers_controller.h"
 #include "core/compute/compute_manager.h"
@@ -27,7 +28,7 @@
 #include "core/conductor/conductor_service.h"
 #include "core/db/database.h"
 #include "core/db/seed.h"
-#include "core/identity/identity_controller.h"
+#include "core/identity/api/identity_controller.h"
 #include "core/identity/keystone_authenticator.h"
 #include "core/identity/token_service.h"
 #include "core/rpcapi/compute_rpcapi.h"
@@ -134,6 +135,7 @@ struct Node::Impl {
   std::unique_ptr<identity::TokenService> token_service;
   std::unique_ptr<image::ImageStore> image_store;
   std::unique_ptr<api::ApiServer> api_server;
+  std::shared_ptr<const http::StaticSite> dashboard;  // null: no dashboard folder found
   std::string api_host;
   int api_port = 0;
   std::string auth_description;
@@ -392,6 +394,14 @@ struct Node::Impl {
     api::add_quota_set_routes(*api_server, *database);
     api::add_server_routes(*api_server, *compute_api, *database);
     api::add_network_routes(*api_server, *database);
+    if (auto web = http::find_dashboard_root(config.api.dashboard_dir)) {
+      dashboard = std::make_shared<http::StaticSite>(*web);
+      http::add_static_site_routes(*api_server, "/dashboard", dashboard);
+    } else {
+      spdlog::warn("no dashboard: {} holds no index.html", config.api.dashboard_dir.empty()
+                                                               ? std::string("share/stratus/web beside the binary")
+                                                               : config.api.dashboard_dir);
+    }
     auto port = api_server->start(listen->first, listen->second);
     if (!port.ok()) return port.status();
     api_host = listen->first;
@@ -539,6 +549,8 @@ std::vector<std::string> Node::describe() const {
     lines.push_back("compute API " + api_url() + "/v2.1 ; auth: " + i.auth_description);
     lines.push_back("identity API " + api_url() + "/identity/v3");
     lines.push_back("network API " + api_url() + "/network/v2.0");
+    lines.push_back(i.dashboard ? "dashboard " + api_url() + "/dashboard/ (files in " + i.dashboard->root().string() + ")"
+                                : std::string("dashboard: none (no share/stratus/web; set api.dashboard_dir)"));
   }
   if (i.image_store) {
     lines.push_back("image API " + api_url() + "/image/v2 ; data in " + i.image_store->directory().string());

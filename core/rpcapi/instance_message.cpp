@@ -1,7 +1,7 @@
 #include "core/rpcapi/instance_message.h"
 
 #include "core/db/network_repository.h"
-#include "core/rpcapi/base64.h"
+#include "core/common/base64.h"
 
 namespace stratus::core::rpcapi {
 
@@ -15,7 +15,7 @@ InstanceMsg to_instance_msg(const db::InstanceRecord& record, const std::vector<
   // decodes; one that somehow does not reaches the driver as no user data
   // rather than as base64 text the guest would take for its script.
   if (record.user_data && !record.user_data->empty()) {
-    auto decoded = base64_decode_strict(*record.user_data);
+    auto decoded = common::base64_decode_strict(*record.user_data);
     msg.instance.user_data = decoded ? std::move(*decoded) : std::string();
   }
   msg.vm_state = record.vm_state;

@@ -1,45 +1,13 @@
 #include "core/rpcapi/rpc_status.h"
 
-#include <array>
 #include <utility>
+
+#include "core/common/error_table.h"
 
 namespace stratus::core::rpcapi {
 
-namespace {
-
-struct TypeName {
-  sdk::StatusCode code;
-  std::string_view type;
-};
-
-constexpr std::array<TypeName, 9> kTypes = {{
-    {sdk::StatusCode::kNotFound, "NotFound"},
-    {sdk::StatusCode::kAlreadyExists, "AlreadyExists"},
-    {sdk::StatusCode::kInvalidState, "InvalidState"},
-    {sdk::StatusCode::kNotSupported, "NotSupported"},
-    {sdk::StatusCode::kConflict, "Conflict"},
-    {sdk::StatusCode::kUnavailable, "Unavailable"},
-    {sdk::StatusCode::kTimeout, "Timeout"},
-    {sdk::StatusCode::kInternal, "Internal"},
-    {sdk::StatusCode::kInvalidArgument, "InvalidArgument"},
-}};
-
-constexpr std::string_view kNoValidHostPrefix = "No valid host was found.";
-
-}  // namespace
-
-std::string_view remote_type_for(sdk::StatusCode code) noexcept {
-  for (const auto& t : kTypes) {
-    if (t.code == code) return t.type;
-  }
-  return "Internal";
-}
-
 rpc::Error to_rpc_error(const sdk::Status& status) {
-  const bool no_valid_host =
-      status.is(sdk::StatusCode::kNotFound) && status.message().rfind(kNoValidHostPrefix, 0) == 0;
-  return rpc::remote_error(std::string(no_valid_host ? kNoValidHostType : remote_type_for(status.code())),
-                           status.message());
+  return rpc::remote_error(std::string(common::remote_type_for(status)), status.message());
 }
 
 sdk::Status from_rpc_error(const rpc::Error& error, std::string_view what) {
@@ -48,11 +16,12 @@ sdk::Status from_rpc_error(const rpc::Error& error, std::string_view what) {
   message += error.message;
   switch (error.code) {
     case rpc::Errc::remote: {
-      if (error.type == kNoValidHostType) return sdk::Status::NotFound(error.message);
-      for (const auto& t : kTypes) {
-        if (t.type == error.type) return sdk::Status(t.code, std::move(message));
-      }
-      return sdk::Status::Internal(message + " (" + error.type + ")");
+      auto row = common::error_row_for_remote_type(error.type);
+      if (!row || row->code == sdk::StatusCode::kOk) return sdk::Status::Internal(message + " (" + error.type + ")");
+      // A refusal with a reason keeps the remote's own words (a NoValidHost
+      // becomes the instance's fault as the scheduler wrote it).
+      if (row->reason != sdk::StatusReason::kNone) return sdk::Status(row->code, error.message, row->reason);
+      return sdk::Status(row->code, std::move(message));
     }
     case rpc::Errc::timeout:
       return sdk::Status::Timeout(std::move(message));

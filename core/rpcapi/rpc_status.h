@@ -2,10 +2,11 @@
 // and where the request context crosses between the two.
 //
 // A service method that fails returns to_rpc_error(status): a remote error
-// whose type names the status code ("NotFound", "InvalidState", ... or
-// "NoValidHost" for the scheduler's no-valid-host). The caller turns what it
-// receives back into an sdk::Status with from_rpc_error(): a remote error
-// gets its code back from the type; the RPC layer's own failures map to
+// whose type names the status's code or reason, from the one error table
+// (core/common/error_table.h: "NotFound", "InvalidState", ..., "NoValidHost",
+// "QuotaExceeded"). The caller turns what it receives back into an
+// sdk::Status with from_rpc_error(): a remote error gets its code and reason
+// back from the type; the RPC layer's own failures map to
 // kTimeout (no reply in time) or kUnavailable (nothing serves the target,
 // peer gone, busy), anything else to kInternal.
 #pragma once
@@ -20,14 +21,11 @@
 
 namespace stratus::core::rpcapi {
 
-// The remote error type of the scheduler's NoValidHost.
+// The remote error type of the scheduler's NoValidHost (its row in the table).
 inline constexpr std::string_view kNoValidHostType = "NoValidHost";
 
-// The remote error type for `code` ("NotFound", "InvalidState", ...).
-std::string_view remote_type_for(sdk::StatusCode code) noexcept;
-
-// A remote error for a failed `status` (type from its code; NoValidHost when
-// it is the scheduler's no-valid-host). Precondition: !status.ok().
+// A remote error for a failed `status`: type from its reason or code, message
+// as it is. Precondition: !status.ok().
 rpc::Error to_rpc_error(const sdk::Status& status);
 
 // The sdk::Status for an RPC failure, its message prefixed by `what`

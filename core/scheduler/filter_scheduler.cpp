@@ -35,7 +35,7 @@ std::string plural_hosts(std::size_t n) { return std::to_string(n) + (n == 1 ? "
 }  // namespace
 
 bool is_no_valid_host(const sdk::Status& status) {
-  return status.code() == sdk::StatusCode::kNotFound && status.message().starts_with(kNoValidHost);
+  return status.has_reason(sdk::StatusReason::kNoValidHost);
 }
 
 FilterScheduler::FilterScheduler(HostStateCache& cache, FilterChain filters, WeigherChain weighers, Claimer& claimer,
@@ -163,7 +163,7 @@ sdk::Result<std::vector<Selection>> FilterScheduler::select_destinations(
       message += ")";
     }
     spdlog::warn("instance {}: {}", instance_uuids[index], message);
-    return sdk::Status::NotFound(std::move(message));
+    return sdk::Status(sdk::StatusCode::kNotFound, std::move(message), sdk::StatusReason::kNoValidHost);
   };
 
   for (std::size_t i = 0; i < count; ++i) {

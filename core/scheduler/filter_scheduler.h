@@ -43,7 +43,8 @@
 
 namespace stratus::core::scheduler {
 
-// Every NoValidHost message starts with this (Nova's wording).
+// Every NoValidHost message starts with this (Nova's wording); it is shown,
+// never parsed: the status carries StatusReason::kNoValidHost.
 inline constexpr std::string_view kNoValidHost = "No valid host was found.";
 
 // True if `status` is select_destinations' NoValidHost: the instance goes to

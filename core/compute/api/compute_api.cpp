@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/api/service_state.h"
+#include "core/compute/api/service_state.h"
 #include "core/compute/api/instance_state_check.h"
 #include "core/compute/instance_states.h"
 #include "core/db/flavor_repository.h"
@@ -52,13 +52,6 @@ ComputeAPI::ComputeAPI(db::Database& db, rpcapi::ConductorRpcApi& conductor, rpc
                        ComputeApiOptions options)
     : db_(db), conductor_(conductor), compute_(compute), options_(options) {}
 
-bool is_forbidden(const Status& status) {
-  if (!status.is(sdk::StatusCode::kConflict)) return false;
-  const std::string& m = status.message();
-  return m.rfind("Quota exceeded", 0) == 0 || m.rfind("Maximum number of metadata items", 0) == 0 ||
-         m.rfind("Policy doesn't allow", 0) == 0;
-}
-
 Result<db::InstanceRecord> ComputeAPI::get(const ComputeContext& ctx, const std::string& uuid, bool include_deleted) {
   auto record = db::InstanceRepository(db_).get(uuid, include_deleted);
   if (!record.ok()) return record.status().is(sdk::StatusCode::kNotFound) ? instance_not_found(uuid) : record.status();
@@ -97,7 +90,8 @@ Status ComputeAPI::check_metadata_quota(const std::string& project_id, std::size
   if (!limits.ok()) return limits.status();
   auto it = limits->find("metadata_items");
   if (it != limits->end() && it->second >= 0 && static_cast<std::int64_t>(items) > it->second) {
-    return Status::Conflict("Maximum number of metadata items exceeds " + std::to_string(it->second));
+    return Status(sdk::StatusCode::kConflict, "Maximum number of metadata items exceeds " + std::to_string(it->second),
+                  sdk::StatusReason::kQuotaExceeded);
   }
   return Status::OK();
 }
@@ -264,16 +258,24 @@ Result<db::InstanceRecord> ComputeAPI::rebuild(const ComputeContext& ctx, const 
 }
 
 Status ComputeAPI::local_delete(const ComputeContext& ctx, const db::InstanceRecord& instance) {
-  record_action(ctx, instance.uuid, "delete");
-  (void)db::InstanceActionRepository(db_).finish(instance.uuid, ctx.request.request_id);
-  Status s = db::InstanceRepository(db_).destroy(instance.uuid);
+  // The action, the instance (with its allocation and group membership) and
+  // its ports, in one transaction.
+  auto tx = db_.begin_write("delete instance locally");
+  if (!tx.ok()) return tx.status();
+  db::InstanceActionRepository actions(*tx);
+  auto started = actions.start(instance.uuid, "delete", ctx.request.request_id, ctx.request.user_id,
+                               ctx.request.project_id);
+  if (!started.ok()) {
+    spdlog::warn("[{}] could not record action delete of instance {}: {}", ctx.request.request_id, instance.uuid,
+                 started.status().to_string());
+  }
+  (void)actions.finish(instance.uuid, ctx.request.request_id);
+  Status s = db::InstanceRepository(*tx).destroy(instance.uuid);
   // Gone already (a concurrent delete): the caller's wish holds.
   if (!s.ok() && !s.is(sdk::StatusCode::kNotFound)) return s;
-  auto freed = db::PortRepository(db_).remove_by_device(instance.uuid);
-  if (!freed.ok()) {
-    spdlog::warn("[{}] ports of deleted instance {} not freed: {}", ctx.request.request_id, instance.uuid,
-                 freed.status().to_string());
-  }
+  auto freed = db::PortRepository(*tx).remove_by_device(instance.uuid);
+  if (!freed.ok()) return freed.status();
+  if (Status c = tx->commit(); !c.ok()) return c;
   spdlog::info("[{}] instance {} deleted locally ({})", ctx.request.request_id, instance.uuid,
                instance.host.empty() ? "no host" : "host " + instance.host + " is down");
   return Status::OK();

@@ -5,8 +5,9 @@
 // to the instance's compute host (every other action).
 //
 // The rules it keeps, as Nova does:
-//  - Nothing is written on a refused request: create allocates ports and
-//    inserts the instances or, on any error, removes what it made.
+//  - Nothing is written on a refused request: create writes the instances,
+//    their ports, group membership and actions in one database transaction
+//    (compute_api_create.cpp), which commits whole or not at all.
 //  - An action is allowed only from the vm_state / task_state set Nova's
 //    @check_instance_state gives it (instance_state_check.h); it moves the
 //    task_state with a compare-and-swap on the states it read, so of two
@@ -23,8 +24,9 @@
 // the message is Nova's "Instance <id> could not be found."),
 // kInvalidArgument (400: bad flavor, image, network, key pair, ...),
 // kInvalidState (409: state forbids the action, instance locked, host down),
-// kConflict (409: fixed IP taken, network ambiguous; or, when is_forbidden()
-// says so, a quota refusal Nova answers with 403), kUnavailable (503).
+// kConflict (409: fixed IP taken, network ambiguous; with reason
+// kQuotaExceeded or kPolicyDenied, a refusal Nova answers with 403),
+// kUnavailable (503).
 //
 // Thread-safe: no state of its own beyond references; the database, the RPC
 // clients and the services they reach must outlive it.
@@ -179,11 +181,5 @@ class ComputeAPI {
   rpcapi::ComputeRpcApi& compute_;
   ComputeApiOptions options_;
 };
-
-// Whether a failed Status is a refusal Nova answers with 403 rather than its
-// code's usual status: a quota refusal ("Quota exceeded ...", "Maximum number
-// of metadata items exceeds ...") or a policy one ("Policy doesn't allow ...").
-// sdk::Status has no "forbidden" code; ComputeAPI returns these as kConflict.
-bool is_forbidden(const sdk::Status& status);
 
 }  // namespace stratus::core::compute

@@ -4,11 +4,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/rpcapi/base64.h"
+#include "core/common/base64.h"
 #include "core/compute/api/compute_api.h"
 #include "core/compute/instance_states.h"
 #include "core/db/flavor_repository.h"
-#include "core/db/ids.h"
+#include "core/common/ids.h"
 #include "core/db/image_repository.h"
 #include "core/db/instance_action_repository.h"
 #include "core/db/instance_fault_repository.h"
@@ -143,8 +143,9 @@ Result<std::vector<RequestedNetwork>> resolve_networks(db::Database& db, const C
   return Status::Conflict("Multiple possible networks found, use a Network ID to be more specific.");
 }
 
-// How many of max_count the project's quota leaves room for (the
-// repository's check in the insert transaction is the one that counts).
+// How many of max_count the project's quota leaves room for (Nova's
+// _check_num_instances_quota). Advisory: the insert counts again under the
+// project's lock key in the provisioning transaction, and that count decides.
 Result<std::int32_t> count_within_quota(db::Database& db, const std::string& project_id, const sdk::Flavor& flavor,
                                         std::int32_t min_count, std::int32_t max_count) {
   db::QuotaRepository quotas(db);
@@ -165,132 +166,151 @@ Result<std::int32_t> count_within_quota(db::Database& db, const std::string& pro
   return allowed >= min_count ? static_cast<std::int32_t>(allowed) : max_count;
 }
 
-}  // namespace
+// What a validated request boots (Nova's base_options of
+// _validate_and_build_base_options, with what it looked up on the way).
+struct BaseOptions {
+  db::FlavorRecord flavor;
+  db::ImageRecord image;
+  std::optional<db::KeypairRecord> keypair;
+  std::string zone;                        // "" or "nova"
+  std::vector<std::string> force_hosts;    // from "zone:host[:node]"
+  std::vector<RequestedNetwork> networks;  // one port per entry per instance
+  std::optional<db::ServerGroupRecord> group;
+};
 
-Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateRequest& req) {
-  const std::string& rid = ctx.request.request_id;
+// Nova's _validate_and_build_base_options: every reference the request makes,
+// checked, with the error Nova gives. Reads only.
+Result<BaseOptions> validate_and_build_base_options(db::Database& db, const ComputeContext& ctx,
+                                                    const CreateRequest& req) {
   if (req.min_count < 1 || req.max_count < 1) return Status::InvalidArgument("min_count and max_count must be at least 1");
   if (req.min_count > req.max_count) return Status::InvalidArgument("min_count must be <= max_count");
 
-  auto flavor = find_flavor(db_, ctx, req.flavor_ref);
+  BaseOptions base;
+  auto flavor = find_flavor(db, ctx, req.flavor_ref);
   if (!flavor.ok()) return flavor.status();
-  auto image = find_image(db_, ctx, req.image_ref);
+  base.flavor = std::move(flavor.value());
+  auto image = find_image(db, ctx, req.image_ref);
   if (!image.ok()) return image.status();
-  if (Status s = check_flavor_fits_image(flavor->flavor, *image); !s.ok()) return s;
+  base.image = std::move(image.value());
+  if (Status s = check_flavor_fits_image(base.flavor.flavor, base.image); !s.ok()) return s;
 
   for (const auto& [key, value] : req.metadata) {
     if (key.empty()) return Status::InvalidArgument("Metadata property key blank.");
     if (key.size() > 255) return Status::InvalidArgument("Metadata property key greater than 255 characters.");
     if (value.size() > 255) return Status::InvalidArgument("Metadata property value greater than 255 characters.");
   }
-  if (Status s = check_metadata_quota(ctx.request.project_id, req.metadata.size()); !s.ok()) return s;
 
   if (req.user_data) {
-    if (req.user_data->size() > kMaxUserDataChars || !rpcapi::base64_decode_strict(*req.user_data)) {
+    if (req.user_data->size() > kMaxUserDataChars || !common::base64_decode_strict(*req.user_data)) {
       return Status::InvalidArgument("User data needs to be valid base 64 of at most 65535 characters.");
     }
   }
 
-  std::optional<db::KeypairRecord> keypair;
   if (req.key_name) {
-    auto kp = db::KeypairRepository(db_).get(ctx.request.user_id, *req.key_name);
+    auto kp = db::KeypairRepository(db).get(ctx.request.user_id, *req.key_name);
     if (!kp.ok()) {
       if (kp.status().is(sdk::StatusCode::kNotFound)) {
         return Status::InvalidArgument("Keypair " + *req.key_name + " not found for user " + ctx.request.user_id);
       }
       return kp.status();
     }
-    keypair = std::move(kp.value());
+    base.keypair = std::move(kp.value());
   }
 
   // "zone[:host[:node]]" (Nova's _handle_availability_zone).
-  std::string zone;
-  std::vector<std::string> force_hosts;
   if (req.availability_zone && !req.availability_zone->empty()) {
     const std::string& az = *req.availability_zone;
     const size_t colon = az.find(':');
-    zone = az.substr(0, colon);
+    base.zone = az.substr(0, colon);
     if (colon != std::string::npos) {
-      if (!ctx.is_admin) return Status::Conflict("Policy doesn't allow os_compute_api:servers:create:forced_host to be performed.");
+      if (!ctx.is_admin) return Status(sdk::StatusCode::kConflict,
+                    "Policy doesn't allow os_compute_api:servers:create:forced_host to be performed.",
+                    sdk::StatusReason::kPolicyDenied);
       std::string host = az.substr(colon + 1);
       host = host.substr(0, host.find(':'));
-      if (!host.empty()) force_hosts.push_back(host);
+      if (!host.empty()) base.force_hosts.push_back(host);
     }
-    if (!zone.empty() && zone != kDefaultZone) {
+    if (!base.zone.empty() && base.zone != kDefaultZone) {
       return Status::InvalidArgument("The requested availability zone is not available");
     }
   }
 
-  auto networks = resolve_networks(db_, ctx, req);
+  auto networks = resolve_networks(db, ctx, req);
   if (!networks.ok()) return networks.status();
+  base.networks = std::move(networks.value());
 
   // The server group of the "group" hint: Nova's InstanceGroupNotFound is a 400.
-  std::optional<db::ServerGroupRecord> group;
   auto group_hint = req.scheduler_hints.find("group");
   if (group_hint != req.scheduler_hints.end() && !group_hint->second.empty()) {
     if (group_hint->second.size() != 1) return Status::InvalidArgument("Only one server group may be given (hint 'group').");
     const std::string& gid = group_hint->second.front();
-    auto g = db::ServerGroupRepository(db_).get(gid);
+    auto g = db::ServerGroupRepository(db).get(gid);
     if (!g.ok() || (!ctx.is_admin && g->project_id != ctx.request.project_id)) {
       if (g.ok() || g.status().is(sdk::StatusCode::kNotFound)) {
         return Status::InvalidArgument("Instance group " + gid + " could not be found.");
       }
       return g.status();
     }
-    group = std::move(g.value());
+    base.group = std::move(g.value());
   }
+  return base;
+}
 
-  auto count = count_within_quota(db_, ctx.request.project_id, flavor->flavor, req.min_count, req.max_count);
-  if (!count.ok()) return count.status();
-  if (group) {
-    auto limits = db::QuotaRepository(db_).limits(ctx.request.project_id);
-    if (!limits.ok()) return limits.status();
-    auto it = limits->find("server_group_members");
-    if (it != limits->end() && it->second >= 0 &&
-        static_cast<std::int64_t>(group->members.size()) + *count > it->second) {
-      return Status::Conflict("Quota exceeded, too many servers in group");
-    }
-  }
+// The project's limit on `resource`, nullopt when unlimited.
+std::optional<std::int64_t> limit_of(const std::map<std::string, std::int64_t>& limits, const char* resource) {
+  auto it = limits.find(resource);
+  if (it == limits.end() || it->second < 0) return std::nullopt;
+  return it->second;
+}
 
-  // The records, with uuids chosen here so their ports can be made first.
-  CreateResult result;
-  result.reservation_id = reservation_id();
+// The records of one request, with uuids chosen here (ports name them).
+std::vector<db::InstanceRecord> build_records(const ComputeContext& ctx, const CreateRequest& req,
+                                              const BaseOptions& base, std::int32_t count,
+                                              const std::string& reservation) {
   std::vector<db::InstanceRecord> records;
-  for (std::int32_t i = 0; i < *count; ++i) {
+  for (std::int32_t i = 0; i < count; ++i) {
     db::InstanceRecord r;
-    r.uuid = db::random_uuid();
+    r.uuid = common::random_uuid();
     // Nova's multi_instance_display_name_template "%(name)s-%(count)d".
-    r.display_name = *count > 1 ? req.name + "-" + std::to_string(i + 1) : req.name;
+    r.display_name = count > 1 ? req.name + "-" + std::to_string(i + 1) : req.name;
     r.project_id = ctx.request.project_id;
     r.user_id = ctx.request.user_id;
-    r.flavor = flavor->flavor;
-    r.image_ref = image->id;
+    r.flavor = base.flavor.flavor;
+    r.image_ref = base.image.id;
     r.vm_state = std::string(vm_state::kBuilding);
     r.task_state = std::string(task_state::kScheduling);
     r.metadata = req.metadata;
     r.user_data = req.user_data;
-    if (keypair) {
-      r.key_name = keypair->name;
-      r.key_data = keypair->public_key;
+    if (base.keypair) {
+      r.key_name = base.keypair->name;
+      r.key_data = base.keypair->public_key;
     }
-    r.availability_zone = zone;
-    r.reservation_id = result.reservation_id;
+    r.availability_zone = base.zone;
+    r.reservation_id = reservation;
     r.launch_index = i;
     r.config_drive = req.config_drive;
     records.push_back(std::move(r));
   }
+  return records;
+}
 
-  // Ports, then the instances; on any error remove every port made, so a
-  // refused request leaves nothing behind.
-  db::PortRepository ports(db_);
-  auto undo_ports = [&] {
-    for (const auto& r : records) (void)ports.remove_by_device(r.uuid);
-  };
-  for (const auto& r : records) {
-    for (const auto& net : *networks) {
+// Nova's _provision_instances: the instances (quota counted in the same
+// transaction), their ports, the group membership and a "create" action each,
+// in ONE transaction: any error rolls every row back, so a refused request
+// leaves nothing behind and concurrent requests cannot pass a quota together.
+Result<std::vector<db::InstanceRecord>> provision_instances(db::Database& db, const ComputeContext& ctx,
+                                                            const BaseOptions& base,
+                                                            std::vector<db::InstanceRecord> records,
+                                                            std::optional<std::int64_t> max_group_members) {
+  auto tx = db.begin_write("create servers");
+  if (!tx.ok()) return tx.status();
+  auto created = db::InstanceRepository(*tx).create(std::move(records));
+  if (!created.ok()) return created.status();
+  db::PortRepository ports(*tx);
+  for (const auto& r : *created) {
+    for (const auto& net : base.networks) {
       auto port = ports.create(net.network_uuid, r.uuid, net.fixed_ip);
       if (!port.ok()) {
-        undo_ports();
         if (port.status().is(sdk::StatusCode::kNotFound)) {
           return Status::InvalidArgument("Network " + net.network_uuid + " could not be found.");
         }
@@ -298,50 +318,80 @@ Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateR
       }
     }
   }
-  auto created = db::InstanceRepository(db_).create(records);
-  if (!created.ok()) {
-    undo_ports();
-    return created.status();
+  if (base.group) {
+    std::vector<std::string> uuids;
+    for (const auto& r : *created) uuids.push_back(r.uuid);
+    if (Status s = db::ServerGroupRepository(*tx).add_members(base.group->uuid, uuids, max_group_members); !s.ok()) {
+      return s;
+    }
   }
-  result.instances = std::move(created.value());
-  std::vector<std::string> uuids;
-  for (const auto& r : result.instances) uuids.push_back(r.uuid);
+  db::InstanceActionRepository actions(*tx);
+  for (const auto& r : *created) {
+    auto started = actions.start(r.uuid, "create", ctx.request.request_id, ctx.request.user_id, ctx.request.project_id);
+    if (!started.ok()) return started.status();
+  }
+  if (Status s = tx->commit(); !s.ok()) return s;
+  return created;
+}
 
+// What the scheduler is asked to place (Nova's RequestSpec).
+sdk::RequestSpec request_spec(db::Database& db, const ComputeContext& ctx, const CreateRequest& req,
+                              const BaseOptions& base, const std::vector<std::string>& uuids) {
   sdk::RequestSpec spec;
   spec.instance_uuid = uuids.front();
   spec.project_id = ctx.request.project_id;
   spec.user_id = ctx.request.user_id;
-  spec.flavor = flavor->flavor;
-  spec.image = image->to_sdk();
+  spec.flavor = base.flavor.flavor;
+  spec.image = base.image.to_sdk();
   spec.num_instances = static_cast<std::int32_t>(uuids.size());
-  spec.availability_zone = zone;
+  spec.availability_zone = base.zone;
   spec.scheduler_hints = req.scheduler_hints;
-  spec.force_hosts = force_hosts;
-
-  if (group) {
-    if (Status s = db::ServerGroupRepository(db_).add_members(group->uuid, uuids); !s.ok()) {
-      for (const auto& uuid : uuids) (void)db::InstanceRepository(db_).destroy(uuid);
-      undo_ports();
-      return s;
-    }
+  spec.force_hosts = base.force_hosts;
+  if (base.group) {
+    const auto& group = *base.group;
     sdk::InstanceGroup g;
-    g.uuid = group->uuid;
-    g.name = group->name;
-    g.policy = group->policy;
-    g.members = group->members;
-    for (const auto& member : group->members) {
-      auto m = db::InstanceRepository(db_).get(member);
+    g.uuid = group.uuid;
+    g.name = group.name;
+    g.policy = group.policy;
+    g.members = group.members;
+    db::InstanceRepository instances(db);
+    for (const auto& member : group.members) {
+      auto m = instances.get(member);
       if (m.ok() && !m->host.empty()) g.hosts.push_back(m->host);
     }
     g.members.insert(g.members.end(), uuids.begin(), uuids.end());
-    g.max_server_per_host = static_cast<std::int32_t>(group->max_server_per_host.value_or(1));
+    g.max_server_per_host = static_cast<std::int32_t>(group.max_server_per_host.value_or(1));
     spec.instance_group = std::move(g);
   }
+  return spec;
+}
 
-  for (const auto& uuid : uuids) record_action(ctx, uuid, "create");
+}  // namespace
+
+Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateRequest& req) {
+  const std::string& rid = ctx.request.request_id;
+  auto base = validate_and_build_base_options(db_, ctx, req);
+  if (!base.ok()) return base.status();
+  if (Status s = check_metadata_quota(ctx.request.project_id, req.metadata.size()); !s.ok()) return s;
+
+  // Nova's _check_num_instances_quota: as many as the quota allows, at least min_count.
+  auto count = count_within_quota(db_, ctx.request.project_id, base->flavor.flavor, req.min_count, req.max_count);
+  if (!count.ok()) return count.status();
+  auto limits = db::QuotaRepository(db_).limits(ctx.request.project_id);
+  if (!limits.ok()) return limits.status();
+
+  CreateResult result;
+  result.reservation_id = reservation_id();
+  auto created = provision_instances(db_, ctx, *base, build_records(ctx, req, *base, *count, result.reservation_id),
+                                     limit_of(*limits, "server_group_members"));
+  if (!created.ok()) return created.status();
+  result.instances = std::move(created.value());
+  std::vector<std::string> uuids;
+  for (const auto& r : result.instances) uuids.push_back(r.uuid);
 
   spdlog::info("[{}] creating {} instance(s) {} ({}), flavor {}, image {}", rid, uuids.size(), result.reservation_id,
-               uuids.front(), flavor->flavor.id, image->id);
+               uuids.front(), base->flavor.flavor.id, base->image.id);
+  auto spec = request_spec(db_, ctx, req, *base, uuids);
   if (Status s = conductor_.build_instances(ctx.request, rpcapi::BuildInstancesRequest{uuids, spec}); !s.ok()) {
     // The request was accepted and recorded; the build could not be handed
     // on. The instances go to ERROR with the reason, as a failed schedule would.

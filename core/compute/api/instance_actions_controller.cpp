@@ -1,6 +1,6 @@
 #include "core/compute/api/instance_actions_controller.h"
 
-#include "core/api/policy.h"
+#include "core/http/policy.h"
 #include "core/compute/api/compute_request.h"
 #include "core/db/instance_action_repository.h"
 

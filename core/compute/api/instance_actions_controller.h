@@ -3,7 +3,7 @@
 // Nova's default policy) the events of each action.
 #pragma once
 
-#include "core/api/api_server.h"
+#include "core/http/api_server.h"
 #include "core/compute/api/compute_api.h"
 #include "core/db/database.h"
 

@@ -4,7 +4,7 @@
 #include <functional>
 #include <map>
 
-#include "core/api/json_schema_validator.h"
+#include "core/http/json_schema_validator.h"
 #include "core/compute/api/compute_request.h"
 #include "core/compute/api/server_view.h"
 
@@ -84,7 +84,7 @@ std::string ref_id(const std::string& s) {
 }
 
 Result<ApiResponse> accepted(const Status& s) {
-  if (!s.ok()) return compute_failure(s);
+  if (!s.ok()) return s;
   return ApiResponse{202, nullptr, {}};
 }
 
@@ -132,7 +132,7 @@ void add_server_action_routes(ApiServer& server, compute::ComputeAPI& compute, d
     if (in.contains("name")) rr.name = in["name"].get<std::string>();
     if (in.contains("metadata")) rr.metadata = in["metadata"].get<std::map<std::string, std::string>>();
     auto record = compute.rebuild(compute_context(req), id, rr);
-    if (!record.ok()) return compute_failure(record.status());
+    if (!record.ok()) return record.status();
     json view = server_detail_view(req, db, *record);
     // The password is not kept: Stratus has no guest agent to set it.
     if (in.contains("adminPass")) view["adminPass"] = in["adminPass"];
@@ -160,7 +160,7 @@ void add_server_action_routes(ApiServer& server, compute::ComputeAPI& compute, d
     }
     // -1 (Nova's "all") and absent: the whole log.
     auto output = compute.get_console_output(compute_context(req), id, length < 0 ? 0 : static_cast<std::int32_t>(length));
-    if (!output.ok()) return compute_failure(output.status());
+    if (!output.ok()) return output.status();
     return ApiResponse{200, {{"output", *output}}, {}};
   };
 

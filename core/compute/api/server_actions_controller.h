@@ -4,7 +4,7 @@
 // argument checked against Nova's schema; 409 from a state that forbids it.
 #pragma once
 
-#include "core/api/api_server.h"
+#include "core/http/api_server.h"
 #include "core/compute/api/compute_api.h"
 #include "core/db/database.h"
 

@@ -1,6 +1,6 @@
 #include "core/compute/api/server_metadata_controller.h"
 
-#include "core/api/json_schema_validator.h"
+#include "core/http/json_schema_validator.h"
 #include "core/compute/api/compute_request.h"
 
 namespace stratus::core::api {
@@ -45,7 +45,7 @@ void add_server_metadata_routes(ApiServer& server, compute::ComputeAPI& compute)
                    if (Status s = all->validate(req.body); !s.ok()) return s;
                    auto md = req.body["metadata"].get<std::map<std::string, std::string>>();
                    auto result = compute.update_metadata(compute_context(req), req.path_params[0], md, replace);
-                   if (!result.ok()) return compute_failure(result.status());
+                   if (!result.ok()) return result.status();
                    return ApiResponse{200, {{"metadata", *result}}, {}};
                  });
   }
@@ -66,14 +66,14 @@ void add_server_metadata_routes(ApiServer& server, compute::ComputeAPI& compute)
                  if (!meta.contains(req.path_params[1])) return Status::InvalidArgument("Request body and URI mismatch");
                  auto md = meta.get<std::map<std::string, std::string>>();
                  auto result = compute.update_metadata(compute_context(req), req.path_params[0], md, false);
-                 if (!result.ok()) return compute_failure(result.status());
+                 if (!result.ok()) return result.status();
                  return ApiResponse{200, {{"meta", meta}}, {}};
                });
 
   server.route("DELETE", R"(/v2\.1/servers/([^/]+)/metadata/([^/]+))",
                [&compute](const ApiRequest& req) -> Result<ApiResponse> {
                  Status s = compute.delete_metadata_key(compute_context(req), req.path_params[0], req.path_params[1]);
-                 if (!s.ok()) return compute_failure(s);
+                 if (!s.ok()) return s;
                  return ApiResponse{204, nullptr, {}};
                });
 }

@@ -3,7 +3,7 @@
 // show, set and delete.
 #pragma once
 
-#include "core/api/api_server.h"
+#include "core/http/api_server.h"
 #include "core/compute/api/compute_api.h"
 
 namespace stratus::core::api {

@@ -2,13 +2,13 @@
 
 #include <map>
 
-#include "core/api/policy.h"
+#include "core/http/policy.h"
 #include "core/compute/api/server_status.h"
-#include "core/api/digest.h"
+#include "core/common/digest.h"
 #include "core/db/instance_fault_repository.h"
 #include "core/db/network_repository.h"
 #include "core/db/port_repository.h"
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 
 namespace stratus::core::api {
 
@@ -23,20 +23,13 @@ json bookmark(const ApiRequest& req, const std::string& collection, const std::s
 json nullable(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
 // {"<network name>": [{"OS-EXT-IPS-MAC:mac_addr", "OS-EXT-IPS:type", "addr", "version"}]}
-json addresses(db::Database& db, const std::string& uuid, bool& has_ports) {
+json addresses(const ServerExtras& extras, const std::string& uuid) {
   json out = json::object();
-  auto ports = db::PortRepository(db).list_by_device(uuid);
-  has_ports = ports.ok() && !ports->empty();
-  if (!ports.ok()) return out;
-  std::map<std::string, std::string> names;
-  db::NetworkRepository networks(db);
-  for (const auto& port : *ports) {
-    auto name = names.find(port.network_uuid);
-    if (name == names.end()) {
-      auto net = networks.get(port.network_uuid);
-      name = names.emplace(port.network_uuid, net.ok() ? net->name : port.network_uuid).first;
-    }
-    json& list = out[name->second];
+  auto ports = extras.ports.find(uuid);
+  if (ports == extras.ports.end()) return out;
+  for (const auto& port : ports->second) {
+    auto name = extras.network_names.find(port.network_uuid);
+    json& list = out[name != extras.network_names.end() ? name->second : port.network_uuid];
     if (!list.is_array()) list = json::array();
     if (port.ip_address.empty()) continue;
     list.push_back({{"OS-EXT-IPS-MAC:mac_addr", port.mac_address},
@@ -47,11 +40,49 @@ json addresses(db::Database& db, const std::string& uuid, bool& has_ports) {
   return out;
 }
 
+// The view of one server reads what it shows as leniently as before the
+// batch loader: what cannot be read is left out.
+ServerExtras extras_of(db::Database& db, const db::InstanceRecord& instance) {
+  auto extras = load_server_extras(db, {instance});
+  return extras.ok() ? std::move(extras.value()) : ServerExtras{};
+}
+
 }  // namespace
 
+sdk::Result<ServerExtras> load_server_extras(db::Database& db, const std::vector<db::InstanceRecord>& instances) {
+  ServerExtras extras;
+  if (instances.empty()) return extras;
+  auto tx = db.begin_read("load server details");
+  if (!tx.ok()) return tx.status();
+  std::vector<std::string> uuids;
+  std::vector<std::string> faulty;
+  for (const auto& r : instances) {
+    uuids.push_back(r.uuid);
+    if (r.vm_state == "error" || r.vm_state == "deleted") faulty.push_back(r.uuid);
+  }
+  auto ports = db::PortRepository(*tx).list_by_devices(uuids);
+  if (!ports.ok()) return ports.status();
+  db::NetworkRepository networks(*tx);
+  for (auto& port : *ports) {
+    if (!extras.network_names.contains(port.network_uuid)) {
+      auto net = networks.get(port.network_uuid);
+      extras.network_names[port.network_uuid] = net.ok() ? net->name : port.network_uuid;
+    }
+    extras.ports[port.device_id].push_back(std::move(port));
+  }
+  if (!faulty.empty()) {
+    auto faults = db::InstanceFaultRepository(*tx).latest_of(faulty);
+    if (!faults.ok()) return faults.status();
+    extras.faults = std::move(faults.value());
+  }
+  if (auto st = tx->commit(); !st.ok()) return st;
+  return extras;
+}
+
 json server_addresses_view(db::Database& db, const std::string& uuid) {
-  bool has_ports = false;
-  json out = addresses(db, uuid, has_ports);
+  db::InstanceRecord instance;
+  instance.uuid = uuid;
+  json out = addresses(extras_of(db, instance), uuid);
   // Nova's /ips view is the basic one: address and IP version only.
   for (auto& [network, list] : out.items()) {
     for (auto& address : list) address = {{"addr", address["addr"]}, {"version", address["version"]}};
@@ -74,7 +105,7 @@ json server_update_view(const ApiRequest& req, db::Database& db, const db::Insta
 }
 
 std::string server_host_id(const std::string& project_id, const std::string& host) {
-  return host.empty() ? std::string() : sha224_hex(project_id + host);
+  return host.empty() ? std::string() : common::sha224_hex(project_id + host);
 }
 
 json server_links(const ApiRequest& req, const std::string& uuid) {
@@ -86,9 +117,14 @@ json server_brief_view(const ApiRequest& req, const db::InstanceRecord& instance
   return {{"id", instance.uuid}, {"links", server_links(req, instance.uuid)}, {"name", instance.display_name}};
 }
 
-json server_detail_view(const ApiRequest& req, db::Database& db, const db::InstanceRecord& r) {
+json server_detail_view(const ApiRequest& req, db::Database& db, const db::InstanceRecord& instance) {
+  return server_detail_view(req, extras_of(db, instance), instance);
+}
+
+json server_detail_view(const ApiRequest& req, const ServerExtras& extras, const db::InstanceRecord& r) {
   const std::string status = server_status(r.vm_state, r.task_state);
-  bool has_ports = false;
+  auto ports = extras.ports.find(r.uuid);
+  const bool has_ports = ports != extras.ports.end() && !ports->second.empty();
   json s = {
       {"OS-DCF:diskConfig", "MANUAL"},
       {"OS-EXT-AZ:availability_zone", r.availability_zone},
@@ -99,9 +135,9 @@ json server_detail_view(const ApiRequest& req, db::Database& db, const db::Insta
       {"OS-SRV-USG:terminated_at", nullable(r.terminated_at)},
       {"accessIPv4", ""},
       {"accessIPv6", ""},
-      {"addresses", addresses(db, r.uuid, has_ports)},
+      {"addresses", addresses(extras, r.uuid)},
       {"config_drive", r.config_drive ? "True" : ""},
-      {"created", db::to_api_seconds(r.created_at)},
+      {"created", common::to_api_seconds(r.created_at)},
       {"flavor", {{"id", r.flavor.id}, {"links", bookmark(req, "flavors", r.flavor.id)}}},
       {"hostId", server_host_id(r.project_id, r.host)},
       {"id", r.uuid},
@@ -115,7 +151,7 @@ json server_detail_view(const ApiRequest& req, db::Database& db, const db::Insta
       {"os-extended-volumes:volumes_attached", json::array()},
       {"status", status},
       {"tenant_id", r.project_id},
-      {"updated", db::to_api_seconds(r.updated_at)},
+      {"updated", common::to_api_seconds(r.updated_at)},
       {"user_id", r.user_id},
   };
   // Security groups come from the ports (Neutron's view); every port is in "default".
@@ -130,11 +166,13 @@ json server_detail_view(const ApiRequest& req, db::Database& db, const db::Insta
     s["OS-EXT-SRV-ATTR:instance_name"] = r.name;
   }
   if (r.vm_state == "error" || r.vm_state == "deleted") {
-    auto fault = db::InstanceFaultRepository(db).latest(r.uuid);
-    if (fault.ok()) {
-      json f = {{"code", fault->code}, {"created", db::to_api_seconds(fault->created_at)}, {"message", fault->message}};
+    auto fault = extras.faults.find(r.uuid);
+    if (fault != extras.faults.end()) {
+      json f = {{"code", fault->second.code},
+                {"created", common::to_api_seconds(fault->second.created_at)},
+                {"message", fault->second.message}};
       // Nova hides the details of an internal error (a traceback) from non-admins.
-      if (fault->code != 500 || has_role(req.auth, "admin")) f["details"] = fault->details;
+      if (fault->second.code != 500 || has_role(req.auth, "admin")) f["details"] = fault->second.details;
       s["fault"] = f;
     }
   }

@@ -10,7 +10,7 @@
 // answered 404 as if it did not exist. A rejected request changes nothing.
 #pragma once
 
-#include "core/api/api_server.h"
+#include "core/http/api_server.h"
 #include "core/compute/api/compute_api.h"
 #include "core/db/database.h"
 

@@ -72,13 +72,16 @@ void write_char_device(XmlWriter& w, const char* kind, const std::string& path, 
 
 sdk::Result<std::string> build_guest_xml(const GuestConfig& c) {
   if (c.name.empty()) return Status::InvalidArgument("guest XML: no domain name");
-  if (c.uuid.empty()) return Status::InvalidArgument("guest XML for " + c.name + ": no uuid");
-  if (c.memory_mb <= 0) return Status::InvalidArgument("guest XML for " + c.name + ": memory must be positive");
-  if (c.vcpus <= 0) return Status::InvalidArgument("guest XML for " + c.name + ": vcpus must be positive");
+  // Errors name the domain, unless its name is itself what XML cannot carry
+  // (the message would then carry the bad bytes on into logs and faults).
+  const std::string who = "guest XML for " + (XmlWriter::unwritable(c.name).empty() ? c.name : "a domain") + ": ";
+  if (c.uuid.empty()) return Status::InvalidArgument(who + "no uuid");
+  if (c.memory_mb <= 0) return Status::InvalidArgument(who + "memory must be positive");
+  if (c.vcpus <= 0) return Status::InvalidArgument(who + "vcpus must be positive");
   for (const GuestInterface& nic : c.interfaces) {
-    if (nic.mac.empty()) return Status::InvalidArgument("guest XML for " + c.name + ": an interface has no MAC");
+    if (nic.mac.empty()) return Status::InvalidArgument(who + "an interface has no MAC");
     if (!nic.user_networking && nic.bridge.empty()) {
-      return Status::InvalidArgument("guest XML for " + c.name + ": interface " + nic.mac + " has no bridge");
+      return Status::InvalidArgument(who + "interface " + nic.mac + " has no bridge");
     }
   }
 
@@ -136,8 +139,9 @@ sdk::Result<std::string> build_guest_xml(const GuestConfig& c) {
   }
   w.close();  // devices
   w.close();  // domain
-  if (!w.ok()) return Status::Internal("guest XML for " + c.name + ": writer misuse (a bug)");
-  return w.str() + "\n";
+  auto xml = w.finish();
+  if (!xml.ok()) return Status(xml.status().code(), who + xml.status().message());
+  return xml;
 }
 
 }  // namespace stratus::drivers::libvirt

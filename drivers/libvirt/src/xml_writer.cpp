@@ -1,33 +1,30 @@
-// XmlWriter (contract in xml_writer.h).
+// XmlWriter over libxml2's xmlTextWriter (contract in xml_writer.h).
 #include "xml_writer.h"
 
+#include <libxml/chvalid.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
 #include <cstdint>
+#include <cstdio>
 
 namespace stratus::drivers::libvirt {
 namespace {
 
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+using sdk::Status;
 
-bool valid_name(std::string_view name) {
-  if (name.empty()) return false;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    const bool other = (c >= '0' && c <= '9') || c == '-' || c == '.' || c == ':';
-    if (!(alpha || (i > 0 && other))) return false;
-  }
-  return true;
-}
+const xmlChar* x(const std::string& s) { return reinterpret_cast<const xmlChar*>(s.c_str()); }
 
-// Length of the valid UTF-8 sequence at s[i] whose code point XML allows, or 0.
-std::size_t valid_utf8_char(std::string_view s, std::size_t i) {
+// Length of the valid UTF-8 sequence at s[i], or 0. Strict where libxml2
+// 2.9's xmlGetUTF8Char is not: no overlong forms, no surrogates, no stray
+// continuation byte as a lead byte, nothing past U+10FFFF.
+std::size_t utf8_length(std::string_view s, std::size_t i, std::uint32_t& cp) {
   const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    const bool allowed = b0 >= 0x20 || b0 == '\t' || b0 == '\n' || b0 == '\r';
-    return allowed ? 1 : 0;
-  }
   std::size_t len = 0;
-  std::uint32_t cp = 0;
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  }
   if ((b0 & 0xE0) == 0xC0) {
     len = 2;
     cp = b0 & 0x1F;
@@ -46,117 +43,108 @@ std::size_t valid_utf8_char(std::string_view s, std::size_t i) {
     if ((b & 0xC0) != 0x80) return 0;
     cp = (cp << 6) | (b & 0x3F);
   }
-  // Overlong forms, surrogates, U+FFFE/U+FFFF and beyond U+10FFFF are not XML characters.
   static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[len] || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF || cp > 0x10FFFF) return 0;
+  if (cp < kMin[len] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0;
   return len;
 }
 
 }  // namespace
 
-std::string XmlWriter::escape(std::string_view value, bool in_attribute) {
-  std::string out;
-  out.reserve(value.size());
+std::string XmlWriter::unwritable(std::string_view value) {
   for (std::size_t i = 0; i < value.size();) {
-    const std::size_t len = valid_utf8_char(value, i);
-    if (len == 0) {
-      out += kReplacement;
-      ++i;
-      continue;
+    std::uint32_t cp = 0;
+    const std::size_t len = utf8_length(value, i, cp);
+    if (len == 0) return "invalid UTF-8 at byte " + std::to_string(i);
+    if (!xmlIsCharQ(cp)) {  // XML 1.0's Char production, libxml2's table
+      char code[16];
+      std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
+      return std::string("character ") + code + " (not allowed in XML) at byte " + std::to_string(i);
     }
-    if (len > 1) {
-      out.append(value.substr(i, len));
-      i += len;
-      continue;
-    }
-    const char c = value[i++];
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += in_attribute ? "&quot;" : "\""; break;
-      case '\'': out += in_attribute ? "&apos;" : "'"; break;
-      // A parser normalises raw whitespace in attributes to spaces; keep it exact.
-      case '\n': out += in_attribute ? "&#10;" : "\n"; break;
-      case '\r': out += "&#13;"; break;
-      case '\t': out += in_attribute ? "&#9;" : "\t"; break;
-      default: out += c; break;
-    }
+    i += len;
   }
-  return out;
+  return "";
 }
 
-void XmlWriter::newline_indent() {
-  if (!out_.empty()) out_ += '\n';
-  out_.append(stack_.size() * 2, ' ');
+XmlWriter::XmlWriter() {
+  // Once per process, before any other libxml2 call: the library's own
+  // advice for threaded programs. Idempotent.
+  [[maybe_unused]] static const bool initialised = (xmlInitParser(), true);
+  buffer_.reset(xmlBufferCreate());
+  if (buffer_) writer_.reset(xmlNewTextWriterMemory(buffer_.get(), 0));
+  if (!writer_) {
+    status_ = Status::Internal("cannot create an XML writer (out of memory)");
+    return;
+  }
+  check(xmlTextWriterSetIndent(writer_.get(), 1), "set indent");
+  check(xmlTextWriterSetIndentString(writer_.get(), reinterpret_cast<const xmlChar*>("  ")), "set indent");
 }
 
-void XmlWriter::finish_start_tag() {
-  if (start_tag_open_) {
-    out_ += '>';
-    start_tag_open_ = false;
+void XmlWriter::check(int rc, const char* what) {
+  if (rc < 0 && status_.ok()) {
+    const std::string where = open_.empty() ? std::string("the document") : "<" + open_.back() + ">";
+    status_ = Status::Internal(std::string("XML writer: ") + what + " failed in " + where + " (a bug)");
   }
+}
+
+bool XmlWriter::usable_name(std::string_view name) {
+  if (!status_.ok()) return false;
+  const std::string n(name);
+  if (n.empty() || n.find('\0') != std::string::npos || xmlValidateQName(x(n), 0) != 0) {
+    status_ = Status::Internal("XML writer: '" + n + "' is not an XML name (a bug)");
+    return false;
+  }
+  return true;
+}
+
+bool XmlWriter::usable_value(std::string_view value, const std::string& where) {
+  if (!status_.ok()) return false;
+  const std::string why = unwritable(value);
+  if (!why.empty()) {
+    status_ = Status::InvalidArgument(where + " cannot be written as XML: " + why);
+    return false;
+  }
+  return true;
 }
 
 XmlWriter& XmlWriter::open(std::string_view name) {
-  if (!valid_name(name)) {
-    ok_ = false;
-    return *this;
-  }
-  finish_start_tag();
-  if (!stack_.empty()) {
-    if (stack_.back().has_text) ok_ = false;  // mixed content is not needed here
-    stack_.back().has_children = true;
-  }
-  newline_indent();
-  out_ += '<';
-  out_.append(name);
-  stack_.push_back(Open{std::string(name)});
-  start_tag_open_ = true;
+  if (!usable_name(name)) return *this;
+  open_.emplace_back(name);
+  check(xmlTextWriterStartElement(writer_.get(), x(open_.back())), "start element");
   return *this;
 }
 
 XmlWriter& XmlWriter::attr(std::string_view name, std::string_view value) {
-  if (!start_tag_open_ || !valid_name(name)) {
-    ok_ = false;
-    return *this;
-  }
-  out_ += ' ';
-  out_.append(name);
-  out_ += "=\"";
-  out_ += escape(value, true);
-  out_ += '"';
+  if (!usable_name(name)) return *this;
+  const std::string n(name);
+  const std::string where = "attribute " + n + " of <" + (open_.empty() ? std::string() : open_.back()) + ">";
+  if (!usable_value(value, where)) return *this;
+  check(xmlTextWriterWriteAttribute(writer_.get(), x(n), x(std::string(value))), "attribute");
   return *this;
 }
 
 XmlWriter& XmlWriter::text(std::string_view value) {
-  if (stack_.empty() || stack_.back().has_children) {
-    ok_ = false;
-    return *this;
-  }
-  finish_start_tag();
-  out_ += escape(value, false);
-  stack_.back().has_text = true;
+  if (!usable_value(value, "<" + (open_.empty() ? std::string() : open_.back()) + ">")) return *this;
+  check(xmlTextWriterWriteString(writer_.get(), x(std::string(value))), "text");
   return *this;
 }
 
 XmlWriter& XmlWriter::close() {
-  if (stack_.empty()) {
-    ok_ = false;
-    return *this;
-  }
-  Open top = std::move(stack_.back());
-  stack_.pop_back();
-  if (start_tag_open_) {
-    out_ += "/>";
-    start_tag_open_ = false;
-    return *this;
-  }
-  if (top.has_children) newline_indent();
-  out_ += "</";
-  out_ += top.name;
-  out_ += '>';
+  if (!status_.ok()) return *this;
+  check(xmlTextWriterEndElement(writer_.get()), "end element");
+  if (!open_.empty()) open_.pop_back();
   return *this;
+}
+
+sdk::Result<std::string> XmlWriter::finish() {
+  if (!status_.ok()) return status_;
+  if (!writer_) return Status::Internal("XML writer: finish() called twice (a bug)");
+  if (!open_.empty()) return Status::Internal("XML writer: <" + open_.back() + "> left open (a bug)");
+  check(xmlTextWriterEndDocument(writer_.get()), "end document");
+  if (!status_.ok()) return status_;
+  writer_.reset();  // flushes everything into the buffer
+  const xmlChar* content = xmlBufferContent(buffer_.get());
+  if (content == nullptr) return Status::Internal("XML writer: empty buffer");
+  return std::string(reinterpret_cast<const char*>(content), static_cast<std::size_t>(xmlBufferLength(buffer_.get())));
 }
 
 }  // namespace stratus::drivers::libvirt

@@ -1,22 +1,9 @@
-#include "core/api/api_error.h"
+#include "core/http/api_error.h"
 
 #include <gtest/gtest.h>
 
 namespace stratus::core::api {
 namespace {
-
-TEST(ApiError, EveryStatusCodeHasAnHttpStatus) {
-  EXPECT_EQ(http_status_for(sdk::StatusCode::kOk), 200);
-  EXPECT_EQ(http_status_for(sdk::StatusCode::kInvalidArgument), 400);
-  EXPECT_EQ(http_status_for(sdk::StatusCode::kNotFound), 404);
-  EXPECT_EQ(http_status_for(sdk::StatusCode::kAlreadyExists), 409);
-  EXPECT_EQ(http_status_for(sdk::StatusCode::kInvalidState), 409);
-  EXPECT_EQ(http_status_for(sdk::StatusCode::kConflict), 409);
-  EXPECT_EQ(http_status_for(sdk::StatusCode::kNotSupported), 501);
-  EXPECT_EQ(http_status_for(sdk::StatusCode::kUnavailable), 503);
-  EXPECT_EQ(http_status_for(sdk::StatusCode::kTimeout), 503);
-  EXPECT_EQ(http_status_for(sdk::StatusCode::kInternal), 500);
-}
 
 TEST(ApiError, BodiesUseNovasFaultNames) {
   EXPECT_EQ(nova_error_body(404, "Flavor 42 could not be found.").dump(),

@@ -18,7 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "api_test_support.h"
-#include "core/api/api_server.h"
+#include "core/http/api_server.h"
 
 namespace stratus::core::api {
 namespace {

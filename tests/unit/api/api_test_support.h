@@ -14,7 +14,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include "core/api/api_server.h"
+#include "core/http/api_server.h"
 #include "core/db/database.h"
 #include "core/db/seed.h"
 

@@ -10,9 +10,9 @@
 
 #include "api_test_support.h"
 
-#include "core/api/api_server.h"
-#include "core/api/flavors_controller.h"
-#include "core/api/version_documents.h"
+#include "core/http/api_server.h"
+#include "core/compute/api/flavors_controller.h"
+#include "core/compute/api/version_documents.h"
 #include "core/db/database.h"
 #include "core/db/flavor_repository.h"
 #include "core/db/seed.h"

@@ -10,13 +10,13 @@
 
 #include "api_test_support.h"
 
-#include "core/api/api_server.h"
-#include "core/api/hypervisors_controller.h"
+#include "core/http/api_server.h"
+#include "core/compute/api/hypervisors_controller.h"
 #include "core/db/compute_node_repository.h"
 #include "core/db/database.h"
 #include "core/db/instance_repository.h"
 #include "core/db/service_repository.h"
-#include "core/db/sqlite.h"
+#include "core/db/connection.h"
 
 namespace stratus::core::api {
 namespace {

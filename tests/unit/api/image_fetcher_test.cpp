@@ -6,7 +6,7 @@
 
 #include "api_test_support.h"
 #include "core/compute/image_fetcher.h"
-#include "core/image/images_v2_controller.h"
+#include "core/image/api/images_v2_controller.h"
 
 namespace stratus::core::compute {
 namespace {

@@ -10,9 +10,9 @@
 #include <thread>
 
 #include "api_test_support.h"
-#include "core/api/digest.h"
+#include "core/common/digest.h"
 #include "core/db/image_repository.h"
-#include "core/image/images_v2_controller.h"
+#include "core/image/api/images_v2_controller.h"
 
 namespace stratus::core::image {
 namespace {
@@ -107,22 +107,22 @@ TEST_F(ImageServiceApi, CreateUploadDownloadRoundTrip) {
   auto shown = show("member", id);
   EXPECT_EQ(shown["status"], "active");
   EXPECT_EQ(shown["size"], data.size());
-  EXPECT_EQ(shown["checksum"], api::md5_hex(data));
+  EXPECT_EQ(shown["checksum"], common::md5_hex(data));
   EXPECT_EQ(shown["os_hash_algo"], "sha512");
-  EXPECT_EQ(shown["os_hash_value"], api::sha512_hex(data));
+  EXPECT_EQ(shown["os_hash_value"], common::sha512_hex(data));
 
   auto down = client_->Get("/image/v2/images/" + id + "/file", as("member"));
   ASSERT_TRUE(down);
   EXPECT_EQ(down->status, 200);
   EXPECT_EQ(down->get_header_value("Content-Type"), "application/octet-stream");
-  EXPECT_EQ(down->get_header_value("Content-MD5"), api::md5_hex(data));
+  EXPECT_EQ(down->get_header_value("Content-MD5"), common::md5_hex(data));
   EXPECT_EQ(down->body, data);
 
   // A second upload to an active image conflicts and changes nothing.
   auto again = upload("member", id, "other");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 409);
-  EXPECT_EQ(show("member", id)["checksum"], api::md5_hex(data));
+  EXPECT_EQ(show("member", id)["checksum"], common::md5_hex(data));
 }
 
 TEST_F(ImageServiceApi, BadBodiesAreRefusedAndCreateNothing) {

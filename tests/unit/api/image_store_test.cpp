@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/api/digest.h"
+#include "core/common/digest.h"
 #include "core/image/image_store.h"
 
 namespace stratus::core::image {
@@ -33,19 +33,19 @@ class ImageStoreTest : public ::testing::Test {
 };
 
 TEST(ImageIds, OnlyUuidsBecomeFileNames) {
-  EXPECT_TRUE(is_uuid(kId));
-  EXPECT_TRUE(is_uuid("0B8A4F2E-5A36-4A0E-9D2C-7F1F6B0E9A11"));
-  EXPECT_FALSE(is_uuid("../../etc/passwd"));
-  EXPECT_FALSE(is_uuid("0b8a4f2e-5a36-4a0e-9d2c-7f1f6b0e9a1"));
-  EXPECT_FALSE(is_uuid("0b8a4f2e/5a36-4a0e-9d2c-7f1f6b0e9a11"));
-  EXPECT_FALSE(is_uuid(""));
+  EXPECT_TRUE(common::is_uuid(kId));
+  EXPECT_TRUE(common::is_uuid("0B8A4F2E-5A36-4A0E-9D2C-7F1F6B0E9A11"));
+  EXPECT_FALSE(common::is_uuid("../../etc/passwd"));
+  EXPECT_FALSE(common::is_uuid("0b8a4f2e-5a36-4a0e-9d2c-7f1f6b0e9a1"));
+  EXPECT_FALSE(common::is_uuid("0b8a4f2e/5a36-4a0e-9d2c-7f1f6b0e9a11"));
+  EXPECT_FALSE(common::is_uuid(""));
 }
 
 TEST(Digests, MatchKnownValues) {
-  EXPECT_EQ(api::sha512_hex("abc"),
+  EXPECT_EQ(common::sha512_hex("abc"),
             "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd"
             "454d4423643ce80e2a9ac94fa54ca49f");
-  api::Digest d(api::DigestAlgorithm::kMd5);
+  common::Digest d(common::DigestAlgorithm::kMd5);
   d.update("message ");
   d.update("digest");
   EXPECT_EQ(d.hex(), "f96b697d7cb7938d525a2f31aaf161d0");
@@ -67,8 +67,8 @@ TEST_F(ImageStoreTest, StreamsChunksToDiskWithTheirHashes) {
   auto stored = writer->commit();
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(stored->size, all.size());
-  EXPECT_EQ(stored->md5_hex, api::md5_hex(all));
-  EXPECT_EQ(stored->sha512_hex, api::sha512_hex(all));
+  EXPECT_EQ(stored->md5_hex, common::md5_hex(all));
+  EXPECT_EQ(stored->sha512_hex, common::sha512_hex(all));
   EXPECT_EQ(files(), 1u) << "the partial was renamed into place";
 
   auto opened = store.open(kId);

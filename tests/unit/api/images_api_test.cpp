@@ -11,8 +11,8 @@
 #include "api_test_support.h"
 #include <httplib.h>
 
-#include "core/api/api_server.h"
-#include "core/api/images_controller.h"
+#include "core/http/api_server.h"
+#include "core/compute/api/images_controller.h"
 #include "core/db/database.h"
 #include "core/db/image_repository.h"
 #include "core/db/seed.h"

@@ -1,4 +1,4 @@
-#include "core/api/json_schema_validator.h"
+#include "core/http/json_schema_validator.h"
 
 #include <gtest/gtest.h>
 

@@ -16,9 +16,9 @@
 #include "api_test_support.h"
 #include <httplib.h>
 
-#include "core/api/api_server.h"
-#include "core/api/keypairs_controller.h"
-#include "core/api/digest.h"
+#include "core/http/api_server.h"
+#include "core/compute/api/keypairs_controller.h"
+#include "core/common/digest.h"
 #include "core/db/database.h"
 #include "core/db/keypair_repository.h"
 #include "core/db/seed.h"
@@ -43,22 +43,22 @@ constexpr const char* kEcdsa =
 constexpr const char* kEcdsaMd5 = "9e:d9:20:f8:e8:da:db:21:3d:db:f8:cb:06:51:6b:5b";
 
 TEST(Md5, Rfc1321TestSuite) {
-  EXPECT_EQ(md5_hex(""), "d41d8cd98f00b204e9800998ecf8427e");
-  EXPECT_EQ(md5_hex("a"), "0cc175b9c0f1b6a831c399e269772661");
-  EXPECT_EQ(md5_hex("abc"), "900150983cd24fb0d6963f7d28e17f72");
-  EXPECT_EQ(md5_hex("message digest"), "f96b697d7cb7938d525a2f31aaf161d0");
-  EXPECT_EQ(md5_hex("abcdefghijklmnopqrstuvwxyz"), "c3fcd3d76192e4007dfb496cca67e13b");
-  EXPECT_EQ(md5_hex("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
+  EXPECT_EQ(common::md5_hex(""), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(common::md5_hex("a"), "0cc175b9c0f1b6a831c399e269772661");
+  EXPECT_EQ(common::md5_hex("abc"), "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(common::md5_hex("message digest"), "f96b697d7cb7938d525a2f31aaf161d0");
+  EXPECT_EQ(common::md5_hex("abcdefghijklmnopqrstuvwxyz"), "c3fcd3d76192e4007dfb496cca67e13b");
+  EXPECT_EQ(common::md5_hex("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
             "d174ab98d277d9f5a5611c2c9f419d9f");
-  EXPECT_EQ(md5_hex("12345678901234567890123456789012345678901234567890123456789012345678901234567890"),
+  EXPECT_EQ(common::md5_hex("12345678901234567890123456789012345678901234567890123456789012345678901234567890"),
             "57edf4a22be3c955ac49da2e2107b67a");
 }
 
 TEST(Md5, PaddingBoundaries) {
   // 55, 56, 63, 64 and 65 bytes cross the one/two padding block boundary.
-  EXPECT_EQ(md5_hex(std::string(55, 'a')), "ef1772b6dff9a122358552954ad0df65");
-  EXPECT_EQ(md5_hex(std::string(56, 'a')), "3b0c8ac703f828b04c6c197006d17218");
-  EXPECT_EQ(md5_hex(std::string(64, 'a')), "014842d480b571495a4a0363793f7367");
+  EXPECT_EQ(common::md5_hex(std::string(55, 'a')), "ef1772b6dff9a122358552954ad0df65");
+  EXPECT_EQ(common::md5_hex(std::string(56, 'a')), "3b0c8ac703f828b04c6c197006d17218");
+  EXPECT_EQ(common::md5_hex(std::string(64, 'a')), "014842d480b571495a4a0363793f7367");
 }
 
 TEST(SshFingerprint, MatchesSshKeygen) {

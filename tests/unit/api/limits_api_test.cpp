@@ -10,9 +10,9 @@
 #include "api_test_support.h"
 #include <httplib.h>
 
-#include "core/api/api_server.h"
-#include "core/api/availability_zones_controller.h"
-#include "core/api/limits_controller.h"
+#include "core/http/api_server.h"
+#include "core/compute/api/availability_zones_controller.h"
+#include "core/compute/api/limits_controller.h"
 #include "core/db/database.h"
 #include "core/db/quota_repository.h"
 #include "core/db/seed.h"

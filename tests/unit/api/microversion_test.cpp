@@ -1,4 +1,4 @@
-#include "core/api/microversion.h"
+#include "core/http/microversion.h"
 
 #include <gtest/gtest.h>
 

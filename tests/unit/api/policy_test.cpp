@@ -1,12 +1,12 @@
 // Policy: the role nesting, the rule table, and the two checks ApiServer
 // applies to every call (readers may not write; microversion headers only on
 // the compute API).
-#include "core/api/policy.h"
+#include "core/http/policy.h"
 
 #include <gtest/gtest.h>
 
-#include "core/api/keypairs_controller.h"
-#include "core/api/quota_sets_controller.h"
+#include "core/compute/api/keypairs_controller.h"
+#include "core/compute/api/quota_sets_controller.h"
 #include "tests/unit/api/api_test_support.h"
 
 namespace stratus::core::api {

@@ -10,8 +10,8 @@
 
 #include "api_test_support.h"
 
-#include "core/api/api_server.h"
-#include "core/api/quota_sets_controller.h"
+#include "core/http/api_server.h"
+#include "core/compute/api/quota_sets_controller.h"
 #include "core/db/database.h"
 #include "core/db/instance_repository.h"
 #include "core/db/quota_repository.h"

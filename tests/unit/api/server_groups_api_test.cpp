@@ -9,8 +9,8 @@
 
 #include "api_test_support.h"
 
-#include "core/api/api_server.h"
-#include "core/api/server_groups_controller.h"
+#include "core/http/api_server.h"
+#include "core/compute/api/server_groups_controller.h"
 #include "core/db/database.h"
 #include "core/db/quota_repository.h"
 #include "core/db/server_group_repository.h"

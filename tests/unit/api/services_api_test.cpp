@@ -14,12 +14,12 @@
 
 #include "api_test_support.h"
 
-#include "core/api/api_server.h"
-#include "core/api/service_state.h"
-#include "core/api/services_controller.h"
+#include "core/http/api_server.h"
+#include "core/compute/api/service_state.h"
+#include "core/compute/api/services_controller.h"
 #include "core/db/database.h"
 #include "core/db/service_repository.h"
-#include "core/db/sqlite.h"
+#include "core/db/connection.h"
 
 namespace stratus::core::api {
 namespace {

@@ -1,9 +1,9 @@
 // The version documents against the shape of Nova's (GET / and GET /v2.1).
-#include "core/api/version_documents.h"
+#include "core/compute/api/version_documents.h"
 
 #include <gtest/gtest.h>
 
-#include "core/api/microversion.h"
+#include "core/http/microversion.h"
 
 namespace stratus::core::api {
 namespace {

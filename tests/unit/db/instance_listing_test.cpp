@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "core/db/instance_repository.h"
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 #include "db_test_util.h"
 
 namespace stratus::core::db {
@@ -99,14 +99,14 @@ TEST_F(DbInstanceListing, BadRegexIsInvalidArgumentNamingThePattern) {
 
 TEST_F(DbInstanceListing, ChangesSinceUsesUpdatedAtAndIncludesDeletedWhenAsked) {
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  std::string before = utc_now();
+  std::string before = common::utc_now();
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
   InstanceUpdate u;
   u.vm_state = "active";
   ASSERT_TRUE(repo_.update(uuids_["db-1"], u).ok());
   ASSERT_TRUE(repo_.destroy(uuids_["other"]).ok());
   InstanceFilter f;
-  f.changes_since = to_api_seconds(before).substr(0, 19) + "." + before.substr(20) + "Z";
+  f.changes_since = common::to_api_seconds(before).substr(0, 19) + "." + before.substr(20) + "Z";
   f.deleted = DeletedFilter::kInclude;
   EXPECT_EQ(names(f, by_name()), (Names{"db-1", "other"}));
   f.changes_since = "not a time";

@@ -4,7 +4,7 @@
 #include "core/db/compute_node_repository.h"
 #include "core/db/instance_repository.h"
 #include "core/db/server_group_repository.h"
-#include "core/db/ids.h"
+#include "core/common/ids.h"
 #include "db_test_util.h"
 
 #include <thread>
@@ -44,7 +44,7 @@ class DbInstanceRepository : public testing::DbTest {
 TEST_F(DbInstanceRepository, CreateStoresEverythingAndNamesFromTheId) {
   auto created = create("web-1");
   EXPECT_EQ(created.uuid.size(), 36u);
-  EXPECT_EQ(created.name, instance_name(created.id));
+  EXPECT_EQ(created.name, common::instance_name(created.id));
   auto got = repo_.get(created.uuid);
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->display_name, "web-1");

@@ -3,7 +3,7 @@
 #include <regex>
 
 #include "core/db/migrations.h"
-#include "core/db/sqlite.h"
+#include "core/db/connection.h"
 #include "db_test_util.h"
 
 namespace stratus::core::db {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "core/db/sqlite.h"
+#include "core/db/sqlite_connection.h"
 #include "db_test_util.h"
 
 namespace stratus::core::db {
@@ -9,7 +9,7 @@ namespace {
 using testing::TempDir;
 
 std::unique_ptr<Connection> open_conn(const TempDir& dir) {
-  auto c = Connection::open((dir.path() / "t.db").string(), {});
+  auto c = open_sqlite_connection((dir.path() / "t.db").string(), {});
   EXPECT_TRUE(c.ok()) << c.status();
   return std::move(*c);
 }

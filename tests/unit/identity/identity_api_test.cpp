@@ -10,11 +10,11 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include "core/api/api_server.h"
-#include "core/api/flavors_controller.h"
+#include "core/http/api_server.h"
+#include "core/compute/api/flavors_controller.h"
 #include "core/db/seed.h"
 #include "core/identity/identity_admin.h"
-#include "core/identity/identity_controller.h"
+#include "core/identity/api/identity_controller.h"
 #include "core/identity/keystone_authenticator.h"
 #include "core/identity/token_service.h"
 #include "identity_test_support.h"

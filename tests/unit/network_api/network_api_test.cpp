@@ -11,8 +11,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include "core/api/api_server.h"
-#include "core/api/network/network_routes.h"
+#include "core/http/api_server.h"
+#include "core/network/api/network_routes.h"
 #include "core/db/database.h"
 #include "core/db/instance_repository.h"
 #include "core/db/network_repository.h"

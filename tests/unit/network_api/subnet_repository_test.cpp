@@ -54,6 +54,69 @@ TEST(Ipv4, CidrArithmetic) {
   }
 }
 
+// The edges Boost.Asio's parser (inet_pton) and our prefix check decide.
+TEST(Ipv4, StrictParsingEdges) {
+  EXPECT_EQ(*parse_ipv4("0.0.0.0"), 0u);
+  EXPECT_EQ(*parse_ipv4("255.255.255.255"), 0xFFFFFFFFu);
+  EXPECT_EQ(*parse_ipv4("10.0.0.1"), 0x0A000001u);
+  // Leading zeros read as octal in some tools; refused rather than guessed.
+  const std::string bad_addresses[] = {"010.0.0.1", "10.0.0.01", "1.2.3.4 ",   "1..2.3",
+                                       "1.2.3.4.",  "0x1.2.3.4", "1.2.3.+4",   "4294967295",
+                                       "1.2.3.4/24", std::string("1.2.3.4\0junk", 12)};
+  for (const std::string& bad : bad_addresses) {
+    auto r = parse_ipv4(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  }
+  // A prefix that would wrap around in a 32-bit read, leading zeros, signs.
+  const std::string bad_cidrs[] = {"10.0.0.0/4294967320", "10.0.0.0/024", "10.0.0.0/+8",
+                                   "10.0.0.0/8/8",        "10.0.0.0//8",  "010.0.0.0/8",
+                                   std::string("10.0.0.0/8\0", 11), "10.0.0.0/32"};
+  for (const std::string& bad : bad_cidrs) {
+    auto r = parse_ipv4_cidr(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  }
+  EXPECT_NE(parse_ipv4_cidr("10.0.0.0/31").status().message().find("prefix must be 1..30"), std::string::npos);
+  EXPECT_NE(parse_ipv4_cidr("10.0.0.0").status().message().find("no /prefix"), std::string::npos);
+  EXPECT_NE(parse_ipv4_cidr("10.0.0/8").status().message().find("bad address"), std::string::npos);
+  EXPECT_NE(parse_ipv4_cidr("10.0.0.0/x").status().message().find("bad prefix"), std::string::npos);
+}
+
+TEST(Ipv4, HostRangesAtTheEdges) {
+  // /30: two hosts between the network and broadcast address.
+  auto c = parse_ipv4_cidr("10.9.9.6/30");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->to_string(), "10.9.9.4/30");
+  EXPECT_EQ(format_ipv4(c->broadcast()), "10.9.9.7");
+  EXPECT_EQ(format_ipv4(c->first_host()), "10.9.9.5");
+  EXPECT_EQ(format_ipv4(c->last_host()), "10.9.9.6");
+  EXPECT_FALSE(c->is_host(*parse_ipv4("10.9.9.4")));
+  EXPECT_TRUE(c->is_host(*parse_ipv4("10.9.9.5")));
+  EXPECT_TRUE(c->is_host(*parse_ipv4("10.9.9.6")));
+  EXPECT_FALSE(c->is_host(*parse_ipv4("10.9.9.7")));
+  EXPECT_TRUE(c->contains(*parse_ipv4("10.9.9.4")));
+  EXPECT_TRUE(c->contains(*parse_ipv4("10.9.9.7")));
+  EXPECT_FALSE(c->contains(*parse_ipv4("10.9.9.8")));
+  EXPECT_FALSE(c->contains(*parse_ipv4("10.9.9.3")));
+  // /1 covers half the address space; its last host is 127.255.255.254.
+  auto half = parse_ipv4_cidr("100.1.2.3/1");
+  ASSERT_TRUE(half.ok());
+  EXPECT_EQ(half->to_string(), "0.0.0.0/1");
+  EXPECT_EQ(format_ipv4(half->first_host()), "0.0.0.1");
+  EXPECT_EQ(format_ipv4(half->last_host()), "127.255.255.254");
+  auto top = parse_ipv4_cidr("255.255.255.255/1");
+  ASSERT_TRUE(top.ok());
+  EXPECT_EQ(format_ipv4(top->broadcast()), "255.255.255.255");
+  EXPECT_FALSE(top->is_host(0xFFFFFFFFu));
+  // Overlap: the same network, one inside the other (either way), neighbours.
+  EXPECT_TRUE(c->overlaps(*c));
+  EXPECT_TRUE(half->overlaps(*c));
+  EXPECT_TRUE(c->overlaps(*half));
+  EXPECT_FALSE(top->overlaps(*half));
+  EXPECT_FALSE(c->overlaps(*parse_ipv4_cidr("10.9.9.8/30")));
+}
+
 TEST_F(Subnets, PoolsAreShownSplitAroundAGatewayInside) {
   SubnetRecord s;
   s.cidr = "10.0.0.0/24";

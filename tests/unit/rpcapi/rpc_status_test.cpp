@@ -23,14 +23,28 @@ TEST(RpcStatus, EveryCodeSurvivesTheTrip) {
 }
 
 TEST(RpcStatus, NoValidHostKeepsNovasMessage) {
-  const sdk::Status nvh = sdk::Status::NotFound("No valid host was found. Filter ram removed the last 3 hosts");
+  const sdk::Status nvh(sdk::StatusCode::kNotFound, "No valid host was found. Filter ram removed the last 3 hosts",
+                        sdk::StatusReason::kNoValidHost);
   const rpc::Error wire = to_rpc_error(nvh);
   EXPECT_EQ(wire.type, kNoValidHostType);
   const sdk::Status back = from_rpc_error(wire, "scheduler.select_destinations");
   EXPECT_TRUE(back.is(sdk::StatusCode::kNotFound));
+  EXPECT_TRUE(back.has_reason(sdk::StatusReason::kNoValidHost));
   EXPECT_EQ(back.message(), nvh.message());  // unprefixed, so it can become the fault as is
-  // An ordinary not-found is not a NoValidHost.
+  // An ordinary not-found is not a NoValidHost, even in NoValidHost's words:
+  // the reason says what a status is, never its text.
   EXPECT_EQ(to_rpc_error(sdk::Status::NotFound("instance x")).type, "NotFound");
+  EXPECT_EQ(to_rpc_error(sdk::Status::NotFound("No valid host was found. (a user's name)")).type, "NotFound");
+}
+
+TEST(RpcStatus, EveryReasonSurvivesTheTrip) {
+  for (auto reason : {sdk::StatusReason::kQuotaExceeded, sdk::StatusReason::kPolicyDenied,
+                      sdk::StatusReason::kNoValidHost}) {
+    const sdk::Status original(sdk::StatusCode::kConflict, "refused", reason);
+    const sdk::Status back = from_rpc_error(to_rpc_error(original), "conductor.x");
+    EXPECT_TRUE(back.has_reason(reason)) << sdk::status_reason_name(reason);
+    EXPECT_EQ(back.message(), "refused");
+  }
 }
 
 TEST(RpcStatus, TransportFailuresMapToTimeoutAndUnavailable) {

@@ -125,7 +125,9 @@ TEST(TypedClients, SchedulerNoValidHostArrivesAsNoValidHost) {
                    std::string(scheduler_method::kSelectDestinations), kSchedulerVersion,
                    [](const rpc::CallInfo&, SelectDestinationsRequest r) -> rpc::Result<rpc::Payload> {
                      if (r.instance_uuids.size() > 1) {
-                       return to_rpc_error(sdk::Status::NotFound("No valid host was found. Filter ram removed the last 2 hosts"));
+                       return to_rpc_error(sdk::Status(sdk::StatusCode::kNotFound,
+                                                       "No valid host was found. Filter ram removed the last 2 hosts",
+                                                       sdk::StatusReason::kNoValidHost));
                      }
                      return rpc::Payload::of(std::vector<SelectionMsg>{{{"h1", "h1"}, {{"h2", "h2"}}}});
                    })

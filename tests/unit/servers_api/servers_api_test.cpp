@@ -3,10 +3,11 @@
 #include <algorithm>
 
 #include "core/compute/api/server_status.h"
-#include "core/api/digest.h"
+#include "core/common/digest.h"
 #include "core/db/instance_action_repository.h"
 #include "core/db/instance_fault_repository.h"
 #include "core/db/keypair_repository.h"
+#include "core/db/network_repository.h"
 #include "core/db/quota_repository.h"
 #include "core/db/server_group_repository.h"
 #include "servers_test_support.h"
@@ -204,6 +205,75 @@ TEST_F(ServersApiTest, FixedIpIsHonouredAndATakenOneIs409) {
   EXPECT_EQ(written(), before);
 }
 
+// A create is one transaction: a step that fails after others succeeded (the
+// third instance's port, the group's member quota) leaves no instance, port,
+// group member or instance action behind.
+TEST_F(ServersApiTest, AFailureInALaterStepOfACreateLeavesNothing) {
+  db::NetworkRecord net;
+  net.name = "tiny";
+  net.shared = true;
+  db::SubnetRecord subnet;
+  subnet.name = "tiny-subnet";
+  subnet.cidr = "10.9.0.0/29";
+  subnet.pool_start = "10.9.0.2";
+  subnet.pool_end = "10.9.0.3";  // room for two ports
+  auto tiny = db::NetworkRepository(*db_).create(net, subnet);
+  ASSERT_TRUE(tiny.ok()) << tiny.status();
+  db::ServerGroupRecord g;
+  g.name = "g";
+  g.project_id = "p-member";
+  g.user_id = "u-member";
+  g.policy = "anti-affinity";
+  auto group = db::ServerGroupRepository(*db_).create(g).value();
+
+  auto actions = [&] {
+    return db_->read("count actions", [](db::Connection& c) -> sdk::Result<std::int64_t> {
+      auto st = c.prepare("count actions", "SELECT COUNT(*) FROM instance_actions");
+      if (!st.ok()) return st.status();
+      auto row = st->step();
+      if (!row.ok()) return row.status();
+      return st->int64(0);
+    }).value();
+  };
+  auto nothing_written = [&](const std::pair<size_t, size_t>& before) {
+    EXPECT_EQ(written(), before);
+    EXPECT_TRUE(db::PortRepository(*db_).list_by_network(tiny->uuid).value().empty());
+    EXPECT_TRUE(db::ServerGroupRepository(*db_).get(group.uuid).value().members.empty());
+    EXPECT_EQ(actions(), 0);
+    EXPECT_EQ(services_.count("build_instances"), 0u);
+  };
+  const auto before = written();
+
+  // Instances 1 and 2 get the pool's two addresses; instance 3 gets none.
+  json b = server_body("three");
+  b["server"]["min_count"] = 3;
+  b["server"]["networks"] = json::array({{{"uuid", tiny->uuid}}});
+  b["os:scheduler_hints"] = {{"group", group.uuid}};
+  auto r = post("/v2.1/servers", b);
+  ASSERT_EQ(r->status, 409) << r->body;
+  EXPECT_NE(r->body.find("no more IP addresses available on network " + tiny->uuid), std::string::npos) << r->body;
+  nothing_written(before);
+
+  // Ports for all on the default network, then the group refuses a third member.
+  ASSERT_TRUE(db::QuotaRepository(*db_).set_limit("p-member", "server_group_members", 2).ok());
+  b = server_body("three");
+  b["server"]["min_count"] = 3;
+  b["os:scheduler_hints"] = {{"group", group.uuid}};
+  r = post("/v2.1/servers", b);
+  ASSERT_EQ(r->status, 403) << r->body;
+  EXPECT_EQ(body(r)["forbidden"]["message"], "Quota exceeded, too many servers in group") << r->body;
+  nothing_written(before);
+
+  // Two fit: both are there, with their ports, members and actions.
+  b["server"]["min_count"] = 2;
+  r = post("/v2.1/servers", b);
+  ASSERT_EQ(r->status, 202) << r->body;
+  EXPECT_EQ(written().first, before.first + 2);
+  EXPECT_EQ(written().second, before.second + 2);
+  EXPECT_EQ(db::ServerGroupRepository(*db_).get(group.uuid).value().members.size(), 2u);
+  EXPECT_EQ(actions(), 2);
+}
+
 TEST_F(ServersApiTest, NetworksNoneKeyNameZoneHostAndGroupReachTheSpec) {
   ASSERT_TRUE(db::KeypairRepository(*db_)
                   .create({"k1", "u-admin", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBvB6uNkl3Le4cZKbQpYb5p0ffTFrh1Ff0D8aOwBJWnY x", "aa", "ssh", ""})
@@ -313,7 +383,7 @@ TEST_F(ServersApiTest, ListFiltersSortAndPages) {
 
 TEST_F(ServersApiTest, ChangesSinceIncludesDeletedServers) {
   const std::string a = create_server("gone");
-  const std::string since = db::utc_now();
+  const std::string since = common::utc_now();
   ASSERT_EQ(del("/v2.1/servers/" + a)->status, 204);
   auto r = get("/v2.1/servers/detail?changes-since=" + since.substr(0, 19) + "Z");
   ASSERT_EQ(r->status, 200) << r->body;
@@ -345,7 +415,7 @@ TEST_F(ServersApiTest, ShowHasNovasShapeAndAdminOnlyFields) {
   EXPECT_EQ(s["OS-EXT-STS:power_state"], 1);
   EXPECT_EQ(s["OS-EXT-SRV-ATTR:host"], "host1");
   EXPECT_EQ(s["OS-EXT-SRV-ATTR:instance_name"].get<std::string>().rfind("instance-", 0), 0u);
-  EXPECT_EQ(s["hostId"], sha224_hex("p-admin" "host1"));
+  EXPECT_EQ(s["hostId"], common::sha224_hex("p-admin" "host1"));
   EXPECT_EQ(s["flavor"]["links"][0]["href"], base_ + "/flavors/1");
   EXPECT_EQ(s["image"]["id"], db::kDefaultImageUuid);
   EXPECT_EQ(s["created"].get<std::string>().back(), 'Z');
@@ -438,10 +508,10 @@ TEST(ServerStatus, FollowsNovasStateMap) {
 }
 
 TEST(Sha224, MatchesKnownDigestsAndNovasHostId) {
-  EXPECT_EQ(sha224_hex("abc"), "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7");
-  EXPECT_EQ(sha224_hex(""), "d14a028c2a3a2bc9476102bb288234c415a2b01f828ea62ac5b3e42f");
+  EXPECT_EQ(common::sha224_hex("abc"), "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7");
+  EXPECT_EQ(common::sha224_hex(""), "d14a028c2a3a2bc9476102bb288234c415a2b01f828ea62ac5b3e42f");
   // real_server_show_2.1.json: project "admin" on host "fake-host-0".
-  EXPECT_EQ(sha224_hex("adminfake-host-0"), "d87788aaee1b025f6946b412b80a7f5fd8bc61c1168e8a2c42ad100a");
+  EXPECT_EQ(common::sha224_hex("adminfake-host-0"), "d87788aaee1b025f6946b412b80a7f5fd8bc61c1168e8a2c42ad100a");
 }
 
 }  // namespace

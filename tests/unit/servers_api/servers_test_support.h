@@ -20,7 +20,7 @@
 #include "core/db/port_repository.h"
 #include "core/db/quota_repository.h"
 #include "core/db/service_repository.h"
-#include "core/db/time_util.h"
+#include "core/common/time_util.h"
 #include "core/rpcapi/messages.h"
 #include "core/rpcapi/topics.h"
 #include "stratus/rpc/endpoint.h"
@@ -171,7 +171,7 @@ class ServersApiTest : public ApiTest {
     u.task_state = task_state;
     u.host = host;
     u.node = host;
-    u.launched_at = std::optional<std::string>(db::utc_now());
+    u.launched_at = std::optional<std::string>(common::utc_now());
     u.power_state = vm_state == "active" ? sdk::PowerState::kRunning : sdk::PowerState::kShutdown;
     ASSERT_TRUE(db::InstanceRepository(*db_).update(uuid, u).ok());
   }

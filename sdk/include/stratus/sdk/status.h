@@ -31,6 +31,32 @@ enum class StatusCode : std::uint8_t {
   kInvalidArgument = 9,  // the caller's input (config, request) is malformed
 };
 
+// Why a refusal happened, beside its code, where the code alone does not say
+// enough for the core to answer as Nova does (a quota refusal is a conflict
+// by its code but a 403 to a client; a scheduler that found no host is a
+// not-found that the conductor must not reschedule). The core maps code and
+// reason to HTTP and to RPC error types in one table
+// (core/common/error_table.h); nothing is recognised by a message's text.
+// Plugins rarely need one: kNone is the default. Values are part of the ABI:
+// never changed, never reused. Added in ABI 3.
+enum class StatusReason : std::uint8_t {
+  kNone = 0,
+  kQuotaExceeded = 1,  // a project's quota (instances, cores, ram, key pairs, metadata items, ...)
+  kPolicyDenied = 2,   // the policy does not allow the caller to do this
+  kNoValidHost = 3,    // the scheduler found no host for a request
+};
+
+// Stable lower-case name of a reason ("quota_exceeded"), used in logs.
+constexpr std::string_view status_reason_name(StatusReason reason) noexcept {
+  switch (reason) {
+    case StatusReason::kNone: return "none";
+    case StatusReason::kQuotaExceeded: return "quota_exceeded";
+    case StatusReason::kPolicyDenied: return "policy_denied";
+    case StatusReason::kNoValidHost: return "no_valid_host";
+  }
+  return "unknown";
+}
+
 // Stable lower-case name of a code ("not_found"), used in logs and on the wire.
 constexpr std::string_view status_code_name(StatusCode code) noexcept {
   switch (code) {
@@ -53,6 +79,8 @@ class Status {
   // A default-constructed Status is OK.
   Status() noexcept = default;
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message, StatusReason reason)
+      : code_(code), reason_(reason), message_(std::move(message)) {}
 
   static Status OK() noexcept { return Status(); }
   static Status NotFound(std::string msg) { return {StatusCode::kNotFound, std::move(msg)}; }
@@ -71,6 +99,10 @@ class Status {
 
   bool is(StatusCode code) const noexcept { return code_ == code; }
 
+  // kNone unless the status was made with a reason (ABI 3).
+  StatusReason reason() const noexcept { return reason_; }
+  bool has_reason(StatusReason reason) const noexcept { return reason_ == reason; }
+
   // "not_found: instance 1234 does not exist", or "ok".
   std::string to_string() const {
     std::string out(status_code_name(code_));
@@ -83,6 +115,9 @@ class Status {
 
  private:
   StatusCode code_ = StatusCode::kOk;
+  // Sits in what was padding before ABI 3; the minimum ABI went up with it,
+  // so no plugin built without it is loaded (docs/sdk.md).
+  StatusReason reason_ = StatusReason::kNone;
   std::string message_;
 };
 

@@ -2,7 +2,7 @@
 //
 // kSdkVersion follows semver for the headers as a whole. kAbiVersion is the
 // single number the loader compares: it goes up by one each time an interface
-// gains a method (docs/sdk.md keeps the changelog). The loader accepts plugins
+// gains a method or a value type changes (docs/sdk.md keeps the changelog). The loader accepts plugins
 // built for any ABI in [kMinSupportedAbiVersion, kAbiVersion] and never calls a
 // method that is newer than the plugin's ABI.
 #pragma once
@@ -11,13 +11,16 @@
 
 namespace stratus::sdk {
 
-inline constexpr const char* kSdkVersion = "1.1.0";
-inline constexpr std::uint32_t kSdkVersionMajor = 1;
-inline constexpr std::uint32_t kSdkVersionMinor = 1;
+inline constexpr const char* kSdkVersion = "2.0.0";
+inline constexpr std::uint32_t kSdkVersionMajor = 2;
+inline constexpr std::uint32_t kSdkVersionMinor = 0;
 inline constexpr std::uint32_t kSdkVersionPatch = 0;
 
-inline constexpr std::uint32_t kAbiVersion = 2;  // 2: VirtDriver::register_lifecycle_listener
-inline constexpr std::uint32_t kMinSupportedAbiVersion = 1;
+// 2: VirtDriver::register_lifecycle_listener; 3: Status::reason (a value type
+// changed, so the minimum went up with it: a plugin built for ABI 1 or 2 would
+// return statuses without the field and is refused by name instead).
+inline constexpr std::uint32_t kAbiVersion = 3;
+inline constexpr std::uint32_t kMinSupportedAbiVersion = 3;
 
 // The part of the build that must match between the loader and a plugin: C++
 // classes (std::string, std::vector, vtables) cross the boundary, so both sides

@@ -1,8 +1,11 @@
 // GuestConfig and its libvirt domain XML.
 //
 // GuestConfig is everything the XML says, decided by the driver (which disks,
-// which bridge, which CPU mode); build_guest_xml only writes it, escaping every
-// value (an instance called a'<b>& stays a name, never markup). The document:
+// which bridge, which CPU mode); build_guest_xml only writes it, with libxml2's
+// xmlTextWriter escaping every value (an instance called a'<b>& stays a name,
+// never markup). A value XML 1.0 cannot carry (invalid UTF-8, a control
+// character other than tab, newline and carriage return) is refused, never
+// altered. The document:
 //
 //   <domain type=virt_type>  name, uuid, <metadata> with <stratus:instance>
 //   (uuid, display name, creation time, flavor, owner, root image) in
@@ -77,7 +80,9 @@ struct GuestConfig {
 };
 
 // The domain XML. Errors: kInvalidArgument when the config is unusable (no
-// name, uuid or memory; an interface without a MAC or bridge).
+// name, uuid or memory; an interface without a MAC or bridge) or a value
+// cannot be written as XML (the message names the element or attribute and
+// the byte); kInternal for a bug in the writing itself.
 sdk::Result<std::string> build_guest_xml(const GuestConfig& config);
 
 }  // namespace stratus::drivers::libvirt

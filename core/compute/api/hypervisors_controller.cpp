@@ -1,0 +1,211 @@
+#include "core/compute/api/hypervisors_controller.h"
+
+#include <charconv>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "core/http/policy.h"
+#include "core/compute/api/service_state.h"
+#include "core/db/compute_node_repository.h"
+#include "core/db/instance_repository.h"
+#include "core/db/service_repository.h"
+
+namespace stratus::core::api {
+
+namespace {
+
+using nlohmann::json;
+using sdk::Result;
+using sdk::Status;
+
+// A compute node with the service record of its host.
+struct Hypervisor {
+  db::ComputeNodeRecord node;
+  db::ServiceRecord service;
+};
+
+// Every node whose host has a compute service record, by node id. Nova skips
+// a node whose service was deleted ("Ignoring compute node ... since its
+// service was deleted") rather than failing the whole list.
+Result<std::vector<Hypervisor>> all_hypervisors(db::Database& db) {
+  auto nodes = db::ComputeNodeRepository(db).list();
+  if (!nodes.ok()) return nodes.status();
+  auto services = db::ServiceRepository(db).list(std::nullopt, std::string(kComputeBinary));
+  if (!services.ok()) return services.status();
+  std::map<std::string, const db::ServiceRecord*> by_host;
+  for (const auto& s : *services) by_host[s.host] = &s;
+  std::vector<Hypervisor> out;
+  for (auto& n : *nodes) {
+    auto it = by_host.find(n.host);
+    if (it == by_host.end()) continue;
+    out.push_back({std::move(n), *it->second});
+  }
+  return out;
+}
+
+json brief_view(const Hypervisor& h, const HypervisorsOptions& options) {
+  return {{"id", h.node.id},
+          {"hypervisor_hostname", h.node.hypervisor_hostname},
+          {"state", service_state_name(service_is_up(h.service, options.service_down_time))},
+          {"status", h.service.disabled ? "disabled" : "enabled"}};
+}
+
+std::int64_t free_ram_mb(const db::ComputeNodeRecord& n) { return n.memory_mb - n.memory_mb_used; }
+std::int64_t free_disk_gb(const db::ComputeNodeRecord& n) { return n.local_gb - n.local_gb_used; }
+
+json detail_view(const Hypervisor& h, const HypervisorsOptions& options) {
+  const db::ComputeNodeRecord& n = h.node;
+  json out = brief_view(h, options);
+  out["vcpus"] = n.vcpus;
+  out["vcpus_used"] = n.vcpus_used;
+  out["memory_mb"] = n.memory_mb;
+  out["memory_mb_used"] = n.memory_mb_used;
+  out["local_gb"] = n.local_gb;
+  out["local_gb_used"] = n.local_gb_used;
+  out["free_ram_mb"] = free_ram_mb(n);
+  out["free_disk_gb"] = free_disk_gb(n);
+  out["current_workload"] = 0;
+  out["running_vms"] = n.running_vms;
+  out["hypervisor_type"] = n.hypervisor_type;
+  out["hypervisor_version"] = n.hypervisor_version;
+  out["host_ip"] = options.host_ip;
+  // Nova's driver reports the disk left after over-committed (sparse) images;
+  // our nodes report no such figure, so it is the free disk.
+  out["disk_available_least"] = free_disk_gb(n);
+  // A string before microversion 2.28.
+  out["cpu_info"] = n.cpu_info;
+  out["service"] = {{"host", h.service.host},
+                    {"id", h.service.id},
+                    {"disabled_reason", h.service.disabled_reason ? json(*h.service.disabled_reason) : json(nullptr)}};
+  return out;
+}
+
+Status hypervisor_not_found(const std::string& id) {
+  return Status::NotFound("Hypervisor with ID '" + id + "' could not be found.");
+}
+
+// The hypervisor of the path's id. Before 2.53 the id is the node's integer
+// id; anything else is as unknown as a missing node (Nova answers 404 too).
+Result<Hypervisor> find_by_id(db::Database& db, const std::string& text) {
+  std::int64_t id = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) return hypervisor_not_found(text);
+  auto all = all_hypervisors(db);
+  if (!all.ok()) return all.status();
+  for (auto& h : *all) {
+    if (h.node.id == id) return std::move(h);
+  }
+  return hypervisor_not_found(text);
+}
+
+// The hypervisors whose name contains `pattern` (Nova's LIKE '%pattern%'),
+// or 404 in Nova's words when there are none.
+Result<std::vector<Hypervisor>> search(db::Database& db, const std::string& pattern) {
+  auto all = all_hypervisors(db);
+  if (!all.ok()) return all.status();
+  std::vector<Hypervisor> out;
+  for (auto& h : *all) {
+    if (h.node.hypervisor_hostname.find(pattern) != std::string::npos) out.push_back(std::move(h));
+  }
+  if (out.empty()) return Status::NotFound("No hypervisor matching '" + pattern + "' could be found.");
+  return out;
+}
+
+constexpr const char* kPolicy = "os_compute_api:os-hypervisors:";
+
+}  // namespace
+
+void add_hypervisor_routes(ApiServer& server, db::Database& db, HypervisorsOptions options) {
+  auto list = [&db, options](bool detail) {
+    return [&db, options, detail](const ApiRequest& req) -> Result<ApiResponse> {
+      if (auto denied = policy_check(req, std::string(kPolicy) + (detail ? "list-detail" : "list"))) return *denied;
+      auto all = all_hypervisors(db);
+      if (!all.ok()) return all.status();
+      json out = json::array();
+      for (const auto& h : *all) out.push_back(detail ? detail_view(h, options) : brief_view(h, options));
+      return ApiResponse{200, {{"hypervisors", out}}, {}};
+    };
+  };
+  server.route("GET", R"(/v2\.1/os-hypervisors)", list(false));
+  server.route("GET", R"(/v2\.1/os-hypervisors/detail)", list(true));
+
+  server.route("GET", R"(/v2\.1/os-hypervisors/statistics)", [&db](const ApiRequest& req) -> Result<ApiResponse> {
+    if (auto denied = policy_check(req, std::string(kPolicy) + "statistics")) return *denied;
+    auto all = all_hypervisors(db);
+    if (!all.ok()) return all.status();
+    // As Nova's compute_node_statistics: the nodes of enabled compute services.
+    std::int64_t count = 0, vcpus = 0, vcpus_used = 0, memory_mb = 0, memory_mb_used = 0, local_gb = 0,
+                 local_gb_used = 0, free_ram = 0, free_disk = 0, running_vms = 0;
+    for (const auto& h : *all) {
+      if (h.service.disabled) continue;
+      const auto& n = h.node;
+      ++count;
+      vcpus += n.vcpus;
+      vcpus_used += n.vcpus_used;
+      memory_mb += n.memory_mb;
+      memory_mb_used += n.memory_mb_used;
+      local_gb += n.local_gb;
+      local_gb_used += n.local_gb_used;
+      free_ram += free_ram_mb(n);
+      free_disk += free_disk_gb(n);
+      running_vms += n.running_vms;
+    }
+    json stats = {{"count", count},
+                  {"current_workload", 0},
+                  {"disk_available_least", free_disk},
+                  {"free_disk_gb", free_disk},
+                  {"free_ram_mb", free_ram},
+                  {"local_gb", local_gb},
+                  {"local_gb_used", local_gb_used},
+                  {"memory_mb", memory_mb},
+                  {"memory_mb_used", memory_mb_used},
+                  {"running_vms", running_vms},
+                  {"vcpus", vcpus},
+                  {"vcpus_used", vcpus_used}};
+    return ApiResponse{200, {{"hypervisor_statistics", stats}}, {}};
+  });
+
+  server.route("GET", R"(/v2\.1/os-hypervisors/([^/]+)/search)",
+               [&db, options](const ApiRequest& req) -> Result<ApiResponse> {
+                 if (auto denied = policy_check(req, std::string(kPolicy) + "search")) return *denied;
+                 auto found = search(db, req.path_params[0]);
+                 if (!found.ok()) return found.status();
+                 json out = json::array();
+                 for (const auto& h : *found) out.push_back(brief_view(h, options));
+                 return ApiResponse{200, {{"hypervisors", out}}, {}};
+               });
+
+  server.route("GET", R"(/v2\.1/os-hypervisors/([^/]+)/servers)",
+               [&db, options](const ApiRequest& req) -> Result<ApiResponse> {
+                 if (auto denied = policy_check(req, std::string(kPolicy) + "servers")) return *denied;
+                 auto found = search(db, req.path_params[0]);
+                 if (!found.ok()) return found.status();
+                 json out = json::array();
+                 for (const auto& h : *found) {
+                   db::InstanceFilter filter;
+                   filter.host = h.node.host;
+                   filter.node = h.node.hypervisor_hostname;
+                   auto instances = db::InstanceRepository(db).list(filter);
+                   if (!instances.ok()) return instances.status();
+                   json view = brief_view(h, options);
+                   // Nova adds "servers" only to a node that has some.
+                   if (!instances->empty()) {
+                     json servers = json::array();
+                     for (const auto& i : *instances) servers.push_back({{"name", i.name}, {"uuid", i.uuid}});
+                     view["servers"] = servers;
+                   }
+                   out.push_back(view);
+                 }
+                 return ApiResponse{200, {{"hypervisors", out}}, {}};
+               });
+
+  server.route("GET", R"(/v2\.1/os-hypervisors/([^/]+))", [&db, options](const ApiRequest& req) -> Result<ApiResponse> {
+    if (auto denied = policy_check(req, std::string(kPolicy) + "show")) return *denied;
+    auto h = find_by_id(db, req.path_params[0]);
+    if (!h.ok()) return h.status();
+    return ApiResponse{200, {{"hypervisor", detail_view(*h, options)}}, {}};
+  });
+}
+
+}  // namespace stratus::core::api

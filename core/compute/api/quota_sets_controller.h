@@ -1,0 +1,29 @@
+// QuotaSetsController: /v2.1/os-quota-sets in Nova's shapes at microversion 2.1:
+//   GET    /os-quota-sets/{project_id}            {"quota_set": {"id": project, "<resource>": limit, ...}}
+//   GET    /os-quota-sets/{project_id}/defaults   the defaults, same shape
+//   GET    /os-quota-sets/{project_id}/detail     each resource as {"in_use", "limit", "reserved": 0}
+//   PUT    /os-quota-sets/{project_id}            (admin) {"quota_set": {"instances": 20, ...}}
+//   DELETE /os-quota-sets/{project_id}            (admin) back to the defaults; 202
+//
+// The limits are QuotaRepository's (instances, cores, ram, key_pairs,
+// metadata_items, server_groups, server_group_members, injected_files,
+// injected_file_content_bytes, injected_file_path_bytes). Nova 2.1 also shows
+// the nova-network era fixed_ips, floating_ips, security_groups and
+// security_group_rules; they are shown as Nova now does, -1 (unlimited), and
+// cannot be set: a PUT naming them, or any unknown key, is a 400 naming the
+// key, and changes nothing. -1 is unlimited. A PUT below what the project
+// uses now (instances, cores, ram, server_groups) is a 400 unless "force" is
+// true, as in Nova. Per-user quotas (?user_id=) are not kept: reads show the
+// project's, writes with ?user_id= are a 400. A non-admin may read only their
+// own project's quotas and anyone the defaults.
+#pragma once
+
+#include "core/http/api_server.h"
+#include "core/db/database.h"
+
+namespace stratus::core::api {
+
+// Registers the quota set routes on `server`; `db` must outlive it.
+void add_quota_set_routes(ApiServer& server, db::Database& db);
+
+}  // namespace stratus::core::api

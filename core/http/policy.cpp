@@ -1,0 +1,107 @@
+#include "core/http/policy.h"
+
+#include <algorithm>
+#include <map>
+
+#include <spdlog/spdlog.h>
+
+namespace stratus::core::api {
+
+namespace {
+
+using R = PolicyRequirement;
+
+// The defaults Nova (2023.x, "secure RBAC") ships for the calls Stratus serves.
+const std::map<std::string, PolicyRequirement, std::less<>>& rule_table() {
+  static const std::map<std::string, PolicyRequirement, std::less<>> table = {
+      // servers
+      {"os_compute_api:servers:create", R::kMember},
+      {"os_compute_api:servers:create:forced_host", R::kAdmin},
+      {"os_compute_api:servers:index:get_all_tenants", R::kAdmin},
+      {"os_compute_api:servers:detail:get_all_tenants", R::kAdmin},
+      {"os_compute_api:servers:index:deleted", R::kAdmin},
+      {"os_compute_api:servers:show:host_status", R::kAdmin},
+      {"os_compute_api:os-extended-server-attributes", R::kAdmin},
+      // flavors
+      {"os_compute_api:os-flavor-manage:create", R::kAdmin},
+      {"os_compute_api:os-flavor-manage:delete", R::kAdmin},
+      {"os_compute_api:os-flavor-extra-specs:create", R::kAdmin},
+      // admin views of the cloud
+      {"os_compute_api:os-hypervisors:list", R::kAdmin},
+      {"os_compute_api:os-hypervisors:list-detail", R::kAdmin},
+      {"os_compute_api:os-hypervisors:show", R::kAdmin},
+      {"os_compute_api:os-hypervisors:statistics", R::kAdmin},
+      {"os_compute_api:os-hypervisors:search", R::kAdmin},
+      {"os_compute_api:os-hypervisors:servers", R::kAdmin},
+      {"os_compute_api:os-services:list", R::kAdmin},
+      {"os_compute_api:os-services:update", R::kAdmin},
+      {"os_compute_api:os-availability-zone:detail", R::kAdmin},
+      {"os_compute_api:os-instance-actions:events:details", R::kAdmin},
+      // quotas
+      {"os_compute_api:os-quota-sets:show", R::kAdminOrOwner},
+      {"os_compute_api:os-quota-sets:detail", R::kAdminOrOwner},
+      {"os_compute_api:os-quota-sets:update", R::kAdmin},
+      {"os_compute_api:os-quota-sets:delete", R::kAdmin},
+      {"os_compute_api:limits:other_project", R::kAdmin},
+      {"os_compute_api:os-server-groups:index:all_projects", R::kAdmin},
+      // network (Neutron's names); seeing and changing one's own is scoping (network_policy.h)
+      {"create_network:shared", R::kAdmin},
+      {"create_network:router:external", R::kAdmin},
+      {"get_port:binding:host_id", R::kAdmin},
+      // any call that changes something: readers only look
+      {"stratus:write", R::kMember},
+  };
+  return table;
+}
+
+}  // namespace
+
+bool has_role(const AuthContext& auth, std::string_view role) {
+  auto holds = [&](std::string_view r) { return std::find(auth.roles.begin(), auth.roles.end(), r) != auth.roles.end(); };
+  if (auth.is_admin || holds("admin")) return true;
+  if (role == "admin") return false;
+  if (holds("member")) return true;
+  if (role == "member") return false;
+  return role == "reader" && holds("reader");
+}
+
+std::optional<PolicyRequirement> policy_requirement(std::string_view rule) {
+  const auto& table = rule_table();
+  auto it = table.find(rule);
+  if (it == table.end()) return std::nullopt;
+  return it->second;
+}
+
+bool policy_allows(const AuthContext& auth, std::string_view rule, std::string_view target_project) {
+  auto requirement = policy_requirement(rule);
+  if (!requirement) {
+    spdlog::error("policy: rule '{}' is not in the policy table; refusing", rule);
+    return false;
+  }
+  switch (*requirement) {
+    case R::kAdmin:
+      return has_role(auth, "admin");
+    case R::kMember:
+      return has_role(auth, "member");
+    case R::kReader:
+      return has_role(auth, "reader");
+    case R::kAdminOrOwner:
+      return has_role(auth, "admin") || (has_role(auth, "reader") && auth.project_id == target_project);
+  }
+  return false;
+}
+
+std::optional<ApiResponse> policy_check(const ApiRequest& req, std::string_view rule,
+                                        std::string_view target_project) {
+  if (policy_allows(req.auth, rule, target_project)) return std::nullopt;
+  spdlog::info("{} policy refused {} to user {} in project {}", req.request_id, rule, req.auth.user_id,
+               req.auth.project_id);
+  return policy_denied(std::string(rule));
+}
+
+std::vector<std::pair<std::string, PolicyRequirement>> policy_rules() {
+  const auto& table = rule_table();
+  return {table.begin(), table.end()};
+}
+
+}  // namespace stratus::core::api

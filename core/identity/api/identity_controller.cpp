@@ -1,0 +1,488 @@
+#include "core/identity/api/identity_controller.h"
+
+#include <algorithm>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "core/common/error_table.h"
+#include "core/db/role_repository.h"
+#include "core/identity/service_catalog.h"
+
+namespace stratus::core::identity {
+
+namespace {
+
+using api::ApiRequest;
+using api::ApiResponse;
+using nlohmann::json;
+using sdk::Result;
+using sdk::Status;
+
+// The policy rules these routes check, by Keystone's names, for the lead to
+// move into the central policy (core/api/policy.h):
+//   identity:validate_token    admin, or the token's own user
+//   identity:check_token       (HEAD) as validate_token
+//   identity:revoke_token      admin, or the token's own user
+//   identity:get_auth_projects any valid token
+//   identity:get_auth_catalog  any valid token
+//   identity:get_user          admin, or the user itself
+//   identity:list_users        admin
+//   identity:get_project       admin, or a token scoped to that project
+//   identity:list_projects     admin
+constexpr const char* kRuleValidateToken = "identity:validate_token";
+constexpr const char* kRuleRevokeToken = "identity:revoke_token";
+constexpr const char* kRuleGetUser = "identity:get_user";
+constexpr const char* kRuleListUsers = "identity:list_users";
+constexpr const char* kRuleGetProject = "identity:get_project";
+constexpr const char* kRuleListProjects = "identity:list_projects";
+
+// The version this subset follows (the Keystone of 2023.1 and later).
+constexpr const char* kVersionId = "v3.14";
+constexpr const char* kVersionUpdated = "2020-04-07T00:00:00Z";
+
+std::string title_for(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Request Entity Too Large";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    default: return "Internal Server Error";
+  }
+}
+
+ApiResponse error(int status, const std::string& message) {
+  return ApiResponse{status, keystone_error_body(status, message), {}};
+}
+
+// Keystone names itself in WWW-Authenticate, so a client knows where to
+// get a token.
+ApiResponse unauthorized(const std::string& base) {
+  ApiResponse r = error(401, kAuthenticationRequired);
+  r.headers["WWW-Authenticate"] = "Keystone uri=\"" + base + "/identity\"";
+  return r;
+}
+
+ApiResponse forbidden(const char* rule) {
+  return error(403, std::string("You are not authorized to perform the requested action: ") + rule + ".");
+}
+
+ApiResponse bad_request(const std::string& message) { return error(400, message); }
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : "+") + i;
+  return out;
+}
+
+std::string api_time(const std::string& stored) { return stored + "Z"; }
+
+json domain_json() { return {{"id", kDefaultDomainId}, {"name", kDefaultDomainName}}; }
+
+bool has_role(const TokenInfo& info, const char* name) {
+  return std::any_of(info.record.roles.begin(), info.record.roles.end(),
+                     [&](const db::RoleRecord& r) { return r.name == name; });
+}
+
+bool is_admin(const TokenInfo& info) { return info.project.has_value() && has_role(info, "admin"); }
+
+class Controller {
+ public:
+  Controller(TokenService& tokens, db::Database& db, IdentityRoutesOptions options)
+      : tokens_(tokens), db_(db), options_(std::move(options)) {
+    while (!options_.public_url.empty() && options_.public_url.back() == '/') options_.public_url.pop_back();
+  }
+
+  std::string base(const ApiRequest& req) const {
+    return options_.public_url.empty() ? req.base_url : options_.public_url;
+  }
+
+  json version_json(const ApiRequest& req) const {
+    return {{"id", kVersionId},
+            {"status", "stable"},
+            {"updated", kVersionUpdated},
+            {"links", json::array({{{"rel", "self"}, {"href", base(req) + "/identity/v3/"}}})},
+            {"media-types", json::array({{{"base", "application/json"},
+                                          {"type", "application/vnd.openstack.identity-v3+json"}}})}};
+  }
+
+  Result<ApiResponse> versions(const ApiRequest& req) const {
+    // 300 Multiple Choices, as Keystone answers its root.
+    return ApiResponse{300, {{"versions", {{"values", json::array({version_json(req)})}}}}, {}};
+  }
+
+  Result<ApiResponse> version(const ApiRequest& req) const {
+    return ApiResponse{200, {{"version", version_json(req)}}, {}};
+  }
+
+  json token_json(const ApiRequest& req, const TokenInfo& info, bool with_catalog) const {
+    json token = {{"methods", info.record.methods},
+                  {"audit_ids", json::array({info.record.audit_id})},
+                  {"expires_at", api_time(info.record.expires_at)},
+                  {"issued_at", api_time(info.record.issued_at)},
+                  {"is_domain", false},
+                  {"user",
+                   {{"id", info.user.id},
+                    {"name", info.user.name},
+                    {"domain", domain_json()},
+                    {"password_expires_at", nullptr}}}};
+    if (info.project) {
+      token["project"] = {{"id", info.project->id}, {"name", info.project->name}, {"domain", domain_json()}};
+      json roles = json::array();
+      for (const auto& r : info.record.roles) roles.push_back({{"id", r.id}, {"name", r.name}});
+      token["roles"] = roles;
+      if (with_catalog) token["catalog"] = service_catalog(base(req));
+    } else if (with_catalog) {
+      token["catalog"] = json::array();
+    }
+    return {{"token", token}};
+  }
+
+  // The caller's token (X-Auth-Token), or a 401 reply.
+  std::variant<TokenInfo, ApiResponse> caller(const ApiRequest& req) const {
+    auto header = req.header("X-Auth-Token");
+    if (!header) return unauthorized(base(req));
+    auto info = tokens_.validate(*header);
+    if (!info.ok()) {
+      if (!info.status().is(sdk::StatusCode::kNotFound)) {
+        return error(common::http_status_for(info.status()), info.status().message());
+      }
+      spdlog::info("{} identity: X-Auth-Token not accepted", req.request_id);
+      return unauthorized(base(req));
+    }
+    return std::move(*info);
+  }
+
+  // {"user": {"id" | "name" + "domain", "password"}} or a 400 naming the gap.
+  static std::variant<std::pair<NamedRef, std::string>, ApiResponse> password_identity(const json& password) {
+    if (!password.is_object()) return bad_request("Expecting to find password in identity.");
+    const json& user = password.value("user", json());
+    if (!user.is_object()) return bad_request("Expecting to find user in password.");
+    NamedRef ref;
+    if (user.contains("id")) {
+      if (!user["id"].is_string()) return bad_request("Invalid input for field 'user.id': not a string.");
+      ref.id = user["id"].get<std::string>();
+    }
+    if (user.contains("name")) {
+      if (!user["name"].is_string()) return bad_request("Invalid input for field 'user.name': not a string.");
+      ref.name = user["name"].get<std::string>();
+    }
+    if (!ref.id && !ref.name) return bad_request("Expecting to find id or name in user.");
+    if (!ref.id) {
+      const json& domain = user.value("domain", json());
+      if (!domain.is_object()) return bad_request("Expecting to find domain in user.");
+      if (auto s = domain_ref(domain, ref); !s.ok()) return bad_request(s.message());
+    }
+    if (!user.contains("password") || !user["password"].is_string()) {
+      return bad_request("Expecting to find password in user.");
+    }
+    return std::make_pair(ref, user["password"].get<std::string>());
+  }
+
+  static Status domain_ref(const json& domain, NamedRef& ref) {
+    if (domain.contains("id")) {
+      if (!domain["id"].is_string()) return Status::InvalidArgument("Invalid input for field 'domain.id': not a string.");
+      ref.domain_id = domain["id"].get<std::string>();
+    }
+    if (domain.contains("name")) {
+      if (!domain["name"].is_string()) {
+        return Status::InvalidArgument("Invalid input for field 'domain.name': not a string.");
+      }
+      ref.domain_name = domain["name"].get<std::string>();
+    }
+    if (!ref.domain_id && !ref.domain_name) return Status::InvalidArgument("Expecting to find id or name in domain.");
+    return Status::OK();
+  }
+
+  // The requested project scope: nullopt for none or "unscoped"; a 400 for
+  // a malformed or unsupported one.
+  static std::variant<std::optional<NamedRef>, ApiResponse> requested_scope(const json& auth) {
+    if (!auth.contains("scope")) return std::optional<NamedRef>();
+    const json& scope = auth["scope"];
+    if (scope.is_string() && scope.get<std::string>() == "unscoped") return std::optional<NamedRef>();
+    if (!scope.is_object()) return bad_request("Invalid input for field 'scope': expected an object.");
+    if (!scope.contains("project")) {
+      return bad_request("Only project scope is supported (scope.project); domain and system scopes are not.");
+    }
+    const json& project = scope["project"];
+    if (!project.is_object()) return bad_request("Invalid input for field 'scope.project': expected an object.");
+    NamedRef ref;
+    if (project.contains("id")) {
+      if (!project["id"].is_string()) return bad_request("Invalid input for field 'project.id': not a string.");
+      ref.id = project["id"].get<std::string>();
+    }
+    if (project.contains("name")) {
+      if (!project["name"].is_string()) return bad_request("Invalid input for field 'project.name': not a string.");
+      ref.name = project["name"].get<std::string>();
+    }
+    if (!ref.id && !ref.name) return bad_request("Expecting to find id or name in project.");
+    if (!ref.id) {
+      const json& domain = project.value("domain", json());
+      if (!domain.is_object()) return bad_request("Expecting to find domain in project.");
+      if (auto s = domain_ref(domain, ref); !s.ok()) return bad_request(s.message());
+    }
+    return std::optional<NamedRef>(ref);
+  }
+
+  Result<ApiResponse> issue_token(const ApiRequest& req) const {
+    const json& body = req.body;
+    if (!body.is_object() || !body.contains("auth") || !body["auth"].is_object()) {
+      return bad_request("Expecting to find auth in request body.");
+    }
+    const json& auth = body["auth"];
+    if (!auth.contains("identity") || !auth["identity"].is_object()) {
+      return bad_request("Expecting to find identity in auth.");
+    }
+    const json& identity = auth["identity"];
+    if (!identity.contains("methods") || !identity["methods"].is_array()) {
+      return bad_request("Expecting to find methods in identity.");
+    }
+    std::vector<std::string> methods;
+    for (const auto& m : identity["methods"]) {
+      if (!m.is_string()) return bad_request("Invalid input for field 'identity.methods': not a list of strings.");
+      methods.push_back(m.get<std::string>());
+    }
+    auto listed = [&](const char* m) { return std::find(methods.begin(), methods.end(), m) != methods.end(); };
+    if (methods.empty() || std::any_of(methods.begin(), methods.end(),
+                                       [](const std::string& m) { return m != "password" && m != "token"; })) {
+      spdlog::info("{} identity: unsupported auth method", req.request_id);
+      return unauthorized(base(req));
+    }
+    auto scope = requested_scope(auth);
+    if (auto* reply = std::get_if<ApiResponse>(&scope)) return *reply;
+    const auto& requested = std::get<std::optional<NamedRef>>(scope);
+
+    db::UserRecord user;
+    std::optional<db::ProjectRecord> project;
+    std::optional<std::string> expires_cap;
+    std::vector<std::string> token_methods;
+    if (listed("password")) {
+      auto identity_ref = password_identity(identity.value("password", json()));
+      if (auto* reply = std::get_if<ApiResponse>(&identity_ref)) return *reply;
+      const auto& [ref, password] = std::get<std::pair<NamedRef, std::string>>(identity_ref);
+      auto checked = tokens_.check_password(ref, password);
+      if (!checked.ok()) {
+        if (!checked.status().is(sdk::StatusCode::kNotFound)) return checked.status();
+        spdlog::info("{} identity: password authentication failed", req.request_id);
+        return unauthorized(base(req));
+      }
+      user = std::move(*checked);
+      token_methods = {"password"};
+    } else {
+      const json& token = identity.value("token", json());
+      if (!token.is_object() || !token.contains("id") || !token["id"].is_string()) {
+        return bad_request("Expecting to find id in token.");
+      }
+      auto given = tokens_.validate(token["id"].get<std::string>());
+      if (!given.ok()) {
+        if (!given.status().is(sdk::StatusCode::kNotFound)) return given.status();
+        spdlog::info("{} identity: token authentication failed", req.request_id);
+        return unauthorized(base(req));
+      }
+      user = given->user;
+      // Without a new scope the token keeps its own; either way it never
+      // outlives the token it came from.
+      if (!requested) project = given->project;
+      expires_cap = given->record.expires_at;
+      token_methods = given->record.methods;
+      if (std::find(token_methods.begin(), token_methods.end(), "token") == token_methods.end()) {
+        token_methods.push_back("token");
+      }
+    }
+    if (requested) {
+      auto resolved = tokens_.resolve_scope(user, *requested);
+      if (!resolved.ok()) {
+        if (resolved.status().is(sdk::StatusCode::kInvalidArgument)) return bad_request(resolved.status().message());
+        if (!resolved.status().is(sdk::StatusCode::kNotFound)) return resolved.status();
+        spdlog::info("{} identity: user {} has no access to the requested project", req.request_id, user.id);
+        return unauthorized(base(req));
+      }
+      project = std::move(*resolved);
+    }
+    auto issued = tokens_.issue(user, project, token_methods, expires_cap);
+    if (!issued.ok()) {
+      if (issued.status().is(sdk::StatusCode::kNotFound)) return unauthorized(base(req));
+      return issued.status();
+    }
+    spdlog::info("{} identity: token issued to user {} ({}) {} by {}, audit id {}", req.request_id, user.name,
+                 user.id, project ? "on project " + project->name : std::string("unscoped"),
+                 joined(token_methods), issued->info.record.audit_id);
+    ApiResponse reply{201, token_json(req, issued->info, !req.query_param("nocatalog").has_value()), {}};
+    reply.headers["X-Subject-Token"] = issued->token;
+    return reply;
+  }
+
+  // The X-Subject-Token's details, after checking the caller may see them.
+  std::variant<TokenInfo, ApiResponse> subject(const ApiRequest& req, const char* rule) const {
+    auto who = caller(req);
+    if (auto* reply = std::get_if<ApiResponse>(&who)) return *reply;
+    const TokenInfo& me = std::get<TokenInfo>(who);
+    auto header = req.header("X-Subject-Token");
+    if (!header) return bad_request("Expecting to find X-Subject-Token in the request headers.");
+    auto info = tokens_.validate(*header);
+    if (!info.ok()) {
+      if (!info.status().is(sdk::StatusCode::kNotFound)) {
+        return error(common::http_status_for(info.status()), info.status().message());
+      }
+      return error(404, "Failed to validate token");
+    }
+    if (!is_admin(me) && me.user.id != info->user.id) return forbidden(rule);
+    return std::move(*info);
+  }
+
+  Result<ApiResponse> validate_token(const ApiRequest& req) const {
+    auto info = subject(req, kRuleValidateToken);
+    if (auto* reply = std::get_if<ApiResponse>(&info)) return *reply;
+    ApiResponse reply{200, token_json(req, std::get<TokenInfo>(info), !req.query_param("nocatalog").has_value()), {}};
+    reply.headers["X-Subject-Token"] = *req.header("X-Subject-Token");
+    return reply;
+  }
+
+  Result<ApiResponse> revoke_token(const ApiRequest& req) const {
+    auto info = subject(req, kRuleRevokeToken);
+    if (auto* reply = std::get_if<ApiResponse>(&info)) return *reply;
+    if (auto s = tokens_.revoke(*req.header("X-Subject-Token")); !s.ok()) {
+      if (s.is(sdk::StatusCode::kNotFound)) return error(404, "Failed to validate token");
+      return s;
+    }
+    spdlog::info("{} identity: token revoked, audit id {}", req.request_id, std::get<TokenInfo>(info).record.audit_id);
+    return ApiResponse{204, nullptr, {}};
+  }
+
+  json project_json(const ApiRequest& req, const db::ProjectRecord& p) const {
+    return {{"id", p.id},
+            {"name", p.name},
+            {"domain_id", p.domain_id},
+            {"description", p.description},
+            {"enabled", p.enabled},
+            {"is_domain", false},
+            {"parent_id", p.domain_id},
+            {"tags", json::array()},
+            {"options", json::object()},
+            {"links", {{"self", base(req) + "/identity/v3/projects/" + p.id}}}};
+  }
+
+  json user_json(const ApiRequest& req, const db::UserRecord& u) const {
+    return {{"id", u.id},
+            {"name", u.name},
+            {"domain_id", u.domain_id},
+            {"enabled", u.enabled},
+            {"password_expires_at", nullptr},
+            {"options", json::object()},
+            {"links", {{"self", base(req) + "/identity/v3/users/" + u.id}}}};
+  }
+
+  json collection_links(const ApiRequest& req, const std::string& path) const {
+    return {{"self", base(req) + path}, {"previous", nullptr}, {"next", nullptr}};
+  }
+
+  Result<ApiResponse> auth_projects(const ApiRequest& req) const {
+    auto who = caller(req);
+    if (auto* reply = std::get_if<ApiResponse>(&who)) return *reply;
+    auto projects = db::RoleRepository(db_).projects_of(std::get<TokenInfo>(who).user.id);
+    if (!projects.ok()) return projects.status();
+    json out = json::array();
+    for (const auto& p : *projects) {
+      if (p.enabled) out.push_back(project_json(req, p));
+    }
+    return ApiResponse{200, {{"projects", out}, {"links", collection_links(req, "/identity/v3/auth/projects")}}, {}};
+  }
+
+  Result<ApiResponse> auth_catalog(const ApiRequest& req) const {
+    auto who = caller(req);
+    if (auto* reply = std::get_if<ApiResponse>(&who)) return *reply;
+    json catalog = std::get<TokenInfo>(who).project ? service_catalog(base(req)) : json::array();
+    return ApiResponse{200, {{"catalog", catalog}, {"links", collection_links(req, "/identity/v3/auth/catalog")}}, {}};
+  }
+
+  Result<ApiResponse> get_user(const ApiRequest& req) const {
+    auto who = caller(req);
+    if (auto* reply = std::get_if<ApiResponse>(&who)) return *reply;
+    const TokenInfo& me = std::get<TokenInfo>(who);
+    const std::string& id = req.path_params.at(0);
+    if (!is_admin(me) && me.user.id != id) return forbidden(kRuleGetUser);
+    auto user = db::UserRepository(db_).get(id);
+    if (!user.ok()) return user.status();  // kNotFound: 404 in Keystone's format
+    return ApiResponse{200, {{"user", user_json(req, *user)}}, {}};
+  }
+
+  Result<ApiResponse> list_users(const ApiRequest& req) const {
+    auto who = caller(req);
+    if (auto* reply = std::get_if<ApiResponse>(&who)) return *reply;
+    if (!is_admin(std::get<TokenInfo>(who))) return forbidden(kRuleListUsers);
+    auto users = db::UserRepository(db_).list();
+    if (!users.ok()) return users.status();
+    const auto name = req.query_param("name");
+    json out = json::array();
+    for (const auto& u : *users) {
+      if (!name || u.name == *name) out.push_back(user_json(req, u));
+    }
+    return ApiResponse{200, {{"users", out}, {"links", collection_links(req, "/identity/v3/users")}}, {}};
+  }
+
+  Result<ApiResponse> get_project(const ApiRequest& req) const {
+    auto who = caller(req);
+    if (auto* reply = std::get_if<ApiResponse>(&who)) return *reply;
+    const TokenInfo& me = std::get<TokenInfo>(who);
+    const std::string& id = req.path_params.at(0);
+    if (!is_admin(me) && !(me.project && me.project->id == id)) return forbidden(kRuleGetProject);
+    auto project = db::ProjectRepository(db_).get(id);
+    if (!project.ok()) return project.status();  // kNotFound: 404 in Keystone's format
+    return ApiResponse{200, {{"project", project_json(req, *project)}}, {}};
+  }
+
+  Result<ApiResponse> list_projects(const ApiRequest& req) const {
+    auto who = caller(req);
+    if (auto* reply = std::get_if<ApiResponse>(&who)) return *reply;
+    if (!is_admin(std::get<TokenInfo>(who))) return forbidden(kRuleListProjects);
+    auto projects = db::ProjectRepository(db_).list();
+    if (!projects.ok()) return projects.status();
+    const auto name = req.query_param("name");
+    json out = json::array();
+    for (const auto& p : *projects) {
+      if (!name || p.name == *name) out.push_back(project_json(req, p));
+    }
+    return ApiResponse{200, {{"projects", out}, {"links", collection_links(req, "/identity/v3/projects")}}, {}};
+  }
+
+ private:
+  TokenService& tokens_;
+  db::Database& db_;
+  IdentityRoutesOptions options_;
+};
+
+}  // namespace
+
+json keystone_error_body(int http_status, const std::string& message) {
+  return {{"error", {{"code", http_status}, {"message", message}, {"title", title_for(http_status)}}}};
+}
+
+void add_identity_routes(api::ApiServer& server, TokenService& tokens, db::Database& db, IdentityRoutesOptions options) {
+  auto c = std::make_shared<Controller>(tokens, db, std::move(options));
+  auto bind = [&](const char* method, const char* pattern, Result<ApiResponse> (Controller::*fn)(const ApiRequest&) const) {
+    server.route(
+        method, pattern, [c, fn](const ApiRequest& req) { return ((*c).*fn)(req); }, /*is_public=*/true,
+        &keystone_error_body);
+  };
+  bind("GET", R"(/identity/?)", &Controller::versions);
+  bind("GET", R"(/identity/v3/?)", &Controller::version);
+  bind("POST", R"(/identity/v3/auth/tokens)", &Controller::issue_token);
+  // cpp-httplib answers HEAD with the GET route, without the body.
+  bind("GET", R"(/identity/v3/auth/tokens)", &Controller::validate_token);
+  bind("DELETE", R"(/identity/v3/auth/tokens)", &Controller::revoke_token);
+  bind("GET", R"(/identity/v3/auth/projects)", &Controller::auth_projects);
+  bind("GET", R"(/identity/v3/auth/catalog)", &Controller::auth_catalog);
+  bind("GET", R"(/identity/v3/users)", &Controller::list_users);
+  bind("GET", R"(/identity/v3/users/([^/]+))", &Controller::get_user);
+  bind("GET", R"(/identity/v3/projects)", &Controller::list_projects);
+  bind("GET", R"(/identity/v3/projects/([^/]+))", &Controller::get_project);
+}
+
+}  // namespace stratus::core::identity

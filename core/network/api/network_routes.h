@@ -1,0 +1,30 @@
+// The Network service (a Neutron v2.0 subset) under /network on the API
+// port: clients use http://HOST:PORT/network/v2.0 as Neutron's endpoint.
+//
+//   GET    /network                      versions (no authentication)
+//   GET    /network/v2.0                 resources
+//   GET    /network/v2.0/extensions[/{alias}]
+//   GET    /network/v2.0/networks[/{id}]   POST, DELETE /{id}
+//   GET    /network/v2.0/subnets[/{id}]    POST, DELETE /{id}
+//   GET    /network/v2.0/ports[/{id}]      (ports are made by server create)
+//
+// Errors come in Neutron's format (neutron_error.h); who may do what is in
+// network_policy.h. See docs/network.md.
+#pragma once
+
+#include "core/http/api_server.h"
+#include "core/db/database.h"
+
+namespace stratus::core::api {
+
+void add_network_routes(ApiServer& server, db::Database& db);
+
+namespace network {
+// Each resource's routes; add_network_routes registers all of them.
+void add_network_service_documents(ApiServer& server);
+void add_networks_routes(ApiServer& server, db::Database& db);
+void add_subnets_routes(ApiServer& server, db::Database& db);
+void add_ports_routes(ApiServer& server, db::Database& db);
+}  // namespace network
+
+}  // namespace stratus::core::api
