@@ -32,7 +32,10 @@ done
 state="/tmp/stratus-libvirt-e2e.state"
 mkdir -p "$state"
 exec 9> "$state/lock"
-if ! flock -w 1200 9; then echo "FAIL: another libvirt e2e run held $state/lock for 20 minutes"; exit 1; fi
+# Waiting for other runs (the lock, and older copies below): 10 minutes at most
+# in all, within ctest's 15.
+wait_until=$((SECONDS + 600))
+if ! flock -w 600 9; then echo "FAIL: another libvirt e2e run held $state/lock for 10 minutes"; exit 1; fi
 
 names_a_run_dir() {  # names_a_run_dir PID: a run directory of this test is in PID's command line
   tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q "/tmp/stratus-libvirt-e2e[.]"
@@ -74,9 +77,17 @@ stop_pid() {  # stop_pid PID: TERM, up to 10 s, then KILL
 leave_runs=0     # another run is at work: its domains and directories are not leftovers
 leave_checks=0   # a driver check is at work: stratus-check-* domains are not leftovers
 clean_previous_run() {  # what a run of this test killed before its cleanup left
-  local entry name pid other
+  local entry name pid other i
+  # An older copy of this test takes no lock: wait for it to end too (within
+  # the same 10 minutes), since two runs share qemu:///system.
+  for i in $(seq 1 120); do
+    other="$(other_run)" || break
+    [ "$SECONDS" -lt "$wait_until" ] || break
+    [ "$i" -eq 1 ] && echo "another run of this test is at work (pid $other, without the lock): waiting for it"
+    sleep 5
+  done
   if other="$(other_run)"; then
-    echo "another run of this test is at work (pid $other, without the lock): leaving what it may use alone"
+    echo "another run of this test is still at work (pid $other): leaving what it may use alone"
     leave_runs=1 leave_checks=1
     return 0
   fi
