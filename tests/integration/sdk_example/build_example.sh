@@ -24,9 +24,9 @@ unset STRATUS_CONFIG STRATUS_PLUGIN_PATH
 # The installed binary finds its own plugins beside it, and the example's.
 "$prefix/bin/stratus" --plugin-dir "$work/example" plugin list > "$work/list.txt"
 cat "$work/list.txt"
-grep -Eq "^virt_driver +example_memory +0\.1\.0 +3 +$plugin$" "$work/list.txt"
-grep -Eq "^scheduler_filter +example_gpu +0\.1\.0 +3 +$plugin$" "$work/list.txt"
-grep -Eq "^virt_driver +fake +1\.0\.0 +3 +$prefix/lib/stratus/plugins/libstratus_driver_fake\.so$" "$work/list.txt"
+grep -Eq "^virt_driver +example_memory +0\.1\.0 +4 +$plugin$" "$work/list.txt"
+grep -Eq "^scheduler_filter +example_gpu +0\.1\.0 +4 +$plugin$" "$work/list.txt"
+grep -Eq "^virt_driver +fake +1\.0\.0 +4 +$prefix/lib/stratus/plugins/libstratus_driver_fake\.so$" "$work/list.txt"
 "$prefix/bin/stratus" --plugin-dir "$work/example" plugin show example_memory | grep "Example: guests kept in a map" > /dev/null
 
 # And it runs as the compute driver of aio, with its own config table.

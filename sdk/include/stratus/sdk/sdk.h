@@ -2,6 +2,7 @@
 #pragma once
 
 #include "stratus/sdk/block_device_info.h"
+#include "stratus/sdk/diagnostics.h"
 #include "stratus/sdk/driver_capabilities.h"
 #include "stratus/sdk/flavor.h"
 #include "stratus/sdk/host_resources.h"
@@ -20,6 +21,7 @@
 #include "stratus/sdk/result.h"
 #include "stratus/sdk/scheduler_filter.h"
 #include "stratus/sdk/scheduler_weigher.h"
+#include "stratus/sdk/security_group_rule.h"
 #include "stratus/sdk/status.h"
 #include "stratus/sdk/version.h"
 #include "stratus/sdk/virt_driver.h"

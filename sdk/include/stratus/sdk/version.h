@@ -11,9 +11,9 @@
 
 namespace stratus::sdk {
 
-inline constexpr const char* kSdkVersion = "2.0.0";
+inline constexpr const char* kSdkVersion = "2.1.0";
 inline constexpr std::uint32_t kSdkVersionMajor = 2;
-inline constexpr std::uint32_t kSdkVersionMinor = 0;
+inline constexpr std::uint32_t kSdkVersionMinor = 1;
 inline constexpr std::uint32_t kSdkVersionPatch = 0;
 
 // 2: VirtDriver::register_lifecycle_listener; 3: Status::reason (a value type

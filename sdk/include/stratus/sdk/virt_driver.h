@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "stratus/sdk/block_device_info.h"
+#include "stratus/sdk/diagnostics.h"
 #include "stratus/sdk/driver_capabilities.h"
 #include "stratus/sdk/host_resources.h"
 #include "stratus/sdk/image_meta.h"
@@ -40,6 +41,7 @@
 #include "stratus/sdk/network_info.h"
 #include "stratus/sdk/request_context.h"
 #include "stratus/sdk/result.h"
+#include "stratus/sdk/security_group_rule.h"
 #include "stratus/sdk/status.h"
 
 namespace stratus::sdk {
@@ -194,6 +196,33 @@ class VirtDriver {
   virtual Status register_lifecycle_listener(LifecycleListener listener) {
     (void)listener;
     return Status::NotSupported("register_lifecycle_listener");
+  }
+
+  // ---- ABI 4 ----------------------------------------------------------------
+  // Called only on plugins built for ABI 4 or later.
+
+  // What the hypervisor reports about a guest (diagnostics.h), for the
+  // admin's GET /servers/{id}/diagnostics. Must not block for long; safe to
+  // call concurrently with anything.
+  // Errors: kNotFound, kInvalidState (the guest is not running),
+  // kNotSupported (the default), kUnavailable.
+  virtual Result<Diagnostics> get_diagnostics(const RequestContext& ctx, const Instance& instance) {
+    (void)ctx, (void)instance;
+    return Status::NotSupported("get_diagnostics");
+  }
+
+  // Makes the guest's interfaces enforce `ports` (security_group_rule.h),
+  // replacing whatever was enforced before. The compute service calls it
+  // before spawn (the guest is created with its filters in place: a driver
+  // keeps the rules of an instance it has not spawned yet) and again each
+  // time a port's groups or a group's rules change. Idempotent. Blocking.
+  // Errors: kInvalidArgument (a rule the driver cannot express),
+  // kNotSupported (the default: the driver enforces nothing, and the compute
+  // service logs that once per host), kUnavailable.
+  virtual Status apply_security_groups(const RequestContext& ctx, const Instance& instance,
+                                       const std::vector<PortSecurity>& ports) {
+    (void)ctx, (void)instance, (void)ports;
+    return Status::NotSupported("apply_security_groups");
   }
 };
 
