@@ -92,39 +92,35 @@ struct Validators {
   std::shared_ptr<const JsonSchemaValidator> reboot, rebuild, console;
 };
 
-using ActionHandler = std::function<Result<ApiResponse>(const ApiRequest&, const std::string& id)>;
-
 }  // namespace
 
-void add_server_action_routes(ApiServer& server, compute::ComputeAPI& compute, db::Database& db) {
+void add_server_lifecycle_actions(ServerActionTable& table, compute::ComputeAPI& compute, db::Database& db) {
   Validators v{JsonSchemaValidator::compile(reboot_schema()).value(),
                JsonSchemaValidator::compile(rebuild_schema()).value(),
                JsonSchemaValidator::compile(console_schema()).value()};
 
-  // The actions by the body's key, as Nova's wsgi dispatches them.
-  auto actions = std::make_shared<std::map<std::string, ActionHandler>>();
   auto simple = [&compute](Status (compute::ComputeAPI::*method)(const compute::ComputeContext&, const std::string&)) {
     return [&compute, method](const ApiRequest& req, const std::string& id) {
       return accepted((compute.*method)(compute_context(req), id));
     };
   };
-  (*actions)["os-start"] = simple(&compute::ComputeAPI::start);
-  (*actions)["os-stop"] = simple(&compute::ComputeAPI::stop);
-  (*actions)["pause"] = simple(&compute::ComputeAPI::pause);
-  (*actions)["unpause"] = simple(&compute::ComputeAPI::unpause);
-  (*actions)["suspend"] = simple(&compute::ComputeAPI::suspend);
-  (*actions)["resume"] = simple(&compute::ComputeAPI::resume);
-  (*actions)["restore"] = simple(&compute::ComputeAPI::restore);
-  (*actions)["forceDelete"] = simple(&compute::ComputeAPI::force_delete);
+  table["os-start"] = simple(&compute::ComputeAPI::start);
+  table["os-stop"] = simple(&compute::ComputeAPI::stop);
+  table["pause"] = simple(&compute::ComputeAPI::pause);
+  table["unpause"] = simple(&compute::ComputeAPI::unpause);
+  table["suspend"] = simple(&compute::ComputeAPI::suspend);
+  table["resume"] = simple(&compute::ComputeAPI::resume);
+  table["restore"] = simple(&compute::ComputeAPI::restore);
+  table["forceDelete"] = simple(&compute::ComputeAPI::force_delete);
 
-  (*actions)["reboot"] = [&compute, v](const ApiRequest& req, const std::string& id) -> Result<ApiResponse> {
+  table["reboot"] = [&compute, v](const ApiRequest& req, const std::string& id) -> Result<ApiResponse> {
     if (Status s = v.reboot->validate(req.body); !s.ok()) return s;
     const std::string type = req.body["reboot"]["type"].get<std::string>();
     const auto kind = (type[0] == 'H' || type[0] == 'h') ? compute::RebootType::kHard : compute::RebootType::kSoft;
     return accepted(compute.reboot(compute_context(req), id, kind));
   };
 
-  (*actions)["rebuild"] = [&compute, &db, v](const ApiRequest& req, const std::string& id) -> Result<ApiResponse> {
+  table["rebuild"] = [&compute, &db, v](const ApiRequest& req, const std::string& id) -> Result<ApiResponse> {
     if (Status s = v.rebuild->validate(req.body); !s.ok()) return s;
     const json& in = req.body["rebuild"];
     compute::RebuildRequest rr;
@@ -139,7 +135,7 @@ void add_server_action_routes(ApiServer& server, compute::ComputeAPI& compute, d
     return ApiResponse{202, {{"server", view}}, {}};
   };
 
-  (*actions)["os-getConsoleOutput"] = [&compute, v](const ApiRequest& req, const std::string& id) -> Result<ApiResponse> {
+  table["os-getConsoleOutput"] = [&compute, v](const ApiRequest& req, const std::string& id) -> Result<ApiResponse> {
     if (Status s = v.console->validate(req.body); !s.ok()) return s;
     const json& in = req.body["os-getConsoleOutput"];
     std::int64_t length = -1;
@@ -163,7 +159,9 @@ void add_server_action_routes(ApiServer& server, compute::ComputeAPI& compute, d
     if (!output.ok()) return output.status();
     return ApiResponse{200, {{"output", *output}}, {}};
   };
+}
 
+void route_server_actions(ApiServer& server, std::shared_ptr<const ServerActionTable> actions) {
   server.route("POST", R"(/v2\.1/servers/([^/]+)/action)", [actions](const ApiRequest& req) -> Result<ApiResponse> {
     if (!req.body.is_object() || req.body.empty()) return Status::InvalidArgument("Malformed request body");
     for (const auto& [key, value] : req.body.items()) {

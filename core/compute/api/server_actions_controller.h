@@ -4,12 +4,13 @@
 // argument checked against Nova's schema; 409 from a state that forbids it.
 #pragma once
 
-#include "core/http/api_server.h"
 #include "core/compute/api/compute_api.h"
+#include "core/compute/api/server_action_table.h"
 #include "core/db/database.h"
 
 namespace stratus::core::api {
 
-void add_server_action_routes(ApiServer& server, compute::ComputeAPI& compute, db::Database& db);
+// Registers the life-cycle actions above in `actions`.
+void add_server_lifecycle_actions(ServerActionTable& actions, compute::ComputeAPI& compute, db::Database& db);
 
 }  // namespace stratus::core::api

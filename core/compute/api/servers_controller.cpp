@@ -12,6 +12,7 @@
 #include "core/compute/api/compute_request.h"
 #include "core/compute/api/instance_actions_controller.h"
 #include "core/compute/api/server_actions_controller.h"
+#include "core/compute/api/server_action_table.h"
 #include "core/compute/api/server_metadata_controller.h"
 #include "core/compute/api/server_status.h"
 #include "core/compute/api/server_view.h"
@@ -430,7 +431,9 @@ void add_server_routes(ApiServer& server, compute::ComputeAPI& compute, db::Data
     return ApiResponse{204, nullptr, {}};
   });
 
-  add_server_action_routes(server, compute, db);
+  auto actions = std::make_shared<ServerActionTable>();
+  add_server_lifecycle_actions(*actions, compute, db);
+  route_server_actions(server, actions);
   add_server_metadata_routes(server, compute);
   add_instance_action_routes(server, compute, db);
 }
