@@ -412,6 +412,18 @@ UPDATE server_group_members SET position =
   COALESCE((SELECT id FROM instances WHERE uuid = server_group_members.instance_uuid), 0);
 )sql";
 
+// Migration 11: what the Keystone v3 admin API keeps beyond names
+// (core/identity/api/identity_resources_controller.cpp). A user's
+// default_project_id is not a foreign key: Keystone keeps it when the project
+// is deleted. `extra` holds the attributes Keystone stores unmodelled (a
+// user's email and description, any other property a client sends), as a
+// JSON object.
+constexpr const char* kIdentityAdminSchema = R"sql(
+ALTER TABLE users ADD COLUMN default_project_id TEXT;
+ALTER TABLE users ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE projects ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& builtin_migrations() {
@@ -421,6 +433,14 @@ const std::vector<Migration>& builtin_migrations() {
       {3, "identity", kIdentitySchema},
       {4, "image service", kImageServiceSchema},
       {5, "race-proof writes", kRaceProofSchema},
+      // 6..10 belong to other branches of issue #13; the lead's merge replaces
+      // these placeholders (the list must be numbered without gaps).
+      {6, "placeholder (identity branch)", "SELECT 1;"},
+      {7, "placeholder (identity branch)", "SELECT 1;"},
+      {8, "placeholder (identity branch)", "SELECT 1;"},
+      {9, "placeholder (identity branch)", "SELECT 1;"},
+      {10, "placeholder (identity branch)", "SELECT 1;"},
+      {11, "identity admin API", kIdentityAdminSchema},
   };
   return migrations;
 }

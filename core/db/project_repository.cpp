@@ -12,12 +12,12 @@ namespace {
 template <typename... Args>
 Result<std::vector<ProjectRecord>> query(Connection& c, const std::string& purpose, const std::string& where,
                                          const Args&... args) {
-  auto st = c.prepare(purpose, "SELECT id, name, domain_id, description, enabled, created_at FROM projects " + where);
+  auto st = c.prepare(purpose, "SELECT id, name, domain_id, description, enabled, created_at, extra FROM projects " + where);
   if (!st.ok()) return st.status();
   st->bind_all(args...);
   std::vector<ProjectRecord> out;
   auto s = st->for_each([&](Statement& r) {
-    out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.boolean(4), r.text(5)});
+    out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.boolean(4), r.text(5), r.text(6)});
   });
   if (!s.ok()) return s;
   return out;
@@ -35,8 +35,9 @@ Result<ProjectRecord> ProjectRepository::create(const ProjectRecord& rec) {
   if (rec.id.empty() || rec.name.empty()) return Status::InvalidArgument("a project needs an id and a name");
   return db_.write("create project", [&](Connection& c) -> Result<ProjectRecord> {
     auto st = c.exec("insert project " + rec.name,
-                     "INSERT INTO projects(id, name, domain_id, description, enabled, created_at) VALUES (?,?,?,?,?,?)",
-                     rec.id, rec.name, rec.domain_id, rec.description, rec.enabled, common::utc_now());
+                     "INSERT INTO projects(id, name, domain_id, description, enabled, created_at, extra) "
+                     "VALUES (?,?,?,?,?,?,?)",
+                     rec.id, rec.name, rec.domain_id, rec.description, rec.enabled, common::utc_now(), rec.extra);
     if (st.is(sdk::StatusCode::kAlreadyExists)) {
       return Status::AlreadyExists("Project '" + rec.name + "' already exists.");
     }
@@ -58,6 +59,21 @@ Result<ProjectRecord> ProjectRepository::find_by_name(const std::string& name, c
 
 Result<std::vector<ProjectRecord>> ProjectRepository::list() {
   return db_.read("list projects", [&](Connection& c) { return query(c, "list projects", "ORDER BY name"); });
+}
+
+Result<ProjectRecord> ProjectRepository::update(const ProjectRecord& rec) {
+  if (rec.id.empty() || rec.name.empty()) return Status::InvalidArgument("a project needs an id and a name");
+  return db_.write("update project", [&](Connection& c) -> Result<ProjectRecord> {
+    auto st = c.exec("update project " + rec.id,
+                     "UPDATE projects SET name = ?, description = ?, enabled = ?, extra = ? WHERE id = ?", rec.name,
+                     rec.description, rec.enabled, rec.extra, rec.id);
+    if (st.is(sdk::StatusCode::kAlreadyExists)) {
+      return Status::AlreadyExists("Project '" + rec.name + "' already exists.");
+    }
+    if (!st.ok()) return st;
+    if (c.changes() == 0) return Status::NotFound("Could not find project: " + rec.id + ".");
+    return one(query(c, "read project " + rec.id, "WHERE id = ?", rec.id), rec.id);
+  });
 }
 
 Status ProjectRepository::remove(const std::string& id) {

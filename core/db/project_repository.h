@@ -18,6 +18,7 @@ struct ProjectRecord {
   std::string description;
   bool enabled = true;
   std::string created_at;
+  std::string extra = "{}";  // a JSON object: attributes Keystone keeps unmodelled
 };
 
 class ProjectRepository {
@@ -33,6 +34,9 @@ class ProjectRepository {
   sdk::Result<ProjectRecord> find_by_name(const std::string& name, const std::string& domain_id = "default");
   // Every project, by name.
   sdk::Result<std::vector<ProjectRecord>> list();
+  // Rewrites name, description, enabled and extra of the project `record.id`.
+  // kNotFound if absent; kAlreadyExists as create() for a taken name.
+  sdk::Result<ProjectRecord> update(const ProjectRecord& record);
   // Deletes the project with its role assignments and the tokens scoped to
   // it. kNotFound if absent.
   sdk::Status remove(const std::string& id);

@@ -28,6 +28,18 @@ Result<RoleRecord> RoleRepository::find_role(const std::string& name) {
   });
 }
 
+Result<RoleRecord> RoleRepository::get_role(const std::string& id) {
+  return db_.read("read role", [&](Connection& c) -> Result<RoleRecord> {
+    auto st = c.prepare("read role " + id, "SELECT id, name FROM roles WHERE id = ?");
+    if (!st.ok()) return st.status();
+    st->bind(1, id);
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("Could not find role: " + id + ".");
+    return RoleRecord{st->text(0), st->text(1)};
+  });
+}
+
 Status RoleRepository::assign(const std::string& user_id, const std::string& project_id, const std::string& role_id) {
   return db_.write("assign role", [&](Connection& c) -> Status {
     auto st = c.exec("assign role " + role_id + " to user " + user_id + " on project " + project_id,
@@ -92,14 +104,14 @@ Result<std::vector<RoleRecord>> RoleRepository::roles_on(const std::string& user
 Result<std::vector<ProjectRecord>> RoleRepository::projects_of(const std::string& user_id) {
   return db_.read("read projects of user", [&](Connection& c) -> Result<std::vector<ProjectRecord>> {
     auto st = c.prepare("read projects of user " + user_id,
-                        "SELECT DISTINCT p.id, p.name, p.domain_id, p.description, p.enabled, p.created_at "
+                        "SELECT DISTINCT p.id, p.name, p.domain_id, p.description, p.enabled, p.created_at, p.extra "
                         "FROM role_assignments a JOIN projects p ON p.id = a.project_id "
                         "WHERE a.user_id = ? ORDER BY p.name");
     if (!st.ok()) return st.status();
     st->bind(1, user_id);
     std::vector<ProjectRecord> out;
     auto s = st->for_each([&](Statement& r) {
-      out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.boolean(4), r.text(5)});
+      out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.boolean(4), r.text(5), r.text(6)});
     });
     if (!s.ok()) return s;
     return out;

@@ -35,6 +35,8 @@ class RoleRepository {
   sdk::Result<std::vector<RoleRecord>> list_roles();
   // kNotFound "Could not find role: <name>."
   sdk::Result<RoleRecord> find_role(const std::string& name);
+  // kNotFound "Could not find role: <id>."
+  sdk::Result<RoleRecord> get_role(const std::string& id);
 
   // Grants the role; granting one already held is not an error (Keystone's
   // PUT is idempotent). kInvalidArgument when the user, project or role does

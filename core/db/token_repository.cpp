@@ -85,6 +85,27 @@ Status TokenRepository::revoke(const std::string& id) {
   });
 }
 
+Result<std::int64_t> TokenRepository::revoke_for_user(const std::string& user_id,
+                                                      const std::optional<std::string>& project_id) {
+  return db_.write("revoke tokens of user", [&](Connection& c) -> Result<std::int64_t> {
+    auto st = c.exec("revoke tokens of user " + user_id,
+                     "UPDATE tokens SET revoked = 1 WHERE user_id = ?1 AND (?2 IS NULL OR project_id = ?2) "
+                     "AND revoked = 0",
+                     user_id, project_id);
+    if (!st.ok()) return st;
+    return c.changes();
+  });
+}
+
+Result<std::int64_t> TokenRepository::revoke_for_project(const std::string& project_id) {
+  return db_.write("revoke tokens of project", [&](Connection& c) -> Result<std::int64_t> {
+    auto st = c.exec("revoke tokens of project " + project_id,
+                     "UPDATE tokens SET revoked = 1 WHERE project_id = ? AND revoked = 0", project_id);
+    if (!st.ok()) return st;
+    return c.changes();
+  });
+}
+
 Result<std::int64_t> TokenRepository::purge_expired(const std::string& stored_time) {
   return db_.write("purge expired tokens", [&](Connection& c) -> Result<std::int64_t> {
     auto st = c.exec("purge expired tokens", "DELETE FROM tokens WHERE expires_at < ?", stored_time);

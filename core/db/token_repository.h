@@ -37,6 +37,14 @@ class TokenRepository {
   sdk::Result<TokenRecord> get(const std::string& id);
   // Marks it revoked; kNotFound when no token has that hash.
   sdk::Status revoke(const std::string& id);
+  // Revokes every token of `user_id` (any scope) or, with `project_id`,
+  // those of the user scoped to that project; returns how many changed.
+  // Keystone revokes so when a user is disabled or its password changes, or
+  // a role on a project is removed.
+  sdk::Result<std::int64_t> revoke_for_user(const std::string& user_id,
+                                            const std::optional<std::string>& project_id = std::nullopt);
+  // Revokes every token scoped to the project (it was disabled).
+  sdk::Result<std::int64_t> revoke_for_project(const std::string& project_id);
   // Deletes tokens that expired before `stored_time`; returns how many.
   sdk::Result<std::int64_t> purge_expired(const std::string& stored_time);
 

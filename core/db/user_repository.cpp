@@ -12,12 +12,14 @@ namespace {
 template <typename... Args>
 Result<std::vector<UserRecord>> query(Connection& c, const std::string& purpose, const std::string& where,
                                       const Args&... args) {
-  auto st = c.prepare(purpose, "SELECT id, name, domain_id, password_hash, enabled, created_at FROM users " + where);
+  auto st = c.prepare(purpose, "SELECT id, name, domain_id, password_hash, enabled, created_at, default_project_id, extra FROM users " + where);
   if (!st.ok()) return st.status();
   st->bind_all(args...);
   std::vector<UserRecord> out;
   auto s = st->for_each([&](Statement& r) {
-    out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.boolean(4), r.text(5)});
+    UserRecord u{r.text(0), r.text(1), r.text(2), r.text(3), r.boolean(4), r.text(5), std::nullopt, r.text(7)};
+    if (!r.is_null(6)) u.default_project_id = r.text(6);
+    out.push_back(std::move(u));
   });
   if (!s.ok()) return s;
   return out;
@@ -32,13 +34,13 @@ Result<UserRecord> one(Result<std::vector<UserRecord>> rows, const std::string& 
 }  // namespace
 
 Result<UserRecord> UserRepository::create(const UserRecord& rec) {
-  if (rec.id.empty() || rec.name.empty() || rec.password_hash.empty()) {
-    return Status::InvalidArgument("a user needs an id, a name and a password");
-  }
+  if (rec.id.empty() || rec.name.empty()) return Status::InvalidArgument("a user needs an id and a name");
   return db_.write("create user", [&](Connection& c) -> Result<UserRecord> {
     auto st = c.exec("insert user " + rec.name,
-                     "INSERT INTO users(id, name, domain_id, password_hash, enabled, created_at) VALUES (?,?,?,?,?,?)",
-                     rec.id, rec.name, rec.domain_id, rec.password_hash, rec.enabled, common::utc_now());
+                     "INSERT INTO users(id, name, domain_id, password_hash, enabled, created_at, default_project_id, extra) "
+                     "VALUES (?,?,?,?,?,?,?,?)",
+                     rec.id, rec.name, rec.domain_id, rec.password_hash, rec.enabled, common::utc_now(),
+                     rec.default_project_id, rec.extra);
     if (st.is(sdk::StatusCode::kAlreadyExists)) return Status::AlreadyExists("User '" + rec.name + "' already exists.");
     if (!st.ok()) return st;
     return one(query(c, "read user " + rec.id, "WHERE id = ?", rec.id), rec.id);
@@ -66,6 +68,20 @@ Status UserRepository::set_password_hash(const std::string& id, const std::strin
     if (!st.ok()) return st;
     if (c.changes() == 0) return Status::NotFound("Could not find user: " + id + ".");
     return Status::OK();
+  });
+}
+
+Result<UserRecord> UserRepository::update(const UserRecord& rec) {
+  if (rec.id.empty() || rec.name.empty()) return Status::InvalidArgument("a user needs an id and a name");
+  return db_.write("update user", [&](Connection& c) -> Result<UserRecord> {
+    auto st = c.exec("update user " + rec.id,
+                     "UPDATE users SET name = ?, password_hash = ?, enabled = ?, default_project_id = ?, extra = ? "
+                     "WHERE id = ?",
+                     rec.name, rec.password_hash, rec.enabled, rec.default_project_id, rec.extra, rec.id);
+    if (st.is(sdk::StatusCode::kAlreadyExists)) return Status::AlreadyExists("User '" + rec.name + "' already exists.");
+    if (!st.ok()) return st;
+    if (c.changes() == 0) return Status::NotFound("Could not find user: " + rec.id + ".");
+    return one(query(c, "read user " + rec.id, "WHERE id = ?", rec.id), rec.id);
   });
 }
 

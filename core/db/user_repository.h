@@ -2,6 +2,7 @@
 // unique by name within a domain. Holds the password hash, never a password.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,9 +15,11 @@ struct UserRecord {
   std::string id;             // 32 hex digits, as Keystone's
   std::string name;
   std::string domain_id = "default";
-  std::string password_hash;  // crypto_pwhash_str output (core/identity/password_hash.h)
+  std::string password_hash;  // crypto_pwhash_str output (core/identity/password_hash.h); "": no password
   bool enabled = true;
   std::string created_at;
+  std::optional<std::string> default_project_id;  // not checked: Keystone keeps it past the project
+  std::string extra = "{}";  // a JSON object: email, description and other unmodelled attributes
 };
 
 class UserRepository {
@@ -25,7 +28,8 @@ class UserRepository {
 
   // Stores `record` (its id must be set). kAlreadyExists "User 'n' already
   // exists." when the name is taken in the domain; kInvalidArgument for an
-  // empty id, name or hash.
+  // empty id or name. An empty hash is a user without a password (Keystone
+  // allows one; it cannot log in).
   sdk::Result<UserRecord> create(const UserRecord& record);
   // kNotFound "Could not find user: <id>."
   sdk::Result<UserRecord> get(const std::string& id);
@@ -35,6 +39,9 @@ class UserRepository {
   sdk::Result<std::vector<UserRecord>> list();
   // kNotFound when there is no such user; nothing changes then.
   sdk::Status set_password_hash(const std::string& id, const std::string& password_hash);
+  // Rewrites name, password hash, enabled, default_project_id and extra of
+  // the user `record.id`. kNotFound if absent; kAlreadyExists as create().
+  sdk::Result<UserRecord> update(const UserRecord& record);
   // Deletes the user with its role assignments and tokens. kNotFound if absent.
   sdk::Status remove(const std::string& id);
   sdk::Result<std::int64_t> count();

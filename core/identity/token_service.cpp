@@ -6,6 +6,7 @@
 #include "core/common/time_util.h"
 #include "core/identity/identity_admin.h"
 #include "core/identity/password_hash.h"
+#include "core/identity/role_implications.h"
 #include "core/identity/token_codec.h"
 
 namespace stratus::core::identity {
@@ -31,10 +32,10 @@ bool in_default_domain(const NamedRef& ref) {
 std::vector<db::RoleRecord> with_implied(const std::vector<db::RoleRecord>& direct,
                                          const std::vector<db::RoleRecord>& all) {
   std::vector<std::string> names;
-  for (const auto& r : direct) names.push_back(r.name);
-  auto has = [&](const char* n) { return std::find(names.begin(), names.end(), n) != names.end(); };
-  if (has("admin") && !has("member")) names.emplace_back("member");
-  if (has("member") && !has("reader")) names.emplace_back("reader");
+  for (const auto& r : direct) {
+    names.push_back(r.name);
+    for (auto& implied : roles_implied_by(r.name)) names.push_back(std::move(implied));
+  }
   std::vector<db::RoleRecord> out;
   for (const auto& r : all) {
     if (std::find(names.begin(), names.end(), r.name) != names.end()) out.push_back(r);
@@ -56,6 +57,11 @@ Result<db::UserRecord> TokenService::check_password(const NamedRef& ref, const s
   }
   if (!user.ok()) {
     if (!user.status().is(sdk::StatusCode::kNotFound)) return user.status();
+    burn_password_check(password);
+    return unauthorized();
+  }
+  // A user made without a password cannot log in; it costs the same work.
+  if (user->password_hash.empty()) {
     burn_password_check(password);
     return unauthorized();
   }

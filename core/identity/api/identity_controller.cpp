@@ -9,6 +9,8 @@
 
 #include "core/common/error_table.h"
 #include "core/db/role_repository.h"
+#include "core/identity/api/identity_resources_controller.h"
+#include "core/identity/api/identity_views.h"
 #include "core/identity/service_catalog.h"
 
 namespace stratus::core::identity {
@@ -28,16 +30,9 @@ using sdk::Status;
 //   identity:revoke_token      admin, or the token's own user
 //   identity:get_auth_projects any valid token
 //   identity:get_auth_catalog  any valid token
-//   identity:get_user          admin, or the user itself
-//   identity:list_users        admin
-//   identity:get_project       admin, or a token scoped to that project
-//   identity:list_projects     admin
+// (users, projects, roles, domains: identity_resources_controller.cpp)
 constexpr const char* kRuleValidateToken = "identity:validate_token";
 constexpr const char* kRuleRevokeToken = "identity:revoke_token";
-constexpr const char* kRuleGetUser = "identity:get_user";
-constexpr const char* kRuleListUsers = "identity:list_users";
-constexpr const char* kRuleGetProject = "identity:get_project";
-constexpr const char* kRuleListProjects = "identity:list_projects";
 
 // The version this subset follows (the Keystone of 2023.1 and later).
 constexpr const char* kVersionId = "v3.14";
@@ -84,8 +79,6 @@ std::string joined(const std::vector<std::string>& items) {
 
 std::string api_time(const std::string& stored) { return stored + "Z"; }
 
-json domain_json() { return {{"id", kDefaultDomainId}, {"name", kDefaultDomainName}}; }
-
 bool has_role(const TokenInfo& info, const char* name) {
   return std::any_of(info.record.roles.begin(), info.record.roles.end(),
                      [&](const db::RoleRecord& r) { return r.name == name; });
@@ -99,6 +92,8 @@ class Controller {
       : tokens_(tokens), db_(db), options_(std::move(options)) {
     while (!options_.public_url.empty() && options_.public_url.back() == '/') options_.public_url.pop_back();
   }
+
+  const std::string& public_url() const { return options_.public_url; }
 
   std::string base(const ApiRequest& req) const {
     return options_.public_url.empty() ? req.base_url : options_.public_url;
@@ -131,10 +126,10 @@ class Controller {
                   {"user",
                    {{"id", info.user.id},
                     {"name", info.user.name},
-                    {"domain", domain_json()},
+                    {"domain", domain_ref_json()},
                     {"password_expires_at", nullptr}}}};
     if (info.project) {
-      token["project"] = {{"id", info.project->id}, {"name", info.project->name}, {"domain", domain_json()}};
+      token["project"] = {{"id", info.project->id}, {"name", info.project->name}, {"domain", domain_ref_json()}};
       json roles = json::array();
       for (const auto& r : info.record.roles) roles.push_back({{"id", r.id}, {"name", r.name}});
       token["roles"] = roles;
@@ -356,29 +351,6 @@ class Controller {
     return ApiResponse{204, nullptr, {}};
   }
 
-  json project_json(const ApiRequest& req, const db::ProjectRecord& p) const {
-    return {{"id", p.id},
-            {"name", p.name},
-            {"domain_id", p.domain_id},
-            {"description", p.description},
-            {"enabled", p.enabled},
-            {"is_domain", false},
-            {"parent_id", p.domain_id},
-            {"tags", json::array()},
-            {"options", json::object()},
-            {"links", {{"self", base(req) + "/identity/v3/projects/" + p.id}}}};
-  }
-
-  json user_json(const ApiRequest& req, const db::UserRecord& u) const {
-    return {{"id", u.id},
-            {"name", u.name},
-            {"domain_id", u.domain_id},
-            {"enabled", u.enabled},
-            {"password_expires_at", nullptr},
-            {"options", json::object()},
-            {"links", {{"self", base(req) + "/identity/v3/users/" + u.id}}}};
-  }
-
   json collection_links(const ApiRequest& req, const std::string& path) const {
     return {{"self", base(req) + path}, {"previous", nullptr}, {"next", nullptr}};
   }
@@ -390,7 +362,7 @@ class Controller {
     if (!projects.ok()) return projects.status();
     json out = json::array();
     for (const auto& p : *projects) {
-      if (p.enabled) out.push_back(project_json(req, p));
+      if (p.enabled) out.push_back(project_json(base(req), p));
     }
     return ApiResponse{200, {{"projects", out}, {"links", collection_links(req, "/identity/v3/auth/projects")}}, {}};
   }
@@ -400,56 +372,6 @@ class Controller {
     if (auto* reply = std::get_if<ApiResponse>(&who)) return *reply;
     json catalog = std::get<TokenInfo>(who).project ? service_catalog(base(req)) : json::array();
     return ApiResponse{200, {{"catalog", catalog}, {"links", collection_links(req, "/identity/v3/auth/catalog")}}, {}};
-  }
-
-  Result<ApiResponse> get_user(const ApiRequest& req) const {
-    auto who = caller(req);
-    if (auto* reply = std::get_if<ApiResponse>(&who)) return *reply;
-    const TokenInfo& me = std::get<TokenInfo>(who);
-    const std::string& id = req.path_params.at(0);
-    if (!is_admin(me) && me.user.id != id) return forbidden(kRuleGetUser);
-    auto user = db::UserRepository(db_).get(id);
-    if (!user.ok()) return user.status();  // kNotFound: 404 in Keystone's format
-    return ApiResponse{200, {{"user", user_json(req, *user)}}, {}};
-  }
-
-  Result<ApiResponse> list_users(const ApiRequest& req) const {
-    auto who = caller(req);
-    if (auto* reply = std::get_if<ApiResponse>(&who)) return *reply;
-    if (!is_admin(std::get<TokenInfo>(who))) return forbidden(kRuleListUsers);
-    auto users = db::UserRepository(db_).list();
-    if (!users.ok()) return users.status();
-    const auto name = req.query_param("name");
-    json out = json::array();
-    for (const auto& u : *users) {
-      if (!name || u.name == *name) out.push_back(user_json(req, u));
-    }
-    return ApiResponse{200, {{"users", out}, {"links", collection_links(req, "/identity/v3/users")}}, {}};
-  }
-
-  Result<ApiResponse> get_project(const ApiRequest& req) const {
-    auto who = caller(req);
-    if (auto* reply = std::get_if<ApiResponse>(&who)) return *reply;
-    const TokenInfo& me = std::get<TokenInfo>(who);
-    const std::string& id = req.path_params.at(0);
-    if (!is_admin(me) && !(me.project && me.project->id == id)) return forbidden(kRuleGetProject);
-    auto project = db::ProjectRepository(db_).get(id);
-    if (!project.ok()) return project.status();  // kNotFound: 404 in Keystone's format
-    return ApiResponse{200, {{"project", project_json(req, *project)}}, {}};
-  }
-
-  Result<ApiResponse> list_projects(const ApiRequest& req) const {
-    auto who = caller(req);
-    if (auto* reply = std::get_if<ApiResponse>(&who)) return *reply;
-    if (!is_admin(std::get<TokenInfo>(who))) return forbidden(kRuleListProjects);
-    auto projects = db::ProjectRepository(db_).list();
-    if (!projects.ok()) return projects.status();
-    const auto name = req.query_param("name");
-    json out = json::array();
-    for (const auto& p : *projects) {
-      if (!name || p.name == *name) out.push_back(project_json(req, p));
-    }
-    return ApiResponse{200, {{"projects", out}, {"links", collection_links(req, "/identity/v3/projects")}}, {}};
   }
 
  private:
@@ -479,10 +401,7 @@ void add_identity_routes(api::ApiServer& server, TokenService& tokens, db::Datab
   bind("DELETE", R"(/identity/v3/auth/tokens)", &Controller::revoke_token);
   bind("GET", R"(/identity/v3/auth/projects)", &Controller::auth_projects);
   bind("GET", R"(/identity/v3/auth/catalog)", &Controller::auth_catalog);
-  bind("GET", R"(/identity/v3/users)", &Controller::list_users);
-  bind("GET", R"(/identity/v3/users/([^/]+))", &Controller::get_user);
-  bind("GET", R"(/identity/v3/projects)", &Controller::list_projects);
-  bind("GET", R"(/identity/v3/projects/([^/]+))", &Controller::get_project);
+  add_identity_resource_routes(server, tokens, db, c->public_url());
 }
 
 }  // namespace stratus::core::identity

@@ -1,0 +1,63 @@
+#include "core/identity/api/identity_views.h"
+
+#include "core/identity/token_service.h"
+
+namespace stratus::core::identity {
+
+using nlohmann::json;
+
+json extra_object(const std::string& stored) {
+  json j = json::parse(stored, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() ? j : json::object();
+}
+
+json domain_ref_json() { return {{"id", kDefaultDomainId}, {"name", kDefaultDomainName}}; }
+
+json domain_json(const std::string& base) {
+  return {{"id", kDefaultDomainId},
+          {"name", kDefaultDomainName},
+          {"description", "The default domain"},
+          {"enabled", true},
+          {"tags", json::array()},
+          {"options", json::object()},
+          {"links", {{"self", base + "/identity/v3/domains/" + kDefaultDomainId}}}};
+}
+
+json project_json(const std::string& base, const db::ProjectRecord& p) {
+  json out = extra_object(p.extra);
+  out["id"] = p.id;
+  out["name"] = p.name;
+  out["domain_id"] = p.domain_id;
+  out["description"] = p.description;
+  out["enabled"] = p.enabled;
+  out["is_domain"] = false;
+  out["parent_id"] = p.domain_id;
+  out["tags"] = json::array();
+  out["options"] = json::object();
+  out["links"] = {{"self", base + "/identity/v3/projects/" + p.id}};
+  return out;
+}
+
+json user_json(const std::string& base, const db::UserRecord& u) {
+  json out = extra_object(u.extra);
+  out["id"] = u.id;
+  out["name"] = u.name;
+  out["domain_id"] = u.domain_id;
+  out["enabled"] = u.enabled;
+  out["password_expires_at"] = nullptr;
+  out["options"] = json::object();
+  if (u.default_project_id) out["default_project_id"] = *u.default_project_id;
+  out["links"] = {{"self", base + "/identity/v3/users/" + u.id}};
+  return out;
+}
+
+json role_json(const std::string& base, const db::RoleRecord& r) {
+  return {{"id", r.id},
+          {"name", r.name},
+          {"domain_id", nullptr},
+          {"description", nullptr},
+          {"options", json::object()},
+          {"links", {{"self", base + "/identity/v3/roles/" + r.id}}}};
+}
+
+}  // namespace stratus::core::identity

@@ -1,0 +1,29 @@
+// The bodies of Keystone v3 resources as Stratus holds them: the one
+// domain, projects, users and roles, each with its "links.self".
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/db/project_repository.h"
+#include "core/db/role_repository.h"
+#include "core/db/user_repository.h"
+
+namespace stratus::core::identity {
+
+// {"id": "default", "name": "Default"}: what tokens and include_names show.
+nlohmann::json domain_ref_json();
+// The default domain's full body (GET /v3/domains/default).
+nlohmann::json domain_json(const std::string& base);
+// Keystone's project body: extra attributes first, then the modelled ones.
+nlohmann::json project_json(const std::string& base, const db::ProjectRecord& p);
+// Keystone's user body: extra attributes (email, description...) first, then
+// the modelled ones; never the password or its hash.
+nlohmann::json user_json(const std::string& base, const db::UserRecord& u);
+nlohmann::json role_json(const std::string& base, const db::RoleRecord& r);
+
+// The stored "extra" text as a JSON object ({} if unreadable).
+nlohmann::json extra_object(const std::string& stored);
+
+}  // namespace stratus::core::identity
