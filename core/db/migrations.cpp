@@ -417,11 +417,12 @@ UPDATE server_group_members SET position =
 // default_project_id is not a foreign key: Keystone keeps it when the project
 // is deleted. `extra` holds the attributes Keystone stores unmodelled (a
 // user's email and description, any other property a client sends), as a
-// JSON object.
+// JSON object. Roles made over the API may carry a description.
 constexpr const char* kIdentityAdminSchema = R"sql(
 ALTER TABLE users ADD COLUMN default_project_id TEXT;
 ALTER TABLE users ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE projects ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE roles ADD COLUMN description TEXT;
 )sql";
 
 }  // namespace

@@ -7,10 +7,10 @@ using sdk::Status;
 
 Result<std::vector<RoleRecord>> RoleRepository::list_roles() {
   return db_.read("list roles", [&](Connection& c) -> Result<std::vector<RoleRecord>> {
-    auto st = c.prepare("list roles", "SELECT id, name FROM roles ORDER BY name");
+    auto st = c.prepare("list roles", "SELECT id, name, description FROM roles ORDER BY name");
     if (!st.ok()) return st.status();
     std::vector<RoleRecord> out;
-    auto s = st->for_each([&](Statement& r) { out.push_back({r.text(0), r.text(1)}); });
+    auto s = st->for_each([&](Statement& r) { out.push_back({r.text(0), r.text(1), r.optional_text(2)}); });
     if (!s.ok()) return s;
     return out;
   });
@@ -18,25 +18,59 @@ Result<std::vector<RoleRecord>> RoleRepository::list_roles() {
 
 Result<RoleRecord> RoleRepository::find_role(const std::string& name) {
   return db_.read("find role", [&](Connection& c) -> Result<RoleRecord> {
-    auto st = c.prepare("find role " + name, "SELECT id, name FROM roles WHERE name = ?");
+    auto st = c.prepare("find role " + name, "SELECT id, name, description FROM roles WHERE name = ?");
     if (!st.ok()) return st.status();
     st->bind(1, name);
     auto row = st->step();
     if (!row.ok()) return row.status();
     if (!*row) return Status::NotFound("Could not find role: " + name + ".");
-    return RoleRecord{st->text(0), st->text(1)};
+    return RoleRecord{st->text(0), st->text(1), st->optional_text(2)};
   });
 }
 
 Result<RoleRecord> RoleRepository::get_role(const std::string& id) {
   return db_.read("read role", [&](Connection& c) -> Result<RoleRecord> {
-    auto st = c.prepare("read role " + id, "SELECT id, name FROM roles WHERE id = ?");
+    auto st = c.prepare("read role " + id, "SELECT id, name, description FROM roles WHERE id = ?");
     if (!st.ok()) return st.status();
     st->bind(1, id);
     auto row = st->step();
     if (!row.ok()) return row.status();
     if (!*row) return Status::NotFound("Could not find role: " + id + ".");
-    return RoleRecord{st->text(0), st->text(1)};
+    return RoleRecord{st->text(0), st->text(1), st->optional_text(2)};
+  });
+}
+
+Result<RoleRecord> RoleRepository::create_role(const RoleRecord& rec) {
+  if (rec.id.empty() || rec.name.empty()) return Status::InvalidArgument("a role needs an id and a name");
+  auto st = db_.write("create role", [&](Connection& c) -> Status {
+    auto s = c.exec("insert role " + rec.name, "INSERT INTO roles(id, name, description) VALUES (?,?,?)", rec.id,
+                    rec.name, rec.description);
+    if (s.is(sdk::StatusCode::kAlreadyExists)) return Status::AlreadyExists("Role '" + rec.name + "' already exists.");
+    return s;
+  });
+  if (!st.ok()) return st;
+  return get_role(rec.id);
+}
+
+Result<RoleRecord> RoleRepository::update_role(const RoleRecord& rec) {
+  auto st = db_.write("update role", [&](Connection& c) -> Status {
+    auto s = c.exec("update role " + rec.id, "UPDATE roles SET name = ?, description = ? WHERE id = ?", rec.name,
+                    rec.description, rec.id);
+    if (s.is(sdk::StatusCode::kAlreadyExists)) return Status::AlreadyExists("Role '" + rec.name + "' already exists.");
+    if (!s.ok()) return s;
+    if (c.changes() == 0) return Status::NotFound("Could not find role: " + rec.id + ".");
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
+  return get_role(rec.id);
+}
+
+Status RoleRepository::delete_role(const std::string& id) {
+  return db_.write("delete role", [&](Connection& c) -> Status {
+    auto s = c.exec("delete role " + id, "DELETE FROM roles WHERE id = ?", id);
+    if (!s.ok()) return s;
+    if (c.changes() == 0) return Status::NotFound("Could not find role: " + id + ".");
+    return Status::OK();
   });
 }
 
@@ -95,7 +129,7 @@ Result<std::vector<RoleRecord>> RoleRepository::roles_on(const std::string& user
     if (!st.ok()) return st.status();
     st->bind_all(user_id, project_id);
     std::vector<RoleRecord> out;
-    auto s = st->for_each([&](Statement& r) { out.push_back({r.text(0), r.text(1)}); });
+    auto s = st->for_each([&](Statement& r) { out.push_back({r.text(0), r.text(1), std::nullopt}); });
     if (!s.ok()) return s;
     return out;
   });

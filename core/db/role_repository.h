@@ -16,6 +16,7 @@ namespace stratus::core::db {
 struct RoleRecord {
   std::string id;
   std::string name;
+  std::optional<std::string> description = std::nullopt;  // roles made over the API may have one
 };
 
 struct RoleAssignmentRecord {
@@ -37,6 +38,12 @@ class RoleRepository {
   sdk::Result<RoleRecord> find_role(const std::string& name);
   // kNotFound "Could not find role: <id>."
   sdk::Result<RoleRecord> get_role(const std::string& id);
+  // kAlreadyExists "Role 'n' already exists." when the name is taken.
+  sdk::Result<RoleRecord> create_role(const RoleRecord& record);
+  // Rewrites name and description; kNotFound, kAlreadyExists as above.
+  sdk::Result<RoleRecord> update_role(const RoleRecord& record);
+  // Deletes the role and every assignment of it. kNotFound if absent.
+  sdk::Status delete_role(const std::string& id);
 
   // Grants the role; granting one already held is not an error (Keystone's
   // PUT is idempotent). kInvalidArgument when the user, project or role does

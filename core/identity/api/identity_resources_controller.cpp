@@ -45,7 +45,8 @@ using sdk::Status;
 //   identity:list_user_projects admin, or the user itself
 //   identity:list_users, create/update/delete_user       admin
 //   identity:get_user          admin, or the user itself
-//   identity:list_roles, get_role                         admin
+//   identity:list_roles, get_role, create/update/delete_role admin
+//   identity:change_password   the user itself, proving the original password
 //   identity:check_grant, list_grants, create_grant, revoke_grant admin
 //   identity:list_role_assignments                        admin
 constexpr const char* kRuleListDomains = "identity:list_domains";
@@ -66,6 +67,9 @@ constexpr const char* kRuleUpdateUser = "identity:update_user";
 constexpr const char* kRuleDeleteUser = "identity:delete_user";
 constexpr const char* kRuleListRoles = "identity:list_roles";
 constexpr const char* kRuleGetRole = "identity:get_role";
+constexpr const char* kRuleCreateRole = "identity:create_role";
+constexpr const char* kRuleUpdateRole = "identity:update_role";
+constexpr const char* kRuleDeleteRole = "identity:delete_role";
 constexpr const char* kRuleCheckGrant = "identity:check_grant";
 constexpr const char* kRuleListGrants = "identity:list_grants";
 constexpr const char* kRuleCreateGrant = "identity:create_grant";
@@ -117,6 +121,22 @@ std::optional<ApiResponse> name_problem(const json& v, std::size_t max, const ch
   if (s.empty()) return invalid_field("name", "'' is too short.");
   if (s.size() > max) return invalid_field("name", "longer than " + std::to_string(max) + " characters.");
   if (auto st = check_name(what, s); !st.ok()) return invalid_field("name", st.message() + ".");
+  return std::nullopt;
+}
+
+// Keystone's project tags: at most 80 unique strings of 1-255 characters
+// without "," or "/".
+std::optional<ApiResponse> tags_problem(const json& tags) {
+  if (!tags.is_array()) return invalid_field("tags", "expected a list.");
+  if (tags.size() > 80) return invalid_field("tags", "more than 80 tags.");
+  std::set<std::string> seen;
+  for (const auto& t : tags) {
+    if (!t.is_string()) return invalid_field("tags", "expected a list of strings.");
+    const auto& s = t.get_ref<const std::string&>();
+    if (s.empty() || s.size() > 255) return invalid_field("tags", "a tag has 1 to 255 characters.");
+    if (s.find_first_of(",/") != std::string::npos) return invalid_field("tags", "'" + s + "' contains ',' or '/'.");
+    if (!seen.insert(s).second) return invalid_field("tags", "'" + s + "' is given twice.");
+  }
   return std::nullopt;
 }
 
@@ -290,8 +310,8 @@ class ResourcesController {
         if (!value.is_object()) return invalid_field("options", "expected an object.");
         if (!value.empty()) return invalid_field("options", "'" + value.begin().key() + "' is not a known option.");
       } else if (key == "tags") {
-        if (!value.is_array()) return invalid_field("tags", "expected a list.");
-        if (!value.empty()) return keystone_error(501, std::string(kNotImplemented) + " (project tags)");
+        if (auto bad = tags_problem(value)) return bad;
+        extra["tags"] = value;
       } else if (key == "id" || key == "links") {
         // Keystone picks the id and makes the links.
       } else {
@@ -548,6 +568,125 @@ class ResourcesController {
     return ApiResponse{200, {{"role", role_json(base(req), *role)}}, {}};
   }
 
+  // {"role": {"name", "description"}} applied to `r`, or the refusal.
+  static std::optional<ApiResponse> apply_role(const json& body, db::RoleRecord& r) {
+    for (const auto& [key, value] : body.items()) {
+      if (key == "name") {
+        if (auto bad = name_problem(value, kUserNameMax, "role name")) return bad;
+        r.name = value.get<std::string>();
+      } else if (key == "description") {
+        if (!value.is_null() && !value.is_string()) return invalid_field("description", "expected a string or null.");
+        r.description = value.is_null() ? std::nullopt : std::optional<std::string>(value.get<std::string>());
+      } else if (key == "domain_id") {
+        if (!value.is_null()) return keystone_error(501, std::string(kNotImplemented) + " (domain-specific roles)");
+      } else if (key == "options") {
+        if (!value.is_object()) return invalid_field("options", "expected an object.");
+        if (!value.empty()) return invalid_field("options", "'" + value.begin().key() + "' is not a known option.");
+      } else if (key != "id" && key != "links") {
+        return invalid_field("role", "'" + key + "' is not a role property.");
+      }
+    }
+    return std::nullopt;
+  }
+
+  static ApiResponse immutable_role(const char* what, const db::RoleRecord& r) {
+    return keystone_error(403, std::string("Unable to ") + what + " immutable role resource: `" + r.id +
+                                   "`. Stratus's policy names the role " + r.name + ".");
+  }
+
+  Result<ApiResponse> create_role(const ApiRequest& req) const {
+    auto who = admin(req, kRuleCreateRole);
+    if (auto* r = std::get_if<ApiResponse>(&who)) return *r;
+    auto body = entity_body(req, "role");
+    if (auto* r = std::get_if<ApiResponse>(&body)) return *r;
+    const json& b = std::get<json>(body);
+    if (!b.contains("name")) return invalid_field("role", "'name' is a required property.");
+    db::RoleRecord role{new_hex_id(), "", std::nullopt};
+    if (auto bad = apply_role(b, role)) return *bad;
+    auto created = db::RoleRepository(db_).create_role(role);
+    if (!created.ok()) {
+      if (created.status().is(sdk::StatusCode::kAlreadyExists)) {
+        return keystone_error(409, "Conflict occurred attempting to store role - Duplicate entry found with name " +
+                                       role.name + ".");
+      }
+      return created.status();
+    }
+    spdlog::info("{} identity: role {} ({}) created by user {}", req.request_id, created->name, created->id,
+                 std::get<TokenInfo>(who).user.id);
+    return ApiResponse{201, {{"role", role_json(base(req), *created)}}, {}};
+  }
+
+  Result<ApiResponse> update_role(const ApiRequest& req) const {
+    auto who = admin(req, kRuleUpdateRole);
+    if (auto* r = std::get_if<ApiResponse>(&who)) return *r;
+    auto body = entity_body(req, "role");
+    if (auto* r = std::get_if<ApiResponse>(&body)) return *r;
+    auto current = db::RoleRepository(db_).get_role(req.path_params.at(0));
+    if (!current.ok()) return current.status();
+    if (role_is_immutable(*current)) return immutable_role("update", *current);
+    db::RoleRecord role = *current;
+    if (auto bad = apply_role(std::get<json>(body), role)) return *bad;
+    if (role_is_immutable(role)) {  // taking a built-in name would give its powers
+      return keystone_error(409, "Conflict occurred attempting to store role - Duplicate entry found with name " +
+                                     role.name + ".");
+    }
+    auto updated = db::RoleRepository(db_).update_role(role);
+    if (!updated.ok()) {
+      if (updated.status().is(sdk::StatusCode::kAlreadyExists)) {
+        return keystone_error(409, "Conflict occurred attempting to store role - Duplicate entry found with name " +
+                                       role.name + ".");
+      }
+      return updated.status();
+    }
+    return ApiResponse{200, {{"role", role_json(base(req), *updated)}}, {}};
+  }
+
+  Result<ApiResponse> delete_role(const ApiRequest& req) const {
+    auto who = admin(req, kRuleDeleteRole);
+    if (auto* r = std::get_if<ApiResponse>(&who)) return *r;
+    auto current = db::RoleRepository(db_).get_role(req.path_params.at(0));
+    if (!current.ok()) return current.status();
+    if (role_is_immutable(*current)) return immutable_role("delete", *current);
+    // Its assignments go with it (foreign key). A role of the API's own
+    // grants nothing in Stratus's policy, so tokens that carry it keep no
+    // power through it.
+    if (auto s = db::RoleRepository(db_).delete_role(current->id); !s.ok()) return s;
+    spdlog::info("{} identity: role {} ({}) deleted by user {}", req.request_id, current->name, current->id,
+                 std::get<TokenInfo>(who).user.id);
+    return no_content();
+  }
+
+  // POST /users/{id}/password {"user": {"original_password", "password"}}:
+  // a user changes its own password, proving the old one (Keystone asks no
+  // token for this; a wrong original password is 401). Its tokens end.
+  Result<ApiResponse> change_password(const ApiRequest& req) const {
+    const std::string& id = req.path_params.at(0);
+    auto body = entity_body(req, "user");
+    if (auto* r = std::get_if<ApiResponse>(&body)) return *r;
+    const json& b = std::get<json>(body);
+    for (const char* field : {"original_password", "password"}) {
+      if (!b.contains(field)) return invalid_field("user", std::string("'") + field + "' is a required property.");
+      if (!b[field].is_string()) return invalid_field(field, "expected a string.");
+    }
+    NamedRef ref;
+    ref.id = id;
+    auto user = tokens_.check_password(ref, b["original_password"].get<std::string>());
+    if (!user.ok()) {
+      if (!user.status().is(sdk::StatusCode::kNotFound)) return user.status();
+      spdlog::info("{} identity: password change for user {} refused", req.request_id, id);
+      return keystone_unauthorized(base(req));
+    }
+    auto hash = hash_password(b["password"].get<std::string>());
+    if (!hash.ok()) return invalid_field("password", hash.status().message() + ".");
+    auto tx = db_.begin_write("change password");
+    if (!tx.ok()) return tx.status();
+    if (auto s = db::UserRepository(*tx).set_password_hash(id, *hash); !s.ok()) return s;
+    if (auto n = db::TokenRepository(*tx).revoke_for_user(id); !n.ok()) return n.status();
+    if (auto s = tx->commit(); !s.ok()) return s;
+    spdlog::info("{} identity: user {} changed its password", req.request_id, id);
+    return no_content();
+  }
+
   // ---- grants: /projects/{p}/users/{u}/roles[/{r}]
 
   // The project, user and (if named) role of a grant route exist, or the 404.
@@ -671,13 +810,13 @@ class ResourcesController {
     };
     // Direct grants first, so an implied role also held directly is listed
     // once, as the direct grant.
-    for (const auto& a : *rows) emit(a, {a.role_id, a.role_name}, std::nullopt);
+    for (const auto& a : *rows) emit(a, {a.role_id, a.role_name, std::nullopt}, std::nullopt);
     if (effective) {
       for (const auto& a : *rows) {
         for (const auto& implied_name : roles_implied_by(a.role_name)) {
           auto it = std::find_if(all_roles.begin(), all_roles.end(),
                                  [&](const db::RoleRecord& r) { return r.name == implied_name; });
-          if (it != all_roles.end()) emit(a, *it, db::RoleRecord{a.role_id, a.role_name});
+          if (it != all_roles.end()) emit(a, *it, db::RoleRecord{a.role_id, a.role_name, std::nullopt});
         }
       }
     }
@@ -722,7 +861,11 @@ void add_identity_resource_routes(api::ApiServer& server, TokenService& tokens, 
   bind("GET", "/users/" + id + "/projects", &ResourcesController::list_user_projects);
 
   bind("GET", "/roles", &ResourcesController::list_roles);
+  bind("POST", "/roles", &ResourcesController::create_role);
   bind("GET", "/roles/" + id, &ResourcesController::get_role);
+  bind("PATCH", "/roles/" + id, &ResourcesController::update_role);
+  bind("DELETE", "/roles/" + id, &ResourcesController::delete_role);
+  bind("POST", "/users/" + id + "/password", &ResourcesController::change_password);
 
   // cpp-httplib answers HEAD with the GET route, without the body.
   bind("GET", "/projects/" + id + "/users/" + id + "/roles", &ResourcesController::list_grants);

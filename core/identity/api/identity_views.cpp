@@ -25,6 +25,7 @@ json domain_json(const std::string& base) {
 
 json project_json(const std::string& base, const db::ProjectRecord& p) {
   json out = extra_object(p.extra);
+  json tags = out.contains("tags") && out["tags"].is_array() ? out["tags"] : json::array();
   out["id"] = p.id;
   out["name"] = p.name;
   out["domain_id"] = p.domain_id;
@@ -32,7 +33,7 @@ json project_json(const std::string& base, const db::ProjectRecord& p) {
   out["enabled"] = p.enabled;
   out["is_domain"] = false;
   out["parent_id"] = p.domain_id;
-  out["tags"] = json::array();
+  out["tags"] = tags;
   out["options"] = json::object();
   out["links"] = {{"self", base + "/identity/v3/projects/" + p.id}};
   return out;
@@ -51,12 +52,16 @@ json user_json(const std::string& base, const db::UserRecord& u) {
   return out;
 }
 
+bool role_is_immutable(const db::RoleRecord& r) { return r.name == "admin" || r.name == "member" || r.name == "reader"; }
+
 json role_json(const std::string& base, const db::RoleRecord& r) {
+  json options = json::object();
+  if (role_is_immutable(r)) options["immutable"] = true;
   return {{"id", r.id},
           {"name", r.name},
           {"domain_id", nullptr},
-          {"description", nullptr},
-          {"options", json::object()},
+          {"description", r.description ? json(*r.description) : json(nullptr)},
+          {"options", options},
           {"links", {{"self", base + "/identity/v3/roles/" + r.id}}}};
 }
 

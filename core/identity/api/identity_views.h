@@ -16,12 +16,18 @@ namespace stratus::core::identity {
 nlohmann::json domain_ref_json();
 // The default domain's full body (GET /v3/domains/default).
 nlohmann::json domain_json(const std::string& base);
-// Keystone's project body: extra attributes first, then the modelled ones.
+// Keystone's project body: extra attributes first, then the modelled ones
+// (tags are kept in extra).
 nlohmann::json project_json(const std::string& base, const db::ProjectRecord& p);
 // Keystone's user body: extra attributes (email, description...) first, then
 // the modelled ones; never the password or its hash.
 nlohmann::json user_json(const std::string& base, const db::UserRecord& u);
+// Keystone's role body; the built-in roles carry options.immutable.
 nlohmann::json role_json(const std::string& base, const db::RoleRecord& r);
+// admin, member and reader: Stratus's policy and role implications name
+// them, so they cannot be renamed or deleted (Keystone's immutable option,
+// which `keystone-manage bootstrap` sets on them).
+bool role_is_immutable(const db::RoleRecord& r);
 
 // The stored "extra" text as a JSON object ({} if unreadable).
 nlohmann::json extra_object(const std::string& stored);

@@ -399,5 +399,62 @@ TEST_F(IdentityAdminApiTest, RoleAssignmentsFilterByUserAndProjectWithNamesAndIm
   EXPECT_EQ(call("GET", "/identity/v3/role_assignments", "")->status, 401);
 }
 
+TEST_F(IdentityAdminApiTest, RolesAreCreatedUpdatedAndDeletedButNotTheBuiltInOnes) {
+  auto made = call("POST", "/identity/v3/roles", root_, {{"role", {{"name", "auditor"}, {"description", "looks"}}}});
+  ASSERT_EQ(made->status, 201) << made->body;
+  const std::string id = body(made)["role"]["id"];
+  EXPECT_EQ(body(made)["role"]["description"], "looks");
+  auto dup = call("POST", "/identity/v3/roles", root_, {{"role", {{"name", "auditor"}}}});
+  EXPECT_EQ(dup->status, 409);
+  EXPECT_EQ(message(dup), "Conflict occurred attempting to store role - Duplicate entry found with name auditor.");
+  EXPECT_EQ(call("POST", "/identity/v3/roles", alice_, {{"role", {{"name", "x"}}}})->status, 403);
+  EXPECT_EQ(call("POST", "/identity/v3/roles", root_, {{"role", {{"name", "x"}, {"domain_id", "default"}}}})->status,
+            501);
+
+  auto renamed = call("PATCH", "/identity/v3/roles/" + id, root_, {{"role", {{"name", "inspector"}}}});
+  ASSERT_EQ(renamed->status, 200) << renamed->body;
+  EXPECT_EQ(body(renamed)["role"]["name"], "inspector");
+  EXPECT_EQ(call("PATCH", "/identity/v3/roles/" + id, root_, {{"role", {{"name", "admin"}}}})->status, 409);
+
+  const std::string grant = "/identity/v3/projects/" + demo_id_ + "/users/" + alice_id_ + "/roles/" + id;
+  ASSERT_EQ(call("PUT", grant, root_)->status, 204);
+  EXPECT_EQ(call("DELETE", "/identity/v3/roles/" + id, root_)->status, 204);
+  EXPECT_EQ(call("HEAD", grant, root_)->status, 404);
+  EXPECT_EQ(call("DELETE", "/identity/v3/roles/" + id, root_)->status, 404);
+
+  auto builtin = call("DELETE", "/identity/v3/roles/" + role_ids_["admin"], root_);
+  EXPECT_EQ(builtin->status, 403);
+  EXPECT_EQ(body(call("GET", "/identity/v3/roles/" + role_ids_["admin"], root_))["role"]["options"]["immutable"], true);
+  EXPECT_EQ(call("PATCH", "/identity/v3/roles/" + role_ids_["member"], root_, {{"role", {{"name", "m"}}}})->status,
+            403);
+}
+
+TEST_F(IdentityAdminApiTest, AUserChangesItsOwnPasswordProvingTheOldOne) {
+  const std::string path = "/identity/v3/users/" + alice_id_ + "/password";
+  auto wrong = call("POST", path, "", {{"user", {{"original_password", "nope"}, {"password", "next-pw"}}}});
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_EQ(call("POST", path, "", {{"user", {{"password", "next-pw"}}}})->status, 400);
+  EXPECT_TRUE(compute_accepts(alice_));
+  auto changed = call("POST", path, alice_, {{"user", {{"original_password", "alice-pw"}, {"password", "next-pw"}}}});
+  EXPECT_EQ(changed->status, 204) << changed->body;
+  EXPECT_FALSE(compute_accepts(alice_));
+  EXPECT_EQ(login("alice", "alice-pw", "demo"), "");
+  EXPECT_FALSE(login("alice", "next-pw", "demo").empty());
+}
+
+TEST_F(IdentityAdminApiTest, ProjectTagsAreKeptAndChecked) {
+  auto made = call("POST", "/identity/v3/projects", root_, {{"project", {{"name", "tagged"}, {"tags", {"a", "b"}}}}});
+  ASSERT_EQ(made->status, 201) << made->body;
+  EXPECT_EQ(body(made)["project"]["tags"], (json{"a", "b"}));
+  const std::string id = body(made)["project"]["id"];
+  EXPECT_EQ(body(call("GET", "/identity/v3/projects/" + id, root_))["project"]["tags"], (json{"a", "b"}));
+  auto retagged = call("PATCH", "/identity/v3/projects/" + id, root_, {{"project", {{"tags", {"c"}}}}});
+  EXPECT_EQ(body(retagged)["project"]["tags"], (json{"c"}));
+  EXPECT_EQ(call("POST", "/identity/v3/projects", root_, {{"project", {{"name", "t2"}, {"tags", {"a/b"}}}}})->status,
+            400);
+  EXPECT_EQ(call("POST", "/identity/v3/projects", root_, {{"project", {{"name", "t2"}, {"tags", {"a", "a"}}}}})->status,
+            400);
+}
+
 }  // namespace
 }  // namespace stratus::core::identity
