@@ -65,12 +65,22 @@ except urllib.error.HTTPError as e:
 PY
 }
 check "carol's token opens the compute API" token_works "$(cat "$work/carol.token")"
+# (--wait prints its progress on stdout too: keep the id alone)
+server="$(carol server create --image cirros-0.6.2-x86_64-disk --flavor m1.tiny --wait -f value -c id c-1 |
+  grep -Eo '[0-9a-f]{8}-[0-9a-f-]{27}' | head -1)"
+check "carol creates a server in demo2" test -n "$server"
 
 check "openstack project delete demo2" os project delete demo2
 rc=0; token_works "$(cat "$work/carol.token")" || rc=$?
 check "the compute API refuses carol's token now" test "$rc" -ne 0
 os role assignment list --user carol -f json > "$work/after.json"
 check "and carol has no role left" py "$work/after.json" 'j == []'
+# As with Keystone and Nova, the project's servers outlive it: the admin
+# still sees and deletes them.
+check "demo2's server outlives the project" \
+  test "$(os server show -f value -c status "$server" 2>/dev/null)" = ACTIVE
+check "the admin lists it with --all-projects" sh -c "timeout 120 /usr/bin/openstack server list --all-projects -f value -c ID | grep -q '$server'"
+check "and deletes it" os server delete --wait "$server"
 check "openstack user delete carol" os user delete carol
 rc=0; os user show carol > /dev/null 2>&1 || rc=$?
 check "carol is gone" test "$rc" -ne 0
