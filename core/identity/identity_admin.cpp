@@ -1,5 +1,6 @@
 #include "core/identity/identity_admin.h"
 
+#include "core/db/token_repository.h"
 #include "core/identity/password_hash.h"
 #include "core/identity/token_codec.h"
 
@@ -53,7 +54,13 @@ Status IdentityAdmin::set_password(const std::string& name_or_id, const std::str
   if (!user.ok()) return user.status();
   auto hash = hash_password(password);
   if (!hash.ok()) return hash.status();
-  return db::UserRepository(db_).set_password_hash(user->id, *hash);
+  // As Keystone (and PATCH /v3/users/{id}): a new password ends the user's
+  // tokens.
+  auto tx = db_.begin_write("set password");
+  if (!tx.ok()) return tx.status();
+  if (auto s = db::UserRepository(*tx).set_password_hash(user->id, *hash); !s.ok()) return s;
+  if (auto n = db::TokenRepository(*tx).revoke_for_user(user->id); !n.ok()) return n.status();
+  return tx->commit();
 }
 
 Result<db::ProjectRecord> IdentityAdmin::create_project(const std::string& name, const std::string& description) {
@@ -101,11 +108,17 @@ Status IdentityAdmin::remove_role(const std::string& user, const std::string& pr
   db::RoleRepository roles(db_);
   auto r = roles.find_role(role);
   if (!r.ok()) return r.status();
-  auto s = roles.unassign(u->id, p->id, r->id);
+  // A token carries the roles it was issued with: the user's tokens on the
+  // project end with the grant (as DELETE .../roles/{r} over the API).
+  auto tx = db_.begin_write("remove role");
+  if (!tx.ok()) return tx.status();
+  auto s = db::RoleRepository(*tx).unassign(u->id, p->id, r->id);
   if (s.is(sdk::StatusCode::kNotFound)) {
     return Status::NotFound("User " + u->name + " has no role " + r->name + " on project " + p->name + ".");
   }
-  return s;
+  if (!s.ok()) return s;
+  if (auto n = db::TokenRepository(*tx).revoke_for_user(u->id, p->id); !n.ok()) return n.status();
+  return tx->commit();
 }
 
 Result<std::vector<db::RoleAssignmentRecord>> IdentityAdmin::list_assignments(

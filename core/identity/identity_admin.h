@@ -30,7 +30,7 @@ class IdentityAdmin {
   sdk::Result<std::vector<db::UserRecord>> list_users();
   // Also removes the user's role assignments and tokens.
   sdk::Status delete_user(const std::string& name_or_id);
-  // Existing tokens stay valid until they expire, as in Keystone.
+  // Revokes the user's tokens, as Keystone does on a new password.
   sdk::Status set_password(const std::string& name_or_id, const std::string& password);
 
   sdk::Result<db::ProjectRecord> create_project(const std::string& name, const std::string& description = "");
@@ -43,6 +43,7 @@ class IdentityAdmin {
 
   // Users and projects by name or id, roles by name.
   sdk::Status add_role(const std::string& user, const std::string& project, const std::string& role);
+  // Also revokes the user's tokens scoped to the project.
   sdk::Status remove_role(const std::string& user, const std::string& project, const std::string& role);
   sdk::Result<std::vector<db::RoleAssignmentRecord>> list_assignments(const std::optional<std::string>& user,
                                                                       const std::optional<std::string>& project);

@@ -1,8 +1,10 @@
 // IdentityController: the Keystone v3 subset under /identity on the API port
 // (docs/identity.md): version documents, POST/GET/HEAD/DELETE
 // /identity/v3/auth/tokens (issue with the password or token method,
-// validate, revoke), /auth/projects, /auth/catalog, and user and project
-// look-ups. The routes are public to the ApiServer and check tokens here, so
+// validate, revoke), /auth/projects, /auth/catalog; add_identity_routes also
+// registers the admin API (identity_resources_controller.h: domains,
+// projects, users, roles, grants). The routes are public to the ApiServer and
+// check tokens here, so
 // every error is in Keystone's format:
 //   {"error": {"code": 401, "message": "...", "title": "Unauthorized"}}
 #pragma once

@@ -517,6 +517,15 @@ class ResourcesController {
     }
     auto tx = db_.begin_write("update user");
     if (!tx.ok()) return tx.status();
+    // Apply the body again to the row as it is under the write lock, so a
+    // concurrent update is not overwritten with what was read before.
+    current = db::UserRepository(*tx).get(id);
+    if (!current.ok()) return current.status();
+    const std::string password_hash = u.password_hash;
+    u = *current;
+    std::optional<std::string> again;
+    if (auto bad = apply_user(b, u, /*creating=*/false, again)) return *bad;
+    if (password) u.password_hash = password_hash;
     auto updated = db::UserRepository(*tx).update(u);
     if (!updated.ok()) {
       if (updated.status().is(sdk::StatusCode::kAlreadyExists)) return conflict("user", u.name);

@@ -120,6 +120,27 @@ TEST_F(IdentityAdminTest, SetPasswordReplacesTheHash) {
   EXPECT_TRUE(verify_password(alice->password_hash, "new"));
   EXPECT_FALSE(verify_password(alice->password_hash, "old"));
   EXPECT_EQ(admin_.set_password("bob", "x").message(), "Could not find user: bob.");
+}
+
+TEST_F(IdentityAdminTest, SetPasswordAndRemoveRoleRevokeTokens) {
+  ASSERT_TRUE(admin_.create_user("alice", "old").ok());
+  ASSERT_TRUE(admin_.create_project("demo").ok());
+  ASSERT_TRUE(admin_.create_project("other").ok());
+  ASSERT_TRUE(admin_.add_role("alice", "demo", "member").ok());
+  ASSERT_TRUE(admin_.add_role("alice", "other", "member").ok());
+  auto alice = admin_.find_user("alice");
+  auto token = [&](const std::string& id, const std::string& project) {
+    db::TokenRecord t{id, alice->id, admin_.find_project(project)->id, {}, {"password"}, "audit",
+                      "2026-01-01T00:00:00.000000", "2099-01-01T00:00:00.000000", false};
+    EXPECT_TRUE(db::TokenRepository(*db_).insert(t).ok());
+  };
+  token("on-demo", "demo");
+  token("on-other", "other");
+  ASSERT_TRUE(admin_.remove_role("alice", "demo", "member").ok());
+  EXPECT_TRUE(db::TokenRepository(*db_).get("on-demo")->revoked);
+  EXPECT_FALSE(db::TokenRepository(*db_).get("on-other")->revoked);
+  ASSERT_TRUE(admin_.set_password("alice", "new").ok());
+  EXPECT_TRUE(db::TokenRepository(*db_).get("on-other")->revoked);
   EXPECT_EQ(admin_.set_password("alice", "").message(), "the password is empty");
 }
 
