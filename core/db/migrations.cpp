@@ -412,6 +412,33 @@ UPDATE server_group_members SET position =
   COALESCE((SELECT id FROM instances WHERE uuid = server_group_members.instance_uuid), 0);
 )sql";
 
+
+// Migration 6: host aggregates (Nova's aggregates, aggregate_hosts and
+// aggregate_metadata). A host's availability zone is the "availability_zone"
+// metadata of an aggregate it is in; names are unique, as Nova's API database
+// has them.
+constexpr const char* kAggregatesSchema = R"sql(
+CREATE TABLE aggregates (
+  id         {identity},
+  uuid       TEXT NOT NULL UNIQUE,
+  name       TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  updated_at TEXT
+);
+CREATE TABLE aggregate_hosts (
+  aggregate_id BIGINT NOT NULL REFERENCES aggregates(id) ON DELETE CASCADE,
+  host         TEXT NOT NULL,
+  PRIMARY KEY (aggregate_id, host)
+);
+CREATE INDEX aggregate_hosts_host ON aggregate_hosts(host);
+CREATE TABLE aggregate_metadata (
+  aggregate_id BIGINT NOT NULL REFERENCES aggregates(id) ON DELETE CASCADE,
+  key          TEXT NOT NULL,
+  value        TEXT NOT NULL,
+  PRIMARY KEY (aggregate_id, key)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& builtin_migrations() {
@@ -421,6 +448,7 @@ const std::vector<Migration>& builtin_migrations() {
       {3, "identity", kIdentitySchema},
       {4, "image service", kImageServiceSchema},
       {5, "race-proof writes", kRaceProofSchema},
+      {6, "host aggregates", kAggregatesSchema},
   };
   return migrations;
 }
