@@ -158,8 +158,12 @@ TEST_F(AggregatesApi, AHostIsInOneZoneOnly) {
   EXPECT_EQ(names, (std::set<std::string>{"az1", "nova"}));
   json detail = body(client_->Get("/v2.1/os-availability-zone/detail", as("admin")))["availabilityZoneInfo"];
   for (const auto& z : detail) {
-    if (z["zoneName"] == "az1") EXPECT_TRUE(z["hosts"].contains("host1"));
-    if (z["zoneName"] == "nova") EXPECT_EQ(keys(z["hosts"]), (std::set<std::string>{"host2"}));
+    if (z["zoneName"] == "az1") {
+      EXPECT_TRUE(z["hosts"].contains("host1"));
+    }
+    if (z["zoneName"] == "nova") {
+      EXPECT_EQ(keys(z["hosts"]), (std::set<std::string>{"host2"}));
+    }
   }
 }
 

@@ -105,7 +105,8 @@ TEST_F(ImageMetadataApi, ListFiltersAndPaging) {
     auto r = client_->Get("/v2.1/images" + query, as("member", version));
     std::set<std::string> out;
     if (!r || r->status != 200) return std::set<std::string>{"status " + std::to_string(r ? r->status : 0)};
-    for (const auto& i : body(r)["images"]) out.insert(i["id"].get<std::string>());
+    const json images = body(r)["images"];  // a copy: body(r) is a temporary
+    for (const auto& i : images) out.insert(i["id"].get<std::string>());
     return out;
   };
   EXPECT_EQ(ids("?name=mine"), (std::set<std::string>{kMine}));
@@ -118,7 +119,7 @@ TEST_F(ImageMetadataApi, ListFiltersAndPaging) {
   EXPECT_EQ(ids("?status=SAVING&name=shared"), (std::set<std::string>{}));
   EXPECT_EQ(ids("?changes-since=2000-01-01T00:00:00Z&name=shared"), (std::set<std::string>{kPublic}));
   EXPECT_EQ(ids("?changes-since=2999-01-01T00:00:00Z"), (std::set<std::string>{}));
-  EXPECT_EQ(ids("?property-os_distro=cirros"), (std::set<std::string>{kMine}));
+  EXPECT_EQ(ids("?property-image_type=snapshot&property-instance_uuid=srv-1"), (std::set<std::string>{kMine}));
   EXPECT_EQ(ids("?minRam=x"), (std::set<std::string>{"status 400"}));
 
   auto page = client_->Get("/v2.1/images/detail?limit=1", as("member"));
