@@ -24,6 +24,8 @@ nlohmann::json to_json(const PluginInfo& p) {
           {"path", p.path.string()}};
 }
 
+// Columns are at least `width` wide (the longest built-in plugin name,
+// aggregate_multitenancy_isolation, is 32 characters).
 std::string pad(std::string s, size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
   return s;
@@ -45,9 +47,9 @@ int list_plugins(const GlobalOptions& options, const std::string& format) {
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  std::cout << pad("KIND", 18) << pad("NAME", 32) << pad("VERSION", 9) << pad("ABI", 5) << "PATH\n";
+  std::cout << pad("KIND", 18) << pad("NAME", 34) << pad("VERSION", 9) << pad("ABI", 5) << "PATH\n";
   for (const auto& p : plugins) {
-    std::cout << pad(std::string(sdk::plugin_kind_name(p.kind)), 18) << pad(p.name, 32) << pad(p.version, 9)
+    std::cout << pad(std::string(sdk::plugin_kind_name(p.kind)), 18) << pad(p.name, 34) << pad(p.version, 9)
               << pad(std::to_string(p.abi_version), 5) << p.path.string() << "\n";
   }
   if (plugins.empty()) {

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/conductor/block_device_info.h"
+#include "core/db/aggregate_repository.h"
 #include "core/db/allocation_repository.h"
 #include "core/db/image_repository.h"
 #include "core/db/instance_action_repository.h"
@@ -88,9 +89,17 @@ sdk::Status ComputeTaskManager::build_instances(const sdk::RequestContext& ctx,
     db::InstanceUpdate update;
     update.host = dest.host;
     update.node = dest.nodename;
-    // An instance asked for no zone lands in its host's: hosts carry no zone
-    // of their own yet, so Nova's default_availability_zone, "nova".
-    if (request.spec.availability_zone.empty()) update.availability_zone = std::string("nova");
+    // An instance asked for no zone lands in its host's: the zone an
+    // aggregate gives the host, else Nova's default_availability_zone "nova".
+    if (request.spec.availability_zone.empty()) {
+      std::string zone = "nova";
+      if (auto zones = db::AggregateRepository(db_).zones_by_host(); zones.ok()) {
+        if (auto it = zones->find(dest.host); it != zones->end()) zone = it->second;
+      } else {
+        spdlog::warn("[{}] reading host zones: {}", rid, zones.status().message());
+      }
+      update.availability_zone = zone;
+    }
     update.expected_task_state = std::vector<std::optional<std::string>>{std::string("scheduling")};
     update.expected_vm_state = std::vector<std::string>{"building"};
     if (auto updated = db::InstanceRepository(db_).update(uuid, update); !updated.ok()) {

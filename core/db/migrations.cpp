@@ -425,6 +425,32 @@ ALTER TABLE projects ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE roles ADD COLUMN description TEXT;
 )sql";
 
+// Migration 6: host aggregates (Nova's aggregates, aggregate_hosts and
+// aggregate_metadata). A host's availability zone is the "availability_zone"
+// metadata of an aggregate it is in; names are unique, as Nova's API database
+// has them.
+constexpr const char* kAggregatesSchema = R"sql(
+CREATE TABLE aggregates (
+  id         {identity},
+  uuid       TEXT NOT NULL UNIQUE,
+  name       TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  updated_at TEXT
+);
+CREATE TABLE aggregate_hosts (
+  aggregate_id BIGINT NOT NULL REFERENCES aggregates(id) ON DELETE CASCADE,
+  host         TEXT NOT NULL,
+  PRIMARY KEY (aggregate_id, host)
+);
+CREATE INDEX aggregate_hosts_host ON aggregate_hosts(host);
+CREATE TABLE aggregate_metadata (
+  aggregate_id BIGINT NOT NULL REFERENCES aggregates(id) ON DELETE CASCADE,
+  key          TEXT NOT NULL,
+  value        TEXT NOT NULL,
+  PRIMARY KEY (aggregate_id, key)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& builtin_migrations() {
@@ -436,7 +462,7 @@ const std::vector<Migration>& builtin_migrations() {
       {5, "race-proof writes", kRaceProofSchema},
       // 6..10 belong to other branches of issue #13; the lead's merge replaces
       // these placeholders (the list must be numbered without gaps).
-      {6, "placeholder (identity branch)", "SELECT 1;"},
+      {6, "host aggregates", kAggregatesSchema},
       {7, "placeholder (identity branch)", "SELECT 1;"},
       {8, "placeholder (identity branch)", "SELECT 1;"},
       {9, "placeholder (identity branch)", "SELECT 1;"},

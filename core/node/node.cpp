@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "core/http/api_server.h"
+#include "core/compute/api/admin_routes.h"
+#include "core/compute/api/aggregates_controller.h"
 #include "core/compute/api/availability_zones_controller.h"
 #include "core/compute/api/flavors_controller.h"
 #include "core/compute/api/hypervisors_controller.h"
@@ -378,6 +380,8 @@ struct Node::Impl {
     api::add_keypair_routes(*api_server, *database);
     api::add_limits_routes(*api_server, *database);
     api::add_availability_zone_routes(*api_server, *database);
+    api::add_aggregate_routes(*api_server, *database);
+    api::add_admin_routes(*api_server, *database);
     api::add_hypervisor_routes(*api_server, *database, api::HypervisorsOptions{down});
     api::ServicesOptions services;
     services.service_down_time = down;

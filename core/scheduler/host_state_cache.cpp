@@ -39,6 +39,43 @@ void HostStateCache::edit_node(Node& node, Edit&& edit) {
   node.state = std::move(copy);
 }
 
+namespace {
+
+bool same_aggregates(const std::vector<sdk::Aggregate>& a, const std::vector<sdk::Aggregate>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].name != b[i].name || a[i].metadata != b[i].metadata) return false;
+  }
+  return true;
+}
+
+// The zone aggregates give a host: Nova's default "nova" when none sets one.
+std::string zone_of(const std::vector<sdk::Aggregate>& aggregates) {
+  for (const auto& a : aggregates) {
+    auto it = a.metadata.find("availability_zone");
+    if (it != a.metadata.end() && !it->second.empty()) return it->second;
+  }
+  return "nova";
+}
+
+}  // namespace
+
+void HostStateCache::set_host_aggregates(std::map<std::string, std::vector<sdk::Aggregate>, std::less<>> by_host) {
+  static const std::vector<sdk::Aggregate> kNone;
+  std::unique_lock lock(mu_);
+  for (auto& [key, node] : nodes_) {
+    auto it = by_host.find(key.first);
+    const std::vector<sdk::Aggregate>& aggregates = it == by_host.end() ? kNone : it->second;
+    const std::string zone = zone_of(aggregates);
+    if (same_aggregates(node.state->aggregates, aggregates) && node.state->availability_zone == zone) continue;
+    edit_node(node, [&](sdk::HostState& s) {
+      s.aggregates = aggregates;
+      s.availability_zone = zone;
+    });
+  }
+  host_aggregates_ = std::move(by_host);
+}
+
 sdk::Status HostStateCache::update_from_report(const NodeReport& report) {
   if (report.host.empty()) return sdk::Status::InvalidArgument("compute node report without a host name");
   const sdk::HostResources& r = report.resources;
@@ -71,6 +108,11 @@ sdk::Status HostStateCache::update_from_report(const NodeReport& report) {
 
   const Time t = now();
   std::unique_lock lock(mu_);
+  if (host_aggregates_) {
+    auto agg = host_aggregates_->find(report.host);
+    state->aggregates = agg == host_aggregates_->end() ? std::vector<sdk::Aggregate>{} : agg->second;
+    state->availability_zone = zone_of(state->aggregates);
+  }
   Service& service = service_for(report.host);
   service.last_seen = t;
   service.has_been_seen = true;

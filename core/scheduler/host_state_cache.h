@@ -97,6 +97,13 @@ class HostStateCache {
   // kInvalidArgument (and no change) when the report names no host.
   sdk::Status update_from_report(const NodeReport& report);
 
+  // The aggregates of every host (os-aggregates, read from the database by
+  // the scheduler service), replacing the previous map: each host's nodes get
+  // its aggregates and the zone their "availability_zone" metadata names
+  // ("nova" without one); a host missing from the map is in none. Nodes that
+  // change are copied; the others are left alone. Later reports keep these.
+  void set_host_aggregates(std::map<std::string, std::vector<sdk::Aggregate>, std::less<>> by_host);
+
   // A service heartbeat without a resource report.
   void heartbeat(std::string_view host);
 
@@ -188,6 +195,8 @@ class HostStateCache {
   // stored states once, instead of copying them on every later snapshot.
   mutable std::map<NodeKey, Node, NodeKeyLess> nodes_;     // GUARDED_BY(mu_)
   std::map<std::string, Placement, std::less<>> placements_;  // GUARDED_BY(mu_); by instance uuid
+  // Set by set_host_aggregates: then authoritative over reports' aggregates and zones.
+  std::optional<std::map<std::string, std::vector<sdk::Aggregate>, std::less<>>> host_aggregates_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace stratus::core::scheduler

@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/db/aggregate_repository.h"
 #include "core/db/compute_node_repository.h"
 #include "core/db/instance_repository.h"
 #include "core/db/service_repository.h"
@@ -132,6 +133,17 @@ sdk::Status SchedulerService::load_from_database() {
   return sdk::Status::OK();
 }
 
+sdk::Status SchedulerService::refresh_aggregates() {
+  auto all = db::AggregateRepository(db_).list();
+  if (!all.ok()) return all.status();
+  std::map<std::string, std::vector<sdk::Aggregate>, std::less<>> by_host;
+  for (const auto& a : *all) {
+    for (const auto& h : a.hosts) by_host[h].push_back(sdk::Aggregate{a.name, a.metadata});
+  }
+  cache_->set_host_aggregates(std::move(by_host));
+  return sdk::Status::OK();
+}
+
 sdk::Status SchedulerService::register_on(rpc::Endpoint& endpoint) {
   rpc::Dispatcher d;
   const std::string_view version = rpcapi::kSchedulerVersion;
@@ -143,6 +155,12 @@ sdk::Status SchedulerService::register_on(rpc::Endpoint& endpoint) {
         const std::string& rid = info.context.request_id;
         std::optional<int> max_attempts;
         if (req.max_attempts > 0) max_attempts = req.max_attempts;
+        // Aggregates change through the API, not through reports: the
+        // request sees them as the database has them now (one read).
+        if (auto s = refresh_aggregates(); !s.ok()) {
+          spdlog::warn("[{}] reading host aggregates: {}", rid, s.message());
+          return rpcapi::to_rpc_error(s);
+        }
         auto selections = scheduler_->select_destinations(req.spec, req.instance_uuids, max_attempts);
         if (!selections.ok()) {
           spdlog::warn("[{}] select_destinations for {} instance(s) of flavor {}: {}", rid, req.instance_uuids.size(),

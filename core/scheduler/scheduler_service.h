@@ -62,6 +62,10 @@ class SchedulerService {
   // report. Call before register_on's endpoint starts; safe to call again.
   sdk::Status load_from_database();
 
+  // Reads every host aggregate and hands them to the host state cache
+  // (zones and aggregate metadata for the filters). Done per request.
+  sdk::Status refresh_aggregates();
+
   FilterScheduler& filter_scheduler() { return *scheduler_; }
   HostStateCache& host_state_cache() { return *cache_; }
 

@@ -1,5 +1,6 @@
-// "availability_zone": Nova's AvailabilityZoneFilter, with the zone carried on
-// the host state rather than looked up from aggregates.
+// "availability_zone": Nova's AvailabilityZoneFilter. The host's zone comes
+// from its aggregates' "availability_zone" metadata ("nova" without one); the
+// scheduler puts it on the host state, so the filter does no lookup.
 #include "no_config.h"
 
 namespace stratus::plugins::filters {

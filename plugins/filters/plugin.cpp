@@ -32,3 +32,6 @@ STRATUS_PLUGIN(SchedulerFilter, num_instances, "1.0.0", "Passes hosts with fewer
 STRATUS_PLUGIN(SchedulerFilter, aggregate_instance_extra_specs, "1.0.0",
                "Matches flavor extra specs against the host's aggregate metadata",
                f::make_aggregate_instance_extra_specs_filter)
+STRATUS_PLUGIN(SchedulerFilter, aggregate_multitenancy_isolation, "1.0.0",
+               "Keeps hosts of aggregates with filter_tenant_id metadata for those projects",
+               f::make_aggregate_multitenancy_isolation_filter)

@@ -1,6 +1,7 @@
-// AvailabilityZonesController: /v2.1/os-availability-zone in Nova's shape at
-// microversion 2.1. Services carry no zone of their own yet, so every compute
-// service is in Nova's default zone "nova" and the others in "internal".
+// AvailabilityZonesController: /v2.1/os-availability-zone in Nova's shape.
+// A compute service is in the zone the aggregates of its host give it
+// (os-aggregates' availability_zone), else Nova's default zone "nova"; the
+// other services are in "internal".
 #pragma once
 
 #include "core/http/api_server.h"

@@ -7,6 +7,7 @@
 #include "core/common/base64.h"
 #include "core/compute/api/compute_api.h"
 #include "core/compute/instance_states.h"
+#include "core/db/aggregate_repository.h"
 #include "core/db/flavor_repository.h"
 #include "core/common/ids.h"
 #include "core/db/image_repository.h"
@@ -231,7 +232,12 @@ Result<BaseOptions> validate_and_build_base_options(db::Database& db, const Comp
       if (!host.empty()) base.force_hosts.push_back(host);
     }
     if (!base.zone.empty() && base.zone != kDefaultZone) {
-      return Status::InvalidArgument("The requested availability zone is not available");
+      // Other zones are those the aggregates give hosts (os-aggregates).
+      auto zones = db::AggregateRepository(db).zones_by_host();
+      if (!zones.ok()) return zones.status();
+      bool known = false;
+      for (const auto& [host, zone] : *zones) known = known || zone == base.zone;
+      if (!known) return Status::InvalidArgument("The requested availability zone is not available");
     }
   }
 

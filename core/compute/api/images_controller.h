@@ -1,6 +1,7 @@
-// ImagesController: Nova's image proxy, /v2.1/images, in Nova's shapes at
-// microversion 2.1: list, detail, show, delete over the images the database
-// knows. A non-admin sees public and community images and its own
+// ImagesController: Nova's image proxy, /v2.1/images, in Nova's shapes:
+// list and detail (with Nova's filters, limit and marker), show, delete over
+// the images the database knows, and /images/{id}/metadata
+// (image_metadata_controller.h). A non-admin sees public and community images and its own
 // project's; only the owner or an admin deletes, and never a protected image
 // (Glance's 403, passed on as Nova does).
 #pragma once

@@ -50,7 +50,11 @@ void add_service_routes(ApiServer& server, db::Database& db, ServicesOptions opt
 
   server.route("GET", R"(/v2\.1/os-services)", [&db, options](const ApiRequest& req) -> Result<ApiResponse> {
     if (auto denied = policy_check(req, "os_compute_api:os-services:list")) return *denied;
-    auto services = db::ServiceRepository(db).list(req.query_param("host"), req.query_param("binary"));
+    // Nova's binary names ("nova-compute", as tempest filters by) are
+    // Stratus's "stratus-..." ones.
+    auto binary = req.query_param("binary");
+    if (binary && binary->rfind("nova-", 0) == 0) binary = "stratus-" + binary->substr(5);
+    auto services = db::ServiceRepository(db).list(req.query_param("host"), binary);
     if (!services.ok()) return services.status();
     json out = json::array();
     for (const auto& s : *services) out.push_back(service_view(s, options));

@@ -22,14 +22,15 @@ check() {  # check DESCRIPTION COMMAND...
 "$stratus" plugin list > "$work/list.txt"
 check "plugin list shows the fake driver" grep -Eq '^virt_driver +fake +1\.0\.0 +3 +/.*libstratus_driver_fake\.so$' "$work/list.txt"
 for f in compute ram core disk availability_zone image_properties same_host different_host \
-         server_group_affinity server_group_anti_affinity num_instances aggregate_instance_extra_specs; do
+         server_group_affinity server_group_anti_affinity num_instances aggregate_instance_extra_specs \
+         aggregate_multitenancy_isolation; do
   check "plugin list shows filter $f" grep -Eq "^scheduler_filter +$f +" "$work/list.txt"
 done
 for w in ram cpu disk num_instances; do
   check "plugin list shows weigher $w" grep -Eq "^scheduler_weigher +$w +" "$work/list.txt"
 done
 check "plugin list shows the libvirt driver" grep -Eq '^virt_driver +libvirt +' "$work/list.txt"
-check "plugin list has 18 plugins" test "$(($(wc -l < "$work/list.txt") - 1))" -eq 18
+check "plugin list has 19 plugins" test "$(($(wc -l < "$work/list.txt") - 1))" -eq 19
 
 # plugin show, as a table and as JSON.
 "$stratus" plugin show core > "$work/show.txt"

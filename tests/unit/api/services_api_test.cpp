@@ -100,6 +100,8 @@ TEST_F(ServicesApi, ListFilters) {
   EXPECT_EQ(by_host[0]["host"], "host2");
   json by_binary = body(client_->Get("/v2.1/os-services?binary=stratus-compute", as("admin")))["services"];
   EXPECT_EQ(by_binary.size(), 2u);
+  // Nova's name for the binary finds the same services.
+  EXPECT_EQ(body(client_->Get("/v2.1/os-services?binary=nova-compute", as("admin")))["services"], by_binary);
   json both = body(client_->Get("/v2.1/os-services?binary=stratus-compute&host=ctl", as("admin")))["services"];
   EXPECT_EQ(both, json::array());
 }

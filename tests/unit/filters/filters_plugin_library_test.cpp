@@ -20,6 +20,7 @@ const std::vector<std::string> kFilters = {
     "compute",          "ram",       "core",  "disk", "availability_zone", "image_properties", "same_host",
     "different_host",   "server_group_affinity",    "server_group_anti_affinity", "num_instances",
     "aggregate_instance_extra_specs",
+    "aggregate_multitenancy_isolation",
 };
 
 TEST(FiltersPluginLibrary, ExportsEveryFilterWithADescriptorAndFactory) {

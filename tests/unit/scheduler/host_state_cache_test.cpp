@@ -157,5 +157,32 @@ TEST(HostStateCache, SetInstancesReplacesTheList) {
   EXPECT_EQ(cache.set_instances("nope", {}).code(), sdk::StatusCode::kNotFound);
 }
 
+TEST(HostStateCache, HostAggregatesGiveZonesAndOutliveReports) {
+  ManualClock clock;
+  HostStateCache cache(std::chrono::seconds(60), clock.fn());
+  ASSERT_TRUE(cache.update_from_report(make_report({.name = "c1"})).ok());
+  ASSERT_TRUE(cache.update_from_report(make_report({.name = "c2"})).ok());
+  auto before = cache.snapshot();
+
+  std::map<std::string, std::vector<sdk::Aggregate>, std::less<>> by_host;
+  by_host["c1"] = {{"rack", {{"availability_zone", "az1"}, {"ssd", "true"}}}};
+  cache.set_host_aggregates(by_host);
+  EXPECT_EQ(cache.get("c1", "c1")->availability_zone, "az1");
+  ASSERT_EQ(cache.get("c1", "c1")->aggregates.size(), 1u);
+  EXPECT_EQ(cache.get("c2", "c2")->availability_zone, "nova");
+  EXPECT_TRUE(cache.get("c2", "c2")->aggregates.empty());
+  // A snapshot taken before keeps its view.
+  EXPECT_EQ(before.hosts()[0]->availability_zone, "nova");
+
+  // The next report of c1 (which knows no aggregates) keeps them.
+  ASSERT_TRUE(cache.update_from_report(make_report({.name = "c1"})).ok());
+  EXPECT_EQ(cache.get("c1", "c1")->availability_zone, "az1");
+
+  // Out of every aggregate: back to the default zone.
+  cache.set_host_aggregates({});
+  EXPECT_EQ(cache.get("c1", "c1")->availability_zone, "nova");
+  EXPECT_TRUE(cache.get("c1", "c1")->aggregates.empty());
+}
+
 }  // namespace
 }  // namespace stratus::core::scheduler

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/db/aggregate_repository.h"
 #include "core/db/allocation_repository.h"
 #include "core/db/compute_node_repository.h"
 #include "core/db/instance_repository.h"
@@ -133,6 +134,31 @@ TEST_F(SchedulerServiceTest, ReportThenScheduleRecordsTheClaimInAllocations) {
   ASSERT_TRUE(client_->release(ctx(), "i-1").ok());
   EXPECT_TRUE(eventually([&] { return !db::AllocationRepository(*db_).get("i-1").ok(); }));
   EXPECT_TRUE(eventually([&] { return services_[0]->host_state_cache().get("h1", "h1")->free_ram_mb == 4096; }));
+}
+
+TEST_F(SchedulerServiceTest, AggregateZonesReachTheFiltersOnTheNextRequest) {
+  start_scheduler("sched-1");
+  add_node("h1", 4096);
+  add_node("h2", 2048);
+  report("h1", 4096);
+  report("h2", 2048);
+  ASSERT_TRUE(db::ServiceRepository(*db_).register_service("h2", "stratus-compute", "compute").ok());
+  auto agg = db::AggregateRepository(*db_).create("rack", std::string("az1"));
+  ASSERT_TRUE(agg.ok()) << agg.status();
+  ASSERT_TRUE(db::AggregateRepository(*db_).add_host(agg->id, "h2").ok());
+
+  auto spec = testing::make_spec(testing::make_flavor(1024));
+  spec.availability_zone = "az1";
+  auto in_zone = client_->select_destinations(ctx(), rpcapi::SelectDestinationsRequest{spec, {"i-1"}, 0});
+  ASSERT_TRUE(in_zone.ok()) << in_zone.status();
+  EXPECT_EQ(in_zone->at(0).destination.host, "h2");  // h1, with more RAM, is in "nova"
+  EXPECT_EQ(services_[0]->host_state_cache().get("h2", "h2")->aggregates.at(0).name, "rack");
+
+  spec.availability_zone = "nova";
+  auto in_nova = client_->select_destinations(ctx(), rpcapi::SelectDestinationsRequest{spec, {"i-2"}, 0});
+  ASSERT_TRUE(in_nova.ok()) << in_nova.status();
+  EXPECT_EQ(in_nova->at(0).destination.host, "h1");
+  EXPECT_TRUE(in_nova->at(0).alternates.empty());
 }
 
 TEST_F(SchedulerServiceTest, ConcurrentRequestsToTwoSchedulersNeverOverfillAHost) {

@@ -85,4 +85,10 @@ FilterResult make_num_instances_filter(const sdk::PluginConfig& config);
 // scope are ignored. No config keys.
 FilterResult make_aggregate_instance_extra_specs_filter(const sdk::PluginConfig& config);
 
+// "aggregate_multitenancy_isolation": a host in aggregates with
+// "filter_tenant_id*" metadata (comma-separated project ids) passes only
+// requests of those projects; hosts without such metadata pass all. No
+// config keys.
+FilterResult make_aggregate_multitenancy_isolation_filter(const sdk::PluginConfig& config);
+
 }  // namespace stratus::plugins::filters
