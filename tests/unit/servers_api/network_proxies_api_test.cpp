@@ -2,6 +2,10 @@
 // /servers/{id}/os-security-groups, os-floating-ips, os-floating-ip-pools,
 // the add/remove security group and floating IP actions, security_groups on
 // create and what the server view shows of them.
+// GCC 12 reports a false maybe-uninitialized inside std::map when it inlines
+// the support header's RPC decoding into this file.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 #include "core/db/floating_ip_repository.h"
 #include "core/db/security_group_repository.h"
 #include "servers_test_support.h"
@@ -41,8 +45,9 @@ TEST_F(NetworkProxies, GroupsCreateShowUpdateDeleteAsNova) {
   const std::string id = g["id"];
   auto list = get("/v2.1/os-security-groups");
   ASSERT_EQ(list->status, 200);
+  const json listed = body(list);
   std::set<std::string> names;
-  for (const auto& x : body(list)["security_groups"]) names.insert(x["name"]);
+  for (const auto& x : listed["security_groups"]) names.insert(x["name"]);
   EXPECT_EQ(names, (std::set<std::string>{"default", "web"}));
   auto upd = put("/v2.1/os-security-groups/" + id, {{"security_group", {{"name", "web2"}, {"description", "e"}}}});
   ASSERT_EQ(upd->status, 200) << upd->body;
@@ -54,14 +59,15 @@ TEST_F(NetworkProxies, GroupsCreateShowUpdateDeleteAsNova) {
   EXPECT_EQ(get("/v2.1/os-security-groups/00000000-0000-4000-8000-000000000000")->status, 404);
   // The default group cannot be deleted: Neutron's 409 is Nova's 400.
   std::string def;
-  for (const auto& x : body(list)["security_groups"]) {
+  for (const auto& x : listed["security_groups"]) {
     if (x["name"] == "default") def = x["id"];
   }
   EXPECT_EQ(del("/v2.1/os-security-groups/" + def)->status, 400);
   EXPECT_EQ(del("/v2.1/os-security-groups/" + id)->status, 202);
   EXPECT_EQ(get("/v2.1/os-security-groups/" + id)->status, 404);
   // Gone from 2.36, as Nova.
-  EXPECT_EQ(at("GET", "/v2.1/os-security-groups", "2.36")->status, kMaxMicroversion >= Microversion{2, 36} ? 404 : 406);
+  const int want_at_236 = kMaxMicroversion >= Microversion{2, 36} ? 404 : 406;  // 406 while 2.36 is not served
+  EXPECT_EQ(at("GET", "/v2.1/os-security-groups", "2.36")->status, want_at_236);
 }
 
 TEST_F(NetworkProxies, RulesTakeNovasBodiesAndErrors) {
