@@ -5,12 +5,18 @@
 // mean any), remote_ip_prefix given without a length gets /32 or /128.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
 #include "core/db/security_group_repository.h"
 
 namespace stratus::core::network {
+
+// Neutron's default quotas (quota_security_group, quota_security_group_rule),
+// enforced by the Network API and Nova's proxy alike; not adjustable yet.
+inline constexpr std::int64_t kSecurityGroupQuota = 10;
+inline constexpr std::int64_t kSecurityGroupRuleQuota = 100;
 
 // A refusal as Neutron words it: HTTP status, NeutronError type and message.
 struct RuleRefusal {

@@ -155,6 +155,9 @@ Result<ApiResponse> create_group(db::Database& db, const ApiRequest& req) {
   if (sg["name"].get<std::string>() == "default") {
     return nova_error(400, "Default security group already exists.");
   }
+  auto used = repo.count(req.auth.project_id);
+  if (!used.ok()) return used.status();
+  if (*used >= network::kSecurityGroupQuota) return nova_error(403, "Quota exceeded, too many security groups.");
   db::SecurityGroupRecord rec;
   rec.project_id = req.auth.project_id;
   rec.name = sg["name"].get<std::string>();
@@ -297,6 +300,11 @@ Result<ApiResponse> create_rule(db::Database& db, const ApiRequest& req) {
   rule->security_group_id = group->uuid;
   rule->project_id = group->project_id;
   if (auto refused = network::check_rule(*rule)) return nova_error(400, refused->message);
+  auto used = db::SecurityGroupRepository(db).count_rules(rule->project_id);
+  if (!used.ok()) return used.status();
+  if (*used >= network::kSecurityGroupRuleQuota) {
+    return nova_error(403, "Quota exceeded, too many security group rules.");
+  }
   auto created = db::SecurityGroupRepository(db).add_rule(*rule);
   if (created.status().is(sdk::StatusCode::kAlreadyExists)) {
     return nova_error(400, "Security group rule already exists. Group id is " + created.status().message() + ".");

@@ -23,8 +23,8 @@ namespace {
 using nlohmann::json;
 using sdk::Result;
 
-constexpr std::int64_t kGroupQuota = 10;
-constexpr std::int64_t kRuleQuota = 100;
+constexpr std::int64_t kGroupQuota = core::network::kSecurityGroupQuota;
+constexpr std::int64_t kRuleQuota = core::network::kSecurityGroupRuleQuota;
 
 std::string timestamp(const std::string& stored) { return stored.empty() ? "" : common::to_api_seconds(stored); }
 

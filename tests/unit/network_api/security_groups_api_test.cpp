@@ -125,6 +125,13 @@ TEST_F(SecurityGroupsApi, ListingMakesTheDefaultGroupWhichStays) {
                "SecurityGroupNotFound");
 }
 
+TEST_F(SecurityGroupsApi, NeutronsDefaultQuotaOfTenGroupsHolds) {
+  for (int i = 0; i < 9; ++i) group("g" + std::to_string(i));  // with "default": 10
+  expect_error(post("/network/v2.0/security-groups", {{"security_group", {{"name", "eleventh"}}}}), 409, "OverQuota");
+  // Another project's quota is its own.
+  EXPECT_EQ(post("/network/v2.0/security-groups", {{"security_group", {{"name", "b"}}}}, "bob").status, 201);
+}
+
 TEST_F(SecurityGroupsApi, RulesAreCheckedAsNeutronChecksThem) {
   const std::string g = group("web");
   auto ok = rule({{"security_group_id", g}, {"direction", "ingress"}, {"protocol", "tcp"},
