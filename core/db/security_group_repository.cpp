@@ -1,5 +1,7 @@
 #include "core/db/security_group_repository.h"
 
+#include <set>
+
 #include "core/common/ids.h"
 #include "core/common/time_util.h"
 #include "core/db/key_batches.h"
@@ -366,6 +368,28 @@ Status SecurityGroupRepository::set_port_groups(const std::string& port_id, cons
       if (!st.ok()) return st;
     }
     return Status::OK();
+  });
+}
+
+Result<std::vector<std::string>> SecurityGroupRepository::instances_depending_on(
+    const std::vector<std::string>& group_ids) {
+  return db_.read("list instances depending on security groups", [&](Connection& c) -> Result<std::vector<std::string>> {
+    std::set<std::string> out;
+    auto st = for_each_key_batch(group_ids, [&](const std::string& placeholders, const std::vector<std::string>& chunk) {
+      auto rs = c.prepare("list instances depending on security groups",
+                          "SELECT DISTINCT p.device_id FROM port_security_groups b JOIN ports p ON p.id = b.port_id "
+                          "JOIN security_groups g ON g.id = b.security_group_id WHERE p.device_id != '' AND "
+                          "(g.uuid IN (" + placeholders + ") OR b.security_group_id IN (SELECT r.security_group_id "
+                          "FROM security_group_rules r JOIN security_groups rg ON rg.id = r.remote_group_id "
+                          "WHERE rg.uuid IN (" + placeholders + ")))");
+      if (!rs.ok()) return rs.status();
+      std::vector<std::string> twice = chunk;
+      twice.insert(twice.end(), chunk.begin(), chunk.end());
+      bind_keys(*rs, twice);
+      return rs->for_each([&](Statement& r) { out.insert(r.text(0)); });
+    });
+    if (!st.ok()) return st;
+    return std::vector<std::string>(out.begin(), out.end());
   });
 }
 

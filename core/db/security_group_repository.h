@@ -89,6 +89,11 @@ class SecurityGroupRepository {
   sdk::Result<std::map<std::string, std::vector<std::string>>> groups_of_ports(const std::vector<std::string>& port_ids);
   // Puts the port in exactly these groups. kNotFound for an unknown port or group.
   sdk::Status set_port_groups(const std::string& port_id, const std::vector<std::string>& group_ids);
+  // The instances whose guests' filters depend on these groups: those with a
+  // port in one of them, and those with a port in a group that has a rule
+  // naming one of them as remote group (their members' addresses are its
+  // peers). Sorted, without repeats.
+  sdk::Result<std::vector<std::string>> instances_depending_on(const std::vector<std::string>& group_ids);
   // The ports in a group (uuids, oldest first).
   sdk::Result<std::vector<std::string>> ports_in_group(const std::string& group_id);
 

@@ -15,7 +15,18 @@
 //     guest gets no traffic but answers to its own, as Neutron's).
 //
 // Where a change makes this answer change (so the compute host must refresh
-// the guest's filters), the code says `// refresh: ...`.
+// the guest's filters), the code says `// refresh: ...`; the instances to
+// refresh are SecurityGroupRepository::instances_depending_on(the groups
+// concerned). The places:
+//   - a rule added or deleted (Network API security_groups_controller.cpp,
+//     Nova proxy security_groups_proxy.cpp): its group;
+//   - a group deleted: the rules naming it as remote went with it;
+//   - a port's groups changed (PUT /ports/{id}, addSecurityGroup,
+//     removeSecurityGroup): the instance itself, and the old and new groups
+//     (their member addresses changed);
+//   - a server created or deleted (compute_api_create.cpp provision_instances,
+//     the ports freed with it): the groups of its ports, for the other members
+//     whose "from members of this group" rules gain or lose its address.
 #pragma once
 
 #include <string>

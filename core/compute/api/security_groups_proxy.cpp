@@ -194,8 +194,9 @@ Result<ApiResponse> delete_group(db::Database& db, const ApiRequest& req) {
   auto st = db::SecurityGroupRepository(db).remove(g->uuid);
   if (st.is(sdk::StatusCode::kInvalidState)) return nova_error(400, st.message());
   if (!st.ok()) return st;
-  // refresh: rules of other groups naming this one as remote went with it
-  // (instances in those groups need their filters refreshed).
+  // refresh: rules of other groups naming this one as remote went with it;
+  // the instances to refresh are instances_depending_on({id}) read before the
+  // delete (nothing is in the group itself, or the delete was refused).
   spdlog::info("{} security group {} deleted", req.request_id, g->uuid);
   return ApiResponse{202, nullptr, {}};
 }
@@ -310,7 +311,7 @@ Result<ApiResponse> create_rule(db::Database& db, const ApiRequest& req) {
     return nova_error(400, "Security group rule already exists. Group id is " + created.status().message() + ".");
   }
   if (!created.ok()) return created.status();
-  // refresh: instances with ports in group->uuid (its rules changed).
+  // refresh: instances_depending_on({group->uuid}) (its rules changed).
   spdlog::info("{} security group rule {} added to group {}", req.request_id, created->uuid, group->uuid);
   auto groups = all_groups(db);
   if (!groups.ok()) return groups.status();
@@ -331,7 +332,7 @@ Result<ApiResponse> delete_rule(db::Database& db, const ApiRequest& req) {
   }
   auto st = repo.remove_rule(id);
   if (!st.ok()) return st;
-  // refresh: instances with ports in rule->security_group_id (its rules changed).
+  // refresh: instances_depending_on({rule->security_group_id}) (its rules changed).
   spdlog::info("{} security group rule {} deleted", req.request_id, id);
   return ApiResponse{202, nullptr, {}};
 }

@@ -165,7 +165,8 @@ Result<ApiResponse> delete_group(db::Database& db, const ApiRequest& req) {
   auto st = db::SecurityGroupRepository(db).remove(id);
   if (st.is(sdk::StatusCode::kInvalidState)) return neutron_error(409, "SecurityGroupInUse", st.message());
   if (!st.ok()) return neutron_failure(st, "SecurityGroup", id);
-  // refresh: instances in groups whose rules named this group as remote (those rules are gone).
+  // refresh: instances in groups whose rules named this group as remote (those
+  // rules are gone): instances_depending_on({id}) read before the delete.
   spdlog::info("{} security group {} deleted", req.request_id, id);
   return ApiResponse{204, nullptr, {}};
 }
@@ -266,7 +267,7 @@ Result<ApiResponse> create_rule(db::Database& db, const ApiRequest& req) {
                          "Security group rule already exists. Rule id is " + created.status().message() + ".");
   }
   if (!created.ok()) return neutron_failure(created.status(), "SecurityGroupRule", rule.uuid);
-  // refresh: instances with ports in rule.security_group_id (its rules changed).
+  // refresh: instances_depending_on({rule.security_group_id}) (its rules changed).
   spdlog::info("{} security group rule {} added to group {}", req.request_id, created->uuid, rule.security_group_id);
   return show_reply(req, "security_group_rule", rule_view(*created), 201);
 }
@@ -282,7 +283,7 @@ Result<ApiResponse> delete_rule(db::Database& db, const ApiRequest& req) {
   auto st = repo.remove_rule(id);
   if (st.is(sdk::StatusCode::kNotFound)) return rule_not_found(id);
   if (!st.ok()) return st;
-  // refresh: instances with ports in r->security_group_id (its rules changed).
+  // refresh: instances_depending_on({r->security_group_id}) (its rules changed).
   spdlog::info("{} security group rule {} deleted", req.request_id, id);
   return ApiResponse{204, nullptr, {}};
 }

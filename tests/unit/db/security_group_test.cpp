@@ -166,6 +166,19 @@ TEST_F(SecurityGroups, PortSecurityExpandsRemoteGroupsIntoMemberAddresses) {
   std::sort(want.begin(), want.end());
   EXPECT_EQ(from_default, want);
 
+  // Who needs a refresh when a group changes: web's change touches vm1 only;
+  // default's touches both members (and nothing names web as remote).
+  EXPECT_EQ(*repo.instances_depending_on({web.uuid}), std::vector<std::string>{vm1});
+  auto both = std::vector<std::string>{vm1, vm2};
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(*repo.instances_depending_on({def->uuid}), both);
+  // A rule of web naming a peer group makes web's members depend on the peer.
+  auto peer = group("p1", "peer");
+  auto from_peer = rule(web.uuid, "tcp", 22, 22);
+  from_peer.remote_group_id = peer.uuid;
+  ASSERT_TRUE(repo.add_rule(from_peer).ok());
+  EXPECT_EQ(*repo.instances_depending_on({peer.uuid}), std::vector<std::string>{vm1});
+
   // A port in no group has no rule at all.
   auto vm3 = instance("p1");
   port_of(vm3, {});
