@@ -10,6 +10,7 @@
 //   GET    /network/v2.0/security-groups[/{id}]       POST, PUT, DELETE /{id}
 //   GET    /network/v2.0/security-group-rules[/{id}]  POST, DELETE /{id}
 //   GET    /network/v2.0/floatingips[/{id}]           POST, PUT, DELETE /{id}
+//   GET    /network/v2.0/quotas[/{project}[/default|/details]]  (read-only)
 //
 // Errors come in Neutron's format (neutron_error.h); who may do what is in
 // network_policy.h. See docs/network.md.
@@ -30,6 +31,7 @@ void add_subnets_routes(ApiServer& server, db::Database& db);
 void add_ports_routes(ApiServer& server, db::Database& db);
 void add_security_group_routes(ApiServer& server, db::Database& db);
 void add_floatingips_routes(ApiServer& server, db::Database& db);
+void add_quotas_routes(ApiServer& server, db::Database& db);
 }  // namespace network
 
 }  // namespace stratus::core::api

@@ -132,6 +132,24 @@ TEST_F(SecurityGroupsApi, NeutronsDefaultQuotaOfTenGroupsHolds) {
   EXPECT_EQ(post("/network/v2.0/security-groups", {{"security_group", {{"name", "b"}}}}, "bob").status, 201);
 }
 
+TEST_F(SecurityGroupsApi, QuotasShowTheLimitsEnforcedAndTheirUse) {
+  group("web");
+  auto q = get("/network/v2.0/quotas/p-alice");
+  ASSERT_EQ(q.status, 200) << q.body;
+  EXPECT_EQ(q.body["quota"]["security_group"], 10);
+  EXPECT_EQ(q.body["quota"]["security_group_rule"], 100);
+  EXPECT_EQ(q.body["quota"]["floatingip"], 50);
+  EXPECT_EQ(q.body["quota"]["network"], -1);
+  auto d = get("/network/v2.0/quotas/p-alice/details");
+  ASSERT_EQ(d.status, 200) << d.body;
+  EXPECT_EQ(d.body["quota"]["security_group"]["used"], 2);  // default and web
+  EXPECT_EQ(d.body["quota"]["security_group_rule"]["used"], 6);
+  EXPECT_EQ(d.body["quota"]["floatingip"]["used"], 0);
+  expect_error(get("/network/v2.0/quotas/p-alice", "bob"), 403, "PolicyNotAuthorized");
+  EXPECT_EQ(get("/network/v2.0/quotas/p-alice", "admin").status, 200);
+  EXPECT_EQ(put("/network/v2.0/quotas/p-alice", {{"quota", {{"floatingip", 3}}}}, "admin").status, 501);
+}
+
 TEST_F(SecurityGroupsApi, RulesAreCheckedAsNeutronChecksThem) {
   const std::string g = group("web");
   auto ok = rule({{"security_group_id", g}, {"direction", "ingress"}, {"protocol", "tcp"},
