@@ -450,6 +450,69 @@ CREATE TABLE aggregate_metadata (
   PRIMARY KEY (aggregate_id, key)
 );
 )sql";
+// Migration 8: security groups and floating IPs (Neutron's securitygroups,
+// securitygrouprules, securitygroupportbindings and floatingips). A rule's
+// protocol is kept as given (a name or a number), NULL meaning any, as are
+// unset ports, prefix and remote group. One "default" group per project
+// (the partial unique index). A floating IP holds an address through a port
+// of the external network (floating_port_id), as Neutron's does; port_id is
+// the port it is associated with (NULL: none).
+constexpr const char* kSecurityGroupsSchema = R"sql(
+CREATE TABLE security_groups (
+  id              {identity},
+  uuid            TEXT NOT NULL UNIQUE,
+  project_id      TEXT NOT NULL,
+  name            TEXT NOT NULL DEFAULT '',
+  description     TEXT NOT NULL DEFAULT '',
+  is_default      INTEGER NOT NULL DEFAULT 0,
+  revision_number INTEGER NOT NULL DEFAULT 1,
+  created_at      TEXT NOT NULL,
+  updated_at      TEXT NOT NULL
+);
+CREATE INDEX security_groups_project ON security_groups(project_id);
+CREATE UNIQUE INDEX security_groups_one_default ON security_groups(project_id) WHERE is_default = 1;
+
+CREATE TABLE security_group_rules (
+  id                {identity},
+  uuid              TEXT NOT NULL UNIQUE,
+  security_group_id INTEGER NOT NULL REFERENCES security_groups(id) ON DELETE CASCADE,
+  project_id        TEXT NOT NULL,
+  direction         TEXT NOT NULL,
+  ethertype         TEXT NOT NULL,
+  protocol          TEXT,
+  port_range_min    INTEGER,
+  port_range_max    INTEGER,
+  remote_ip_prefix  TEXT,
+  remote_group_id   INTEGER REFERENCES security_groups(id) ON DELETE CASCADE,
+  description       TEXT NOT NULL DEFAULT '',
+  created_at        TEXT NOT NULL,
+  updated_at        TEXT NOT NULL
+);
+CREATE INDEX security_group_rules_group ON security_group_rules(security_group_id);
+CREATE INDEX security_group_rules_remote ON security_group_rules(remote_group_id);
+CREATE INDEX security_group_rules_project ON security_group_rules(project_id);
+
+CREATE TABLE port_security_groups (
+  port_id           INTEGER NOT NULL REFERENCES ports(id) ON DELETE CASCADE,
+  security_group_id INTEGER NOT NULL REFERENCES security_groups(id),
+  position          INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (port_id, security_group_id)
+);
+CREATE INDEX port_security_groups_group ON port_security_groups(security_group_id);
+
+CREATE TABLE floatingips (
+  id                  {identity},
+  uuid                TEXT NOT NULL UNIQUE,
+  project_id          TEXT NOT NULL,
+  floating_port_id    INTEGER NOT NULL UNIQUE REFERENCES ports(id) ON DELETE CASCADE,
+  port_id             INTEGER UNIQUE REFERENCES ports(id) ON DELETE SET NULL,
+  description         TEXT NOT NULL DEFAULT '',
+  revision_number     INTEGER NOT NULL DEFAULT 1,
+  created_at          TEXT NOT NULL,
+  updated_at          TEXT NOT NULL
+);
+CREATE INDEX floatingips_project ON floatingips(project_id);
+)sql";
 
 }  // namespace
 
@@ -463,8 +526,8 @@ const std::vector<Migration>& builtin_migrations() {
       // 6..10 belong to other branches of issue #13; the lead's merge replaces
       // these placeholders (the list must be numbered without gaps).
       {6, "host aggregates", kAggregatesSchema},
-      {7, "placeholder (identity branch)", "SELECT 1;"},
-      {8, "placeholder (identity branch)", "SELECT 1;"},
+      {7, "placeholder (secgroups branch)", "SELECT 1;"},
+      {8, "security groups and floating IPs", kSecurityGroupsSchema},
       {9, "placeholder (identity branch)", "SELECT 1;"},
       {10, "placeholder (identity branch)", "SELECT 1;"},
       {11, "identity admin API", kIdentityAdminSchema},

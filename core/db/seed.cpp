@@ -49,6 +49,18 @@ Status seed_default_network(Database& db) {
   return ignore_exists(NetworkRepository(db).create(n, s).status());
 }
 
+Status seed_public_network(Database& db) {
+  NetworkRecord n;
+  n.uuid = kPublicNetworkUuid;
+  n.name = "public";
+  n.router_external = true;
+  SubnetRecord s;
+  s.uuid = kPublicSubnetUuid;
+  s.name = "public-subnet";
+  s.cidr = "172.24.4.0/24";
+  return ignore_exists(NetworkRepository(db).create(n, s).status());
+}
+
 Status seed_default_image(Database& db) {
   ImageRecord i;
   i.id = kDefaultImageUuid;
@@ -62,7 +74,7 @@ Status seed_default_image(Database& db) {
 }
 
 Status seed_defaults(Database& db) {
-  for (auto* seed : {&seed_default_flavors, &seed_default_network, &seed_default_image}) {
+  for (auto* seed : {&seed_default_flavors, &seed_default_network, &seed_public_network, &seed_default_image}) {
     auto st = seed(db);
     if (!st.ok()) return st;
   }

@@ -92,6 +92,9 @@ struct CreateRequest {
   // "group" (one server group uuid), others passed to the scheduler as they are.
   std::map<std::string, std::vector<std::string>> scheduler_hints;
   bool config_drive = false;
+  // Nova's security_groups: names (or ids) of the project's groups every
+  // port goes in; none: the project's "default".
+  std::vector<std::string> security_groups;
 };
 
 struct CreateResult {

@@ -15,6 +15,8 @@
 #include "core/db/instance_fault_repository.h"
 #include "core/db/keypair_repository.h"
 #include "core/db/network_repository.h"
+#include "core/db/security_group_repository.h"
+#include "core/network/security_group_membership.h"
 #include "core/db/port_repository.h"
 #include "core/db/quota_repository.h"
 #include "core/db/seed.h"
@@ -177,6 +179,7 @@ struct BaseOptions {
   std::vector<std::string> force_hosts;    // from "zone:host[:node]"
   std::vector<RequestedNetwork> networks;  // one port per entry per instance
   std::optional<db::ServerGroupRecord> group;
+  std::vector<std::string> security_groups;  // as asked; resolved in provision_instances
 };
 
 // Nova's _validate_and_build_base_options: every reference the request makes,
@@ -244,6 +247,7 @@ Result<BaseOptions> validate_and_build_base_options(db::Database& db, const Comp
   auto networks = resolve_networks(db, ctx, req);
   if (!networks.ok()) return networks.status();
   base.networks = std::move(networks.value());
+  base.security_groups = req.security_groups;
 
   // The server group of the "group" hint: Nova's InstanceGroupNotFound is a 400.
   auto group_hint = req.scheduler_hints.find("group");
@@ -313,6 +317,8 @@ Result<std::vector<db::InstanceRecord>> provision_instances(db::Database& db, co
   auto created = db::InstanceRepository(*tx).create(std::move(records));
   if (!created.ok()) return created.status();
   db::PortRepository ports(*tx);
+  auto security_groups = network::resolve_server_security_groups(*tx, ctx.request.project_id, base.security_groups);
+  if (!security_groups.ok()) return security_groups.status();
   for (const auto& r : *created) {
     for (const auto& net : base.networks) {
       auto port = ports.create(net.network_uuid, r.uuid, net.fixed_ip);
@@ -322,6 +328,7 @@ Result<std::vector<db::InstanceRecord>> provision_instances(db::Database& db, co
         }
         return port.status();
       }
+      if (Status s = db::SecurityGroupRepository(*tx).set_port_groups(port->uuid, *security_groups); !s.ok()) return s;
     }
   }
   if (base.group) {

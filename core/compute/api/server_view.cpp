@@ -5,7 +5,9 @@
 #include "core/http/policy.h"
 #include "core/compute/api/server_status.h"
 #include "core/common/digest.h"
+#include "core/db/floating_ip_repository.h"
 #include "core/db/instance_fault_repository.h"
+#include "core/network/security_group_membership.h"
 #include "core/db/network_repository.h"
 #include "core/db/port_repository.h"
 #include "core/common/time_util.h"
@@ -36,6 +38,14 @@ json addresses(const ServerExtras& extras, const std::string& uuid) {
                     {"OS-EXT-IPS:type", "fixed"},
                     {"addr", port.ip_address},
                     {"version", 4}});
+    if (auto fips = extras.floating_ips.find(port.uuid); fips != extras.floating_ips.end()) {
+      for (const auto& fip : fips->second) {
+        list.push_back({{"OS-EXT-IPS-MAC:mac_addr", port.mac_address},
+                        {"OS-EXT-IPS:type", "floating"},
+                        {"addr", fip},
+                        {"version", 4}});
+      }
+    }
   }
   return out;
 }
@@ -45,6 +55,22 @@ json addresses(const ServerExtras& extras, const std::string& uuid) {
 ServerExtras extras_of(db::Database& db, const db::InstanceRecord& instance) {
   auto extras = load_server_extras(db, {instance});
   return extras.ok() ? std::move(extras.value()) : ServerExtras{};
+}
+
+// The ports' security groups and floating IPs (network service).
+sdk::Status load_network_extras(db::Transaction& tx, const std::vector<std::string>& uuids, ServerExtras& extras) {
+  auto groups = network::security_group_names_of(tx, uuids);
+  if (!groups.ok()) return groups.status();
+  extras.security_groups = std::move(groups.value());
+  std::vector<std::string> port_ids;
+  for (const auto& [instance, ports] : extras.ports) {
+    for (const auto& p : ports) port_ids.push_back(p.uuid);
+  }
+  if (port_ids.empty()) return sdk::Status::OK();
+  auto fips = db::FloatingIpRepository(tx).list_by_ports(port_ids);
+  if (!fips.ok()) return fips.status();
+  for (const auto& f : *fips) extras.floating_ips[f.port_id.value_or("")].push_back(f.floating_ip_address);
+  return sdk::Status::OK();
 }
 
 }  // namespace
@@ -70,6 +96,7 @@ sdk::Result<ServerExtras> load_server_extras(db::Database& db, const std::vector
     }
     extras.ports[port.device_id].push_back(std::move(port));
   }
+  if (auto st = load_network_extras(*tx, uuids, extras); !st.ok()) return st;
   if (!faulty.empty()) {
     auto faults = db::InstanceFaultRepository(*tx).latest_of(faulty);
     if (!faults.ok()) return faults.status();
@@ -154,8 +181,11 @@ json server_detail_view(const ApiRequest& req, const ServerExtras& extras, const
       {"updated", common::to_api_seconds(r.updated_at)},
       {"user_id", r.user_id},
   };
-  // Security groups come from the ports (Neutron's view); every port is in "default".
-  if (has_ports) s["security_groups"] = json::array({{{"name", "default"}}});
+  // Security groups come from the ports (Neutron's view); none: no key, as Nova.
+  if (auto groups = extras.security_groups.find(r.uuid); has_ports && groups != extras.security_groups.end()) {
+    s["security_groups"] = json::array();
+    for (const auto& name : groups->second) s["security_groups"].push_back({{"name", name}});
+  }
   static const char* kProgressStatuses[] = {"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"};
   for (const char* p : kProgressStatuses) {
     if (status == p) s["progress"] = 0;

@@ -37,6 +37,8 @@ struct ServerExtras {
   std::map<std::string, std::vector<db::PortRecord>> ports;     // by instance uuid, oldest first
   std::map<std::string, std::string> network_names;             // by network uuid
   std::map<std::string, db::InstanceFaultRecord> faults;        // latest, ERROR and DELETED instances only
+  std::map<std::string, std::vector<std::string>> security_groups;  // names, by instance uuid
+  std::map<std::string, std::vector<std::string>> floating_ips;     // addresses, by port uuid
 };
 sdk::Result<ServerExtras> load_server_extras(db::Database& db, const std::vector<db::InstanceRecord>& instances);
 

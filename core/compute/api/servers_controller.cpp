@@ -11,6 +11,7 @@
 #include "core/http/url_encoding.h"
 #include "core/compute/api/compute_request.h"
 #include "core/compute/api/instance_actions_controller.h"
+#include "core/compute/api/network_proxies.h"
 #include "core/compute/api/server_actions_controller.h"
 #include "core/compute/api/server_action_table.h"
 #include "core/compute/api/server_metadata_controller.h"
@@ -221,11 +222,7 @@ Result<ApiResponse> create(compute::ComputeAPI& compute, const JsonSchemaValidat
   }
   if (in.contains("config_drive")) cr.config_drive = truthy(in["config_drive"]);
   if (in.contains("security_groups")) {
-    for (const auto& g : in["security_groups"]) {
-      const std::string name = g.value("name", std::string());
-      // Every port is in the project's "default" group; there are no others yet.
-      if (name != "default") return Status::InvalidArgument("Security group " + name + " not found.");
-    }
+    for (const auto& g : in["security_groups"]) cr.security_groups.push_back(g.value("name", std::string()));
   }
   for (const char* key : {"os:scheduler_hints", "OS-SCH-HNT:scheduler_hints"}) {
     if (!req.body.contains(key)) continue;
@@ -250,7 +247,7 @@ Result<ApiResponse> create(compute::ComputeAPI& compute, const JsonSchemaValidat
                  {"links", server_links(req, id)},
                  {"adminPass", admin_pass},
                  {"OS-DCF:diskConfig", in.value("OS-DCF:diskConfig", std::string("MANUAL"))},
-                 {"security_groups", json::array({{{"name", "default"}}})}};
+                 {"security_groups", requested_security_groups(cr.security_groups)}};
   return ApiResponse{202, {{"server", server}}, {{"Location", req.base_url + "/v2.1/servers/" + id}}};
 }
 
@@ -433,6 +430,7 @@ void add_server_routes(ApiServer& server, compute::ComputeAPI& compute, db::Data
 
   auto actions = std::make_shared<ServerActionTable>();
   add_server_lifecycle_actions(*actions, compute, db);
+  add_network_proxies(server, *actions, compute, db);
   route_server_actions(server, actions);
   add_server_metadata_routes(server, compute);
   add_instance_action_routes(server, compute, db);

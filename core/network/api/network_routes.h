@@ -6,7 +6,11 @@
 //   GET    /network/v2.0/extensions[/{alias}]
 //   GET    /network/v2.0/networks[/{id}]   POST, DELETE /{id}
 //   GET    /network/v2.0/subnets[/{id}]    POST, DELETE /{id}
-//   GET    /network/v2.0/ports[/{id}]      (ports are made by server create)
+//   GET    /network/v2.0/ports[/{id}]      PUT /{id} (security_groups; ports are made by server create)
+//   GET    /network/v2.0/security-groups[/{id}]       POST, PUT, DELETE /{id}
+//   GET    /network/v2.0/security-group-rules[/{id}]  POST, DELETE /{id}
+//   GET    /network/v2.0/floatingips[/{id}]           POST, PUT, DELETE /{id}
+//   GET    /network/v2.0/quotas[/{project}[/default|/details]]  (read-only)
 //
 // Errors come in Neutron's format (neutron_error.h); who may do what is in
 // network_policy.h. See docs/network.md.
@@ -25,6 +29,9 @@ void add_network_service_documents(ApiServer& server);
 void add_networks_routes(ApiServer& server, db::Database& db);
 void add_subnets_routes(ApiServer& server, db::Database& db);
 void add_ports_routes(ApiServer& server, db::Database& db);
+void add_security_group_routes(ApiServer& server, db::Database& db);
+void add_floatingips_routes(ApiServer& server, db::Database& db);
+void add_quotas_routes(ApiServer& server, db::Database& db);
 }  // namespace network
 
 }  // namespace stratus::core::api

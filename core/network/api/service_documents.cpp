@@ -28,6 +28,9 @@ constexpr Extension kExtensions[] = {
     {"standard-attr-revisions", "Resource revision numbers",
      "This extension will display the revision number of neutron resources."},
     {"binding", "Port Binding", "Expose port bindings of a virtual port to external application"},
+    {"security-group", "security-group", "The security groups extension."},
+    {"quotas", "Quota management support", "Expose functions for quotas management per project"},
+    {"quota_details", "Quota details extension", "Expose functions for quotas usage statistics per project"},
 };
 
 json extension_view(const Extension& e) {
@@ -52,7 +55,10 @@ void add_network_service_documents(ApiServer& server) {
   server.route("GET", R"(/network/v2\.0/?)", [](const ApiRequest& req) -> sdk::Result<ApiResponse> {
     json resources = json::array();
     for (const auto& [name, collection] : {std::pair{"network", "networks"}, std::pair{"subnet", "subnets"},
-                                           std::pair{"port", "ports"}}) {
+                                           std::pair{"port", "ports"},
+                                           std::pair{"security_group", "security-groups"},
+                                           std::pair{"security_group_rule", "security-group-rules"},
+                                           std::pair{"floatingip", "floatingips"}}) {
       resources.push_back(
           {{"name", name},
            {"collection", collection},
@@ -82,11 +88,14 @@ void add_network_routes(ApiServer& server, db::Database& db) {
   network::add_networks_routes(server, db);
   network::add_subnets_routes(server, db);
   network::add_ports_routes(server, db);
+  network::add_security_group_routes(server, db);
+  network::add_floatingips_routes(server, db);
+  network::add_quotas_routes(server, db);
 
   // Last, so they see only what no route above took: what Neutron has and
   // Stratus does not do says so in Neutron's format (a client shows it),
   // rather than as a bare 404 in Nova's.
-  const std::string known = R"(/network/v2\.0/(networks|subnets|ports)(/[^/]+)?)";
+  const std::string known = R"(/network/v2\.0/(networks|subnets|ports|quotas)(/[^/]+)?)";
   for (const char* method : {"POST", "PUT", "DELETE"}) {
     server.route(method, known, [](const ApiRequest& req) -> sdk::Result<ApiResponse> {
       const std::string what = req.path_params[0];

@@ -93,7 +93,7 @@ os compute service list -f json > "$work/services.json"
 py_check "openstack compute service list: both compute services up and enabled" "$work/services.json" \
   'sorted((s["Binary"], s["Host"], s["State"], s["Status"]) for s in d) == [("stratus-compute", h, "up", "enabled") for h in ("interop-1", "interop-2")]'
 os network list -f json > "$work/networks.json"
-py_check "openstack network list: the seeded network" "$work/networks.json" '[n["Name"] for n in d] == ["private"]'
+py_check "openstack network list: the seeded networks" "$work/networks.json" '[n["Name"] for n in d] == ["private", "public"]'
 
 # The nova command, with the usual OS_* variables.
 read -r auth_url password < <(/usr/bin/python3 -c '

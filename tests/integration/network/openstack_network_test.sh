@@ -51,10 +51,10 @@ os() { (cd "$work" && timeout 120 /usr/bin/openstack --os-cloud stratus "$@"); }
 py() { /usr/bin/python3 -c "$1" "${@:2}"; }
 
 os network list -f json > "$work/networks.json"
-check "network list shows the seeded network" py '
+check "network list shows the seeded networks" py '
 import json, sys
 nets = json.load(open(sys.argv[1]))
-assert [(n["Name"], len(n["Subnets"])) for n in nets] == [("private", 1)], nets' "$work/networks.json"
+assert [(n["Name"], len(n["Subnets"])) for n in nets] == [("private", 1), ("public", 1)], nets' "$work/networks.json"
 os network show private -f json > "$work/private.json"
 check "network show private (looked up by name)" py '
 import json, sys
@@ -65,7 +65,7 @@ os subnet list -f json > "$work/subnets.json"
 check "subnet list shows its subnet" py '
 import json, sys
 subs = json.load(open(sys.argv[1]))
-assert [(s["Name"], s["Subnet"]) for s in subs] == [("private-subnet", "10.0.0.0/24")], subs' "$work/subnets.json"
+assert [(s["Name"], s["Subnet"]) for s in subs] == [("private-subnet", "10.0.0.0/24"), ("public-subnet", "172.24.4.0/24")], subs' "$work/subnets.json"
 
 os network create blue -f json > "$work/blue.json"
 os subnet create --network blue --subnet-range 192.168.50.0/24 --dns-nameserver 9.9.9.9 blue-sub -f json > "$work/blue-sub.json"

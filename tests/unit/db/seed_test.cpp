@@ -62,7 +62,7 @@ TEST_F(DbSeed, IdempotentAndLeavesAdminChangesAlone) {
   ASSERT_TRUE(seed_defaults(*db_).ok());
   EXPECT_EQ(flavors.list()->size(), 5u);  // the removed one is back, nothing doubled
   EXPECT_EQ(flavors.get("1")->flavor.extra_specs.at("k"), "v");
-  EXPECT_EQ(NetworkRepository(*db_).list()->size(), 1u);
+  EXPECT_EQ(NetworkRepository(*db_).list()->size(), 2u);  // private and public
   EXPECT_EQ(ImageRepository(*db_).list()->size(), 1u);
   // And across a re-open.
   auto again = open_again();
