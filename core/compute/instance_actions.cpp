@@ -172,10 +172,12 @@ sdk::Status ComputeManager::restore_instance(const sdk::RequestContext& ctx, con
 }
 
 sdk::Status ComputeManager::rebuild_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
-                                             const sdk::ImageMeta& image) {
+                                             const sdk::ImageMeta& image,
+                                             const rpcapi::GuestInjection& injection) {
   return run_action(ctx, {"rebuild_instance", {}, {ts::kRebuilding, ts::kRebuildSpawning}, vs::kActive, true},
                     instance, [&](const sdk::Instance& i) {
-                      return driver_->rebuild(ctx, i, image, {}, "", instance.network_info, {}, false);
+                      return driver_->rebuild(ctx, i, image, injection.files, injection.admin_password,
+                                              instance.network_info, {}, false);
                     });
 }
 

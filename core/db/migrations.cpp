@@ -412,6 +412,18 @@ UPDATE server_group_members SET position =
   COALESCE((SELECT id FROM instances WHERE uuid = server_group_members.instance_uuid), 0);
 )sql";
 
+// Migration 10: Nova's instance_system_metadata, the instance's key/value
+// pairs users neither see nor set. The first user is the server password a
+// guest posts (Nova's "password_0".."password_3", 255 characters each).
+constexpr const char* kSystemMetadataSchema = R"sql(
+CREATE TABLE instance_system_metadata (
+  instance_uuid TEXT NOT NULL REFERENCES instances(uuid) ON DELETE CASCADE,
+  key           TEXT NOT NULL,
+  value         TEXT NOT NULL,
+  PRIMARY KEY (instance_uuid, key)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& builtin_migrations() {
@@ -421,6 +433,13 @@ const std::vector<Migration>& builtin_migrations() {
       {3, "identity", kIdentitySchema},
       {4, "image service", kImageServiceSchema},
       {5, "race-proof writes", kRaceProofSchema},
+      // Numbers 6..9 belong to other branches of issue #13: placeholders here
+      // only so that this branch alone has no gap (the lead drops them).
+      {6, "placeholder (drivers branch)", "SELECT 1;"},
+      {7, "placeholder (drivers branch)", "SELECT 1;"},
+      {8, "placeholder (drivers branch)", "SELECT 1;"},
+      {9, "placeholder (drivers branch)", "SELECT 1;"},
+      {10, "instance system metadata", kSystemMetadataSchema},
   };
   return migrations;
 }
