@@ -137,7 +137,8 @@ void add_server_lifecycle_actions(ServerActionTable& table, compute::ComputeAPI&
     rr.injection = std::move(injection).value();
     auto record = compute.rebuild(compute_context(req), id, rr);
     if (!record.ok()) return record.status();
-    json view = server_detail_view(req, db, *record);
+    // Nova answers a rebuild with the core view, as an update (before 2.75).
+    json view = server_update_view(req, db, *record);
     // As Nova: the given or generated password, which only the guest keeps.
     view["adminPass"] = rr.injection.admin_password;
     return ApiResponse{202, {{"server", view}}, {}};

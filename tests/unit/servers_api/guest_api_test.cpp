@@ -125,6 +125,9 @@ TEST_F(GuestApiTest, RebuildCarriesPersonalityAndAlwaysAnswersAPassword) {
   ASSERT_TRUE(r && r->status == 202) << (r ? r->body : "no reply");
   const std::string pass = body(r)["server"]["adminPass"];
   EXPECT_EQ(pass.size(), 12u);
+  // Nova's rebuild answer is the core view, as an update's.
+  EXPECT_FALSE(body(r)["server"].contains("OS-EXT-STS:vm_state"));
+  EXPECT_FALSE(body(r)["server"].contains("security_groups"));
   auto sent = services_.wait_for("rebuild_instance");
   ASSERT_TRUE(sent.has_value());
   ASSERT_EQ(sent->injection.files.size(), 1u);
