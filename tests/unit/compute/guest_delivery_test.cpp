@@ -77,6 +77,21 @@ TEST_F(GuestDeliveryTest, RebuildHandsFilesAndPasswordToTheDriver) {
   EXPECT_EQ(g.admin_password, "NewPass");
 }
 
+TEST_F(GuestDeliveryTest, AStoppedServerIsRebuiltAndLeftStopped) {
+  start_compute();
+  build_active("i-1");
+  ASSERT_TRUE(driver_->power_off(ctx(), fake_.get("i-1")->instance, 0, 0).ok());
+  auto m = fake_.get("i-1").value();
+  m.vm_state = "stopped";
+  m.task_state = std::string("rebuilding");
+  fake_.put(m);
+  ASSERT_TRUE(compute_api_->rebuild_instance(ctx(), m, cirros(), {}).ok());
+  ASSERT_TRUE(wait_state("i-1", "stopped"));
+  EXPECT_EQ(driver_->guest("i-1")->rebuild_count, 1u);
+  EXPECT_EQ(guest_state("i-1"), sdk::PowerState::kShutdown);
+  EXPECT_EQ(fake_.get("i-1")->instance.power_state, sdk::PowerState::kShutdown);
+}
+
 TEST_F(GuestDeliveryTest, RulesAreAppliedBeforeSpawn) {
   start_compute();
   const InstanceMsg msg = instance("i-1");
