@@ -46,8 +46,8 @@ struct DestinationMsg {
 // password ("" when none). Sent to the host that builds and nowhere else:
 // it is never written to the database, and never logged.
 struct GuestInjection {
-  std::vector<std::pair<std::string, std::string>> files;  // path, contents
-  std::string admin_password;
+  std::vector<std::pair<std::string, std::string>> files{};  // path, contents
+  std::string admin_password{};
   MSGPACK_DEFINE(files, admin_password)
 };
 
@@ -109,7 +109,7 @@ struct ServiceMsg {
 struct BuildInstancesRequest {
   std::vector<std::string> instance_uuids;
   sdk::RequestSpec spec;  // flavor, image, zone, hints, group, forced host
-  GuestInjection injection;  // the same for every instance of the request
+  GuestInjection injection{};  // the same for every instance of the request
   MSGPACK_DEFINE(instance_uuids, spec, injection)
 };
 
@@ -123,7 +123,7 @@ struct RescheduleRequest {
   std::string failed_host;
   std::string fault_message;  // the driver's message
   std::int32_t attempt = 1;   // the attempt that failed (1 = first host)
-  GuestInjection injection;   // handed to the next host
+  GuestInjection injection{};  // handed to the next host
   MSGPACK_DEFINE(instance_uuid, spec, alternates, failed_host, fault_message, attempt, injection)
 };
 
@@ -182,10 +182,10 @@ struct BuildAndRunRequest {
   sdk::BlockDeviceInfo block_device_info;
   std::vector<DestinationMsg> alternates;  // for a reschedule if this host fails
   std::int32_t attempt = 1;
-  GuestInjection injection;
+  GuestInjection injection{};
   // The rules the guest's interfaces enforce from the start (applied before
   // spawn); empty: none known, the driver is not asked.
-  std::vector<sdk::PortSecurity> port_security;
+  std::vector<sdk::PortSecurity> port_security{};
   MSGPACK_DEFINE(instance, image, spec, block_device_info, alternates, attempt, injection, port_security)
 };
 
@@ -205,7 +205,7 @@ struct RebootRequest {
 struct RebuildRequest {
   InstanceMsg instance;
   sdk::ImageMeta image;
-  GuestInjection injection;
+  GuestInjection injection{};
   MSGPACK_DEFINE(instance, image, injection)
 };
 

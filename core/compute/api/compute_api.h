@@ -93,7 +93,7 @@ struct CreateRequest {
   std::map<std::string, std::vector<std::string>> scheduler_hints;
   bool config_drive = false;
   // Personality files and admin password for the driver (never stored).
-  rpcapi::GuestInjection injection;
+  rpcapi::GuestInjection injection{};
 };
 
 struct CreateResult {
@@ -107,7 +107,7 @@ struct RebuildRequest {
   std::string image_ref;
   std::optional<std::string> name;
   std::optional<std::map<std::string, std::string>> metadata;  // replaces the metadata when set
-  rpcapi::GuestInjection injection;  // personality files and admin password for the driver
+  rpcapi::GuestInjection injection{};  // personality files and admin password for the driver
 };
 
 class ComputeAPI {

@@ -82,8 +82,8 @@ struct FakeGuest {
   std::size_t injected_files = 0;
   // What the last spawn or rebuild was given to write into the guest: the
   // files (path, contents) and the admin password ("" : none).
-  sdk::InjectedFiles files;
-  std::string admin_password;
+  sdk::InjectedFiles files{};
+  std::string admin_password{};
   bool config_drive = false;
   sdk::NetworkInfo network_info;
 };

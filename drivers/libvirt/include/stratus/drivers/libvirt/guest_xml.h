@@ -46,8 +46,8 @@ struct GuestInterface {
   // The network filter (security groups) the interface enforces: a
   // <filterref filter=...> with one IP parameter per address; "" : none.
   // Bridges only: libvirt filters no user-mode interface.
-  std::string filter;
-  std::vector<std::string> filter_ips;
+  std::string filter{};
+  std::vector<std::string> filter_ips{};
 };
 
 struct GuestMetadata {
