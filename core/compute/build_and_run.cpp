@@ -112,9 +112,22 @@ void ComputeManager::do_build_and_run_instance(const sdk::RequestContext& ctx,
     }
   }
 
-  spdlog::info("[{}] instance {}: spawning on {}", ctx.request_id, uuid, host_);
-  const sdk::Status spawned =
-      driver_->spawn(ctx, instance, request.image, {}, "", msg.network_info, request.block_device_info);
+  // The guest is created with its filters in place (Nova's
+  // setup_basic_filtering before spawn): a refused rule set fails the build.
+  if (!request.port_security.empty()) {
+    const sdk::Status filtered = apply_security_groups(ctx, instance, request.port_security);
+    if (!filtered.ok()) {
+      reschedule(ctx, request, filtered, !aborts_build(filtered));
+      finish(filtered);
+      return;
+    }
+  }
+
+  spdlog::info("[{}] instance {}: spawning on {} ({} injected file(s){})", ctx.request_id, uuid, host_,
+               request.injection.files.size(), request.injection.admin_password.empty() ? "" : ", admin password");
+  const sdk::Status spawned = driver_->spawn(ctx, instance, request.image, request.injection.files,
+                                             request.injection.admin_password, msg.network_info,
+                                             request.block_device_info);
   if (!spawned.ok()) {
     spdlog::error("[{}] instance {}: spawn failed on {}: {}", ctx.request_id, uuid, host_, spawned.to_string());
     (void)destroy_guest(ctx, msg);  // a driver must leave nothing, but a crash may have
@@ -185,6 +198,7 @@ void ComputeManager::send_reschedule(const sdk::RequestContext& ctx, const rpcap
   r.failed_host = host_;
   r.fault_message = why;
   r.attempt = request.attempt;
+  r.injection = request.injection;
   spdlog::warn("[{}] instance {}: build failed on {} ({}); asking the conductor to reschedule ({} alternate(s))",
                ctx.request_id, r.instance_uuid, host_, why, r.alternates.size());
   if (sdk::Status st = conductor_.reschedule_instance(ctx, r); !st.ok()) {

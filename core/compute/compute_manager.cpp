@@ -92,7 +92,7 @@ sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint) {
       }));
   added.push_back(add_method<rpcapi::RebuildRequest>(
       d, m::kRebuildInstance, [this](const sdk::RequestContext& ctx, rpcapi::RebuildRequest r) {
-        return answer(rebuild_instance(ctx, r.instance, r.image));
+        return answer(rebuild_instance(ctx, r.instance, r.image, r.injection));
       }));
   added.push_back(add_method<rpcapi::ConsoleOutputRequest>(
       d, m::kGetConsoleOutput,
@@ -102,6 +102,20 @@ sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint) {
         auto payload = rpc::Payload::of(out.value());
         if (!payload.ok()) return std::move(payload).error();
         return std::move(payload).value();
+      }));
+  added.push_back(add_method<rpcapi::DiagnosticsRequest>(
+      d, m::kGetDiagnostics,
+      [this](const sdk::RequestContext& ctx, rpcapi::DiagnosticsRequest r) -> rpc::Result<rpc::Payload> {
+        auto out = get_diagnostics(ctx, r.instance);
+        if (!out.ok()) return rpcapi::to_rpc_error(out.status());
+        auto payload = rpc::Payload::of(out.value());
+        if (!payload.ok()) return std::move(payload).error();
+        return std::move(payload).value();
+      }));
+  added.push_back(add_method<rpcapi::RefreshSecurityGroupsRequest>(
+      d, m::kRefreshSecurityGroups,
+      [this](const sdk::RequestContext& ctx, rpcapi::RefreshSecurityGroupsRequest r) {
+        return answer(refresh_security_groups(ctx, r.instance_uuid, r.ports));
       }));
   for (const rpc::Status& s : added) {
     if (!s.ok()) return sdk::Status::Internal("registering a compute method: " + s.error().to_string());

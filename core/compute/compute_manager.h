@@ -41,6 +41,7 @@
 // other. No method throws; every failure is logged with the request id.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -122,11 +123,21 @@ class ComputeManager {
   sdk::Status resume_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
   sdk::Status soft_delete_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
   sdk::Status restore_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
+  // `injection`: the personality files and admin password for the driver.
   sdk::Status rebuild_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
-                               const sdk::ImageMeta& image);
+                               const sdk::ImageMeta& image, const rpcapi::GuestInjection& injection = {});
   // The driver's console log; the last `tail_length` lines when > 0.
   sdk::Result<std::string> get_console_output(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
                                               std::int32_t tail_length);
+
+  // The driver's diagnostics of the guest (diagnostics.cpp). kNotSupported
+  // on a plugin built before ABI 4 (never asked) or one that cannot tell.
+  sdk::Result<sdk::Diagnostics> get_diagnostics(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
+  // New rules for the instance's ports (security_groups.cpp): the driver
+  // enforces `ports` from now on. Not serialised with the instance's other
+  // operations beyond the instance lock; the last refresh wins.
+  sdk::Status refresh_security_groups(const sdk::RequestContext& ctx, const std::string& instance_uuid,
+                                      const std::vector<sdk::PortSecurity>& ports);
 
   // A driver's lifecycle event (sdk::LifecycleListener): queues a power sync
   // of that one instance for the periodic thread, which runs it at once (the
@@ -178,6 +189,12 @@ class ComputeManager {
   void send_reschedule(const sdk::RequestContext& ctx, const rpcapi::BuildAndRunRequest& request,
                        const std::string& why, bool offer_alternates);
 
+  // security_groups.cpp: driver->apply_security_groups on ABI 4 plugins. A
+  // driver that enforces nothing (kNotSupported) is logged once per host and
+  // is not an error; other failures are returned.
+  sdk::Status apply_security_groups(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                                    const std::vector<sdk::PortSecurity>& ports);
+
   // instance_actions.cpp
   sdk::Status run_action(const sdk::RequestContext& ctx, const ActionSpec& spec, const rpcapi::InstanceMsg& msg,
                          const DriverOp& op);
@@ -219,6 +236,7 @@ class ComputeManager {
   std::condition_variable cv_;  // state_ changes or a report is asked for; wakes the periodic thread
   bool report_requested_ = false;  // GUARDED_BY(mutex_)
   std::set<std::string> event_syncs_;  // GUARDED_BY(mutex_): uuids a lifecycle event asked to sync
+  std::atomic<bool> security_groups_unsupported_logged_{false};
   bool listening_ = false;             // the driver forwards lifecycle events (start() .. stop())
   State state_ = State::kNew;
   std::thread periodic_;

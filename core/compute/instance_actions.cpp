@@ -172,10 +172,19 @@ sdk::Status ComputeManager::restore_instance(const sdk::RequestContext& ctx, con
 }
 
 sdk::Status ComputeManager::rebuild_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
-                                             const sdk::ImageMeta& image) {
-  return run_action(ctx, {"rebuild_instance", {}, {ts::kRebuilding, ts::kRebuildSpawning}, vs::kActive, true},
+                                             const sdk::ImageMeta& image,
+                                             const rpcapi::GuestInjection& injection) {
+  // Nova's _do_rebuild_instance: a server rebuilt while stopped is brought
+  // back to its original state, powered off (at once, not cleanly).
+  const bool was_stopped = instance.vm_state == vs::kStopped;
+  return run_action(ctx,
+                    {"rebuild_instance", {}, {ts::kRebuilding, ts::kRebuildSpawning},
+                     was_stopped ? vs::kStopped : vs::kActive, true},
                     instance, [&](const sdk::Instance& i) {
-                      return driver_->rebuild(ctx, i, image, {}, "", instance.network_info, {}, false);
+                      sdk::Status st = driver_->rebuild(ctx, i, image, injection.files, injection.admin_password,
+                                                        instance.network_info, {}, false);
+                      if (st.ok() && was_stopped) st = driver_->power_off(ctx, i, 0, 0);
+                      return st;
                     });
 }
 

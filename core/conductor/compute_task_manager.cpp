@@ -114,7 +114,7 @@ sdk::Status ComputeTaskManager::build_instances(const sdk::RequestContext& ctx,
     sdk::RequestSpec spec = request.spec;
     spec.instance_uuid = uuid;
     spec.num_instances = 1;
-    auto cast = cast_build(ctx, uuid, dest.host, spec, selection.alternates, 1);
+    auto cast = cast_build(ctx, uuid, dest.host, spec, selection.alternates, 1, request.injection);
     if (cast.ok()) {
       spdlog::info("[{}] instance {} sent to {} ({} alternate(s))", rid, uuid, dest.host, selection.alternates.size());
       continue;
@@ -123,7 +123,7 @@ sdk::Status ComputeTaskManager::build_instances(const sdk::RequestContext& ctx,
     // failed attempt like any other.
     spdlog::warn("[{}] build_and_run_instance of {} on {} failed: {}", rid, uuid, dest.host, cast.message());
     (void)reschedule_instance(ctx, rpcapi::RescheduleRequest{uuid, spec, selection.alternates, dest.host,
-                                                             cast.message(), 1});
+                                                             cast.message(), 1, request.injection});
   }
   return sdk::Status::OK();
 }
@@ -182,7 +182,7 @@ sdk::Status ComputeTaskManager::reschedule_instance(const sdk::RequestContext& c
     }
 
     ++attempts;
-    auto cast = cast_build(ctx, uuid, alt.host, spec, alternates, attempts);
+    auto cast = cast_build(ctx, uuid, alt.host, spec, alternates, attempts, request.injection);
     if (cast.ok()) {
       spdlog::info("[{}] instance {} rescheduled to {} (attempt {}, {} alternate(s) left)", rid, uuid, alt.host,
                    attempts, alternates.size());
@@ -235,7 +235,8 @@ void ComputeTaskManager::set_error(const sdk::RequestContext& ctx, const std::st
 
 sdk::Status ComputeTaskManager::cast_build(const sdk::RequestContext& ctx, const std::string& instance_uuid,
                                            const std::string& host, const sdk::RequestSpec& spec,
-                                           std::vector<rpcapi::DestinationMsg> alternates, std::int32_t attempt) {
+                                           std::vector<rpcapi::DestinationMsg> alternates, std::int32_t attempt,
+                                           const rpcapi::GuestInjection& injection) {
   auto instance = rpcapi::load_instance_msg(db_, instance_uuid);
   if (!instance.ok()) return instance.status();
   sdk::ImageMeta image = spec.image;
@@ -253,6 +254,16 @@ sdk::Status ComputeTaskManager::cast_build(const sdk::RequestContext& ctx, const
   request.spec = spec;
   request.alternates = std::move(alternates);
   request.attempt = attempt;
+  request.injection = injection;
+  if (options_.port_security) {
+    auto ports = options_.port_security(db_, instance_uuid);
+    if (ports.ok()) {
+      request.port_security = std::move(ports).value();
+    } else {
+      spdlog::warn("[{}] instance {}: no security group rules sent to {}: {}", ctx.request_id, instance_uuid, host,
+                   ports.status().to_string());
+    }
+  }
   return compute_.build_and_run_instance(ctx, host, request);
 }
 

@@ -61,7 +61,7 @@ class ComputeTaskManager {
   // Loads the instance (host/node already set) and casts build_and_run_instance to `host`.
   sdk::Status cast_build(const sdk::RequestContext& ctx, const std::string& instance_uuid, const std::string& host,
                          const sdk::RequestSpec& spec, std::vector<rpcapi::DestinationMsg> alternates,
-                         std::int32_t attempt);
+                         std::int32_t attempt, const rpcapi::GuestInjection& injection);
 
   // Gives back the instance's claim in the database at once (the scheduler's
   // fanout release is asynchronous, and a claim of the next alternate must

@@ -3,7 +3,13 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
+#include <vector>
+
+#include "core/db/database.h"
+#include "stratus/sdk/result.h"
+#include "stratus/sdk/security_group_rule.h"
 
 namespace stratus::core::conductor {
 
@@ -20,6 +26,13 @@ struct ConductorOptions {
   // This conductor's name: its server on topic "conductor", the host of the
   // action events it records.
   std::string host = "conductor";
+  // The rules each port of an instance enforces (the network service's
+  // security groups, computed from the database), sent with every
+  // build_and_run_instance so the guest starts with its filters. Unset: no
+  // list is sent and hosts enforce nothing at build. A failure is logged and
+  // the build goes on without rules (the next refresh brings them).
+  std::function<sdk::Result<std::vector<sdk::PortSecurity>>(db::Database&, const std::string& instance_uuid)>
+      port_security;
 };
 
 }  // namespace stratus::core::conductor

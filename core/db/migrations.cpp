@@ -513,6 +513,18 @@ CREATE TABLE floatingips (
 );
 CREATE INDEX floatingips_project ON floatingips(project_id);
 )sql";
+)sql";
+// Migration 10: Nova's instance_system_metadata, the instance's key/value
+// pairs users neither see nor set. The first user is the server password a
+// guest posts (Nova's "password_0".."password_3", 255 characters each).
+constexpr const char* kSystemMetadataSchema = R"sql(
+CREATE TABLE instance_system_metadata (
+  instance_uuid TEXT NOT NULL REFERENCES instances(uuid) ON DELETE CASCADE,
+  key           TEXT NOT NULL,
+  value         TEXT NOT NULL,
+  PRIMARY KEY (instance_uuid, key)
+);
+)sql";
 
 }  // namespace
 
@@ -526,10 +538,10 @@ const std::vector<Migration>& builtin_migrations() {
       // 6..10 belong to other branches of issue #13; the lead's merge replaces
       // these placeholders (the list must be numbered without gaps).
       {6, "host aggregates", kAggregatesSchema},
-      {7, "placeholder (secgroups branch)", "SELECT 1;"},
+      {7, "placeholder (drivers branch)", "SELECT 1;"},
       {8, "security groups and floating IPs", kSecurityGroupsSchema},
-      {9, "placeholder (identity branch)", "SELECT 1;"},
-      {10, "placeholder (identity branch)", "SELECT 1;"},
+      {9, "placeholder (drivers branch)", "SELECT 1;"},
+      {10, "instance system metadata", kSystemMetadataSchema},
       {11, "identity admin API", kIdentityAdminSchema},
   };
   return migrations;

@@ -62,6 +62,9 @@ const std::map<std::string, PolicyRequirement, std::less<>>& rule_table() {
       {"os_compute_api:extensions", R::kReader},
       {"os_compute_api:os-virtual-interfaces:list", R::kAdminOrOwner},
       {"os_compute_api:os-instance-actions:events:details", R::kAdmin},
+      {"os_compute_api:os-server-diagnostics", R::kAdmin},
+      {"os_compute_api:os-server-password:show", R::kReader},
+      {"os_compute_api:os-server-password:clear", R::kMember},
       // quotas
       {"os_compute_api:os-quota-sets:show", R::kAdminOrOwner},
       {"os_compute_api:os-quota-sets:detail", R::kAdminOrOwner},

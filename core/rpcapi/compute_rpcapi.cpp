@@ -64,12 +64,12 @@ sdk::Status ComputeRpcApi::restore_instance(const sdk::RequestContext& ctx, cons
 }
 
 sdk::Status ComputeRpcApi::rebuild_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance,
-                                            const sdk::ImageMeta& image) const {
+                                            const sdk::ImageMeta& image, const GuestInjection& injection) const {
   if (instance.instance.host.empty()) {
     return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to rebuild on");
   }
   return typed_cast(to_host(instance.instance.host), ctx, compute_method::kRebuildInstance,
-                    RebuildRequest{instance, image});
+                    RebuildRequest{instance, image, injection});
 }
 
 sdk::Result<std::string> ComputeRpcApi::get_console_output(const sdk::RequestContext& ctx,
@@ -80,6 +80,25 @@ sdk::Result<std::string> ComputeRpcApi::get_console_output(const sdk::RequestCon
   }
   return typed_call<std::string>(to_host(instance.instance.host), ctx, compute_method::kGetConsoleOutput,
                                  ConsoleOutputRequest{instance, tail_length}, call_timeout_);
+}
+
+sdk::Result<sdk::Diagnostics> ComputeRpcApi::get_diagnostics(const sdk::RequestContext& ctx,
+                                                             const InstanceMsg& instance) const {
+  if (instance.instance.host.empty()) {
+    return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to ask for diagnostics");
+  }
+  return typed_call<sdk::Diagnostics>(to_host(instance.instance.host), ctx, compute_method::kGetDiagnostics,
+                                      DiagnosticsRequest{instance}, call_timeout_);
+}
+
+sdk::Status ComputeRpcApi::refresh_security_groups(const sdk::RequestContext& ctx, const std::string& host,
+                                                   const std::string& instance_uuid,
+                                                   const std::vector<sdk::PortSecurity>& ports) const {
+  if (host.empty() || instance_uuid.empty()) {
+    return sdk::Status::InvalidArgument("refresh_security_groups needs a host and an instance uuid");
+  }
+  return typed_cast(to_host(host), ctx, compute_method::kRefreshSecurityGroups,
+                    RefreshSecurityGroupsRequest{instance_uuid, ports});
 }
 
 }  // namespace stratus::core::rpcapi

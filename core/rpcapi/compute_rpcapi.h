@@ -10,6 +10,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/rpcapi/messages.h"
 #include "stratus/rpc/client.h"
@@ -36,11 +37,23 @@ class ComputeRpcApi {
   sdk::Status resume_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
   sdk::Status soft_delete_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
   sdk::Status restore_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
+  // `injection`: the personality files and admin password for the new guest.
   sdk::Status rebuild_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance,
-                               const sdk::ImageMeta& image) const;
+                               const sdk::ImageMeta& image, const GuestInjection& injection = {}) const;
   // The guest's console log (last `tail_length` lines; 0: all).
   sdk::Result<std::string> get_console_output(const sdk::RequestContext& ctx, const InstanceMsg& instance,
                                               std::int32_t tail_length) const;
+  // What the hypervisor reports about the guest (a call). kNotSupported when
+  // the host's driver cannot tell (the API answers 501), kInvalidState when
+  // the guest is not running.
+  sdk::Result<sdk::Diagnostics> get_diagnostics(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
+  // Casts the instance's new port rules to `host` (at most once: a lost cast
+  // leaves the old rules until the next refresh or rebuild). `ports` is the
+  // full list of the instance's ports; it replaces what the host enforced.
+  // kInvalidArgument without a host or instance uuid.
+  sdk::Status refresh_security_groups(const sdk::RequestContext& ctx, const std::string& host,
+                                      const std::string& instance_uuid,
+                                      const std::vector<sdk::PortSecurity>& ports) const;
 
  private:
   // The instance actions that carry only the instance, to instance.host.

@@ -11,11 +11,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <msgpack.hpp>
 
 #include "core/rpcapi/msgpack_sdk.h"
+#include "core/rpcapi/msgpack_security.h"
 
 namespace stratus::core::rpcapi {
 
@@ -37,6 +39,16 @@ struct DestinationMsg {
   std::string nodename;
   MSGPACK_DEFINE(host, nodename)
   bool operator==(const DestinationMsg&) const = default;
+};
+
+// What a build or a rebuild writes into the guest (Nova's injected_files and
+// admin_password): the personality files as decoded bytes, and the admin
+// password ("" when none). Sent to the host that builds and nowhere else:
+// it is never written to the database, and never logged.
+struct GuestInjection {
+  std::vector<std::pair<std::string, std::string>> files{};  // path, contents
+  std::string admin_password{};
+  MSGPACK_DEFINE(files, admin_password)
 };
 
 // ---- scheduler ------------------------------------------------------------
@@ -97,7 +109,8 @@ struct ServiceMsg {
 struct BuildInstancesRequest {
   std::vector<std::string> instance_uuids;
   sdk::RequestSpec spec;  // flavor, image, zone, hints, group, forced host
-  MSGPACK_DEFINE(instance_uuids, spec)
+  GuestInjection injection{};  // the same for every instance of the request
+  MSGPACK_DEFINE(instance_uuids, spec, injection)
 };
 
 // A compute host's report that a build failed there (Nova's
@@ -110,7 +123,8 @@ struct RescheduleRequest {
   std::string failed_host;
   std::string fault_message;  // the driver's message
   std::int32_t attempt = 1;   // the attempt that failed (1 = first host)
-  MSGPACK_DEFINE(instance_uuid, spec, alternates, failed_host, fault_message, attempt)
+  GuestInjection injection{};  // handed to the next host
+  MSGPACK_DEFINE(instance_uuid, spec, alternates, failed_host, fault_message, attempt, injection)
 };
 
 // Fields a compute host changes on an instance (Nova's instance.save()). The
@@ -168,7 +182,11 @@ struct BuildAndRunRequest {
   sdk::BlockDeviceInfo block_device_info;
   std::vector<DestinationMsg> alternates;  // for a reschedule if this host fails
   std::int32_t attempt = 1;
-  MSGPACK_DEFINE(instance, image, spec, block_device_info, alternates, attempt)
+  GuestInjection injection{};
+  // The rules the guest's interfaces enforce from the start (applied before
+  // spawn); empty: none known, the driver is not asked.
+  std::vector<sdk::PortSecurity> port_security{};
+  MSGPACK_DEFINE(instance, image, spec, block_device_info, alternates, attempt, injection, port_security)
 };
 
 // The argument of the instance actions that need nothing else (stop, start,
@@ -187,13 +205,29 @@ struct RebootRequest {
 struct RebuildRequest {
   InstanceMsg instance;
   sdk::ImageMeta image;
-  MSGPACK_DEFINE(instance, image)
+  GuestInjection injection{};
+  MSGPACK_DEFINE(instance, image, injection)
 };
 
 struct ConsoleOutputRequest {
   InstanceMsg instance;
   std::int32_t tail_length = 0;  // last N lines; 0: all
   MSGPACK_DEFINE(instance, tail_length)
+};
+
+// A change of the rules an instance's ports enforce (Nova's
+// refresh_instance_security_rules): the full list for the instance, which
+// replaces what the host enforced before.
+struct RefreshSecurityGroupsRequest {
+  std::string instance_uuid;
+  std::vector<sdk::PortSecurity> ports;
+  MSGPACK_DEFINE(instance_uuid, ports)
+};
+
+// The argument of get_diagnostics (a call; the answer is sdk::Diagnostics).
+struct DiagnosticsRequest {
+  InstanceMsg instance;
+  MSGPACK_DEFINE(instance)
 };
 
 }  // namespace stratus::core::rpcapi

@@ -60,6 +60,8 @@ inline constexpr std::string_view kSoftDeleteInstance = "soft_delete_instance"; 
 inline constexpr std::string_view kRestoreInstance = "restore_instance";            // cast
 inline constexpr std::string_view kRebuildInstance = "rebuild_instance";            // cast
 inline constexpr std::string_view kGetConsoleOutput = "get_console_output";         // call
+inline constexpr std::string_view kGetDiagnostics = "get_diagnostics";              // call
+inline constexpr std::string_view kRefreshSecurityGroups = "refresh_security_groups";  // cast
 }  // namespace compute_method
 
 }  // namespace stratus::core::rpcapi

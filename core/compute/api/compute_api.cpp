@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/compute/api/injected_file_quota.h"
 #include "core/compute/api/service_state.h"
 #include "core/compute/api/instance_state_check.h"
 #include "core/compute/instance_states.h"
@@ -230,6 +231,11 @@ Result<db::InstanceRecord> ComputeAPI::rebuild(const ComputeContext& ctx, const 
   if (request.metadata) {
     if (Status s = check_metadata_quota(instance->project_id, request.metadata->size()); !s.ok()) return s;
   }
+  if (!request.injection.files.empty()) {
+    auto limits = db::QuotaRepository(db_).limits(instance->project_id);
+    if (!limits.ok()) return limits.status();
+    if (Status s = check_injected_file_quota(*limits, request.injection); !s.ok()) return s;
+  }
 
   Action a{"rebuild", {}, task_state::kRebuilding, nullptr, nullptr};
   a.check.vm_states = {vm_state::kActive, vm_state::kStopped, vm_state::kError};
@@ -249,7 +255,7 @@ Result<db::InstanceRecord> ComputeAPI::rebuild(const ComputeContext& ctx, const 
       old_metadata = instance->metadata;
       sent.instance.metadata = *set;
     }
-    Status s = compute_.rebuild_instance(ctx.request, sent, meta);
+    Status s = compute_.rebuild_instance(ctx.request, sent, meta, request.injection);
     if (!s.ok() && old_metadata) (void)instances.set_metadata(uuid, *old_metadata);
     return s;
   };

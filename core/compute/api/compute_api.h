@@ -95,6 +95,9 @@ struct CreateRequest {
   // Nova's security_groups: names (or ids) of the project's groups every
   // port goes in; none: the project's "default".
   std::vector<std::string> security_groups;
+
+  // Personality files and admin password for the driver (never stored).
+  rpcapi::GuestInjection injection{};
 };
 
 struct CreateResult {
@@ -108,6 +111,7 @@ struct RebuildRequest {
   std::string image_ref;
   std::optional<std::string> name;
   std::optional<std::map<std::string, std::string>> metadata;  // replaces the metadata when set
+  rpcapi::GuestInjection injection{};  // personality files and admin password for the driver
 };
 
 class ComputeAPI {
@@ -168,6 +172,17 @@ class ComputeAPI {
                                                                    bool replace);
   // kNotFound "Metadata item was not found" when the key is not set.
   sdk::Status delete_metadata_key(const ComputeContext& ctx, const std::string& uuid, const std::string& key);
+
+  // ---- compute_api_guest.cpp: what the guest's host reports or keeps ----
+  // The hypervisor's diagnostics of the guest (Nova's
+  // get_instance_diagnostics): a call to its host. kInvalidState while it is
+  // being deleted or has no host; kNotSupported when the host's driver
+  // cannot tell; kUnavailable when the host does not answer.
+  sdk::Result<sdk::Diagnostics> get_diagnostics(const ComputeContext& ctx, const std::string& uuid);
+  // The password the guest posted (server_password.h); "" when none.
+  sdk::Result<std::string> get_server_password(const ComputeContext& ctx, const std::string& uuid);
+  // Forgets it (the guest keeps its own).
+  sdk::Status clear_server_password(const ComputeContext& ctx, const std::string& uuid);
 
  private:
   struct Action;

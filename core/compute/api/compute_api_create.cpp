@@ -18,6 +18,7 @@
 #include "core/db/security_group_repository.h"
 #include "core/network/security_group_membership.h"
 #include "core/db/port_repository.h"
+#include "core/compute/api/injected_file_quota.h"
 #include "core/db/quota_repository.h"
 #include "core/db/seed.h"
 #include "core/db/server_group_repository.h"
@@ -392,6 +393,7 @@ Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateR
   if (!count.ok()) return count.status();
   auto limits = db::QuotaRepository(db_).limits(ctx.request.project_id);
   if (!limits.ok()) return limits.status();
+  if (Status s = check_injected_file_quota(*limits, req.injection); !s.ok()) return s;
 
   CreateResult result;
   result.reservation_id = reservation_id();
@@ -405,7 +407,7 @@ Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateR
   spdlog::info("[{}] creating {} instance(s) {} ({}), flavor {}, image {}", rid, uuids.size(), result.reservation_id,
                uuids.front(), base->flavor.flavor.id, base->image.id);
   auto spec = request_spec(db_, ctx, req, *base, uuids);
-  if (Status s = conductor_.build_instances(ctx.request, rpcapi::BuildInstancesRequest{uuids, spec}); !s.ok()) {
+  if (Status s = conductor_.build_instances(ctx.request, rpcapi::BuildInstancesRequest{uuids, spec, req.injection}); !s.ok()) {
     // The request was accepted and recorded; the build could not be handed
     // on. The instances go to ERROR with the reason, as a failed schedule would.
     spdlog::error("[{}] build_instances cast failed: {}", rid, s.to_string());

@@ -6,6 +6,7 @@
 
 #include "core/http/json_schema_validator.h"
 #include "core/compute/api/compute_request.h"
+#include "core/compute/api/guest_injection.h"
 #include "core/compute/api/server_view.h"
 
 namespace stratus::core::api {
@@ -35,7 +36,8 @@ const json& reboot_schema() {
 }
 
 const json& rebuild_schema() {
-  static const json schema = json::parse(R"({
+  static const json schema = [] {
+    json s = json::parse(R"({
     "type": "object",
     "properties": {
       "rebuild": {
@@ -59,6 +61,9 @@ const json& rebuild_schema() {
     "required": ["rebuild"],
     "additionalProperties": false
   })");
+    s["properties"]["rebuild"]["properties"]["personality"] = personality_schema();  // up to 2.56
+    return s;
+  }();
   return schema;
 }
 
@@ -127,11 +132,15 @@ void add_server_lifecycle_actions(ServerActionTable& table, compute::ComputeAPI&
     rr.image_ref = ref_id(in["imageRef"].get<std::string>());
     if (in.contains("name")) rr.name = in["name"].get<std::string>();
     if (in.contains("metadata")) rr.metadata = in["metadata"].get<std::map<std::string, std::string>>();
+    auto injection = guest_injection_from(req, in, "rebuild");
+    if (!injection.ok()) return injection.status();
+    rr.injection = std::move(injection).value();
     auto record = compute.rebuild(compute_context(req), id, rr);
     if (!record.ok()) return record.status();
-    json view = server_detail_view(req, db, *record);
-    // The password is not kept: Stratus has no guest agent to set it.
-    if (in.contains("adminPass")) view["adminPass"] = in["adminPass"];
+    // Nova answers a rebuild with the core view, as an update (before 2.75).
+    json view = server_update_view(req, db, *record);
+    // As Nova: the given or generated password, which only the guest keeps.
+    view["adminPass"] = rr.injection.admin_password;
     return ApiResponse{202, {{"server", view}}, {}};
   };
 

@@ -10,11 +10,14 @@
 #include "core/http/policy.h"
 #include "core/http/url_encoding.h"
 #include "core/compute/api/compute_request.h"
+#include "core/compute/api/guest_injection.h"
 #include "core/compute/api/instance_actions_controller.h"
 #include "core/compute/api/network_proxies.h"
 #include "core/compute/api/server_actions_controller.h"
 #include "core/compute/api/server_action_table.h"
+#include "core/compute/api/server_diagnostics_controller.h"
 #include "core/compute/api/server_metadata_controller.h"
+#include "core/compute/api/server_password_controller.h"
 #include "core/compute/api/server_status.h"
 #include "core/compute/api/server_view.h"
 #include "core/common/time_util.h"
@@ -31,10 +34,11 @@ using sdk::Status;
 constexpr std::int64_t kMaxLimit = 1000;
 
 // Nova's server create schema at 2.1 (with 2.37's "auto" / "none" networks),
-// less what Stratus does not implement (block devices, personality files,
+// less what Stratus does not implement (block devices,
 // access IPs): those are refused by name rather than ignored.
 const json& create_schema() {
-  static const json schema = json::parse(R"({
+  static const json schema = [] {
+    json s = json::parse(R"({
     "definitions": {
       "hints": {
         "type": "object",
@@ -95,6 +99,9 @@ const json& create_schema() {
     "required": ["server"],
     "additionalProperties": false
   })");
+    s["properties"]["server"]["properties"]["personality"] = personality_schema();  // up to 2.56
+    return s;
+  }();
   return schema;
 }
 
@@ -161,16 +168,6 @@ bool uuid_like(const std::string& s) {
   return hex.size() == 32;
 }
 
-std::string generate_password() {
-  // Nova's generate_password: 12 characters without look-alikes.
-  static constexpr char kChars[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-  thread_local std::mt19937 rng{std::random_device{}()};
-  std::uniform_int_distribution<size_t> pick(0, sizeof kChars - 2);
-  std::string out;
-  for (int i = 0; i < 12; ++i) out += kChars[pick(rng)];
-  return out;
-}
-
 Result<ApiResponse> create(compute::ComputeAPI& compute, const JsonSchemaValidator& validator, const ApiRequest& req) {
   if (Status s = validator.validate(req.body); !s.ok()) return s;
   const json& in = req.body["server"];
@@ -235,7 +232,10 @@ Result<ApiResponse> create(compute::ComputeAPI& compute, const JsonSchemaValidat
       }
     }
   }
-  const std::string admin_pass = in.contains("adminPass") ? in["adminPass"].get<std::string>() : generate_password();
+  auto injection = guest_injection_from(req, in, "server");
+  if (!injection.ok()) return injection.status();
+  cr.injection = std::move(injection).value();
+  const std::string admin_pass = cr.injection.admin_password;
 
   auto created = compute.create(compute_context(req), cr);
   if (!created.ok()) return created.status();
@@ -433,6 +433,8 @@ void add_server_routes(ApiServer& server, compute::ComputeAPI& compute, db::Data
   add_network_proxies(server, *actions, compute, db);
   route_server_actions(server, actions);
   add_server_metadata_routes(server, compute);
+  add_server_diagnostics_routes(server, compute);
+  add_server_password_routes(server, compute);
   add_instance_action_routes(server, compute, db);
 }
 

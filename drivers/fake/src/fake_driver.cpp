@@ -33,6 +33,7 @@ struct FakeDriver::Guest {
   GuestConsole console;
   std::uint64_t cpu_time_ns = 0;  // accumulated up to running_since
   Clock::time_point running_since{};
+  Clock::time_point booted_at{};  // the guest OS's last start (diagnostics' uptime)
 
   std::uint64_t cpu_time(Clock::time_point now) const {
     if (info.state != PowerState::kRunning) return cpu_time_ns;
@@ -60,6 +61,7 @@ struct FakeDriver::Guest {
     boot_info.injected_files = info.injected_files;
     boot_info.network_info = &info.network_info;
     console.boot(boot_info, now);
+    booted_at = now;
     ++info.boot_count;
     set_state(PowerState::kRunning, now);
   }
@@ -312,7 +314,7 @@ Status FakeDriver::spawn(const sdk::RequestContext& ctx, const sdk::Instance& in
                          const sdk::ImageMeta& image_meta, const sdk::InjectedFiles& injected_files,
                          const std::string& admin_password, const sdk::NetworkInfo& network_info,
                          const sdk::BlockDeviceInfo& block_device_info) {
-  (void)ctx, (void)admin_password, (void)block_device_info;
+  (void)ctx, (void)block_device_info;
   return run<Status>(FakeOperation::kSpawn, &instance, [&]() -> Status {
     if (instance.uuid.empty()) return Status::InvalidArgument("spawn on fake host " + host_ + ": instance has no uuid");
     const sdk::Flavor& f = instance.flavor;
@@ -332,6 +334,8 @@ Status FakeDriver::spawn(const sdk::RequestContext& ctx, const sdk::Instance& in
     guest->info.image_id = image_meta.id.empty() ? instance.image_ref : image_meta.id;
     guest->info.flavor = instance.flavor;
     guest->info.injected_files = injected_files.size();
+    guest->info.files = injected_files;
+    guest->info.admin_password = admin_password;
     guest->info.config_drive = instance.config_drive;
     guest->info.network_info = network_info;
     guest->hostname = guest_hostname(instance.display_name, instance.name.empty() ? "instance" : instance.name);
@@ -347,6 +351,7 @@ Status FakeDriver::destroy(const sdk::RequestContext& ctx, const sdk::Instance& 
   (void)ctx, (void)network_info, (void)block_device_info, (void)destroy_disks;
   return run<Status>(FakeOperation::kDestroy, &instance, [&]() -> Status {
     guests_.erase(instance.uuid);  // idempotent: a retried delete must succeed
+    port_security_.erase(instance.uuid);
     return Status::OK();
   });
 }
@@ -470,7 +475,7 @@ Status FakeDriver::rebuild(const sdk::RequestContext& ctx, const sdk::Instance& 
                            const sdk::ImageMeta& image_meta, const sdk::InjectedFiles& injected_files,
                            const std::string& admin_password, const sdk::NetworkInfo& network_info,
                            const sdk::BlockDeviceInfo& block_device_info, bool preserve_ephemeral) {
-  (void)ctx, (void)admin_password, (void)block_device_info, (void)preserve_ephemeral;
+  (void)ctx, (void)block_device_info, (void)preserve_ephemeral;
   return run<Status>(FakeOperation::kRebuild, &instance, [&]() -> Status {
     Guest* g = find(instance.uuid);
     if (g == nullptr) return not_found(instance);
@@ -484,6 +489,8 @@ Status FakeDriver::rebuild(const sdk::RequestContext& ctx, const sdk::Instance& 
     g->set_state(PowerState::kShutdown, now);
     g->info.image_id = image_meta.id.empty() ? instance.image_ref : image_meta.id;
     g->info.injected_files = injected_files.size();
+    g->info.files = injected_files;
+    g->info.admin_password = admin_password;
     g->info.network_info = network_info;
     ++g->info.rebuild_count;
     g->console.note("rebuild: root disk re-created from image " + g->info.image_id);
@@ -565,6 +572,71 @@ sdk::Result<std::string> FakeDriver::get_console_output(const sdk::RequestContex
                                        });
 }
 
+// ---- ABI 4 -------------------------------------------------------------------------------
+
+sdk::Result<sdk::Diagnostics> FakeDriver::get_diagnostics(const sdk::RequestContext& ctx,
+                                                          const sdk::Instance& instance) {
+  (void)ctx;
+  return run<sdk::Result<sdk::Diagnostics>>(
+      FakeOperation::kGetDiagnostics, &instance, [&]() -> sdk::Result<sdk::Diagnostics> {
+        const Guest* g = find(instance.uuid);
+        if (g == nullptr) return not_found(instance);
+        const PowerState s = g->info.state;
+        const auto now = this->now();
+        sdk::Diagnostics d;
+        d.state = state_name(s);
+        d.driver = "libvirt";  // as Nova's FakeDriver: the API's enum has no "fake"
+        d.hypervisor = config_.hypervisor_type;
+        d.hypervisor_os = "linux";
+        d.uptime_s = std::chrono::duration_cast<std::chrono::seconds>(now - g->booted_at).count();
+        d.config_drive = g->info.config_drive;
+        d.memory_max_mb = g->info.flavor.memory_mb;
+        d.memory_used_mb = g->info.flavor.memory_mb;
+        const std::int32_t vcpus = std::max(1, g->info.flavor.vcpus);
+        const std::uint64_t cpu = g->cpu_time(now);
+        for (std::int32_t i = 0; i < vcpus; ++i) {
+          sdk::CpuDiagnostics c;
+          c.id = i;
+          c.time_ns = static_cast<std::int64_t>(cpu / static_cast<std::uint64_t>(vcpus));
+          d.cpus.push_back(c);
+        }
+        for (const auto& vif : g->info.network_info) {
+          sdk::NicDiagnostics n;
+          n.mac_address = vif.address;
+          n.rx_octets = n.rx_errors = n.rx_drop = n.rx_packets = 0;
+          n.tx_octets = n.tx_errors = n.tx_drop = n.tx_packets = 0;
+          d.nics.push_back(n);
+        }
+        sdk::DiskDiagnostics disk;
+        disk.read_bytes = disk.read_requests = disk.write_bytes = disk.write_requests = disk.errors_count = 0;
+        d.disks.push_back(disk);
+        return d;
+      });
+}
+
+Status FakeDriver::apply_security_groups(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                                         const std::vector<sdk::PortSecurity>& ports) {
+  (void)ctx;
+  return run<Status>(FakeOperation::kApplySecurityGroups, &instance, [&]() -> Status {
+    if (instance.uuid.empty()) return Status::InvalidArgument("apply_security_groups: instance has no uuid");
+    for (const auto& port : ports) {
+      for (const auto& rule : port.rules) {
+        if (rule.direction != "ingress" && rule.direction != "egress") {
+          return Status::InvalidArgument("port " + port.port_id + ": rule " + rule.id + " has direction '" +
+                                         rule.direction + "'");
+        }
+        if (rule.ethertype != "IPv4" && rule.ethertype != "IPv6") {
+          return Status::InvalidArgument("port " + port.port_id + ": rule " + rule.id + " has ethertype '" +
+                                         rule.ethertype + "'");
+        }
+      }
+    }
+    port_security_[instance.uuid] = ports;
+    ++security_group_applies_;
+    return Status::OK();
+  });
+}
+
 // ---- inspection ---------------------------------------------------------------------------
 
 Status FakeDriver::crash(const std::string& uuid) {
@@ -600,6 +672,18 @@ std::optional<FakeGuest> FakeDriver::guest(const std::string& uuid) const {
   auto it = guests_.find(uuid);
   if (it == guests_.end()) return std::nullopt;
   return it->second->info;
+}
+
+std::optional<std::vector<sdk::PortSecurity>> FakeDriver::security_groups(const std::string& uuid) const {
+  std::lock_guard lock(mutex_);
+  auto it = port_security_.find(uuid);
+  if (it == port_security_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::size_t FakeDriver::security_group_applies() const {
+  std::lock_guard lock(mutex_);
+  return security_group_applies_;
 }
 
 std::size_t FakeDriver::instance_count() const {

@@ -50,7 +50,14 @@ std::string config_drive_hostname(const sdk::Instance& instance) {
   return out.empty() ? "server-" + instance.uuid : out;
 }
 
-std::string config_drive_meta_data(const sdk::Instance& instance) {
+// "/content/0000": where Nova puts the n-th personality file.
+std::string content_path(std::size_t n) {
+  std::string digits = std::to_string(n);
+  if (digits.size() < 4) digits.insert(0, 4 - digits.size(), '0');
+  return "/content/" + digits;
+}
+
+std::string config_drive_meta_data(const sdk::Instance& instance, const ConfigDriveInjection& injection) {
   nlohmann::json meta = {
       {"uuid", instance.uuid},
       {"name", instance.display_name},
@@ -63,14 +70,26 @@ std::string config_drive_meta_data(const sdk::Instance& instance) {
   if (!instance.key_name.empty() && !instance.key_data.empty()) {
     meta["public_keys"] = {{instance.key_name, instance.key_data}};
   }
+  if (!injection.admin_password.empty()) meta["admin_pass"] = injection.admin_password;
+  if (!injection.files.empty()) {
+    nlohmann::json files = nlohmann::json::array();
+    for (std::size_t i = 0; i < injection.files.size(); ++i) {
+      files.push_back({{"path", injection.files[i].first}, {"content_path", content_path(i)}});
+    }
+    meta["files"] = std::move(files);
+  }
   // Invalid UTF-8 in a name or metadata value becomes U+FFFD rather than an
   // exception: the drive still describes the server.
   return meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::map<std::string, std::string> config_drive_files(const sdk::Instance& instance) {
+std::map<std::string, std::string> config_drive_files(const sdk::Instance& instance,
+                                                      const ConfigDriveInjection& injection) {
   std::map<std::string, std::string> files;
-  const std::string meta = config_drive_meta_data(instance);
+  const std::string meta = config_drive_meta_data(instance, injection);
+  for (std::size_t i = 0; i < injection.files.size(); ++i) {
+    files["openstack" + content_path(i)] = injection.files[i].second;
+  }
   for (const char* version : kVersions) {
     const std::string dir = std::string("openstack/") + version + "/";
     files[dir + "meta_data.json"] = meta;
@@ -80,11 +99,11 @@ std::map<std::string, std::string> config_drive_files(const sdk::Instance& insta
 }
 
 Status make_config_drive(const sdk::Instance& instance, const fs::path& iso, const std::string& genisoimage,
-                         std::chrono::milliseconds timeout) {
+                         std::chrono::milliseconds timeout, const ConfigDriveInjection& injection) {
   StagingDir staging{fs::path(iso.string() + ".d")};
   std::error_code ec;
   fs::remove_all(staging.path, ec);
-  for (const auto& [name, contents] : config_drive_files(instance)) {
+  for (const auto& [name, contents] : config_drive_files(instance, injection)) {
     const fs::path file = staging.path / name;
     fs::create_directories(file.parent_path(), ec);
     if (ec) {

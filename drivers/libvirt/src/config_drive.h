@@ -5,8 +5,14 @@
 //
 //   meta_data.json  {"uuid", "name", "hostname", "launch_index": 0,
 //                    "availability_zone", "project_id", "meta": {server metadata},
-//                    "public_keys": {key name: key} (only with a key pair)}
+//                    "public_keys": {key name: key} (only with a key pair),
+//                    "admin_pass": the admin password (only with one),
+//                    "files": [{"path": guest path, "content_path": "/content/0000"}]
+//                             (only with personality files)}
 //   user_data       the decoded user data, byte for byte (only when there is some)
+//
+// and, as Nova lays them out, each personality file's contents under
+// openstack/content/NNNN (0000, 0001, ... in the order given).
 //
 // The image is made by genisoimage (Debian's mkisofs) from a staging directory
 // that is removed afterwards, whatever happens.
@@ -19,17 +25,25 @@
 
 #include "stratus/sdk/instance.h"
 #include "stratus/sdk/result.h"
+#include "stratus/sdk/virt_driver.h"
 
 namespace stratus::drivers::libvirt {
 
 inline constexpr const char* kConfigDriveFile = "disk.config";
 inline constexpr const char* kConfigDriveLabel = "config-2";
 
+// What a spawn or rebuild asks to write into the guest.
+struct ConfigDriveInjection {
+  sdk::InjectedFiles files;    // guest path, contents
+  std::string admin_password;  // "" : none
+};
+
 // The files of the drive: path inside the ISO ("openstack/latest/user_data") -> contents.
-std::map<std::string, std::string> config_drive_files(const sdk::Instance& instance);
+std::map<std::string, std::string> config_drive_files(const sdk::Instance& instance,
+                                                      const ConfigDriveInjection& injection = {});
 
 // meta_data.json for `instance`, as described above.
-std::string config_drive_meta_data(const sdk::Instance& instance);
+std::string config_drive_meta_data(const sdk::Instance& instance, const ConfigDriveInjection& injection = {});
 
 // Nova's hostname from a display name: lower case, spaces and underscores to
 // '-', other characters outside [a-z0-9.-] dropped, no leading or trailing
@@ -41,6 +55,7 @@ std::string config_drive_hostname(const sdk::Instance& instance);
 // could not be written, or the program failed: the message says which).
 sdk::Status make_config_drive(const sdk::Instance& instance, const std::filesystem::path& iso,
                               const std::string& genisoimage,
-                              std::chrono::milliseconds timeout = std::chrono::seconds(60));
+                              std::chrono::milliseconds timeout = std::chrono::seconds(60),
+                              const ConfigDriveInjection& injection = {});
 
 }  // namespace stratus::drivers::libvirt

@@ -142,6 +142,30 @@ sdk::Result<NodeInfo> FaultyConnection::node_info() {
   STRATUS_FAULT_GUARD(ConnectionOp::kNodeInfo);
   return inner_->node_info();
 }
+sdk::Result<std::vector<VcpuStat>> FaultyConnection::vcpu_stats(const std::string& name) {
+  STRATUS_FAULT_GUARD(ConnectionOp::kVcpuStats);
+  return inner_->vcpu_stats(name);
+}
+sdk::Result<InterfaceStats> FaultyConnection::interface_stats(const std::string& name, const std::string& device) {
+  STRATUS_FAULT_GUARD(ConnectionOp::kInterfaceStats);
+  return inner_->interface_stats(name, device);
+}
+sdk::Result<BlockStats> FaultyConnection::block_stats(const std::string& name, const std::string& device) {
+  STRATUS_FAULT_GUARD(ConnectionOp::kBlockStats);
+  return inner_->block_stats(name, device);
+}
+Status FaultyConnection::define_nwfilter(const std::string& xml) {
+  STRATUS_FAULT_GUARD(ConnectionOp::kDefineNwfilter);
+  return inner_->define_nwfilter(xml);
+}
+Status FaultyConnection::undefine_nwfilter(const std::string& name) {
+  STRATUS_FAULT_GUARD(ConnectionOp::kUndefineNwfilter);
+  return inner_->undefine_nwfilter(name);
+}
+sdk::Result<std::string> FaultyConnection::nwfilter_xml(const std::string& name) {
+  STRATUS_FAULT_GUARD(ConnectionOp::kNwfilterXml);
+  return inner_->nwfilter_xml(name);
+}
 
 #undef STRATUS_FAULT_GUARD
 

@@ -126,6 +126,11 @@ sdk::Result<std::string> build_guest_xml(const GuestConfig& c) {
     // QEMU's user networking has its own fixed MTU, and libvirt refuses an
     // <mtu> on it ("not supported yet"): the port's MTU applies to bridges only.
     if (nic.mtu > 0 && !nic.user_networking) w.open("mtu").attr("size", std::to_string(nic.mtu)).close();
+    if (!nic.filter.empty() && !nic.user_networking) {
+      w.open("filterref").attr("filter", nic.filter);
+      for (const std::string& ip : nic.filter_ips) w.open("parameter").attr("name", "IP").attr("value", ip).close();
+      w.close();
+    }
     w.close();
   }
   if (!c.console_log_path.empty()) {

@@ -24,6 +24,7 @@ Status last_error(virConnectPtr conn, const std::string& what) {
   std::string message = what + ": " + (err != nullptr && err->message != nullptr ? err->message : "unknown libvirt error");
   switch (code) {
     case VIR_ERR_NO_DOMAIN:
+    case VIR_ERR_NO_NWFILTER:
     case VIR_ERR_NO_DOMAIN_METADATA: return Status::NotFound(std::move(message));
     case VIR_ERR_OPERATION_INVALID: return Status::InvalidState(std::move(message));
     case VIR_ERR_NO_SUPPORT:
@@ -249,6 +250,65 @@ class RealConnection final : public LibvirtConnection {
     unsigned long lib_version = 0;
     if (virConnectGetLibVersion(conn_.get(), &lib_version) == 0) out.libvirt_version = lib_version;
     return out;
+  }
+
+  sdk::Result<std::vector<VcpuStat>> vcpu_stats(const std::string& name) override {
+    auto d = find(name, "get vcpus of");
+    if (!d.ok()) return d.status();
+    virDomainInfo raw{};
+    if (virDomainGetInfo(d->get(), &raw) < 0) return last_error(conn_.get(), "get info of domain " + name);
+    const int max = static_cast<int>(raw.nrVirtCpu);
+    if (max <= 0) return std::vector<VcpuStat>{};
+    std::vector<virVcpuInfo> info(static_cast<std::size_t>(max));
+    const int n = virDomainGetVcpus(d->get(), info.data(), max, nullptr, 0);
+    if (n < 0) return last_error(conn_.get(), "get vcpus of domain " + name);
+    std::vector<VcpuStat> out;
+    for (int i = 0; i < n; ++i) {
+      out.push_back({static_cast<std::int32_t>(info[static_cast<std::size_t>(i)].number),
+                     info[static_cast<std::size_t>(i)].cpuTime});
+    }
+    return out;
+  }
+
+  sdk::Result<InterfaceStats> interface_stats(const std::string& name, const std::string& device) override {
+    auto d = find(name, "get interface statistics of");
+    if (!d.ok()) return d.status();
+    virDomainInterfaceStatsStruct raw{};
+    if (virDomainInterfaceStats(d->get(), device.c_str(), &raw, sizeof raw) < 0) {
+      return last_error(conn_.get(), "get statistics of interface " + device + " of domain " + name);
+    }
+    return InterfaceStats{raw.rx_bytes, raw.rx_packets, raw.rx_errs, raw.rx_drop,
+                          raw.tx_bytes, raw.tx_packets, raw.tx_errs, raw.tx_drop};
+  }
+
+  sdk::Result<BlockStats> block_stats(const std::string& name, const std::string& device) override {
+    auto d = find(name, "get block statistics of");
+    if (!d.ok()) return d.status();
+    virDomainBlockStatsStruct raw{};
+    if (virDomainBlockStats(d->get(), device.c_str(), &raw, sizeof raw) < 0) {
+      return last_error(conn_.get(), "get statistics of disk " + device + " of domain " + name);
+    }
+    return BlockStats{raw.rd_req, raw.rd_bytes, raw.wr_req, raw.wr_bytes, raw.errs};
+  }
+
+  Status define_nwfilter(const std::string& xml) override {
+    NWFilterHandle f(virNWFilterDefineXML(conn_.get(), xml.c_str()));
+    return f ? Status::OK() : last_error(conn_.get(), "define network filter");
+  }
+
+  Status undefine_nwfilter(const std::string& name) override {
+    NWFilterHandle f(virNWFilterLookupByName(conn_.get(), name.c_str()));
+    if (!f) return last_error(conn_.get(), "look up network filter " + name);
+    if (virNWFilterUndefine(f.get()) < 0) return last_error(conn_.get(), "undefine network filter " + name);
+    return Status::OK();
+  }
+
+  sdk::Result<std::string> nwfilter_xml(const std::string& name) override {
+    NWFilterHandle f(virNWFilterLookupByName(conn_.get(), name.c_str()));
+    if (!f) return last_error(conn_.get(), "look up network filter " + name);
+    char* raw = virNWFilterGetXMLDesc(f.get(), 0);
+    if (raw == nullptr) return last_error(conn_.get(), "get XML of network filter " + name);
+    return take_string(raw);
   }
 
  private:

@@ -7,12 +7,15 @@
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <optional>
 #include <exception>
 #include <fstream>
 #include <system_error>
 #include <thread>
 
 #include "config_drive.h"
+#include "domain_devices.h"
+#include "nwfilter_xml.h"
 #include "instance_files.h"
 #include "stratus/drivers/libvirt/power_state_map.h"
 #include "stratus/drivers/libvirt/qemu_img_disks.h"
@@ -278,6 +281,16 @@ sdk::Result<GuestConfig> LibvirtDriver::guest_config(const sdk::Instance& instan
         }
       }
       if (nic.bridge.empty()) nic.bridge = vif.bridge;
+      std::lock_guard lock(security_mutex_);
+      if (auto it = port_security_.find(instance.uuid); it != port_security_.end()) {
+        for (const sdk::PortSecurity& p : it->second) {
+          if (p.port_id != vif.id) continue;
+          nic.filter = nwfilter_name(p.port_id);
+          for (const std::string& ip : p.fixed_ips) {
+            if (ip.find(':') == std::string::npos) nic.filter_ips.push_back(ip);  // no-ip-spoofing is IPv4
+          }
+        }
+      }
       if (nic.bridge.empty()) {
         return Status::InvalidArgument("instance " + instance.uuid + ": no bridge for network '" +
                                        (vif.network_name.empty() ? vif.network_id : vif.network_name) +
@@ -309,7 +322,8 @@ sdk::Result<GuestConfig> LibvirtDriver::guest_config(const sdk::Instance& instan
 
 Status LibvirtDriver::prepare_disks(const sdk::RequestContext& ctx, const sdk::Instance& instance,
                                     const sdk::ImageMeta& image_meta, const sdk::BlockDeviceInfo& block_device_info,
-                                    bool keep_ephemeral, GuestConfig& guest) {
+                                    bool keep_ephemeral, const ConfigDriveInjection& injection,
+                                    GuestConfig& guest) {
   const fs::path dir = instance_dir(instance.uuid);
   const sdk::Flavor& f = instance.flavor;
   char next_dev = 'a';
@@ -372,12 +386,19 @@ Status LibvirtDriver::prepare_disks(const sdk::RequestContext& ctx, const sdk::I
     guest.ramdisk_path.clear();  // an initrd without a kernel means nothing to libvirt
   }
 
-  if (instance.config_drive || config_.force_config_drive) {
+  // Personality files reach a guest only through a config drive here (there
+  // is no metadata service), so files ask for one as the user's flag does.
+  if (instance.config_drive || config_.force_config_drive || !injection.files.empty()) {
     const fs::path iso = dir / kConfigDriveFile;
-    if (Status s = make_config_drive(instance, iso, config_.genisoimage); !s.ok()) return s;
+    if (Status s = make_config_drive(instance, iso, config_.genisoimage, std::chrono::seconds(60), injection);
+        !s.ok()) {
+      return s;
+    }
     guest.config_drive_path = iso.string();
-    spdlog::info("[{}] instance {}: config drive {} ({} bytes of user data){}", ctx.request_id, instance.uuid,
-                 iso.string(), instance.user_data.size(), instance.config_drive ? "" : " (force_config_drive)");
+    spdlog::info("[{}] instance {}: config drive {} ({} bytes of user data, {} file(s){}){}", ctx.request_id,
+                 instance.uuid, iso.string(), instance.user_data.size(), injection.files.size(),
+                 injection.admin_password.empty() ? "" : ", admin password",
+                 instance.config_drive ? "" : (injection.files.empty() ? " (force_config_drive)" : " (files)"));
   }
 
   // QEMU (or virtlogd) appends to the log; creating it here gives it the
@@ -423,14 +444,8 @@ Status LibvirtDriver::spawn(const sdk::RequestContext& ctx, const sdk::Instance&
                             const sdk::ImageMeta& image_meta, const sdk::InjectedFiles& injected_files,
                             const std::string& admin_password, const sdk::NetworkInfo& network_info,
                             const sdk::BlockDeviceInfo& block_device_info) {
-  (void)admin_password;
   return guarded<Status>("spawn", ctx.request_id, [&]() -> Status {
     if (Status s = check_instance(instance); !s.ok()) return s;
-    if (!injected_files.empty()) {
-      // Files reach a guest through a config drive, which this driver does not build yet.
-      return Status::NotSupported("instance " + instance.uuid + ": injected files need a config drive, "
-                                  "which the libvirt driver does not support yet");
-    }
     if (Status s = check_image_format(instance, image_meta); !s.ok()) return s;
     auto guest = guest_config(instance, image_meta, network_info);
     if (!guest.ok()) return guest.status();
@@ -457,7 +472,8 @@ Status LibvirtDriver::spawn(const sdk::RequestContext& ctx, const sdk::Instance&
     }
     // From here on every failure undoes everything this spawn made.
     InstanceFilesGuard files(dir);
-    Status s = prepare_disks(ctx, instance, image_meta, block_device_info, false, *guest);
+    Status s = prepare_disks(ctx, instance, image_meta, block_device_info, false,
+                             ConfigDriveInjection{injected_files, admin_password}, *guest);
     if (s.ok()) s = define_and_start(ctx, c, *guest);
     if (!s.ok()) {
       spdlog::error("[{}] instance {}: spawn failed, cleaning up: {}", ctx.request_id, instance.uuid, s.to_string());
@@ -474,7 +490,7 @@ Status LibvirtDriver::spawn(const sdk::RequestContext& ctx, const sdk::Instance&
 Status LibvirtDriver::destroy(const sdk::RequestContext& ctx, const sdk::Instance& instance,
                               const sdk::NetworkInfo& network_info, const sdk::BlockDeviceInfo& block_device_info,
                               bool destroy_disks) {
-  (void)network_info, (void)block_device_info;
+  (void)block_device_info;
   return guarded<Status>("destroy", ctx.request_id, [&]() -> Status {
     if (Status s = check_instance(instance); !s.ok()) return s;
     auto conn = connection(ctx.request_id);
@@ -489,6 +505,26 @@ Status LibvirtDriver::destroy(const sdk::RequestContext& ctx, const sdk::Instanc
     } else if (!ref.status().is(sdk::StatusCode::kNotFound)) {
       // Cannot tell whether the guest still runs on its disks: keep them.
       return ref.status();
+    }
+    // The filters go with the domain that referenced them.
+    std::vector<std::string> ports;
+    for (const sdk::Vif& vif : network_info) ports.push_back(vif.id);
+    {
+      std::lock_guard lock(security_mutex_);
+      if (auto it = port_security_.find(instance.uuid); it != port_security_.end()) {
+        for (const auto& p : it->second) ports.push_back(p.port_id);
+        port_security_.erase(it);
+      }
+    }
+    std::sort(ports.begin(), ports.end());
+    ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
+    for (const std::string& port : ports) {
+      if (port.empty()) continue;
+      Status u = c.undefine_nwfilter(nwfilter_name(port));
+      if (!u.ok() && !u.is(sdk::StatusCode::kNotFound) && !u.is(sdk::StatusCode::kNotSupported)) {
+        spdlog::warn("[{}] instance {}: network filter {} left defined: {}", ctx.request_id, instance.uuid,
+                     nwfilter_name(port), u.to_string());
+      }
     }
     if (destroy_disks) {
       std::error_code ec;
@@ -713,12 +749,7 @@ Status LibvirtDriver::rebuild(const sdk::RequestContext& ctx, const sdk::Instanc
                               const sdk::ImageMeta& image_meta, const sdk::InjectedFiles& injected_files,
                               const std::string& admin_password, const sdk::NetworkInfo& network_info,
                               const sdk::BlockDeviceInfo& block_device_info, bool preserve_ephemeral) {
-  (void)admin_password;
   return guarded<Status>("rebuild", ctx.request_id, [&]() -> Status {
-    if (!injected_files.empty()) {
-      return Status::NotSupported("instance " + instance.uuid + ": injected files need a config drive, "
-                                  "which the libvirt driver does not support yet");
-    }
     auto conn = connection(ctx.request_id);
     if (!conn.ok()) return conn.status();
     LibvirtConnection& c = **conn;
@@ -745,7 +776,8 @@ Status LibvirtDriver::rebuild(const sdk::RequestContext& ctx, const sdk::Instanc
     if (Status s = c.undefine(name); !s.ok()) return s;
     remove_instance_disks(instance_dir(instance.uuid), preserve_ephemeral);
 
-    Status s = prepare_disks(ctx, instance, image_meta, block_device_info, preserve_ephemeral, *guest);
+    Status s = prepare_disks(ctx, instance, image_meta, block_device_info, preserve_ephemeral,
+                             ConfigDriveInjection{injected_files, admin_password}, *guest);
     if (s.ok()) s = define_and_start(ctx, c, *guest);
     if (!s.ok()) {
       spdlog::error("[{}] instance {}: rebuild failed after the old guest was removed: {}", ctx.request_id,
@@ -861,6 +893,108 @@ sdk::Result<std::unique_ptr<sdk::VirtDriver>> make_libvirt_driver(const sdk::Plu
   auto disks = std::make_shared<QemuImgDisks>(parsed->image_cache_path(), fetcher, parsed->qemu_img);
   return std::unique_ptr<sdk::VirtDriver>(
       new LibvirtDriver(std::move(*parsed), open_libvirt_connection, std::move(disks)));
+}
+
+// ---- ABI 4 -------------------------------------------------------------------------------
+
+namespace {
+std::optional<std::int64_t> known(std::int64_t v) { return v < 0 ? std::nullopt : std::optional<std::int64_t>(v); }
+}  // namespace
+
+sdk::Result<sdk::Diagnostics> LibvirtDriver::get_diagnostics(const sdk::RequestContext& ctx,
+                                                             const sdk::Instance& instance) {
+  return guarded<sdk::Result<sdk::Diagnostics>>("get_diagnostics", ctx.request_id,
+                                                [&]() -> sdk::Result<sdk::Diagnostics> {
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    LibvirtConnection& c = **conn;
+    auto info = domain_info(c, instance);
+    if (!info.ok()) return info.status();
+    const std::string name = domain_name(instance);
+    sdk::Diagnostics d;
+    d.state = state_name(to_power_state(*info));
+    d.driver = "libvirt";
+    d.hypervisor = config_.virt_type;
+    d.hypervisor_os = "linux";
+    std::error_code ec;
+    d.config_drive = fs::exists(instance_dir(instance.uuid) / kConfigDriveFile, ec);
+    d.memory_max_mb = info->max_mem_kb / 1024;
+    d.memory_used_mb = info->mem_kb / 1024;
+    if (auto vcpus = c.vcpu_stats(name); vcpus.ok()) {
+      for (const VcpuStat& v : *vcpus) {
+        d.cpus.push_back({v.id, static_cast<std::int64_t>(v.cpu_time_ns), std::nullopt});
+      }
+    } else {
+      // A guest that is not running has no vCPU threads to ask: the count only.
+      for (std::int32_t i = 0; i < info->vcpus; ++i) d.cpus.push_back({i, std::nullopt, std::nullopt});
+    }
+    auto xml = c.xml(name);
+    if (!xml.ok()) return xml.status();
+    auto devices = parse_domain_devices(*xml);
+    if (!devices.ok()) return Status::Internal("instance " + instance.uuid + ": " + devices.status().message());
+    for (const std::string& dev : devices->disks) {
+      sdk::DiskDiagnostics disk;
+      if (auto st = c.block_stats(name, dev); st.ok()) {
+        disk.read_bytes = known(st->rd_bytes);
+        disk.read_requests = known(st->rd_req);
+        disk.write_bytes = known(st->wr_bytes);
+        disk.write_requests = known(st->wr_req);
+        disk.errors_count = known(st->errs);
+      }
+      d.disks.push_back(disk);
+    }
+    for (const DomainInterface& nic : devices->interfaces) {
+      sdk::NicDiagnostics n;
+      n.mac_address = nic.mac;
+      if (!nic.target_dev.empty()) {
+        if (auto st = c.interface_stats(name, nic.target_dev); st.ok()) {
+          n.rx_octets = known(st->rx_bytes);
+          n.rx_packets = known(st->rx_packets);
+          n.rx_errors = known(st->rx_errs);
+          n.rx_drop = known(st->rx_drop);
+          n.tx_octets = known(st->tx_bytes);
+          n.tx_packets = known(st->tx_packets);
+          n.tx_errors = known(st->tx_errs);
+          n.tx_drop = known(st->tx_drop);
+        }
+      }
+      d.nics.push_back(n);
+    }
+    return d;
+  });
+}
+
+Status LibvirtDriver::apply_security_groups(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                                            const std::vector<sdk::PortSecurity>& ports) {
+  return guarded<Status>("apply_security_groups", ctx.request_id, [&]() -> Status {
+    if (!is_uuid(instance.uuid)) return Status::InvalidArgument("instance uuid '" + instance.uuid + "' is not a uuid");
+    // Every filter is written before any is defined: a rule libvirt cannot
+    // express changes nothing.
+    std::vector<std::string> xmls;
+    for (const sdk::PortSecurity& p : ports) {
+      auto xml = build_nwfilter_xml(p);
+      if (!xml.ok()) return Status::InvalidArgument("instance " + instance.uuid + ": " + xml.status().message());
+      xmls.push_back(std::move(*xml));
+    }
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    for (std::size_t i = 0; i < xmls.size(); ++i) {
+      if (Status s = (*conn)->define_nwfilter(xmls[i]); !s.ok()) {
+        spdlog::error("[{}] instance {}: network filter {}: {}", ctx.request_id, instance.uuid,
+                      nwfilter_name(ports[i].port_id), s.to_string());
+        return s;
+      }
+    }
+    {
+      std::lock_guard lock(security_mutex_);
+      port_security_[instance.uuid] = ports;
+    }
+    std::size_t rules = 0;
+    for (const auto& p : ports) rules += p.rules.size();
+    spdlog::info("[{}] instance {}: {} network filter(s) defined ({} rule(s))", ctx.request_id, instance.uuid,
+                 ports.size(), rules);
+    return Status::OK();
+  });
 }
 
 }  // namespace stratus::drivers::libvirt

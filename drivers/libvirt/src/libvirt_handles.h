@@ -17,6 +17,9 @@ struct ConnectCloser {
 struct DomainFreer {
   void operator()(virDomainPtr domain) const noexcept { virDomainFree(domain); }
 };
+struct NWFilterFreer {
+  void operator()(virNWFilterPtr filter) const noexcept { virNWFilterFree(filter); }
+};
 struct MallocFreer {
   void operator()(void* p) const noexcept { std::free(p); }
 };
@@ -24,6 +27,7 @@ struct MallocFreer {
 using ConnectHandle = std::unique_ptr<virConnect, ConnectCloser>;
 using DomainHandle = std::unique_ptr<virDomain, DomainFreer>;
 using CString = std::unique_ptr<char, MallocFreer>;
+using NWFilterHandle = std::unique_ptr<virNWFilter, NWFilterFreer>;
 
 // Takes ownership of a libvirt-allocated string; "" for null.
 inline std::string take_string(char* raw) {

@@ -42,6 +42,10 @@ std::vector<std::pair<FakeOperation, std::function<sdk::Status(FakeDriver&, cons
        [](FakeDriver& d, const sdk::Instance&) { return d.get_available_resource("").status(); }},
       {FakeOperation::kGetConsoleOutput,
        [](FakeDriver& d, const sdk::Instance& i) { return console(d, i).status(); }},
+      {FakeOperation::kGetDiagnostics,
+       [](FakeDriver& d, const sdk::Instance& i) { return d.get_diagnostics({}, i).status(); }},
+      {FakeOperation::kApplySecurityGroups,
+       [](FakeDriver& d, const sdk::Instance& i) { return d.apply_security_groups({}, i, {}); }},
   };
 }
 

@@ -209,5 +209,46 @@ TEST(LibvirtConfigDrive, RebuildMakesItAgain) {
   ASSERT_TRUE(t.destroy(i).ok());
 }
 
+// Personality files and the admin password, laid out as Nova's config
+// drive does: "files" and "admin_pass" in meta_data.json, each file's bytes
+// under openstack/content/NNNN.
+TEST(LibvirtConfigDrive, InjectionIsInMetaDataAndContent) {
+  const sdk::Instance i = make_instance();
+  ConfigDriveInjection inj{{{"/etc/motd", "hello"}, {"/root/x.bin", std::string("\x00\xff", 2)}}, "Secr3t"};
+  const json meta = json::parse(config_drive_meta_data(i, inj));
+  EXPECT_EQ(meta["admin_pass"], "Secr3t");
+  EXPECT_EQ(meta["files"], (json::array({{{"path", "/etc/motd"}, {"content_path", "/content/0000"}},
+                                         {{"path", "/root/x.bin"}, {"content_path", "/content/0001"}}})));
+  const auto files = config_drive_files(i, inj);
+  EXPECT_EQ(files.at("openstack/content/0000"), "hello");
+  EXPECT_EQ(files.at("openstack/content/0001"), std::string("\x00\xff", 2));
+  // Without either: neither key.
+  const json plain = json::parse(config_drive_meta_data(i));
+  EXPECT_FALSE(plain.contains("admin_pass"));
+  EXPECT_FALSE(plain.contains("files"));
+}
+
+TEST(LibvirtConfigDrive, PersonalityFilesGiveTheGuestADriveWithThem) {
+  TestDriver t;
+  sdk::Instance i = make_instance();
+  ASSERT_FALSE(i.config_drive);
+  DomainSweeper sweep{t, {i}};
+  ASSERT_TRUE(t.driver->spawn(ctx(), i, image(), {{"/etc/motd", "hi there"}}, "Pw-123", {}, {}).ok());
+  const fs::path iso = t.driver->instance_dir(i.uuid) / kConfigDriveFile;
+  ASSERT_TRUE(fs::exists(iso));
+  EXPECT_EQ(iso_file(iso, "/openstack/content/0000"), "hi there");
+  const json meta = json::parse(iso_file(iso, "/openstack/latest/meta_data.json"));
+  EXPECT_EQ(meta["admin_pass"], "Pw-123");
+  EXPECT_EQ(meta["files"][0]["path"], "/etc/motd");
+  expect_cdrom(domain_xml(t, i), iso);
+
+  // A rebuild writes the new files in a new drive.
+  ASSERT_TRUE(t.driver->rebuild(ctx(), i, image(), {{"/etc/issue", "v2"}}, "Pw-456", {}, {}, false).ok());
+  ASSERT_TRUE(fs::exists(iso));
+  EXPECT_EQ(iso_file(iso, "/openstack/content/0000"), "v2");
+  EXPECT_EQ(json::parse(iso_file(iso, "/openstack/latest/meta_data.json"))["admin_pass"], "Pw-456");
+  ASSERT_TRUE(t.destroy(i).ok());
+}
+
 }  // namespace
 }  // namespace stratus::drivers::libvirt::testing

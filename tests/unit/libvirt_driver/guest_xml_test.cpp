@@ -154,7 +154,7 @@ TEST(GuestXml, KernelBootNicsCpuAndGraphics) {
   c.kernel_cmdline = "root=/dev/vda console=ttyS0";
   c.disks.push_back({"/i/disk.eph0", "qcow2", "vdb"});
   c.disks.push_back({"/i/disk.swap", "qcow2", "vdc"});
-  c.interfaces = {{false, "fa:16:3e:00:00:01", "br-private", 1400}, {true, "fa:16:3e:00:00:02", "", 1450}};
+  c.interfaces = {{false, "fa:16:3e:00:00:01", "br-private", 1400, "", {}}, {true, "fa:16:3e:00:00:02", "", 1450, "", {}}};
   c.graphics = "vnc";
   auto xml = build_guest_xml(c);
   ASSERT_TRUE(xml.ok());
@@ -324,7 +324,7 @@ TEST(GuestXml, UnusableConfigsAreRefused) {
   no_memory.memory_mb = 0;
   EXPECT_EQ(build_guest_xml(no_memory).status().code(), sdk::StatusCode::kInvalidArgument);
   GuestConfig no_bridge = base_config();
-  no_bridge.interfaces = {{false, "fa:16:3e:00:00:01", "", 0}};
+  no_bridge.interfaces = {{false, "fa:16:3e:00:00:01", "", 0, "", {}}};
   EXPECT_EQ(build_guest_xml(no_bridge).status().code(), sdk::StatusCode::kInvalidArgument);
 }
 

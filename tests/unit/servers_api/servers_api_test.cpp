@@ -109,7 +109,7 @@ TEST_F(ServersApiTest, SchemaErrorsNameTheFieldAndWriteNothing) {
       {[](json& b) { b["server"]["networks"] = json::array({{{"uuid", "not-a-uuid"}}}); }, "network uuid is not in proper format"},
       {[](json& b) { b["server"]["user_data"] = std::string(65536, 'A'); }, "server/user_data"},
       {[](json& b) { b["server"]["user_data"] = "not base64!"; }, "base 64"},
-      {[](json& b) { b["server"]["personality"] = json::array(); }, "personality"},
+      {[](json& b) { b["server"]["personality"] = "not a list"; }, "server/personality"},
       {[](json& b) { b["server"]["key_name"] = ""; }, "server/key_name"},
       {[](json& b) { b["os:scheduler_hints"] = {{"group", 5}}; }, "os:scheduler_hints/group"},
       {[](json& b) { b["server"]["min_count"] = 3; b["server"]["max_count"] = 2; }, "min_count must be <= max_count"},

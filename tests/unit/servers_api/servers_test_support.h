@@ -22,6 +22,7 @@
 #include "core/db/service_repository.h"
 #include "core/common/time_util.h"
 #include "core/rpcapi/messages.h"
+#include "core/rpcapi/rpc_status.h"
 #include "core/rpcapi/topics.h"
 #include "stratus/rpc/endpoint.h"
 #include "stratus/rpc/router.h"
@@ -40,6 +41,7 @@ struct Received {
   std::string image_id;                     // rebuild_instance only
   std::string instance_host;                // the host the instance message carried
   rpcapi::BuildInstancesRequest build;      // build_instances only
+  rpcapi::GuestInjection injection;         // rebuild_instance only
 };
 
 class RecordingServices {
@@ -74,6 +76,9 @@ class RecordingServices {
     return n;
   }
   std::string console_output = "line 1\nline 2\n";
+  // What get_diagnostics answers: these, or this error when it is not OK.
+  sdk::Diagnostics diagnostics;
+  sdk::Status diagnostics_error;
 
  private:
   mutable std::mutex mu_;
@@ -264,6 +269,7 @@ class ServersApiTest : public ApiTest {
                      [this, record](const rpc::CallInfo& info, rpcapi::RebuildRequest req) -> rpc::Result<rpc::Payload> {
                        Received r = record(info, req.instance);
                        r.image_id = req.image.id;
+                       r.injection = req.injection;
                        services_.add(std::move(r));
                        return rpc::Payload();
                      })
@@ -273,6 +279,14 @@ class ServersApiTest : public ApiTest {
                      [this, record](const rpc::CallInfo& info, rpcapi::ConsoleOutputRequest req) -> rpc::Result<rpc::Payload> {
                        services_.add(record(info, req.instance));
                        return rpc::Payload::of(services_.console_output);
+                     })
+                    .ok());
+    EXPECT_TRUE(d.add_typed<rpcapi::DiagnosticsRequest>(
+                     std::string(kGetDiagnostics), rpcapi::kComputeVersion,
+                     [this, record](const rpc::CallInfo& info, rpcapi::DiagnosticsRequest req) -> rpc::Result<rpc::Payload> {
+                       services_.add(record(info, req.instance));
+                       if (!services_.diagnostics_error.ok()) return rpcapi::to_rpc_error(services_.diagnostics_error);
+                       return rpc::Payload::of(services_.diagnostics);
                      })
                     .ok());
     return d;

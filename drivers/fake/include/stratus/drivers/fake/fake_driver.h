@@ -18,6 +18,8 @@
 //   resume        suspended                     -> running
 //   rebuild       running, shutdown, crashed    -> running  (records the new image)
 //   crash()       running                       -> crashed  (test hook: guest panic)
+//   get_diagnostics  any                           (the compute service asks only of running guests)
+//   apply_security_groups  any, or before spawn   (kept per instance until destroy)
 //
 // Anything else is kInvalidState naming the instance and its state; an
 // operation on a guest this host does not have is kNotFound (except destroy).
@@ -78,6 +80,10 @@ struct FakeGuest {
   std::uint32_t boot_count = 0;  // times the guest OS started (spawn, reboot, power_on, rebuild)
   std::uint32_t rebuild_count = 0;
   std::size_t injected_files = 0;
+  // What the last spawn or rebuild was given to write into the guest: the
+  // files (path, contents) and the admin password ("" : none).
+  sdk::InjectedFiles files{};
+  std::string admin_password{};
   bool config_drive = false;
   sdk::NetworkInfo network_info;
 };
@@ -141,6 +147,19 @@ class FakeDriver final : public sdk::VirtDriver {
   // the old listener is not running and never called again.
   sdk::Status register_lifecycle_listener(sdk::LifecycleListener listener) override;
 
+  // ABI 4. Diagnostics of a guest: state, uptime since its last boot, cpu
+  // time, the flavor's memory, one nic per vif (counters 0: the fake moves
+  // no packets), one disk; utilisation and rates unknown. driver is
+  // "libvirt", as Nova's fake driver says: Nova's API knows no other name
+  // for a libvirt-like host.
+  sdk::Result<sdk::Diagnostics> get_diagnostics(const sdk::RequestContext& ctx,
+                                                const sdk::Instance& instance) override;
+  // Records `ports` for the instance, spawned or not (a build applies them
+  // before spawn); destroy forgets them. Refuses (kInvalidArgument) a rule
+  // with an unknown direction or ethertype, as a real filter would.
+  sdk::Status apply_security_groups(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                                    const std::vector<sdk::PortSecurity>& ports) override;
+
   // --- Faults (for tests and scale runs) ---------------------------------------
   // Replaces the host-wide fault of `op`. Errors: kInvalidArgument (bad spec;
   // the previous fault is kept). "none" clears it.
@@ -159,6 +178,10 @@ class FakeDriver final : public sdk::VirtDriver {
   bool emit_lifecycle_event(const sdk::LifecycleEvent& event);
   // A copy of what the host knows of the guest, or nullopt.
   std::optional<FakeGuest> guest(const std::string& uuid) const;
+  // The rules last applied to the instance's ports, or nullopt if none were.
+  std::optional<std::vector<sdk::PortSecurity>> security_groups(const std::string& uuid) const;
+  // How many apply_security_groups calls succeeded on this host.
+  std::size_t security_group_applies() const;
   std::size_t instance_count() const;
   std::string host() const;
   // Calls blocked right now in an injected delay or hang (lets tests wait for
@@ -207,6 +230,8 @@ class FakeDriver final : public sdk::VirtDriver {
   std::size_t active_calls_ = 0;
   std::size_t waiting_calls_ = 0;
   std::map<std::string, std::unique_ptr<Guest>> guests_;
+  std::map<std::string, std::vector<sdk::PortSecurity>> port_security_;  // by instance uuid
+  std::size_t security_group_applies_ = 0;
   std::array<std::optional<ActiveFault>, kFakeOperationCount> faults_{};
   std::map<std::pair<std::string, FakeOperation>, MetadataFaultUse> metadata_fault_uses_;
   // Held while the listener runs, so replacing it waits for a call in flight.

@@ -52,9 +52,11 @@ enum class FakeOperation : std::uint8_t {
   kListInstances,
   kGetAvailableResource,
   kGetConsoleOutput,
+  kGetDiagnostics,
+  kApplySecurityGroups,
 };
 
-inline constexpr std::size_t kFakeOperationCount = 14;
+inline constexpr std::size_t kFakeOperationCount = 16;
 
 // "spawn", "power_off", ...
 std::string_view operation_name(FakeOperation op) noexcept;

@@ -71,6 +71,23 @@ struct NodeInfo {
   std::uint64_t libvirt_version = 0;
 };
 
+// One vCPU's counters (virDomainGetVcpus).
+struct VcpuStat {
+  std::int32_t id = 0;
+  std::uint64_t cpu_time_ns = 0;
+};
+
+// An interface's counters (virDomainInterfaceStats); -1: the hypervisor does not count it.
+struct InterfaceStats {
+  std::int64_t rx_bytes = -1, rx_packets = -1, rx_errs = -1, rx_drop = -1;
+  std::int64_t tx_bytes = -1, tx_packets = -1, tx_errs = -1, tx_drop = -1;
+};
+
+// A disk's counters (virDomainBlockStats); -1: not counted.
+struct BlockStats {
+  std::int64_t rd_req = -1, rd_bytes = -1, wr_req = -1, wr_bytes = -1, errs = -1;
+};
+
 // A domain lifecycle event (libvirt's VIR_DOMAIN_EVENT_*), mirrored.
 enum class DomainEventKind : std::uint8_t {
   kDefined,
@@ -128,6 +145,35 @@ class LibvirtConnection {
   // Every domain, running or not.
   virtual sdk::Result<std::vector<DomainRef>> list() = 0;
   virtual sdk::Result<NodeInfo> node_info() = 0;
+
+  // ---- statistics (diagnostics); a running domain, else kInvalidState ----
+  virtual sdk::Result<std::vector<VcpuStat>> vcpu_stats(const std::string& name) {
+    return sdk::Status::NotSupported("vcpu statistics of " + name + " on " + uri());
+  }
+  // `device`: the interface's target device ("vnet0", "tap...").
+  virtual sdk::Result<InterfaceStats> interface_stats(const std::string& name, const std::string& device) {
+    return sdk::Status::NotSupported("interface statistics of " + name + " " + device + " on " + uri());
+  }
+  // `device`: the disk's target ("vda").
+  virtual sdk::Result<BlockStats> block_stats(const std::string& name, const std::string& device) {
+    return sdk::Status::NotSupported("block statistics of " + name + " " + device + " on " + uri());
+  }
+
+  // ---- network filters (security groups) ----------------------------------
+  // Defines or replaces a filter (virNWFilterDefineXML); libvirt re-applies
+  // a replaced filter to the running interfaces that reference it.
+  virtual sdk::Status define_nwfilter(const std::string& xml) {
+    (void)xml;
+    return sdk::Status::NotSupported("network filters on " + uri());
+  }
+  // Removes a filter; kNotFound when there is none, kInvalidState while an
+  // interface still references it.
+  virtual sdk::Status undefine_nwfilter(const std::string& name) {
+    return sdk::Status::NotSupported("network filter " + name + " on " + uri());
+  }
+  virtual sdk::Result<std::string> nwfilter_xml(const std::string& name) {
+    return sdk::Status::NotSupported("network filter " + name + " on " + uri());
+  }
 
   // Sends every domain's lifecycle events to `callback` (on the event loop
   // thread) until replaced; an empty callback stops them. Once it returns,

@@ -27,6 +27,7 @@ namespace stratus::drivers::libvirt {
 enum class ConnectionOp : std::uint8_t {
   kDefine, kUndefine, kCreate, kDestroy, kShutdown, kSuspend, kResume, kManagedSave,
   kLookup, kInfo, kXml, kMetadata, kList, kNodeInfo,
+  kVcpuStats, kInterfaceStats, kBlockStats, kDefineNwfilter, kUndefineNwfilter, kNwfilterXml,
   kCount,
 };
 
@@ -86,6 +87,12 @@ class FaultyConnection final : public LibvirtConnection {
   sdk::Result<std::string> metadata(const std::string& name, const std::string& ns_uri) override;
   sdk::Result<std::vector<DomainRef>> list() override;
   sdk::Result<NodeInfo> node_info() override;
+  sdk::Result<std::vector<VcpuStat>> vcpu_stats(const std::string& name) override;
+  sdk::Result<InterfaceStats> interface_stats(const std::string& name, const std::string& device) override;
+  sdk::Result<BlockStats> block_stats(const std::string& name, const std::string& device) override;
+  sdk::Status define_nwfilter(const std::string& xml) override;
+  sdk::Status undefine_nwfilter(const std::string& name) override;
+  sdk::Result<std::string> nwfilter_xml(const std::string& name) override;
   // Passed through (events are not faulted).
   sdk::Status watch_lifecycle(DomainEventCallback callback) override { return inner_->watch_lifecycle(std::move(callback)); }
 

@@ -13,7 +13,8 @@
 //   given, else boot from disk), <features><acpi/> (without ACPI a guest
 //   ignores power-off requests), <cpu> by mode, virtio disks, the config drive
 //   as a read-only IDE cdrom (the guest's /dev/sr0) when there is one, one <interface>
-//   per port (bridge with its MAC, or QEMU user networking), a serial port
+//   per port (bridge with its MAC and its <filterref> when it has a filter, or
+//   QEMU user networking), a serial port
 //   and console writing to the per-instance log file, and <graphics> only when
 //   configured.
 #pragma once
@@ -42,6 +43,11 @@ struct GuestInterface {
   std::string mac;
   std::string bridge;
   std::int32_t mtu = 0;          // 0: not set; ignored with user networking
+  // The network filter (security groups) the interface enforces: a
+  // <filterref filter=...> with one IP parameter per address; "" : none.
+  // Bridges only: libvirt filters no user-mode interface.
+  std::string filter{};
+  std::vector<std::string> filter_ips{};
 };
 
 struct GuestMetadata {

@@ -45,6 +45,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -58,6 +59,8 @@
 #include "stratus/sdk/virt_driver.h"
 
 namespace stratus::drivers::libvirt {
+
+struct ConfigDriveInjection;  // src/config_drive.h
 
 class LibvirtDriver final : public sdk::VirtDriver {
  public:
@@ -120,6 +123,23 @@ class LibvirtDriver final : public sdk::VirtDriver {
   // Errors: kUnavailable, kNotSupported (a hypervisor without events).
   sdk::Status register_lifecycle_listener(sdk::LifecycleListener listener) override;
 
+  // ABI 4. From virDomainGetInfo (state, memory), virDomainGetVcpus (per
+  // vCPU time), and per device from the live XML: virDomainBlockStats for
+  // each disk, virDomainInterfaceStats for each interface with a host
+  // device. A counter libvirt cannot give stays unknown (null in the API);
+  // uptime is unknown (libvirt does not say). Errors: kNotFound, kUnavailable.
+  sdk::Result<sdk::Diagnostics> get_diagnostics(const sdk::RequestContext& ctx,
+                                                const sdk::Instance& instance) override;
+  // One nwfilter per port (nwfilter_xml.h), defined (or redefined: libvirt
+  // re-applies it to a running guest) with virNWFilterDefineXML. The rules
+  // are kept per instance, so a spawn after this call writes the
+  // <filterref> of each bridge interface; destroy undefines the filters.
+  // Errors: kInvalidArgument (a rule nwfilter cannot express; nothing is
+  // defined), kNotSupported (a hypervisor connection without nwfilter),
+  // kUnavailable.
+  sdk::Status apply_security_groups(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                                    const std::vector<sdk::PortSecurity>& ports) override;
+
   const LibvirtConfig& config() const { return config_; }
   // The directory of an instance's files.
   std::filesystem::path instance_dir(const std::string& uuid) const;
@@ -132,7 +152,7 @@ class LibvirtDriver final : public sdk::VirtDriver {
                                std::chrono::milliseconds resend_every);
   sdk::Status prepare_disks(const sdk::RequestContext& ctx, const sdk::Instance& instance,
                             const sdk::ImageMeta& image_meta, const sdk::BlockDeviceInfo& block_device_info,
-                            bool keep_ephemeral, GuestConfig& guest);
+                            bool keep_ephemeral, const ConfigDriveInjection& injection, GuestConfig& guest);
   sdk::Result<GuestConfig> guest_config(const sdk::Instance& instance, const sdk::ImageMeta& image_meta,
                                                const sdk::NetworkInfo& network_info) const;
   sdk::Status define_and_start(const sdk::RequestContext& ctx, LibvirtConnection& conn, const GuestConfig& guest);
@@ -150,6 +170,9 @@ class LibvirtDriver final : public sdk::VirtDriver {
   // Held while the listener runs, so replacing it waits for an event in flight.
   std::mutex listener_mutex_;
   sdk::LifecycleListener listener_;  // guarded by listener_mutex_
+  // The ports' rules of each instance, by uuid, as last applied.
+  mutable std::mutex security_mutex_;
+  std::map<std::string, std::vector<sdk::PortSecurity>> port_security_;  // guarded by security_mutex_
 };
 
 // The plugin factory: reads [driver.libvirt], refuses unknown keys and bad
