@@ -513,7 +513,6 @@ CREATE TABLE floatingips (
 );
 CREATE INDEX floatingips_project ON floatingips(project_id);
 )sql";
-)sql";
 // Migration 10: Nova's instance_system_metadata, the instance's key/value
 // pairs users neither see nor set. The first user is the server password a
 // guest posts (Nova's "password_0".."password_3", 255 characters each).

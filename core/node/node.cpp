@@ -1,3 +1,4 @@
+#include "core/network/port_security.h"
 #include "core/node/node.h"
 
 #include <chrono>
@@ -255,6 +256,7 @@ struct Node::Impl {
     o.max_attempts = static_cast<int>(config.scheduler.max_attempts);
     o.service_down_time = whole_seconds(config.service_down_time);
     o.host = config.host;
+    o.port_security = network::port_security_for_instance;
     conductor = std::make_unique<conductor::ConductorService>(*database, *conductor_endpoint, o);
     if (auto s = conductor->register_on(*conductor_endpoint); !s.ok()) return s;
     if (auto s = conductor_endpoint->start(); !s.ok()) return rpc_failure("conductor endpoint", s);
@@ -397,7 +399,7 @@ struct Node::Impl {
     api::add_server_group_routes(*api_server, *database);
     api::add_quota_set_routes(*api_server, *database);
     api::add_server_routes(*api_server, *compute_api, *database);
-    api::add_network_routes(*api_server, *database);
+    api::add_network_routes(*api_server, *database, &compute_api->security_group_refresh());
     if (auto web = http::find_dashboard_root(config.api.dashboard_dir)) {
       dashboard = std::make_shared<http::StaticSite>(*web);
       http::add_static_site_routes(*api_server, "/dashboard", dashboard);

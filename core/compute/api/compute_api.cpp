@@ -51,7 +51,7 @@ struct ComputeAPI::Action {
 
 ComputeAPI::ComputeAPI(db::Database& db, rpcapi::ConductorRpcApi& conductor, rpcapi::ComputeRpcApi& compute,
                        ComputeApiOptions options)
-    : db_(db), conductor_(conductor), compute_(compute), options_(options) {}
+    : db_(db), conductor_(conductor), compute_(compute), options_(options), security_group_refresh_(db, compute) {}
 
 Result<db::InstanceRecord> ComputeAPI::get(const ComputeContext& ctx, const std::string& uuid, bool include_deleted) {
   auto record = db::InstanceRepository(db_).get(uuid, include_deleted);

@@ -41,6 +41,7 @@
 
 #include "core/db/database.h"
 #include "core/db/instance_repository.h"
+#include "core/compute/api/rpc_security_group_refresh.h"
 #include "core/rpcapi/compute_rpcapi.h"
 #include "core/rpcapi/conductor_rpcapi.h"
 #include "stratus/sdk/request_context.h"
@@ -121,6 +122,10 @@ class ComputeAPI {
 
   const ComputeApiOptions& options() const { return options_; }
 
+  // Where security group changes go to reach the guests (over this API's
+  // compute RPC client).
+  network::SecurityGroupRefresh& security_group_refresh() { return security_group_refresh_; }
+
   // Records min_count..max_count instances (as many as the quota allows, at
   // least min_count) in vm_state building / task_state scheduling, with their
   // ports, server group membership and a "create" instance action each, and
@@ -198,6 +203,7 @@ class ComputeAPI {
   rpcapi::ConductorRpcApi& conductor_;
   rpcapi::ComputeRpcApi& compute_;
   ComputeApiOptions options_;
+  RpcSecurityGroupRefresh security_group_refresh_;
 };
 
 }  // namespace stratus::core::compute

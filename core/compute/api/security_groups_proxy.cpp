@@ -186,17 +186,18 @@ Result<ApiResponse> update_group(db::Database& db, const ApiRequest& req) {
   return ApiResponse{200, {{"security_group", group_view(*updated, *groups)}}, {}};
 }
 
-Result<ApiResponse> delete_group(db::Database& db, const ApiRequest& req) {
+Result<ApiResponse> delete_group(compute::ComputeAPI& compute, db::Database& db, const ApiRequest& req) {
   if (req.microversion >= kProxiesGone) return gone();
   auto g = visible_group(db, req, req.path_params[0]);
   if (!g.ok()) return g.status();
   if (g->is_default) return nova_error(400, "Removing default security group not allowed.");
+  // The rules naming it as remote go with it: read who depends on it first.
+  auto dependents = db::SecurityGroupRepository(db).instances_depending_on({g->uuid});
+  if (!dependents.ok()) return dependents.status();
   auto st = db::SecurityGroupRepository(db).remove(g->uuid);
   if (st.is(sdk::StatusCode::kInvalidState)) return nova_error(400, st.message());
   if (!st.ok()) return st;
-  // refresh: rules of other groups naming this one as remote went with it;
-  // the instances to refresh are instances_depending_on({id}) read before the
-  // delete (nothing is in the group itself, or the delete was refused).
+  compute.security_group_refresh().refresh(req.request_id, {}, *dependents);
   spdlog::info("{} security group {} deleted", req.request_id, g->uuid);
   return ApiResponse{202, nullptr, {}};
 }
@@ -280,7 +281,7 @@ Result<db::SecurityGroupRuleRecord> nova_rule(const json& in) {
   return rule;
 }
 
-Result<ApiResponse> create_rule(db::Database& db, const ApiRequest& req) {
+Result<ApiResponse> create_rule(compute::ComputeAPI& compute, db::Database& db, const ApiRequest& req) {
   if (req.microversion >= kProxiesGone) return gone();
   if (!req.body.is_object() || !req.body.contains("security_group_rule") ||
       !req.body["security_group_rule"].is_object()) {
@@ -311,14 +312,14 @@ Result<ApiResponse> create_rule(db::Database& db, const ApiRequest& req) {
     return nova_error(400, "Security group rule already exists. Group id is " + created.status().message() + ".");
   }
   if (!created.ok()) return created.status();
-  // refresh: instances_depending_on({group->uuid}) (its rules changed).
+  compute.security_group_refresh().refresh(req.request_id, {group->uuid}, {});
   spdlog::info("{} security group rule {} added to group {}", req.request_id, created->uuid, group->uuid);
   auto groups = all_groups(db);
   if (!groups.ok()) return groups.status();
   return ApiResponse{200, {{"security_group_rule", rule_view(*created, *groups)}}, {}};
 }
 
-Result<ApiResponse> delete_rule(db::Database& db, const ApiRequest& req) {
+Result<ApiResponse> delete_rule(compute::ComputeAPI& compute, db::Database& db, const ApiRequest& req) {
   if (req.microversion >= kProxiesGone) return gone();
   const std::string& id = req.path_params[0];
   if (!common::is_uuid(id)) return Status::InvalidArgument("Security group id should be uuid");
@@ -332,7 +333,7 @@ Result<ApiResponse> delete_rule(db::Database& db, const ApiRequest& req) {
   }
   auto st = repo.remove_rule(id);
   if (!st.ok()) return st;
-  // refresh: instances_depending_on({rule->security_group_id}) (its rules changed).
+  compute.security_group_refresh().refresh(req.request_id, {rule->security_group_id}, {});
   spdlog::info("{} security group rule {} deleted", req.request_id, id);
   return ApiResponse{202, nullptr, {}};
 }
@@ -421,8 +422,9 @@ Result<ApiResponse> change_server_group(compute::ComputeAPI& compute, db::Databa
     }
     if (auto st = repo.set_port_groups(port, now); !st.ok()) return st;
   }
-  // refresh: instance->uuid (its ports' groups changed) and the instances in
-  // groups whose rules name `group` as remote (its members changed).
+  // The instance (its ports' groups changed) and those whose rules name
+  // `group` as remote (its members changed).
+  compute.security_group_refresh().refresh(req.request_id, {group}, {instance->uuid});
   spdlog::info("{} security group {} {} server {}", req.request_id, group, add ? "added to" : "removed from",
                instance->uuid);
   return ApiResponse{202, nullptr, {}};
@@ -440,10 +442,11 @@ void add_security_group_routes(ApiServer& server, ServerActionTable& actions, co
   server.route("POST", groups + "/?", [&db](const ApiRequest& r) { return create_group(db, r); });
   server.route("GET", group, [&db](const ApiRequest& r) { return show_group(db, r); });
   server.route("PUT", group, [&db](const ApiRequest& r) { return update_group(db, r); });
-  server.route("DELETE", group, [&db](const ApiRequest& r) { return delete_group(db, r); });
+  server.route("DELETE", group, [&compute, &db](const ApiRequest& r) { return delete_group(compute, db, r); });
   const std::string rules = R"(/v2\.1/os-security-group-rules)";
-  server.route("POST", rules + "/?", [&db](const ApiRequest& r) { return create_rule(db, r); });
-  server.route("DELETE", rules + R"(/([^/]+))", [&db](const ApiRequest& r) { return delete_rule(db, r); });
+  server.route("POST", rules + "/?", [&compute, &db](const ApiRequest& r) { return create_rule(compute, db, r); });
+  server.route("DELETE", rules + R"(/([^/]+))",
+               [&compute, &db](const ApiRequest& r) { return delete_rule(compute, db, r); });
   server.route("GET", R"(/v2\.1/servers/([^/]+)/os-security-groups)",
                [&compute, &db](const ApiRequest& r) { return server_groups(compute, db, r); });
   actions["addSecurityGroup"] = [&compute, &db](const ApiRequest& r, const std::string& id) {

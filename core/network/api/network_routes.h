@@ -18,18 +18,21 @@
 
 #include "core/http/api_server.h"
 #include "core/db/database.h"
+#include "core/network/security_group_refresh.h"
 
 namespace stratus::core::api {
 
-void add_network_routes(ApiServer& server, db::Database& db);
+// `refresh` (may be null: nothing is enforced) hears of every change to the
+// rules a guest must enforce (security_group_refresh.h).
+void add_network_routes(ApiServer& server, db::Database& db, core::network::SecurityGroupRefresh* refresh = nullptr);
 
 namespace network {
 // Each resource's routes; add_network_routes registers all of them.
 void add_network_service_documents(ApiServer& server);
 void add_networks_routes(ApiServer& server, db::Database& db);
 void add_subnets_routes(ApiServer& server, db::Database& db);
-void add_ports_routes(ApiServer& server, db::Database& db);
-void add_security_group_routes(ApiServer& server, db::Database& db);
+void add_ports_routes(ApiServer& server, db::Database& db, core::network::SecurityGroupRefresh* refresh);
+void add_security_group_routes(ApiServer& server, db::Database& db, core::network::SecurityGroupRefresh* refresh);
 void add_floatingips_routes(ApiServer& server, db::Database& db);
 void add_quotas_routes(ApiServer& server, db::Database& db);
 }  // namespace network

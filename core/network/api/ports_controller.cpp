@@ -70,7 +70,7 @@ Result<ApiResponse> show(db::Database& db, const ApiRequest& req) {
 
 // PUT {"port": {"security_groups": [ids]}}: the groups must be the port's
 // project's (any for admins). Nothing else of a port can change yet.
-Result<ApiResponse> update(db::Database& db, const ApiRequest& req) {
+Result<ApiResponse> update(db::Database& db, core::network::SecurityGroupRefresh* refresh, const ApiRequest& req) {
   const std::string& id = req.path_params[0];
   auto port = db::PortRepository(db).get(id);
   if (!port.ok()) return neutron_failure(port.status(), "Port", id);
@@ -92,20 +92,29 @@ Result<ApiResponse> update(db::Database& db, const ApiRequest& req) {
       return group.status();
     }
   }
+  auto before = repo.groups_of_ports({id});
+  if (!before.ok()) return before.status();
   if (auto st = repo.set_port_groups(id, groups); !st.ok()) return neutron_failure(st, "Port", id);
-  // refresh: port->device_id (its port's groups changed) and instances in
-  // groups whose rules name any of the old or new groups as remote.
+  if (refresh) {
+    // The port's instance, and those whose rules name an old or new group
+    // as remote (that group's members changed).
+    std::vector<std::string> changed = groups;
+    for (const auto& [port_id, old] : *before) changed.insert(changed.end(), old.begin(), old.end());
+    std::vector<std::string> instances;
+    if (!port->device_id.empty()) instances.push_back(port->device_id);
+    refresh->refresh(req.request_id, changed, instances);
+  }
   spdlog::info("{} port {} security groups set to {}", req.request_id, id, json(groups).dump());
   return show(db, req);
 }
 
 }  // namespace
 
-void add_ports_routes(ApiServer& server, db::Database& db) {
+void add_ports_routes(ApiServer& server, db::Database& db, core::network::SecurityGroupRefresh* refresh) {
   const std::string collection = R"(/network/v2\.0/ports)";
   server.route("GET", collection + "/?", [&db](const ApiRequest& r) { return list(db, r); });
   server.route("GET", collection + R"(/([^/]+))", [&db](const ApiRequest& r) { return show(db, r); });
-  server.route("PUT", collection + R"(/([^/]+))", [&db](const ApiRequest& r) { return update(db, r); });
+  server.route("PUT", collection + R"(/([^/]+))", [&db, refresh](const ApiRequest& r) { return update(db, refresh, r); });
 }
 
 }  // namespace stratus::core::api::network

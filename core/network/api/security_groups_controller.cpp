@@ -154,7 +154,7 @@ Result<ApiResponse> update_group(db::Database& db, const ApiRequest& req) {
   return show_reply(req, "security_group", group_view(*updated));
 }
 
-Result<ApiResponse> delete_group(db::Database& db, const ApiRequest& req) {
+Result<ApiResponse> delete_group(db::Database& db, core::network::SecurityGroupRefresh* refresh, const ApiRequest& req) {
   const std::string& id = req.path_params[0];
   auto g = visible_group(db, req, id);
   if (g.status().is(sdk::StatusCode::kNotFound)) return group_not_found(id);
@@ -162,11 +162,13 @@ Result<ApiResponse> delete_group(db::Database& db, const ApiRequest& req) {
   if (g->is_default && !req.auth.is_admin) {
     return neutron_error(409, "SecurityGroupCannotRemoveDefault", "Insufficient rights for removing default security group.");
   }
+  // The rules naming it as remote go with it: read who depends on it first.
+  auto dependents = db::SecurityGroupRepository(db).instances_depending_on({id});
+  if (!dependents.ok()) return dependents.status();
   auto st = db::SecurityGroupRepository(db).remove(id);
   if (st.is(sdk::StatusCode::kInvalidState)) return neutron_error(409, "SecurityGroupInUse", st.message());
   if (!st.ok()) return neutron_failure(st, "SecurityGroup", id);
-  // refresh: instances in groups whose rules named this group as remote (those
-  // rules are gone): instances_depending_on({id}) read before the delete.
+  if (refresh) refresh->refresh(req.request_id, {}, *dependents);
   spdlog::info("{} security group {} deleted", req.request_id, id);
   return ApiResponse{204, nullptr, {}};
 }
@@ -219,7 +221,7 @@ std::optional<ApiResponse> read_port(RequestBody& body, const char* key, std::op
                      "' is not an integer.");
 }
 
-Result<ApiResponse> create_rule(db::Database& db, const ApiRequest& req) {
+Result<ApiResponse> create_rule(db::Database& db, core::network::SecurityGroupRefresh* refresh, const ApiRequest& req) {
   auto parsed = RequestBody::parse(req.body, "security_group_rule",
                                    {"security_group_id", "direction", "ethertype", "protocol", "port_range_min",
                                     "port_range_max", "remote_ip_prefix", "remote_group_id", "description",
@@ -267,12 +269,12 @@ Result<ApiResponse> create_rule(db::Database& db, const ApiRequest& req) {
                          "Security group rule already exists. Rule id is " + created.status().message() + ".");
   }
   if (!created.ok()) return neutron_failure(created.status(), "SecurityGroupRule", rule.uuid);
-  // refresh: instances_depending_on({rule.security_group_id}) (its rules changed).
+  if (refresh) refresh->refresh(req.request_id, {rule.security_group_id}, {});
   spdlog::info("{} security group rule {} added to group {}", req.request_id, created->uuid, rule.security_group_id);
   return show_reply(req, "security_group_rule", rule_view(*created), 201);
 }
 
-Result<ApiResponse> delete_rule(db::Database& db, const ApiRequest& req) {
+Result<ApiResponse> delete_rule(db::Database& db, core::network::SecurityGroupRefresh* refresh, const ApiRequest& req) {
   const std::string& id = req.path_params[0];
   db::SecurityGroupRepository repo(db);
   auto r = repo.get_rule(id);
@@ -283,27 +285,27 @@ Result<ApiResponse> delete_rule(db::Database& db, const ApiRequest& req) {
   auto st = repo.remove_rule(id);
   if (st.is(sdk::StatusCode::kNotFound)) return rule_not_found(id);
   if (!st.ok()) return st;
-  // refresh: instances_depending_on({r->security_group_id}) (its rules changed).
+  if (refresh) refresh->refresh(req.request_id, {r->security_group_id}, {});
   spdlog::info("{} security group rule {} deleted", req.request_id, id);
   return ApiResponse{204, nullptr, {}};
 }
 
 }  // namespace
 
-void add_security_group_routes(ApiServer& server, db::Database& db) {
+void add_security_group_routes(ApiServer& server, db::Database& db, core::network::SecurityGroupRefresh* refresh) {
   const std::string groups = R"(/network/v2\.0/security-groups)";
   const std::string group = groups + R"(/([^/]+))";
   server.route("GET", groups + "/?", [&db](const ApiRequest& r) { return list_groups(db, r); });
   server.route("POST", groups + "/?", [&db](const ApiRequest& r) { return create_group(db, r); });
   server.route("GET", group, [&db](const ApiRequest& r) { return show_group(db, r); });
   server.route("PUT", group, [&db](const ApiRequest& r) { return update_group(db, r); });
-  server.route("DELETE", group, [&db](const ApiRequest& r) { return delete_group(db, r); });
+  server.route("DELETE", group, [&db, refresh](const ApiRequest& r) { return delete_group(db, refresh, r); });
   const std::string rules = R"(/network/v2\.0/security-group-rules)";
   const std::string rule = rules + R"(/([^/]+))";
   server.route("GET", rules + "/?", [&db](const ApiRequest& r) { return list_rules(db, r); });
-  server.route("POST", rules + "/?", [&db](const ApiRequest& r) { return create_rule(db, r); });
+  server.route("POST", rules + "/?", [&db, refresh](const ApiRequest& r) { return create_rule(db, refresh, r); });
   server.route("GET", rule, [&db](const ApiRequest& r) { return show_rule(db, r); });
-  server.route("DELETE", rule, [&db](const ApiRequest& r) { return delete_rule(db, r); });
+  server.route("DELETE", rule, [&db, refresh](const ApiRequest& r) { return delete_rule(db, refresh, r); });
 }
 
 }  // namespace stratus::core::api::network

@@ -83,12 +83,12 @@ void add_network_service_documents(ApiServer& server) {
 
 }  // namespace network
 
-void add_network_routes(ApiServer& server, db::Database& db) {
+void add_network_routes(ApiServer& server, db::Database& db, core::network::SecurityGroupRefresh* refresh) {
   network::add_network_service_documents(server);
   network::add_networks_routes(server, db);
   network::add_subnets_routes(server, db);
-  network::add_ports_routes(server, db);
-  network::add_security_group_routes(server, db);
+  network::add_ports_routes(server, db, refresh);
+  network::add_security_group_routes(server, db, refresh);
   network::add_floatingips_routes(server, db);
   network::add_quotas_routes(server, db);
 

@@ -1,0 +1,24 @@
+// RpcSecurityGroupRefresh: SecurityGroupRefresh (core/network/security_group_refresh.h)
+// over the compute RPC API: for each instance concerned, its rules from
+// port_security_for_instance, cast to its host with refresh_security_groups.
+#pragma once
+
+#include "core/db/database.h"
+#include "core/network/security_group_refresh.h"
+#include "core/rpcapi/compute_rpcapi.h"
+
+namespace stratus::core::compute {
+
+class RpcSecurityGroupRefresh final : public network::SecurityGroupRefresh {
+ public:
+  RpcSecurityGroupRefresh(db::Database& db, const rpcapi::ComputeRpcApi& compute) : db_(db), compute_(compute) {}
+
+  void refresh(const std::string& request_id, const std::vector<std::string>& group_ids,
+               const std::vector<std::string>& instance_uuids) override;
+
+ private:
+  db::Database& db_;
+  const rpcapi::ComputeRpcApi& compute_;
+};
+
+}  // namespace stratus::core::compute
