@@ -3,6 +3,7 @@
 #include <charconv>
 #include <functional>
 #include <map>
+#include <random>
 
 #include "core/http/json_schema_validator.h"
 #include "core/compute/api/compute_request.h"
@@ -97,6 +98,16 @@ std::vector<std::pair<Microversion, json>> rebuild_schemas() {
   return {{{2, 1}, v21}, {{2, 19}, v219}, {{2, 54}, v254}, {{2, 57}, v257}, {{2, 63}, v263}, {{2, 90}, v290}};
 }
 
+// Nova's generate_password: 12 characters without look-alikes.
+std::string generate_admin_password() {
+  static constexpr char kChars[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+  thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<std::size_t> pick(0, sizeof kChars - 2);
+  std::string out;
+  for (int i = 0; i < 12; ++i) out += kChars[pick(rng)];
+  return out;
+}
+
 std::optional<std::string> optional_string(const json& v) {
   return v.is_string() ? std::optional<std::string>(v.get<std::string>()) : std::nullopt;
 }
@@ -161,8 +172,8 @@ void add_server_lifecycle_actions(ServerActionTable& table, compute::ComputeAPI&
       rr.trusted_certs = certs.is_array() ? std::optional<std::vector<std::string>>(certs.get<std::vector<std::string>>())
                                           : std::nullopt;
     }
-    if (in.contains("accessIPv4")) rr.access_ip_v4 = in["accessIPv4"].get<std::string>();
-    if (in.contains("accessIPv6")) rr.access_ip_v6 = in["accessIPv6"].get<std::string>();
+    if (in.contains("accessIPv4")) rr.access_ip_v4 = canonical_ip(in["accessIPv4"].get<std::string>());
+    if (in.contains("accessIPv6")) rr.access_ip_v6 = canonical_ip(in["accessIPv6"].get<std::string>());
     if (in.contains("OS-DCF:diskConfig")) rr.auto_disk_config = in["OS-DCF:diskConfig"] == "AUTO";
     if (in.contains("hostname")) rr.hostname = in["hostname"].get<std::string>();
     auto record = compute.rebuild(compute_context(req), id, rr);
@@ -171,8 +182,10 @@ void add_server_lifecycle_actions(ServerActionTable& table, compute::ComputeAPI&
     // 2.75; "user_data" of its own from 2.57.
     json view = server_view(req, db, *record, update_view_options(req, /*rebuild=*/true));
     if (req.microversion >= Microversion{2, 57}) view["user_data"] = record->user_data ? json(*record->user_data) : json(nullptr);
-    // The password is not kept: Stratus has no guest agent to set it.
-    if (in.contains("adminPass")) view["adminPass"] = in["adminPass"];
+    // Nova always answers the password (given or generated; tempest's
+    // rebuild_server_with_admin_pass schema requires it). It is not kept:
+    // delivering it to the guest is the guest-injection work's.
+    view["adminPass"] = in.contains("adminPass") ? in["adminPass"] : json(generate_admin_password());
     return ApiResponse{202, {{"server", view}}, {}};
   };
 

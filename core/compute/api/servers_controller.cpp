@@ -294,8 +294,8 @@ Result<ApiResponse> create(compute::ComputeAPI& compute, const VersionedSchema& 
     }
   }
   if (in.contains("description") && in["description"].is_string()) cr.description = in["description"].get<std::string>();
-  if (in.contains("accessIPv4")) cr.access_ip_v4 = in["accessIPv4"].get<std::string>();
-  if (in.contains("accessIPv6")) cr.access_ip_v6 = in["accessIPv6"].get<std::string>();
+  if (in.contains("accessIPv4")) cr.access_ip_v4 = canonical_ip(in["accessIPv4"].get<std::string>());
+  if (in.contains("accessIPv6")) cr.access_ip_v6 = canonical_ip(in["accessIPv6"].get<std::string>());
   cr.auto_disk_config = in.value("OS-DCF:diskConfig", std::string("MANUAL")) == "AUTO";
   if (in.contains("tags")) {
     for (const auto& t : in["tags"]) {
@@ -587,8 +587,8 @@ void add_server_routes(ApiServer& server, compute::ComputeAPI& compute, db::Data
                    u.description = in["description"].is_null() ? std::optional<std::string>()
                                                                : std::optional<std::string>(in["description"].get<std::string>());
                  }
-                 if (in.contains("accessIPv4")) u.access_ip_v4 = in["accessIPv4"].get<std::string>();
-                 if (in.contains("accessIPv6")) u.access_ip_v6 = in["accessIPv6"].get<std::string>();
+                 if (in.contains("accessIPv4")) u.access_ip_v4 = canonical_ip(in["accessIPv4"].get<std::string>());
+                 if (in.contains("accessIPv6")) u.access_ip_v6 = canonical_ip(in["accessIPv6"].get<std::string>());
                  if (in.contains("OS-DCF:diskConfig")) u.auto_disk_config = in["OS-DCF:diskConfig"] == "AUTO";
                  if (in.contains("hostname")) u.hostname = in["hostname"].get<std::string>();
                  auto record = compute.update(compute_context(req), req.path_params[0], u);

@@ -42,4 +42,13 @@ sdk::Status check_access_ips(const nlohmann::json& object) {
   return sdk::Status::OK();
 }
 
+std::string canonical_ip(const std::string& address) {
+  const int family = address.find(':') != std::string::npos ? AF_INET6 : AF_INET;
+  unsigned char buf[16];
+  char text[INET6_ADDRSTRLEN];
+  if (inet_pton(family, address.c_str(), buf) != 1) return address;
+  if (inet_ntop(family, buf, text, sizeof text) == nullptr) return address;
+  return text;
+}
+
 }  // namespace stratus::core::api

@@ -40,4 +40,8 @@ nlohmann::json with_properties(nlohmann::json schema, const char* key, const nlo
 // accessIPv4. Value: x. 'x' is not a 'ipv4'".
 sdk::Status check_access_ips(const nlohmann::json& object);
 
+// The canonical text of an address check_access_ips accepted, as Nova stores
+// it (netaddr): "0000:0000:0000:0000:0000:babe:220.12.22.2" -> "::babe:dc0c:1602".
+std::string canonical_ip(const std::string& address);
+
 }  // namespace stratus::core::api
