@@ -173,9 +173,15 @@ sdk::Status ComputeManager::restore_instance(const sdk::RequestContext& ctx, con
 
 sdk::Status ComputeManager::rebuild_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
                                              const sdk::ImageMeta& image) {
-  return run_action(ctx, {"rebuild_instance", {}, {ts::kRebuilding, ts::kRebuildSpawning}, vs::kActive, true},
+  // Nova: a server rebuilt from STOPPED is powered off again and stays STOPPED.
+  const bool was_stopped = instance.vm_state == vs::kStopped;
+  return run_action(ctx,
+                    {"rebuild_instance", {}, {ts::kRebuilding, ts::kRebuildSpawning},
+                     was_stopped ? vs::kStopped : vs::kActive, true},
                     instance, [&](const sdk::Instance& i) {
-                      return driver_->rebuild(ctx, i, image, {}, "", instance.network_info, {}, false);
+                      sdk::Status rebuilt = driver_->rebuild(ctx, i, image, {}, "", instance.network_info, {}, false);
+                      if (!rebuilt.ok() || !was_stopped) return rebuilt;
+                      return driver_->power_off(ctx, i, kShutdownTimeoutS, kShutdownRetryIntervalS);
                     });
 }
 

@@ -156,11 +156,15 @@ const json& access_ip_properties() {
 std::vector<std::pair<Microversion, json>> create_schemas() {
   json v21 = with_properties(create_schema(), "server", access_ip_properties());
   json v219 = with_properties(v21, "server", {{"description", description_type()}});
-  json v252 = with_properties(v219, "server", {{"tags", tags_type()}});
+  // 2.37: "networks" is required ("auto", "none" or a list).
+  json v237 = v219;
+  v237["properties"]["server"]["required"].push_back("networks");
+  json v252 = with_properties(v237, "server", {{"tags", tags_type()}});
   json v263 = with_properties(v252, "server", {{"trusted_image_certificates", trusted_certs_type()}});
   json v274 = with_properties(v263, "server", {{"host", fqdn_type()}, {"hypervisor_hostname", fqdn_type()}});
   json v290 = with_properties(v274, "server", {{"hostname", hostname_type()}});
-  return {{{2, 1}, v21}, {{2, 19}, v219}, {{2, 52}, v252}, {{2, 63}, v263}, {{2, 74}, v274}, {{2, 90}, v290}};
+  return {{{2, 1}, v21},   {{2, 19}, v219}, {{2, 37}, v237}, {{2, 52}, v252},
+          {{2, 63}, v263}, {{2, 74}, v274}, {{2, 90}, v290}};
 }
 
 std::vector<std::pair<Microversion, json>> update_schemas() {

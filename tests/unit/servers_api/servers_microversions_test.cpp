@@ -138,6 +138,7 @@ TEST_F(ServersMicroversionTest, LaterRequestFieldsAreRefusedBeforeTheirVersion) 
 
   json t = server_body();
   t["server"]["tags"] = {"a", "b"};
+  t["server"]["networks"] = "auto";  // required from 2.37
   EXPECT_EQ(vpost("/v2.1/servers", t, "2.51")->status, 400);
   auto tagged = vpost("/v2.1/servers", t, "2.52");
   ASSERT_EQ(tagged->status, 202) << tagged->body;
@@ -145,6 +146,7 @@ TEST_F(ServersMicroversionTest, LaterRequestFieldsAreRefusedBeforeTheirVersion) 
 
   json h = server_body();
   h["server"]["hostname"] = "my-host";
+  h["server"]["networks"] = "auto";
   EXPECT_EQ(vpost("/v2.1/servers", h, "2.89")->status, 400);
   auto named = vpost("/v2.1/servers", h, "2.90");
   ASSERT_EQ(named->status, 202) << named->body;
@@ -152,10 +154,18 @@ TEST_F(ServersMicroversionTest, LaterRequestFieldsAreRefusedBeforeTheirVersion) 
 
   json d = server_body();
   d["server"]["host"] = "host1";
+  d["server"]["networks"] = "none";
   EXPECT_EQ(vpost("/v2.1/servers", d, "2.74")->status, 403);  // admins only
   d["server"]["host"] = "nowhere";
   auto unknown = vpost("/v2.1/servers", d, "2.74", "admin");
   EXPECT_EQ(unknown->status, 400) << unknown->body;
+}
+
+TEST_F(ServersMicroversionTest, NetworksAreRequiredFrom237) {
+  EXPECT_EQ(vpost("/v2.1/servers", server_body(), "2.36")->status, 202);
+  auto missing = vpost("/v2.1/servers", server_body(), "2.37");
+  EXPECT_EQ(missing->status, 400);
+  EXPECT_NE(missing->body.find("networks"), std::string::npos);
 }
 
 TEST_F(ServersMicroversionTest, AccessIpsAndDiskConfigAreStoredAndShown) {
