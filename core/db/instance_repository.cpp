@@ -256,6 +256,7 @@ SortColumn sort_column(InstanceSortKey key) {
     case InstanceSortKey::kAvailabilityZone: return {"availability_zone", false};
     case InstanceSortKey::kLaunchIndex: return {"launch_index", false};
     case InstanceSortKey::kKeyName: return {"key_name", true};
+    case InstanceSortKey::kLocked: return {"locked", false};
   }
   return {"created_at", false};
 }
@@ -281,6 +282,7 @@ Result<InstanceSortKey> parse_instance_sort_key(std::string_view name) {
       {"project_id", InstanceSortKey::kProjectId},     {"user_id", InstanceSortKey::kUserId},
       {"availability_zone", InstanceSortKey::kAvailabilityZone},
       {"launch_index", InstanceSortKey::kLaunchIndex}, {"key_name", InstanceSortKey::kKeyName},
+      {"locked", InstanceSortKey::kLocked},
   };
   auto it = keys.find(name);
   if (it == keys.end()) return Status::InvalidArgument("invalid sort key '" + std::string(name) + "'");

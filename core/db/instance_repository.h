@@ -123,7 +123,7 @@ struct InstanceFilter {
 enum class InstanceSortKey {
   kCreatedAt, kUpdatedAt, kDisplayName, kUuid, kVmState, kTaskState, kPowerState, kHost, kNode,
   kLaunchedAt, kTerminatedAt, kImageRef, kFlavorId, kProjectId, kUserId, kAvailabilityZone,
-  kLaunchIndex, kKeyName,
+  kLaunchIndex, kKeyName, kLocked,
 };
 
 // Nova's sort_key names ("created_at", "display_name", ...; "name" is an alias

@@ -509,7 +509,10 @@ Result<ApiResponse> list(compute::ComputeAPI& compute, db::Database& db, const A
   if (keys.empty() && dirs.size() == 1) keys.push_back("created_at");
   for (size_t i = 0; i < keys.size(); ++i) {
     auto key = db::parse_instance_sort_key(keys[i]);
-    if (!key.ok()) return Status::InvalidArgument("Invalid sort key: " + keys[i]);
+    // "locked" is a sort key from 2.73 on (Nova's VALID_SORT_KEYS_V273).
+    if (!key.ok() || (*key == db::InstanceSortKey::kLocked && req.microversion < Microversion{2, 73})) {
+      return Status::InvalidArgument("Invalid sort key: " + keys[i]);
+    }
     std::string dir = i < dirs.size() ? dirs[i] : "desc";
     if (dir != "asc" && dir != "desc") return Status::InvalidArgument("Invalid sort direction: " + dir);
     options.sort.push_back({*key, dir == "asc"});

@@ -286,6 +286,8 @@ TEST_F(ServersMicroversionTest, ListQueryRulesOfLaterVersions) {
   EXPECT_EQ(vget("/v2.1/servers?bogus=1", "2.75")->status, 400);
   EXPECT_EQ(vget("/v2.1/servers?changes-since=2030-01-01T00:00:00Z&changes-before=2020-01-01T00:00:00Z", "2.66")->status,
             400);
+  EXPECT_EQ(vget("/v2.1/servers?sort_key=locked", "2.72")->status, 400);
+  EXPECT_EQ(vget("/v2.1/servers?sort_key=locked&sort_dir=asc", "2.73")->status, 200);
   auto before = vget("/v2.1/servers?changes-before=2000-01-01T00:00:00Z", "2.66");
   ASSERT_EQ(before->status, 200);
   EXPECT_TRUE(body(before)["servers"].empty());
