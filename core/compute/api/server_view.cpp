@@ -183,16 +183,15 @@ json server_view(const ApiRequest& req, db::Database& db, const db::InstanceReco
 namespace {
 
 // 2.47: the flavor the server was built with, embedded.
-json embedded_flavor(const ApiRequest& req, const db::InstanceRecord& r) {
+json embedded_flavor(const db::InstanceRecord& r) {
   json f = {{"vcpus", r.flavor.vcpus},
             {"ram", r.flavor.memory_mb},
             {"disk", r.flavor.root_gb},
             {"ephemeral", r.flavor.ephemeral_gb},
             {"swap", r.flavor.swap_mb},
             {"original_name", r.flavor.name}};
-  // Nova's servers:show:flavor-extra-specs: the project's readers and admins,
-  // who are the only ones who see the server at all.
-  (void)req;
+  // Nova's servers:show:flavor-extra-specs allows the project's readers and
+  // admins, who are the only ones who see the server at all.
   f["extra_specs"] = r.flavor.extra_specs;
   return f;
 }
@@ -229,7 +228,7 @@ json server_view(const ApiRequest& req, const ServerExtras& extras, const db::In
       {"updated", common::to_api_seconds(r.updated_at)},
       {"user_id", r.user_id},
   };
-  s["flavor"] = at_least(req, 47) ? embedded_flavor(req, r)
+  s["flavor"] = at_least(req, 47) ? embedded_flavor(r)
                                   : json{{"id", r.flavor.id}, {"links", bookmark(req, "flavors", r.flavor.id)}};
   if (o.show_az) s["OS-EXT-AZ:availability_zone"] = r.availability_zone;
   if (o.show_config_drive) s["config_drive"] = r.config_drive ? "True" : "";
