@@ -3,17 +3,20 @@
 namespace stratus::core::compute {
 
 std::string tail_lines(std::string_view log, std::int32_t lines) {
-  if (lines <= 0 || log.empty()) return std::string(log);
-  // Walk back over `lines` line ends; a trailing "\n" belongs to the last line.
-  std::size_t end = log.size();
-  if (log.back() == '\n') --end;
-  std::size_t start = end;
+  // 0 is "all" on the wire (compute RPC's tail_length); the API answers
+  // Nova's length 0 with "" itself.
+  if (lines <= 0) return std::string(log);
+  // Nova's _tail_log: the last `lines` pieces of log.split('\n'), joined by
+  // '\n'; a trailing "\n" leaves an empty last piece, which counts.
+  std::size_t start = log.size();
   for (std::int32_t n = 0; n < lines; ++n) {
-    const std::size_t nl = log.rfind('\n', start == 0 ? 0 : start - 1);
-    if (start == 0 || nl == std::string_view::npos) return std::string(log);
+    if (start == 0) return std::string(log);
+    const std::size_t nl = log.rfind('\n', start - 1);
+    if (nl == std::string_view::npos) return std::string(log);
+    if (n + 1 == lines) return std::string(log.substr(nl + 1));
     start = nl;
   }
-  return std::string(log.substr(start + 1));
+  return std::string(log);
 }
 
 }  // namespace stratus::core::compute

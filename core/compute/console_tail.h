@@ -8,9 +8,10 @@
 
 namespace stratus::core::compute {
 
-// The last `lines` lines of `log` (a final "\n" ends the last line, it does
-// not start an empty one); the whole log when lines <= 0 or the log has no
-// more lines than that.
+// Nova's _tail_log: the last `lines` pieces of `log` split on "\n", joined
+// again (so a final "\n" leaves an empty last piece, which counts: tempest
+// asks for 3 and counts output.split('\n')); the whole log when lines <= 0
+// (RPC's "all") or the log has fewer pieces.
 std::string tail_lines(std::string_view log, std::int32_t lines);
 
 }  // namespace stratus::core::compute

@@ -45,10 +45,27 @@ constexpr const char* kColumns =
     "i.vcpus, i.memory_mb, i.root_gb, i.ephemeral_gb, i.swap_mb, i.rxtx_factor, i.flavor_extra_specs, i.image_ref, "
     "i.vm_state, i.task_state, i.power_state, i.host, i.node, i.launched_at, i.terminated_at, i.created_at, "
     "i.updated_at, i.user_data, i.key_name, i.key_data, i.availability_zone, i.reservation_id, i.launch_index, "
-    "i.config_drive, i.locked, i.locked_reason, i.deleted, i.deleted_at";
+    "i.config_drive, i.locked, i.locked_reason, i.deleted, i.deleted_at, i.auto_disk_config, i.access_ip_v4, "
+    "i.access_ip_v6, i.hostname, i.trusted_certs, i.locked_by";
 
 std::string specs_to_json(const std::map<std::string, std::string>& specs) {
   return nlohmann::json(specs).dump();
+}
+
+std::optional<std::string> certs_to_json(const std::optional<std::vector<std::string>>& certs) {
+  if (!certs) return std::nullopt;
+  return nlohmann::json(*certs).dump();
+}
+
+std::optional<std::vector<std::string>> certs_from_json(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const auto& v : j) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
 }
 
 std::map<std::string, std::string> specs_from_json(const std::string& text) {
@@ -100,6 +117,12 @@ InstanceRecord read_row(const Statement& r) {
   i.locked_reason = r.optional_text(33);
   i.deleted = r.boolean(34);
   i.deleted_at = r.optional_text(35);
+  i.auto_disk_config = r.boolean(36);
+  i.access_ip_v4 = r.optional_text(37);
+  i.access_ip_v6 = r.optional_text(38);
+  i.hostname = r.text(39);
+  i.trusted_certs = certs_from_json(r.optional_text(40));
+  i.locked_by = r.optional_text(41);
   return i;
 }
 
@@ -135,6 +158,39 @@ Status read_metadata_batch(Connection& c, std::vector<InstanceRecord>& records) 
   });
 }
 
+Result<std::vector<std::string>> read_tags(Connection& c, const std::string& uuid) {
+  auto st = c.prepare("read tags of instance " + uuid,
+                      "SELECT tag FROM instance_tags WHERE instance_uuid = ? ORDER BY tag");
+  if (!st.ok()) return st.status();
+  st->bind_all(uuid);
+  std::vector<std::string> tags;
+  auto s = st->for_each([&](Statement& r) { tags.push_back(r.text(0)); });
+  if (!s.ok()) return s;
+  return tags;
+}
+
+// Fills the tags of every record, as read_metadata_batch does the metadata.
+Status read_tags_batch(Connection& c, std::vector<InstanceRecord>& records) {
+  std::vector<std::string> uuids;
+  std::map<std::string, InstanceRecord*> by_uuid;
+  for (auto& r : records) {
+    uuids.push_back(r.uuid);
+    by_uuid[r.uuid] = &r;
+  }
+  auto s = for_each_key_batch(uuids, [&](const std::string& placeholders, const std::vector<std::string>& chunk) {
+    auto st = c.prepare("read tags of instances",
+                        "SELECT instance_uuid, tag FROM instance_tags WHERE instance_uuid IN (" + placeholders + ")");
+    if (!st.ok()) return st.status();
+    bind_keys(*st, chunk);
+    return st->for_each([&](Statement& r) {
+      auto it = by_uuid.find(r.text(0));
+      if (it != by_uuid.end()) it->second->tags.push_back(r.text(1));
+    });
+  });
+  for (auto& r : records) std::sort(r.tags.begin(), r.tags.end());
+  return s;
+}
+
 Result<InstanceRecord> get_locked(Connection& c, const std::string& uuid, bool include_deleted) {
   auto st = c.prepare("look up instance " + uuid, std::string("SELECT ") + kColumns +
                                                      " FROM instances i WHERE i.uuid = ? AND (? = 1 OR i.deleted = 0)");
@@ -147,6 +203,9 @@ Result<InstanceRecord> get_locked(Connection& c, const std::string& uuid, bool i
   auto md = read_metadata(c, uuid);
   if (!md.ok()) return md.status();
   rec.metadata = std::move(*md);
+  auto tags = read_tags(c, uuid);
+  if (!tags.ok()) return tags.status();
+  rec.tags = std::move(*tags);
   return rec;
 }
 
@@ -197,6 +256,7 @@ SortColumn sort_column(InstanceSortKey key) {
     case InstanceSortKey::kAvailabilityZone: return {"availability_zone", false};
     case InstanceSortKey::kLaunchIndex: return {"launch_index", false};
     case InstanceSortKey::kKeyName: return {"key_name", true};
+    case InstanceSortKey::kLocked: return {"locked", false};
   }
   return {"created_at", false};
 }
@@ -222,6 +282,7 @@ Result<InstanceSortKey> parse_instance_sort_key(std::string_view name) {
       {"project_id", InstanceSortKey::kProjectId},     {"user_id", InstanceSortKey::kUserId},
       {"availability_zone", InstanceSortKey::kAvailabilityZone},
       {"launch_index", InstanceSortKey::kLaunchIndex}, {"key_name", InstanceSortKey::kKeyName},
+      {"locked", InstanceSortKey::kLocked},
   };
   auto it = keys.find(name);
   if (it == keys.end()) return Status::InvalidArgument("invalid sort key '" + std::string(name) + "'");
@@ -256,18 +317,25 @@ Result<std::vector<InstanceRecord>> InstanceRepository::create(std::vector<Insta
           "flavor_name, vcpus, memory_mb, root_gb, ephemeral_gb, swap_mb, rxtx_factor, flavor_extra_specs, "
           "image_ref, vm_state, task_state, power_state, host, node, launched_at, terminated_at, created_at, "
           "updated_at, user_data, key_name, key_data, availability_zone, reservation_id, launch_index, "
-          "config_drive, locked, locked_reason) "
-          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+          "config_drive, locked, locked_reason, auto_disk_config, access_ip_v4, access_ip_v6, hostname, "
+          "trusted_certs) "
+          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
           r.uuid, r.display_name, r.display_description, r.project_id, r.user_id, r.flavor.id, r.flavor.name,
           static_cast<std::int64_t>(r.flavor.vcpus), r.flavor.memory_mb, r.flavor.root_gb, r.flavor.ephemeral_gb,
           r.flavor.swap_mb, r.flavor.rxtx_factor, specs_to_json(r.flavor.extra_specs), r.image_ref, r.vm_state,
           r.task_state, static_cast<std::int64_t>(r.power_state), r.host, r.node, r.launched_at, r.terminated_at,
           now, now, r.user_data, r.key_name, r.key_data, r.availability_zone, r.reservation_id,
-          static_cast<std::int64_t>(r.launch_index), r.config_drive, r.locked, r.locked_reason);
+          static_cast<std::int64_t>(r.launch_index), r.config_drive, r.locked, r.locked_reason, r.auto_disk_config,
+          r.access_ip_v4, r.access_ip_v6, r.hostname, certs_to_json(r.trusted_certs));
       if (st.is(sdk::StatusCode::kAlreadyExists)) return Status::AlreadyExists("instance " + r.uuid + " already exists");
       if (!st.ok()) return st;
       st = write_metadata(c, r.uuid, r.metadata);
       if (!st.ok()) return st;
+      for (const auto& tag : r.tags) {
+        st = c.exec("tag instance " + r.uuid, "INSERT INTO instance_tags(instance_uuid, tag) VALUES (?, ?) "
+                    "ON CONFLICT(instance_uuid, tag) DO NOTHING", r.uuid, tag);
+        if (!st.ok()) return st;
+      }
       auto stored = get_locked(c, r.uuid, false);
       if (!stored.ok()) return stored.status();
       out.push_back(std::move(*stored));
@@ -296,7 +364,14 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
     if (!parsed.ok()) return Status::InvalidArgument("changes-since: " + parsed.status().message());
     since = *parsed;
   }
+  std::optional<std::string> before;
+  if (f.changes_before) {
+    auto parsed = common::parse_timestamp(*f.changes_before);
+    if (!parsed.ok()) return Status::InvalidArgument("changes-before: " + parsed.status().message());
+    before = *parsed;
+  }
   if (options.limit && *options.limit < 0) return Status::InvalidArgument("limit must be 0 or more");
+  if (f.uuids && f.uuids->empty()) return std::vector<InstanceRecord>{};
 
   std::vector<InstanceSort> sort = options.sort;
   if (sort.empty()) sort.push_back({InstanceSortKey::kCreatedAt, false});
@@ -349,6 +424,33 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
       sql += " AND i.updated_at >= ?";
       text_args.push_back(*since);
     }
+    if (before) {
+      sql += " AND i.updated_at <= ?";
+      text_args.push_back(*before);
+    }
+    if (f.locked) sql += *f.locked ? " AND i.locked = 1" : " AND i.locked = 0";
+    if (f.uuids) any_of("uuid", *f.uuids);
+    // Tags: one EXISTS per tag for "all of", one IN for "any of".
+    auto has_tag = [&](const std::string& tag) {
+      text_args.push_back(tag);
+      return std::string("EXISTS (SELECT 1 FROM instance_tags t WHERE t.instance_uuid = i.uuid AND t.tag = ?)");
+    };
+    auto has_any = [&](const std::vector<std::string>& tags) {
+      std::string e = "EXISTS (SELECT 1 FROM instance_tags t WHERE t.instance_uuid = i.uuid AND t.tag IN (";
+      for (std::size_t k = 0; k < tags.size(); ++k) {
+        e += k ? ",?" : "?";
+        text_args.push_back(tags[k]);
+      }
+      return e + "))";
+    };
+    for (const auto& tag : f.tags) sql += " AND " + has_tag(tag);
+    if (!f.tags_any.empty()) sql += " AND " + has_any(f.tags_any);
+    if (!f.not_tags.empty()) {
+      sql += " AND NOT (";
+      for (std::size_t k = 0; k < f.not_tags.size(); ++k) sql += (k ? " AND " : "") + has_tag(f.not_tags[k]);
+      sql += ")";
+    }
+    if (!f.not_tags_any.empty()) sql += " AND NOT " + has_any(f.not_tags_any);
     if (f.deleted == DeletedFilter::kExclude) sql += " AND i.deleted = 0";
     if (f.deleted == DeletedFilter::kOnly) sql += " AND i.deleted = 1";
 
@@ -387,6 +489,8 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
     auto s = st->for_each([&](Statement& r) { out.push_back(read_row(r)); });
     if (!s.ok()) return s;
     s = read_metadata_batch(c, out);
+    if (!s.ok()) return s;
+    s = read_tags_batch(c, out);
     if (!s.ok()) return s;
     return out;
   });
@@ -427,6 +531,15 @@ Result<InstanceRecord> InstanceRepository::update(const std::string& uuid, const
     if (u.terminated_at) set("terminated_at", *u.terminated_at);
     if (u.locked) set("locked", *u.locked);
     if (u.locked_reason) set("locked_reason", *u.locked_reason);
+    if (u.auto_disk_config) set("auto_disk_config", *u.auto_disk_config);
+    if (u.access_ip_v4) set("access_ip_v4", *u.access_ip_v4);
+    if (u.access_ip_v6) set("access_ip_v6", *u.access_ip_v6);
+    if (u.hostname) set("hostname", *u.hostname);
+    if (u.key_name) set("key_name", *u.key_name);
+    if (u.key_data) set("key_data", *u.key_data);
+    if (u.user_data) set("user_data", *u.user_data);
+    if (u.trusted_certs) set("trusted_certs", certs_to_json(*u.trusted_certs));
+    if (u.locked_by) set("locked_by", *u.locked_by);
     sql += " WHERE id = ?";
     auto st = c.prepare("update instance " + uuid, sql);
     if (!st.ok()) return st.status();
@@ -472,6 +585,50 @@ Status InstanceRepository::delete_metadata_key(const std::string& uuid, const st
                 "DELETE FROM instance_metadata WHERE instance_uuid = ? AND key = ?", uuid, key);
     if (!st.ok()) return st;
     if (c.changes() == 0) return Status::NotFound("metadata item " + key + " of instance " + uuid + " not found");
+    return Status::OK();
+  });
+}
+
+Result<std::vector<std::string>> InstanceRepository::set_tags(const std::string& uuid,
+                                                              const std::vector<std::string>& tags) {
+  return db_.write("set instance tags", [&](Connection& c) -> Result<std::vector<std::string>> {
+    auto st = touch(c, uuid);
+    if (!st.ok()) return st;
+    st = c.exec("clear tags of instance " + uuid, "DELETE FROM instance_tags WHERE instance_uuid = ?", uuid);
+    if (!st.ok()) return st;
+    for (const auto& tag : tags) {
+      st = c.exec("tag instance " + uuid, "INSERT INTO instance_tags(instance_uuid, tag) VALUES (?, ?) "
+                  "ON CONFLICT(instance_uuid, tag) DO NOTHING", uuid, tag);
+      if (!st.ok()) return st;
+    }
+    return read_tags(c, uuid);
+  });
+}
+
+Result<bool> InstanceRepository::add_tag(const std::string& uuid, const std::string& tag, std::size_t max_tags) {
+  return db_.write("add instance tag", [&](Connection& c) -> Result<bool> {
+    auto st = touch(c, uuid);
+    if (!st.ok()) return st;
+    auto tags = read_tags(c, uuid);
+    if (!tags.ok()) return tags.status();
+    // Nova counts before it looks for the tag: a full list refuses even a tag it has.
+    if (tags->size() >= max_tags) {
+      return Status::InvalidArgument("The number of tags exceeded the per-server limit " + std::to_string(max_tags));
+    }
+    if (std::find(tags->begin(), tags->end(), tag) != tags->end()) return false;
+    st = c.exec("tag instance " + uuid, "INSERT INTO instance_tags(instance_uuid, tag) VALUES (?, ?)", uuid, tag);
+    if (!st.ok()) return st;
+    return true;
+  });
+}
+
+Status InstanceRepository::remove_tag(const std::string& uuid, const std::string& tag) {
+  return db_.write("remove instance tag", [&](Connection& c) -> Status {
+    auto st = touch(c, uuid);
+    if (!st.ok()) return st;
+    st = c.exec("untag instance " + uuid, "DELETE FROM instance_tags WHERE instance_uuid = ? AND tag = ?", uuid, tag);
+    if (!st.ok()) return st;
+    if (c.changes() == 0) return Status::NotFound("tag " + tag + " of instance " + uuid + " not found");
     return Status::OK();
   });
 }

@@ -51,6 +51,13 @@ struct InstanceRecord {
   std::optional<std::string> locked_reason;
   bool deleted = false;
   std::optional<std::string> deleted_at;
+  bool auto_disk_config = false;              // OS-DCF:diskConfig AUTO (true) / MANUAL
+  std::optional<std::string> access_ip_v4;    // accessIPv4 as the user set it
+  std::optional<std::string> access_ip_v6;
+  std::string hostname;                       // the guest's hostname (OS-EXT-SRV-ATTR:hostname)
+  std::optional<std::vector<std::string>> trusted_certs;  // 2.63 trusted_image_certificates
+  std::vector<std::string> tags;              // server tags (2.26), sorted
+  std::optional<std::string> locked_by;       // "owner" or "admin" while locked
 
   // The driver's view of this instance.
   sdk::Instance to_sdk() const;
@@ -72,6 +79,15 @@ struct InstanceUpdate {
   std::optional<std::optional<std::string>> terminated_at;
   std::optional<bool> locked;
   std::optional<std::optional<std::string>> locked_reason;
+  std::optional<bool> auto_disk_config;
+  std::optional<std::optional<std::string>> access_ip_v4;
+  std::optional<std::optional<std::string>> access_ip_v6;
+  std::optional<std::string> hostname;
+  std::optional<std::optional<std::string>> key_name;
+  std::optional<std::optional<std::string>> key_data;
+  std::optional<std::optional<std::string>> user_data;
+  std::optional<std::optional<std::vector<std::string>>> trusted_certs;
+  std::optional<std::optional<std::string>> locked_by;
 
   // Compare-and-swap guards (Nova's expected_task_state / expected_vm_state):
   // the update applies only if the current state is one of these, checked in
@@ -95,13 +111,19 @@ struct InstanceFilter {
   std::optional<std::string> flavor_id;
   std::optional<std::string> image_ref;
   std::optional<std::string> reservation_id;
+  std::optional<std::string> changes_before;  // ISO 8601; updated_at <= it (2.66)
+  std::optional<bool> locked;                 // 2.73
+  std::optional<std::vector<std::string>> uuids;  // only these (the API's ip filters); empty: none
+  // Server tags (2.26): all of `tags`, any of `tags_any`, not all of
+  // `not_tags`, none of `not_tags_any`.
+  std::vector<std::string> tags, tags_any, not_tags, not_tags_any;
   DeletedFilter deleted = DeletedFilter::kExclude;  // Nova includes deleted with changes-since
 };
 
 enum class InstanceSortKey {
   kCreatedAt, kUpdatedAt, kDisplayName, kUuid, kVmState, kTaskState, kPowerState, kHost, kNode,
   kLaunchedAt, kTerminatedAt, kImageRef, kFlavorId, kProjectId, kUserId, kAvailabilityZone,
-  kLaunchIndex, kKeyName,
+  kLaunchIndex, kKeyName, kLocked,
 };
 
 // Nova's sort_key names ("created_at", "display_name", ...; "name" is an alias
@@ -158,6 +180,14 @@ class InstanceRepository {
   sdk::Result<std::map<std::string, std::string>> update_metadata(const std::string& uuid,
                                                                    const std::map<std::string, std::string>& md);
   sdk::Status delete_metadata_key(const std::string& uuid, const std::string& key);
+
+  // Server tags (Nova's os-server-tags). set_tags replaces them all; add_tag
+  // returns true when the tag was new. Each touches updated_at. kNotFound for
+  // an unknown instance (or, remove_tag, a tag it does not have);
+  // kInvalidArgument (Nova's 400) when it already has `max_tags`. Sorted.
+  sdk::Result<std::vector<std::string>> set_tags(const std::string& uuid, const std::vector<std::string>& tags);
+  sdk::Result<bool> add_tag(const std::string& uuid, const std::string& tag, std::size_t max_tags);
+  sdk::Status remove_tag(const std::string& uuid, const std::string& tag);
 
   // Marks the instance deleted (vm_state "deleted", task_state None,
   // deleted_at/terminated_at now), releases its resource allocation and drops

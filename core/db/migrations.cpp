@@ -524,6 +524,27 @@ CREATE TABLE instance_system_metadata (
   PRIMARY KEY (instance_uuid, key)
 );
 )sql";
+// Migration 9 (servers at microversion 2.93): what Nova keeps on an
+// instance that the API shows or takes from 2.3 on: OS-DCF:diskConfig
+// (auto_disk_config), accessIPv4/v6, the guest hostname (2.3, settable
+// from 2.90), trusted image certificate ids (2.63, a JSON array or NULL),
+// who holds the lock (Nova's locked_by: 'owner' or 'admin'), and server
+// tags (2.26), one row per tag as Nova's tags table.
+constexpr const char* kServersMicroversionsSchema = R"sql(
+ALTER TABLE instances ADD COLUMN auto_disk_config INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE instances ADD COLUMN access_ip_v4 TEXT;
+ALTER TABLE instances ADD COLUMN access_ip_v6 TEXT;
+ALTER TABLE instances ADD COLUMN hostname TEXT NOT NULL DEFAULT '';
+ALTER TABLE instances ADD COLUMN trusted_certs TEXT;
+ALTER TABLE instances ADD COLUMN locked_by TEXT;
+
+CREATE TABLE instance_tags (
+  instance_uuid TEXT NOT NULL REFERENCES instances(uuid) ON DELETE CASCADE,
+  tag           TEXT NOT NULL,
+  PRIMARY KEY (instance_uuid, tag)
+);
+CREATE INDEX instance_tags_tag ON instance_tags(tag);
+)sql";
 
 }  // namespace
 
@@ -537,9 +558,9 @@ const std::vector<Migration>& builtin_migrations() {
       // 6..10 belong to other branches of issue #13; the lead's merge replaces
       // these placeholders (the list must be numbered without gaps).
       {6, "host aggregates", kAggregatesSchema},
-      {7, "placeholder (drivers branch)", "SELECT 1;"},
+      {7, "placeholder (mv-resources branch)", "SELECT 1;"},
       {8, "security groups and floating IPs", kSecurityGroupsSchema},
-      {9, "placeholder (drivers branch)", "SELECT 1;"},
+      {9, "servers microversions (2.3-2.93)", kServersMicroversionsSchema},
       {10, "instance system metadata", kSystemMetadataSchema},
       {11, "identity admin API", kIdentityAdminSchema},
   };

@@ -22,6 +22,13 @@ const std::map<std::string, PolicyRequirement, std::less<>>& rule_table() {
       {"os_compute_api:servers:index:deleted", R::kAdmin},
       {"os_compute_api:servers:show:host_status", R::kAdmin},
       {"os_compute_api:os-extended-server-attributes", R::kAdmin},
+      // servers, microversions 2.2-2.93 (mv-servers)
+      {"compute:servers:create:requested_destination", R::kAdmin},
+      {"os_compute_api:os-admin-actions:reset_state", R::kAdmin},
+      {"os_compute_api:os-lock-server:unlock:unlock_override", R::kAdmin},
+      {"os_compute_api:os-migrate-server:migrate", R::kAdmin},
+      {"os_compute_api:os-migrate-server:migrate_live", R::kAdmin},
+      {"os_compute_api:os-evacuate", R::kAdmin},
       // flavors
       {"os_compute_api:os-flavor-manage:create", R::kAdmin},
       {"os_compute_api:os-flavor-manage:delete", R::kAdmin},

@@ -11,6 +11,8 @@
 #include "core/db/flavor_repository.h"
 #include "core/db/image_repository.h"
 #include "core/db/instance_action_repository.h"
+#include "core/db/keypair_repository.h"
+#include "core/common/base64.h"
 #include "core/db/port_repository.h"
 #include "core/db/quota_repository.h"
 #include "core/db/service_repository.h"
@@ -139,6 +141,15 @@ Status ComputeAPI::run_action(const ComputeContext& ctx, const std::string& uuid
     revert.expected_task_state = std::vector<std::optional<std::string>>{std::string(action.new_task_state)};
     revert.image_ref = instance->image_ref;
     revert.display_name = instance->display_name;
+    revert.display_description = instance->display_description;
+    revert.key_name = instance->key_name;
+    revert.key_data = instance->key_data;
+    revert.user_data = instance->user_data;
+    revert.trusted_certs = instance->trusted_certs;
+    revert.access_ip_v4 = instance->access_ip_v4;
+    revert.access_ip_v6 = instance->access_ip_v6;
+    revert.auto_disk_config = instance->auto_disk_config;
+    revert.hostname = instance->hostname;
     (void)instances.update(uuid, revert);
     (void)db::InstanceActionRepository(db_).finish(uuid, rid, std::string("Error"));
     spdlog::error("[{}] {} of instance {} not sent to {}: {}", rid, action.name, uuid, instance->host, cast.to_string());
@@ -236,12 +247,40 @@ Result<db::InstanceRecord> ComputeAPI::rebuild(const ComputeContext& ctx, const 
     if (!limits.ok()) return limits.status();
     if (Status s = check_injected_file_quota(*limits, request.injection); !s.ok()) return s;
   }
+  // 2.54: a new key pair of the caller's, or none (null).
+  std::optional<std::optional<std::string>> key_data;
+  if (request.key_name) {
+    key_data = std::optional<std::string>();
+    if (*request.key_name) {
+      auto kp = db::KeypairRepository(db_).get(ctx.request.user_id, **request.key_name);
+      if (!kp.ok()) {
+        if (kp.status().is(sdk::StatusCode::kNotFound)) return Status::InvalidArgument("Invalid key_name provided.");
+        return kp.status();
+      }
+      key_data = std::optional<std::string>(kp->public_key);
+    }
+  }
+  if (request.user_data && *request.user_data) {
+    const std::string& ud = **request.user_data;
+    if (ud.size() > 65535 || !common::base64_decode_strict(ud)) {
+      return Status::InvalidArgument("User data needs to be valid base 64 of at most 65535 characters.");
+    }
+  }
 
   Action a{"rebuild", {}, task_state::kRebuilding, nullptr, nullptr};
   a.check.vm_states = {vm_state::kActive, vm_state::kStopped, vm_state::kError};
   a.change = [&](db::InstanceUpdate& u) {
     u.image_ref = image->id;
     if (request.name) u.display_name = *request.name;
+    u.display_description = request.description;
+    if (request.key_name) u.key_name = *request.key_name;
+    u.key_data = key_data;
+    u.user_data = request.user_data;
+    u.trusted_certs = request.trusted_certs;
+    if (request.access_ip_v4) u.access_ip_v4 = std::optional<std::string>(*request.access_ip_v4);
+    if (request.access_ip_v6) u.access_ip_v6 = std::optional<std::string>(*request.access_ip_v6);
+    u.auto_disk_config = request.auto_disk_config;
+    u.hostname = request.hostname;
   };
   const sdk::ImageMeta meta = image->to_sdk();
   db::InstanceRepository instances(db_);

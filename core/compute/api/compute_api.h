@@ -99,6 +99,18 @@ struct CreateRequest {
 
   // Personality files and admin password for the driver (never stored).
   rpcapi::GuestInjection injection{};
+
+  std::optional<std::string> description;     // 2.19
+  std::optional<std::string> access_ip_v4;    // accessIPv4 / accessIPv6, shown as given
+  std::optional<std::string> access_ip_v6;
+  bool auto_disk_config = false;              // OS-DCF:diskConfig AUTO
+  std::vector<std::string> tags;              // 2.52
+  std::optional<std::string> hostname;        // 2.90; otherwise derived from the name
+  std::optional<std::vector<std::string>> trusted_certs;  // 2.63
+  // 2.74: a requested destination (admins only, checked by the API); the
+  // scheduler still runs its filters on it.
+  std::optional<std::string> requested_host;
+  std::optional<std::string> requested_node;
 };
 
 struct CreateResult {
@@ -113,7 +125,32 @@ struct RebuildRequest {
   std::optional<std::string> name;
   std::optional<std::map<std::string, std::string>> metadata;  // replaces the metadata when set
   rpcapi::GuestInjection injection{};  // personality files and admin password for the driver
+
+  // Each set field changes; a set nullopt clears it.
+  std::optional<std::optional<std::string>> description;       // 2.19
+  std::optional<std::optional<std::string>> key_name;          // 2.54 (400 for an unknown key pair)
+  std::optional<std::optional<std::string>> user_data;         // 2.57
+  std::optional<std::optional<std::vector<std::string>>> trusted_certs;  // 2.63
+  std::optional<std::string> access_ip_v4;
+  std::optional<std::string> access_ip_v6;
+  std::optional<bool> auto_disk_config;
+  std::optional<std::string> hostname;                          // 2.90
 };
+
+// PUT /servers/{id}: each set field changes (no state check, as in Nova).
+struct ServerUpdate {
+  std::optional<std::string> name;
+  std::optional<std::optional<std::string>> description;  // 2.19; null clears it
+  std::optional<std::string> access_ip_v4;
+  std::optional<std::string> access_ip_v6;
+  std::optional<bool> auto_disk_config;
+  std::optional<std::string> hostname;                    // 2.90
+};
+
+// Nova's hostname from a display name (sanitize_hostname): lower case,
+// characters outside [a-z0-9.-] dropped or made '-', at most 63, no
+// leading/trailing '.'/'-'; "Server-<uuid>" when nothing is left.
+std::string sanitize_hostname(const std::string& display_name, const std::string& uuid);
 
 class ComputeAPI {
  public:
@@ -141,6 +178,16 @@ class ComputeAPI {
   // PUT /servers/{id}: the display name. No state check, as in Nova.
   sdk::Result<db::InstanceRecord> update_name(const ComputeContext& ctx, const std::string& uuid,
                                               const std::string& name);
+  // PUT /servers/{id} with every field microversions allow.
+  sdk::Result<db::InstanceRecord> update(const ComputeContext& ctx, const std::string& uuid, const ServerUpdate& u);
+
+  // lock / unlock (compute_api_lock.cpp). Owner or admin; a lock set by an
+  // admin can be lifted by an admin only (kConflict reason kPolicyDenied ->
+  // 403, as Nova's "unlock:unlock_override"). `reason` is 2.73's.
+  sdk::Status lock(const ComputeContext& ctx, const std::string& uuid, const std::optional<std::string>& reason);
+  sdk::Status unlock(const ComputeContext& ctx, const std::string& uuid);
+  // os-resetState (admin): vm_state "active" or "error", task_state None.
+  sdk::Status reset_state(const ComputeContext& ctx, const std::string& uuid, const std::string& vm_state);
 
   // The actions; each casts to the instance's host and returns once cast.
   sdk::Status reboot(const ComputeContext& ctx, const std::string& uuid, RebootType type);

@@ -22,6 +22,9 @@
 #include "core/db/quota_repository.h"
 #include "core/db/seed.h"
 #include "core/db/server_group_repository.h"
+#include "core/db/compute_node_repository.h"
+#include "core/db/service_repository.h"
+#include "core/compute/api/service_state.h"
 
 namespace stratus::core::compute {
 
@@ -245,6 +248,24 @@ Result<BaseOptions> validate_and_build_base_options(db::Database& db, const Comp
     }
   }
 
+  // 2.74's requested destination (the API checked the policy): it must exist.
+  if (req.requested_host || req.requested_node) {
+    if (req.requested_host && !db::ServiceRepository(db).get(*req.requested_host, api::kComputeBinary).ok()) {
+      return Status::InvalidArgument("Compute host " + *req.requested_host + " could not be found.");
+    }
+    if (req.requested_node) {
+      auto node = db::ComputeNodeRepository(db).get(*req.requested_node);
+      if (!node.ok() || (req.requested_host && node->host != *req.requested_host)) {
+        return Status::InvalidArgument(req.requested_host ? "Compute host " + *req.requested_host + " with node " +
+                                                                *req.requested_node + " could not be found."
+                                                          : "Compute host " + *req.requested_node +
+                                                                " could not be found.");
+      }
+      if (!req.requested_host) base.force_hosts.push_back(node->host);
+    }
+    if (req.requested_host) base.force_hosts.push_back(*req.requested_host);
+  }
+
   auto networks = resolve_networks(db, ctx, req);
   if (!networks.ok()) return networks.status();
   base.networks = std::move(networks.value());
@@ -300,6 +321,15 @@ std::vector<db::InstanceRecord> build_records(const ComputeContext& ctx, const C
     r.reservation_id = reservation;
     r.launch_index = i;
     r.config_drive = req.config_drive;
+    r.display_description = req.description;
+    r.access_ip_v4 = req.access_ip_v4;
+    r.access_ip_v6 = req.access_ip_v6;
+    r.auto_disk_config = req.auto_disk_config;
+    r.tags = req.tags;
+    r.trusted_certs = req.trusted_certs;
+    // Nova: the given hostname (2.90), else one derived from the display name.
+    r.hostname = req.hostname ? (count > 1 ? *req.hostname + "-" + std::to_string(i + 1) : *req.hostname)
+                              : sanitize_hostname(r.display_name, r.uuid);
     records.push_back(std::move(r));
   }
   return records;

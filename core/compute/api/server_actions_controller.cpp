@@ -3,11 +3,13 @@
 #include <charconv>
 #include <functional>
 #include <map>
+#include <random>
 
 #include "core/http/json_schema_validator.h"
 #include "core/compute/api/compute_request.h"
 #include "core/compute/api/guest_injection.h"
 #include "core/compute/api/server_view.h"
+#include "core/compute/api/versioned_schema.h"
 
 namespace stratus::core::api {
 
@@ -83,6 +85,28 @@ const json& console_schema() {
   return schema;
 }
 
+// rebuild per microversion, on rebuild_schema() (Nova's rebuild_v2xx).
+std::vector<std::pair<Microversion, json>> rebuild_schemas() {
+  const json description = json::parse(R"({"type": ["string", "null"], "minLength": 0, "maxLength": 255,
+                                           "pattern": "^[^\\u0000-\\u001f\\u007f]*$"})");
+  json v21 = with_properties(rebuild_schema(), "rebuild",
+                             {{"accessIPv4", {{"type", "string"}}}, {"accessIPv6", {{"type", "string"}}}});
+  json v219 = with_properties(v21, "rebuild", {{"description", description}});
+  json v254 = with_properties(v219, "rebuild", json::parse(R"({"key_name": {"oneOf": [
+      {"type": "string", "minLength": 1, "maxLength": 255}, {"type": "null"}]}})"));
+  json v257 = with_properties(v254, "rebuild", json::parse(R"({"user_data": {"type": ["string", "null"], "maxLength": 65535}})"));
+  json v263 = with_properties(v257, "rebuild", json::parse(R"({"trusted_image_certificates": {
+      "type": ["array", "null"], "minItems": 1, "maxItems": 50, "uniqueItems": true,
+      "items": {"type": "string", "minLength": 1}}})"));
+  json v290 = with_properties(v263, "rebuild", json::parse(R"({"hostname": {"type": "string", "minLength": 2,
+      "maxLength": 63, "pattern": "^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$"}})"));
+  return {{{2, 1}, v21}, {{2, 19}, v219}, {{2, 54}, v254}, {{2, 57}, v257}, {{2, 63}, v263}, {{2, 90}, v290}};
+}
+
+std::optional<std::string> optional_string(const json& v) {
+  return v.is_string() ? std::optional<std::string>(v.get<std::string>()) : std::nullopt;
+}
+
 std::string ref_id(const std::string& s) {
   const size_t slash = s.find_last_of('/');
   return slash == std::string::npos ? s : s.substr(slash + 1);
@@ -94,15 +118,16 @@ Result<ApiResponse> accepted(const Status& s) {
 }
 
 struct Validators {
-  std::shared_ptr<const JsonSchemaValidator> reboot, rebuild, console;
+  std::shared_ptr<const JsonSchemaValidator> reboot, console;
+  std::shared_ptr<const VersionedSchema> rebuild;
 };
 
 }  // namespace
 
 void add_server_lifecycle_actions(ServerActionTable& table, compute::ComputeAPI& compute, db::Database& db) {
   Validators v{JsonSchemaValidator::compile(reboot_schema()).value(),
-               JsonSchemaValidator::compile(rebuild_schema()).value(),
-               JsonSchemaValidator::compile(console_schema()).value()};
+               JsonSchemaValidator::compile(console_schema()).value(),
+               std::make_shared<const VersionedSchema>(rebuild_schemas())};
 
   auto simple = [&compute](Status (compute::ComputeAPI::*method)(const compute::ComputeContext&, const std::string&)) {
     return [&compute, method](const ApiRequest& req, const std::string& id) {
@@ -126,8 +151,9 @@ void add_server_lifecycle_actions(ServerActionTable& table, compute::ComputeAPI&
   };
 
   table["rebuild"] = [&compute, &db, v](const ApiRequest& req, const std::string& id) -> Result<ApiResponse> {
-    if (Status s = v.rebuild->validate(req.body); !s.ok()) return s;
+    if (Status s = v.rebuild->validate(req); !s.ok()) return s;
     const json& in = req.body["rebuild"];
+    if (Status s = check_access_ips(in); !s.ok()) return s;
     compute::RebuildRequest rr;
     rr.image_ref = ref_id(in["imageRef"].get<std::string>());
     if (in.contains("name")) rr.name = in["name"].get<std::string>();
@@ -135,10 +161,25 @@ void add_server_lifecycle_actions(ServerActionTable& table, compute::ComputeAPI&
     auto injection = guest_injection_from(req, in, "rebuild");
     if (!injection.ok()) return injection.status();
     rr.injection = std::move(injection).value();
+    // The schema of the request's version admits only its own fields.
+    if (in.contains("description")) rr.description = optional_string(in["description"]);
+    if (in.contains("key_name")) rr.key_name = optional_string(in["key_name"]);
+    if (in.contains("user_data")) rr.user_data = optional_string(in["user_data"]);
+    if (in.contains("trusted_image_certificates")) {
+      const json& certs = in["trusted_image_certificates"];
+      rr.trusted_certs = certs.is_array() ? std::optional<std::vector<std::string>>(certs.get<std::vector<std::string>>())
+                                          : std::nullopt;
+    }
+    if (in.contains("accessIPv4")) rr.access_ip_v4 = canonical_ip(in["accessIPv4"].get<std::string>());
+    if (in.contains("accessIPv6")) rr.access_ip_v6 = canonical_ip(in["accessIPv6"].get<std::string>());
+    if (in.contains("OS-DCF:diskConfig")) rr.auto_disk_config = in["OS-DCF:diskConfig"] == "AUTO";
+    if (in.contains("hostname")) rr.hostname = in["hostname"].get<std::string>();
     auto record = compute.rebuild(compute_context(req), id, rr);
     if (!record.ok()) return record.status();
-    // Nova answers a rebuild with the core view, as an update (before 2.75).
-    json view = server_update_view(req, db, *record);
+    // Nova: the core view before 2.75, key_name from 2.54, everything from
+    // 2.75; "user_data" of its own from 2.57.
+    json view = server_view(req, db, *record, update_view_options(req, /*rebuild=*/true));
+    if (req.microversion >= Microversion{2, 57}) view["user_data"] = record->user_data ? json(*record->user_data) : json(nullptr);
     // As Nova: the given or generated password, which only the guest keeps.
     view["adminPass"] = rr.injection.admin_password;
     return ApiResponse{202, {{"server", view}}, {}};
@@ -163,9 +204,11 @@ void add_server_lifecycle_actions(ServerActionTable& table, compute::ComputeAPI&
         return Status::InvalidArgument("Invalid input for field/attribute length. It must be an integer from -1.");
       }
     }
-    // -1 (Nova's "all") and absent: the whole log.
+    // -1 (Nova's "all") and absent: the whole log (0 on the wire).
     auto output = compute.get_console_output(compute_context(req), id, length < 0 ? 0 : static_cast<std::int32_t>(length));
     if (!output.ok()) return output.status();
+    // Nova's _tail_log answers "" for a length of 0.
+    if (length == 0) return ApiResponse{200, {{"output", ""}}, {}};
     return ApiResponse{200, {{"output", *output}}, {}};
   };
 }

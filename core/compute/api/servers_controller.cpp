@@ -5,6 +5,7 @@
 #include <charconv>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "core/http/json_schema_validator.h"
 #include "core/http/policy.h"
@@ -20,6 +21,11 @@
 #include "core/compute/api/server_password_controller.h"
 #include "core/compute/api/server_status.h"
 #include "core/compute/api/server_view.h"
+#include "core/compute/api/server_state_actions_controller.h"
+#include "core/compute/api/server_tags_controller.h"
+#include "core/compute/api/versioned_schema.h"
+#include "core/db/port_repository.h"
+#include <regex>
 #include "core/common/time_util.h"
 
 namespace stratus::core::api {
@@ -124,6 +130,58 @@ const json& update_schema() {
   return schema;
 }
 
+// Nova's parameter types the microversions below add.
+const json& description_type() {
+  static const json t = json::parse(R"({"type": ["string", "null"], "minLength": 0, "maxLength": 255,
+                                       "pattern": "^[^\\u0000-\\u001f\\u007f]*$"})");
+  return t;
+}
+const json& hostname_type() {  // 2.90
+  static const json t = json::parse(
+      R"({"type": "string", "minLength": 2, "maxLength": 63, "pattern": "^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$"})");
+  return t;
+}
+const json& fqdn_type() {  // 2.74's host and hypervisor_hostname
+  static const json t = json::parse(R"({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[a-zA-Z0-9-._]*$"})");
+  return t;
+}
+const json& trusted_certs_type() {  // 2.63
+  static const json t = json::parse(R"({"type": ["array", "null"], "minItems": 1, "maxItems": 50, "uniqueItems": true,
+                                       "items": {"type": "string", "minLength": 1}})");
+  return t;
+}
+const json& tags_type() {  // 2.52 (the 2.26 tag)
+  static const json t = json::parse(
+      R"({"type": "array", "maxItems": 50, "items": {"type": "string", "pattern": "^[^,/]*$", "minLength": 1, "maxLength": 60}})");
+  return t;
+}
+const json& access_ip_properties() {
+  static const json t = json::parse(R"({"accessIPv4": {"type": "string"}, "accessIPv6": {"type": "string"}})");
+  return t;
+}
+
+// POST /servers per microversion, on create_schema() (Nova's create_v2xx).
+std::vector<std::pair<Microversion, json>> create_schemas() {
+  json v21 = with_properties(create_schema(), "server", access_ip_properties());
+  json v219 = with_properties(v21, "server", {{"description", description_type()}});
+  // 2.37: "networks" is required ("auto", "none" or a list).
+  json v237 = v219;
+  v237["properties"]["server"]["required"].push_back("networks");
+  json v252 = with_properties(v237, "server", {{"tags", tags_type()}});
+  json v263 = with_properties(v252, "server", {{"trusted_image_certificates", trusted_certs_type()}});
+  json v274 = with_properties(v263, "server", {{"host", fqdn_type()}, {"hypervisor_hostname", fqdn_type()}});
+  json v290 = with_properties(v274, "server", {{"hostname", hostname_type()}});
+  return {{{2, 1}, v21},   {{2, 19}, v219}, {{2, 37}, v237}, {{2, 52}, v252},
+          {{2, 63}, v263}, {{2, 74}, v274}, {{2, 90}, v290}};
+}
+
+std::vector<std::pair<Microversion, json>> update_schemas() {
+  json v21 = with_properties(update_schema(), "server", access_ip_properties());
+  json v219 = with_properties(v21, "server", {{"description", description_type()}});
+  json v290 = with_properties(v219, "server", {{"hostname", hostname_type()}});
+  return {{{2, 1}, v21}, {{2, 19}, v219}, {{2, 90}, v290}};
+}
+
 bool truthy(const json& v) {
   if (v.is_boolean()) return v.get<bool>();
   if (!v.is_string()) return false;
@@ -168,9 +226,10 @@ bool uuid_like(const std::string& s) {
   return hex.size() == 32;
 }
 
-Result<ApiResponse> create(compute::ComputeAPI& compute, const JsonSchemaValidator& validator, const ApiRequest& req) {
-  if (Status s = validator.validate(req.body); !s.ok()) return s;
+Result<ApiResponse> create(compute::ComputeAPI& compute, const VersionedSchema& validator, const ApiRequest& req) {
+  if (Status s = validator.validate(req); !s.ok()) return s;
   const json& in = req.body["server"];
+  if (Status s = check_access_ips(in); !s.ok()) return s;
   compute::CreateRequest cr;
   cr.name = in["name"].get<std::string>();
   cr.image_ref = ref_id(in["imageRef"]);
@@ -235,6 +294,34 @@ Result<ApiResponse> create(compute::ComputeAPI& compute, const JsonSchemaValidat
   auto injection = guest_injection_from(req, in, "server");
   if (!injection.ok()) return injection.status();
   cr.injection = std::move(injection).value();
+  if (in.contains("description") && in["description"].is_string()) cr.description = in["description"].get<std::string>();
+  if (in.contains("accessIPv4")) cr.access_ip_v4 = canonical_ip(in["accessIPv4"].get<std::string>());
+  if (in.contains("accessIPv6")) cr.access_ip_v6 = canonical_ip(in["accessIPv6"].get<std::string>());
+  cr.auto_disk_config = in.value("OS-DCF:diskConfig", std::string("MANUAL")) == "AUTO";
+  if (in.contains("tags")) {
+    for (const auto& t : in["tags"]) {
+      const std::string tag = t.get<std::string>();
+      if (std::find(cr.tags.begin(), cr.tags.end(), tag) == cr.tags.end()) cr.tags.push_back(tag);
+    }
+  }
+  if (in.contains("trusted_image_certificates") && in["trusted_image_certificates"].is_array()) {
+    cr.trusted_certs = in["trusted_image_certificates"].get<std::vector<std::string>>();
+  }
+  if (in.contains("hostname")) cr.hostname = in["hostname"].get<std::string>();
+  if (in.contains("host") || in.contains("hypervisor_hostname")) {
+    // Nova: admins only, and not with the "zone:host:node" form of availability_zone.
+    if (auto denied = policy_check(req, "compute:servers:create:requested_destination")) return *denied;
+    if (cr.availability_zone && cr.availability_zone->find(':') != std::string::npos) {
+      return Status::InvalidArgument(
+          "The 'host' and 'hypervisor_hostname' parameters cannot be used together with the availability zone "
+          "host/node format.");
+    }
+    if (in.contains("host")) cr.requested_host = in["host"].get<std::string>();
+    if (in.contains("hypervisor_hostname")) cr.requested_node = in["hypervisor_hostname"].get<std::string>();
+  }
+  if (cr.hostname && cr.max_count > 1) {
+    return Status::InvalidArgument("Cannot set hostname when creating multiple instances");
+  }
   const std::string admin_pass = cr.injection.admin_password;
 
   auto created = compute.create(compute_context(req), cr);
@@ -268,7 +355,43 @@ bool is_all_tenants(const ApiRequest& req) {
   return !(s == "0" || s == "false" || s == "f" || s == "off" || s == "no" || s == "n");
 }
 
+// oslo's bool_from_string(strict=True).
+std::optional<bool> parse_bool_strict(std::string v) {
+  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* t : {"1", "t", "true", "on", "y", "yes"}) {
+    if (v == t) return true;
+  }
+  for (const char* f : {"0", "f", "false", "off", "n", "no"}) {
+    if (v == f) return false;
+  }
+  return std::nullopt;
+}
+
+// From 2.75 a query parameter GET /servers does not know is a 400 (Nova's
+// index_query_v275 has additionalProperties false).
+Status check_query_names(const ApiRequest& req) {
+  static const std::set<std::string> known = {
+      "user_id", "project_id", "tenant_id", "launch_index", "image_ref", "image", "kernel_id", "ramdisk_id",
+      "hostname", "key_name", "power_state", "vm_state", "task_state", "host", "node", "flavor", "reservation_id",
+      "launched_at", "terminated_at", "availability_zone", "name", "display_name", "description",
+      "display_description", "locked_by", "uuid", "root_device_name", "config_drive", "access_ip_v4",
+      "access_ip_v6", "auto_disk_config", "progress", "sort_key", "sort_dir", "all_tenants", "soft_deleted",
+      "deleted", "status", "changes-since", "ip", "ip6", "created_at", "limit", "marker", "page_reverse", "tags",
+      "tags-any", "not-tags", "not-tags-any", "changes-before", "locked", "block_device_mapping", "services",
+      "metadata", "system_metadata", "info_cache", "security_groups", "pci_devices"};
+  for (const auto& [k, v] : req.query) {
+    if (!known.count(k)) {
+      return Status::InvalidArgument("Invalid input for query parameters " + k + ". Value: " + v +
+                                     ". Additional properties are not allowed ('" + k + "' was unexpected)");
+    }
+  }
+  return Status::OK();
+}
+
 Result<ApiResponse> list(compute::ComputeAPI& compute, db::Database& db, const ApiRequest& req, bool detail) {
+  if (req.microversion >= Microversion{2, 75}) {
+    if (Status s = check_query_names(req); !s.ok()) return s;
+  }
   db::InstanceFilter filter;
   if (is_all_tenants(req)) {
     const std::string rule = std::string("os_compute_api:servers:") + (detail ? "detail" : "index") + ":get_all_tenants";
@@ -288,8 +411,11 @@ Result<ApiResponse> list(compute::ComputeAPI& compute, db::Database& db, const A
       tasks.insert(f.task_states.begin(), f.task_states.end());
       any_task = any_task || f.any_task_state;
     }
-    // At 2.1 an unknown status matches nothing (a 400 only from 2.38).
-    if (vms.empty()) return ApiResponse{200, {{"servers", json::array()}}, {}};
+    // Before 2.38 an unknown status matches nothing; from 2.38 it is a 400.
+    if (vms.empty()) {
+      if (req.microversion >= Microversion{2, 38}) return Status::InvalidArgument("Invalid status value");
+      return ApiResponse{200, {{"servers", json::array()}}, {}};
+    }
     filter.vm_states.assign(vms.begin(), vms.end());
     if (!any_task) filter.task_states.assign(tasks.begin(), tasks.end());
     if (vms.count("deleted") != 0) {
@@ -310,6 +436,63 @@ Result<ApiResponse> list(compute::ComputeAPI& compute, db::Database& db, const A
     // Nova shows what was deleted since then too.
     if (filter.deleted == db::DeletedFilter::kExclude) filter.deleted = db::DeletedFilter::kInclude;
   }
+  if (auto before = req.query_param("changes-before"); before && req.microversion >= Microversion{2, 66}) {
+    auto parsed = common::parse_timestamp(*before);
+    if (!parsed.ok()) return Status::InvalidArgument("Invalid filter field: changes-before.");
+    if (filter.changes_since && *parsed < *filter.changes_since) {
+      return Status::InvalidArgument("The value of changes-since must be less than or equal to changes-before.");
+    }
+    filter.changes_before = *parsed;
+    if (filter.deleted == db::DeletedFilter::kExclude) filter.deleted = db::DeletedFilter::kInclude;
+  }
+  if (auto locked = req.query_param("locked"); locked && req.microversion >= Microversion{2, 73}) {
+    auto value = parse_bool_strict(*locked);
+    if (!value) {
+      return Status::InvalidArgument("Unrecognized value '" + *locked +
+                                     "', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', "
+                                     "'t', 'true', 'y', 'yes'");
+    }
+    filter.locked = *value;
+  }
+  if (req.microversion >= Microversion{2, 26}) {
+    auto split = [](const std::string& v) {
+      std::vector<std::string> out;
+      std::stringstream ss(v);
+      std::string item;
+      while (std::getline(ss, item, ',')) out.push_back(item);
+      return out;
+    };
+    if (auto v = req.query_param("tags")) filter.tags = split(*v);
+    if (auto v = req.query_param("tags-any")) filter.tags_any = split(*v);
+    if (auto v = req.query_param("not-tags")) filter.not_tags = split(*v);
+    if (auto v = req.query_param("not-tags-any")) filter.not_tags_any = split(*v);
+  }
+  // ip / ip6 (Nova filters them in Python: a regular expression searched in
+  // each fixed address of the family): the matching servers' uuids.
+  for (const char* family : {"ip", "ip6"}) {
+    auto pattern = req.query_param(family);
+    if (!pattern) continue;
+    std::regex re;
+    try {
+      re = std::regex(*pattern, std::regex::ECMAScript);
+    } catch (const std::regex_error&) {
+      return Status::InvalidArgument("Invalid filter field: " + std::string(family) + ".");
+    }
+    auto ports = db::PortRepository(db).list();
+    if (!ports.ok()) return ports.status();
+    std::vector<std::string> uuids;
+    const bool v6 = std::string(family) == "ip6";
+    for (const auto& port : *ports) {
+      if (port.device_id.empty() || port.ip_address.empty()) continue;
+      if ((port.ip_address.find(':') != std::string::npos) != v6) continue;
+      if (!std::regex_search(port.ip_address, re)) continue;
+      if (filter.uuids && std::find(filter.uuids->begin(), filter.uuids->end(), port.device_id) == filter.uuids->end()) {
+        continue;  // ip and ip6 together: both must match
+      }
+      if (std::find(uuids.begin(), uuids.end(), port.device_id) == uuids.end()) uuids.push_back(port.device_id);
+    }
+    filter.uuids = std::move(uuids);
+  }
   if (auto flavor = req.query_param("flavor")) filter.flavor_id = *flavor;
   if (auto image = req.query_param("image")) filter.image_ref = *image;
   if (auto rid = req.query_param("reservation_id")) filter.reservation_id = *rid;
@@ -323,7 +506,10 @@ Result<ApiResponse> list(compute::ComputeAPI& compute, db::Database& db, const A
   if (keys.empty() && dirs.size() == 1) keys.push_back("created_at");
   for (size_t i = 0; i < keys.size(); ++i) {
     auto key = db::parse_instance_sort_key(keys[i]);
-    if (!key.ok()) return Status::InvalidArgument("Invalid sort key: " + keys[i]);
+    // "locked" is a sort key from 2.73 on (Nova's VALID_SORT_KEYS_V273).
+    if (!key.ok() || (*key == db::InstanceSortKey::kLocked && req.microversion < Microversion{2, 73})) {
+      return Status::InvalidArgument("Invalid sort key: " + keys[i]);
+    }
     std::string dir = i < dirs.size() ? dirs[i] : "desc";
     if (dir != "asc" && dir != "desc") return Status::InvalidArgument("Invalid sort direction: " + dir);
     options.sort.push_back({*key, dir == "asc"});
@@ -377,8 +563,8 @@ Result<ApiResponse> list(compute::ComputeAPI& compute, db::Database& db, const A
 }  // namespace
 
 void add_server_routes(ApiServer& server, compute::ComputeAPI& compute, db::Database& db) {
-  auto create_validator = JsonSchemaValidator::compile(create_schema()).value();
-  auto update_validator = JsonSchemaValidator::compile(update_schema()).value();
+  auto create_validator = std::make_shared<const VersionedSchema>(create_schemas());
+  auto update_validator = std::make_shared<const VersionedSchema>(update_schemas());
 
   server.route("POST", R"(/v2\.1/servers)", [&compute, create_validator](const ApiRequest& req) {
     return create(compute, *create_validator, req);
@@ -391,16 +577,25 @@ void add_server_routes(ApiServer& server, compute::ComputeAPI& compute, db::Data
   server.route("GET", R"(/v2\.1/servers/([^/]+))", [&compute, &db](const ApiRequest& req) -> Result<ApiResponse> {
     auto record = compute.get(compute_context(req), req.path_params[0]);
     if (!record.ok()) return record.status();
-    return ApiResponse{200, {{"server", server_detail_view(req, db, *record)}}, {}};
+    return ApiResponse{200, {{"server", server_view(req, db, *record, show_view_options(req))}}, {}};
   });
 
   server.route("PUT", R"(/v2\.1/servers/([^/]+))",
                [&compute, &db, update_validator](const ApiRequest& req) -> Result<ApiResponse> {
-                 if (Status s = update_validator->validate(req.body); !s.ok()) return s;
+                 if (Status s = update_validator->validate(req); !s.ok()) return s;
                  const json& in = req.body["server"];
-                 const auto ctx = compute_context(req);
-                 auto record = in.contains("name") ? compute.update_name(ctx, req.path_params[0], in["name"].get<std::string>())
-                                                   : compute.get(ctx, req.path_params[0]);
+                 if (Status s = check_access_ips(in); !s.ok()) return s;
+                 compute::ServerUpdate u;
+                 if (in.contains("name")) u.name = in["name"].get<std::string>();
+                 if (in.contains("description")) {
+                   u.description = in["description"].is_null() ? std::optional<std::string>()
+                                                               : std::optional<std::string>(in["description"].get<std::string>());
+                 }
+                 if (in.contains("accessIPv4")) u.access_ip_v4 = canonical_ip(in["accessIPv4"].get<std::string>());
+                 if (in.contains("accessIPv6")) u.access_ip_v6 = canonical_ip(in["accessIPv6"].get<std::string>());
+                 if (in.contains("OS-DCF:diskConfig")) u.auto_disk_config = in["OS-DCF:diskConfig"] == "AUTO";
+                 if (in.contains("hostname")) u.hostname = in["hostname"].get<std::string>();
+                 auto record = compute.update(compute_context(req), req.path_params[0], u);
                  if (!record.ok()) return record.status();
                  return ApiResponse{200, {{"server", server_update_view(req, db, *record)}}, {}};
                });
@@ -431,6 +626,8 @@ void add_server_routes(ApiServer& server, compute::ComputeAPI& compute, db::Data
   auto actions = std::make_shared<ServerActionTable>();
   add_server_lifecycle_actions(*actions, compute, db);
   add_network_proxies(server, *actions, compute, db);
+  add_server_state_actions(*actions, compute);
+  add_server_tag_routes(server, compute, db);
   route_server_actions(server, actions);
   add_server_metadata_routes(server, compute);
   add_server_diagnostics_routes(server, compute);

@@ -12,6 +12,9 @@ namespace stratus::core::api {
 // clients reach the API at, e.g. "http://127.0.0.1:8774" (no trailing slash).
 nlohmann::json versions_document(const std::string& base_url);
 
+// GET /v2 : the v2.0 document, which GET / links to.
+nlohmann::json v20_version_document(const std::string& base_url);
+
 // GET /v2.1 : {"version": {... "media-types": [...]}}
 nlohmann::json v21_version_document(const std::string& base_url);
 

@@ -27,5 +27,18 @@ TEST(VersionDocuments, V21DocumentHasMediaTypes) {
   EXPECT_EQ(doc["version"]["links"][0]["rel"], "self");
 }
 
+// GET / links v2.0 to /v2/; that document's self link is the same (tempest's
+// test_get_version_details follows every self link).
+TEST(VersionDocuments, V20DocumentSelfLinkMatchesTheRootList) {
+  const std::string base = "http://h:1";
+  auto root = versions_document(base);
+  auto doc = v20_version_document(base);
+  EXPECT_EQ(doc["version"]["id"], "v2.0");
+  EXPECT_EQ(doc["version"]["links"][0], root["versions"][0]["links"][0]);
+  EXPECT_EQ(doc["version"]["media-types"][0]["type"], "application/vnd.openstack.compute+json;version=2");
+}
+
+TEST(VersionDocuments, AdvertisesNovasZedMaximum) { EXPECT_EQ(kMaxMicroversion.to_string(), "2.93"); }
+
 }  // namespace
 }  // namespace stratus::core::api

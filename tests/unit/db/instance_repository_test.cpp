@@ -7,6 +7,7 @@
 #include "core/common/ids.h"
 #include "db_test_util.h"
 
+#include <algorithm>
 #include <thread>
 
 namespace stratus::core::db {
@@ -59,6 +60,85 @@ TEST_F(DbInstanceRepository, CreateStoresEverythingAndNamesFromTheId) {
   EXPECT_FALSE(got->user_data.has_value());
   EXPECT_EQ(got->created_at, got->updated_at);
   EXPECT_EQ(got->to_sdk().flavor.vcpus, 1);
+}
+
+// Migration 9's columns and tags: stored at create, changed by update, read back.
+TEST_F(DbInstanceRepository, MicroversionAttributesAndTagsRoundTrip) {
+  InstanceRecord r = make("web-1");
+  r.auto_disk_config = true;
+  r.access_ip_v4 = "1.2.3.4";
+  r.hostname = "web-1";
+  r.trusted_certs = std::vector<std::string>{"cert-a", "cert-b"};
+  r.tags = {"b", "a"};
+  auto created = repo_.create({r});
+  ASSERT_TRUE(created.ok()) << created.status();
+  const std::string uuid = created->front().uuid;
+  auto got = repo_.get(uuid).value();
+  EXPECT_TRUE(got.auto_disk_config);
+  EXPECT_EQ(got.access_ip_v4, std::optional<std::string>("1.2.3.4"));
+  EXPECT_FALSE(got.access_ip_v6.has_value());
+  EXPECT_EQ(got.hostname, "web-1");
+  EXPECT_EQ(got.trusted_certs, (std::optional<std::vector<std::string>>{{"cert-a", "cert-b"}}));
+  EXPECT_EQ(got.tags, (std::vector<std::string>{"a", "b"}));
+
+  InstanceUpdate u;
+  u.trusted_certs = std::optional<std::vector<std::string>>();
+  u.locked = true;
+  u.locked_by = std::optional<std::string>("admin");
+  ASSERT_TRUE(repo_.update(uuid, u).ok());
+  got = repo_.get(uuid).value();
+  EXPECT_FALSE(got.trusted_certs.has_value());
+  EXPECT_EQ(got.locked_by, std::optional<std::string>("admin"));
+
+  EXPECT_EQ(repo_.add_tag(uuid, "c", 3).value(), true);
+  EXPECT_EQ(repo_.add_tag(uuid, "d", 3).status().code(), sdk::StatusCode::kInvalidArgument);  // full
+  EXPECT_TRUE(repo_.remove_tag(uuid, "c").ok());
+  EXPECT_EQ(repo_.remove_tag(uuid, "c").code(), sdk::StatusCode::kNotFound);
+  EXPECT_EQ(repo_.add_tag(uuid, "a", 3).value(), false);  // already there
+}
+
+TEST_F(DbInstanceRepository, ListFiltersByTagsLockAndUuids) {
+  InstanceRecord a = make("a");
+  a.tags = {"x", "y"};
+  InstanceRecord b = make("b");
+  b.tags = {"y"};
+  auto ids = repo_.create({a, b}).value();
+  InstanceUpdate lock;
+  lock.locked = true;
+  ASSERT_TRUE(repo_.update(ids[1].uuid, lock).ok());
+  auto names = [&](const InstanceFilter& f) {
+    std::vector<std::string> out;
+    auto listed = repo_.list(f);
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    if (listed.ok()) {
+      for (const auto& r : *listed) out.push_back(r.display_name);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  InstanceFilter f;
+  f.tags = {"x", "y"};
+  EXPECT_EQ(names(f), (std::vector<std::string>{"a"}));
+  f = {};
+  f.tags_any = {"x", "y"};
+  EXPECT_EQ(names(f), (std::vector<std::string>{"a", "b"}));
+  f = {};
+  f.not_tags = {"x", "y"};
+  EXPECT_EQ(names(f), (std::vector<std::string>{"b"}));
+  f = {};
+  f.not_tags_any = {"y"};
+  EXPECT_TRUE(names(f).empty());
+  f = {};
+  f.locked = true;
+  EXPECT_EQ(names(f), (std::vector<std::string>{"b"}));
+  f = {};
+  f.uuids = std::vector<std::string>{ids[0].uuid};
+  EXPECT_EQ(names(f), (std::vector<std::string>{"a"}));
+  f.uuids = std::vector<std::string>{};
+  EXPECT_TRUE(names(f).empty());
+  f = {};
+  f.changes_before = "2000-01-01T00:00:00Z";
+  EXPECT_TRUE(names(f).empty());
 }
 
 TEST_F(DbInstanceRepository, BatchCreateGivesConsecutiveNames) {

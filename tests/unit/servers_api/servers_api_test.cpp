@@ -485,8 +485,11 @@ TEST_F(ServersApiTest, UpdateRenames) {
                           "OS-SRV-USG:launched_at", "os-extended-volumes:volumes_attached"}) {
     EXPECT_FALSE(updated.contains(key)) << key;
   }
+  // accessIPv4 is Nova's 2.1 field; a value that is no IPv4 address is a 400.
   r = put("/v2.1/servers/" + id, {{"server", {{"accessIPv4", "1.2.3.4"}}}});
-  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(instance(id).access_ip_v4, "1.2.3.4");
+  EXPECT_EQ(put("/v2.1/servers/" + id, {{"server", {{"accessIPv4", "::1"}}}})->status, 400);
   EXPECT_EQ(put("/v2.1/servers/9a7e8c1e-0000-4000-8000-000000000000", {{"server", {{"name", "x"}}}})->status, 404);
 }
 
