@@ -24,7 +24,7 @@ struct Microversion {
 // The range this server implements; the maximum is raised only when the
 // behaviour of the new version is implemented, never to look current.
 inline constexpr Microversion kMinMicroversion{2, 1};
-inline constexpr Microversion kMaxMicroversion{2, 1};
+inline constexpr Microversion kMaxMicroversion{2, 93};
 
 // "2.37" -> {2, 37}; kInvalidArgument with Nova's wording otherwise.
 sdk::Result<Microversion> parse_microversion(std::string_view text);
