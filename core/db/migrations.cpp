@@ -412,6 +412,16 @@ UPDATE server_group_members SET position =
   COALESCE((SELECT id FROM instances WHERE uuid = server_group_members.instance_uuid), 0);
 )sql";
 
+// Migration 7: private flavors' project access (Nova's flavor_projects): a
+// project listed here may see and boot the private flavor.
+constexpr const char* kFlavorAccessSchema = R"sql(
+CREATE TABLE flavor_projects (
+  flavor_id  INTEGER NOT NULL REFERENCES flavors(id) ON DELETE CASCADE,
+  project_id TEXT NOT NULL,
+  PRIMARY KEY (flavor_id, project_id)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& builtin_migrations() {
@@ -421,6 +431,7 @@ const std::vector<Migration>& builtin_migrations() {
       {3, "identity", kIdentitySchema},
       {4, "image service", kImageServiceSchema},
       {5, "race-proof writes", kRaceProofSchema},
+      {7, "flavor access", kFlavorAccessSchema},
   };
   return migrations;
 }
