@@ -431,6 +431,7 @@ const std::vector<Migration>& builtin_migrations() {
       {3, "identity", kIdentitySchema},
       {4, "image service", kImageServiceSchema},
       {5, "race-proof writes", kRaceProofSchema},
+      {6, "placeholder for another branch's migration 6 (drop at merge)", "SELECT 1;"},
       {7, "flavor access", kFlavorAccessSchema},
   };
   return migrations;
