@@ -37,6 +37,8 @@ const std::map<std::string, PolicyRequirement, std::less<>>& rule_table() {
       {"os_compute_api:os-quota-class-sets:show", R::kAdmin},
       {"os_compute_api:os-quota-class-sets:update", R::kAdmin},
       {"os_compute_api:os-migrations:index", R::kAdmin},
+      {"os_compute_api:servers:migrations:index", R::kAdmin},
+      {"os_compute_api:servers:migrations:show", R::kAdmin},
       // key pairs of another user (?user_id=, 2.10); one's own is scoping
       {"os_compute_api:os-keypairs:index", R::kAdmin},
       {"os_compute_api:os-keypairs:show", R::kAdmin},

@@ -1,6 +1,7 @@
 #include "core/compute/api/instance_actions_controller.h"
 
 #include "core/http/policy.h"
+#include "core/compute/api/migrations_controller.h"
 #include "core/compute/api/compute_request.h"
 #include "core/db/instance_action_repository.h"
 
@@ -24,6 +25,9 @@ json action_view(const db::InstanceActionRecord& a) {
 }  // namespace
 
 void add_instance_action_routes(ApiServer& server, compute::ComputeAPI& compute, db::Database& db) {
+  // Migrations are, like actions, a server's history; registered with them.
+  add_migration_routes(server, compute);
+
   server.route("GET", R"(/v2\.1/servers/([^/]+)/os-instance-actions)",
                [&compute, &db](const ApiRequest& req) -> Result<ApiResponse> {
                  auto instance = compute.get(compute_context(req), req.path_params[0]);
