@@ -82,4 +82,9 @@ sdk::Result<std::string> ComputeRpcApi::get_console_output(const sdk::RequestCon
                                  ConsoleOutputRequest{instance, tail_length}, call_timeout_);
 }
 
+sdk::Result<std::string> ComputeRpcApi::get_host_uptime(const sdk::RequestContext& ctx, const std::string& host) const {
+  return typed_call<std::string>(to_host(host), ctx, compute_method::kGetHostUptime, HostUptimeRequest{host},
+                                 call_timeout_);
+}
+
 }  // namespace stratus::core::rpcapi

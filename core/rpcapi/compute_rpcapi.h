@@ -41,6 +41,8 @@ class ComputeRpcApi {
   // The guest's console log (last `tail_length` lines; 0: all).
   sdk::Result<std::string> get_console_output(const sdk::RequestContext& ctx, const InstanceMsg& instance,
                                               std::int32_t tail_length) const;
+  // The uptime line of compute host `host` (as `uptime` prints it).
+  sdk::Result<std::string> get_host_uptime(const sdk::RequestContext& ctx, const std::string& host) const;
 
  private:
   // The instance actions that carry only the instance, to instance.host.

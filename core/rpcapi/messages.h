@@ -196,4 +196,10 @@ struct ConsoleOutputRequest {
   MSGPACK_DEFINE(instance, tail_length)
 };
 
+// get_host_uptime: the compute host's uptime line (os-hypervisors uptime).
+struct HostUptimeRequest {
+  std::string host;  // the host asked, for its logs
+  MSGPACK_DEFINE(host)
+};
+
 }  // namespace stratus::core::rpcapi

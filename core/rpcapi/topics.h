@@ -60,6 +60,7 @@ inline constexpr std::string_view kSoftDeleteInstance = "soft_delete_instance"; 
 inline constexpr std::string_view kRestoreInstance = "restore_instance";            // cast
 inline constexpr std::string_view kRebuildInstance = "rebuild_instance";            // cast
 inline constexpr std::string_view kGetConsoleOutput = "get_console_output";         // call
+inline constexpr std::string_view kGetHostUptime = "get_host_uptime";               // call
 }  // namespace compute_method
 
 }  // namespace stratus::core::rpcapi

@@ -164,6 +164,25 @@ Result<json> servers_of(db::Database& db, const Hypervisor& h) {
   return servers;
 }
 
+// The uptime line of the node's host, asked of its compute service. Nova:
+// 501 without a driver that tells, 400 when the compute service is down.
+Result<std::string> host_uptime(const HypervisorsOptions& options, const ApiRequest& req, const Hypervisor& h) {
+  if (!options.host_uptime) return Status::NotSupported("Virt driver does not implement uptime function.");
+  if (!service_is_up(h.service, options.service_down_time)) {
+    return Status::InvalidArgument("Compute service of " + h.service.host + " is unavailable at this time.");
+  }
+  sdk::RequestContext ctx;
+  ctx.request_id = req.request_id;
+  ctx.user_id = req.auth.user_id;
+  ctx.project_id = req.auth.project_id;
+  ctx.roles = req.auth.roles;
+  auto out = options.host_uptime(ctx, h.service.host);
+  if (!out.ok() && out.status().is(sdk::StatusCode::kTimeout)) {
+    return Status::InvalidArgument("Compute service of " + h.service.host + " is unavailable at this time.");
+  }
+  return out;
+}
+
 // Routes that Nova has only within a range of microversions answer 404
 // outside it, as a route Nova does not have.
 std::optional<ApiResponse> not_at(const ApiRequest& req, std::optional<int> from, std::optional<int> until) {
@@ -318,11 +337,28 @@ void add_hypervisor_routes(ApiServer& server, db::Database& db, HypervisorsOptio
                  return ApiResponse{200, {{"hypervisors", out}}, {}};
                });
 
+  server.route("GET", R"(/v2\.1/os-hypervisors/([^/]+)/uptime)", [&db, options](const ApiRequest& req) -> Result<ApiResponse> {
+    if (auto gone = not_at(req, std::nullopt, 87)) return *gone;
+    if (auto denied = policy_check(req, std::string(kPolicy) + "uptime")) return *denied;
+    auto h = find_by_id(db, req.path_params[0], req);
+    if (!h.ok()) return h.status();
+    auto uptime = host_uptime(options, req, *h);
+    if (!uptime.ok()) return uptime.status();
+    json view = brief_view(*h, options, req);
+    view["uptime"] = *uptime;
+    return ApiResponse{200, {{"hypervisor", view}}, {}};
+  });
+
   server.route("GET", R"(/v2\.1/os-hypervisors/([^/]+))", [&db, options](const ApiRequest& req) -> Result<ApiResponse> {
     if (auto denied = policy_check(req, std::string(kPolicy) + "show")) return *denied;
     auto h = find_by_id(db, req.path_params[0], req);
     if (!h.ok()) return h.status();
     json view = detail_view(*h, options, req);
+    if (v(req, 88)) {
+      // From 2.88 the show view carries the uptime; null when the host cannot say.
+      auto uptime = host_uptime(options, req, *h);
+      view["uptime"] = uptime.ok() ? json(*uptime) : json(nullptr);
+    }
     if (v(req, 53)) {
       if (auto ws = req.query_param("with_servers"); ws && (*ws == "true" || *ws == "True" || *ws == "1")) {
         auto servers = servers_of(db, *h);
