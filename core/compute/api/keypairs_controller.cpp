@@ -10,6 +10,7 @@
 
 #include "core/http/json_schema_validator.h"
 #include "core/http/policy.h"
+#include "core/compute/api/x509_keypair.h"
 #include "core/common/digest.h"
 #include "core/db/keypair_repository.h"
 #include "core/db/quota_repository.h"
@@ -224,10 +225,21 @@ Result<ApiResponse> create(db::Database& db, const JsonSchemaValidator& validato
   if (in.contains("type")) record.type = in["type"].get<std::string>();
   std::string private_key;
   if (record.type == "x509") {
-    // Stratus neither issues nor parses X.509 certificates (yet).
-    return Status::InvalidArgument("Keypair data is invalid: x509 key pairs are not supported by this cloud");
-  }
-  if (in.contains("public_key")) {
+    // The "public key" is a PEM certificate; without one, a new key and a
+    // self-signed certificate, as Nova makes them.
+    if (in.contains("public_key")) {
+      record.public_key = in["public_key"].get<std::string>();
+      auto fp = x509_fingerprint(record.public_key);
+      if (!fp.ok()) return fp.status();
+      record.fingerprint = *fp;
+    } else {
+      auto generated = generate_x509_keypair(record.user_id);
+      if (!generated.ok()) return generated.status();
+      record.public_key = generated->certificate_pem;
+      record.fingerprint = generated->fingerprint;
+      private_key = std::move(generated->private_key_pem);
+    }
+  } else if (in.contains("public_key")) {
     record.public_key = in["public_key"].get<std::string>();
     auto fp = ssh_public_key_fingerprint(record.public_key);
     if (!fp.ok()) return fp.status();

@@ -221,7 +221,25 @@ TEST_F(KeypairsApi, MicroversionsTypeUserIdPagingAndRequiredKey) {
   ASSERT_EQ(at22->status, 201) << at22->body;
   EXPECT_EQ(body(at22)["keypair"]["type"], "ssh");
   EXPECT_EQ(import("k21", "2.1", R"(, "type": "ssh")")->status, 400);  // no type before 2.2
-  EXPECT_EQ(import("kx", "2.2", R"(, "type": "x509")")->status, 400);  // not supported here
+  // x509: generated (a certificate and its key), then the certificate imported.
+  auto gen = client_->Post("/v2.1/os-keypairs", as("member", "2.2"), R"({"keypair": {"name": "cert", "type": "x509"}})",
+                           "application/json");
+  ASSERT_EQ(gen->status, 201) << gen->body;
+  json cert = body(gen)["keypair"];
+  EXPECT_EQ(cert["type"], "x509");
+  EXPECT_EQ(cert["public_key"].get<std::string>().rfind("-----BEGIN CERTIFICATE-----", 0), 0u);
+  EXPECT_NE(cert["private_key"].get<std::string>().find("PRIVATE KEY-----"), std::string::npos);
+  EXPECT_EQ(cert["fingerprint"].get<std::string>().size(), 59u);  // SHA-1, 20 colon-separated bytes
+  auto imported = client_->Post("/v2.1/os-keypairs", as("member", "2.2"),
+                                json{{"keypair", {{"name", "cert2"}, {"type", "x509"}, {"public_key", cert["public_key"]}}}}.dump(),
+                                "application/json");
+  ASSERT_EQ(imported->status, 201) << imported->body;
+  EXPECT_EQ(body(imported)["keypair"]["fingerprint"], cert["fingerprint"]);
+  EXPECT_EQ(client_->Post("/v2.1/os-keypairs", as("member", "2.2"),
+                          R"({"keypair": {"name": "cert3", "type": "x509", "public_key": "not a certificate"}})",
+                          "application/json")->status, 400);
+  ASSERT_EQ(client_->Delete("/v2.1/os-keypairs/cert", as("member", "2.2"))->status, 204);
+  ASSERT_EQ(client_->Delete("/v2.1/os-keypairs/cert2", as("member", "2.2"))->status, 204);
   auto shown = body(client_->Get("/v2.1/os-keypairs/k22", as("member", "2.2")))["keypair"];
   EXPECT_EQ(shown["type"], "ssh");
   // 2.10: an admin acts for another user; a member may not.
