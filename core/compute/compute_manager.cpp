@@ -3,6 +3,8 @@
 // instance_actions.cpp, periodic_tasks.cpp and reconcile.cpp.
 #include "core/compute/compute_manager.h"
 
+#include "core/compute/host_uptime.h"
+
 #include <exception>
 #include <utility>
 
@@ -107,6 +109,15 @@ sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint) {
       d, m::kGetDiagnostics,
       [this](const sdk::RequestContext& ctx, rpcapi::DiagnosticsRequest r) -> rpc::Result<rpc::Payload> {
         auto out = get_diagnostics(ctx, r.instance);
+        if (!out.ok()) return rpcapi::to_rpc_error(out.status());
+        auto payload = rpc::Payload::of(out.value());
+        if (!payload.ok()) return std::move(payload).error();
+        return std::move(payload).value();
+      }));
+  added.push_back(add_method<rpcapi::HostUptimeRequest>(
+      d, m::kGetHostUptime,
+      [](const sdk::RequestContext&, rpcapi::HostUptimeRequest) -> rpc::Result<rpc::Payload> {
+        auto out = read_host_uptime();
         if (!out.ok()) return rpcapi::to_rpc_error(out.status());
         auto payload = rpc::Payload::of(out.value());
         if (!payload.ok()) return std::move(payload).error();

@@ -128,9 +128,11 @@ Result<FlavorRecord> FlavorRepository::get_by_name(const std::string& name) {
 Result<std::vector<FlavorRecord>> FlavorRepository::list(const FlavorFilter& filter) {
   return db_.read("list flavors", [&](Connection& c) {
     return query(c, "list flavors",
-                 "WHERE (?1 IS NULL OR is_public = ?1) AND (?2 IS NULL OR memory_mb >= ?2) "
+                 "WHERE (?1 IS NULL OR is_public = ?1 OR (?4 IS NOT NULL AND id IN "
+                 "(SELECT flavor_id FROM flavor_projects WHERE project_id = ?4))) "
+                 "AND (?2 IS NULL OR memory_mb >= ?2) "
                  "AND (?3 IS NULL OR root_gb >= ?3) ORDER BY memory_mb, flavorid",
-                 filter.is_public, filter.min_ram, filter.min_disk);
+                 filter.is_public, filter.min_ram, filter.min_disk, filter.or_accessible_to);
   });
 }
 
@@ -167,6 +169,75 @@ Status FlavorRepository::delete_extra_spec(const std::string& flavorid, const st
     if (!st.ok()) return st;
     if (c.changes() == 0) return Status::NotFound("flavor " + flavorid + " has no extra spec " + key);
     return Status::OK();
+  });
+}
+
+Result<FlavorRecord> FlavorRepository::set_description(const std::string& flavorid,
+                                                      const std::optional<std::string>& description) {
+  return db_.write("update flavor", [&](Connection& c) -> Result<FlavorRecord> {
+    auto st = c.exec("describe flavor " + flavorid, "UPDATE flavors SET description = ?, updated_at = ? WHERE flavorid = ?",
+                     description, common::utc_now(), flavorid);
+    if (!st.ok()) return st;
+    if (c.changes() == 0) return Status::NotFound("flavor " + flavorid + " could not be found");
+    return one(query(c, "read flavor " + flavorid, "WHERE flavorid = ?", flavorid), flavorid);
+  });
+}
+
+Result<std::vector<std::string>> FlavorRepository::access_projects(const std::string& flavorid) {
+  return db_.read("list flavor access", [&](Connection& c) -> Result<std::vector<std::string>> {
+    auto id = row_id(c, flavorid);
+    if (!id.ok()) return id.status();
+    auto st = c.prepare("list access of flavor " + flavorid,
+                        "SELECT project_id FROM flavor_projects WHERE flavor_id = ? ORDER BY project_id");
+    if (!st.ok()) return st.status();
+    st->bind_all(*id);
+    std::vector<std::string> out;
+    auto s = st->for_each([&](Statement& r) { out.push_back(r.text(0)); });
+    if (!s.ok()) return s;
+    return out;
+  });
+}
+
+Status FlavorRepository::add_access(const std::string& flavorid, const std::string& project_id) {
+  return db_.write("add flavor access", [&](Connection& c) -> Status {
+    auto id = row_id(c, flavorid);
+    if (!id.ok()) return id.status();
+    auto st = c.exec("add access of " + project_id + " to flavor " + flavorid,
+                     "INSERT INTO flavor_projects(flavor_id, project_id) VALUES (?, ?) ON CONFLICT DO NOTHING", *id,
+                     project_id);
+    if (!st.ok()) return st;
+    if (c.changes() == 0) {
+      return Status::AlreadyExists("Flavor access already exists for flavor " + flavorid + " and project " +
+                                   project_id + " combination.");
+    }
+    return Status::OK();
+  });
+}
+
+Status FlavorRepository::remove_access(const std::string& flavorid, const std::string& project_id) {
+  return db_.write("remove flavor access", [&](Connection& c) -> Status {
+    auto id = row_id(c, flavorid);
+    if (!id.ok()) return id.status();
+    auto st = c.exec("remove access of " + project_id + " to flavor " + flavorid,
+                     "DELETE FROM flavor_projects WHERE flavor_id = ? AND project_id = ?", *id, project_id);
+    if (!st.ok()) return st;
+    if (c.changes() == 0) {
+      return Status::NotFound("Flavor access not found for " + flavorid + " / " + project_id + " combination.");
+    }
+    return Status::OK();
+  });
+}
+
+Result<bool> FlavorRepository::accessible(const std::string& flavorid, const std::string& project_id) {
+  return db_.read("check flavor access", [&](Connection& c) -> Result<bool> {
+    auto st = c.prepare("check access of " + project_id + " to flavor " + flavorid,
+                        "SELECT 1 FROM flavors WHERE flavorid = ?1 AND (is_public = 1 OR id IN "
+                        "(SELECT flavor_id FROM flavor_projects WHERE project_id = ?2))");
+    if (!st.ok()) return st.status();
+    st->bind_all(flavorid, project_id);
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    return *row;
   });
 }
 

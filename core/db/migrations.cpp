@@ -545,6 +545,15 @@ CREATE TABLE instance_tags (
 );
 CREATE INDEX instance_tags_tag ON instance_tags(tag);
 )sql";
+// Migration 7: private flavors' project access (Nova's flavor_projects): a
+// project listed here may see and boot the private flavor.
+constexpr const char* kFlavorAccessSchema = R"sql(
+CREATE TABLE flavor_projects (
+  flavor_id  INTEGER NOT NULL REFERENCES flavors(id) ON DELETE CASCADE,
+  project_id TEXT NOT NULL,
+  PRIMARY KEY (flavor_id, project_id)
+);
+)sql";
 
 }  // namespace
 
@@ -558,7 +567,7 @@ const std::vector<Migration>& builtin_migrations() {
       // 6..10 belong to other branches of issue #13; the lead's merge replaces
       // these placeholders (the list must be numbered without gaps).
       {6, "host aggregates", kAggregatesSchema},
-      {7, "placeholder (mv-resources branch)", "SELECT 1;"},
+      {7, "flavor access", kFlavorAccessSchema},
       {8, "security groups and floating IPs", kSecurityGroupsSchema},
       {9, "servers microversions (2.3-2.93)", kServersMicroversionsSchema},
       {10, "instance system metadata", kSystemMetadataSchema},

@@ -25,9 +25,21 @@ Result<std::map<std::string, std::int64_t>> defaults_locked(Connection& conn) {
   auto st = conn.prepare("read default quotas",
                          "SELECT resource, hard_limit FROM quota_classes WHERE class_name = 'default'");
   if (!st.ok()) return st.status();
-  auto s = st->for_each([&](Statement& row) { limits[row.text(0)] = row.int64(1); });
+  // The class may also hold the nova-network era resources (os-quota-class-sets
+  // before 2.50 keeps them); projects' limits are the known resources only.
+  auto s = st->for_each([&](Statement& row) {
+    if (limits.contains(row.text(0))) limits[row.text(0)] = row.int64(1);
+  });
   if (!s.ok()) return s;
   return limits;
+}
+
+// What a quota class shows besides the known resources: Nova's deprecated
+// nova-network quotas, unlimited unless set on the class.
+const std::map<std::string, std::int64_t>& class_only_resources() {
+  static const std::map<std::string, std::int64_t> extra = {
+      {"fixed_ips", -1}, {"floating_ips", -1}, {"security_group_rules", -1}, {"security_groups", -1}};
+  return extra;
 }
 
 Result<std::map<std::string, std::int64_t>> limits_locked(Connection& conn, const std::string& project_id) {
@@ -151,6 +163,45 @@ Status QuotaRepository::set_default(const std::string& resource, std::int64_t ha
 
 Result<QuotaUsage> QuotaRepository::usage(const std::string& project_id) {
   return db_.read("read quota usage", [&](Connection& c) { return usage_locked(c, project_id); });
+}
+
+Result<std::map<std::string, std::int64_t>> QuotaRepository::class_limits(const std::string& class_name) {
+  return db_.read("read quota class", [&](Connection& c) -> Result<std::map<std::string, std::int64_t>> {
+    auto limits = builtin_quota_defaults();
+    for (const auto& [k, v] : class_only_resources()) limits[k] = v;
+    auto st = c.prepare("read quota class " + class_name,
+                        "SELECT resource, hard_limit FROM quota_classes WHERE class_name = ?");
+    if (!st.ok()) return st.status();
+    st->bind_all(class_name);
+    auto s = st->for_each([&](Statement& row) {
+      if (limits.contains(row.text(0))) limits[row.text(0)] = row.int64(1);
+    });
+    if (!s.ok()) return s;
+    return limits;
+  });
+}
+
+Status QuotaRepository::set_class_limits(const std::string& class_name,
+                                         const std::map<std::string, std::int64_t>& hard_limits) {
+  for (const auto& [resource, hard_limit] : hard_limits) {
+    if (!builtin_quota_defaults().contains(resource) && !class_only_resources().contains(resource)) {
+      return Status::InvalidArgument("unknown quota resource '" + resource + "'");
+    }
+    if (hard_limit < -1) {
+      return Status::InvalidArgument("quota limit for " + resource + " must be -1 (unlimited) or more, not " +
+                                     std::to_string(hard_limit));
+    }
+  }
+  return db_.write("set quota class", [&](Connection& c) {
+    for (const auto& [resource, hard_limit] : hard_limits) {
+      auto st = c.exec("set quota " + resource + " of class " + class_name,
+                       "INSERT INTO quota_classes(class_name, resource, hard_limit) VALUES (?, ?, ?) "
+                       "ON CONFLICT(class_name, resource) DO UPDATE SET hard_limit = excluded.hard_limit",
+                       class_name, resource, hard_limit);
+      if (!st.ok()) return st;
+    }
+    return Status::OK();
+  });
 }
 
 }  // namespace stratus::core::db

@@ -53,6 +53,14 @@ class QuotaRepository {
   sdk::Status reset_limits(const std::string& project_id);
   sdk::Status set_default(const std::string& resource, std::int64_t hard_limit);
 
+  // A quota class's limits (os-quota-class-sets): the built-in defaults plus
+  // the nova-network era resources (-1), overridden by the class's rows.
+  // The "default" class is what every project starts from.
+  sdk::Result<std::map<std::string, std::int64_t>> class_limits(const std::string& class_name);
+  // Sets limits of a class: any resource of class_limits(); kInvalidArgument
+  // naming an unknown one or a limit below -1, and then nothing is set.
+  sdk::Status set_class_limits(const std::string& class_name, const std::map<std::string, std::int64_t>& hard_limits);
+
   // What the project's live instances use now.
   sdk::Result<QuotaUsage> usage(const std::string& project_id);
 

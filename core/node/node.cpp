@@ -384,7 +384,12 @@ struct Node::Impl {
     api::add_availability_zone_routes(*api_server, *database);
     api::add_aggregate_routes(*api_server, *database);
     api::add_admin_routes(*api_server, *database);
-    api::add_hypervisor_routes(*api_server, *database, api::HypervisorsOptions{down});
+    api::HypervisorsOptions hypervisors;
+    hypervisors.service_down_time = down;
+    hypervisors.host_uptime = [to_computes = api_compute.get()](const sdk::RequestContext& ctx, const std::string& host) {
+      return to_computes->get_host_uptime(ctx, host);
+    };
+    api::add_hypervisor_routes(*api_server, *database, std::move(hypervisors));
     api::ServicesOptions services;
     services.service_down_time = down;
     rpcapi::SchedulerRpcApi* to_schedulers = api_scheduler.get();

@@ -101,4 +101,9 @@ sdk::Status ComputeRpcApi::refresh_security_groups(const sdk::RequestContext& ct
                     RefreshSecurityGroupsRequest{instance_uuid, ports});
 }
 
+sdk::Result<std::string> ComputeRpcApi::get_host_uptime(const sdk::RequestContext& ctx, const std::string& host) const {
+  return typed_call<std::string>(to_host(host), ctx, compute_method::kGetHostUptime, HostUptimeRequest{host},
+                                 call_timeout_);
+}
+
 }  // namespace stratus::core::rpcapi

@@ -55,6 +55,9 @@ class ComputeRpcApi {
                                       const std::string& instance_uuid,
                                       const std::vector<sdk::PortSecurity>& ports) const;
 
+  // The uptime line of compute host `host` (as `uptime` prints it).
+  sdk::Result<std::string> get_host_uptime(const sdk::RequestContext& ctx, const std::string& host) const;
+
  private:
   // The instance actions that carry only the instance, to instance.host.
   sdk::Status cast_action(const sdk::RequestContext& ctx, std::string_view method, const InstanceMsg& instance) const;

@@ -230,4 +230,10 @@ struct DiagnosticsRequest {
   MSGPACK_DEFINE(instance)
 };
 
+// get_host_uptime: the compute host's uptime line (os-hypervisors uptime).
+struct HostUptimeRequest {
+  std::string host;  // the host asked, for its logs
+  MSGPACK_DEFINE(host)
+};
+
 }  // namespace stratus::core::rpcapi

@@ -62,6 +62,8 @@ inline constexpr std::string_view kRebuildInstance = "rebuild_instance";        
 inline constexpr std::string_view kGetConsoleOutput = "get_console_output";         // call
 inline constexpr std::string_view kGetDiagnostics = "get_diagnostics";              // call
 inline constexpr std::string_view kRefreshSecurityGroups = "refresh_security_groups";  // cast
+
+inline constexpr std::string_view kGetHostUptime = "get_host_uptime";               // call
 }  // namespace compute_method
 
 }  // namespace stratus::core::rpcapi

@@ -52,8 +52,15 @@ std::string reservation_id() {
 
 Result<db::FlavorRecord> find_flavor(db::Database& db, const ComputeContext& ctx, const std::string& id) {
   auto flavor = db::FlavorRepository(db).get(id);
-  // A disabled flavor, or another's private one, is as absent as a missing one (Nova: FlavorNotFound, 400).
-  if (!flavor.ok() || flavor->disabled || (!flavor->flavor.is_public && !ctx.is_admin)) {
+  // A disabled flavor, or a private one the caller's project was not given
+  // (os-flavor-access), is as absent as a missing one (Nova: FlavorNotFound, 400).
+  bool hidden = false;
+  if (flavor.ok() && !flavor->flavor.is_public && !ctx.is_admin) {
+    auto access = db::FlavorRepository(db).accessible(id, ctx.request.project_id);
+    if (!access.ok()) return access.status();
+    hidden = !*access;
+  }
+  if (!flavor.ok() || flavor->disabled || hidden) {
     if (flavor.ok() || flavor.status().is(sdk::StatusCode::kNotFound)) {
       return Status::InvalidArgument("Flavor " + id + " could not be found.");
     }

@@ -6,6 +6,11 @@
 //   GET /os-hypervisors/statistics          sums over the nodes of enabled compute services
 //   GET /os-hypervisors/{pattern}/search    brief view of the nodes whose name contains it
 //   GET /os-hypervisors/{pattern}/servers   the same, with each node's servers
+//   GET /os-hypervisors/{id}/uptime         the node's host's uptime line (before 2.88;
+//                                           in the show view from 2.88)
+// Microversions: 2.28 cpu_info as an object, 2.33 limit/marker, 2.53 uuid ids,
+// with_servers and hypervisor_hostname_pattern (search/servers routes gone),
+// 2.88 no inventory/usage fields and no statistics.
 //
 // A hypervisor is a compute node (ComputeNodeRepository); its state (up/down)
 // and status (enabled/disabled) are those of its host's "stratus-compute"
@@ -15,10 +20,13 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "core/http/api_server.h"
 #include "core/db/database.h"
+#include "stratus/sdk/request_context.h"
+#include "stratus/sdk/result.h"
 
 namespace stratus::core::api {
 
@@ -28,6 +36,9 @@ struct HypervisorsOptions {
   // What every hypervisor shows as host_ip (Nova's my_ip of the compute host;
   // the compute node records do not carry it yet).
   std::string host_ip = "127.0.0.1";
+  // Asks compute host `host` for its uptime line (an RPC call); empty: the
+  // uptime route answers 501, as Nova does for a driver without it.
+  std::function<sdk::Result<std::string>(const sdk::RequestContext& ctx, const std::string& host)> host_uptime;
 };
 
 // Registers the hypervisor routes on `server`; `db` must outlive it.

@@ -2,10 +2,15 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <cstring>
 
 #include "core/http/json_schema_validator.h"
+#include "core/http/policy.h"
+#include "core/compute/api/x509_keypair.h"
 #include "core/common/digest.h"
 #include "core/db/keypair_repository.h"
 #include "core/db/quota_repository.h"
@@ -109,8 +114,36 @@ std::string colon_md5(std::string_view blob) {
 }
 
 // The key pair as Nova 2.1 lists it.
-json brief_view(const db::KeypairRecord& r) {
-  return {{"fingerprint", r.fingerprint}, {"name", r.name}, {"public_key", r.public_key}};
+json brief_view(const db::KeypairRecord& r, Microversion v) {
+  json out = {{"fingerprint", r.fingerprint}, {"name", r.name}, {"public_key", r.public_key}};
+  if (v >= Microversion{2, 2}) out["type"] = r.type;
+  return out;
+}
+
+// The create schema at microversion `v`: 2.2 adds "type", 2.10 "user_id";
+// from 2.92 the public key is required and names may also hold '.' and '@'.
+json create_schema_at(Microversion v) {
+  json schema = create_schema();
+  json& kp = schema["properties"]["keypair"];
+  if (v >= Microversion{2, 2}) kp["properties"]["type"] = {{"type", "string"}, {"enum", {"ssh", "x509"}}};
+  if (v >= Microversion{2, 10}) kp["properties"]["user_id"] = {{"type", "string"}};
+  if (v >= Microversion{2, 92}) {
+    kp["required"] = {"name", "public_key"};
+    kp["properties"]["name"]["pattern"] = "^[a-zA-Z0-9 @._-]+$";
+  }
+  return schema;
+}
+
+// The user whose key pairs the request is about: from 2.10 an admin may name
+// another (?user_id= or the body's user_id); Nova's policy refuses others.
+struct TargetUser {
+  std::string user_id;
+  std::optional<ApiResponse> denied;  // Nova's 403 when the caller may not act for that user
+};
+
+TargetUser target_user(const ApiRequest& req, const std::optional<std::string>& asked, const char* rule) {
+  if (req.microversion < Microversion{2, 10} || !asked || *asked == req.auth.user_id) return {req.auth.user_id, {}};
+  return {*asked, policy_check(req, rule)};
 }
 
 Status not_found(const std::string& user_id, const std::string& name) {
@@ -184,9 +217,29 @@ Result<ApiResponse> create(db::Database& db, const JsonSchemaValidator& validato
   const json& in = req.body["keypair"];
   db::KeypairRecord record;
   record.name = in["name"].get<std::string>();
-  record.user_id = req.auth.user_id;
+  auto user = target_user(req, in.contains("user_id") ? std::optional<std::string>(in["user_id"].get<std::string>())
+                                                      : std::nullopt,
+                          "os_compute_api:os-keypairs:create");
+  if (user.denied) return *user.denied;
+  record.user_id = user.user_id;
+  if (in.contains("type")) record.type = in["type"].get<std::string>();
   std::string private_key;
-  if (in.contains("public_key")) {
+  if (record.type == "x509") {
+    // The "public key" is a PEM certificate; without one, a new key and a
+    // self-signed certificate, as Nova makes them.
+    if (in.contains("public_key")) {
+      record.public_key = in["public_key"].get<std::string>();
+      auto fp = x509_fingerprint(record.public_key);
+      if (!fp.ok()) return fp.status();
+      record.fingerprint = *fp;
+    } else {
+      auto generated = generate_x509_keypair(record.user_id);
+      if (!generated.ok()) return generated.status();
+      record.public_key = generated->certificate_pem;
+      record.fingerprint = generated->fingerprint;
+      private_key = std::move(generated->private_key_pem);
+    }
+  } else if (in.contains("public_key")) {
     record.public_key = in["public_key"].get<std::string>();
     auto fp = ssh_public_key_fingerprint(record.public_key);
     if (!fp.ok()) return fp.status();
@@ -207,11 +260,11 @@ Result<ApiResponse> create(db::Database& db, const JsonSchemaValidator& validato
 
   auto created = db::KeypairRepository(db).create(std::move(record), max_per_user);
   if (!created.ok()) return created.status();
-  json out = brief_view(*created);
+  json out = brief_view(*created, req.microversion);
   out["user_id"] = created->user_id;
   if (!private_key.empty()) out["private_key"] = private_key;
-  // At 2.1 Nova answers a create with 200 (201 from 2.2).
-  return ApiResponse{200, {{"keypair", out}}, {}};
+  // At 2.1 Nova answers a create with 200, 201 from 2.2.
+  return ApiResponse{req.microversion >= Microversion{2, 2} ? 201 : 200, {{"keypair", out}}, {}};
 }
 
 }  // namespace
@@ -258,21 +311,53 @@ Result<std::string> ssh_public_key_fingerprint(const std::string& public_key) {
 
 void add_keypair_routes(ApiServer& server, db::Database& db) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
-  auto validator = JsonSchemaValidator::compile(create_schema()).value();
+  std::map<int, std::shared_ptr<const JsonSchemaValidator>> validators;  // by the minor version they start at
+  for (int minor : {1, 2, 10, 92}) validators[minor] = JsonSchemaValidator::compile(create_schema_at({2, minor})).value();
 
   server.route("GET", R"(/v2\.1/os-keypairs)", [&db](const ApiRequest& req) -> Result<ApiResponse> {
-    auto records = db::KeypairRepository(db).list(req.auth.user_id);
+    auto user = target_user(req, req.query_param("user_id"), "os_compute_api:os-keypairs:index");
+    if (user.denied) return *user.denied;
+    auto records = db::KeypairRepository(db).list(user.user_id);
     if (!records.ok()) return records.status();
+    // 2.35: limit and marker (a key pair name), with a next link after a full page.
+    size_t start = 0;
+    std::optional<size_t> limit;
+    if (req.microversion >= Microversion{2, 35}) {
+      if (auto raw = req.query_param("limit")) {
+        try {
+          long long v = std::stoll(*raw);
+          if (v < 0) throw std::out_of_range("negative");
+          limit = static_cast<size_t>(v);
+        } catch (const std::exception&) {
+          return Status::InvalidArgument("Invalid input for query parameters limit. Value: " + *raw + ".");
+        }
+      }
+      if (auto marker = req.query_param("marker")) {
+        auto it = std::find_if(records->begin(), records->end(), [&](const auto& r) { return r.name == *marker; });
+        if (it == records->end()) return Status::InvalidArgument("marker [" + *marker + "] not found");
+        start = static_cast<size_t>(it - records->begin()) + 1;
+      }
+    }
     json out = json::array();
-    for (const auto& r : *records) out.push_back({{"keypair", brief_view(r)}});
-    return ApiResponse{200, {{"keypairs", out}}, {}};
+    for (size_t i = start; i < records->size() && (!limit || out.size() < *limit); ++i) {
+      out.push_back({{"keypair", brief_view((*records)[i], req.microversion)}});
+    }
+    json body = {{"keypairs", out}};
+    if (limit && *limit > 0 && out.size() == *limit && start + *limit < records->size()) {
+      body["keypairs_links"] = json::array({{{"href", req.base_url + "/v2.1/os-keypairs?limit=" + std::to_string(*limit) +
+                                                          "&marker=" + out.back()["keypair"]["name"].get<std::string>()},
+                                             {"rel", "next"}}});
+    }
+    return ApiResponse{200, body, {}};
   });
 
   server.route("GET", R"(/v2\.1/os-keypairs/([^/]+))", [&db](const ApiRequest& req) -> Result<ApiResponse> {
     const std::string& name = req.path_params[0];
-    auto r = db::KeypairRepository(db).get(req.auth.user_id, name);
-    if (!r.ok()) return r.status().is(sdk::StatusCode::kNotFound) ? not_found(req.auth.user_id, name) : r.status();
-    json out = brief_view(*r);
+    auto user = target_user(req, req.query_param("user_id"), "os_compute_api:os-keypairs:show");
+    if (user.denied) return *user.denied;
+    auto r = db::KeypairRepository(db).get(user.user_id, name);
+    if (!r.ok()) return r.status().is(sdk::StatusCode::kNotFound) ? not_found(user.user_id, name) : r.status();
+    json out = brief_view(*r, req.microversion);
     out["user_id"] = r->user_id;
     out["created_at"] = r->created_at;
     out["deleted"] = false;
@@ -283,15 +368,20 @@ void add_keypair_routes(ApiServer& server, db::Database& db) {
   });
 
   server.route("POST", R"(/v2\.1/os-keypairs)",
-               [&db, validator](const ApiRequest& req) { return create(db, *validator, req); });
+               [&db, validators](const ApiRequest& req) {
+                 auto it = validators.upper_bound(req.microversion.minor);
+                 return create(db, *std::prev(it)->second, req);
+               });
 
   server.route("DELETE", R"(/v2\.1/os-keypairs/([^/]+))", [&db](const ApiRequest& req) -> Result<ApiResponse> {
     const std::string& name = req.path_params[0];
-    Status s = db::KeypairRepository(db).remove(req.auth.user_id, name);
-    if (s.is(sdk::StatusCode::kNotFound)) return not_found(req.auth.user_id, name);
+    auto user = target_user(req, req.query_param("user_id"), "os_compute_api:os-keypairs:delete");
+    if (user.denied) return *user.denied;
+    Status s = db::KeypairRepository(db).remove(user.user_id, name);
+    if (s.is(sdk::StatusCode::kNotFound)) return not_found(user.user_id, name);
     if (!s.ok()) return s;
-    // 202 at 2.1 (204 from 2.2).
-    return ApiResponse{202, nullptr, {}};
+    // 202 at 2.1, 204 from 2.2.
+    return ApiResponse{req.microversion >= Microversion{2, 2} ? 204 : 202, nullptr, {}};
   });
 }
 

@@ -1,7 +1,8 @@
-// KeypairsController: /v2.1/os-keypairs in Nova's shapes at microversion 2.1:
+// KeypairsController: /v2.1/os-keypairs in Nova's shapes up to 2.93:
 // list, show, create (import an OpenSSH public key, or generate an ed25519
 // key pair and hand back the private key once), delete. Key pairs belong to
-// the calling user.
+// the calling user (an admin may name another from 2.10). 2.2 type
+// (ssh/x509, x509_keypair.h), 2.35 paging, 2.92 no generation.
 #pragma once
 
 #include <string>

@@ -54,6 +54,19 @@ void add_limits_routes(ApiServer& server, db::Database& db) {
                      {"totalRAMUsed", usage->ram},
                      {"totalSecurityGroupsUsed", 0},
                      {"totalServerGroupsUsed", static_cast<std::int64_t>(groups->size())}};
+    // Later microversions drop what Nova no longer limits: the network
+    // figures at 2.36, maxImageMeta at 2.39, the personality ones at 2.57.
+    if (req.microversion >= Microversion{2, 36}) {
+      for (const char* k : {"maxSecurityGroupRules", "maxSecurityGroups", "maxTotalFloatingIps", "totalFloatingIpsUsed",
+                            "totalSecurityGroupsUsed"}) {
+        absolute.erase(k);
+      }
+    }
+    if (req.microversion >= Microversion{2, 39}) absolute.erase("maxImageMeta");
+    if (req.microversion >= Microversion{2, 57}) {
+      absolute.erase("maxPersonality");
+      absolute.erase("maxPersonalitySize");
+    }
     return ApiResponse{200, {{"limits", {{"rate", json::array()}, {"absolute", absolute}}}}, {}};
   });
 }

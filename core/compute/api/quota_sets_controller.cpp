@@ -4,6 +4,7 @@
 #include <charconv>
 #include <map>
 
+#include "core/compute/api/quota_class_sets_controller.h"
 #include "core/http/json_schema_validator.h"
 #include "core/http/policy.h"
 #include "core/db/quota_repository.h"
@@ -39,10 +40,29 @@ json update_schema() {
           {"additionalProperties", false}};
 }
 
-json quota_set_view(const Limits& limits) {
+// From 2.57 the injected file quotas are gone from the API.
+constexpr const char* kInjectedFileQuotas[] = {"injected_file_content_bytes", "injected_file_path_bytes",
+                                               "injected_files"};
+
+bool shown_at(const std::string& resource, Microversion v) {
+  if (v >= Microversion{2, 57}) {
+    for (const char* name : kInjectedFileQuotas) {
+      if (resource == name) return false;
+    }
+  }
+  return true;
+}
+
+// The network quotas show until 2.36 (Nova's values since nova-network went
+// away); the injected file ones until 2.57.
+json quota_set_view(const Limits& limits, Microversion v) {
   json out = json::object();
-  for (const auto& [resource, limit] : limits) out[resource] = limit;
-  for (const char* name : kNetworkQuotas) out[name] = -1;
+  for (const auto& [resource, limit] : limits) {
+    if (shown_at(resource, v)) out[resource] = limit;
+  }
+  if (v < Microversion{2, 36}) {
+    for (const char* name : kNetworkQuotas) out[name] = -1;
+  }
   return out;
 }
 
@@ -99,6 +119,12 @@ Result<ApiResponse> update(db::Database& db, const JsonSchemaValidator& validato
   if (Status s = validator.validate(req.body); !s.ok()) return s;
   const std::string& project = req.path_params[0];
   const json& in = req.body["quota_set"];
+  for (const auto& [resource, v] : in.items()) {
+    if (resource != "force" && !shown_at(resource, req.microversion)) {
+      return Status::InvalidArgument("Invalid input for field/attribute quota_set. Value: " + in.dump() +
+                                     ". Additional properties are not allowed ('" + resource + "' was unexpected)");
+    }
+  }
   const bool force = in.contains("force") && truthy(in["force"]);
 
   Limits wanted;
@@ -125,7 +151,7 @@ Result<ApiResponse> update(db::Database& db, const JsonSchemaValidator& validato
   auto limits = quotas.limits(project);
   if (!limits.ok()) return limits.status();
   // Nova's update answers without the "id".
-  return ApiResponse{200, {{"quota_set", quota_set_view(*limits)}}, {}};
+  return ApiResponse{200, {{"quota_set", quota_set_view(*limits, req.microversion)}}, {}};
 }
 
 }  // namespace
@@ -136,7 +162,7 @@ void add_quota_set_routes(ApiServer& server, db::Database& db) {
   server.route("GET", R"(/v2\.1/os-quota-sets/([^/]+)/defaults)", [&db](const ApiRequest& req) -> Result<ApiResponse> {
     auto defaults = db::QuotaRepository(db).defaults();
     if (!defaults.ok()) return defaults.status();
-    json out = quota_set_view(*defaults);
+    json out = quota_set_view(*defaults, req.microversion);
     out["id"] = req.path_params[0];
     return ApiResponse{200, {{"quota_set", out}}, {}};
   });
@@ -150,9 +176,12 @@ void add_quota_set_routes(ApiServer& server, db::Database& db) {
     if (!usage.ok()) return usage.status();
     json out = json::object();
     for (const auto& [resource, limit] : *limits) {
+      if (!shown_at(resource, req.microversion)) continue;
       out[resource] = {{"in_use", used(*usage, resource)}, {"limit", limit}, {"reserved", 0}};
     }
-    for (const char* name : kNetworkQuotas) out[name] = {{"in_use", 0}, {"limit", -1}, {"reserved", 0}};
+    if (req.microversion < Microversion{2, 36}) {
+      for (const char* name : kNetworkQuotas) out[name] = {{"in_use", 0}, {"limit", -1}, {"reserved", 0}};
+    }
     out["id"] = project;
     return ApiResponse{200, {{"quota_set", out}}, {}};
   });
@@ -162,7 +191,7 @@ void add_quota_set_routes(ApiServer& server, db::Database& db) {
     if (auto denied = policy_check(req, std::string(kPolicy) + "show", project)) return *denied;
     auto limits = db::QuotaRepository(db).limits(project);
     if (!limits.ok()) return limits.status();
-    json out = quota_set_view(*limits);
+    json out = quota_set_view(*limits, req.microversion);
     out["id"] = project;
     return ApiResponse{200, {{"quota_set", out}}, {}};
   });
@@ -176,6 +205,8 @@ void add_quota_set_routes(ApiServer& server, db::Database& db) {
     if (Status s = db::QuotaRepository(db).reset_limits(req.path_params[0]); !s.ok()) return s;
     return ApiResponse{202, nullptr, {}};
   });
+
+  add_quota_class_set_routes(server, db);
 }
 
 }  // namespace stratus::core::api

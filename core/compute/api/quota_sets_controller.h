@@ -1,4 +1,6 @@
-// QuotaSetsController: /v2.1/os-quota-sets in Nova's shapes at microversion 2.1:
+// QuotaSetsController: /v2.1/os-quota-sets in Nova's shapes (network quotas
+// gone from 2.36, injected file ones from 2.57); also registers
+// os-quota-class-sets (quota_class_sets_controller.h):
 //   GET    /os-quota-sets/{project_id}            {"quota_set": {"id": project, "<resource>": limit, ...}}
 //   GET    /os-quota-sets/{project_id}/defaults   the defaults, same shape
 //   GET    /os-quota-sets/{project_id}/detail     each resource as {"in_use", "limit", "reserved": 0}

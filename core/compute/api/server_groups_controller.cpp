@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <optional>
 
 #include "core/http/json_schema_validator.h"
@@ -47,14 +48,41 @@ const json& create_schema() {
   return schema;
 }
 
-json group_view(const db::ServerGroupRecord& g) {
+// The create schema at a microversion: soft policies from 2.15; from 2.64
+// one "policy" and optional "rules" ({"max_server_per_host": n >= 1}).
+json create_schema_at(Microversion v) {
+  json schema = create_schema();
+  json& group = schema["properties"]["server_group"];
+  if (v < Microversion{2, 15}) {
+    group["properties"]["policies"]["items"][0]["enum"] = {"anti-affinity", "affinity"};
+  }
+  if (v >= Microversion{2, 64}) {
+    group["properties"].erase("policies");
+    group["properties"]["policy"] = {{"type", "string"},
+                                     {"enum", {"anti-affinity", "affinity", "soft-anti-affinity", "soft-affinity"}}};
+    group["properties"]["rules"] = json::parse(R"({"type": "object", "properties": {"max_server_per_host":
+        {"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 1}}, "additionalProperties": false})");
+    group["required"] = {"name", "policy"};
+  }
+  return schema;
+}
+
+json group_view(const db::ServerGroupRecord& g, Microversion v) {
   // InstanceRepository::destroy drops a deleted instance's memberships, so
   // the members are the live instances Nova would show.
-  return {{"id", g.uuid},
-          {"name", g.name},
-          {"policies", json::array({g.policy})},
-          {"members", g.members},
-          {"metadata", json::object()}};
+  json out = {{"id", g.uuid}, {"name", g.name}, {"members", g.members}};
+  if (v >= Microversion{2, 64}) {
+    out["policy"] = g.policy;
+    out["rules"] = g.max_server_per_host ? json{{"max_server_per_host", *g.max_server_per_host}} : json::object();
+  } else {
+    out["policies"] = json::array({g.policy});
+    out["metadata"] = json::object();
+  }
+  if (v >= Microversion{2, 13}) {
+    out["project_id"] = g.project_id;
+    out["user_id"] = g.user_id;
+  }
+  return out;
 }
 
 Status group_not_found(const std::string& id) { return Status::NotFound("Instance group " + id + " could not be found."); }
@@ -104,7 +132,28 @@ Result<ApiResponse> create(db::Database& db, const JsonSchemaValidator& validato
 
   db::ServerGroupRecord record;
   record.name = in["name"].get<std::string>();
-  record.policy = in["policies"][0].get<std::string>();
+  if (req.microversion >= Microversion{2, 64}) {
+    record.policy = in["policy"].get<std::string>();
+    if (in.contains("rules") && !in["rules"].empty()) {
+      if (record.policy != "anti-affinity") return Status::InvalidArgument("Only anti-affinity policy supports rules.");
+      const json& m = in["rules"]["max_server_per_host"];
+      std::int64_t n = 0;
+      if (m.is_number_integer()) {
+        n = m.get<std::int64_t>();
+      } else {
+        const auto& t = m.get_ref<const std::string&>();
+        auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+        if (t.empty() || ec != std::errc() || ptr != t.data() + t.size()) n = 0;
+      }
+      if (n < 1) {
+        return Status::InvalidArgument("Invalid input for field/attribute max_server_per_host. Value: " + m.dump() +
+                                       ". It must be an integer of at least 1.");
+      }
+      record.max_server_per_host = n;
+    }
+  } else {
+    record.policy = in["policies"][0].get<std::string>();
+  }
   record.project_id = project;
   record.user_id = req.auth.user_id;
   // The repository counts the project's groups in the insert's transaction,
@@ -112,13 +161,14 @@ Result<ApiResponse> create(db::Database& db, const JsonSchemaValidator& validato
   auto created = groups.create(std::move(record), *limit);
   if (created.status().has_reason(sdk::StatusReason::kQuotaExceeded)) return over_quota();
   if (!created.ok()) return created.status();
-  return ApiResponse{200, {{"server_group", group_view(*created)}}, {}};
+  return ApiResponse{200, {{"server_group", group_view(*created, req.microversion)}}, {}};
 }
 
 }  // namespace
 
 void add_server_group_routes(ApiServer& server, db::Database& db) {
-  auto validator = JsonSchemaValidator::compile(create_schema()).value();
+  std::map<int, std::shared_ptr<const JsonSchemaValidator>> validators;  // by the minor version they start at
+  for (int minor : {1, 15, 64}) validators[minor] = JsonSchemaValidator::compile(create_schema_at({2, minor})).value();
 
   server.route("GET", R"(/v2\.1/os-server-groups)", [&db](const ApiRequest& req) -> Result<ApiResponse> {
     auto offset = size_param(req, "offset");
@@ -137,18 +187,20 @@ void add_server_group_routes(ApiServer& server, db::Database& db) {
     constexpr std::size_t kMaxLimit = 1000;
     const std::size_t max = limit->value_or(0) == 0 ? kMaxLimit : std::min(**limit, kMaxLimit);
     for (std::size_t i = offset->value_or(0); i < groups->size() && out.size() < max; ++i) {
-      out.push_back(group_view((*groups)[i]));
+      out.push_back(group_view((*groups)[i], req.microversion));
     }
     return ApiResponse{200, {{"server_groups", out}}, {}};
   });
 
   server.route("POST", R"(/v2\.1/os-server-groups)",
-               [&db, validator](const ApiRequest& req) { return create(db, *validator, req); });
+               [&db, validators](const ApiRequest& req) {
+                 return create(db, *std::prev(validators.upper_bound(req.microversion.minor))->second, req);
+               });
 
   server.route("GET", R"(/v2\.1/os-server-groups/([^/]+))", [&db](const ApiRequest& req) -> Result<ApiResponse> {
     auto g = visible_group(db, req);
     if (!g.ok()) return g.status();
-    return ApiResponse{200, {{"server_group", group_view(*g)}}, {}};
+    return ApiResponse{200, {{"server_group", group_view(*g, req.microversion)}}, {}};
   });
 
   server.route("DELETE", R"(/v2\.1/os-server-groups/([^/]+))", [&db](const ApiRequest& req) -> Result<ApiResponse> {

@@ -24,4 +24,9 @@ inline const char* service_state_name(bool up) { return up ? "up" : "down"; }
 // default zone "nova", any other in "internal" (as os-availability-zone says).
 std::string service_zone(const db::ServiceRecord& service);
 
+// The uuid a service shows from microversion 2.53 (os-services ids,
+// os-hypervisors' service.id): a name-based (version 3) uuid of its row id,
+// host and binary, so it is stable for the record's life and unique to it.
+std::string service_uuid(const db::ServiceRecord& service);
+
 }  // namespace stratus::core::api

@@ -1,10 +1,12 @@
 #include "core/compute/api/services_controller.h"
 
+#include <cctype>
 #include <optional>
 
 #include "core/http/json_schema_validator.h"
 #include "core/http/policy.h"
 #include "core/compute/api/service_state.h"
+#include "core/db/instance_repository.h"
 #include "core/db/service_repository.h"
 
 namespace stratus::core::api {
@@ -30,7 +32,74 @@ const json& update_schema() {
   return schema;
 }
 
-json service_view(const db::ServiceRecord& s, const ServicesOptions& options) {
+// PUT /os-services/force-down (2.11 to 2.52).
+const json& force_down_schema() {
+  static const json schema = json::parse(R"({
+    "type": "object",
+    "properties": {
+      "host": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[a-zA-Z0-9-._]*$"},
+      "binary": {"type": "string", "minLength": 1, "maxLength": 255},
+      "forced_down": {"type": ["boolean", "string"], "enum": [true, "True", "TRUE", "true", "1", "ON", "On", "on",
+        "YES", "Yes", "yes", false, "False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no"]}
+    },
+    "required": ["host", "binary", "forced_down"],
+    "additionalProperties": false
+  })");
+  return schema;
+}
+
+// PUT /os-services/{service_id} (2.53): status, disabled_reason, forced_down.
+const json& update_v253_schema() {
+  static const json schema = json::parse(R"({
+    "type": "object",
+    "properties": {
+      "status": {"type": "string", "enum": ["enabled", "disabled"]},
+      "disabled_reason": {"type": "string", "minLength": 1, "maxLength": 255},
+      "forced_down": {"type": ["boolean", "string"], "enum": [true, "True", "TRUE", "true", "1", "ON", "On", "on",
+        "YES", "Yes", "yes", false, "False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no"]}
+    },
+    "additionalProperties": false
+  })");
+  return schema;
+}
+
+bool lenient_bool(const json& v) {
+  if (v.is_boolean()) return v.get<bool>();
+  std::string t = v.get<std::string>();
+  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return t == "true" || t == "1" || t == "on" || t == "yes";
+}
+
+bool looks_like_uuid(const std::string& s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+json base_view(const db::ServiceRecord& s, const ServicesOptions& options);
+
+json service_view(const db::ServiceRecord& s, const ServicesOptions& options, Microversion v) {
+  json out = base_view(s, options);
+  if (v >= Microversion{2, 11}) out["forced_down"] = s.forced_down;
+  if (v >= Microversion{2, 53}) out["id"] = service_uuid(s);
+  return out;
+}
+
+// The service a 2.53 path names by uuid (before 2.53: by integer id).
+Result<db::ServiceRecord> find_service(db::Database& db, const ApiRequest& req, const std::string& id) {
+  if (req.microversion >= Microversion{2, 53} && !looks_like_uuid(id)) return Status::InvalidArgument("Invalid uuid " + id);
+  auto all = db::ServiceRepository(db).list(std::nullopt, std::nullopt);
+  if (!all.ok()) return all.status();
+  for (const auto& s : *all) {
+    if (req.microversion >= Microversion{2, 53} ? service_uuid(s) == id : std::to_string(s.id) == id) return s;
+  }
+  return Status::NotFound("Service " + id + " could not be found.");
+}
+
+json base_view(const db::ServiceRecord& s, const ServicesOptions& options) {
   return {{"id", s.id},
           {"binary", s.binary},
           {"host", s.host},
@@ -43,10 +112,47 @@ json service_view(const db::ServiceRecord& s, const ServicesOptions& options) {
 
 constexpr const char* kUpdatePolicy = "os_compute_api:os-services:update";
 
+// PUT /os-services/{uuid} (2.53): Nova's rules: a reason only with
+// "disabled"; something must be asked; forced_down applies to any binary,
+// status to compute services only.
+Result<ApiResponse> update_by_id(db::Database& db, const ServicesOptions& options, const JsonSchemaValidator& validator,
+                                 const ApiRequest& req) {
+  if (Status s = validator.validate(req.body); !s.ok()) return s;
+  auto service = find_service(db, req, req.path_params[0]);
+  if (!service.ok()) return service.status();
+  const json& in = req.body;
+  if (in.contains("disabled_reason") && (!in.contains("status") || in["status"] != "disabled")) {
+    return Status::InvalidArgument("Specifying 'disabled_reason' with status 'enabled' is invalid.");
+  }
+  if (!in.contains("status") && !in.contains("forced_down")) {
+    return Status::InvalidArgument("No updates were requested. Fields 'status' or 'forced_down' should be specified.");
+  }
+  db::ServiceRepository repo(db);
+  if (in.contains("status")) {
+    if (service->binary != kComputeBinary) {
+      return Status::InvalidArgument("Updating a " + service->binary + " service is not supported. Only " +
+                                     kComputeBinary + " services can be updated.");
+    }
+    const bool disable = in["status"] == "disabled";
+    std::optional<std::string> reason;
+    if (in.contains("disabled_reason")) reason = in["disabled_reason"].get<std::string>();
+    if (Status s = repo.set_disabled(service->host, service->binary, disable, reason); !s.ok()) return s;
+    if (options.on_disabled_change) options.on_disabled_change(service->host, service->binary, disable);
+  }
+  if (in.contains("forced_down")) {
+    if (Status s = repo.set_forced_down(service->host, service->binary, lenient_bool(in["forced_down"])); !s.ok()) return s;
+  }
+  auto updated = repo.get(service->host, service->binary);
+  if (!updated.ok()) return updated.status();
+  return ApiResponse{200, {{"service", service_view(*updated, options, req.microversion)}}, {}};
+}
+
 }  // namespace
 
 void add_service_routes(ApiServer& server, db::Database& db, ServicesOptions options) {
   auto validator = JsonSchemaValidator::compile(update_schema()).value();
+  auto force_down_validator = JsonSchemaValidator::compile(force_down_schema()).value();
+  auto v253_validator = JsonSchemaValidator::compile(update_v253_schema()).value();
 
   server.route("GET", R"(/v2\.1/os-services)", [&db, options](const ApiRequest& req) -> Result<ApiResponse> {
     if (auto denied = policy_check(req, "os_compute_api:os-services:list")) return *denied;
@@ -57,14 +163,27 @@ void add_service_routes(ApiServer& server, db::Database& db, ServicesOptions opt
     auto services = db::ServiceRepository(db).list(req.query_param("host"), binary);
     if (!services.ok()) return services.status();
     json out = json::array();
-    for (const auto& s : *services) out.push_back(service_view(s, options));
+    for (const auto& s : *services) out.push_back(service_view(s, options, req.microversion));
     return ApiResponse{200, {{"services", out}}, {}};
   });
 
   server.route("PUT", R"(/v2\.1/os-services/([^/]+))",
-               [&db, options, validator](const ApiRequest& req) -> Result<ApiResponse> {
+               [&db, options, validator, force_down_validator, v253_validator](const ApiRequest& req) -> Result<ApiResponse> {
                  if (auto denied = policy_check(req, kUpdatePolicy)) return *denied;
                  const std::string& action = req.path_params[0];
+                 if (req.microversion >= Microversion{2, 53}) return update_by_id(db, options, *v253_validator, req);
+                 if (action == "force-down" && req.microversion >= Microversion{2, 11}) {
+                   if (Status s = force_down_validator->validate(req.body); !s.ok()) return s;
+                   const std::string host = req.body["host"].get<std::string>();
+                   const std::string binary = req.body["binary"].get<std::string>();
+                   const bool down = lenient_bool(req.body["forced_down"]);
+                   Status s = db::ServiceRepository(db).set_forced_down(host, binary, down);
+                   if (s.is(sdk::StatusCode::kNotFound)) {
+                     return Status::NotFound("Could not find binary " + binary + " on host " + host + ".");
+                   }
+                   if (!s.ok()) return s;
+                   return ApiResponse{200, {{"service", {{"host", host}, {"binary", binary}, {"forced_down", down}}}}, {}};
+                 }
                  if (action != "enable" && action != "disable" && action != "disable-log-reason") {
                    return Status::NotFound("Unknown action");
                  }
@@ -92,6 +211,28 @@ void add_service_routes(ApiServer& server, db::Database& db, ServicesOptions opt
                  if (reason) out["disabled_reason"] = *reason;
                  return ApiResponse{200, {{"service", out}}, {}};
                });
+
+  // DELETE /os-services/{id} (integer id; uuid from 2.53). As Nova, a compute
+  // service whose host still has instances cannot go (409).
+  server.route("DELETE", R"(/v2\.1/os-services/([^/]+))", [&db](const ApiRequest& req) -> Result<ApiResponse> {
+    if (auto denied = policy_check(req, "os_compute_api:os-services:delete")) return *denied;
+    auto service = find_service(db, req, req.path_params[0]);
+    if (!service.ok()) return service.status();
+    if (service->binary == kComputeBinary) {
+      db::InstanceFilter filter;
+      filter.host = service->host;
+      auto instances = db::InstanceRepository(db).list(filter);
+      if (!instances.ok()) return instances.status();
+      if (!instances->empty()) {
+        return Status::Conflict("Unable to delete compute service that is hosting instances. Migrate or delete the "
+                                "instances first.");
+      }
+    }
+    Status s = db::ServiceRepository(db).remove(service->id);
+    if (s.is(sdk::StatusCode::kNotFound)) return Status::NotFound("Service " + req.path_params[0] + " could not be found.");
+    if (!s.ok()) return s;
+    return ApiResponse{204, nullptr, {}};
+  });
 }
 
 }  // namespace stratus::core::api

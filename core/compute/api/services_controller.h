@@ -8,8 +8,10 @@
 // A write answers {"service": {"host", "binary", "status"[, "disabled_reason"]}}.
 // As in Nova, only compute services can be enabled or disabled (400 for any
 // other binary), an unknown host/binary is 404, and enabling or plainly
-// disabling clears the reason. forced_down (2.11) and the id-based PUT and
-// DELETE (2.53) are later microversions and not served.
+// disabling clears the reason. 2.11: forced_down in views and
+// PUT /os-services/force-down; 2.53: uuid ids, PUT /os-services/{uuid}
+// (status, disabled_reason, forced_down); DELETE /os-services/{id} (204; 409
+// for a compute service whose host has instances).
 #pragma once
 
 #include <chrono>

@@ -257,11 +257,13 @@ TEST_F(FlavorsApi, PrivateFlavorsAreHiddenFromMembers) {
   // Admins page through it; the marker in the next link is percent-encoded.
   auto page = client_->Get("/v2.1/flavors?limit=1", as("admin"));
   ASSERT_TRUE(page);
-  auto all = body(client_->Get("/v2.1/flavors", as("admin")))["flavors"];
+  // As in Nova, an admin's list shows private flavors with is_public=None.
+  EXPECT_EQ(body(client_->Get("/v2.1/flavors", as("admin")))["flavors"].size(), 5u);
+  auto all = body(client_->Get("/v2.1/flavors?is_public=None", as("admin")))["flavors"];
   ASSERT_EQ(all.size(), 6u);
   for (size_t i = 0; i + 1 < all.size(); ++i) {
     if (all[i]["id"] == "p 1") {
-      auto after = client_->Get("/v2.1/flavors?limit=1&marker=p%201", as("admin"));
+      auto after = client_->Get("/v2.1/flavors?limit=1&marker=p%201&is_public=None", as("admin"));
       ASSERT_TRUE(after);
       EXPECT_EQ(body(after)["flavors"][0]["id"], all[i + 1]["id"]);
     }
@@ -280,6 +282,157 @@ TEST_F(FlavorsApi, Microversions) {
   auto malformed = client_->Get("/v2.1/flavors", as("member", "two"));
   ASSERT_TRUE(malformed);
   EXPECT_EQ(malformed->status, 400);
+}
+
+TEST_F(FlavorsApi, CreateTakesNumericAndNullIdsAndLenientIsPublic) {
+  auto numeric = client_->Post("/v2.1/flavors", as("admin"),
+                               R"({"flavor": {"name": "n1", "id": 4242, "ram": 64, "vcpus": 1, "disk": 0,
+                                   "os-flavor-access:is_public": "False"}})",
+                               "application/json");
+  ASSERT_TRUE(numeric);
+  ASSERT_EQ(numeric->status, 200) << numeric->body;
+  EXPECT_EQ(body(numeric)["flavor"]["id"], "4242");
+  EXPECT_EQ(body(numeric)["flavor"]["os-flavor-access:is_public"], false);
+  auto null_id = client_->Post("/v2.1/flavors", as("admin"),
+                               R"({"flavor": {"name": "n2", "id": null, "ram": 64, "vcpus": 1, "disk": 0}})",
+                               "application/json");
+  ASSERT_TRUE(null_id);
+  ASSERT_EQ(null_id->status, 200);
+  EXPECT_EQ(body(null_id)["flavor"]["id"].get<std::string>().size(), 36u);
+  auto dup = client_->Post("/v2.1/flavors", as("admin"),
+                           R"({"flavor": {"name": "n3", "id": 4242, "ram": 64, "vcpus": 1, "disk": 0}})",
+                           "application/json");
+  ASSERT_TRUE(dup);
+  EXPECT_EQ(dup->status, 409);
+  auto bad_public = client_->Post("/v2.1/flavors", as("admin"),
+                                  R"({"flavor": {"name": "n4", "ram": 64, "vcpus": 1, "disk": 0,
+                                      "os-flavor-access:is_public": "maybe"}})",
+                                  "application/json");
+  ASSERT_TRUE(bad_public);
+  EXPECT_EQ(bad_public->status, 400);
+  auto trailing_space = client_->Post("/v2.1/flavors", as("admin"),
+                                      R"({"flavor": {"name": "n5", "id": "a ", "ram": 64, "vcpus": 1, "disk": 0}})",
+                                      "application/json");
+  ASSERT_TRUE(trailing_space);
+  EXPECT_EQ(trailing_space->status, 400);
+}
+
+TEST_F(FlavorsApi, PrivateFlavorsFollowTheAccessList) {
+  ASSERT_EQ(client_->Post("/v2.1/flavors", as("admin"),
+                          R"({"flavor": {"name": "priv", "id": "priv", "ram": 64, "vcpus": 1, "disk": 0,
+                              "os-flavor-access:is_public": false}})",
+                          "application/json")->status, 200);
+  auto hidden = client_->Get("/v2.1/flavors/priv", as("member"));
+  EXPECT_EQ(hidden->status, 404);
+  json member_list = body(client_->Get("/v2.1/flavors", as("member")))["flavors"];
+  for (const auto& f : member_list) EXPECT_NE(f["id"], "priv");
+  // Members may not grant themselves access.
+  auto denied = client_->Post("/v2.1/flavors/priv/action", as("member"),
+                              R"({"addTenantAccess": {"tenant": "p-member"}})", "application/json");
+  EXPECT_EQ(denied->status, 403);
+  auto added = client_->Post("/v2.1/flavors/priv/action", as("admin"),
+                             R"({"addTenantAccess": {"tenant": "p-member"}})", "application/json");
+  ASSERT_EQ(added->status, 200) << added->body;
+  EXPECT_EQ(body(added)["flavor_access"], json::parse(R"([{"flavor_id": "priv", "tenant_id": "p-member"}])"));
+  auto again = client_->Post("/v2.1/flavors/priv/action", as("admin"),
+                             R"({"addTenantAccess": {"tenant": "p-member"}})", "application/json");
+  EXPECT_EQ(again->status, 409);
+  EXPECT_EQ(client_->Get("/v2.1/flavors/priv", as("member"))->status, 200);
+  bool listed = false;
+  json granted = body(client_->Get("/v2.1/flavors", as("member")))["flavors"];
+  for (const auto& f : granted) listed |= f["id"] == "priv";
+  EXPECT_TRUE(listed);
+  auto access = client_->Get("/v2.1/flavors/priv/os-flavor-access", as("admin"));
+  EXPECT_EQ(body(access)["flavor_access"].size(), 1u);
+  EXPECT_EQ(client_->Get("/v2.1/flavors/1/os-flavor-access", as("admin"))->status, 404);  // public
+  auto removed = client_->Post("/v2.1/flavors/priv/action", as("admin"),
+                               R"({"removeTenantAccess": {"tenant": "p-member"}})", "application/json");
+  EXPECT_EQ(removed->status, 200);
+  EXPECT_EQ(body(removed)["flavor_access"].size(), 0u);
+  auto gone = client_->Post("/v2.1/flavors/priv/action", as("admin"),
+                            R"({"removeTenantAccess": {"tenant": "p-member"}})", "application/json");
+  EXPECT_EQ(gone->status, 404);
+  EXPECT_EQ(client_->Get("/v2.1/flavors/priv", as("member"))->status, 404);
+  // Admins see private flavors with is_public=None or false only.
+  bool in_default = false, in_none = false, in_false = false;
+  json by_default = body(client_->Get("/v2.1/flavors", as("admin")))["flavors"];
+  json all = body(client_->Get("/v2.1/flavors?is_public=None", as("admin")))["flavors"];
+  json only_private = body(client_->Get("/v2.1/flavors?is_public=false", as("admin")))["flavors"];
+  for (const auto& f : by_default) in_default |= f["id"] == "priv";
+  for (const auto& f : all) in_none |= f["id"] == "priv";
+  for (const auto& f : only_private) in_false |= f["id"] == "priv";
+  EXPECT_FALSE(in_default);
+  EXPECT_TRUE(in_none);
+  EXPECT_TRUE(in_false);
+  EXPECT_EQ(only_private.size(), 1u);
+  EXPECT_EQ(client_->Get("/v2.1/flavors?is_public=perhaps", as("admin"))->status, 400);
+}
+
+TEST_F(FlavorsApi, MicroversionedFields) {
+  auto at21 = body(client_->Get("/v2.1/flavors/1", as("member", "2.1")))["flavor"];
+  EXPECT_FALSE(at21.contains("description"));
+  EXPECT_FALSE(at21.contains("extra_specs"));
+  auto created = client_->Post("/v2.1/flavors", as("admin", "2.55"),
+                               R"({"flavor": {"name": "d1", "id": "d1", "ram": 64, "vcpus": 1, "disk": 0,
+                                   "description": "small"}})",
+                               "application/json");
+  ASSERT_EQ(created->status, 200) << created->body;
+  EXPECT_EQ(body(created)["flavor"]["description"], "small");
+  EXPECT_EQ(body(created)["flavor"]["swap"], "");
+  // The description is unknown before 2.55.
+  EXPECT_EQ(client_->Post("/v2.1/flavors", as("admin", "2.54"),
+                          R"({"flavor": {"name": "d2", "ram": 64, "vcpus": 1, "disk": 0, "description": "x"}})",
+                          "application/json")->status, 400);
+  auto updated = client_->Put("/v2.1/flavors/d1", as("admin", "2.55"), R"({"flavor": {"description": null}})",
+                              "application/json");
+  ASSERT_EQ(updated->status, 200) << updated->body;
+  EXPECT_TRUE(body(updated)["flavor"]["description"].is_null());
+  EXPECT_EQ(client_->Put("/v2.1/flavors/d1", as("admin", "2.54"), R"({"flavor": {"description": "x"}})",
+                         "application/json")->status, 404);
+  EXPECT_EQ(client_->Put("/v2.1/flavors/d1", as("member", "2.55"), R"({"flavor": {"description": "x"}})",
+                         "application/json")->status, 403);
+  auto brief = body(client_->Get("/v2.1/flavors", as("member", "2.55")))["flavors"][0];
+  EXPECT_TRUE(brief.contains("description"));
+  auto at275 = body(client_->Get("/v2.1/flavors/d1", as("member", "2.75")))["flavor"];
+  EXPECT_EQ(at275["swap"], 0);
+  EXPECT_TRUE(at275["extra_specs"].is_object());
+}
+
+TEST_F(FlavorsApi, ExtraSpecsCrud) {
+  auto set = client_->Post("/v2.1/flavors/1/os-extra_specs", as("admin"),
+                           R"({"extra_specs": {"hw:numa_nodes": "1", "hw:cpu_policy": "shared"}})", "application/json");
+  ASSERT_EQ(set->status, 200) << set->body;
+  auto one = client_->Get("/v2.1/flavors/1/os-extra_specs/hw:numa_nodes", as("member"));
+  ASSERT_EQ(one->status, 200);
+  EXPECT_EQ(body(one), json::parse(R"({"hw:numa_nodes": "1"})"));
+  auto put = client_->Put("/v2.1/flavors/1/os-extra_specs/hw:numa_nodes", as("admin"), R"({"hw:numa_nodes": "2"})",
+                          "application/json");
+  ASSERT_EQ(put->status, 200);
+  EXPECT_EQ(client_->Put("/v2.1/flavors/1/os-extra_specs/hw:numa_nodes", as("admin"), R"({"hw:cpu_policy": "shared"})",
+                         "application/json")->status, 400);  // body and URI disagree
+  EXPECT_EQ(client_->Put("/v2.1/flavors/1/os-extra_specs/hw:numa_nodes", as("member"), R"({"hw:numa_nodes": "3"})",
+                         "application/json")->status, 403);
+  EXPECT_EQ(client_->Delete("/v2.1/flavors/1/os-extra_specs/hw:numa_nodes", as("member"))->status, 403);
+  EXPECT_EQ(client_->Delete("/v2.1/flavors/1/os-extra_specs/hw:numa_nodes", as("admin"))->status, 200);
+  EXPECT_EQ(client_->Delete("/v2.1/flavors/1/os-extra_specs/hw:numa_nodes", as("admin"))->status, 404);
+  EXPECT_EQ(client_->Get("/v2.1/flavors/1/os-extra_specs/hw:numa_nodes", as("member"))->status, 404);
+  // From 2.86 keys in Nova's namespaces are validated; before, anything goes.
+  EXPECT_EQ(client_->Post("/v2.1/flavors/1/os-extra_specs", as("admin", "2.86"),
+                          R"({"extra_specs": {"hw:cpu_policy": "sometimes"}})", "application/json")->status, 400);
+  EXPECT_EQ(client_->Post("/v2.1/flavors/1/os-extra_specs", as("admin", "2.86"),
+                          R"({"extra_specs": {"hw:no_such_thing": "1"}})", "application/json")->status, 400);
+  EXPECT_EQ(client_->Post("/v2.1/flavors/1/os-extra_specs", as("admin", "2.86"),
+                          R"({"extra_specs": {"foo:bar": "baz", "hw:numa_nodes": 2}})", "application/json")->status, 200);
+  EXPECT_EQ(client_->Post("/v2.1/flavors/1/os-extra_specs", as("admin", "2.85"),
+                          R"({"extra_specs": {"hw:no_such_thing": "1"}})", "application/json")->status, 200);
+}
+
+TEST_F(FlavorsApi, SortKeyAndDirection) {
+  auto desc = body(client_->Get("/v2.1/flavors/detail?sort_key=memory_mb&sort_dir=desc", as("member")))["flavors"];
+  ASSERT_GE(desc.size(), 2u);
+  for (size_t i = 0; i + 1 < desc.size(); ++i) EXPECT_GE(desc[i]["ram"], desc[i + 1]["ram"]);
+  EXPECT_EQ(client_->Get("/v2.1/flavors?sort_key=colour", as("member"))->status, 400);
+  EXPECT_EQ(client_->Get("/v2.1/flavors?sort_dir=sideways", as("member"))->status, 400);
 }
 
 }  // namespace

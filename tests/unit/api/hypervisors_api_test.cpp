@@ -49,6 +49,10 @@ class HypervisorsApi : public test_support::ApiTest {
     ASSERT_NO_FATAL_FAILURE(start_server([](ApiServer& s, db::Database& db) {
       HypervisorsOptions options;
       options.host_ip = "192.0.2.10";
+      // A stand-in for the compute host's RPC answer: names the host asked.
+      options.host_uptime = [](const sdk::RequestContext&, const std::string& host) -> sdk::Result<std::string> {
+        return " 10:00:00 up 1 day,  2:03,  load average: 0.00, 0.01, 0.05 (" + host + ")";
+      };
       add_hypervisor_routes(s, db, options);
     }));
   }
@@ -222,6 +226,53 @@ TEST_F(HypervisorsApi, SearchAndServers) {
   EXPECT_EQ(servers[0]["servers"],
             (json::array({{{"name", created->at(0).name}, {"uuid", created->at(0).uuid}}})));
   EXPECT_FALSE(servers[1].contains("servers"));
+}
+
+TEST_F(HypervisorsApi, UptimeAsksTheNodesHost) {
+  auto r = client_->Get("/v2.1/os-hypervisors/" + std::to_string(node1_) + "/uptime", as("admin"));
+  ASSERT_EQ(r->status, 200) << r->body;
+  json h = body(r)["hypervisor"];
+  EXPECT_EQ(h["id"], node1_);
+  EXPECT_EQ(h["hypervisor_hostname"], "node1");
+  EXPECT_NE(h["uptime"].get<std::string>().find("(host1)"), std::string::npos);
+  EXPECT_EQ(client_->Get("/v2.1/os-hypervisors/" + std::to_string(node1_) + "/uptime", as("member"))->status, 403);
+  // host2's service is down: Nova's 400, nothing asked.
+  EXPECT_EQ(client_->Get("/v2.1/os-hypervisors/" + std::to_string(node2_) + "/uptime", as("admin"))->status, 400);
+  EXPECT_EQ(client_->Get("/v2.1/os-hypervisors/999/uptime", as("admin"))->status, 404);
+  // Gone at 2.88, where the show view carries it instead.
+  EXPECT_EQ(client_->Get("/v2.1/os-hypervisors/" + std::to_string(node1_) + "/uptime", as("admin", "2.88"))->status, 404);
+}
+
+TEST_F(HypervisorsApi, MicroversionedShapes) {
+  json at228 = body(client_->Get("/v2.1/os-hypervisors/detail", as("admin", "2.28")))["hypervisors"][0];
+  EXPECT_TRUE(at228["cpu_info"].is_object());
+  EXPECT_EQ(at228["cpu_info"]["arch"], "x86_64");
+  json at253 = body(client_->Get("/v2.1/os-hypervisors/detail", as("admin", "2.53")))["hypervisors"];
+  ASSERT_FALSE(at253.empty());
+  const std::string uuid = at253[0]["id"].get<std::string>();
+  EXPECT_EQ(uuid.size(), 36u);
+  EXPECT_EQ(at253[0]["service"]["id"].get<std::string>().size(), 36u);
+  EXPECT_EQ(client_->Get("/v2.1/os-hypervisors/" + uuid, as("admin", "2.53"))->status, 200);
+  EXPECT_EQ(client_->Get("/v2.1/os-hypervisors/" + std::to_string(node1_), as("admin", "2.53"))->status, 400);
+  EXPECT_EQ(client_->Get("/v2.1/os-hypervisors/node/search", as("admin", "2.53"))->status, 404);
+  json matched = body(client_->Get("/v2.1/os-hypervisors?hypervisor_hostname_pattern=node2", as("admin", "2.53")));
+  ASSERT_EQ(matched["hypervisors"].size(), 1u);
+  EXPECT_EQ(matched["hypervisors"][0]["hypervisor_hostname"], "node2");
+  // 2.33 paging: one per page, a next link, the marker continues.
+  json page = body(client_->Get("/v2.1/os-hypervisors?limit=1", as("admin", "2.33")));
+  ASSERT_EQ(page["hypervisors"].size(), 1u);
+  ASSERT_TRUE(page.contains("hypervisors_links"));
+  json next = body(client_->Get("/v2.1/os-hypervisors?limit=1&marker=" + std::to_string(page["hypervisors"][0]["id"].get<std::int64_t>()),
+                                as("admin", "2.33")));
+  ASSERT_EQ(next["hypervisors"].size(), 1u);
+  EXPECT_NE(next["hypervisors"][0]["id"], page["hypervisors"][0]["id"]);
+  EXPECT_EQ(client_->Get("/v2.1/os-hypervisors?marker=12345", as("admin", "2.33"))->status, 400);
+  // 2.88: no inventory, no statistics; uptime in show.
+  json at288 = body(client_->Get("/v2.1/os-hypervisors/" + uuid, as("admin", "2.88")))["hypervisor"];
+  EXPECT_FALSE(at288.contains("vcpus"));
+  EXPECT_FALSE(at288.contains("cpu_info"));
+  EXPECT_TRUE(at288.contains("uptime"));
+  EXPECT_EQ(client_->Get("/v2.1/os-hypervisors/statistics", as("admin", "2.88"))->status, 404);
 }
 
 }  // namespace

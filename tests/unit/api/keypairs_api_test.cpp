@@ -211,5 +211,61 @@ TEST_F(KeypairsApi, GeneratesAnEd25519KeyPairInOpenSshFormats) {
   EXPECT_EQ(out.substr(0, out.find(' ', 12)), pub.substr(0, pub.find(' ', 12)));
 }
 
+TEST_F(KeypairsApi, MicroversionsTypeUserIdPagingAndRequiredKey) {
+  auto import = [&](const std::string& name, const std::string& version, const std::string& extra = "") {
+    return client_->Post("/v2.1/os-keypairs", as("member", version),
+                         R"({"keypair": {"name": ")" + name + R"(", "public_key": ")" + std::string(kEd25519) + "\"" + extra + "}}",
+                         "application/json");
+  };
+  auto at22 = import("k22", "2.2", R"(, "type": "ssh")");
+  ASSERT_EQ(at22->status, 201) << at22->body;
+  EXPECT_EQ(body(at22)["keypair"]["type"], "ssh");
+  EXPECT_EQ(import("k21", "2.1", R"(, "type": "ssh")")->status, 400);  // no type before 2.2
+  // x509: generated (a certificate and its key), then the certificate imported.
+  auto gen = client_->Post("/v2.1/os-keypairs", as("member", "2.2"), R"({"keypair": {"name": "cert", "type": "x509"}})",
+                           "application/json");
+  ASSERT_EQ(gen->status, 201) << gen->body;
+  json cert = body(gen)["keypair"];
+  EXPECT_EQ(cert["type"], "x509");
+  EXPECT_EQ(cert["public_key"].get<std::string>().rfind("-----BEGIN CERTIFICATE-----", 0), 0u);
+  EXPECT_NE(cert["private_key"].get<std::string>().find("PRIVATE KEY-----"), std::string::npos);
+  EXPECT_EQ(cert["fingerprint"].get<std::string>().size(), 59u);  // SHA-1, 20 colon-separated bytes
+  auto imported = client_->Post("/v2.1/os-keypairs", as("member", "2.2"),
+                                json{{"keypair", {{"name", "cert2"}, {"type", "x509"}, {"public_key", cert["public_key"]}}}}.dump(),
+                                "application/json");
+  ASSERT_EQ(imported->status, 201) << imported->body;
+  EXPECT_EQ(body(imported)["keypair"]["fingerprint"], cert["fingerprint"]);
+  EXPECT_EQ(client_->Post("/v2.1/os-keypairs", as("member", "2.2"),
+                          R"({"keypair": {"name": "cert3", "type": "x509", "public_key": "not a certificate"}})",
+                          "application/json")->status, 400);
+  ASSERT_EQ(client_->Delete("/v2.1/os-keypairs/cert", as("member", "2.2"))->status, 204);
+  ASSERT_EQ(client_->Delete("/v2.1/os-keypairs/cert2", as("member", "2.2"))->status, 204);
+  auto shown = body(client_->Get("/v2.1/os-keypairs/k22", as("member", "2.2")))["keypair"];
+  EXPECT_EQ(shown["type"], "ssh");
+  // 2.10: an admin acts for another user; a member may not.
+  auto for_member = client_->Post("/v2.1/os-keypairs", as("admin", "2.10"),
+                                  R"({"keypair": {"name": "given", "user_id": "u-member", "public_key": ")" +
+                                      std::string(kRsa) + "\"}}",
+                                  "application/json");
+  ASSERT_EQ(for_member->status, 201) << for_member->body;
+  EXPECT_EQ(body(for_member)["keypair"]["user_id"], "u-member");
+  EXPECT_EQ(client_->Get("/v2.1/os-keypairs/given", as("member"))->status, 200);
+  EXPECT_EQ(client_->Get("/v2.1/os-keypairs/given?user_id=u-member", as("admin", "2.10"))->status, 200);
+  EXPECT_EQ(client_->Get("/v2.1/os-keypairs?user_id=u-admin", as("member", "2.10"))->status, 403);
+  // 2.35 paging by name.
+  json page = body(client_->Get("/v2.1/os-keypairs?limit=1", as("member", "2.35")));
+  ASSERT_EQ(page["keypairs"].size(), 1u);
+  EXPECT_TRUE(page.contains("keypairs_links"));
+  const std::string first = page["keypairs"][0]["keypair"]["name"];
+  json rest = body(client_->Get("/v2.1/os-keypairs?marker=" + first, as("member", "2.35")));
+  EXPECT_EQ(rest["keypairs"].size(), 1u);
+  EXPECT_EQ(client_->Get("/v2.1/os-keypairs?marker=nope", as("member", "2.35"))->status, 400);
+  // 2.92: no generation; '.' and '@' allowed in names.
+  EXPECT_EQ(client_->Post("/v2.1/os-keypairs", as("member", "2.92"), R"({"keypair": {"name": "gen"}})", "application/json")
+                ->status, 400);
+  EXPECT_EQ(import("me@host.example", "2.92")->status, 201);
+  EXPECT_EQ(client_->Delete("/v2.1/os-keypairs/k22", as("member", "2.2"))->status, 204);
+}
+
 }  // namespace
 }  // namespace stratus::core::api

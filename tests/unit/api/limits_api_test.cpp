@@ -112,5 +112,19 @@ TEST_F(LimitsApi, AvailabilityZones) {
   EXPECT_EQ(info[1]["hosts"]["host1"]["stratus-compute"]["active"], false);
 }
 
+TEST_F(LimitsApi, MicroversionsDropRetiredLimits) {
+  json at21 = body(client_->Get("/v2.1/limits", as("member")))["limits"]["absolute"];
+  EXPECT_TRUE(at21.contains("maxTotalFloatingIps"));
+  json at236 = body(client_->Get("/v2.1/limits", as("member", "2.36")))["limits"]["absolute"];
+  EXPECT_FALSE(at236.contains("maxTotalFloatingIps"));
+  EXPECT_TRUE(at236.contains("maxImageMeta"));
+  json at239 = body(client_->Get("/v2.1/limits", as("member", "2.39")))["limits"]["absolute"];
+  EXPECT_FALSE(at239.contains("maxImageMeta"));
+  EXPECT_TRUE(at239.contains("maxPersonality"));
+  json at257 = body(client_->Get("/v2.1/limits", as("member", "2.57")))["limits"]["absolute"];
+  EXPECT_FALSE(at257.contains("maxPersonality"));
+  EXPECT_TRUE(at257.contains("maxTotalInstances"));
+}
+
 }  // namespace
 }  // namespace stratus::core::api

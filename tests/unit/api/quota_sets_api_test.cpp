@@ -225,5 +225,37 @@ TEST_F(QuotaSetsApi, DeleteRevertsToDefaults) {
   EXPECT_EQ(limits("p-admin").at("instances"), 7);
 }
 
+TEST_F(QuotaSetsApi, QuotaClassesAndMicroversions) {
+  EXPECT_EQ(client_->Get("/v2.1/os-quota-class-sets/default", as("member"))->status, 403);
+  json before = body(client_->Get("/v2.1/os-quota-class-sets/default", as("admin")))["quota_class_set"];
+  EXPECT_EQ(before["id"], "default");
+  EXPECT_EQ(before["fixed_ips"], -1);
+  EXPECT_FALSE(before.contains("server_groups"));  // not before 2.50
+  auto put = client_->Put("/v2.1/os-quota-class-sets/default", as("admin"),
+                          R"({"quota_class_set": {"instances": 15, "fixed_ips": 99}})", "application/json");
+  ASSERT_EQ(put->status, 200) << put->body;
+  EXPECT_EQ(body(put)["quota_class_set"]["instances"], 15);
+  EXPECT_EQ(body(put)["quota_class_set"]["fixed_ips"], 99);
+  EXPECT_FALSE(body(put)["quota_class_set"].contains("id"));
+  // The default class is what projects start from.
+  EXPECT_EQ(body(client_->Get("/v2.1/os-quota-sets/p-member", as("member")))["quota_set"]["instances"], 15);
+  EXPECT_EQ(client_->Put("/v2.1/os-quota-class-sets/default", as("admin"), R"({"quota_class_set": {"bogus": 1}})",
+                         "application/json")->status, 400);
+  json at257 = body(client_->Get("/v2.1/os-quota-class-sets/default", as("admin", "2.57")))["quota_class_set"];
+  EXPECT_TRUE(at257.contains("server_groups"));
+  EXPECT_FALSE(at257.contains("fixed_ips"));
+  EXPECT_FALSE(at257.contains("injected_files"));
+  EXPECT_EQ(client_->Put("/v2.1/os-quota-class-sets/default", as("admin", "2.57"),
+                         R"({"quota_class_set": {"injected_files": 1}})", "application/json")->status, 400);
+  // Quota sets: network quotas gone at 2.36, injected files at 2.57.
+  json qs236 = body(client_->Get("/v2.1/os-quota-sets/p-member", as("member", "2.36")))["quota_set"];
+  EXPECT_FALSE(qs236.contains("floating_ips"));
+  EXPECT_TRUE(qs236.contains("injected_files"));
+  json qs257 = body(client_->Get("/v2.1/os-quota-sets/p-member", as("member", "2.57")))["quota_set"];
+  EXPECT_FALSE(qs257.contains("injected_files"));
+  EXPECT_EQ(client_->Put("/v2.1/os-quota-sets/p-member", as("admin", "2.57"), R"({"quota_set": {"injected_files": 1}})",
+                         "application/json")->status, 400);
+}
+
 }  // namespace
 }  // namespace stratus::core::api

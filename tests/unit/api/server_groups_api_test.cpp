@@ -27,12 +27,14 @@ class ServerGroupsApi : public test_support::ApiTest {
     ASSERT_NO_FATAL_FAILURE(start_server([](ApiServer& s, db::Database& db) { add_server_group_routes(s, db); }));
   }
 
-  httplib::Result create(const json& b, const std::string& token = "member") {
-    return client_->Post("/v2.1/os-server-groups", as(token), b.dump(), "application/json");
+  httplib::Result create(const json& b, const std::string& token = "member", const std::string& version = "") {
+    return client_->Post("/v2.1/os-server-groups", as(token, version), b.dump(), "application/json");
   }
 
   std::string create_ok(const std::string& name, const std::string& policy, const std::string& token = "member") {
-    auto r = create({{"server_group", {{"name", name}, {"policies", {policy}}}}}, token);
+    // The soft policies exist from microversion 2.15.
+    const bool soft = policy.rfind("soft-", 0) == 0;
+    auto r = create({{"server_group", {{"name", name}, {"policies", {policy}}}}}, token, soft ? "2.15" : "");
     EXPECT_TRUE(r);
     if (!r) return {};
     EXPECT_EQ(r->status, 200) << r->body;
@@ -173,6 +175,33 @@ TEST_F(ServerGroupsApi, LimitAndOffset) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400) << bad;
   }
+}
+
+TEST_F(ServerGroupsApi, MicroversionedPolicies) {
+  EXPECT_EQ(client_->Post("/v2.1/os-server-groups", as("member", "2.14"),
+                          R"({"server_group": {"name": "g", "policies": ["soft-affinity"]}})", "application/json")->status,
+            400);
+  auto g213 = client_->Post("/v2.1/os-server-groups", as("member", "2.15"),
+                            R"({"server_group": {"name": "g", "policies": ["soft-affinity"]}})", "application/json");
+  ASSERT_EQ(g213->status, 200) << g213->body;
+  EXPECT_EQ(body(g213)["server_group"]["project_id"], "p-member");
+  EXPECT_EQ(body(g213)["server_group"]["user_id"], "u-member");
+  auto g264 = client_->Post("/v2.1/os-server-groups", as("member", "2.64"),
+                            R"({"server_group": {"name": "h", "policy": "anti-affinity", "rules": {"max_server_per_host": 2}}})",
+                            "application/json");
+  ASSERT_EQ(g264->status, 200) << g264->body;
+  json v = body(g264)["server_group"];
+  EXPECT_EQ(v["policy"], "anti-affinity");
+  EXPECT_EQ(v["rules"]["max_server_per_host"], 2);
+  EXPECT_FALSE(v.contains("policies"));
+  EXPECT_FALSE(v.contains("metadata"));
+  EXPECT_EQ(client_->Post("/v2.1/os-server-groups", as("member", "2.64"),
+                          R"({"server_group": {"name": "i", "policy": "affinity", "rules": {"max_server_per_host": 2}}})",
+                          "application/json")->status, 400);
+  EXPECT_EQ(client_->Post("/v2.1/os-server-groups", as("member", "2.64"),
+                          R"({"server_group": {"name": "i", "policies": ["affinity"]}})", "application/json")->status, 400);
+  json old = body(client_->Get("/v2.1/os-server-groups/" + v["id"].get<std::string>(), as("member")))["server_group"];
+  EXPECT_EQ(old["policies"], json::array({"anti-affinity"}));
 }
 
 }  // namespace

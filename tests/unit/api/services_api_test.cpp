@@ -238,5 +238,51 @@ TEST(ServiceState, Zone) {
   EXPECT_EQ(service_zone(s), "internal");
 }
 
+TEST_F(ServicesApi, ForcedDownAndUuidsByMicroversion) {
+  json at21 = body(client_->Get("/v2.1/os-services", as("admin")))["services"][0];
+  EXPECT_FALSE(at21.contains("forced_down"));
+  EXPECT_TRUE(at21["id"].is_number_integer());
+  json at211 = body(client_->Get("/v2.1/os-services", as("admin", "2.11")))["services"][0];
+  EXPECT_EQ(at211["forced_down"], false);
+  auto forced = client_->Put("/v2.1/os-services/force-down", as("admin", "2.11"),
+                             R"({"host": "host1", "binary": "stratus-compute", "forced_down": true})", "application/json");
+  ASSERT_EQ(forced->status, 200) << forced->body;
+  EXPECT_EQ(body(forced)["service"]["forced_down"], true);
+  // Not a route before 2.11.
+  EXPECT_EQ(client_->Put("/v2.1/os-services/force-down", as("admin"),
+                         R"({"host": "host1", "binary": "stratus-compute", "forced_down": true})", "application/json")
+                ->status, 404);
+  json services = body(client_->Get("/v2.1/os-services?host=host1&binary=stratus-compute", as("admin", "2.53")))["services"];
+  ASSERT_EQ(services.size(), 1u);
+  const std::string uuid = services[0]["id"].get<std::string>();
+  EXPECT_EQ(uuid.size(), 36u);
+  EXPECT_EQ(uuid[14], '3');  // a name-based uuid
+  auto updated = client_->Put("/v2.1/os-services/" + uuid, as("admin", "2.53"),
+                              R"({"status": "disabled", "disabled_reason": "maintenance", "forced_down": false})",
+                              "application/json");
+  ASSERT_EQ(updated->status, 200) << updated->body;
+  EXPECT_EQ(body(updated)["service"]["status"], "disabled");
+  EXPECT_EQ(body(updated)["service"]["disabled_reason"], "maintenance");
+  EXPECT_EQ(body(updated)["service"]["forced_down"], false);
+  EXPECT_EQ(body(updated)["service"]["id"], uuid);
+  EXPECT_EQ(client_->Put("/v2.1/os-services/" + uuid, as("admin", "2.53"), R"({"status": "enabled", "disabled_reason": "x"})",
+                         "application/json")->status, 400);
+  EXPECT_EQ(client_->Put("/v2.1/os-services/" + uuid, as("admin", "2.53"), R"({})", "application/json")->status, 400);
+  EXPECT_EQ(client_->Put("/v2.1/os-services/not-a-uuid", as("admin", "2.53"), R"({"status": "enabled"})",
+                         "application/json")->status, 400);
+  EXPECT_EQ(client_->Put("/v2.1/os-services/" + uuid, as("member", "2.53"), R"({"status": "enabled"})",
+                         "application/json")->status, 403);
+}
+
+TEST_F(ServicesApi, DeleteRemovesTheRecord) {
+  json services = body(client_->Get("/v2.1/os-services?host=ctl", as("admin")))["services"];
+  ASSERT_EQ(services.size(), 1u);
+  const std::string id = std::to_string(services[0]["id"].get<std::int64_t>());
+  EXPECT_EQ(client_->Delete("/v2.1/os-services/" + id, as("member"))->status, 403);
+  EXPECT_EQ(client_->Delete("/v2.1/os-services/" + id, as("admin"))->status, 204);
+  EXPECT_EQ(client_->Delete("/v2.1/os-services/" + id, as("admin"))->status, 404);
+  EXPECT_TRUE(body(client_->Get("/v2.1/os-services?host=ctl", as("admin")))["services"].empty());
+}
+
 }  // namespace
 }  // namespace stratus::core::api

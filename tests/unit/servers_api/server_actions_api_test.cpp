@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "core/db/instance_action_repository.h"
+#include "core/db/instance_repository.h"
 #include "servers_test_support.h"
 
 namespace stratus::core::api::test_support {
@@ -329,7 +330,54 @@ TEST_F(ServersApiTest, InstanceActionsListAndShow) {
 
   r = get("/v2.1/servers/" + id + "/os-instance-actions/req-nope");
   EXPECT_EQ(r->status, 404);
-  EXPECT_EQ(body(r)["itemNotFound"]["message"], "Action for request_id req-nope on instance " + id + " not found");
+  EXPECT_EQ(body(r)["itemNotFound"]["message"], "Action req-nope not found");
+
+  // 2.51: owners see the events, without traceback; 2.62 adds hostId (and
+  // host for admins); 2.58 updated_at and paging.
+  auto at = [&](const std::string& path, const std::string& who, const std::string& version) {
+    return client_->Get(path.c_str(), as(who, version));
+  };
+  r = at("/v2.1/servers/" + id + "/os-instance-actions/" + reboot_request, "member", "2.62");
+  ASSERT_EQ(r->status, 200);
+  auto ev = body(r)["instanceAction"]["events"];
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_FALSE(ev[0].contains("traceback"));
+  EXPECT_FALSE(ev[0].contains("host"));
+  EXPECT_EQ(ev[0]["hostId"].get<std::string>().size(), 56u);
+  ev = body(at("/v2.1/servers/" + id + "/os-instance-actions/" + reboot_request, "admin", "2.84"))["instanceAction"]["events"];
+  EXPECT_EQ(ev[0]["host"], "host1");
+  EXPECT_TRUE(ev[0].contains("details"));
+  auto page = body(at("/v2.1/servers/" + id + "/os-instance-actions?limit=1", "member", "2.58"));
+  ASSERT_EQ(page["instanceActions"].size(), 1u);
+  EXPECT_TRUE(page["instanceActions"][0].contains("updated_at"));
+  EXPECT_TRUE(page.contains("links"));
+  auto rest = body(at("/v2.1/servers/" + id + "/os-instance-actions?marker=" + reboot_request, "member", "2.58"));
+  ASSERT_EQ(rest["instanceActions"].size(), 1u);
+  EXPECT_EQ(rest["instanceActions"][0]["action"], "create");
+  EXPECT_EQ(at("/v2.1/servers/" + id + "/os-instance-actions?marker=req-nope", "member", "2.58")->status, 400);
+  EXPECT_EQ(at("/v2.1/servers/" + id + "/os-instance-actions?changes-since=2999-01-01T00:00:00Z", "member", "2.58")->status, 200);
+  EXPECT_TRUE(body(at("/v2.1/servers/" + id + "/os-instance-actions?changes-since=2999-01-01T00:00:00Z", "member", "2.58"))
+                  ["instanceActions"].empty());
+
+  // 2.21: a deleted server's actions still read; before, it is gone.
+  ASSERT_TRUE(db::InstanceRepository(*db_).destroy(id).ok());
+  EXPECT_EQ(get("/v2.1/servers/" + id + "/os-instance-actions")->status, 404);
+  EXPECT_EQ(at("/v2.1/servers/" + id + "/os-instance-actions", "member", "2.21")->status, 200);
+}
+
+TEST_F(ServersApiTest, MigrationsAreNeverThere) {
+  const std::string id = create_server();
+  EXPECT_EQ(get("/v2.1/os-migrations", "member")->status, 403);
+  auto r = get("/v2.1/os-migrations", "admin");
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(body(r), json::parse(R"({"migrations": []})"));
+  EXPECT_EQ(client_->Get("/v2.1/os-migrations?marker=abc", as("admin", "2.59"))->status, 400);
+  EXPECT_EQ(get("/v2.1/servers/" + id + "/migrations", "admin")->status, 404);  // before 2.23
+  r = client_->Get(("/v2.1/servers/" + id + "/migrations").c_str(), as("admin", "2.23"));
+  ASSERT_EQ(r->status, 200);
+  EXPECT_TRUE(body(r)["migrations"].empty());
+  EXPECT_EQ(client_->Get(("/v2.1/servers/" + id + "/migrations/1").c_str(), as("admin", "2.23"))->status, 404);
+  EXPECT_EQ(client_->Get("/v2.1/servers/00000000-0000-0000-0000-000000000000/migrations", as("admin", "2.23"))->status, 404);
 }
 
 }  // namespace

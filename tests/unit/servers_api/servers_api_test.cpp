@@ -4,6 +4,7 @@
 
 #include "core/compute/api/server_status.h"
 #include "core/common/digest.h"
+#include "core/db/flavor_repository.h"
 #include "core/db/instance_action_repository.h"
 #include "core/db/instance_fault_repository.h"
 #include "core/db/keypair_repository.h"
@@ -52,6 +53,25 @@ TEST_F(ServersApiTest, CreateOneServerRecordsItAndCastsTheBuild) {
   EXPECT_EQ(build->build.spec.image.id, db::kDefaultImageUuid);
   EXPECT_EQ(build->build.spec.project_id, "p-member");
   EXPECT_EQ(build->build.spec.num_instances, 1);
+}
+
+TEST_F(ServersApiTest, APrivateFlavorBootsOnlyForProjectsGivenAccess) {
+  db::FlavorRecord priv;
+  priv.flavor.id = "private-1";
+  priv.flavor.name = "private.tiny";
+  priv.flavor.vcpus = 1;
+  priv.flavor.memory_mb = 512;
+  priv.flavor.root_gb = 1;
+  priv.flavor.is_public = false;
+  ASSERT_TRUE(db::FlavorRepository(*db_).create(priv).ok());
+  nlohmann::json b = server_body("secret");
+  b["server"]["flavorRef"] = "private-1";
+  auto refused = post("/v2.1/servers", b);
+  ASSERT_EQ(refused->status, 400) << refused->body;
+  EXPECT_EQ(body(refused)["badRequest"]["message"], "Flavor private-1 could not be found.");
+  ASSERT_TRUE(db::FlavorRepository(*db_).add_access("private-1", "p-member").ok());
+  auto allowed = post("/v2.1/servers", b);
+  EXPECT_EQ(allowed->status, 202) << allowed->body;
 }
 
 TEST_F(ServersApiTest, MinMaxCountSharesAReservationId) {
