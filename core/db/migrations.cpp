@@ -564,8 +564,6 @@ const std::vector<Migration>& builtin_migrations() {
       {3, "identity", kIdentitySchema},
       {4, "image service", kImageServiceSchema},
       {5, "race-proof writes", kRaceProofSchema},
-      // 6..10 belong to other branches of issue #13; the lead's merge replaces
-      // these placeholders (the list must be numbered without gaps).
       {6, "host aggregates", kAggregatesSchema},
       {7, "flavor access", kFlavorAccessSchema},
       {8, "security groups and floating IPs", kSecurityGroupsSchema},
