@@ -229,10 +229,14 @@ test('launch wizard: 3 instances, custom flavor, a chosen host, two networks; th
 
   const mine = (await servers()).filter((s) => s.name.startsWith('web'));
   assert.equal(mine.length, 3);
-  const flavors = (await aio.api.get('/v2.1/flavors/detail')).flavors;
+  // Private flavors are listed for admins with is_public=None only (Nova).
+  const flavors = (await aio.api.get('/v2.1/flavors/detail?is_public=None')).flavors;
   const custom = flavors.filter((f) => f.name === 'custom.2c.1024m.1g');
   assert.equal(custom.length, 1);
   assert.equal(custom[0]['os-flavor-access:is_public'], false);
+  // The launching project was given access to it.
+  const access = (await aio.api.get(`/v2.1/flavors/${custom[0].id}/os-flavor-access`)).flavor_access;
+  assert.deepEqual(access.map((a) => a.tenant_id), [mine[0].tenant_id]);
   for (const s of mine) {
     assert.equal(s.flavor.id, custom[0].id);
     assert.equal(s['OS-EXT-SRV-ATTR:host'], host);

@@ -3,7 +3,8 @@
 // POST /v2.1/servers. A custom size becomes a real flavor first (for
 // administrators: see docs/dashboard.md, "Custom sizes"): an existing
 // private "custom.<v>c.<ram>m.<disk>g" flavor of that size is reused, else one is
-// created, and removed again if the launch then fails.
+// created, and removed again if the launch then fails; the current project is
+// given access to it.
 import * as api from '../api.js';
 import { h, clear, notify, field, fieldError, bytes } from '../ui.js';
 import { navigate } from '../main.js';
@@ -244,9 +245,30 @@ export async function render(main) {
     const ram = c.ramGb * 1024;
     const all = (await api.get('/v2.1/flavors/detail?is_public=None')).flavors;
     const same = all.find((f) => f.vcpus === c.vcpus && f.ram === ram && f.disk === c.diskGb && f.name === customFlavorName(c.vcpus, ram, c.diskGb));
-    if (same) return { id: same.id, created: false };
+    if (same) {
+      await grantProjectAccess(same.id);
+      return { id: same.id, created: false };
+    }
     const made = await api.post('/v2.1/flavors', { flavor: { name: customFlavorName(c.vcpus, ram, c.diskGb), vcpus: c.vcpus, ram, disk: c.diskGb, 'os-flavor-access:is_public': false } });
-    return { id: made.flavor.id, created: true };
+    const flavor = { id: made.flavor.id, created: true };
+    try {
+      await grantProjectAccess(flavor.id);
+    } catch (e) {
+      await api.del(`/v2.1/flavors/${flavor.id}`).catch(() => {});
+      throw e;
+    }
+    return flavor;
+  }
+
+  // The project the instance is launched in gets access to the private
+  // flavor (os-flavor-access), so its members see and can rebuild with
+  // what their instance runs on, not only administrators.
+  async function grantProjectAccess(flavorId) {
+    const project = api.getSession()?.project?.id;
+    if (!project) return;
+    const access = (await api.get(`/v2.1/flavors/${flavorId}/os-flavor-access`)).flavor_access;
+    if (access.some((a) => a.tenant_id === project)) return;
+    await api.post(`/v2.1/flavors/${flavorId}/action`, { addTenantAccess: { tenant: project } });
   }
 
   async function submit() {
