@@ -26,7 +26,7 @@ packages=(
   # Tempest: its response schemas (the contract the compute replies are
   # checked against) and its compute API tests run against an aio (tests/tempest);
   # curl reads the advertised microversion range
-  python3-tempest python3-jsonschema python3-subunit curl
+  python3-tempest python3-jsonschema subunit curl
   # the dashboard's browser tests drive Debian's chromium (playwright-core)
   chromium
 )
