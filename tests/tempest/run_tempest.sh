@@ -130,7 +130,8 @@ attach_encrypted_volume = false
 swap_volume = false
 volume_multiattach = false
 metadata_service = false
-scheduler_enabled_filters = AvailabilityZoneFilter,ComputeFilter,ComputeCapabilitiesFilter,ImagePropertiesFilter,ServerGroupAntiAffinityFilter,ServerGroupAffinityFilter,AggregateInstanceExtraSpecsFilter,AggregateMultiTenancyIsolation
+# The filters stratus aio enables (core/config/config.h, docs/scheduler.md), by Nova's names.
+scheduler_enabled_filters = ComputeFilter,AvailabilityZoneFilter,RamFilter,CoreFilter,DiskFilter,ImagePropertiesFilter,SameHostFilter,DifferentHostFilter,ServerGroupAffinityFilter,ServerGroupAntiAffinityFilter,NumInstancesFilter,AggregateInstanceExtraSpecsFilter,AggregateMultiTenancyIsolation
 
 [image]
 http_image = $aio_root/image/v2/images/$image_id/file
