@@ -23,8 +23,10 @@ packages=(
   # test tools: Debian's own Python (/usr/bin/python3) and its packages
   python3 python3-zmq python3-msgpack openssh-client
   python3-novaclient python3-openstackclient python3-openstacksdk
-  # tempest's response schemas: the contract the compute replies are checked against
-  python3-tempest python3-jsonschema
+  # Tempest: its response schemas (the contract the compute replies are
+  # checked against) and its compute API tests run against an aio (tests/tempest);
+  # curl reads the advertised microversion range
+  python3-tempest python3-jsonschema subunit curl
   # the dashboard's browser tests drive Debian's chromium (playwright-core)
   chromium
 )
