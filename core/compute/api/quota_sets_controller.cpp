@@ -1,6 +1,8 @@
 #include "core/compute/api/quota_sets_controller.h"
 
+#include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <charconv>
 #include <map>
 
@@ -32,6 +34,9 @@ json update_schema() {
   json value = json::parse(R"({"type": ["integer", "string"], "pattern": "^-?[0-9]+$", "minimum": -1, "maximum": 2147483647})");
   json properties = json::object();
   for (const auto& [resource, limit] : db::builtin_quota_defaults()) properties[resource] = value;
+  // nova-network's quotas: accepted until 2.36 and ignored, as Nova does
+  // since they went away (they always show -1).
+  for (const char* name : kNetworkQuotas) properties[name] = value;
   properties["force"] = json::parse(R"({"type": ["boolean", "string"], "enum": [true, "True", "TRUE", "true", "1",
       "ON", "On", "on", "YES", "Yes", "yes", false, "False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no"]})");
   return {{"type", "object"},
@@ -120,7 +125,10 @@ Result<ApiResponse> update(db::Database& db, const JsonSchemaValidator& validato
   const std::string& project = req.path_params[0];
   const json& in = req.body["quota_set"];
   for (const auto& [resource, v] : in.items()) {
-    if (resource != "force" && !shown_at(resource, req.microversion)) {
+    const bool network_quota = std::find(std::begin(kNetworkQuotas), std::end(kNetworkQuotas), resource) !=
+                               std::end(kNetworkQuotas);
+    if (resource != "force" && (!shown_at(resource, req.microversion) ||
+                                (network_quota && req.microversion >= Microversion{2, 36}))) {
       return Status::InvalidArgument("Invalid input for field/attribute quota_set. Value: " + in.dump() +
                                      ". Additional properties are not allowed ('" + resource + "' was unexpected)");
     }
@@ -132,6 +140,7 @@ Result<ApiResponse> update(db::Database& db, const JsonSchemaValidator& validato
     if (resource == "force") continue;
     auto limit = limit_value(resource, v);
     if (!limit.ok()) return limit.status();
+    if (std::find(std::begin(kNetworkQuotas), std::end(kNetworkQuotas), resource) != std::end(kNetworkQuotas)) continue;
     wanted[resource] = *limit;
   }
   if (!force) {

@@ -170,7 +170,7 @@ TEST_F(QuotaSetsApi, UpdateSetsLimits) {
 TEST_F(QuotaSetsApi, BadUpdatesChangeNothing) {
   const std::pair<json, std::string> cases[] = {
       {{{"quota_set", {{"instances", 20}, {"bogus", 1}}}}, "bogus"},
-      {{{"quota_set", {{"instances", 20}, {"floating_ips", 5}}}}, "floating_ips"},
+      {{{"quota_set", {{"instances", 20}, {"floating_ips", -5}}}}, "quota_set/floating_ips"},
       {{{"quota_set", {{"instances", 20}, {"cores", -2}}}}, "quota_set/cores"},
       {{{"quota_set", {{"instances", 20}, {"cores", "-2"}}}}, "quota_set/cores"},
       {{{"quota_set", {{"instances", 20}, {"cores", "abc"}}}}, "quota_set/cores"},
@@ -254,6 +254,15 @@ TEST_F(QuotaSetsApi, QuotaClassesAndMicroversions) {
   json qs257 = body(client_->Get("/v2.1/os-quota-sets/p-member", as("member", "2.57")))["quota_set"];
   EXPECT_FALSE(qs257.contains("injected_files"));
   EXPECT_EQ(client_->Put("/v2.1/os-quota-sets/p-member", as("admin", "2.57"), R"({"quota_set": {"injected_files": 1}})",
+                         "application/json")->status, 400);
+  // nova-network's quotas: accepted and ignored until 2.36 (they show -1), refused after.
+  auto put21 = client_->Put("/v2.1/os-quota-sets/p-member", as("admin"),
+                            R"({"quota_set": {"floating_ips": 20, "security_groups": 20, "ram": 4096}})",
+                            "application/json");
+  ASSERT_EQ(put21->status, 200) << put21->body;
+  EXPECT_EQ(body(put21)["quota_set"]["floating_ips"], -1);
+  EXPECT_EQ(body(put21)["quota_set"]["ram"], 4096);
+  EXPECT_EQ(client_->Put("/v2.1/os-quota-sets/p-member", as("admin", "2.36"), R"({"quota_set": {"floating_ips": 1}})",
                          "application/json")->status, 400);
 }
 
