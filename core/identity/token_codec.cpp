@@ -24,7 +24,14 @@ std::string random_base64(std::size_t bytes) {
 
 }  // namespace
 
-std::string new_token() { return random_base64(kTokenBytes); }
+// A token that starts with '-' reads as an option on a command line
+// (`openstack token revoke -Xy...` fails): such a draw (1 in 64) is redrawn.
+std::string new_token() {
+  std::string token = random_base64(kTokenBytes);
+  for (int draw = 0; draw < 64 && token.front() == '-'; ++draw) token = random_base64(kTokenBytes);
+  if (token.front() == '-') token.front() = 'A';  // 64 draws in a row: (1/64)^64, never in practice
+  return token;
+}
 
 bool is_well_formed_token(const std::string& token) {
   if (token.size() != sodium_base64_ENCODED_LEN(kTokenBytes, kVariant) - 1) return false;

@@ -107,7 +107,8 @@ TEST_F(GuestApiTest, PersonalityQuotasAre403) {
 }
 
 TEST_F(GuestApiTest, PersonalityIsRefusedFrom257) {
-  const json b = with_personality({{{"path", "/a"}, {"contents", ""}}});
+  json b = with_personality({{{"path", "/a"}, {"contents", ""}}});
+  b["server"]["networks"] = "none";  // required from 2.37
   auto r = post_v("/v2.1/servers", b, "2.57");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400) << r->body;
