@@ -453,7 +453,10 @@ test('bulk delete (soft delete kept for reclaim), restore, delete now', async ()
   await page.click('dialog button.primary');
   await untilState(b, 'soft-delete/-');
   await untilState(c, 'soft-delete/-');
-  await page.waitForFunction((id) => document.querySelector(`#instances tr[data-id="${id}"]`)?.dataset.status === 'SOFT_DELETED', c);
+  // Both rows show it before b's menu is opened (the menu offers what the row shows).
+  for (const id of [b, c]) {
+    await page.waitForFunction((i) => document.querySelector(`#instances tr[data-id="${i}"]`)?.dataset.status === 'SOFT_DELETED', id);
+  }
   await rowAction(b, 'restore');
   await untilState(b, 'active/-');
   await rowAction(c, 'force_delete');
