@@ -393,11 +393,12 @@ Result<std::vector<std::string>> SecurityGroupRepository::instances_depending_on
   });
 }
 
-Result<std::vector<std::string>> SecurityGroupRepository::ports_in_group(const std::string& group_id) {
-  return db_.read("list ports in security group", [&](Connection& c) -> Result<std::vector<std::string>> {
-    auto rs = c.prepare("list ports in security group " + group_id,
-                        "SELECT p.uuid FROM port_security_groups b JOIN ports p ON p.id = b.port_id "
-                        "JOIN security_groups g ON g.id = b.security_group_id WHERE g.uuid = ? ORDER BY p.id");
+Result<std::vector<std::string>> SecurityGroupRepository::member_fixed_ips(const std::string& group_id) {
+  return db_.read("list member addresses of security group", [&](Connection& c) -> Result<std::vector<std::string>> {
+    auto rs = c.prepare("list member addresses of security group " + group_id,
+                        "SELECT p.ip_address FROM port_security_groups b JOIN ports p ON p.id = b.port_id "
+                        "JOIN security_groups g ON g.id = b.security_group_id "
+                        "WHERE g.uuid = ? AND p.ip_address <> '' ORDER BY p.id");
     if (!rs.ok()) return rs.status();
     rs->bind_all(group_id);
     std::vector<std::string> out;

@@ -94,8 +94,9 @@ class SecurityGroupRepository {
   // naming one of them as remote group (their members' addresses are its
   // peers). Sorted, without repeats.
   sdk::Result<std::vector<std::string>> instances_depending_on(const std::vector<std::string>& group_ids);
-  // The ports in a group (uuids, oldest first).
-  sdk::Result<std::vector<std::string>> ports_in_group(const std::string& group_id);
+  // The fixed IPs of the ports in a group, oldest port first: what a rule whose
+  // remote is this group expands to (one join, not a read of every port).
+  sdk::Result<std::vector<std::string>> member_fixed_ips(const std::string& group_id);
 
  private:
   Scope db_;

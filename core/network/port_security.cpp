@@ -1,7 +1,6 @@
 #include "core/network/port_security.h"
 
 #include <map>
-#include <optional>
 
 #include "core/db/port_repository.h"
 #include "core/db/security_group_repository.h"
@@ -53,25 +52,13 @@ Result<std::vector<sdk::PortSecurity>> port_security_for_instance(db::Database& 
     return &it->second;
   };
   // Remote group -> its members' fixed IPs, read once each.
-  std::optional<std::map<std::string, std::string>> all_port_ips;  // port uuid -> ip
   std::map<std::string, std::vector<std::string>> member_ips;
   auto members = [&](const std::string& id) -> Result<const std::vector<std::string>*> {
     auto it = member_ips.find(id);
     if (it != member_ips.end()) return &it->second;
-    auto in_group = groups.ports_in_group(id);
-    if (!in_group.ok()) return in_group.status();
-    if (!all_port_ips) {
-      auto all = port_repo.list();
-      if (!all.ok()) return all.status();
-      all_port_ips.emplace();
-      for (const auto& p : *all) (*all_port_ips)[p.uuid] = p.ip_address;
-    }
-    std::vector<std::string> ips;
-    for (const auto& port : *in_group) {
-      auto ip = all_port_ips->find(port);
-      if (ip != all_port_ips->end() && !ip->second.empty()) ips.push_back(ip->second);
-    }
-    return &member_ips.emplace(id, std::move(ips)).first->second;
+    auto ips = groups.member_fixed_ips(id);
+    if (!ips.ok()) return ips.status();
+    return &member_ips.emplace(id, std::move(*ips)).first->second;
   };
 
   std::vector<sdk::PortSecurity> out;

@@ -3,7 +3,6 @@
 #include <charconv>
 #include <functional>
 #include <map>
-#include <random>
 
 #include "core/http/json_schema_validator.h"
 #include "core/compute/api/compute_request.h"
