@@ -22,6 +22,16 @@ const std::map<std::string, std::int64_t>& builtin_quota_defaults() {
 
 namespace {
 
+// Reads the (resource, number) rows of `sql` into `out`, over what it holds.
+template <typename... Args>
+Status read_limits_into(std::map<std::string, std::int64_t>& out, Connection& conn, const std::string& purpose,
+                        const char* sql, const Args&... args) {
+  auto st = conn.prepare(purpose, sql);
+  if (!st.ok()) return st.status();
+  st->bind_all(args...);
+  return st->for_each([&](Statement& row) { out[row.text(0)] = row.int64(1); });
+}
+
 Result<std::map<std::string, std::int64_t>> defaults_locked(Connection& conn) {
   auto limits = builtin_quota_defaults();
   auto st = conn.prepare("read default quotas",
@@ -48,11 +58,8 @@ Result<std::map<std::string, std::int64_t>> limits_locked(Connection& conn, cons
   auto defaults = defaults_locked(conn);
   if (!defaults.ok()) return defaults.status();
   auto limits = std::move(*defaults);
-  auto pq = conn.prepare("read quotas of project " + project_id,
-                         "SELECT resource, hard_limit FROM quotas WHERE project_id = ?");
-  if (!pq.ok()) return pq.status();
-  pq->bind_all(project_id);
-  auto s = pq->for_each([&](Statement& row) { limits[row.text(0)] = row.int64(1); });
+  auto s = read_limits_into(limits, conn, "read quotas of project " + project_id,
+                            "SELECT resource, hard_limit FROM quotas WHERE project_id = ?", project_id);
   if (!s.ok()) return s;
   return limits;
 }
@@ -61,11 +68,9 @@ Result<std::map<std::string, std::int64_t>> limits_locked(Connection& conn, cons
 Result<std::map<std::string, std::int64_t>> user_overrides_locked(Connection& conn, const std::string& project_id,
                                                                   const std::string& user_id) {
   std::map<std::string, std::int64_t> own;
-  auto st = conn.prepare("read quotas of user " + user_id + " in project " + project_id,
-                         "SELECT resource, hard_limit FROM project_user_quotas WHERE project_id = ? AND user_id = ?");
-  if (!st.ok()) return st.status();
-  st->bind_all(project_id, user_id);
-  auto s = st->for_each([&](Statement& row) { own[row.text(0)] = row.int64(1); });
+  auto s = read_limits_into(own, conn, "read quotas of user " + user_id + " in project " + project_id,
+                            "SELECT resource, hard_limit FROM project_user_quotas WHERE project_id = ? AND user_id = ?",
+                            project_id, user_id);
   if (!s.ok()) return s;
   return own;
 }
@@ -232,12 +237,10 @@ Result<std::map<std::string, std::int64_t>> QuotaRepository::user_overrides(cons
 Result<std::map<std::string, std::int64_t>> QuotaRepository::users_limits_total(const std::string& project_id) {
   return db_.read("sum user quotas", [&](Connection& c) -> Result<std::map<std::string, std::int64_t>> {
     std::map<std::string, std::int64_t> total;
-    auto st = c.prepare("sum user quotas of project " + project_id,
-                        "SELECT resource, SUM(hard_limit) FROM project_user_quotas "
-                        "WHERE project_id = ? AND hard_limit >= 0 GROUP BY resource");
-    if (!st.ok()) return st.status();
-    st->bind_all(project_id);
-    auto s = st->for_each([&](Statement& row) { total[row.text(0)] = row.int64(1); });
+    auto s = read_limits_into(total, c, "sum user quotas of project " + project_id,
+                              "SELECT resource, SUM(hard_limit) FROM project_user_quotas "
+                              "WHERE project_id = ? AND hard_limit >= 0 GROUP BY resource",
+                              project_id);
     if (!s.ok()) return s;
     return total;
   });
