@@ -294,8 +294,8 @@ Result<std::vector<InstanceRecord>> InstanceRepository::create(std::vector<Insta
   if (records.empty()) return Status::InvalidArgument("no instances to create");
   std::int64_t cores = 0, ram = 0;
   for (auto& r : records) {
-    if (r.project_id != records.front().project_id) {
-      return Status::InvalidArgument("instances of one request must share a project");
+    if (r.project_id != records.front().project_id || r.user_id != records.front().user_id) {
+      return Status::InvalidArgument("instances of one request must share a project and a user");
     }
     if (r.project_id.empty() || r.user_id.empty()) return Status::InvalidArgument("instance without project or user");
     if (r.uuid.empty()) r.uuid = common::random_uuid();
@@ -304,7 +304,7 @@ Result<std::vector<InstanceRecord>> InstanceRepository::create(std::vector<Insta
   }
   return db_.write("create instances", [&](Connection& c) -> Result<std::vector<InstanceRecord>> {
     if (quota.enforce) {
-      auto st = check_instance_quota_locked(c, records.front().project_id,
+      auto st = check_instance_quota_locked(c, records.front().project_id, records.front().user_id,
                                             static_cast<std::int64_t>(records.size()), cores, ram);
       if (!st.ok()) return st;
     }

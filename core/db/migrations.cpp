@@ -555,6 +555,20 @@ CREATE TABLE flavor_projects (
 );
 )sql";
 
+// Migration 12: per-user quotas (Nova's project_user_quotas): a user's own
+// limit within a project, set with os-quota-sets ?user_id=. A resource
+// without a row here falls back to the project's limit (quotas), then to
+// the default class.
+constexpr const char* kProjectUserQuotasSchema = R"sql(
+CREATE TABLE project_user_quotas (
+  project_id TEXT NOT NULL,
+  user_id    TEXT NOT NULL,
+  resource   TEXT NOT NULL,
+  hard_limit INTEGER NOT NULL,
+  PRIMARY KEY (project_id, user_id, resource)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& builtin_migrations() {
@@ -570,6 +584,7 @@ const std::vector<Migration>& builtin_migrations() {
       {9, "servers microversions (2.3-2.93)", kServersMicroversionsSchema},
       {10, "instance system metadata", kSystemMetadataSchema},
       {11, "identity admin API", kIdentityAdminSchema},
+      {12, "per-user quotas", kProjectUserQuotasSchema},
   };
   return migrations;
 }

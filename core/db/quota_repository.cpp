@@ -1,5 +1,7 @@
 #include "core/db/quota_repository.h"
 
+#include <optional>
+
 #include "core/db/lock_key.h"
 
 namespace stratus::core::db {
@@ -19,6 +21,16 @@ const std::map<std::string, std::int64_t>& builtin_quota_defaults() {
 }
 
 namespace {
+
+// Reads the (resource, number) rows of `sql` into `out`, over what it holds.
+template <typename... Args>
+Status read_limits_into(std::map<std::string, std::int64_t>& out, Connection& conn, const std::string& purpose,
+                        const char* sql, const Args&... args) {
+  auto st = conn.prepare(purpose, sql);
+  if (!st.ok()) return st.status();
+  st->bind_all(args...);
+  return st->for_each([&](Statement& row) { out[row.text(0)] = row.int64(1); });
+}
 
 Result<std::map<std::string, std::int64_t>> defaults_locked(Connection& conn) {
   auto limits = builtin_quota_defaults();
@@ -46,21 +58,43 @@ Result<std::map<std::string, std::int64_t>> limits_locked(Connection& conn, cons
   auto defaults = defaults_locked(conn);
   if (!defaults.ok()) return defaults.status();
   auto limits = std::move(*defaults);
-  auto pq = conn.prepare("read quotas of project " + project_id,
-                         "SELECT resource, hard_limit FROM quotas WHERE project_id = ?");
-  if (!pq.ok()) return pq.status();
-  pq->bind_all(project_id);
-  auto s = pq->for_each([&](Statement& row) { limits[row.text(0)] = row.int64(1); });
+  auto s = read_limits_into(limits, conn, "read quotas of project " + project_id,
+                            "SELECT resource, hard_limit FROM quotas WHERE project_id = ?", project_id);
   if (!s.ok()) return s;
   return limits;
 }
 
-Result<QuotaUsage> usage_locked(Connection& conn, const std::string& project_id) {
-  auto st = conn.prepare("count usage of project " + project_id,
+// The user's own limits only (project_user_quotas).
+Result<std::map<std::string, std::int64_t>> user_overrides_locked(Connection& conn, const std::string& project_id,
+                                                                  const std::string& user_id) {
+  std::map<std::string, std::int64_t> own;
+  auto s = read_limits_into(own, conn, "read quotas of user " + user_id + " in project " + project_id,
+                            "SELECT resource, hard_limit FROM project_user_quotas WHERE project_id = ? AND user_id = ?",
+                            project_id, user_id);
+  if (!s.ok()) return s;
+  return own;
+}
+
+// A user's limits: their own over the project's.
+Result<std::map<std::string, std::int64_t>> user_limits_locked(Connection& conn, const std::string& project_id,
+                                                               const std::string& user_id) {
+  auto limits = limits_locked(conn, project_id);
+  if (!limits.ok()) return limits.status();
+  auto own = user_overrides_locked(conn, project_id, user_id);
+  if (!own.ok()) return own.status();
+  for (const auto& [resource, limit] : *own) (*limits)[resource] = limit;
+  return limits;
+}
+
+// The live instances of the project, or of one user in it when `user_id`
+// is set.
+Result<QuotaUsage> usage_locked(Connection& conn, const std::string& project_id,
+                                const std::optional<std::string>& user_id = std::nullopt) {
+  auto st = conn.prepare("count usage of project " + project_id + (user_id ? " by user " + *user_id : ""),
                          "SELECT COUNT(*), COALESCE(SUM(vcpus), 0), COALESCE(SUM(memory_mb), 0) "
-                         "FROM instances WHERE project_id = ? AND deleted = 0");
+                         "FROM instances WHERE project_id = ?1 AND deleted = 0 AND (?2 IS NULL OR user_id = ?2)");
   if (!st.ok()) return st.status();
-  st->bind_all(project_id);
+  st->bind_all(project_id, user_id);
   auto row = st->step();
   if (!row.ok()) return row.status();
   QuotaUsage u;
@@ -91,19 +125,40 @@ Status validate(const std::string& resource, std::int64_t hard_limit) {
 
 }  // namespace
 
-Status check_instance_quota_locked(Connection& conn, const std::string& project_id, std::int64_t count,
-                                   std::int64_t cores, std::int64_t ram) {
-  // Concurrent creates in one project queue here, so each counts the others.
+namespace {
+
+Status check_instances_cores_ram(const std::map<std::string, std::int64_t>& limits, const QuotaUsage& used,
+                                 std::int64_t count, std::int64_t cores, std::int64_t ram) {
+  auto st = check_resource(kQuotaInstances, limits.at(kQuotaInstances), used.instances, count);
+  if (st.ok()) st = check_resource(kQuotaCores, limits.at(kQuotaCores), used.cores, cores);
+  if (st.ok()) st = check_resource(kQuotaRam, limits.at(kQuotaRam), used.ram, ram);
+  return st;
+}
+
+}  // namespace
+
+Status check_instance_quota_locked(Connection& conn, const std::string& project_id, const std::string& user_id,
+                                   std::int64_t count, std::int64_t cores, std::int64_t ram) {
+  // Concurrent creates in one project queue here, so each counts the others;
+  // a user's instances are a subset of the project's, so the same lock
+  // covers the user's count.
   auto locked = lock_key(conn, "project-instances", project_id);
   if (!locked.ok()) return locked;
   auto limits = limits_locked(conn, project_id);
   if (!limits.ok()) return limits.status();
   auto used = usage_locked(conn, project_id);
   if (!used.ok()) return used.status();
-  auto st = check_resource(kQuotaInstances, limits->at(kQuotaInstances), used->instances, count);
-  if (st.ok()) st = check_resource(kQuotaCores, limits->at(kQuotaCores), used->cores, cores);
-  if (st.ok()) st = check_resource(kQuotaRam, limits->at(kQuotaRam), used->ram, ram);
-  return st;
+  auto st = check_instances_cores_ram(*limits, *used, count, cores, ram);
+  if (!st.ok()) return st;
+  // As Nova: the user is counted only when they have a limit of their own
+  // for one of these (otherwise theirs is the project's, already checked).
+  auto own = user_overrides_locked(conn, project_id, user_id);
+  if (!own.ok()) return own.status();
+  if (!own->contains(kQuotaInstances) && !own->contains(kQuotaCores) && !own->contains(kQuotaRam)) return st;
+  for (const auto& [resource, limit] : *own) (*limits)[resource] = limit;
+  auto used_by_user = usage_locked(conn, project_id, user_id);
+  if (!used_by_user.ok()) return used_by_user.status();
+  return check_instances_cores_ram(*limits, *used_by_user, count, cores, ram);
 }
 
 Result<std::map<std::string, std::int64_t>> QuotaRepository::limits(const std::string& project_id) {
@@ -146,8 +201,79 @@ Status QuotaRepository::set_limit(const std::string& project_id, const std::stri
 
 Status QuotaRepository::reset_limits(const std::string& project_id) {
   return db_.write("reset quotas", [&](Connection& c) {
+    // As Nova's quota_destroy_all_by_project: the users' limits go too.
+    auto st = c.exec("reset user quotas of project " + project_id,
+                     "DELETE FROM project_user_quotas WHERE project_id = ?", project_id);
+    if (!st.ok()) return st;
     return c.exec("reset quotas of project " + project_id, "DELETE FROM quotas WHERE project_id = ?", project_id);
   });
+}
+
+Result<std::map<std::string, std::int64_t>> QuotaRepository::user_limits(const std::string& project_id,
+                                                                          const std::string& user_id) {
+  return db_.read("read user quotas", [&](Connection& c) { return user_limits_locked(c, project_id, user_id); });
+}
+
+Result<std::map<std::string, std::int64_t>> QuotaRepository::enforced_limits(const std::string& project_id,
+                                                                              const std::string& user_id) {
+  return db_.read("read user quotas", [&](Connection& c) -> Result<std::map<std::string, std::int64_t>> {
+    auto limits = limits_locked(c, project_id);
+    if (!limits.ok()) return limits.status();
+    auto own = user_overrides_locked(c, project_id, user_id);
+    if (!own.ok()) return own.status();
+    for (const auto& [resource, limit] : *own) {
+      std::int64_t& project_limit = (*limits)[resource];
+      if (project_limit < 0 || (limit >= 0 && limit < project_limit)) project_limit = limit;
+    }
+    return limits;
+  });
+}
+
+Result<std::map<std::string, std::int64_t>> QuotaRepository::user_overrides(const std::string& project_id,
+                                                                             const std::string& user_id) {
+  return db_.read("read user quotas", [&](Connection& c) { return user_overrides_locked(c, project_id, user_id); });
+}
+
+Result<std::map<std::string, std::int64_t>> QuotaRepository::users_limits_total(const std::string& project_id) {
+  return db_.read("sum user quotas", [&](Connection& c) -> Result<std::map<std::string, std::int64_t>> {
+    std::map<std::string, std::int64_t> total;
+    auto s = read_limits_into(total, c, "sum user quotas of project " + project_id,
+                              "SELECT resource, SUM(hard_limit) FROM project_user_quotas "
+                              "WHERE project_id = ? AND hard_limit >= 0 GROUP BY resource",
+                              project_id);
+    if (!s.ok()) return s;
+    return total;
+  });
+}
+
+Status QuotaRepository::set_user_limits(const std::string& project_id, const std::string& user_id,
+                                        const std::map<std::string, std::int64_t>& hard_limits) {
+  if (user_id.empty()) return Status::InvalidArgument("a user quota needs a user");
+  for (const auto& [resource, hard_limit] : hard_limits) {
+    auto st = validate(resource, hard_limit);
+    if (!st.ok()) return st;
+  }
+  return db_.write("set user quotas", [&](Connection& c) {
+    for (const auto& [resource, hard_limit] : hard_limits) {
+      auto st = c.exec("set quota " + resource + " of user " + user_id + " in project " + project_id,
+                       "INSERT INTO project_user_quotas(project_id, user_id, resource, hard_limit) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT(project_id, user_id, resource) DO UPDATE SET hard_limit = excluded.hard_limit",
+                       project_id, user_id, resource, hard_limit);
+      if (!st.ok()) return st;
+    }
+    return Status::OK();
+  });
+}
+
+Status QuotaRepository::reset_user_limits(const std::string& project_id, const std::string& user_id) {
+  return db_.write("reset user quotas", [&](Connection& c) {
+    return c.exec("reset quotas of user " + user_id + " in project " + project_id,
+                  "DELETE FROM project_user_quotas WHERE project_id = ? AND user_id = ?", project_id, user_id);
+  });
+}
+
+Result<QuotaUsage> QuotaRepository::user_usage(const std::string& project_id, const std::string& user_id) {
+  return db_.read("read user quota usage", [&](Connection& c) { return usage_locked(c, project_id, user_id); });
 }
 
 Status QuotaRepository::set_default(const std::string& resource, std::int64_t hard_limit) {

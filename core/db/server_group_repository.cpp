@@ -67,7 +67,8 @@ Result<ServerGroupRecord> get_locked(Connection& c, const std::string& uuid) {
 }  // namespace
 
 Result<ServerGroupRecord> ServerGroupRepository::create(ServerGroupRecord rec,
-                                                        std::optional<std::int64_t> max_per_project) {
+                                                        std::optional<std::int64_t> max_per_project,
+                                                        std::optional<std::int64_t> max_per_user) {
   const auto& p = rec.policy;
   if (p != "affinity" && p != "anti-affinity" && p != "soft-affinity" && p != "soft-anti-affinity") {
     return Status::InvalidArgument("unknown server group policy '" + p + "'");
@@ -77,18 +78,31 @@ Result<ServerGroupRecord> ServerGroupRepository::create(ServerGroupRecord rec,
   }
   if (rec.uuid.empty()) rec.uuid = common::random_uuid();
   return db_.write("create server group", [&](Connection& c) -> Result<ServerGroupRecord> {
-    if (max_per_project && *max_per_project >= 0) {
+    const bool per_project = max_per_project && *max_per_project >= 0;
+    const bool per_user = max_per_user && *max_per_user >= 0;
+    if (per_project || per_user) {
+      // The user's groups are some of the project's: one lock covers both counts.
       auto st = lock_key(c, "project-server-groups", rec.project_id);
       if (!st.ok()) return st;
-      auto count = c.prepare("count server groups of project " + rec.project_id,
-                             "SELECT COUNT(*) FROM server_groups WHERE project_id = ?");
+    }
+    // The project's groups, or its user's when `user` is set, against `limit`.
+    auto check = [&](std::int64_t limit, const std::optional<std::string>& user) -> Status {
+      auto count = c.prepare("count server groups of project " + rec.project_id + (user ? " by user " + *user : ""),
+                             "SELECT COUNT(*) FROM server_groups WHERE project_id = ?1 AND (?2 IS NULL OR user_id = ?2)");
       if (!count.ok()) return count.status();
-      count->bind_all(rec.project_id);
+      count->bind_all(rec.project_id, user);
       auto counted = count->step();
       if (!counted.ok()) return counted.status();
-      if (*counted && count->int64(0) >= *max_per_project) {
+      if (*counted && count->int64(0) >= limit) {
         return Status(sdk::StatusCode::kConflict, "Quota exceeded, too many server groups.", sdk::StatusReason::kQuotaExceeded);
       }
+      return Status::OK();
+    };
+    if (per_project) {
+      if (Status st = check(*max_per_project, std::nullopt); !st.ok()) return st;
+    }
+    if (per_user) {
+      if (Status st = check(*max_per_user, rec.user_id); !st.ok()) return st;
     }
     std::string now = common::utc_now();
     auto ins = c.prepare("insert server group " + rec.name,

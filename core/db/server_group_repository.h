@@ -31,10 +31,13 @@ class ServerGroupRepository {
 
   // kInvalidArgument for an unknown policy or rules on a policy without them.
   // With `max_per_project` (>= 0), kConflict "Quota exceeded, too many server
-  // groups." when the project already has that many: counted under the
-  // project's lock key in the insert's transaction.
+  // groups." when the project already has that many; with `max_per_user`
+  // (>= 0, a user's own limit), the same when the record's user already has
+  // that many in the project. Both counted under the project's lock key in
+  // the insert's transaction.
   sdk::Result<ServerGroupRecord> create(ServerGroupRecord record,
-                                        std::optional<std::int64_t> max_per_project = std::nullopt);
+                                        std::optional<std::int64_t> max_per_project = std::nullopt,
+                                        std::optional<std::int64_t> max_per_user = std::nullopt);
   sdk::Result<ServerGroupRecord> get(const std::string& uuid);
   // By id; nullopt project: all.
   sdk::Result<std::vector<ServerGroupRecord>> list(const std::optional<std::string>& project_id = std::nullopt);

@@ -490,12 +490,12 @@ test('admin pages: hypervisors and compute services (disable, enable)', async ()
   await page.waitForSelector('#hypervisors-table tbody tr');
   assert.equal(await page.locator('#hypervisors-table tbody tr').count(), 2);
   await page.click('nav a[href="/dashboard/services"]');
-  const sel = `#services-table tr[data-host="${host}"][data-binary="stratus-compute"] button`;
+  const sel = `#services-table tr[data-host="${host}"][data-binary="nova-compute"] button`;
   await page.click(sel);
-  await waitFor(async () => (await aio.api.get('/v2.1/os-services')).services.some((s) => s.host === host && s.binary === 'stratus-compute' && s.status === 'disabled'), { what: 'disabled' });
+  await waitFor(async () => (await aio.api.get('/v2.1/os-services')).services.some((s) => s.host === host && s.binary === 'nova-compute' && s.status === 'disabled'), { what: 'disabled' });
   await page.waitForSelector(`${sel}:has-text("Enable")`);
   await page.click(sel);
-  await waitFor(async () => (await aio.api.get('/v2.1/os-services')).services.some((s) => s.host === host && s.binary === 'stratus-compute' && s.status === 'enabled'), { what: 'enabled' });
+  await waitFor(async () => (await aio.api.get('/v2.1/os-services')).services.some((s) => s.host === host && s.binary === 'nova-compute' && s.status === 'enabled'), { what: 'enabled' });
 });
 
 test('keyboard: Enter opens the actions, Escape closes them and gives the focus back, Enter submits', async () => {

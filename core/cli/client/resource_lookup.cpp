@@ -75,7 +75,11 @@ Result<json> resolve_flavor(ComputeClient& client, const std::string& name_or_id
   auto found = client.get("/flavors/" + url_encode(name_or_id));
   if (found.ok() && found->is_object() && found->contains("flavor")) return (*found)["flavor"];
   if (!found.ok() && found.status().code() != sdk::StatusCode::kNotFound) return found.status();
-  auto listed = client.list_all("/flavors/detail", "flavors");
+  // As novaclient's find_resource: is_public=None, so an admin also finds
+  // private flavors their project was not given (Nova lets an admin boot
+  // them); for anyone else Nova ignores it and lists the public flavors and
+  // the private ones their project may use.
+  auto listed = client.list_all("/flavors/detail", "flavors", {{"is_public", "None"}});
   if (!listed.ok()) return listed.status();
   return exactly_one(*listed, "flavor", name_or_id);
 }

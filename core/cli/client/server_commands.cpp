@@ -70,15 +70,18 @@ class NameCache {
  public:
   explicit NameCache(ComputeClient& client) : client_(client) {}
 
-  std::string flavor(const std::string& id) { return lookup(flavors_, "/flavors/detail", "flavors", id); }
+  // is_public=None: an admin's servers may use private flavors (see resolve_flavor).
+  std::string flavor(const std::string& id) {
+    return lookup(flavors_, "/flavors/detail", "flavors", id, {{"is_public", "None"}});
+  }
   std::string image(const std::string& id) { return lookup(images_, "/images/detail", "images", id); }
 
  private:
   std::string lookup(std::optional<std::map<std::string, std::string>>& cache, const char* path, const char* key,
-                     const std::string& id) {
+                     const std::string& id, Query query = {}) {
     if (!cache) {
       cache.emplace();
-      auto items = client_.list_all(path, key);
+      auto items = client_.list_all(path, key, std::move(query));
       if (items.ok()) {
         for (const auto& item : *items) (*cache)[text_of(item, "id")] = text_of(item, "name");
       }

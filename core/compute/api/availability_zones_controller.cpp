@@ -1,5 +1,6 @@
 #include "core/compute/api/availability_zones_controller.h"
 
+#include "core/compute/api/service_binary_name.h"
 #include "core/http/policy.h"
 #include "core/db/aggregate_repository.h"
 #include "core/db/service_repository.h"
@@ -34,7 +35,7 @@ Result<std::map<std::string, Zone>> compute_zones(db::Database& db, const std::v
     auto it = by_host->find(s.host);
     Zone& z = zones[it == by_host->end() ? std::string(kDefaultZone) : it->second];
     z.available = z.available || !s.disabled;
-    z.hosts[s.host][s.binary] = {{"available", !s.forced_down},
+    z.hosts[s.host][api_binary_name(s.binary)] = {{"available", !s.forced_down},
                                  {"active", !s.disabled},
                                  {"updated_at", s.last_seen_up ? json(*s.last_seen_up) : json(nullptr)}};
   }
@@ -67,7 +68,7 @@ void add_availability_zone_routes(ApiServer& server, db::Database& db) {
     json internal_hosts = json::object();
     for (const auto& s : *services) {
       if (is_compute(s)) continue;
-      internal_hosts[s.host][s.binary] = {{"available", !s.forced_down},
+      internal_hosts[s.host][api_binary_name(s.binary)] = {{"available", !s.forced_down},
                                           {"active", !s.disabled},
                                           {"updated_at", s.last_seen_up ? json(*s.last_seen_up) : json(nullptr)}};
     }

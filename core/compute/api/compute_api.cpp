@@ -88,8 +88,9 @@ void ComputeAPI::record_action(const ComputeContext& ctx, const std::string& uui
   }
 }
 
-Status ComputeAPI::check_metadata_quota(const std::string& project_id, std::size_t items) {
-  auto limits = db::QuotaRepository(db_).limits(project_id);
+Status ComputeAPI::check_metadata_quota(const std::string& project_id, std::size_t items, const std::string& user_id) {
+  db::QuotaRepository quotas(db_);
+  auto limits = user_id.empty() ? quotas.limits(project_id) : quotas.enforced_limits(project_id, user_id);
   if (!limits.ok()) return limits.status();
   auto it = limits->find("metadata_items");
   if (it != limits->end() && it->second >= 0 && static_cast<std::int64_t>(items) > it->second) {

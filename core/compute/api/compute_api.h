@@ -242,7 +242,9 @@ class ComputeAPI {
   sdk::Status hard_delete(const ComputeContext& ctx, const db::InstanceRecord& instance, const char* verb);
   sdk::Status soft_delete(const ComputeContext& ctx, const db::InstanceRecord& instance);
   sdk::Status local_delete(const ComputeContext& ctx, const db::InstanceRecord& instance);
-  sdk::Status check_metadata_quota(const std::string& project_id, std::size_t items);
+  // Against the project's metadata_items limit and, when `user_id` is not
+  // empty, the user's own (the lower of the two).
+  sdk::Status check_metadata_quota(const std::string& project_id, std::size_t items, const std::string& user_id = "");
   bool host_is_up(const std::string& host);
   void record_action(const ComputeContext& ctx, const std::string& uuid, const char* action);
 

@@ -157,25 +157,37 @@ Result<std::vector<RequestedNetwork>> resolve_networks(db::Database& db, const C
   return Status::Conflict("Multiple possible networks found, use a Network ID to be more specific.");
 }
 
-// How many of max_count the project's quota leaves room for (Nova's
-// _check_num_instances_quota). Advisory: the insert counts again under the
-// project's lock key in the provisioning transaction, and that count decides.
-Result<std::int32_t> count_within_quota(db::Database& db, const std::string& project_id, const sdk::Flavor& flavor,
+// How many of max_count the project's quota, and the user's own if set,
+// leave room for (Nova's _check_num_instances_quota). Advisory: the insert
+// counts again under the project's lock key in the provisioning transaction,
+// and that count decides.
+Result<std::int32_t> count_within_quota(db::Database& db, const ComputeContext& ctx, const sdk::Flavor& flavor,
                                         std::int32_t min_count, std::int32_t max_count) {
+  const std::string& project_id = ctx.request.project_id;
   db::QuotaRepository quotas(db);
+  std::int64_t allowed = max_count;
+  auto room = [&](const std::map<std::string, std::int64_t>& limits, const db::QuotaUsage& usage) {
+    auto fit = [&](const char* resource, std::int64_t used, std::int64_t per_instance) {
+      auto it = limits.find(resource);
+      if (it == limits.end() || it->second < 0 || per_instance <= 0) return;
+      allowed = std::min(allowed, std::max<std::int64_t>(0, (it->second - used) / per_instance));
+    };
+    fit(db::kQuotaInstances, usage.instances, 1);
+    fit(db::kQuotaCores, usage.cores, flavor.vcpus);
+    fit(db::kQuotaRam, usage.ram, flavor.memory_mb);
+  };
   auto limits = quotas.limits(project_id);
   if (!limits.ok()) return limits.status();
   auto usage = quotas.usage(project_id);
   if (!usage.ok()) return usage.status();
-  std::int64_t allowed = max_count;
-  auto room = [&](const char* resource, std::int64_t used, std::int64_t per_instance) {
-    auto it = limits->find(resource);
-    if (it == limits->end() || it->second < 0 || per_instance <= 0) return;
-    allowed = std::min(allowed, std::max<std::int64_t>(0, (it->second - used) / per_instance));
-  };
-  room(db::kQuotaInstances, usage->instances, 1);
-  room(db::kQuotaCores, usage->cores, flavor.vcpus);
-  room(db::kQuotaRam, usage->ram, flavor.memory_mb);
+  room(*limits, *usage);
+  auto user_limits = quotas.user_limits(project_id, ctx.request.user_id);
+  if (!user_limits.ok()) return user_limits.status();
+  if (*user_limits != *limits) {
+    auto user_usage = quotas.user_usage(project_id, ctx.request.user_id);
+    if (!user_usage.ok()) return user_usage.status();
+    room(*user_limits, *user_usage);
+  }
   // Below min_count: ask for max_count so the refusal names the full request, as Nova's does.
   return allowed >= min_count ? static_cast<std::int32_t>(allowed) : max_count;
 }
@@ -423,12 +435,12 @@ Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateR
   const std::string& rid = ctx.request.request_id;
   auto base = validate_and_build_base_options(db_, ctx, req);
   if (!base.ok()) return base.status();
-  if (Status s = check_metadata_quota(ctx.request.project_id, req.metadata.size()); !s.ok()) return s;
+  if (Status s = check_metadata_quota(ctx.request.project_id, req.metadata.size(), ctx.request.user_id); !s.ok()) return s;
 
   // Nova's _check_num_instances_quota: as many as the quota allows, at least min_count.
-  auto count = count_within_quota(db_, ctx.request.project_id, base->flavor.flavor, req.min_count, req.max_count);
+  auto count = count_within_quota(db_, ctx, base->flavor.flavor, req.min_count, req.max_count);
   if (!count.ok()) return count.status();
-  auto limits = db::QuotaRepository(db_).limits(ctx.request.project_id);
+  auto limits = db::QuotaRepository(db_).enforced_limits(ctx.request.project_id, ctx.request.user_id);
   if (!limits.ok()) return limits.status();
   if (Status s = check_injected_file_quota(*limits, req.injection); !s.ok()) return s;
 

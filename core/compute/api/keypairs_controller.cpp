@@ -252,8 +252,9 @@ Result<ApiResponse> create(db::Database& db, const JsonSchemaValidator& validato
   }
 
   // Nova's key_pairs quota counts the user's key pairs against the project's
-  // limit; the repository counts in the insert's transaction.
-  auto limits = db::QuotaRepository(db).limits(req.auth.project_id);
+  // limit and the user's own, if set; the repository counts in the insert's
+  // transaction.
+  auto limits = db::QuotaRepository(db).enforced_limits(req.auth.project_id, record.user_id);
   if (!limits.ok()) return limits.status();
   std::optional<std::int64_t> max_per_user;
   if (auto limit = limits->find("key_pairs"); limit != limits->end() && limit->second >= 0) max_per_user = limit->second;

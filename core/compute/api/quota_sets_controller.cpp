@@ -5,8 +5,10 @@
 #include <iterator>
 #include <charconv>
 #include <map>
+#include <optional>
 
 #include "core/compute/api/quota_class_sets_controller.h"
+#include "core/compute/api/quota_settable.h"
 #include "core/http/json_schema_validator.h"
 #include "core/http/policy.h"
 #include "core/db/quota_repository.h"
@@ -71,18 +73,51 @@ json quota_set_view(const Limits& limits, Microversion v) {
   return out;
 }
 
-// What the project uses of each resource Nova counts per project; the
-// per-user ones (key_pairs, server_group_members) and the absolute ones show
-// 0, as in Nova's project quota detail.
-Result<Limits> project_usage(db::Database& db, const std::string& project_id) {
-  auto usage = db::QuotaRepository(db).usage(project_id);
+// ?user_id=: the user whose quotas a request is about, if any (an empty
+// value is none, as Python's parse_qs drops it for Nova).
+std::optional<std::string> user_param(const ApiRequest& req) {
+  auto user = req.query_param("user_id");
+  if (!user || user->empty()) return std::nullopt;
+  return std::string(*user);
+}
+
+// What the project (or one user in it) uses of each resource Nova counts;
+// the per-user ones (key_pairs, server_group_members) and the absolute ones
+// show 0, as in Nova's quota detail (its _get_usages).
+Result<Limits> quota_usage(db::Database& db, const std::string& project_id, const std::optional<std::string>& user_id) {
+  db::QuotaRepository quotas(db);
+  auto usage = user_id ? quotas.user_usage(project_id, *user_id) : quotas.usage(project_id);
   if (!usage.ok()) return usage.status();
   auto groups = db::ServerGroupRepository(db).list(project_id);
   if (!groups.ok()) return groups.status();
+  const auto owned = std::count_if(groups->begin(), groups->end(),
+                                   [&](const db::ServerGroupRecord& g) { return !user_id || g.user_id == *user_id; });
   return Limits{{db::kQuotaInstances, usage->instances},
                 {db::kQuotaCores, usage->cores},
                 {db::kQuotaRam, usage->ram},
-                {"server_groups", static_cast<std::int64_t>(groups->size())}};
+                {"server_groups", static_cast<std::int64_t>(owned)}};
+}
+
+// The limits shown: the project's, or the user's (their own over the project's).
+Result<Limits> shown_limits(db::Database& db, const std::string& project_id, const std::optional<std::string>& user_id) {
+  db::QuotaRepository quotas(db);
+  return user_id ? quotas.user_limits(project_id, *user_id) : quotas.limits(project_id);
+}
+
+// Nova's get_settable_quotas for the project or one user in it.
+Result<std::map<std::string, SettableRange>> settable_ranges(db::Database& db, const std::string& project_id,
+                                                             const std::optional<std::string>& user_id) {
+  db::QuotaRepository quotas(db);
+  auto project_limits = quotas.limits(project_id);
+  if (!project_limits.ok()) return project_limits.status();
+  auto handed_out = quotas.users_limits_total(project_id);
+  if (!handed_out.ok()) return handed_out.status();
+  auto usage = quota_usage(db, project_id, user_id);
+  if (!usage.ok()) return usage.status();
+  if (!user_id) return project_settable_ranges(*project_limits, *usage, *handed_out);
+  auto own = quotas.user_overrides(project_id, *user_id);
+  if (!own.ok()) return own.status();
+  return user_settable_ranges(*project_limits, *handed_out, *own, *usage);
 }
 
 std::int64_t used(const Limits& usage, const std::string& resource) {
@@ -120,9 +155,9 @@ constexpr const char* kPolicy = "os_compute_api:os-quota-sets:";
 
 Result<ApiResponse> update(db::Database& db, const JsonSchemaValidator& validator, const ApiRequest& req) {
   if (auto denied = policy_check(req, std::string(kPolicy) + "update")) return *denied;
-  if (req.query_param("user_id")) return Status::InvalidArgument("Per-user quotas (user_id) are not supported.");
   if (Status s = validator.validate(req.body); !s.ok()) return s;
   const std::string& project = req.path_params[0];
+  const auto user = user_param(req);
   const json& in = req.body["quota_set"];
   for (const auto& [resource, v] : in.items()) {
     const bool network_quota = std::find(std::begin(kNetworkQuotas), std::end(kNetworkQuotas), resource) !=
@@ -144,20 +179,17 @@ Result<ApiResponse> update(db::Database& db, const JsonSchemaValidator& validato
     wanted[resource] = *limit;
   }
   if (!force) {
-    auto usage = project_usage(db, project);
-    if (!usage.ok()) return usage.status();
+    auto ranges = settable_ranges(db, project, user);
+    if (!ranges.ok()) return ranges.status();
     for (const auto& [resource, limit] : wanted) {
-      const std::int64_t minimum = used(*usage, resource);
-      if (limit != -1 && limit < minimum) {
-        return Status::InvalidArgument("Quota limit " + std::to_string(limit) + " for " + resource +
-                                       " must be greater than or equal to already used and reserved " +
-                                       std::to_string(minimum) + ".");
-      }
+      if (Status s = check_settable(resource, limit, ranges->at(resource)); !s.ok()) return s;
     }
   }
   db::QuotaRepository quotas(db);
-  if (Status s = quotas.set_limits(project, wanted); !s.ok()) return s;
-  auto limits = quotas.limits(project);
+  if (Status s = user ? quotas.set_user_limits(project, *user, wanted) : quotas.set_limits(project, wanted); !s.ok()) {
+    return s;
+  }
+  auto limits = shown_limits(db, project, user);
   if (!limits.ok()) return limits.status();
   // Nova's update answers without the "id".
   return ApiResponse{200, {{"quota_set", quota_set_view(*limits, req.microversion)}}, {}};
@@ -179,9 +211,10 @@ void add_quota_set_routes(ApiServer& server, db::Database& db) {
   server.route("GET", R"(/v2\.1/os-quota-sets/([^/]+)/detail)", [&db](const ApiRequest& req) -> Result<ApiResponse> {
     const std::string& project = req.path_params[0];
     if (auto denied = policy_check(req, std::string(kPolicy) + "detail", project)) return *denied;
-    auto limits = db::QuotaRepository(db).limits(project);
+    const auto user = user_param(req);
+    auto limits = shown_limits(db, project, user);
     if (!limits.ok()) return limits.status();
-    auto usage = project_usage(db, project);
+    auto usage = quota_usage(db, project, user);
     if (!usage.ok()) return usage.status();
     json out = json::object();
     for (const auto& [resource, limit] : *limits) {
@@ -198,7 +231,7 @@ void add_quota_set_routes(ApiServer& server, db::Database& db) {
   server.route("GET", R"(/v2\.1/os-quota-sets/([^/]+))", [&db](const ApiRequest& req) -> Result<ApiResponse> {
     const std::string& project = req.path_params[0];
     if (auto denied = policy_check(req, std::string(kPolicy) + "show", project)) return *denied;
-    auto limits = db::QuotaRepository(db).limits(project);
+    auto limits = shown_limits(db, project, user_param(req));
     if (!limits.ok()) return limits.status();
     json out = quota_set_view(*limits, req.microversion);
     out["id"] = project;
@@ -210,8 +243,10 @@ void add_quota_set_routes(ApiServer& server, db::Database& db) {
 
   server.route("DELETE", R"(/v2\.1/os-quota-sets/([^/]+))", [&db](const ApiRequest& req) -> Result<ApiResponse> {
     if (auto denied = policy_check(req, std::string(kPolicy) + "delete")) return *denied;
-    if (req.query_param("user_id")) return Status::InvalidArgument("Per-user quotas (user_id) are not supported.");
-    if (Status s = db::QuotaRepository(db).reset_limits(req.path_params[0]); !s.ok()) return s;
+    db::QuotaRepository quotas(db);
+    const std::string& project = req.path_params[0];
+    const auto user = user_param(req);
+    if (Status s = user ? quotas.reset_user_limits(project, *user) : quotas.reset_limits(project); !s.ok()) return s;
     return ApiResponse{202, nullptr, {}};
   });
 

@@ -15,9 +15,19 @@
 // cannot be set: a PUT naming them, or any unknown key, is a 400 naming the
 // key, and changes nothing. -1 is unlimited. A PUT below what the project
 // uses now (instances, cores, ram, server_groups) is a 400 unless "force" is
-// true, as in Nova. Per-user quotas (?user_id=) are not kept: reads show the
-// project's, writes with ?user_id= are a 400. A non-admin may read only their
-// own project's quotas and anyone the defaults.
+// true, as in Nova. A non-admin may read only their own project's quotas and
+// anyone the defaults.
+//
+// Per-user quotas, as Nova's: ?user_id=U on GET, GET .../detail, PUT and
+// DELETE is about user U's limits in the project (project_user_quotas): a
+// resource without a limit of the user's own shows the project's; detail
+// counts the user's instances, cores, ram and server groups; a PUT (admin)
+// may not set a user's limit below what the user uses, nor above what the
+// project has not handed out to its other users (quota_settable.h), unless
+// "force"; DELETE drops the user's own limits. A project's limit may not go
+// below the sum of its users' own limits (unless "force"), and the project's
+// DELETE drops its users' limits too. Server create counts a user with
+// limits of their own against them (QuotaRepository).
 #pragma once
 
 #include "core/http/api_server.h"

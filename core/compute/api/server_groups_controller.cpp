@@ -110,13 +110,23 @@ Result<std::optional<std::size_t>> size_param(const ApiRequest& req, const char*
   return std::optional<std::size_t>(static_cast<std::size_t>(v));
 }
 
-// The project's server_groups limit, or nullopt when unlimited.
-Result<std::optional<std::int64_t>> group_limit(db::Database& db, const std::string& project_id) {
-  auto limits = db::QuotaRepository(db).limits(project_id);
+// The project's server_groups limit and the user's own (os-quota-sets
+// ?user_id=), each nullopt when unlimited or, for the user, not set.
+struct GroupLimits {
+  std::optional<std::int64_t> project;
+  std::optional<std::int64_t> user;
+};
+
+Result<GroupLimits> group_limits(db::Database& db, const std::string& project_id, const std::string& user_id) {
+  db::QuotaRepository quotas(db);
+  auto limits = quotas.limits(project_id);
   if (!limits.ok()) return limits.status();
-  auto it = limits->find("server_groups");
-  if (it == limits->end() || it->second < 0) return std::optional<std::int64_t>();
-  return std::optional<std::int64_t>(it->second);
+  auto own = quotas.user_overrides(project_id, user_id);
+  if (!own.ok()) return own.status();
+  GroupLimits out;
+  if (auto it = limits->find("server_groups"); it != limits->end() && it->second >= 0) out.project = it->second;
+  if (auto it = own->find("server_groups"); it != own->end() && it->second >= 0) out.user = it->second;
+  return out;
 }
 
 ApiResponse over_quota() { return error_response(403, "Quota exceeded, too many server groups."); }
@@ -127,7 +137,7 @@ Result<ApiResponse> create(db::Database& db, const JsonSchemaValidator& validato
   const std::string& project = req.auth.project_id;
   db::ServerGroupRepository groups(db);
 
-  auto limit = group_limit(db, project);
+  auto limit = group_limits(db, project, req.auth.user_id);
   if (!limit.ok()) return limit.status();
 
   db::ServerGroupRecord record;
@@ -156,9 +166,10 @@ Result<ApiResponse> create(db::Database& db, const JsonSchemaValidator& validato
   }
   record.project_id = project;
   record.user_id = req.auth.user_id;
-  // The repository counts the project's groups in the insert's transaction,
-  // so two creates cannot pass the limit together (no recheck, no undo).
-  auto created = groups.create(std::move(record), *limit);
+  // The repository counts the project's (and the user's) groups in the
+  // insert's transaction, so two creates cannot pass the limit together (no
+  // recheck, no undo).
+  auto created = groups.create(std::move(record), limit->project, limit->user);
   if (created.status().has_reason(sdk::StatusReason::kQuotaExceeded)) return over_quota();
   if (!created.ok()) return created.status();
   return ApiResponse{200, {{"server_group", group_view(*created, req.microversion)}}, {}};

@@ -5,6 +5,7 @@
 
 #include "core/http/json_schema_validator.h"
 #include "core/http/policy.h"
+#include "core/compute/api/service_binary_name.h"
 #include "core/compute/api/service_state.h"
 #include "core/db/instance_repository.h"
 #include "core/db/service_repository.h"
@@ -81,6 +82,16 @@ bool looks_like_uuid(const std::string& s) {
 
 json base_view(const db::ServiceRecord& s, const ServicesOptions& options);
 
+// Nova's refusal to enable or disable anything but a compute service.
+Status not_updatable(const std::string& stored_binary) {
+  return Status::InvalidArgument("Updating a " + api_binary_name(stored_binary) + " service is not supported. Only " +
+                                 api_binary_name(kComputeBinary) + " services can be updated.");
+}
+
+Status no_such_service(const std::string& host, const std::string& stored_binary) {
+  return Status::NotFound("Could not find binary " + api_binary_name(stored_binary) + " on host " + host + ".");
+}
+
 json service_view(const db::ServiceRecord& s, const ServicesOptions& options, Microversion v) {
   json out = base_view(s, options);
   if (v >= Microversion{2, 11}) out["forced_down"] = s.forced_down;
@@ -101,7 +112,7 @@ Result<db::ServiceRecord> find_service(db::Database& db, const ApiRequest& req, 
 
 json base_view(const db::ServiceRecord& s, const ServicesOptions& options) {
   return {{"id", s.id},
-          {"binary", s.binary},
+          {"binary", api_binary_name(s.binary)},
           {"host", s.host},
           {"zone", service_zone(s)},
           {"status", s.disabled ? "disabled" : "enabled"},
@@ -129,10 +140,7 @@ Result<ApiResponse> update_by_id(db::Database& db, const ServicesOptions& option
   }
   db::ServiceRepository repo(db);
   if (in.contains("status")) {
-    if (service->binary != kComputeBinary) {
-      return Status::InvalidArgument("Updating a " + service->binary + " service is not supported. Only " +
-                                     kComputeBinary + " services can be updated.");
-    }
+    if (service->binary != kComputeBinary) return not_updatable(service->binary);
     const bool disable = in["status"] == "disabled";
     std::optional<std::string> reason;
     if (in.contains("disabled_reason")) reason = in["disabled_reason"].get<std::string>();
@@ -156,10 +164,9 @@ void add_service_routes(ApiServer& server, db::Database& db, ServicesOptions opt
 
   server.route("GET", R"(/v2\.1/os-services)", [&db, options](const ApiRequest& req) -> Result<ApiResponse> {
     if (auto denied = policy_check(req, "os_compute_api:os-services:list")) return *denied;
-    // Nova's binary names ("nova-compute", as tempest filters by) are
-    // Stratus's "stratus-..." ones.
-    auto binary = req.query_param("binary");
-    if (binary && binary->rfind("nova-", 0) == 0) binary = "stratus-" + binary->substr(5);
+    // Nova's binary names ("nova-compute", as tempest filters by) or ours.
+    std::optional<std::string> binary;
+    if (auto asked = req.query_param("binary")) binary = stored_binary_name(*asked);
     auto services = db::ServiceRepository(db).list(req.query_param("host"), binary);
     if (!services.ok()) return services.status();
     json out = json::array();
@@ -175,21 +182,20 @@ void add_service_routes(ApiServer& server, db::Database& db, ServicesOptions opt
                  if (action == "force-down" && req.microversion >= Microversion{2, 11}) {
                    if (Status s = force_down_validator->validate(req.body); !s.ok()) return s;
                    const std::string host = req.body["host"].get<std::string>();
-                   const std::string binary = req.body["binary"].get<std::string>();
+                   const std::string binary = stored_binary_name(req.body["binary"].get<std::string>());
                    const bool down = lenient_bool(req.body["forced_down"]);
                    Status s = db::ServiceRepository(db).set_forced_down(host, binary, down);
-                   if (s.is(sdk::StatusCode::kNotFound)) {
-                     return Status::NotFound("Could not find binary " + binary + " on host " + host + ".");
-                   }
+                   if (s.is(sdk::StatusCode::kNotFound)) return no_such_service(host, binary);
                    if (!s.ok()) return s;
-                   return ApiResponse{200, {{"service", {{"host", host}, {"binary", binary}, {"forced_down", down}}}}, {}};
+                   return ApiResponse{
+                       200, {{"service", {{"host", host}, {"binary", api_binary_name(binary)}, {"forced_down", down}}}}, {}};
                  }
                  if (action != "enable" && action != "disable" && action != "disable-log-reason") {
                    return Status::NotFound("Unknown action");
                  }
                  if (Status s = validator->validate(req.body); !s.ok()) return s;
                  const std::string host = req.body["host"].get<std::string>();
-                 const std::string binary = req.body["binary"].get<std::string>();
+                 const std::string binary = stored_binary_name(req.body["binary"].get<std::string>());
                  const bool disable = action != "enable";
                  std::optional<std::string> reason;
                  if (action == "disable-log-reason") {
@@ -197,17 +203,12 @@ void add_service_routes(ApiServer& server, db::Database& db, ServicesOptions opt
                    reason = req.body["disabled_reason"].get<std::string>();
                  }
                  // Nova: only compute services have a scheduling state to change.
-                 if (binary != kComputeBinary) {
-                   return Status::InvalidArgument("Updating a " + binary + " service is not supported. Only " +
-                                                  kComputeBinary + " services can be updated.");
-                 }
+                 if (binary != kComputeBinary) return not_updatable(binary);
                  Status s = db::ServiceRepository(db).set_disabled(host, binary, disable, reason);
-                 if (s.is(sdk::StatusCode::kNotFound)) {
-                   return Status::NotFound("Could not find binary " + binary + " on host " + host + ".");
-                 }
+                 if (s.is(sdk::StatusCode::kNotFound)) return no_such_service(host, binary);
                  if (!s.ok()) return s;
                  if (options.on_disabled_change) options.on_disabled_change(host, binary, disable);
-                 json out = {{"host", host}, {"binary", binary}, {"status", disable ? "disabled" : "enabled"}};
+                 json out = {{"host", host}, {"binary", api_binary_name(binary)}, {"status", disable ? "disabled" : "enabled"}};
                  if (reason) out["disabled_reason"] = *reason;
                  return ApiResponse{200, {{"service", out}}, {}};
                });

@@ -6,6 +6,9 @@
 //   PUT /os-services/disable-log-reason   {"host": h, "binary": b, "disabled_reason": r}
 //   PUT /os-services/enable               {"host": h, "binary": b}
 // A write answers {"service": {"host", "binary", "status"[, "disabled_reason"]}}.
+// Binaries show as Nova names them (nova-compute, nova-scheduler,
+// nova-conductor) and may be given by that name or by ours (stratus-compute
+// ...), in ?binary= and in bodies (service_binary_name.h).
 // As in Nova, only compute services can be enabled or disabled (400 for any
 // other binary), an unknown host/binary is 404, and enabling or plainly
 // disabling clears the reason. 2.11: forced_down in views and

@@ -91,7 +91,7 @@ py_check "openstack availability zone list: nova is available" "$work/az.json" \
   'any(z["Zone Name"] == "nova" and z["Zone Status"] == "available" for z in d)'
 os compute service list -f json > "$work/services.json"
 py_check "openstack compute service list: both compute services up and enabled" "$work/services.json" \
-  'sorted((s["Binary"], s["Host"], s["State"], s["Status"]) for s in d) == [("stratus-compute", h, "up", "enabled") for h in ("interop-1", "interop-2")]'
+  'sorted((s["Binary"], s["Host"], s["State"], s["Status"]) for s in d) == [("nova-compute", h, "up", "enabled") for h in ("interop-1", "interop-2")]'
 os network list -f json > "$work/networks.json"
 py_check "openstack network list: the seeded networks" "$work/networks.json" '[n["Name"] for n in d] == ["private", "public"]'
 
@@ -110,6 +110,37 @@ check "nova boot --poll builds the server" grep -q "ACTIVE\|Finished" "$work/nov
 novacmd list > "$work/nova-list.txt" 2>&1 || true
 check "nova list shows it ACTIVE" grep -q "nova-1.*ACTIVE" "$work/nova-list.txt"
 novacmd delete nova-1 > /dev/null 2>&1 || true
+
+# Services by Nova's binary names, as clients filter and disable them.
+os compute service list --service nova-compute -f json > "$work/nova-compute.json"
+py_check "openstack compute service list --service nova-compute: the two compute services" "$work/nova-compute.json" \
+  'sorted((s["Binary"], s["Host"]) for s in d) == [("nova-compute", h) for h in ("interop-1", "interop-2")]'
+os compute service set --disable --disable-reason "by interop" interop-2 nova-compute
+os compute service list --service nova-compute -f json > "$work/nova-compute-disabled.json"
+py_check "openstack compute service set --disable interop-2 nova-compute disables it" "$work/nova-compute-disabled.json" \
+  '{s["Host"]: s["Status"] for s in d} == {"interop-1": "enabled", "interop-2": "disabled"}'
+os compute service set --enable interop-2 nova-compute
+
+# Per-user quotas with nova's --user (OSC has no per-user quota option).
+read -r admin_user admin_project < <(/usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); print(d["user_id"], d["project_id"])' "$work/token.json")
+novacmd quota-update --user "$admin_user" --ram 2048 --instances 3 "$admin_project"
+novacmd quota-show --user "$admin_user" --tenant "$admin_project" > "$work/user-quota.txt" 2>&1 || true
+check "nova quota-update --user sets the user's ram and instances" \
+  grep -Eq "^\| ram +\| 2048 +\|" "$work/user-quota.txt"
+novacmd quota-show --tenant "$admin_project" > "$work/project-quota.txt" 2>&1 || true
+check "the project's own ram limit is unchanged" grep -Eq "^\| ram +\| 51200 +\|" "$work/project-quota.txt"
+if novacmd quota-update --user "$admin_user" --ram 60000 "$admin_project" > "$work/user-quota-over.txt" 2>&1; then
+  check "nova quota-update --user above the project's limit is refused" false
+else
+  check "nova quota-update --user above the project's limit is refused (Nova's message)" \
+    grep -q "must be less than or equal to 51200" "$work/user-quota-over.txt"
+fi
+novacmd quota-delete --user "$admin_user" --tenant "$admin_project"
+novacmd quota-show --user "$admin_user" --tenant "$admin_project" > "$work/user-quota-reset.txt" 2>&1 || true
+check "nova quota-delete --user gives the user the project's limits back" \
+  grep -Eq "^\| ram +\| 51200 +\|" "$work/user-quota-reset.txt"
 
 # openstacksdk, as a program would use it.
 check "openstacksdk: create, list, get and delete a server" timeout 180 /usr/bin/python3 - <<'PY'

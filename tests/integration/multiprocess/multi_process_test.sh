@@ -74,7 +74,7 @@ assert sorted(h["hypervisor_hostname"] for h in hv) == ["c1", "c2", "c3"], hv
 with urllib.request.urlopen(api + "/os-services") as r:
     services = json.load(r)["services"]
 binaries = {(s["binary"], s["host"]) for s in services}
-assert ("stratus-compute", "c1") in binaries, services
+assert ("nova-compute", "c1") in binaries, services
 PY
 sleep 1  # the scheduler hears reports one period after the conductor
 

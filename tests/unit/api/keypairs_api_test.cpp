@@ -21,6 +21,7 @@
 #include "core/common/digest.h"
 #include "core/db/database.h"
 #include "core/db/keypair_repository.h"
+#include "core/db/quota_repository.h"
 #include "core/db/seed.h"
 
 namespace stratus::core::api {
@@ -153,6 +154,29 @@ TEST_F(KeypairsApi, DuplicateNameIsAConflict) {
   EXPECT_EQ(dup->status, 409);
   EXPECT_EQ(body(dup)["conflictingRequest"]["message"], "Key pair 'k' already exists.");
   EXPECT_EQ(count("u-member"), 1u);
+}
+
+// Nova counts a user's key pairs against the project's key_pairs limit and
+// the user's own (os-quota-sets ?user_id=), the lower of the two.
+TEST_F(KeypairsApi, KeyPairQuotaOfTheProjectAndOfTheUser) {
+  db::QuotaRepository quotas(*db_);
+  ASSERT_TRUE(quotas.set_limit("p-member", "key_pairs", 2).ok());
+  ASSERT_EQ(post({{"keypair", {{"name", "k1"}, {"public_key", kEd25519}}}})->status, 200);
+  ASSERT_EQ(post({{"keypair", {{"name", "k2"}, {"public_key", kRsa}}}})->status, 200);
+  auto over = post({{"keypair", {{"name", "k3"}, {"public_key", kEcdsa}}}});
+  ASSERT_TRUE(over);
+  EXPECT_EQ(over->status, 403);
+  EXPECT_EQ(body(over)["forbidden"]["message"], "Quota exceeded, too many key pairs.");
+  // A user's own higher limit does not lift the project's.
+  ASSERT_TRUE(quotas.set_user_limits("p-member", "u-member", {{"key_pairs", 5}}).ok());
+  EXPECT_EQ(post({{"keypair", {{"name", "k3"}, {"public_key", kEcdsa}}}})->status, 403);
+  // A lower one binds.
+  ASSERT_TRUE(quotas.set_limit("p-member", "key_pairs", 100).ok());
+  ASSERT_TRUE(quotas.set_user_limits("p-member", "u-member", {{"key_pairs", 2}}).ok());
+  EXPECT_EQ(post({{"keypair", {{"name", "k3"}, {"public_key", kEcdsa}}}})->status, 403);
+  EXPECT_EQ(count("u-member"), 2u);
+  ASSERT_TRUE(quotas.reset_user_limits("p-member", "u-member").ok());
+  EXPECT_EQ(post({{"keypair", {{"name", "k3"}, {"public_key", kEcdsa}}}})->status, 200);
 }
 
 TEST_F(KeypairsApi, BadInputIsRejectedAndNothingWritten) {

@@ -107,9 +107,9 @@ TEST_F(LimitsApi, AvailabilityZones) {
   json info = body(detail)["availabilityZoneInfo"];
   ASSERT_EQ(info.size(), 2u);
   EXPECT_EQ(info[0]["zoneName"], "internal");
-  EXPECT_TRUE(info[0]["hosts"]["ctl"].contains("stratus-scheduler"));
+  EXPECT_TRUE(info[0]["hosts"]["ctl"].contains("nova-scheduler"));
   EXPECT_EQ(info[1]["zoneName"], "nova");
-  EXPECT_EQ(info[1]["hosts"]["host1"]["stratus-compute"]["active"], false);
+  EXPECT_EQ(info[1]["hosts"]["host1"]["nova-compute"]["active"], false);
 }
 
 TEST_F(LimitsApi, MicroversionsDropRetiredLimits) {

@@ -49,11 +49,11 @@ class QuotaSetsApi : public test_support::ApiTest {
     return db::QuotaRepository(*db_).limits(project).value();
   }
 
-  void add_instance(const std::string& project, std::int32_t vcpus, std::int64_t ram) {
+  void add_instance(const std::string& project, std::int32_t vcpus, std::int64_t ram, const std::string& user = "u") {
     db::InstanceRecord vm;
     vm.display_name = "vm";
     vm.project_id = project;
-    vm.user_id = "u";
+    vm.user_id = user;
     vm.flavor.id = "1";
     vm.flavor.vcpus = vcpus;
     vm.flavor.memory_mb = ram;
@@ -188,11 +188,82 @@ TEST_F(QuotaSetsApi, BadUpdatesChangeNothing) {
     const std::string message = body(r)["badRequest"]["message"].get<std::string>();
     EXPECT_NE(message.find(field), std::string::npos) << b.dump() << " -> " << message;
   }
-  auto user = client_->Put("/v2.1/os-quota-sets/p-member?user_id=u-member", as("admin"),
-                           json{{"quota_set", {{"instances", 20}}}}.dump(), "application/json");
-  ASSERT_TRUE(user);
-  EXPECT_EQ(user->status, 400);
+  // The same bodies for a user are refused alike.
+  for (const auto& [b, field] : cases) {
+    auto r = put("p-member?user_id=u-member", b);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << b.dump();
+  }
   EXPECT_EQ(limits("p-member"), db::builtin_quota_defaults());
+  EXPECT_TRUE(db::QuotaRepository(*db_).user_overrides("p-member", "u-member")->empty());
+}
+
+// Tempest's test_get_updated_quotas, and Nova's rules for a user's limits.
+TEST_F(QuotaSetsApi, PerUserQuotas) {
+  ASSERT_EQ(put("p-member", {{"quota_set", {{"ram", "5120"}}}})->status, 200);
+  auto r = put("p-member?user_id=u-member", {{"quota_set", {{"ram", "2048"}}}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(body(r)["quota_set"]["ram"], 2048);
+  EXPECT_FALSE(body(r)["quota_set"].contains("id"));
+  json user = body(client_->Get("/v2.1/os-quota-sets/p-member?user_id=u-member", as("member")))["quota_set"];
+  EXPECT_EQ(keys(user), with_id(kQuotaKeys));
+  EXPECT_EQ(user["id"], "p-member");
+  EXPECT_EQ(user["ram"], 2048);
+  EXPECT_EQ(user["instances"], 10);  // the project's
+  // The project's own limit and other users' are untouched.
+  EXPECT_EQ(body(client_->Get("/v2.1/os-quota-sets/p-member", as("member")))["quota_set"]["ram"], 5120);
+  EXPECT_EQ(body(client_->Get("/v2.1/os-quota-sets/p-member?user_id=u-other", as("admin")))["quota_set"]["ram"], 5120);
+  // An empty user_id is no user (Nova's parse_qs drops it).
+  EXPECT_EQ(body(client_->Get("/v2.1/os-quota-sets/p-member?user_id=", as("member")))["quota_set"]["ram"], 5120);
+
+  // Detail counts the user's own usage.
+  ASSERT_NO_FATAL_FAILURE(add_instance("p-member", 2, 1024, "u-member"));
+  ASSERT_NO_FATAL_FAILURE(add_instance("p-member", 1, 512, "u-other"));
+  json detail = body(client_->Get("/v2.1/os-quota-sets/p-member/detail?user_id=u-member", as("member")))["quota_set"];
+  EXPECT_EQ(detail["id"], "p-member");
+  EXPECT_EQ(detail["ram"], (json{{"in_use", 1024}, {"limit", 2048}, {"reserved", 0}}));
+  EXPECT_EQ(detail["instances"], (json{{"in_use", 1}, {"limit", 10}, {"reserved", 0}}));
+  EXPECT_EQ(body(client_->Get("/v2.1/os-quota-sets/p-member/detail", as("member")))["quota_set"]["ram"]["in_use"], 1536);
+
+  // At most what the project has not handed out (5120 - 2048 to u-member);
+  // u-member may go up to that plus their own.
+  r = put("p-member?user_id=u-other", {{"quota_set", {{"ram", 3073}}}});
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(body(r)["badRequest"]["message"], "Quota limit 3073 for ram must be less than or equal to 3072.");
+  r = put("p-member?user_id=u-other", {{"quota_set", {{"ram", -1}}}});
+  EXPECT_EQ(body(r)["badRequest"]["message"], "Quota limit -1 for ram must be less than or equal to 3072.");
+  r = put("p-member?user_id=u-member", {{"quota_set", {{"ram", 5121}}}});
+  EXPECT_EQ(body(r)["badRequest"]["message"], "Quota limit 5121 for ram must be less than or equal to 5120.");
+  // At least what the user uses.
+  r = put("p-member?user_id=u-member", {{"quota_set", {{"ram", 1000}, {"instances", 5}}}});
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(body(r)["badRequest"]["message"],
+            "Quota limit 1000 for ram must be greater than or equal to already used and reserved 1024.");
+  EXPECT_EQ(db::QuotaRepository(*db_).user_limits("p-member", "u-member")->at("ram"), 2048);
+  EXPECT_EQ(db::QuotaRepository(*db_).user_limits("p-member", "u-member")->at("instances"), 10);  // none of it
+  // force skips both checks.
+  EXPECT_EQ(put("p-member?user_id=u-other", {{"quota_set", {{"ram", 9000}, {"force", true}}}})->status, 200);
+  EXPECT_EQ(db::QuotaRepository(*db_).user_limits("p-member", "u-other")->at("ram"), 9000);
+  ASSERT_EQ(client_->Delete("/v2.1/os-quota-sets/p-member?user_id=u-other", as("admin"))->status, 202);
+
+  // The project may not go below what its users hold.
+  r = put("p-member", {{"quota_set", {{"ram", 2047}}}});
+  EXPECT_EQ(body(r)["badRequest"]["message"],
+            "Quota limit 2047 for ram must be greater than or equal to already used and reserved 2048.");
+  EXPECT_EQ(limits("p-member").at("ram"), 5120);
+
+  // Only an admin sets or drops a user's limits.
+  EXPECT_EQ(put("p-member?user_id=u-member", {{"quota_set", {{"ram", 1024}}}}, "member")->status, 403);
+  EXPECT_EQ(client_->Delete("/v2.1/os-quota-sets/p-member?user_id=u-member", as("member"))->status, 403);
+  EXPECT_EQ(db::QuotaRepository(*db_).user_limits("p-member", "u-member")->at("ram"), 2048);
+
+  // DELETE ?user_id= gives the user the project's limits back; the project keeps its own.
+  r = client_->Delete("/v2.1/os-quota-sets/p-member?user_id=u-member", as("admin"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 202);
+  EXPECT_EQ(body(client_->Get("/v2.1/os-quota-sets/p-member?user_id=u-member", as("member")))["quota_set"]["ram"], 5120);
+  EXPECT_EQ(limits("p-member").at("ram"), 5120);
 }
 
 TEST_F(QuotaSetsApi, UpdateBelowUsageNeedsForce) {

@@ -164,6 +164,29 @@ TEST_F(ServerGroupsApi, QuotaIsEnforced) {
   EXPECT_EQ(group_count(), 4u);
 }
 
+// A user's own server_groups limit (os-quota-sets ?user_id=) counts only
+// their groups in the project; the project's limit still holds.
+TEST_F(ServerGroupsApi, UsersOwnQuotaIsEnforced) {
+  db::ServerGroupRecord other;
+  other.name = "theirs";
+  other.project_id = "p-member";
+  other.user_id = "u-other";
+  other.policy = "affinity";
+  ASSERT_TRUE(db::ServerGroupRepository(*db_).create(other).ok());
+  ASSERT_TRUE(db::QuotaRepository(*db_).set_user_limits("p-member", "u-member", {{"server_groups", 1}}).ok());
+  create_ok("mine", "affinity");
+  auto r = create({{"server_group", {{"name", "second"}, {"policies", {"affinity"}}}}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(body(r)["forbidden"]["message"], "Quota exceeded, too many server groups.");
+  EXPECT_EQ(group_count(), 2u);
+  // Raised above the project's limit of 2, the project's binds.
+  ASSERT_TRUE(db::QuotaRepository(*db_).set_limit("p-member", "server_groups", 2).ok());
+  ASSERT_TRUE(db::QuotaRepository(*db_).set_user_limits("p-member", "u-member", {{"server_groups", 5}}).ok());
+  EXPECT_EQ(create({{"server_group", {{"name", "second"}, {"policies", {"affinity"}}}}})->status, 403);
+  EXPECT_EQ(group_count(), 2u);
+}
+
 TEST_F(ServerGroupsApi, LimitAndOffset) {
   for (const char* name : {"a", "b", "c"}) create_ok(name, "affinity");
   json page = body(client_->Get("/v2.1/os-server-groups?limit=1&offset=1", as("member")))["server_groups"];

@@ -128,6 +128,21 @@ TEST_F(ClientLibraryTest, LookupsByIdAndName) {
   EXPECT_EQ(i.status().message(), "No image with a name or ID of 'ubuntu' exists.");
 }
 
+// Like novaclient's find_resource: a name lookup lists with is_public=None,
+// so an admin finds private flavors too (Nova ignores it for others, who see
+// the public flavors and the private ones their project was given).
+TEST_F(ClientLibraryTest, FlavorLookupByNameFindsPrivateFlavors) {
+  auto c = client();
+  nova_.add_private_flavor("42", "p1.private");
+  auto f = resolve_flavor(*c, "p1.private");
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ((*f)["id"], "42");
+  f = resolve_flavor(*c, "42");
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ((*f)["name"], "p1.private");
+  EXPECT_EQ(resolve_flavor(*c, "p1.nothing").status().code(), sdk::StatusCode::kNotFound);
+}
+
 TEST_F(ClientLibraryTest, WaitForServerActiveErrorGoneAndTimeout) {
   auto c = client();
   const WaitOptions fast{2s, 1ms, 5ms};

@@ -129,6 +129,16 @@ class FakeNova {
     std::lock_guard lock(mu_);
     create_error_ = std::make_pair(status, std::move(body));
   }
+  // A private flavor the caller (an admin) may use but that Nova's default
+  // list (is_public=True) leaves out: only ?is_public=None lists it, as Nova
+  // does for an admin whose project was not given access.
+  void add_private_flavor(const std::string& id, const std::string& name) {
+    std::lock_guard lock(mu_);
+    json f = flavor_body(id, name, 1, 256, 1);
+    f["os-flavor-access:is_public"] = false;
+    flavors_.push_back(f);
+  }
+
   void set_max_microversion(int minor) {
     std::lock_guard lock(mu_);
     max_minor_ = minor;
@@ -193,7 +203,12 @@ class FakeNova {
     http_.Get("/v2.1/flavors/detail", [this](const Req& req, Res& res) {
       if (!accept(req, res)) return;
       std::lock_guard lock(mu_);
-      reply(res, 200, {{"flavors", flavors_}});
+      const bool all = req.has_param("is_public") && req.get_param_value("is_public") == "None";
+      json listed = json::array();
+      for (const auto& f : flavors_) {
+        if (all || f["os-flavor-access:is_public"] == true) listed.push_back(f);
+      }
+      reply(res, 200, {{"flavors", listed}});
     });
     http_.Get(R"(/v2\.1/flavors/([^/]+))", [this](const Req& req, Res& res) {
       if (!accept(req, res)) return;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include "core/db/instance_repository.h"
@@ -14,10 +15,11 @@ using sdk::StatusCode;
 
 class DbQuota : public testing::DbTest {
  protected:
-  static InstanceRecord inst(const std::string& project, int vcpus = 1, std::int64_t ram = 512) {
+  static InstanceRecord inst(const std::string& project, int vcpus = 1, std::int64_t ram = 512,
+                             const std::string& user = "u") {
     InstanceRecord r;
     r.project_id = project;
-    r.user_id = "u";
+    r.user_id = user;
     r.flavor.vcpus = vcpus;
     r.flavor.memory_mb = ram;
     return r;
@@ -75,6 +77,76 @@ TEST_F(DbQuota, OverridesDefaultsUnlimitedAndDeletedInstancesFreeQuota) {
   EXPECT_EQ(quotas_.set_limit("p", "gpus", 1).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(quotas_.set_limit("p", "cores", -2).code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(instances_.create({inst("p"), inst("p"), inst("p")}, {.enforce = false}).ok());
+}
+
+TEST_F(DbQuota, AUsersLimitsFallBackToTheProjectsAndCanBeReset) {
+  ASSERT_TRUE(quotas_.set_limits("p", {{"ram", 5120}, {"key_pairs", 4}}).ok());
+  ASSERT_TRUE(quotas_.set_user_limits("p", "alice", {{"ram", 2048}, {"instances", -1}}).ok());
+  auto alice = quotas_.user_limits("p", "alice");
+  ASSERT_TRUE(alice.ok()) << alice.status();
+  EXPECT_EQ(alice->at("ram"), 2048);          // her own
+  EXPECT_EQ(alice->at("instances"), -1);      // her own
+  EXPECT_EQ(alice->at("key_pairs"), 4);       // the project's
+  EXPECT_EQ(alice->at("cores"), 20);          // the default
+  EXPECT_EQ(alice->size(), builtin_quota_defaults().size());
+  EXPECT_EQ(*quotas_.user_overrides("p", "alice"), (std::map<std::string, std::int64_t>{{"ram", 2048}, {"instances", -1}}));
+  EXPECT_EQ(quotas_.user_limits("p", "bob")->at("ram"), 5120);
+  EXPECT_EQ(quotas_.user_limits("q", "alice")->at("ram"), 51200);  // per project
+  EXPECT_EQ(quotas_.limits("p")->at("ram"), 5120);                  // the project's own is untouched
+
+  // What the project has handed out: finite own limits only.
+  ASSERT_TRUE(quotas_.set_user_limits("p", "bob", {{"ram", 1024}, {"instances", 3}}).ok());
+  EXPECT_EQ(*quotas_.users_limits_total("p"), (std::map<std::string, std::int64_t>{{"ram", 3072}, {"instances", 3}}));
+
+  // The lower of the two where both apply; -1 only when both are.
+  ASSERT_TRUE(quotas_.set_user_limits("p", "bob", {{"key_pairs", 9}, {"metadata_items", 3}}).ok());
+  auto enforced = quotas_.enforced_limits("p", "bob");
+  EXPECT_EQ(enforced->at("key_pairs"), 4);
+  EXPECT_EQ(enforced->at("metadata_items"), 3);
+  EXPECT_EQ(quotas_.enforced_limits("p", "alice")->at("instances"), 10);
+
+  EXPECT_EQ(quotas_.set_user_limits("p", "alice", {{"ram", 1}, {"gpus", 1}}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(quotas_.set_user_limits("p", "alice", {{"ram", -2}}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(quotas_.user_limits("p", "alice")->at("ram"), 2048);  // nothing of the refused set was written
+
+  ASSERT_TRUE(quotas_.reset_user_limits("p", "alice").ok());
+  EXPECT_TRUE(quotas_.user_overrides("p", "alice")->empty());
+  EXPECT_EQ(quotas_.user_limits("p", "alice")->at("ram"), 5120);
+  EXPECT_FALSE(quotas_.user_overrides("p", "bob")->empty());
+  // The project's reset takes its users' limits with it, as Nova's does.
+  ASSERT_TRUE(quotas_.reset_limits("p").ok());
+  EXPECT_TRUE(quotas_.user_overrides("p", "bob")->empty());
+  EXPECT_EQ(quotas_.user_limits("p", "bob")->at("ram"), 51200);
+}
+
+TEST_F(DbQuota, CreateCountsAUserWithOwnLimitsAgainstThem) {
+  ASSERT_TRUE(quotas_.set_user_limits("p", "alice", {{"ram", 2048}}).ok());
+  ASSERT_TRUE(instances_.create({inst("p", 1, 1024, "bob"), inst("p", 1, 1024, "bob")}).ok());
+  ASSERT_TRUE(instances_.create({inst("p", 1, 1024, "alice")}).ok());
+  auto over = instances_.create({inst("p", 1, 2048, "alice")});
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().code(), StatusCode::kConflict);
+  // The figures are hers, not the project's (3072 used).
+  EXPECT_EQ(over.status().message(), "Quota exceeded for ram: Requested 2048, but already used 1024 of 2048 ram");
+  EXPECT_TRUE(instances_.create({inst("p", 1, 1024, "alice")}).ok());
+  EXPECT_EQ(instances_.create({inst("p", 1, 1, "alice")}).status().code(), StatusCode::kConflict);
+  EXPECT_TRUE(instances_.create({inst("p", 1, 4096, "bob")}).ok());  // bob has the project's
+  auto used = quotas_.user_usage("p", "alice");
+  ASSERT_TRUE(used.ok());
+  EXPECT_EQ(used->instances, 2);
+  EXPECT_EQ(used->ram, 2048);
+  EXPECT_EQ(quotas_.usage("p")->ram, 8192);
+
+  // The project's limit still holds for a user whose own is higher or unlimited.
+  ASSERT_TRUE(quotas_.set_limit("p", "instances", 6).ok());
+  ASSERT_TRUE(quotas_.set_user_limits("p", "carol", {{"instances", -1}}).ok());
+  ASSERT_TRUE(instances_.create({inst("p", 1, 1, "carol")}).ok());
+  auto project_over = instances_.create({inst("p", 1, 1, "carol")});
+  EXPECT_EQ(project_over.status().message(), "Quota exceeded for instances: Requested 1, but already used 6 of 6 instances");
+
+  // A batch of one request belongs to one user.
+  EXPECT_EQ(instances_.create({inst("q", 1, 1, "alice"), inst("q", 1, 1, "bob")}).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 void race(const std::vector<Database*>& dbs, std::atomic<int>& ok) {

@@ -96,6 +96,28 @@ TEST_F(DbRace, InstanceQuotaIsNeverExceeded) {
   }
 }
 
+// Users with limits of their own race in one project: each user's own
+// limit and the project's hold, whoever wins.
+TEST_F(DbRace, PerUserInstanceQuotaIsNeverExceeded) {
+  QuotaRepository quotas(*db_);
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string project = "pu" + std::to_string(round);
+    // Two users of 3 instances each, in a project of 5: 8 threads ask for one each.
+    ASSERT_TRUE(quotas.set_limits(project, {{"instances", 5}}).ok());
+    ASSERT_TRUE(quotas.set_user_limits(project, "a", {{"instances", 3}}).ok());
+    ASSERT_TRUE(quotas.set_user_limits(project, "b", {{"instances", 3}}).ok());
+    int made = race([&](int t, Database& db) {
+      InstanceRecord r = instance(project, 1);
+      r.user_id = t % 2 == 0 ? "a" : "b";
+      return InstanceRepository(db).create({r}).status();
+    }, StatusCode::kConflict);
+    EXPECT_EQ(made, 5) << "round " << round << ": a create was refused while there was room";
+    EXPECT_LE(quotas.user_usage(project, "a")->instances, 3) << "round " << round;
+    EXPECT_LE(quotas.user_usage(project, "b")->instances, 3) << "round " << round;
+    EXPECT_EQ(quotas.usage(project)->instances, 5) << "round " << round;
+  }
+}
+
 TEST_F(DbRace, AddressesAreUniqueAndLowestFirst) {
   for (int round = 0; round < kRounds; ++round) {
     NetworkRecord n;
