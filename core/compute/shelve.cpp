@@ -38,7 +38,11 @@ rpcapi::InstanceUpdateMsg task_move(const std::string& uuid, std::string_view to
   return u;
 }
 
-std::string event_name(std::string_view method) { return "compute_" + std::string(method); }
+// The action events (Nova's wrap_instance_event names).
+constexpr std::string_view kSnapshotEvent = "compute_snapshot_instance";
+constexpr std::string_view kShelveEvent = "compute_shelve_instance";
+constexpr std::string_view kOffloadEvent = "compute_shelve_offload_instance";
+constexpr std::string_view kUnshelveEvent = "compute_unshelve_instance";
 
 }  // namespace
 
@@ -84,7 +88,7 @@ sdk::Status ComputeManager::snapshot_guest(const sdk::RequestContext& ctx, const
 sdk::Status ComputeManager::snapshot_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg,
                                               const sdk::ImageMeta& image) {
   const std::string& uuid = msg.instance.uuid;
-  const std::string event = event_name("snapshot_instance");
+  const std::string_view event = kSnapshotEvent;
   if (sdk::Status st = wait_until_running(ctx, "snapshot_instance"); !st.ok()) {
     delete_image(ctx, image.id);
     return st;
@@ -112,7 +116,7 @@ sdk::Status ComputeManager::snapshot_instance(const sdk::RequestContext& ctx, co
 sdk::Status ComputeManager::shelve_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg,
                                             const sdk::ImageMeta& image) {
   const std::string& uuid = msg.instance.uuid;
-  const std::string event = event_name("shelve_instance");
+  const std::string_view event = kShelveEvent;
   if (sdk::Status st = wait_until_running(ctx, "shelve_instance"); !st.ok()) {
     delete_image(ctx, image.id);
     return st;
@@ -158,7 +162,7 @@ sdk::Status ComputeManager::shelve_instance(const sdk::RequestContext& ctx, cons
   }
   spdlog::info("[{}] instance {}: shelved (image {})", ctx.request_id, uuid, image.id);
   if (offload_now) {
-    const std::string offload_event = event_name("shelve_offload_instance");
+    const std::string_view offload_event = kOffloadEvent;
     record_event(ctx, uuid, offload_event, false);
     const sdk::Status offloaded = offload_locked(ctx, *shelved, ts::kShelvingOffloading);
     record_event(ctx, uuid, offload_event, true, offloaded);
@@ -198,7 +202,7 @@ sdk::Status ComputeManager::offload_locked(const sdk::RequestContext& ctx, const
 
 sdk::Status ComputeManager::shelve_offload_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg) {
   const std::string& uuid = msg.instance.uuid;
-  const std::string event = event_name("shelve_offload_instance");
+  const std::string_view event = kOffloadEvent;
   if (sdk::Status st = wait_until_running(ctx, "shelve_offload_instance"); !st.ok()) return st;
   std::optional<InstanceLocks::Guard> guard(locks_.lock(uuid));
   record_event(ctx, uuid, event, false);
@@ -212,7 +216,7 @@ sdk::Status ComputeManager::unshelve_instance(const sdk::RequestContext& ctx,
                                               const rpcapi::UnshelveOnHostRequest& request) {
   const rpcapi::InstanceMsg& msg = request.instance;
   const std::string& uuid = msg.instance.uuid;
-  const std::string event = event_name("unshelve_instance");
+  const std::string_view event = kUnshelveEvent;
   if (sdk::Status st = wait_until_running(ctx, "unshelve_instance"); !st.ok()) return st;
   std::optional<InstanceLocks::Guard> guard(locks_.lock(uuid));
   record_event(ctx, uuid, event, false);

@@ -74,6 +74,7 @@ TEST_F(FakeSnapshot, RefusesWhatARealHostRefusesAndWritesNothing) {
   ASSERT_TRUE(spawn(d, i).ok());
   ASSERT_TRUE(d.crash("s").ok());
   EXPECT_TRUE(d.snapshot(ctx(), i, image("x"), path.string()).is(StatusCode::kInvalidState));
+  ASSERT_TRUE(power_on(d, i).ok());
   EXPECT_TRUE(d.snapshot(ctx(), i, image("x", "vhd"), path.string()).is(StatusCode::kInvalidArgument));
   EXPECT_FALSE(std::filesystem::exists(path));
   EXPECT_TRUE(d.snapshot(ctx(), i, image("x"), (dir_ / "missing-dir" / "f").string()).is(StatusCode::kInternal));
