@@ -81,6 +81,7 @@ sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint) {
       {m::kResumeInstance, &ComputeManager::resume_instance},
       {m::kSoftDeleteInstance, &ComputeManager::soft_delete_instance},
       {m::kRestoreInstance, &ComputeManager::restore_instance},
+      {m::kShelveOffloadInstance, &ComputeManager::shelve_offload_instance},
   };
   for (const auto& [name, fn] : actions) {
     added.push_back(add_method<InstanceActionRequest>(
@@ -95,6 +96,18 @@ sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint) {
   added.push_back(add_method<rpcapi::RebuildRequest>(
       d, m::kRebuildInstance, [this](const sdk::RequestContext& ctx, rpcapi::RebuildRequest r) {
         return answer(rebuild_instance(ctx, r.instance, r.image, r.injection));
+      }));
+  added.push_back(add_method<rpcapi::SnapshotRequest>(
+      d, m::kSnapshotInstance, [this](const sdk::RequestContext& ctx, rpcapi::SnapshotRequest r) {
+        return answer(snapshot_instance(ctx, r.instance, r.image));
+      }));
+  added.push_back(add_method<rpcapi::SnapshotRequest>(
+      d, m::kShelveInstance, [this](const sdk::RequestContext& ctx, rpcapi::SnapshotRequest r) {
+        return answer(shelve_instance(ctx, r.instance, r.image));
+      }));
+  added.push_back(add_method<rpcapi::UnshelveOnHostRequest>(
+      d, m::kUnshelveInstance, [this](const sdk::RequestContext& ctx, rpcapi::UnshelveOnHostRequest r) {
+        return answer(unshelve_instance(ctx, r));
       }));
   added.push_back(add_method<rpcapi::ConsoleOutputRequest>(
       d, m::kGetConsoleOutput,

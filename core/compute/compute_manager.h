@@ -126,6 +126,31 @@ class ComputeManager {
   // `injection`: the personality files and admin password for the driver.
   sdk::Status rebuild_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
                                const sdk::ImageMeta& image, const rpcapi::GuestInjection& injection = {});
+  // ---- shelve.cpp: snapshots and shelving (Nova's snapshot_instance,
+  // shelve_instance, shelve_offload_instance, unshelve_instance) ----------
+  // Fills the queued image `image` with the guest's disk: task
+  // image_snapshot -> image_pending_upload -> driver->snapshot ->
+  // image_uploading -> upload -> None. On failure the image is deleted, the
+  // task cleared and a fault recorded. kNotSupported on a plugin before ABI 5.
+  sdk::Status snapshot_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
+                                const sdk::ImageMeta& image);
+  // shelving: power off, snapshot into `image` (shelving_image_pending_upload,
+  // shelving_image_uploading), SHELVED; then offloaded at once when
+  // shelved_offload_time is 0. On failure: back to the old vm_state (a guest
+  // that ran is powered on again), the image deleted, a fault.
+  sdk::Status shelve_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
+                              const sdk::ImageMeta& image);
+  // SHELVED (task shelving_offloading or None) -> the guest destroyed, host
+  // and node cleared, SHELVED_OFFLOADED (the conductor frees the claim).
+  sdk::Status shelve_offload_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
+  // unshelving -> spawning -> spawn from the snapshot -> ACTIVE, and the
+  // snapshot is deleted. A SHELVED instance (still here) is powered on
+  // instead. A failed spawn leaves it SHELVED_OFFLOADED with a fault.
+  sdk::Status unshelve_instance(const sdk::RequestContext& ctx, const rpcapi::UnshelveOnHostRequest& request);
+  // Offloads this host's instances shelved longer than shelved_offload_time
+  // (> 0) ago (Nova's _poll_shelved_instances).
+  void offload_shelved_instances();
+
   // The driver's console log; the last `tail_length` lines when > 0.
   sdk::Result<std::string> get_console_output(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
                                               std::int32_t tail_length);
@@ -210,6 +235,16 @@ class ComputeManager {
   // reconcile.cpp
   void init_instances(const sdk::RequestContext& ctx);
   void init_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg);
+
+  // shelve.cpp. Caller holds the instance lock. The guest's disk into
+  // `image` through the driver and the uploader, walking `pending` then
+  // `uploading` from `from_task`; the image is deleted on failure.
+  sdk::Status snapshot_guest(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg,
+                             const sdk::ImageMeta& image, std::string_view from_task, std::string_view pending,
+                             std::string_view uploading);
+  sdk::Status offload_locked(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg,
+                             std::string_view from_task);
+  void delete_image(const sdk::RequestContext& ctx, const std::string& image_id);
 
   // compute_manager.cpp: shared helpers.
   sdk::Status wait_until_running(const sdk::RequestContext& ctx, std::string_view what);

@@ -7,7 +7,10 @@
 #include <cstdint>
 #include <memory>
 
+#include <filesystem>
+
 #include "core/compute/image_fetcher.h"
+#include "core/compute/image_uploader.h"
 #include "stratus/sdk/version.h"
 
 namespace stratus::core {
@@ -42,6 +45,19 @@ struct ComputeOptions {
   // How long stop() waits for running builds before it tells the driver to
   // give up (cleanup_host) (oslo.service's graceful_shutdown_timeout).
   std::chrono::milliseconds graceful_shutdown_timeout{30'000};
+
+  // How long a shelved instance keeps its host before the periodic task
+  // offloads it (Nova's shelved_offload_time, checked on the reclaim
+  // task's thread each heartbeat). Zero: shelve offloads at once (Nova's
+  // default); negative: never (only shelveOffload does).
+  std::chrono::milliseconds shelved_offload_time{0};
+
+  // Sends snapshot data to the image service and deletes a shelved
+  // server's image after unshelve; null: snapshots fail with kUnavailable.
+  std::shared_ptr<const ImageUploader> image_uploader;
+  // Where a snapshot is written before it is uploaded (removed after);
+  // empty: the system's temporary directory.
+  std::filesystem::path snapshot_directory;
 
   // Downloads image data before each spawn; null: the driver reads none (the
   // fake driver) and nothing is downloaded. The node sets it when [compute]

@@ -23,8 +23,9 @@ Status not_available(const std::string& id, const std::string& why) {
   return Status::Unavailable("Image " + id + " is not available: " + why);
 }
 
-// "http://host:port/prefix" -> ("http://host:port", "/prefix").
-std::pair<std::string, std::string> split_url(const std::string& url) {
+}  // namespace
+
+std::pair<std::string, std::string> split_service_url(const std::string& url) {
   const auto scheme = url.find("://");
   const auto path = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
   if (path == std::string::npos) return {url, ""};
@@ -32,8 +33,6 @@ std::pair<std::string, std::string> split_url(const std::string& url) {
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   return {url.substr(0, path), prefix};
 }
-
-}  // namespace
 
 ImageFetcher::ImageFetcher(ImageFetcherOptions options) : options_(std::move(options)) {}
 
@@ -56,7 +55,7 @@ Status ImageFetcher::fetch_one(const sdk::RequestContext& ctx, const std::string
     spdlog::debug("[{}] image {} already in {}", ctx.request_id, id, options_.download_path.string());
     return Status::OK();
   }
-  const auto [base, prefix] = split_url(options_.image_api_url ? options_.image_api_url() : std::string());
+  const auto [base, prefix] = split_service_url(options_.image_api_url ? options_.image_api_url() : std::string());
   if (base.empty()) return not_available(id, "no image service URL ([compute] image_api_url)");
   httplib::Client client(base);
   client.set_connection_timeout(10);

@@ -18,6 +18,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "stratus/sdk/image_meta.h"
 #include "stratus/sdk/request_context.h"
@@ -38,6 +39,10 @@ struct ImageFetcherOptions {
   TokenSource token;
   std::chrono::seconds timeout{300};  // per request, on each read
 };
+
+// "http://host:port/prefix" -> ("http://host:port", "/prefix"): the base
+// an HTTP client connects to and the path prefix of the image API.
+std::pair<std::string, std::string> split_service_url(const std::string& url);
 
 class ImageFetcher {
  public:

@@ -15,6 +15,8 @@ inline constexpr std::string_view kSuspended = "suspended";
 inline constexpr std::string_view kStopped = "stopped";
 inline constexpr std::string_view kSoftDeleted = "soft-delete";  // Nova's SOFT_DELETED
 inline constexpr std::string_view kError = "error";
+inline constexpr std::string_view kShelved = "shelved";
+inline constexpr std::string_view kShelvedOffloaded = "shelved_offloaded";
 }  // namespace vm_state
 
 namespace task_state {
@@ -43,6 +45,15 @@ inline constexpr std::string_view kRestoring = "restoring";
 inline constexpr std::string_view kRebuilding = "rebuilding";
 inline constexpr std::string_view kRebuildSpawning = "rebuild_spawning";
 inline constexpr std::string_view kDeleting = "deleting";
+// Snapshot (createImage) and shelve.
+inline constexpr std::string_view kImageSnapshot = "image_snapshot";
+inline constexpr std::string_view kImagePendingUpload = "image_pending_upload";
+inline constexpr std::string_view kImageUploading = "image_uploading";
+inline constexpr std::string_view kShelving = "shelving";
+inline constexpr std::string_view kShelvingImagePendingUpload = "shelving_image_pending_upload";
+inline constexpr std::string_view kShelvingImageUploading = "shelving_image_uploading";
+inline constexpr std::string_view kShelvingOffloading = "shelving_offloading";
+inline constexpr std::string_view kUnshelving = "unshelving";
 }  // namespace task_state
 
 }  // namespace stratus::core::compute

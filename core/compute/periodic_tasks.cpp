@@ -54,7 +54,9 @@ void ComputeManager::periodic_loop() {
   Schedule report{options_.resource_report_interval, now + options_.resource_report_interval};
   Schedule sync{options_.sync_power_state_interval, now + options_.sync_power_state_interval};
   Schedule reclaim{options_.reclaim_instance_interval, now + options_.reclaim_instance_interval};
-  Schedule* all[] = {&heartbeat, &report, &sync, &reclaim};
+  // Shelved instances are looked at as often as they may become due.
+  Schedule shelved{options_.shelved_offload_time, now + options_.shelved_offload_time};
+  Schedule* all[] = {&heartbeat, &report, &sync, &reclaim, &shelved};
 
   std::unique_lock lock(mutex_);
   while (state_ != State::kStopped) {
@@ -94,6 +96,10 @@ void ComputeManager::periodic_loop() {
     if (reclaim.due(Clock::now())) {
       reclaim_queued_deletes();
       reclaim.next = Clock::now() + reclaim.interval;
+    }
+    if (shelved.due(Clock::now())) {
+      offload_shelved_instances();
+      shelved.next = Clock::now() + shelved.interval;
     }
     lock.lock();
   }

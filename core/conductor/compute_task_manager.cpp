@@ -14,6 +14,7 @@
 #include "core/db/instance_fault_repository.h"
 #include "core/db/instance_repository.h"
 #include "core/db/service_repository.h"
+#include "core/db/system_metadata_repository.h"
 #include "core/rpcapi/instance_message.h"
 #include "core/rpcapi/topics.h"
 #include "core/db/service_liveness.h"
@@ -200,6 +201,108 @@ sdk::Status ComputeTaskManager::reschedule_instance(const sdk::RequestContext& c
   spdlog::warn("[{}] instance {}: {}", rid, uuid, message);
   set_error(ctx, uuid, message, why, failed_host, nullptr);
   return sdk::Status::NotFound(message);
+}
+
+sdk::Status ComputeTaskManager::unshelve_instance(const sdk::RequestContext& ctx,
+                                                  const rpcapi::UnshelveRequest& request) {
+  const std::string& rid = ctx.request_id;
+  const std::string& uuid = request.instance_uuid;
+  db::InstanceActionRepository actions(db_);
+  (void)actions.start_event(uuid, rid, kUnshelveEvent, options_.host);
+  // A refusal: the task goes back to None (the vm_state never changed), with a fault that says why.
+  const auto refuse = [&](const sdk::Status& why) {
+    spdlog::warn("[{}] unshelve of instance {}: {}", rid, uuid, why.message());
+    (void)db::InstanceFaultRepository(db_).add(uuid, 500, why.message(), why.to_string(), "");
+    db::InstanceUpdate back;
+    back.task_state = std::optional<std::string>();
+    back.expected_task_state = std::vector<std::optional<std::string>>{std::string("unshelving")};
+    (void)db::InstanceRepository(db_).update(uuid, back);
+    (void)actions.finish_event(uuid, rid, kUnshelveEvent, false, std::nullopt, why.message());
+    return why;
+  };
+
+  auto record = db::InstanceRepository(db_).get(uuid);
+  if (!record.ok()) return record.status();
+  if (record->task_state != std::optional<std::string>("unshelving") ||
+      (record->vm_state != "shelved" && record->vm_state != "shelved_offloaded")) {
+    spdlog::info("[{}] instance {} is not being unshelved ({}/{}); nothing done", rid, uuid, record->vm_state,
+                 record->task_state.value_or("None"));
+    return sdk::Status::InvalidState("instance " + uuid + " is not being unshelved");
+  }
+  auto sys = db::SystemMetadataRepository(db_).get(uuid);
+  const std::string image_id = sys.ok() && sys->count("shelved_image_id") ? sys->at("shelved_image_id") : "";
+  sdk::ImageMeta image;
+  if (auto found = db::ImageRepository(db_).get(image_id); found.ok() && found->status == "active") {
+    image = found->to_sdk();
+  } else if (record->vm_state == "shelved_offloaded") {
+    return refuse(sdk::Status::NotFound("Unshelve of instance " + uuid + " failed: its snapshot image " +
+                                        (image_id.empty() ? std::string("(none)") : image_id) + " is not available"));
+  }
+  image.id = image_id;
+
+  rpcapi::UnshelveOnHostRequest cast;
+  cast.image = image;
+  cast.block_device_info = block_device_info_for(record->flavor);
+  if (options_.port_security) {
+    if (auto ports = options_.port_security(db_, uuid); ports.ok()) cast.port_security = std::move(ports).value();
+  }
+  std::string host = record->host;
+  if (record->vm_state == "shelved_offloaded") {
+    sdk::RequestSpec spec;
+    spec.instance_uuid = uuid;
+    spec.project_id = record->project_id;
+    spec.user_id = record->user_id;
+    spec.flavor = record->flavor;
+    spec.image = image;
+    spec.num_instances = 1;
+    // 2.77's zone, else the instance's own, unless 2.91's host decides it.
+    if (!request.availability_zone.empty()) {
+      spec.availability_zone = request.availability_zone;
+    } else if (request.host.empty()) {
+      spec.availability_zone = record->availability_zone;
+    }
+    if (!request.host.empty()) spec.force_hosts.push_back(request.host);
+    auto selections = scheduler_.select_destinations(ctx, rpcapi::SelectDestinationsRequest{spec, {uuid}, 1});
+    if (selections.ok() && selections->size() != 1) {
+      selections = sdk::Status::Internal("scheduler.select_destinations returned no destination");
+    }
+    if (!selections.ok()) return refuse(selections.status());
+    const rpcapi::DestinationMsg dest = selections->front().destination;
+    db::InstanceUpdate update;
+    update.host = dest.host;
+    update.node = dest.nodename;
+    std::string zone = "nova";
+    if (auto zones = db::AggregateRepository(db_).zones_by_host(); zones.ok()) {
+      if (auto it = zones->find(dest.host); it != zones->end()) zone = it->second;
+    }
+    update.availability_zone = zone;
+    update.expected_task_state = std::vector<std::optional<std::string>>{std::string("unshelving")};
+    update.expected_vm_state = std::vector<std::string>{"shelved_offloaded"};
+    if (auto updated = db::InstanceRepository(db_).update(uuid, update); !updated.ok()) {
+      spdlog::info("[{}] instance {} not unshelved on {}: {}", rid, uuid, dest.host, updated.status().message());
+      release_claim_now(rid, uuid);
+      (void)scheduler_.release(ctx, uuid);
+      return updated.status();
+    }
+    host = dest.host;
+  }
+  auto msg = rpcapi::load_instance_msg(db_, uuid);
+  if (!msg.ok()) return msg.status();
+  cast.instance = std::move(*msg);
+  if (auto s = compute_.unshelve_instance(ctx, host, cast); !s.ok()) {
+    if (record->vm_state == "shelved_offloaded") {
+      release_claim_now(rid, uuid);
+      (void)scheduler_.release(ctx, uuid);
+      db::InstanceUpdate back;
+      back.host = std::string();
+      back.node = std::string();
+      (void)db::InstanceRepository(db_).update(uuid, back);
+    }
+    return refuse(s);
+  }
+  (void)actions.finish_event(uuid, rid, kUnshelveEvent, true, std::nullopt, std::nullopt);
+  spdlog::info("[{}] instance {} sent to {} to be unshelved", rid, uuid, host);
+  return sdk::Status::OK();
 }
 
 void ComputeTaskManager::set_error(const sdk::RequestContext& ctx, const std::string& instance_uuid,

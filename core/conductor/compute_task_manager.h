@@ -33,6 +33,8 @@ namespace stratus::core::conductor {
 
 // The event a failed scheduling leaves on the instance's create action.
 inline constexpr const char* kScheduleAndBuildEvent = "conductor_schedule_and_build_instances";
+// The event of the conductor's part of an unshelve.
+inline constexpr const char* kUnshelveEvent = "conductor_unshelve_instance";
 
 class ComputeTaskManager {
  public:
@@ -50,6 +52,14 @@ class ComputeTaskManager {
   // instance was handed to a host or no longer needs one (deleted); the
   // reason otherwise (the instance is then in ERROR).
   sdk::Status reschedule_instance(const sdk::RequestContext& ctx, const rpcapi::RescheduleRequest& request);
+
+  // Nova's unshelve_instance: a SHELVED instance (still on its host) is
+  // handed back to that host; a SHELVED_OFFLOADED one is scheduled (to
+  // `host` when given, in `availability_zone` or its own zone), its host,
+  // node and zone set, and compute.<host>.unshelve_instance spawns it from
+  // the snapshot named by its system metadata shelved_image_id. No host,
+  // or no image: task None again, a fault, an Error event; the status.
+  sdk::Status unshelve_instance(const sdk::RequestContext& ctx, const rpcapi::UnshelveRequest& request);
 
  private:
   // Sets the instance to ERROR (task None), records the fault, and, with an

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/db/allocation_repository.h"
 #include "core/db/compute_node_repository.h"
 #include "core/db/instance_action_repository.h"
 #include "core/db/instance_fault_repository.h"
@@ -54,6 +55,18 @@ sdk::Result<rpcapi::InstanceMsg> ConductorManager::instance_update(const sdk::Re
   }
   spdlog::debug("[{}] instance {} now {}/{}", ctx.request_id, update.instance_uuid, updated->vm_state,
                 updated->task_state.value_or("None"));
+  // An offloaded instance has left its host: its claim goes with it (Nova's
+  // shelve offload removes the allocations).
+  if (update.vm_state == std::optional<std::string>("shelved_offloaded")) {
+    if (auto s = db::AllocationRepository(db_).release(update.instance_uuid); !s.ok()) {
+      spdlog::error("[{}] releasing the claim of offloaded instance {}: {}", ctx.request_id, update.instance_uuid,
+                    s.message());
+    }
+    if (auto s = scheduler_.release(ctx, update.instance_uuid); !s.ok()) {
+      spdlog::warn("[{}] telling the schedulers to forget instance {}: {}", ctx.request_id, update.instance_uuid,
+                   s.message());
+    }
+  }
   return rpcapi::load_instance_msg(db_, update.instance_uuid);
 }
 

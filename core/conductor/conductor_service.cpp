@@ -49,6 +49,11 @@ sdk::Status ConductorService::register_on(rpc::Endpoint& endpoint) {
         (void)tasks_.reschedule_instance(ctx_of(info), r);
         return Payload();
       }));
+  added.push_back(d.add_typed<rpcapi::UnshelveRequest>(
+      std::string(method::kUnshelveInstance), v, [this, ctx_of](const CallInfo& info, rpcapi::UnshelveRequest r) {
+        (void)tasks_.unshelve_instance(ctx_of(info), r);
+        return Payload();
+      }));
   added.push_back(d.add_typed<rpcapi::InstanceUpdateMsg>(
       std::string(method::kInstanceUpdate), v, [this, ctx_of](const CallInfo& info, rpcapi::InstanceUpdateMsg r) {
         return reply(manager_.instance_update(ctx_of(info), r));

@@ -301,6 +301,7 @@ Status build(const toml::table& root, Config& cfg) {
     if (Status st = r.read_in_range("resource_report_interval", cfg.compute.resource_report_interval, 0.01, 86400); !st.ok()) return st;
     if (Status st = r.read_in_range("sync_power_state_interval", cfg.compute.sync_power_state_interval, 0, 86400); !st.ok()) return st;
     if (Status st = r.read_in_range("reclaim_instance_interval", cfg.compute.reclaim_instance_interval, 0, 31536000); !st.ok()) return st;
+    if (Status st = r.read_in_range("shelved_offload_time", cfg.compute.shelved_offload_time, -1, 31536000); !st.ok()) return st;
     if (Status st = r.read("image_api_url", cfg.compute.image_api_url); !st.ok()) return st;
     if (Status st = r.read("image_download_path", cfg.compute.image_download_path); !st.ok()) return st;
     return r.finish();

@@ -41,6 +41,9 @@ struct ComputeSection {
   // Seconds a soft-deleted instance is kept before it is reclaimed; 0 makes
   // delete immediate (Nova's reclaim_instance_interval).
   double reclaim_instance_interval = 0.0;
+  // Seconds a shelved instance keeps its host before it is offloaded; 0:
+  // offloaded as part of the shelve; -1: never (Nova's shelved_offload_time).
+  double shelved_offload_time = 0.0;
   // The image service this host downloads image data from
   // ("http://HOST:PORT/image"); empty: derived from [api] listen (aio).
   std::string image_api_url;

@@ -29,6 +29,12 @@ const std::map<std::string, PolicyRequirement, std::less<>>& rule_table() {
       {"os_compute_api:os-migrate-server:migrate", R::kAdmin},
       {"os_compute_api:os-migrate-server:migrate_live", R::kAdmin},
       {"os_compute_api:os-evacuate", R::kAdmin},
+      // snapshots and shelve (Nova's defaults)
+      {"os_compute_api:servers:create_image", R::kAdminOrOwner},
+      {"os_compute_api:os-shelve:shelve", R::kAdminOrOwner},
+      {"os_compute_api:os-shelve:shelve_offload", R::kAdmin},
+      {"os_compute_api:os-shelve:unshelve", R::kAdminOrOwner},
+      {"os_compute_api:os-shelve:unshelve_to_host", R::kAdmin},
       // flavors
       {"os_compute_api:os-flavor-manage:create", R::kAdmin},
       {"os_compute_api:os-flavor-manage:delete", R::kAdmin},

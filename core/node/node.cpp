@@ -282,6 +282,7 @@ struct Node::Impl {
     c.conductor = std::make_unique<rpcapi::ConductorRpcApi>(*c.endpoint, call_timeout);
     auto compute_options = compute::ComputeOptions::from_config(config);
     compute_options.image_fetcher = make_image_fetcher();
+    compute_options.image_uploader = std::make_shared<const compute::ImageUploader>(image_service_options());
     // A plugin built for an older ABI lacks the newer driver methods.
     if (auto info = registry.find(sdk::PluginKind::kVirtDriver, config.compute.driver); info.ok()) {
       compute_options.driver_abi_version = info->abi_version;
@@ -305,8 +306,15 @@ struct Node::Impl {
       if (from_driver.ok()) path = *from_driver;
     }
     if (path.empty()) return nullptr;
-    compute::ImageFetcherOptions o;
+    compute::ImageFetcherOptions o = image_service_options();
     o.download_path = path;
+    return std::make_shared<const compute::ImageFetcher>(std::move(o));
+  }
+
+  // How a compute host reaches the image service (downloads, snapshot
+  // uploads): its URL and the token it presents.
+  compute::ImageFetcherOptions image_service_options() {
+    compute::ImageFetcherOptions o;
     // [compute] image_api_url, else this process's own API (aio), else the
     // address [api] listen names.
     o.image_api_url = [this]() -> std::string {
@@ -331,7 +339,7 @@ struct Node::Impl {
         return issued->token;
       };
     }
-    return std::make_shared<const compute::ImageFetcher>(std::move(o));
+    return o;
   }
 
   sdk::Status start_api() {

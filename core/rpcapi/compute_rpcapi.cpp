@@ -106,4 +106,32 @@ sdk::Result<std::string> ComputeRpcApi::get_host_uptime(const sdk::RequestContex
                                  call_timeout_);
 }
 
+sdk::Status ComputeRpcApi::snapshot_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance,
+                                             const sdk::ImageMeta& image) const {
+  if (instance.instance.host.empty()) {
+    return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to snapshot on");
+  }
+  return typed_cast(to_host(instance.instance.host), ctx, compute_method::kSnapshotInstance,
+                    SnapshotRequest{instance, image});
+}
+
+sdk::Status ComputeRpcApi::shelve_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance,
+                                           const sdk::ImageMeta& image) const {
+  if (instance.instance.host.empty()) {
+    return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to shelve on");
+  }
+  return typed_cast(to_host(instance.instance.host), ctx, compute_method::kShelveInstance,
+                    SnapshotRequest{instance, image});
+}
+
+sdk::Status ComputeRpcApi::shelve_offload_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const {
+  return cast_action(ctx, compute_method::kShelveOffloadInstance, instance);
+}
+
+sdk::Status ComputeRpcApi::unshelve_instance(const sdk::RequestContext& ctx, const std::string& host,
+                                             const UnshelveOnHostRequest& request) const {
+  if (host.empty()) return sdk::Status::InvalidState("instance " + request.instance.instance.uuid + ": no host to unshelve on");
+  return typed_cast(to_host(host), ctx, compute_method::kUnshelveInstance, request);
+}
+
 }  // namespace stratus::core::rpcapi

@@ -55,6 +55,17 @@ class ComputeRpcApi {
                                       const std::string& instance_uuid,
                                       const std::vector<sdk::PortSecurity>& ports) const;
 
+  // Casts to instance.host: fill the queued image `image` with the guest's
+  // disk (createImage); shelve (power off, snapshot into `image`, SHELVED,
+  // then offloaded as the host's shelved_offload_time says); offload a
+  // SHELVED instance.
+  sdk::Status snapshot_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance,
+                                const sdk::ImageMeta& image) const;
+  sdk::Status shelve_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance, const sdk::ImageMeta& image) const;
+  sdk::Status shelve_offload_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
+  // Casts to `host` (chosen by the conductor): spawn a shelved instance there.
+  sdk::Status unshelve_instance(const sdk::RequestContext& ctx, const std::string& host,
+                                const UnshelveOnHostRequest& request) const;
   // The uptime line of compute host `host` (as `uptime` prints it).
   sdk::Result<std::string> get_host_uptime(const sdk::RequestContext& ctx, const std::string& host) const;
 

@@ -9,6 +9,11 @@ ConductorRpcApi::ConductorRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseco
     : client_(endpoint, rpc::Target{.topic = std::string(kConductorTopic), .version = std::string(kConductorVersion)}),
       call_timeout_(call_timeout) {}
 
+sdk::Status ConductorRpcApi::unshelve_instance(const sdk::RequestContext& ctx,
+                                               const UnshelveRequest& request) const {
+  return typed_cast(client_, ctx, conductor_method::kUnshelveInstance, request);
+}
+
 sdk::Status ConductorRpcApi::build_instances(const sdk::RequestContext& ctx,
                                              const BuildInstancesRequest& request) const {
   return typed_cast(client_, ctx, conductor_method::kBuildInstances, request);

@@ -26,6 +26,8 @@ class ConductorRpcApi {
   // Casts: the API's build request; a compute host's failed build.
   sdk::Status build_instances(const sdk::RequestContext& ctx, const BuildInstancesRequest& request) const;
   sdk::Status reschedule_instance(const sdk::RequestContext& ctx, const RescheduleRequest& request) const;
+  // Cast: the API's unshelve of a shelved-offloaded instance (task unshelving).
+  sdk::Status unshelve_instance(const sdk::RequestContext& ctx, const UnshelveRequest& request) const;
 
   // Calls. instance_update returns the instance as stored after the change;
   // kNotFound for an unknown (or deleted) instance; kInvalidState when a

@@ -230,6 +230,35 @@ struct DiagnosticsRequest {
   MSGPACK_DEFINE(instance)
 };
 
+// snapshot_instance and shelve_instance: the image record the API created
+// (status queued) that the host fills with the guest's disk.
+struct SnapshotRequest {
+  InstanceMsg instance;
+  sdk::ImageMeta image;
+  MSGPACK_DEFINE(instance, image)
+};
+
+// conductor.unshelve_instance: place a shelved-offloaded instance (task
+// unshelving) and spawn it there from its snapshot. `host` (2.91, admins)
+// forces the host; `availability_zone` (2.77) replaces the instance's zone
+// ("" keeps it).
+struct UnshelveRequest {
+  std::string instance_uuid;
+  std::string host;
+  std::string availability_zone;
+  MSGPACK_DEFINE(instance_uuid, host, availability_zone)
+};
+
+// compute.<host>.unshelve_instance: spawn the instance (host and node
+// already set to this host) from its snapshot `image`.
+struct UnshelveOnHostRequest {
+  InstanceMsg instance;
+  sdk::ImageMeta image;
+  sdk::BlockDeviceInfo block_device_info;
+  std::vector<sdk::PortSecurity> port_security{};  // applied before spawn, as a build does
+  MSGPACK_DEFINE(instance, image, block_device_info, port_security)
+};
+
 // get_host_uptime: the compute host's uptime line (os-hypervisors uptime).
 struct HostUptimeRequest {
   std::string host;  // the host asked, for its logs

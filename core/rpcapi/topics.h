@@ -44,6 +44,7 @@ inline constexpr std::string_view kInstanceGetAllByHost = "instance_get_all_by_h
 inline constexpr std::string_view kInstanceDestroy = "instance_destroy";                // call
 inline constexpr std::string_view kComputeNodeUpdate = "compute_node_update";           // cast
 inline constexpr std::string_view kServiceHeartbeat = "service_heartbeat";              // cast
+inline constexpr std::string_view kUnshelveInstance = "unshelve_instance";              // cast
 }  // namespace conductor_method
 
 namespace compute_method {
@@ -64,6 +65,10 @@ inline constexpr std::string_view kGetDiagnostics = "get_diagnostics";          
 inline constexpr std::string_view kRefreshSecurityGroups = "refresh_security_groups";  // cast
 
 inline constexpr std::string_view kGetHostUptime = "get_host_uptime";               // call
+inline constexpr std::string_view kSnapshotInstance = "snapshot_instance";          // cast
+inline constexpr std::string_view kShelveInstance = "shelve_instance";              // cast
+inline constexpr std::string_view kShelveOffloadInstance = "shelve_offload_instance";  // cast
+inline constexpr std::string_view kUnshelveInstance = "unshelve_instance";          // cast
 }  // namespace compute_method
 
 }  // namespace stratus::core::rpcapi

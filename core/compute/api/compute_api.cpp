@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/compute/api/compute_api_action.h"
 #include "core/compute/api/injected_file_quota.h"
 #include "core/compute/api/service_state.h"
 #include "core/compute/api/instance_state_check.h"
@@ -40,16 +41,6 @@ const TaskList& allow_hard_reboot_tasks() {
 }
 
 }  // namespace
-
-// One instance action: the state it may start from, the task it sets, the cast.
-struct ComputeAPI::Action {
-  const char* name;  // Nova's word in its messages; also the recorded instance action
-  StateCheck check;
-  std::string_view new_task_state;
-  std::function<Status(const rpcapi::InstanceMsg&)> cast;
-  // Further changes made with the task_state (rebuild: image and name), and undone if the cast fails.
-  std::function<void(db::InstanceUpdate&)> change;
-};
 
 ComputeAPI::ComputeAPI(db::Database& db, rpcapi::ConductorRpcApi& conductor, rpcapi::ComputeRpcApi& compute,
                        ComputeApiOptions options)

@@ -225,6 +225,26 @@ class ComputeAPI {
   // kNotFound "Metadata item was not found" when the key is not set.
   sdk::Status delete_metadata_key(const ComputeContext& ctx, const std::string& uuid, const std::string& key);
 
+  // ---- compute_api_shelve.cpp: snapshots and shelving ----
+  // createImage: records a private image (status queued; name, the base
+  // image's formats and properties, image_type snapshot, instance_uuid,
+  // base_image_ref, then `metadata`), sets image_snapshot and casts
+  // snapshot_instance. From ACTIVE, STOPPED, PAUSED or SUSPENDED with no
+  // task. Returns the image id; a refused or failed cast deletes the image.
+  sdk::Result<std::string> create_image(const ComputeContext& ctx, const std::string& uuid, const std::string& name,
+                                        const std::map<std::string, std::string>& metadata);
+  // shelve: an image "<name>-shelved" as above, system metadata shelved_at,
+  // shelved_image_id, shelved_host; task shelving; cast shelve_instance.
+  sdk::Status shelve(const ComputeContext& ctx, const std::string& uuid);
+  // shelveOffload: SHELVED with no task -> shelving_offloading; cast.
+  sdk::Status shelve_offload(const ComputeContext& ctx, const std::string& uuid);
+  // unshelve: SHELVED or SHELVED_OFFLOADED with no task -> unshelving; cast
+  // conductor.unshelve_instance. `host` (2.91) and `availability_zone`
+  // (2.77) only for SHELVED_OFFLOADED (kInvalidState otherwise); an unknown
+  // host is kInvalidArgument ("Compute host <h> could not be found.").
+  sdk::Status unshelve(const ComputeContext& ctx, const std::string& uuid,
+                       const std::optional<std::string>& availability_zone, const std::optional<std::string>& host);
+
   // ---- compute_api_guest.cpp: what the guest's host reports or keeps ----
   // The hypervisor's diagnostics of the guest (Nova's
   // get_instance_diagnostics): a call to its host. kInvalidState while it is
@@ -247,6 +267,10 @@ class ComputeAPI {
   sdk::Status check_metadata_quota(const std::string& project_id, std::size_t items, const std::string& user_id = "");
   bool host_is_up(const std::string& host);
   void record_action(const ComputeContext& ctx, const std::string& uuid, const char* action);
+  // compute_api_shelve.cpp: the queued image a snapshot or shelve fills.
+  sdk::Result<sdk::ImageMeta> create_snapshot_image(const ComputeContext& ctx, const db::InstanceRecord& instance,
+                                                    const std::string& name,
+                                                    const std::map<std::string, std::string>& metadata);
 
   db::Database& db_;
   rpcapi::ConductorRpcApi& conductor_;

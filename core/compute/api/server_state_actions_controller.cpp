@@ -5,6 +5,10 @@
 #include "core/compute/api/compute_request.h"
 #include "core/compute/instance_states.h"
 
+#include <map>
+#include <optional>
+#include <string>
+
 namespace stratus::core::api {
 
 namespace {
@@ -46,6 +50,70 @@ const json& reset_state_schema() {
   return schema;
 }
 
+// Nova's createImage body: a name (1..255, no surrounding blanks) and
+// metadata (keys 1..255 of [a-zA-Z0-9-_:. ], values up to 255).
+const json& create_image_schema() {
+  static const json schema = json::parse(R"({
+    "type": "object",
+    "properties": {
+      "createImage": {
+        "type": "object",
+        "properties": {
+          "name": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^(?! )[^\\u0000-\\u001f]*[^ ]$"},
+          "metadata": {
+            "type": "object",
+            "patternProperties": {"^[a-zA-Z0-9-_:. ]{1,255}$": {"type": "string", "maxLength": 255}},
+            "additionalProperties": false
+          }
+        },
+        "required": ["name"],
+        "additionalProperties": false
+      }
+    },
+    "required": ["createImage"],
+    "additionalProperties": false
+  })");
+  return schema;
+}
+
+// unshelve at 2.77 (an availability zone) and 2.91 (a zone, null, and/or a host).
+const json& unshelve_v277_schema() {
+  static const json schema = json::parse(R"({
+    "type": "object",
+    "properties": {
+      "unshelve": {
+        "type": ["object", "null"],
+        "properties": {"availability_zone": {"type": "string", "minLength": 1, "maxLength": 255}},
+        "required": ["availability_zone"],
+        "additionalProperties": false
+      }
+    },
+    "required": ["unshelve"],
+    "additionalProperties": false
+  })");
+  return schema;
+}
+
+const json& unshelve_v291_schema() {
+  static const json schema = json::parse(R"({
+    "type": "object",
+    "properties": {
+      "unshelve": {
+        "type": ["object", "null"],
+        "properties": {
+          "availability_zone": {"type": ["string", "null"], "minLength": 1, "maxLength": 255},
+          "host": {"type": "string", "minLength": 1, "maxLength": 255}
+        },
+        "minProperties": 1,
+        "additionalProperties": false
+      }
+    },
+    "required": ["unshelve"],
+    "additionalProperties": false
+  })");
+  return schema;
+}
+
 Result<ApiResponse> accepted(const Status& s) {
   if (!s.ok()) return s;
   return ApiResponse{202, nullptr, {}};
@@ -58,6 +126,69 @@ struct Unsupported {
   const char* feature;
   const char* admin_rule;  // nullptr: owner or admin
 };
+
+void add_snapshot_and_shelve_actions(ServerActionTable& table, compute::ComputeAPI& compute) {
+  auto image_validator = JsonSchemaValidator::compile(create_image_schema()).value();
+  auto unshelve277 = JsonSchemaValidator::compile(unshelve_v277_schema()).value();
+  auto unshelve291 = JsonSchemaValidator::compile(unshelve_v291_schema()).value();
+
+  table["createImage"] = [&compute, image_validator](const ApiRequest& req,
+                                                     const std::string& id) -> Result<ApiResponse> {
+    if (Status s = image_validator->validate(req.body); !s.ok()) return s;
+    auto instance = compute.get(compute_context(req), id);
+    if (!instance.ok()) return instance.status();
+    if (auto denied = policy_check(req, "os_compute_api:servers:create_image", instance->project_id)) return *denied;
+    const json& in = req.body["createImage"];
+    std::map<std::string, std::string> metadata;
+    if (in.contains("metadata")) {
+      for (const auto& [k, v] : in["metadata"].items()) metadata[k] = v.get<std::string>();
+    }
+    auto image_id = compute.create_image(compute_context(req), id, in["name"].get<std::string>(), metadata);
+    if (!image_id.ok()) return image_id.status();
+    // 2.45: the id in the body instead of a Location header.
+    if (req.microversion >= Microversion{2, 45}) return ApiResponse{202, {{"image_id", *image_id}}, {}};
+    return ApiResponse{202, nullptr, {{"Location", req.base_url + "/image/images/" + *image_id}}};
+  };
+  table["shelve"] = [&compute](const ApiRequest& req, const std::string& id) -> Result<ApiResponse> {
+    // Nova validates no body for shelve and shelveOffload: {"shelve": null} and {"shelve": {}} alike.
+    auto instance = compute.get(compute_context(req), id);
+    if (!instance.ok()) return instance.status();
+    if (auto denied = policy_check(req, "os_compute_api:os-shelve:shelve", instance->project_id)) return *denied;
+    return accepted(compute.shelve(compute_context(req), id));
+  };
+  table["shelveOffload"] = [&compute](const ApiRequest& req, const std::string& id) -> Result<ApiResponse> {
+    auto instance = compute.get(compute_context(req), id);
+    if (!instance.ok()) return instance.status();
+    if (auto denied = policy_check(req, "os_compute_api:os-shelve:shelve_offload")) return *denied;
+    return accepted(compute.shelve_offload(compute_context(req), id));
+  };
+  table["unshelve"] = [&compute, unshelve277, unshelve291](const ApiRequest& req,
+                                                           const std::string& id) -> Result<ApiResponse> {
+    std::optional<std::string> zone;
+    std::optional<std::string> host;
+    if (req.microversion >= Microversion{2, 91}) {
+      if (Status s = unshelve291->validate(req.body); !s.ok()) return s;
+    } else if (req.microversion >= Microversion{2, 77}) {
+      if (Status s = unshelve277->validate(req.body); !s.ok()) return s;
+    }
+    if (req.microversion >= Microversion{2, 77}) {
+      const json& in = req.body["unshelve"];
+      if (in.is_object()) {
+        if (in.contains("availability_zone") && in["availability_zone"].is_string()) {
+          zone = in["availability_zone"].get<std::string>();
+        }
+        if (in.contains("host")) host = in["host"].get<std::string>();
+      }
+    }
+    auto instance = compute.get(compute_context(req), id);
+    if (!instance.ok()) return instance.status();
+    if (auto denied = policy_check(req, "os_compute_api:os-shelve:unshelve", instance->project_id)) return *denied;
+    if (host) {
+      if (auto denied = policy_check(req, "os_compute_api:os-shelve:unshelve_to_host")) return *denied;
+    }
+    return accepted(compute.unshelve(compute_context(req), id, zone, host));
+  };
+}
 
 }  // namespace
 
@@ -111,9 +242,10 @@ void add_server_state_actions(ServerActionTable& table, compute::ComputeAPI& com
     return Status::InvalidArgument("Triggering crash dump is not supported");
   };
 
+  add_snapshot_and_shelve_actions(table, compute);
+
   static const Unsupported kUnsupported[] = {
       {"changePassword", "setting the guest's admin password", nullptr},
-      {"createImage", "server snapshots", nullptr},
       {"createBackup", "server backups", nullptr},
       {"resize", "resizing servers", nullptr},
       {"confirmResize", "resizing servers", nullptr},
@@ -121,9 +253,6 @@ void add_server_state_actions(ServerActionTable& table, compute::ComputeAPI& com
       {"migrate", "cold migration", "os_compute_api:os-migrate-server:migrate"},
       {"os-migrateLive", "live migration", "os_compute_api:os-migrate-server:migrate_live"},
       {"evacuate", "evacuation", "os_compute_api:os-evacuate"},
-      {"shelve", "shelving servers", nullptr},
-      {"shelveOffload", "shelving servers", nullptr},
-      {"unshelve", "shelving servers", nullptr},
       {"rescue", "rescuing servers", nullptr},
       {"unrescue", "rescuing servers", nullptr},
   };

@@ -1,16 +1,24 @@
 // Server actions that change who may act on a server or which state it is
 // in, without a guest operation (Nova's lock_server.py, admin_actions.py),
-// trigger_crash_dump (2.17), and the actions of features Stratus does not
-// deploy (resize, migration, snapshots, shelve, rescue, evacuate, password):
+// trigger_crash_dump (2.17), snapshots and shelving (Nova's servers.py
+// _action_create_image, shelve.py), and the actions of features Stratus
+// does not deploy (resize, migration, backups, rescue, evacuate, password):
 //   lock       {"lock": null | {"locked_reason": "..."} (2.73)}  202; owner or admin
 //   unlock     {"unlock": null}  202; a lock an admin took needs an admin (403)
 //   os-resetState {"os-resetState": {"state": "active"|"error"}}  202; admin
 //   trigger_crash_dump (2.17): 409 by state or lock, then 400 "Triggering
 //              crash dump is not supported" (no driver here has an NMI)
-//   changePassword, createImage, createBackup, resize, confirmResize,
-//   revertResize, migrate, os-migrateLive, shelve, shelveOffload, unshelve,
-//   rescue, unrescue, evacuate: 404 for a server the caller cannot see, 403
-//   for the admin-only ones, 409 when locked, else 501 naming the feature.
+//   createImage {"createImage": {"name", "metadata"}}  202 with Location
+//              (before 2.45) or {"image_id"} (2.45); owner or admin
+//   shelve     {"shelve": null}  202; owner or admin
+//   shelveOffload {"shelveOffload": null}  202; admin
+//   unshelve   {"unshelve": null | {"availability_zone"} (2.77) |
+//              {"availability_zone": str|null, "host"} (2.91)}  202; owner
+//              or admin, a host admin only
+//   changePassword, createBackup, resize, confirmResize, revertResize,
+//   migrate, os-migrateLive, rescue, unrescue, evacuate: 404 for a server
+//   the caller cannot see, 403 for the admin-only ones, 409 when locked,
+//   else 501 naming the feature.
 #pragma once
 
 #include "core/compute/api/compute_api.h"

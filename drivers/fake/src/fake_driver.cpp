@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 
 #include "cpu_info.h"
@@ -20,6 +22,7 @@ namespace {
 
 constexpr const char* kDefaultHost = "fake-host";
 const std::vector<std::string> kImageFormats = {"qcow2", "raw", "ami", "iso"};
+constexpr std::size_t kSnapshotBytes = 64 * 1024;  // the size of a fake snapshot's disk
 
 std::string state_name(PowerState state) { return std::string(sdk::power_state_name(state)); }
 
@@ -633,6 +636,39 @@ Status FakeDriver::apply_security_groups(const sdk::RequestContext& ctx, const s
     }
     port_security_[instance.uuid] = ports;
     ++security_group_applies_;
+    return Status::OK();
+  });
+}
+
+Status FakeDriver::snapshot(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                            const sdk::ImageMeta& image, const std::string& path) {
+  (void)ctx;
+  return run<Status>(FakeOperation::kSnapshot, &instance, [&]() -> Status {
+    const Guest* g = find(instance.uuid);
+    if (g == nullptr) return not_found(instance);
+    const PowerState st = g->info.state;
+    // A suspended guest's disk is there too (Nova snapshots SUSPENDED servers); a crashed one's is suspect.
+    if (st == PowerState::kCrashed || st == PowerState::kNoState) {
+      return refuse("snapshot", *g, "running, paused, suspended or shutdown");
+    }
+    if (!image.disk_format.empty() &&
+        std::find(kImageFormats.begin(), kImageFormats.end(), image.disk_format) == kImageFormats.end()) {
+      return Status::InvalidArgument("snapshot of instance " + instance.uuid + ": fake host " + host_ +
+                                     " cannot write disk format '" + image.disk_format + "'");
+    }
+    // The "disk": what a reader of the image can tell apart from any other
+    // snapshot, padded to a fixed size like a real (tiny) raw disk.
+    std::string data = "stratus fake disk\ninstance " + instance.uuid + "\nbooted from " + g->info.image_id +
+                       "\nsnapshot " + image.id + "\nboots " + std::to_string(g->info.boot_count) + "\n";
+    data.resize(std::max<std::size_t>(data.size(), kSnapshotBytes), '\0');
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (out) out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    if (out) out.close();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+      return Status::Internal("snapshot of instance " + instance.uuid + ": cannot write " + path);
+    }
     return Status::OK();
   });
 }

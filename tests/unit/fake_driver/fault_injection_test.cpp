@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <functional>
 #include <future>
 #include <thread>
@@ -46,6 +47,13 @@ std::vector<std::pair<FakeOperation, std::function<sdk::Status(FakeDriver&, cons
        [](FakeDriver& d, const sdk::Instance& i) { return d.get_diagnostics({}, i).status(); }},
       {FakeOperation::kApplySecurityGroups,
        [](FakeDriver& d, const sdk::Instance& i) { return d.apply_security_groups({}, i, {}); }},
+      {FakeOperation::kSnapshot,
+       [](FakeDriver& d, const sdk::Instance& i) {
+         const std::string path = ::testing::TempDir() + "fault-snapshot-" + i.uuid;
+         const sdk::Status st = d.snapshot({}, i, sdk::ImageMeta{}, path);
+         std::remove(path.c_str());
+         return st;
+       }},
   };
 }
 

@@ -38,7 +38,9 @@ struct Received {
   std::string request_id;
   std::vector<std::string> instance_uuids;  // build_instances: all; others: the one
   std::string reboot_type;                  // reboot_instance only
-  std::string image_id;                     // rebuild_instance only
+  std::string image_id;                     // rebuild_instance, snapshot_instance, shelve_instance
+  std::string unshelve_host;                // conductor unshelve_instance only
+  std::string unshelve_zone;                // conductor unshelve_instance only
   std::string instance_host;                // the host the instance message carried
   rpcapi::BuildInstancesRequest build;      // build_instances only
   rpcapi::GuestInjection injection;         // rebuild_instance only
@@ -230,6 +232,20 @@ class ServersApiTest : public ApiTest {
                        return rpc::Payload();
                      })
                     .ok());
+    EXPECT_TRUE(d.add_typed<rpcapi::UnshelveRequest>(
+                     std::string(rpcapi::conductor_method::kUnshelveInstance), rpcapi::kConductorVersion,
+                     [this](const rpc::CallInfo& info, rpcapi::UnshelveRequest req) -> rpc::Result<rpc::Payload> {
+                       Received r;
+                       r.topic_server = "conductor";
+                       r.method = std::string(info.method);
+                       r.request_id = info.context.request_id;
+                       r.instance_uuids = {req.instance_uuid};
+                       r.unshelve_host = req.host;
+                       r.unshelve_zone = req.availability_zone;
+                       services_.add(std::move(r));
+                       return rpc::Payload();
+                     })
+                    .ok());
     return d;
   }
 
@@ -246,7 +262,8 @@ class ServersApiTest : public ApiTest {
     };
     using namespace rpcapi::compute_method;
     for (auto method : {kTerminateInstance, kStopInstance, kStartInstance, kPauseInstance, kUnpauseInstance,
-                        kSuspendInstance, kResumeInstance, kSoftDeleteInstance, kRestoreInstance}) {
+                        kSuspendInstance, kResumeInstance, kSoftDeleteInstance, kRestoreInstance,
+                        kShelveOffloadInstance}) {
       EXPECT_TRUE(d.add_typed<rpcapi::InstanceActionRequest>(
                        std::string(method), rpcapi::kComputeVersion,
                        [this, record](const rpc::CallInfo& info, rpcapi::InstanceActionRequest req) -> rpc::Result<rpc::Payload> {
@@ -274,6 +291,17 @@ class ServersApiTest : public ApiTest {
                        return rpc::Payload();
                      })
                     .ok());
+    for (auto method : {kSnapshotInstance, kShelveInstance}) {
+      EXPECT_TRUE(d.add_typed<rpcapi::SnapshotRequest>(
+                       std::string(method), rpcapi::kComputeVersion,
+                       [this, record](const rpc::CallInfo& info, rpcapi::SnapshotRequest req) -> rpc::Result<rpc::Payload> {
+                         Received r = record(info, req.instance);
+                         r.image_id = req.image.id;
+                         services_.add(std::move(r));
+                         return rpc::Payload();
+                       })
+                      .ok());
+    }
     EXPECT_TRUE(d.add_typed<rpcapi::ConsoleOutputRequest>(
                      std::string(kGetConsoleOutput), rpcapi::kComputeVersion,
                      [this, record](const rpc::CallInfo& info, rpcapi::ConsoleOutputRequest req) -> rpc::Result<rpc::Payload> {

@@ -11,16 +11,17 @@
 
 namespace stratus::sdk {
 
-inline constexpr const char* kSdkVersion = "2.1.0";
+inline constexpr const char* kSdkVersion = "2.2.0";
 inline constexpr std::uint32_t kSdkVersionMajor = 2;
-inline constexpr std::uint32_t kSdkVersionMinor = 1;
+inline constexpr std::uint32_t kSdkVersionMinor = 2;
 inline constexpr std::uint32_t kSdkVersionPatch = 0;
 
 // 2: VirtDriver::register_lifecycle_listener; 3: Status::reason (a value type
 // changed, so the minimum went up with it: a plugin built for ABI 1 or 2 would
 // return statuses without the field and is refused by name instead); 4:
 // VirtDriver::get_diagnostics and apply_security_groups (appended).
-inline constexpr std::uint32_t kAbiVersion = 4;
+// 5: VirtDriver::snapshot (appended).
+inline constexpr std::uint32_t kAbiVersion = 5;
 inline constexpr std::uint32_t kMinSupportedAbiVersion = 3;
 
 // The part of the build that must match between the loader and a plugin: C++

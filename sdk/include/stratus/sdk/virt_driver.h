@@ -224,6 +224,23 @@ class VirtDriver {
     (void)ctx, (void)instance, (void)ports;
     return Status::NotSupported("apply_security_groups");
   }
+
+  // ---- ABI 5 ----------------------------------------------------------------
+  // Called only on plugins built for ABI 5 or later.
+
+  // Writes a copy of the guest's root disk, as the data of image `image`
+  // (its id, name, disk_format and container_format are the image service's
+  // record), to a new file at `path`; the compute service uploads that file
+  // to the image service and removes it (Nova's ComputeDriver.snapshot,
+  // with the upload left to the core). The guest may be running, paused or
+  // shut off, and is left as it was. Blocking. On failure no file is left.
+  // Errors: kNotFound, kInvalidArgument (a disk_format the driver cannot
+  // write), kNotSupported (the default), kUnavailable, kInternal.
+  virtual Status snapshot(const RequestContext& ctx, const Instance& instance, const ImageMeta& image,
+                          const std::string& path) {
+    (void)ctx, (void)instance, (void)image, (void)path;
+    return Status::NotSupported("snapshot");
+  }
 };
 
 }  // namespace stratus::sdk

@@ -20,6 +20,8 @@
 //   crash()       running                       -> crashed  (test hook: guest panic)
 //   get_diagnostics  any                           (the compute service asks only of running guests)
 //   apply_security_groups  any, or before spawn   (kept per instance until destroy)
+//   snapshot      running, paused, suspended,
+//                 shutdown                      (writes a disk image; the state is kept)
 //
 // Anything else is kInvalidState naming the instance and its state; an
 // operation on a guest this host does not have is kNotFound (except destroy).
@@ -159,6 +161,14 @@ class FakeDriver final : public sdk::VirtDriver {
   // with an unknown direction or ethertype, as a real filter would.
   sdk::Status apply_security_groups(const sdk::RequestContext& ctx, const sdk::Instance& instance,
                                     const std::vector<sdk::PortSecurity>& ports) override;
+
+  // ABI 5. Writes a small raw disk image of the guest to `path`: a text
+  // header naming the guest, the image it runs and the snapshot's image
+  // id, padded with zeros to 64 KiB, so a server booted from the snapshot
+  // boots from real image data. A crashed guest is kInvalidState; a disk_format other than raw/qcow2/ami/iso kInvalidArgument.
+  sdk::Status snapshot(const sdk::RequestContext& ctx, const sdk::Instance& instance, const sdk::ImageMeta& image,
+                       const std::string& path) override;
+
 
   // --- Faults (for tests and scale runs) ---------------------------------------
   // Replaces the host-wide fault of `op`. Errors: kInvalidArgument (bad spec;

@@ -54,9 +54,10 @@ enum class FakeOperation : std::uint8_t {
   kGetConsoleOutput,
   kGetDiagnostics,
   kApplySecurityGroups,
+  kSnapshot,
 };
 
-inline constexpr std::size_t kFakeOperationCount = 16;
+inline constexpr std::size_t kFakeOperationCount = 17;
 
 // "spawn", "power_off", ...
 std::string_view operation_name(FakeOperation op) noexcept;
