@@ -62,26 +62,17 @@ TEST(PluginLogger, RegistryGivesItToAbi5PluginsOnly) {
   PluginRegistry registry;
   std::shared_ptr<sdk::Logger> seen5;
   std::shared_ptr<sdk::Logger> seen4;
-  PluginInfo info5;
-  info5.name = "new_filter";
-  info5.abi_version = sdk::kAbiVersion;
-  PluginInfo info4;
-  info4.name = "old_filter";
-  info4.abi_version = 4;
-  ASSERT_TRUE(registry
-                  .register_factory<sdk::SchedulerFilter>(
-                      info5,
-                      [&](const sdk::PluginConfig&) -> sdk::Result<std::unique_ptr<sdk::SchedulerFilter>> {
-                        return std::unique_ptr<sdk::SchedulerFilter>(new LoggingFilter(&seen5));
-                      })
-                  .ok());
-  ASSERT_TRUE(registry
-                  .register_factory<sdk::SchedulerFilter>(
-                      info4,
-                      [&](const sdk::PluginConfig&) -> sdk::Result<std::unique_ptr<sdk::SchedulerFilter>> {
-                        return std::unique_ptr<sdk::SchedulerFilter>(new LoggingFilter(&seen4));
-                      })
-                  .ok());
+  auto add = [&](const std::string& name, std::uint32_t abi, std::shared_ptr<sdk::Logger>* seen) {
+    PluginInfo info;
+    info.name = name;
+    info.abi_version = abi;
+    return registry.register_factory<sdk::SchedulerFilter>(
+        info, [seen](const sdk::PluginConfig&) -> sdk::Result<std::unique_ptr<sdk::SchedulerFilter>> {
+          return std::unique_ptr<sdk::SchedulerFilter>(new LoggingFilter(seen));
+        });
+  };
+  ASSERT_TRUE(add("new_filter", sdk::kAbiVersion, &seen5).ok());
+  ASSERT_TRUE(add("old_filter", 4, &seen4).ok());
   ASSERT_TRUE(registry.create<sdk::SchedulerFilter>("new_filter", {}).ok());
   ASSERT_TRUE(registry.create<sdk::SchedulerFilter>("old_filter", {}).ok());
   ASSERT_NE(seen5, nullptr);
