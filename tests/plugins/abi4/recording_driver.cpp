@@ -78,12 +78,13 @@ class RecordingDriver : public VirtDriver {
   Result<HostResources> get_available_resource(const std::string& nodename) override {
     HostResources r;
     r.hypervisor_hostname = nodename;
-    r.hypervisor_type = "abi4";
+    r.hypervisor_type = "QEMU";  // what the seeded images ask for (image_properties)
     r.hypervisor_version = 4000000;
     r.cpu_arch = "x86_64";
     r.vcpus = 8;
     r.memory_mb = 16384;
     r.local_gb = 100;
+    r.supported_instances = {{"x86_64", "qemu", "hvm"}};
     return r;
   }
 

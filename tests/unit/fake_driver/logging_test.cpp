@@ -12,6 +12,8 @@
 namespace stratus::drivers::fake {
 namespace {
 
+using namespace testing;  // NOLINT: test helpers
+
 class RecordingLogger : public sdk::Logger {
  public:
   bool enabled(sdk::LogLevel) const noexcept override { return true; }
