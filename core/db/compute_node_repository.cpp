@@ -1,5 +1,6 @@
 #include "core/db/compute_node_repository.h"
 
+#include "core/plugin/value_layout.h"
 #include "core/common/ids.h"
 #include "core/common/time_util.h"
 
@@ -52,6 +53,13 @@ Result<ComputeNodeRecord> get_one(Connection& c, const std::string& what, const 
 }
 
 }  // namespace
+
+// upsert stores the inventory of sdk::HostResources; its usage members
+// (*_used, running_vms, disk_available_least_gb) and supported_instances are
+// the core's own counts or live reports, not stored. When the SDK struct gains
+// a member this fails until it is classed as one or the other here.
+static_assert(core::layout::field_count<sdk::HostResources>() == 14,
+              "sdk::HostResources changed: store the new member in upsert or say why not");
 
 Result<ComputeNodeRecord> ComputeNodeRepository::upsert(const std::string& host, const sdk::HostResources& res) {
   if (res.hypervisor_hostname.empty()) return Status::InvalidArgument("compute node report without hypervisor_hostname");

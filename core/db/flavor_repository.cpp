@@ -1,5 +1,6 @@
 #include "core/db/flavor_repository.h"
 
+#include "core/plugin/value_layout.h"
 #include "core/common/ids.h"
 #include "core/common/time_util.h"
 
@@ -21,6 +22,11 @@ Status load_specs(Connection& c, std::int64_t id, FlavorRecord& f) {
   st->bind_all(id);
   return st->for_each([&](Statement& r) { f.flavor.extra_specs[r.text(0)] = r.text(1); });
 }
+
+// The flavors table stores every member of sdk::Flavor (extra_specs in
+// flavor_extra_specs): when the SDK struct gains one, this fails until the
+// columns, the reader below and create() carry it.
+static_assert(core::layout::field_count<sdk::Flavor>() == 10, "sdk::Flavor changed: update the flavors table");
 
 template <typename... Args>
 Result<std::vector<FlavorRecord>> query(Connection& c, const std::string& purpose, const std::string& tail,

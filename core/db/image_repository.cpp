@@ -1,5 +1,6 @@
 #include "core/db/image_repository.h"
 
+#include "core/plugin/value_layout.h"
 #include "core/common/ids.h"
 #include "core/common/time_util.h"
 
@@ -7,6 +8,10 @@ namespace stratus::core::db {
 
 using sdk::Result;
 using sdk::Status;
+
+// to_sdk sets every member of sdk::ImageMeta: when the SDK struct gains one,
+// this fails until it is set here (and stored, if the database keeps it).
+static_assert(core::layout::field_count<sdk::ImageMeta>() == 9, "sdk::ImageMeta changed: update ImageRecord::to_sdk");
 
 sdk::ImageMeta ImageRecord::to_sdk() const {
   sdk::ImageMeta m;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <regex>
 
+#include "core/plugin/value_layout.h"
 #include "core/db/allocation_repository.h"
 #include "core/common/ids.h"
 #include "core/db/key_batches.h"
@@ -16,6 +17,10 @@ namespace stratus::core::db {
 
 using sdk::Result;
 using sdk::Status;
+
+// to_sdk sets every member of sdk::Instance: when the SDK struct gains one,
+// this fails until it is set here (and stored, if the database keeps it).
+static_assert(core::layout::field_count<sdk::Instance>() == 16, "sdk::Instance changed: update InstanceRecord::to_sdk");
 
 sdk::Instance InstanceRecord::to_sdk() const {
   sdk::Instance i;

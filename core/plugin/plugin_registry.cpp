@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/plugin/descriptor_check.h"
+#include "core/plugin/plugin_logger.h"
 
 namespace stratus::core {
 
@@ -24,7 +25,13 @@ std::string PluginRefusal::to_string() const {
   return out + ": " + reason;
 }
 
+// The core calls every method of the current ABI, so it must see all of them.
+static_assert(sdk::kTargetAbiVersion == sdk::kAbiVersion, "the core is built for the SDK's own ABI");
+
 namespace {
+
+// The first ABI whose interfaces have set_logger.
+constexpr std::uint32_t kLoggerAbi = 5;
 
 std::string kind_name(PluginKind kind) { return std::string(sdk::plugin_kind_name(kind)); }
 
@@ -90,6 +97,14 @@ Result<std::shared_ptr<Interface>> invoke_factory(const PluginInfo& info, const 
     return Status(created.status().code(), where + ": factory failed: " + created.status().to_string());
   }
   if (created.value() == nullptr) return Status::Internal(where + ": factory returned no object");
+  // A plugin built for an older ABI has no set_logger in its vtable: never call it there.
+  if (info.abi_version >= kLoggerAbi) {
+    try {
+      created.value()->set_logger(make_plugin_logger(info.kind, info.name));
+    } catch (...) {
+      return Status::Internal(where + ": set_logger threw");
+    }
+  }
   // The deleter owns a reference to the library: the object's destructor runs
   // while its code is still mapped, and the library goes only after it.
   Interface* raw = created.value().release();

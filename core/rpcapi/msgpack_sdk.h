@@ -6,9 +6,17 @@
 // RPC protocol uses (docs/rpc-protocol.md, "Versioning payloads"): fields in
 // declaration order, new fields only ever appended, a shorter array leaves
 // the missing trailing fields at their defaults.
+//
+// Each adaptor must list every member of its struct: the build fails
+// (static_assert in the macro) when a field is added to an SDK struct but not
+// here, counted by core/plugin/value_layout.h's field_count.
 #pragma once
 
+#include <tuple>
+
 #include <msgpack.hpp>
+
+#include "core/plugin/value_layout.h"
 
 #include "stratus/sdk/block_device_info.h"
 #include "stratus/sdk/driver_capabilities.h"
@@ -29,6 +37,9 @@
     template <>                                                                                   \
     struct convert<TYPE> {                                                                        \
       const msgpack::object& operator()(const msgpack::object& o, TYPE& v) const {                \
+        static_assert(std::tuple_size_v<decltype(std::tie(__VA_ARGS__))> ==                       \
+                          ::stratus::core::layout::field_count<TYPE>(),                           \
+                      "the msgpack adaptor of " #TYPE " does not list every member");             \
         msgpack::type::make_define_array(__VA_ARGS__).msgpack_unpack(o);                          \
         return o;                                                                                 \
       }                                                                                           \

@@ -1,7 +1,10 @@
 // example_memory: a minimal VirtDriver that keeps guests in a map.
 // It implements the mandatory operations plus power_off/power_on, and says so
 // in capabilities(); everything else keeps the SDK's "not supported" default.
+// It logs through the SDK's logger (ABI 5) when built for ABI 5 or later, and
+// builds unchanged for ABI 4 (-DSTRATUS_SDK_TARGET_ABI=4), where it logs nothing.
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -22,11 +25,17 @@ class MemoryDriver : public VirtDriver {
     return caps;
   }
 
-  Status spawn(const RequestContext&, const Instance& instance, const ImageMeta&, const InjectedFiles&,
+#if STRATUS_SDK_TARGET_ABI >= 5
+  void set_logger(std::shared_ptr<Logger> logger) override { log_ = std::move(logger); }
+#endif
+
+  Status spawn(const RequestContext& ctx, const Instance& instance, const ImageMeta&, const InjectedFiles&,
                const std::string&, const NetworkInfo&, const BlockDeviceInfo&) override {
     std::lock_guard lock(mu_);
     if (guests_.count(instance.uuid)) return Status::AlreadyExists("instance " + instance.uuid + " exists");
     guests_[instance.uuid] = PowerState::kRunning;
+    // "[req-...] virt_driver example_memory: spawned instance ..." in Stratus's log.
+    log_->info(ctx, "spawned instance " + instance.uuid);
     return Status::OK();
   }
 
@@ -81,6 +90,7 @@ class MemoryDriver : public VirtDriver {
   }
 
   const std::int64_t memory_mb_;
+  std::shared_ptr<Logger> log_ = std::make_shared<NullLogger>();  // until set_logger
   std::mutex mu_;
   std::map<std::string, PowerState> guests_;
 };

@@ -317,8 +317,8 @@ Status FakeDriver::spawn(const sdk::RequestContext& ctx, const sdk::Instance& in
                          const sdk::ImageMeta& image_meta, const sdk::InjectedFiles& injected_files,
                          const std::string& admin_password, const sdk::NetworkInfo& network_info,
                          const sdk::BlockDeviceInfo& block_device_info) {
-  (void)ctx, (void)block_device_info;
-  return run<Status>(FakeOperation::kSpawn, &instance, [&]() -> Status {
+  (void)block_device_info;
+  Status st = run<Status>(FakeOperation::kSpawn, &instance, [&]() -> Status {
     if (instance.uuid.empty()) return Status::InvalidArgument("spawn on fake host " + host_ + ": instance has no uuid");
     const sdk::Flavor& f = instance.flavor;
     if (f.vcpus < 0 || f.memory_mb < 0 || f.root_gb < 0 || f.ephemeral_gb < 0 || f.swap_mb < 0) {
@@ -346,17 +346,33 @@ Status FakeDriver::spawn(const sdk::RequestContext& ctx, const sdk::Instance& in
     guests_.emplace(instance.uuid, std::move(guest));
     return Status::OK();
   });
+  if (st.ok()) {
+    log_->debug(ctx, "spawned instance " + instance.uuid + " (flavor " + instance.flavor.name + ")");
+  } else {
+    log_->warn(ctx, "spawn of instance " + instance.uuid + " failed: " + st.to_string());
+  }
+  return st;
 }
 
 Status FakeDriver::destroy(const sdk::RequestContext& ctx, const sdk::Instance& instance,
                            const sdk::NetworkInfo& network_info, const sdk::BlockDeviceInfo& block_device_info,
                            bool destroy_disks) {
-  (void)ctx, (void)network_info, (void)block_device_info, (void)destroy_disks;
-  return run<Status>(FakeOperation::kDestroy, &instance, [&]() -> Status {
+  (void)network_info, (void)block_device_info, (void)destroy_disks;
+  Status st = run<Status>(FakeOperation::kDestroy, &instance, [&]() -> Status {
     guests_.erase(instance.uuid);  // idempotent: a retried delete must succeed
     port_security_.erase(instance.uuid);
     return Status::OK();
   });
+  if (st.ok()) {
+    log_->debug(ctx, "destroyed instance " + instance.uuid);
+  } else {
+    log_->warn(ctx, "destroy of instance " + instance.uuid + " failed: " + st.to_string());
+  }
+  return st;
+}
+
+void FakeDriver::set_logger(std::shared_ptr<sdk::Logger> logger) {
+  if (logger != nullptr) log_ = std::move(logger);
 }
 
 Status FakeDriver::reboot(const sdk::RequestContext& ctx, const sdk::Instance& instance,

@@ -2,7 +2,7 @@
 // DiskBackend (contract in libvirt_driver.h).
 #include "stratus/drivers/libvirt/libvirt_driver.h"
 
-#include <spdlog/spdlog.h>
+#include <spdlog/fmt/fmt.h>
 
 #include <algorithm>
 #include <cctype>
@@ -94,14 +94,14 @@ std::string state_name(PowerState state) { return std::string(sdk::power_state_n
 
 // Runs `body`, turning any exception into kInternal so none crosses the plugin boundary.
 template <typename R, typename Body>
-R guarded(const char* what, const std::string& request_id, Body&& body) noexcept {
+R guarded(sdk::Logger& log, const char* what, const std::string& request_id, Body&& body) noexcept {
   try {
     return body();
   } catch (const std::exception& e) {
-    spdlog::error("[{}] libvirt driver: {} failed unexpectedly: {}", request_id, what, e.what());
+    log.write(sdk::LogLevel::kError, request_id, std::string(what) + " failed unexpectedly: " + e.what());
     return Status::Internal(std::string(what) + " failed unexpectedly: " + e.what());
   } catch (...) {
-    spdlog::error("[{}] libvirt driver: {} failed unexpectedly", request_id, what);
+    log.write(sdk::LogLevel::kError, request_id, std::string(what) + " failed unexpectedly");
     return Status::Internal(std::string(what) + " failed unexpectedly");
   }
 }
@@ -137,7 +137,7 @@ fs::path LibvirtDriver::instance_dir(const std::string& uuid) const { return fs:
 sdk::Result<std::shared_ptr<LibvirtConnection>> LibvirtDriver::connection(const std::string& request_id) {
   std::lock_guard lock(mu_);
   if (conn_ && conn_->is_alive()) return conn_;
-  if (conn_) spdlog::warn("[{}] libvirt driver: connection to {} lost; reconnecting", request_id, config_.uri);
+  if (conn_) log_->write(sdk::LogLevel::kWarn, request_id, "connection to " + config_.uri + " lost; reconnecting");
   conn_.reset();
   auto opened = connect_(config_.uri);
   if (!opened.ok()) return Status::Unavailable("cannot connect to libvirt at " + config_.uri + ": " +
@@ -150,8 +150,7 @@ sdk::Result<std::shared_ptr<LibvirtConnection>> LibvirtDriver::connection(const 
   }
   if (listening) {
     if (Status s = watch_events(*conn_); !s.ok()) {
-      spdlog::warn("[{}] libvirt driver: no lifecycle events from the new connection: {}", request_id,
-                   s.to_string());
+      log_->write(sdk::LogLevel::kWarn, request_id, "no lifecycle events from the new connection: " + s.to_string());
     }
   }
   return conn_;
@@ -178,14 +177,14 @@ void LibvirtDriver::forward_event(const DomainEvent& event) noexcept {
     std::lock_guard lock(listener_mutex_);
     if (listener_) listener_(sdk::LifecycleEvent{uuid, t});
   } catch (const std::exception& e) {
-    spdlog::error("libvirt driver: lifecycle event of domain {} not forwarded: {}", event.name, e.what());
+    log_->error("lifecycle event of domain " + event.name + " not forwarded: " + e.what());
   } catch (...) {
-    spdlog::error("libvirt driver: lifecycle event of domain {} not forwarded", event.name);
+    log_->error("lifecycle event of domain " + event.name + " not forwarded");
   }
 }
 
 Status LibvirtDriver::register_lifecycle_listener(sdk::LifecycleListener listener) {
-  return guarded<Status>("register_lifecycle_listener", "-", [&]() -> Status {
+  return guarded<Status>(*log_, "register_lifecycle_listener", "", [&]() -> Status {
     const bool enable = static_cast<bool>(listener);
     {
       std::lock_guard lock(listener_mutex_);  // waits for an event in flight
@@ -193,35 +192,39 @@ Status LibvirtDriver::register_lifecycle_listener(sdk::LifecycleListener listene
     }
     // Stopping needs no libvirt call: forward_event drops what comes now.
     if (!enable) return Status::OK();
-    auto conn = connection("-");
+    auto conn = connection("");
     if (!conn.ok()) return conn.status();
     Status s = watch_events(**conn);
-    if (s.ok()) spdlog::info("libvirt driver: forwarding domain lifecycle events from {}", config_.uri);
+    if (s.ok()) log_->info("forwarding domain lifecycle events from " + config_.uri);
     return s;
   });
+}
+
+void LibvirtDriver::set_logger(std::shared_ptr<sdk::Logger> logger) {
+  if (logger != nullptr) log_ = std::move(logger);
 }
 
 // ---- host -------------------------------------------------------------------------
 
 Status LibvirtDriver::init_host(const std::string& host) {
-  return guarded<Status>("init_host", "-", [&]() -> Status {
+  return guarded<Status>(*log_, "init_host", "", [&]() -> Status {
     {
       std::lock_guard lock(mu_);
       host_ = host;
     }
-    auto conn = connection("-");
+    auto conn = connection("");
     if (!conn.ok()) return conn.status();
     std::error_code ec;
     fs::create_directories(config_.instances_path, ec);
     if (ec) return Status::InvalidArgument("instances_path " + config_.instances_path + ": " + ec.message());
-    spdlog::info("libvirt driver: host {} connected to {} (virt_type {})", host, config_.uri, config_.virt_type);
+    log_->info("host " + host + " connected to " + config_.uri + " (virt_type " + config_.virt_type + ")");
     return Status::OK();
   });
 }
 
 Status LibvirtDriver::cleanup_host(const std::string& host) {
   (void)host;
-  return guarded<Status>("cleanup_host", "-", [&]() -> Status {
+  return guarded<Status>(*log_, "cleanup_host", "", [&]() -> Status {
     std::lock_guard lock(mu_);
     conn_.reset();
     return Status::OK();
@@ -395,10 +398,12 @@ Status LibvirtDriver::prepare_disks(const sdk::RequestContext& ctx, const sdk::I
       return s;
     }
     guest.config_drive_path = iso.string();
-    spdlog::info("[{}] instance {}: config drive {} ({} bytes of user data, {} file(s){}){}", ctx.request_id,
-                 instance.uuid, iso.string(), instance.user_data.size(), injection.files.size(),
-                 injection.admin_password.empty() ? "" : ", admin password",
-                 instance.config_drive ? "" : (injection.files.empty() ? " (force_config_drive)" : " (files)"));
+    log_->write(
+        sdk::LogLevel::kInfo, ctx.request_id,
+        fmt::format("instance {}: config drive {} ({} bytes of user data, {} file(s){}){}", instance.uuid, iso.string(),
+                    instance.user_data.size(), injection.files.size(),
+                    injection.admin_password.empty() ? "" : ", admin password",
+                    instance.config_drive ? "" : (injection.files.empty() ? " (force_config_drive)" : " (files)")));
   }
 
   // QEMU (or virtlogd) appends to the log; creating it here gives it the
@@ -416,7 +421,9 @@ Status LibvirtDriver::define_and_start(const sdk::RequestContext& ctx, LibvirtCo
                                        const GuestConfig& guest) {
   auto xml = build_guest_xml(guest);
   if (!xml.ok()) return xml.status();
-  spdlog::debug("[{}] instance {}: domain XML\n{}", ctx.request_id, guest.uuid, *xml);
+  if (log_->enabled(sdk::LogLevel::kDebug)) {
+    log_->write(sdk::LogLevel::kDebug, ctx.request_id, fmt::format("instance {}: domain XML\n{}", guest.uuid, *xml));
+  }
   if (Status s = conn.define(*xml); !s.ok()) return s;
   if (Status s = conn.create(guest.name); !s.ok()) return s;
   auto info = conn.info(guest.name);
@@ -444,7 +451,7 @@ Status LibvirtDriver::spawn(const sdk::RequestContext& ctx, const sdk::Instance&
                             const sdk::ImageMeta& image_meta, const sdk::InjectedFiles& injected_files,
                             const std::string& admin_password, const sdk::NetworkInfo& network_info,
                             const sdk::BlockDeviceInfo& block_device_info) {
-  return guarded<Status>("spawn", ctx.request_id, [&]() -> Status {
+  return guarded<Status>(*log_, "spawn", ctx.request_id, [&]() -> Status {
     if (Status s = check_instance(instance); !s.ok()) return s;
     if (Status s = check_image_format(instance, image_meta); !s.ok()) return s;
     auto guest = guest_config(instance, image_meta, network_info);
@@ -465,8 +472,9 @@ Status LibvirtDriver::spawn(const sdk::RequestContext& ctx, const sdk::Instance&
       return Status::AlreadyExists("instance " + instance.uuid + ": files already exist at " + dir.string());
     }
 
-    spdlog::info("[{}] instance {}: spawning domain {} ({} vcpus, {} MB, image {})", ctx.request_id, instance.uuid,
-                 guest->name, guest->vcpus, guest->memory_mb, image_meta.id);
+    log_->write(sdk::LogLevel::kInfo, ctx.request_id,
+                fmt::format("instance {}: spawning domain {} ({} vcpus, {} MB, image {})", instance.uuid, guest->name,
+                            guest->vcpus, guest->memory_mb, image_meta.id));
     if (!fs::create_directories(dir, ec) || ec) {
       return Status::Internal("instance " + instance.uuid + ": cannot create " + dir.string() + ": " + ec.message());
     }
@@ -476,13 +484,15 @@ Status LibvirtDriver::spawn(const sdk::RequestContext& ctx, const sdk::Instance&
                              ConfigDriveInjection{injected_files, admin_password}, *guest);
     if (s.ok()) s = define_and_start(ctx, c, *guest);
     if (!s.ok()) {
-      spdlog::error("[{}] instance {}: spawn failed, cleaning up: {}", ctx.request_id, instance.uuid, s.to_string());
+      log_->write(sdk::LogLevel::kError, ctx.request_id,
+                  fmt::format("instance {}: spawn failed, cleaning up: {}", instance.uuid, s.to_string()));
       (void)hard_stop(c, guest->name);
       if (auto ref = find_guest(c, instance); ref.ok()) (void)c.undefine(guest->name);
       return s;
     }
     files.keep();
-    spdlog::info("[{}] instance {}: domain {} running", ctx.request_id, instance.uuid, guest->name);
+    log_->write(sdk::LogLevel::kInfo, ctx.request_id,
+                fmt::format("instance {}: domain {} running", instance.uuid, guest->name));
     return Status::OK();
   });
 }
@@ -491,7 +501,7 @@ Status LibvirtDriver::destroy(const sdk::RequestContext& ctx, const sdk::Instanc
                               const sdk::NetworkInfo& network_info, const sdk::BlockDeviceInfo& block_device_info,
                               bool destroy_disks) {
   (void)block_device_info;
-  return guarded<Status>("destroy", ctx.request_id, [&]() -> Status {
+  return guarded<Status>(*log_, "destroy", ctx.request_id, [&]() -> Status {
     if (Status s = check_instance(instance); !s.ok()) return s;
     auto conn = connection(ctx.request_id);
     if (!conn.ok()) return conn.status();
@@ -501,7 +511,8 @@ Status LibvirtDriver::destroy(const sdk::RequestContext& ctx, const sdk::Instanc
       if (Status s = hard_stop(c, ref->name); !s.ok()) return s;
       Status s = c.undefine(ref->name);
       if (!s.ok() && !s.is(sdk::StatusCode::kNotFound)) return s;
-      spdlog::info("[{}] instance {}: domain {} destroyed", ctx.request_id, instance.uuid, ref->name);
+      log_->write(sdk::LogLevel::kInfo, ctx.request_id,
+                  fmt::format("instance {}: domain {} destroyed", instance.uuid, ref->name));
     } else if (!ref.status().is(sdk::StatusCode::kNotFound)) {
       // Cannot tell whether the guest still runs on its disks: keep them.
       return ref.status();
@@ -522,8 +533,9 @@ Status LibvirtDriver::destroy(const sdk::RequestContext& ctx, const sdk::Instanc
       if (port.empty()) continue;
       Status u = c.undefine_nwfilter(nwfilter_name(port));
       if (!u.ok() && !u.is(sdk::StatusCode::kNotFound) && !u.is(sdk::StatusCode::kNotSupported)) {
-        spdlog::warn("[{}] instance {}: network filter {} left defined: {}", ctx.request_id, instance.uuid,
-                     nwfilter_name(port), u.to_string());
+        log_->write(sdk::LogLevel::kWarn, ctx.request_id,
+                    fmt::format("instance {}: network filter {} left defined: {}", instance.uuid, nwfilter_name(port),
+                                u.to_string()));
       }
     }
     if (destroy_disks) {
@@ -573,7 +585,7 @@ Status LibvirtDriver::reboot(const sdk::RequestContext& ctx, const sdk::Instance
                              const sdk::NetworkInfo& network_info, sdk::RebootType type,
                              const sdk::BlockDeviceInfo& block_device_info) {
   (void)network_info, (void)block_device_info;
-  return guarded<Status>("reboot", ctx.request_id, [&]() -> Status {
+  return guarded<Status>(*log_, "reboot", ctx.request_id, [&]() -> Status {
     auto conn = connection(ctx.request_id);
     if (!conn.ok()) return conn.status();
     LibvirtConnection& c = **conn;
@@ -592,15 +604,18 @@ Status LibvirtDriver::reboot(const sdk::RequestContext& ctx, const sdk::Instance
         Status down = wait_for_shutoff(c, name, config_.soft_reboot_timeout, std::chrono::milliseconds(0));
         if (down.ok()) {
           if (Status s = c.create(name); !s.ok()) return s;
-          spdlog::info("[{}] instance {}: soft reboot done", ctx.request_id, instance.uuid);
+          log_->write(sdk::LogLevel::kInfo, ctx.request_id,
+                      fmt::format("instance {}: soft reboot done", instance.uuid));
           return Status::OK();
         }
         if (!down.is(sdk::StatusCode::kTimeout)) return down;
-        spdlog::warn("[{}] instance {}: guest did not shut down within {} s; rebooting hard", ctx.request_id,
-                     instance.uuid, config_.soft_reboot_timeout.count());
+        log_->write(sdk::LogLevel::kWarn, ctx.request_id,
+                    fmt::format("instance {}: guest did not shut down within {} s; rebooting hard", instance.uuid,
+                                config_.soft_reboot_timeout.count()));
       } else {
-        spdlog::warn("[{}] instance {}: ACPI shutdown refused ({}); rebooting hard", ctx.request_id, instance.uuid,
-                     sent.to_string());
+        log_->write(
+            sdk::LogLevel::kWarn, ctx.request_id,
+            fmt::format("instance {}: ACPI shutdown refused ({}); rebooting hard", instance.uuid, sent.to_string()));
       }
     } else if (state == PowerState::kSuspended || state == PowerState::kNoState) {
       return Status::InvalidState("cannot hard-reboot instance " + instance.uuid + ": it is " + state_name(state) +
@@ -608,14 +623,14 @@ Status LibvirtDriver::reboot(const sdk::RequestContext& ctx, const sdk::Instance
     }
     if (Status s = hard_stop(c, name); !s.ok()) return s;
     if (Status s = c.create(name); !s.ok()) return s;
-    spdlog::info("[{}] instance {}: hard reboot done", ctx.request_id, instance.uuid);
+    log_->write(sdk::LogLevel::kInfo, ctx.request_id, fmt::format("instance {}: hard reboot done", instance.uuid));
     return Status::OK();
   });
 }
 
 Status LibvirtDriver::power_off(const sdk::RequestContext& ctx, const sdk::Instance& instance, std::int32_t timeout_s,
                                 std::int32_t retry_interval_s) {
-  return guarded<Status>("power_off", ctx.request_id, [&]() -> Status {
+  return guarded<Status>(*log_, "power_off", ctx.request_id, [&]() -> Status {
     auto conn = connection(ctx.request_id);
     if (!conn.ok()) return conn.status();
     LibvirtConnection& c = **conn;
@@ -637,16 +652,18 @@ Status LibvirtDriver::power_off(const sdk::RequestContext& ctx, const sdk::Insta
         Status down = wait_for_shutoff(c, name, timeout,
                                        std::chrono::milliseconds(std::int64_t{std::max(retry_interval_s, 0)} * 1000));
         if (down.ok()) {
-          spdlog::info("[{}] instance {}: powered off cleanly", ctx.request_id, instance.uuid);
+          log_->write(sdk::LogLevel::kInfo, ctx.request_id,
+                      fmt::format("instance {}: powered off cleanly", instance.uuid));
           return Status::OK();
         }
         if (!down.is(sdk::StatusCode::kTimeout)) return down;
-        spdlog::warn("[{}] instance {}: no clean shutdown within {} ms; powering off hard", ctx.request_id,
-                     instance.uuid, timeout.count());
+        log_->write(sdk::LogLevel::kWarn, ctx.request_id,
+                    fmt::format("instance {}: no clean shutdown within {} ms; powering off hard", instance.uuid,
+                                timeout.count()));
       }
     }
     if (Status s = hard_stop(c, name); !s.ok()) return s;
-    spdlog::info("[{}] instance {}: powered off", ctx.request_id, instance.uuid);
+    log_->write(sdk::LogLevel::kInfo, ctx.request_id, fmt::format("instance {}: powered off", instance.uuid));
     return Status::OK();
   });
 }
@@ -654,7 +671,7 @@ Status LibvirtDriver::power_off(const sdk::RequestContext& ctx, const sdk::Insta
 Status LibvirtDriver::power_on(const sdk::RequestContext& ctx, const sdk::Instance& instance,
                                const sdk::NetworkInfo& network_info, const sdk::BlockDeviceInfo& block_device_info) {
   (void)network_info, (void)block_device_info;
-  return guarded<Status>("power_on", ctx.request_id, [&]() -> Status {
+  return guarded<Status>(*log_, "power_on", ctx.request_id, [&]() -> Status {
     auto conn = connection(ctx.request_id);
     if (!conn.ok()) return conn.status();
     LibvirtConnection& c = **conn;
@@ -669,13 +686,13 @@ Status LibvirtDriver::power_on(const sdk::RequestContext& ctx, const sdk::Instan
     const std::string name = domain_name(instance);
     if (Status s = hard_stop(c, name); !s.ok()) return s;  // a guest still shutting down
     if (Status s = c.create(name); !s.ok()) return s;
-    spdlog::info("[{}] instance {}: powered on", ctx.request_id, instance.uuid);
+    log_->write(sdk::LogLevel::kInfo, ctx.request_id, fmt::format("instance {}: powered on", instance.uuid));
     return Status::OK();
   });
 }
 
 Status LibvirtDriver::pause(const sdk::RequestContext& ctx, const sdk::Instance& instance) {
-  return guarded<Status>("pause", ctx.request_id, [&]() -> Status {
+  return guarded<Status>(*log_, "pause", ctx.request_id, [&]() -> Status {
     auto conn = connection(ctx.request_id);
     if (!conn.ok()) return conn.status();
     auto info = domain_info(**conn, instance);
@@ -686,13 +703,13 @@ Status LibvirtDriver::pause(const sdk::RequestContext& ctx, const sdk::Instance&
                                   " (pause needs running)");
     }
     if (Status s = (*conn)->suspend(domain_name(instance)); !s.ok()) return s;
-    spdlog::info("[{}] instance {}: paused", ctx.request_id, instance.uuid);
+    log_->write(sdk::LogLevel::kInfo, ctx.request_id, fmt::format("instance {}: paused", instance.uuid));
     return Status::OK();
   });
 }
 
 Status LibvirtDriver::unpause(const sdk::RequestContext& ctx, const sdk::Instance& instance) {
-  return guarded<Status>("unpause", ctx.request_id, [&]() -> Status {
+  return guarded<Status>(*log_, "unpause", ctx.request_id, [&]() -> Status {
     auto conn = connection(ctx.request_id);
     if (!conn.ok()) return conn.status();
     auto info = domain_info(**conn, instance);
@@ -703,13 +720,13 @@ Status LibvirtDriver::unpause(const sdk::RequestContext& ctx, const sdk::Instanc
                                   " (unpause needs paused)");
     }
     if (Status s = (*conn)->resume(domain_name(instance)); !s.ok()) return s;
-    spdlog::info("[{}] instance {}: unpaused", ctx.request_id, instance.uuid);
+    log_->write(sdk::LogLevel::kInfo, ctx.request_id, fmt::format("instance {}: unpaused", instance.uuid));
     return Status::OK();
   });
 }
 
 Status LibvirtDriver::suspend(const sdk::RequestContext& ctx, const sdk::Instance& instance) {
-  return guarded<Status>("suspend", ctx.request_id, [&]() -> Status {
+  return guarded<Status>(*log_, "suspend", ctx.request_id, [&]() -> Status {
     auto conn = connection(ctx.request_id);
     if (!conn.ok()) return conn.status();
     auto info = domain_info(**conn, instance);
@@ -720,7 +737,8 @@ Status LibvirtDriver::suspend(const sdk::RequestContext& ctx, const sdk::Instanc
                                   " (suspend needs running or paused)");
     }
     if (Status s = (*conn)->managed_save(domain_name(instance)); !s.ok()) return s;
-    spdlog::info("[{}] instance {}: suspended (managed save)", ctx.request_id, instance.uuid);
+    log_->write(sdk::LogLevel::kInfo, ctx.request_id,
+                fmt::format("instance {}: suspended (managed save)", instance.uuid));
     return Status::OK();
   });
 }
@@ -728,7 +746,7 @@ Status LibvirtDriver::suspend(const sdk::RequestContext& ctx, const sdk::Instanc
 Status LibvirtDriver::resume(const sdk::RequestContext& ctx, const sdk::Instance& instance,
                              const sdk::NetworkInfo& network_info, const sdk::BlockDeviceInfo& block_device_info) {
   (void)network_info, (void)block_device_info;
-  return guarded<Status>("resume", ctx.request_id, [&]() -> Status {
+  return guarded<Status>(*log_, "resume", ctx.request_id, [&]() -> Status {
     auto conn = connection(ctx.request_id);
     if (!conn.ok()) return conn.status();
     auto info = domain_info(**conn, instance);
@@ -740,7 +758,7 @@ Status LibvirtDriver::resume(const sdk::RequestContext& ctx, const sdk::Instance
                                   state_name(to_power_state(*info)) + " (resume needs suspended)");
     }
     if (Status s = (*conn)->create(domain_name(instance)); !s.ok()) return s;
-    spdlog::info("[{}] instance {}: resumed", ctx.request_id, instance.uuid);
+    log_->write(sdk::LogLevel::kInfo, ctx.request_id, fmt::format("instance {}: resumed", instance.uuid));
     return Status::OK();
   });
 }
@@ -749,7 +767,7 @@ Status LibvirtDriver::rebuild(const sdk::RequestContext& ctx, const sdk::Instanc
                               const sdk::ImageMeta& image_meta, const sdk::InjectedFiles& injected_files,
                               const std::string& admin_password, const sdk::NetworkInfo& network_info,
                               const sdk::BlockDeviceInfo& block_device_info, bool preserve_ephemeral) {
-  return guarded<Status>("rebuild", ctx.request_id, [&]() -> Status {
+  return guarded<Status>(*log_, "rebuild", ctx.request_id, [&]() -> Status {
     auto conn = connection(ctx.request_id);
     if (!conn.ok()) return conn.status();
     LibvirtConnection& c = **conn;
@@ -766,7 +784,8 @@ Status LibvirtDriver::rebuild(const sdk::RequestContext& ctx, const sdk::Instanc
     if (!guest.ok()) return guest.status();
     const std::string name = guest->name;
 
-    spdlog::info("[{}] instance {}: rebuilding from image {}", ctx.request_id, instance.uuid, image_meta.id);
+    log_->write(sdk::LogLevel::kInfo, ctx.request_id,
+                fmt::format("instance {}: rebuilding from image {}", instance.uuid, image_meta.id));
     if (state == PowerState::kRunning) {
       if (c.shutdown(name).ok()) {
         (void)wait_for_shutoff(c, name, config_.clean_shutdown_timeout, std::chrono::milliseconds(0));
@@ -780,20 +799,21 @@ Status LibvirtDriver::rebuild(const sdk::RequestContext& ctx, const sdk::Instanc
                              ConfigDriveInjection{injected_files, admin_password}, *guest);
     if (s.ok()) s = define_and_start(ctx, c, *guest);
     if (!s.ok()) {
-      spdlog::error("[{}] instance {}: rebuild failed after the old guest was removed: {}", ctx.request_id,
-                    instance.uuid, s.to_string());
+      log_->write(
+          sdk::LogLevel::kError, ctx.request_id,
+          fmt::format("instance {}: rebuild failed after the old guest was removed: {}", instance.uuid, s.to_string()));
       return Status(s.code(), "rebuild of instance " + instance.uuid +
                                   " failed after its old root disk was removed (the guest is gone until it "
                                   "is rebuilt again or deleted): " + s.message());
     }
-    spdlog::info("[{}] instance {}: rebuilt and running", ctx.request_id, instance.uuid);
+    log_->write(sdk::LogLevel::kInfo, ctx.request_id, fmt::format("instance {}: rebuilt and running", instance.uuid));
     return Status::OK();
   });
 }
 
 sdk::Result<sdk::InstanceInfo> LibvirtDriver::get_info(const sdk::Instance& instance) {
-  return guarded<sdk::Result<sdk::InstanceInfo>>("get_info", "-", [&]() -> sdk::Result<sdk::InstanceInfo> {
-    auto conn = connection("-");
+  return guarded<sdk::Result<sdk::InstanceInfo>>(*log_, "get_info", "", [&]() -> sdk::Result<sdk::InstanceInfo> {
+    auto conn = connection("");
     if (!conn.ok()) return conn.status();
     auto info = domain_info(**conn, instance);
     if (!info.ok()) return info.status();
@@ -810,8 +830,8 @@ sdk::Result<sdk::InstanceInfo> LibvirtDriver::get_info(const sdk::Instance& inst
 
 sdk::Result<std::vector<std::string>> LibvirtDriver::list_instances() {
   using R = sdk::Result<std::vector<std::string>>;
-  return guarded<R>("list_instances", "-", [&]() -> R {
-    auto conn = connection("-");
+  return guarded<R>(*log_, "list_instances", "", [&]() -> R {
+    auto conn = connection("");
     if (!conn.ok()) return conn.status();
     auto domains = (*conn)->list();
     if (!domains.ok()) return domains.status();
@@ -831,8 +851,8 @@ sdk::Result<std::vector<std::string>> LibvirtDriver::list_instances() {
 
 sdk::Result<sdk::HostResources> LibvirtDriver::get_available_resource(const std::string& nodename) {
   using R = sdk::Result<sdk::HostResources>;
-  return guarded<R>("get_available_resource", "-", [&]() -> R {
-    auto conn = connection("-");
+  return guarded<R>(*log_, "get_available_resource", "", [&]() -> R {
+    auto conn = connection("");
     if (!conn.ok()) return conn.status();
     LibvirtConnection& c = **conn;
     auto node = c.node_info();
@@ -875,7 +895,7 @@ sdk::Result<sdk::HostResources> LibvirtDriver::get_available_resource(const std:
 sdk::Result<std::string> LibvirtDriver::get_console_output(const sdk::RequestContext& ctx,
                                                            const sdk::Instance& instance) {
   using R = sdk::Result<std::string>;
-  return guarded<R>("get_console_output", ctx.request_id, [&]() -> R {
+  return guarded<R>(*log_, "get_console_output", ctx.request_id, [&]() -> R {
     auto conn = connection(ctx.request_id);
     if (!conn.ok()) return conn.status();
     auto info = domain_info(**conn, instance);
@@ -903,7 +923,7 @@ std::optional<std::int64_t> known(std::int64_t v) { return v < 0 ? std::nullopt 
 
 sdk::Result<sdk::Diagnostics> LibvirtDriver::get_diagnostics(const sdk::RequestContext& ctx,
                                                              const sdk::Instance& instance) {
-  return guarded<sdk::Result<sdk::Diagnostics>>("get_diagnostics", ctx.request_id,
+  return guarded<sdk::Result<sdk::Diagnostics>>(*log_, "get_diagnostics", ctx.request_id,
                                                 [&]() -> sdk::Result<sdk::Diagnostics> {
     auto conn = connection(ctx.request_id);
     if (!conn.ok()) return conn.status();
@@ -966,7 +986,7 @@ sdk::Result<sdk::Diagnostics> LibvirtDriver::get_diagnostics(const sdk::RequestC
 
 Status LibvirtDriver::apply_security_groups(const sdk::RequestContext& ctx, const sdk::Instance& instance,
                                             const std::vector<sdk::PortSecurity>& ports) {
-  return guarded<Status>("apply_security_groups", ctx.request_id, [&]() -> Status {
+  return guarded<Status>(*log_, "apply_security_groups", ctx.request_id, [&]() -> Status {
     if (!is_uuid(instance.uuid)) return Status::InvalidArgument("instance uuid '" + instance.uuid + "' is not a uuid");
     // Every filter is written before any is defined: a rule libvirt cannot
     // express changes nothing.
@@ -980,8 +1000,9 @@ Status LibvirtDriver::apply_security_groups(const sdk::RequestContext& ctx, cons
     if (!conn.ok()) return conn.status();
     for (std::size_t i = 0; i < xmls.size(); ++i) {
       if (Status s = (*conn)->define_nwfilter(xmls[i]); !s.ok()) {
-        spdlog::error("[{}] instance {}: network filter {}: {}", ctx.request_id, instance.uuid,
-                      nwfilter_name(ports[i].port_id), s.to_string());
+        log_->write(sdk::LogLevel::kError, ctx.request_id,
+                    fmt::format("instance {}: network filter {}: {}", instance.uuid, nwfilter_name(ports[i].port_id),
+                                s.to_string()));
         return s;
       }
     }
@@ -991,8 +1012,9 @@ Status LibvirtDriver::apply_security_groups(const sdk::RequestContext& ctx, cons
     }
     std::size_t rules = 0;
     for (const auto& p : ports) rules += p.rules.size();
-    spdlog::info("[{}] instance {}: {} network filter(s) defined ({} rule(s))", ctx.request_id, instance.uuid,
-                 ports.size(), rules);
+    log_->write(
+        sdk::LogLevel::kInfo, ctx.request_id,
+        fmt::format("instance {}: {} network filter(s) defined ({} rule(s))", instance.uuid, ports.size(), rules));
     return Status::OK();
   });
 }

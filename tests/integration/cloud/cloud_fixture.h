@@ -41,6 +41,9 @@ class CloudTest : public ::testing::Test {
   // reclaim interval, ...).
   virtual void tweak(core::Config& config) { (void)config; }
   virtual int host_count() const { return 3; }
+  // Where the registry loads plugins from; a test that adds its own plugins
+  // (and names them in tweak()) overrides it.
+  virtual std::vector<std::filesystem::path> plugin_dirs() const { return {STRATUS_PLUGIN_DIR}; }
 
   void SetUp() override;
   void TearDown() override;

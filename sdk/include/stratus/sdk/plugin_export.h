@@ -7,8 +7,8 @@
 //                  "Rejects hosts without a GPU", make_my_filter)
 //
 // exports, through Boost.DLL aliases in the "stratus" section, a descriptor
-// (kind from the interface, name "my_filter", version, this SDK's ABI version
-// and standard-library tag) and a noexcept factory that calls make_my_filter
+// (kind from the interface, name "my_filter", version, the ABI it is built
+// for, kTargetAbiVersion, and standard-library tag) and a noexcept factory that calls make_my_filter
 // and turns an exception or a null object into a kInternal Status. Use it once
 // per plugin, at namespace scope in a .cpp file; one library may use it several
 // times with different names.
@@ -46,7 +46,7 @@ Result<std::unique_ptr<Interface>> guarded_create(Function&& function, const Plu
 #define STRATUS_PLUGIN(Interface, plugin_name, version_string, description_string, factory_function)          \
   namespace stratus_plugin_##plugin_name {                                                                    \
   static const ::stratus::sdk::PluginDescriptor descriptor = {                                                \
-      ::stratus::sdk::kAbiVersion,                                                                            \
+      ::stratus::sdk::kTargetAbiVersion,                                                                      \
       static_cast<std::uint32_t>(::stratus::sdk::PluginKindOf<Interface>::value),                             \
       #plugin_name,                                                                                           \
       version_string,                                                                                         \

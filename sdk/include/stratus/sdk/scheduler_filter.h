@@ -10,10 +10,13 @@
 // block. No exception escapes: a filter that cannot decide rejects the host.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "stratus/sdk/host_state.h"
+#include "stratus/sdk/log.h"
 #include "stratus/sdk/request_spec.h"
+#include "stratus/sdk/version.h"
 
 namespace stratus::sdk {
 
@@ -35,6 +38,13 @@ class SchedulerFilter {
     }
     return out;
   }
+
+#if STRATUS_SDK_TARGET_ABI >= 5
+  // ---- ABI 5: set_logger ------------------------------------------------------
+  // The logger to write through (log.h); called once, right after the factory
+  // returns, only on plugins built for ABI 5 or later. The default ignores it.
+  virtual void set_logger(std::shared_ptr<Logger> logger) { (void)logger; }
+#endif  // ABI 5: set_logger
 };
 
 }  // namespace stratus::sdk

@@ -9,10 +9,13 @@
 // Thread-safety: const, called concurrently, must not block. No exception escapes.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "stratus/sdk/host_state.h"
+#include "stratus/sdk/log.h"
 #include "stratus/sdk/request_spec.h"
+#include "stratus/sdk/version.h"
 
 namespace stratus::sdk {
 
@@ -34,6 +37,13 @@ class SchedulerWeigher {
     for (const HostState* h : hosts) out.push_back(h != nullptr ? weigh(*h, spec) : 0.0);
     return out;
   }
+
+#if STRATUS_SDK_TARGET_ABI >= 5
+  // ---- ABI 5: set_logger ------------------------------------------------------
+  // The logger to write through (log.h); called once, right after the factory
+  // returns, only on plugins built for ABI 5 or later. The default ignores it.
+  virtual void set_logger(std::shared_ptr<Logger> logger) { (void)logger; }
+#endif  // ABI 5: set_logger
 };
 
 }  // namespace stratus::sdk

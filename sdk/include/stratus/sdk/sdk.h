@@ -11,6 +11,7 @@
 #include "stratus/sdk/instance.h"
 #include "stratus/sdk/instance_info.h"
 #include "stratus/sdk/lifecycle_event.h"
+#include "stratus/sdk/log.h"
 #include "stratus/sdk/network_info.h"
 #include "stratus/sdk/plugin_config.h"
 #include "stratus/sdk/plugin_descriptor.h"

@@ -20,9 +20,32 @@ inline constexpr std::uint32_t kSdkVersionPatch = 0;
 // changed, so the minimum went up with it: a plugin built for ABI 1 or 2 would
 // return statuses without the field and is refused by name instead); 4:
 // VirtDriver::get_diagnostics and apply_security_groups (appended).
-// 5: VirtDriver::snapshot (appended).
-inline constexpr std::uint32_t kAbiVersion = 5;
-inline constexpr std::uint32_t kMinSupportedAbiVersion = 3;
+// 5: set_logger on VirtDriver, SchedulerFilter and SchedulerWeigher (log.h);
+// VirtDriver::snapshot (appended).
+// The macros exist so that the headers' conditional parts can test them in #if.
+#define STRATUS_SDK_ABI_VERSION 5
+#define STRATUS_SDK_MIN_SUPPORTED_ABI_VERSION 3
+inline constexpr std::uint32_t kAbiVersion = STRATUS_SDK_ABI_VERSION;
+inline constexpr std::uint32_t kMinSupportedAbiVersion = STRATUS_SDK_MIN_SUPPORTED_ABI_VERSION;
+
+// Building a plugin for an older ABI, so that an older Stratus still loads it:
+// define STRATUS_SDK_TARGET_ABI (stratus_add_plugin(... TARGET_ABI N) does).
+// The interfaces then end at the methods of that ABI (each appended block is
+// under #if STRATUS_SDK_TARGET_ABI >= N) and the descriptor reports N. Any N
+// from kMinSupportedAbiVersion up works with these headers because the value
+// types are the same for every ABI in that range: a value type that changes
+// raises the minimum (docs/sdk.md, "Compatibility rules"). The core itself is
+// always built for kAbiVersion.
+#ifndef STRATUS_SDK_TARGET_ABI
+#define STRATUS_SDK_TARGET_ABI STRATUS_SDK_ABI_VERSION
+#endif
+#if STRATUS_SDK_TARGET_ABI > STRATUS_SDK_ABI_VERSION
+#error "STRATUS_SDK_TARGET_ABI is newer than these SDK headers: use newer headers"
+#endif
+#if STRATUS_SDK_TARGET_ABI < STRATUS_SDK_MIN_SUPPORTED_ABI_VERSION
+#error "STRATUS_SDK_TARGET_ABI is older than these headers' value types: use the SDK headers of that ABI"
+#endif
+inline constexpr std::uint32_t kTargetAbiVersion = STRATUS_SDK_TARGET_ABI;
 
 // The part of the build that must match between the loader and a plugin: C++
 // classes (std::string, std::vector, vtables) cross the boundary, so both sides

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,11 +39,13 @@
 #include "stratus/sdk/instance.h"
 #include "stratus/sdk/instance_info.h"
 #include "stratus/sdk/lifecycle_event.h"
+#include "stratus/sdk/log.h"
 #include "stratus/sdk/network_info.h"
 #include "stratus/sdk/request_context.h"
 #include "stratus/sdk/result.h"
 #include "stratus/sdk/security_group_rule.h"
 #include "stratus/sdk/status.h"
+#include "stratus/sdk/version.h"
 
 namespace stratus::sdk {
 
@@ -198,6 +201,7 @@ class VirtDriver {
     return Status::NotSupported("register_lifecycle_listener");
   }
 
+#if STRATUS_SDK_TARGET_ABI >= 4
   // ---- ABI 4 ----------------------------------------------------------------
   // Called only on plugins built for ABI 4 or later.
 
@@ -224,10 +228,16 @@ class VirtDriver {
     (void)ctx, (void)instance, (void)ports;
     return Status::NotSupported("apply_security_groups");
   }
+#endif  // ABI 4
 
-  // ---- ABI 5 ----------------------------------------------------------------
-  // Called only on plugins built for ABI 5 or later.
+#if STRATUS_SDK_TARGET_ABI >= 5
+  // ---- ABI 5: set_logger ------------------------------------------------------
+  // The logger to write through (log.h). The core calls it once, right after
+  // the factory returns and before init_host, only on plugins built for ABI 5
+  // or later. The default ignores it.
+  virtual void set_logger(std::shared_ptr<Logger> logger) { (void)logger; }
 
+  // ---- ABI 5: snapshot --------------------------------------------------------
   // Writes a copy of the guest's root disk, as the data of image `image`
   // (its id, name, disk_format and container_format are the image service's
   // record), to a new file at `path`; the compute service uploads that file
@@ -241,6 +251,7 @@ class VirtDriver {
     (void)ctx, (void)instance, (void)image, (void)path;
     return Status::NotSupported("snapshot");
   }
+#endif  // ABI 5
 };
 
 }  // namespace stratus::sdk

@@ -161,6 +161,9 @@ class FakeDriver final : public sdk::VirtDriver {
   // with an unknown direction or ethertype, as a real filter would.
   sdk::Status apply_security_groups(const sdk::RequestContext& ctx, const sdk::Instance& instance,
                                     const std::vector<sdk::PortSecurity>& ports) override;
+  // ABI 5. Where the host's own lines go (spawns, destroys, failures); a
+  // NullLogger until the core calls it.
+  void set_logger(std::shared_ptr<sdk::Logger> logger) override;
 
   // ABI 5. Writes a small raw disk image of the guest to `path`: a text
   // header naming the guest, the image it runs and the snapshot's image
@@ -233,6 +236,8 @@ class FakeDriver final : public sdk::VirtDriver {
   sdk::Status check_image(const sdk::Instance& instance, const sdk::ImageMeta& image_meta) const;
 
   const FakeDriverConfig config_;
+  // Set once, before any other call (virt_driver.h), so read without a lock.
+  std::shared_ptr<sdk::Logger> log_ = std::make_shared<sdk::NullLogger>();
   mutable std::mutex mutex_;
   std::condition_variable cv_;  // fault waits, and the destructor waiting for calls
   std::string host_;

@@ -139,6 +139,8 @@ class LibvirtDriver final : public sdk::VirtDriver {
   // kUnavailable.
   sdk::Status apply_security_groups(const sdk::RequestContext& ctx, const sdk::Instance& instance,
                                     const std::vector<sdk::PortSecurity>& ports) override;
+  // ABI 5. Where the driver's lines go; a NullLogger until the core calls it.
+  void set_logger(std::shared_ptr<sdk::Logger> logger) override;
 
   const LibvirtConfig& config() const { return config_; }
   // The directory of an instance's files.
@@ -162,6 +164,8 @@ class LibvirtDriver final : public sdk::VirtDriver {
   void forward_event(const DomainEvent& event) noexcept;
 
   const LibvirtConfig config_;
+  // Set once, before any other call (virt_driver.h), so read without a lock.
+  std::shared_ptr<sdk::Logger> log_ = std::make_shared<sdk::NullLogger>();
   const ConnectionFactory connect_;
   const std::shared_ptr<DiskBackend> disks_;
   std::mutex mu_;
