@@ -67,7 +67,8 @@ def main(address, host):
     c.fanout("scheduler", "release", [vm], version="1.0", context=ctx)
 
     try:
-        c.call("scheduler", "select_destinations", [request_spec(str(uuid.uuid4()), 1 << 30), [], 0])
+        big = str(uuid.uuid4())
+        c.call("scheduler", "select_destinations", [request_spec(big, 1 << 30), [big], 0])
         check("a request nobody can take is refused", False, "(no error)")
     except rpc.RpcError as e:
         check("a request nobody can take is refused NoValidHost", e.code == 3 and e.type == "NoValidHost",
