@@ -30,9 +30,9 @@ rpc::Result<rpc::Payload> answer(const sdk::Status& status) {
 
 // Wraps a method body so that no exception leaves the handler.
 template <class Args, class F>
-rpc::Status add_method(rpc::Dispatcher& d, std::string_view method, F body) {
+rpc::Status add_method(rpc::Dispatcher& d, std::string_view version, std::string_view method, F body) {
   return d.add_typed<Args>(
-      std::string(method), rpcapi::kComputeVersion,
+      std::string(method), version,
       [body = std::move(body), name = std::string(method)](const rpc::CallInfo& info,
                                                            Args args) -> rpc::Result<rpc::Payload> {
         const sdk::RequestContext ctx = rpcapi::to_sdk_context(info.context);
@@ -60,13 +60,23 @@ ComputeManager::ComputeManager(std::string host, std::shared_ptr<sdk::VirtDriver
 
 ComputeManager::~ComputeManager() { stop(); }
 
-sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint) {
+sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint, std::string_view serve_up_to) {
   namespace m = rpcapi::compute_method;
   using rpcapi::InstanceActionRequest;
+  auto served = rpc::Version::parse(serve_up_to);
+  auto newest = rpc::Version::parse(rpcapi::kComputeVersion);
+  if (!served.ok() || !newest.ok() || served->major != newest->major || newest.value() < served.value()) {
+    return sdk::Status::InvalidArgument("compute " + host_ + " cannot serve RPC version " + std::string(serve_up_to) +
+                                        " (this code serves up to " + std::string(rpcapi::kComputeVersion) + ")");
+  }
+  served_version_ = served->to_string();
+  // Every method is served up to the same version, as one API; a 1.0
+  // message decodes into the newest struct with the later fields defaulted.
+  const std::string_view v = served_version_;
   rpc::Dispatcher d;
   std::vector<rpc::Status> added;
   added.push_back(add_method<rpcapi::BuildAndRunRequest>(
-      d, m::kBuildAndRunInstance, [this](const sdk::RequestContext& ctx, rpcapi::BuildAndRunRequest r) {
+      d, v, m::kBuildAndRunInstance, [this](const sdk::RequestContext& ctx, rpcapi::BuildAndRunRequest r) {
         return answer(build_and_run_instance(ctx, std::move(r)));
       }));
   // The actions that carry only the instance.
@@ -85,16 +95,16 @@ sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint) {
   };
   for (const auto& [name, fn] : actions) {
     added.push_back(add_method<InstanceActionRequest>(
-        d, name, [this, fn](const sdk::RequestContext& ctx, InstanceActionRequest r) {
+        d, v, name, [this, fn](const sdk::RequestContext& ctx, InstanceActionRequest r) {
           return answer((this->*fn)(ctx, r.instance));
         }));
   }
   added.push_back(add_method<rpcapi::RebootRequest>(
-      d, m::kRebootInstance, [this](const sdk::RequestContext& ctx, rpcapi::RebootRequest r) {
+      d, v, m::kRebootInstance, [this](const sdk::RequestContext& ctx, rpcapi::RebootRequest r) {
         return answer(reboot_instance(ctx, r.instance, r.reboot_type));
       }));
   added.push_back(add_method<rpcapi::RebuildRequest>(
-      d, m::kRebuildInstance, [this](const sdk::RequestContext& ctx, rpcapi::RebuildRequest r) {
+      d, v, m::kRebuildInstance, [this](const sdk::RequestContext& ctx, rpcapi::RebuildRequest r) {
         return answer(rebuild_instance(ctx, r.instance, r.image, r.injection));
       }));
   added.push_back(add_method<rpcapi::SnapshotRequest>(
@@ -110,7 +120,7 @@ sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint) {
         return answer(unshelve_instance(ctx, r));
       }));
   added.push_back(add_method<rpcapi::ConsoleOutputRequest>(
-      d, m::kGetConsoleOutput,
+      d, v, m::kGetConsoleOutput,
       [this](const sdk::RequestContext& ctx, rpcapi::ConsoleOutputRequest r) -> rpc::Result<rpc::Payload> {
         auto out = get_console_output(ctx, r.instance, r.tail_length);
         if (!out.ok()) return rpcapi::to_rpc_error(out.status());
@@ -119,7 +129,7 @@ sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint) {
         return std::move(payload).value();
       }));
   added.push_back(add_method<rpcapi::DiagnosticsRequest>(
-      d, m::kGetDiagnostics,
+      d, v, m::kGetDiagnostics,
       [this](const sdk::RequestContext& ctx, rpcapi::DiagnosticsRequest r) -> rpc::Result<rpc::Payload> {
         auto out = get_diagnostics(ctx, r.instance);
         if (!out.ok()) return rpcapi::to_rpc_error(out.status());
@@ -128,7 +138,7 @@ sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint) {
         return std::move(payload).value();
       }));
   added.push_back(add_method<rpcapi::HostUptimeRequest>(
-      d, m::kGetHostUptime,
+      d, v, m::kGetHostUptime,
       [](const sdk::RequestContext&, rpcapi::HostUptimeRequest) -> rpc::Result<rpc::Payload> {
         auto out = read_host_uptime();
         if (!out.ok()) return rpcapi::to_rpc_error(out.status());
@@ -137,7 +147,7 @@ sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint) {
         return std::move(payload).value();
       }));
   added.push_back(add_method<rpcapi::RefreshSecurityGroupsRequest>(
-      d, m::kRefreshSecurityGroups,
+      d, v, m::kRefreshSecurityGroups,
       [this](const sdk::RequestContext& ctx, rpcapi::RefreshSecurityGroupsRequest r) {
         return answer(refresh_security_groups(ctx, r.instance_uuid, r.ports));
       }));

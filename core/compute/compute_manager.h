@@ -60,6 +60,7 @@
 #include "core/compute/instance_locks.h"
 #include "core/rpcapi/conductor_rpcapi.h"
 #include "core/rpcapi/messages.h"
+#include "core/rpcapi/topics.h"
 #include "stratus/rpc/endpoint.h"
 #include "stratus/sdk/request_context.h"
 #include "stratus/sdk/result.h"
@@ -83,9 +84,12 @@ class ComputeManager {
   ComputeManager& operator=(const ComputeManager&) = delete;
 
   // Serves topic "compute", server `host`, with every compute_method of
-  // rpcapi/topics.h at kComputeVersion. Before endpoint.start(). Errors
-  // from Endpoint::serve (kInvalidArgument: already started, ...).
-  sdk::Status register_on(rpc::Endpoint& endpoint);
+  // rpcapi/topics.h, up to version `serve_up_to` (kComputeVersion; the
+  // mixed-version tests start a double that serves only 1.0), the version
+  // its heartbeats then report. Before endpoint.start(). Errors from
+  // Endpoint::serve (kInvalidArgument: already started, ...) or for a
+  // version this code cannot serve.
+  sdk::Status register_on(rpc::Endpoint& endpoint, std::string_view serve_up_to = rpcapi::kComputeVersion);
 
   // After the endpoint is started: driver->init_host(host), reconcile the
   // host's instances, a first resource report and heartbeat, then the build
@@ -259,6 +263,7 @@ class ComputeManager {
   sdk::Status destroy_guest(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg);
 
   const std::string host_;
+  std::string served_version_{rpcapi::kComputeVersion};  // set by register_on, read by heartbeats
   const std::shared_ptr<sdk::VirtDriver> driver_;
   rpcapi::ConductorRpcApi& conductor_;
   const ComputeOptions options_;

@@ -114,7 +114,8 @@ void ComputeManager::request_resource_report() {
 
 void ComputeManager::send_heartbeat() {
   const sdk::RequestContext ctx = periodic_context();
-  rpcapi::ServiceMsg service{host_, std::string(rpcapi::kComputeBinary), std::string(rpcapi::kComputeTopic)};
+  rpcapi::ServiceMsg service{host_, std::string(rpcapi::kComputeBinary), std::string(rpcapi::kComputeTopic), false,
+                             served_version_};
   if (sdk::Status st = conductor_.service_heartbeat(ctx, service); !st.ok()) {
     spdlog::warn("[{}] compute {}: heartbeat not sent: {}", ctx.request_id, host_, st.to_string());
   }

@@ -14,6 +14,7 @@
 #include "core/db/network_repository.h"
 #include "core/db/port_repository.h"
 #include "core/db/service_repository.h"
+#include "core/db/service_version_repository.h"
 #include "core/common/time_util.h"
 #include "core/rpcapi/instance_message.h"
 #include "core/rpcapi/topics.h"
@@ -197,6 +198,14 @@ sdk::Status ConductorManager::compute_node_update(const sdk::RequestContext& ctx
 sdk::Status ConductorManager::service_heartbeat(const sdk::RequestContext& ctx, const rpcapi::ServiceMsg& service) {
   if (auto s = heartbeat_or_register(ctx.request_id, service.host, service.binary, service.topic); !s.ok()) {
     spdlog::warn("[{}] heartbeat of {} on {}: {}", ctx.request_id, service.binary, service.host, s.message());
+    return s;
+  }
+  // The version it serves, for the clients' [upgrade_levels] auto cap; a
+  // service older than the field sends none and serves 1.0.
+  const std::string version = service.rpc_version.empty() ? std::string(rpcapi::kBaseVersion) : service.rpc_version;
+  if (auto s = db::ServiceVersionRepository(db_).record(service.host, service.binary, version); !s.ok()) {
+    spdlog::warn("[{}] recording the RPC version of {} on {}: {}", ctx.request_id, service.binary, service.host,
+                 s.message());
     return s;
   }
   // Only compute hosts are in the schedulers' caches.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/db/database.h"
+#include "core/rpcapi/version_cap.h"
 #include "stratus/sdk/result.h"
 #include "stratus/sdk/security_group_rule.h"
 
@@ -33,6 +34,10 @@ struct ConductorOptions {
   // the build goes on without rules (the next refresh brings them).
   std::function<sdk::Result<std::vector<sdk::PortSecurity>>(db::Database&, const std::string& instance_uuid)>
       port_security;
+  // The highest RPC versions the conductor sends to compute hosts and to the
+  // schedulers ([upgrade_levels]; empty: the newest).
+  rpcapi::VersionCap compute_version_cap;
+  rpcapi::VersionCap scheduler_version_cap;
 };
 
 }  // namespace stratus::core::conductor

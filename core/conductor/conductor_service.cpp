@@ -27,8 +27,8 @@ RpcResult reply(const sdk::Result<T>& r) {
 
 ConductorService::ConductorService(db::Database& db, rpc::Endpoint& endpoint, ConductorOptions options)
     : options_(std::move(options)),
-      scheduler_(endpoint, options_.call_timeout),
-      compute_(endpoint, options_.call_timeout),
+      scheduler_(endpoint, options_.call_timeout, options_.scheduler_version_cap),
+      compute_(endpoint, options_.call_timeout, options_.compute_version_cap),
       tasks_(db, scheduler_, compute_, options_),
       manager_(db, scheduler_) {}
 

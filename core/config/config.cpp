@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <functional>
 #include <set>
@@ -49,6 +50,17 @@ const char* plugin_section_name(sdk::PluginKind kind) {
     case sdk::PluginKind::kSchedulerWeigher: return "weigher";
   }
   return "plugin";
+}
+
+// "1" or "1.3": digits, at most one dot between digits, each part at most 9 digits.
+bool is_version(const std::string& text) {
+  const auto dot = text.find('.');
+  auto digits = [](std::string_view part) {
+    return !part.empty() && part.size() <= 9 &&
+           std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (dot == std::string::npos) return digits(text);
+  return digits(std::string_view(text).substr(0, dot)) && digits(std::string_view(text).substr(dot + 1));
 }
 
 // Reads one table of the schema: each read() checks the type; finish() refuses
@@ -123,6 +135,16 @@ class SectionReader {
     }
     out = std::move(values);
     return Status::OK();
+  }
+
+  // An [upgrade_levels] value: "auto" or "MAJOR.MINOR" (digits), as
+  // oslo.messaging writes versions.
+  Status read_version_cap(const std::string& key, std::string& out) {
+    if (Status s = read(key, out); !s.ok()) return s;
+    if (out.empty() || out == "auto" || is_version(out)) return Status::OK();
+    const toml::node* n = table_.get(key);
+    return Status::InvalidArgument((n ? origin_of(n->source()) + ": " : std::string()) + "key '" + full(key) +
+                                   "' must be \"auto\" or a version MAJOR.MINOR such as \"1.0\", got '" + out + "'");
   }
 
   // Hands a sub-table to `fn`; a non-table value is a type error.
@@ -320,6 +342,16 @@ Status build(const toml::table& root, Config& cfg) {
     if (Status st = r.read("weighers", cfg.scheduler.weighers); !st.ok()) return st;
     if (Status st = r.read_in_range("host_subset_size", cfg.scheduler.host_subset_size, 1, 1000); !st.ok()) return st;
     if (Status st = r.read_in_range("max_attempts", cfg.scheduler.max_attempts, 1, 100); !st.ok()) return st;
+    return r.finish();
+  });
+  if (!s.ok()) return s;
+  s = top.read_table("upgrade_levels", [&](const toml::table& t, const std::string& prefix) {
+    SectionReader r(t, prefix);
+    for (auto [key, value] : {std::pair{"compute", &cfg.upgrade_levels.compute},
+                              std::pair{"conductor", &cfg.upgrade_levels.conductor},
+                              std::pair{"scheduler", &cfg.upgrade_levels.scheduler}}) {
+      if (Status st = r.read_version_cap(key, *value); !st.ok()) return st;
+    }
     return r.finish();
   });
   if (!s.ok()) return s;

@@ -106,6 +106,16 @@ struct ApiSection {
   std::string dashboard_dir;
 };
 
+// [upgrade_levels]: the highest RPC version the typed clients send to each
+// topic during a rolling upgrade (Nova's [upgrade_levels]): "" sends the
+// newest, "auto" the lowest version the live services of the topic report
+// in their heartbeats, "1.0" that version (docs/rpc-protocol.md, section 7).
+struct UpgradeLevelsSection {
+  std::string compute;
+  std::string conductor;
+  std::string scheduler;
+};
+
 struct IdentitySection {
   // Seconds an identity token is valid (Keystone's [token] expiration).
   std::int64_t token_expiration = 3600;
@@ -124,6 +134,7 @@ struct Config {
   ComputeSection compute;
   ImageSection image;
   SchedulerSection scheduler;
+  UpgradeLevelsSection upgrade_levels;
   // [driver.<name>], [filter.<name>], [weigher.<name>]
   std::map<std::pair<sdk::PluginKind, std::string>, sdk::PluginConfig> plugin_tables;
   std::string source = "built-in defaults";  // the file it came from

@@ -566,6 +566,17 @@ CREATE TABLE project_user_quotas (
   resource   TEXT NOT NULL,
   hard_limit INTEGER NOT NULL,
   PRIMARY KEY (project_id, user_id, resource)
+)sql";
+// Migration 15: the newest RPC version each service serves, from its
+// heartbeat (docs/rpc-protocol.md, "Method versions"), for the typed
+// clients' [upgrade_levels] auto cap.
+constexpr const char* kServiceVersionsSchema = R"sql(
+CREATE TABLE service_versions (
+  host        TEXT NOT NULL,
+  binary      TEXT NOT NULL,
+  rpc_version TEXT NOT NULL,
+  updated_at  TEXT NOT NULL,
+  PRIMARY KEY (host, binary)
 );
 )sql";
 
@@ -585,6 +596,7 @@ const std::vector<Migration>& builtin_migrations() {
       {10, "instance system metadata", kSystemMetadataSchema},
       {11, "identity admin API", kIdentityAdminSchema},
       {12, "per-user quotas", kProjectUserQuotasSchema},
+      {15, "service RPC versions", kServiceVersionsSchema},
   };
   return migrations;
 }
@@ -596,22 +608,36 @@ int schema_version(Connection& conn) {
   return row.ok() && *row ? static_cast<int>(st->int64(0)) : 0;
 }
 
+namespace {
+// Whether migration `number` is recorded as applied.
+sdk::Result<bool> is_applied(Connection& conn, int number) {
+  auto st = conn.prepare("read applied migration", "SELECT 1 FROM schema_migrations WHERE version = ?");
+  if (!st.ok()) return st.status();
+  st->bind_all(number);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  return *row;
+}
+}  // namespace
+
 sdk::Status migrate(Connection& conn, const std::vector<Migration>& migrations) {
+  // Numbers increase but may leave gaps: migrations are numbered when they
+  // are written, on branches merged in any order, and each one missing from
+  // schema_migrations is applied, in number order.
   for (std::size_t i = 0; i < migrations.size(); ++i) {
-    if (migrations[i].number != static_cast<int>(i) + 1) {
-      return sdk::Status::InvalidArgument("migration list is not numbered 1.." + std::to_string(migrations.size()) +
-                                          ": entry " + std::to_string(i) + " is number " +
-                                          std::to_string(migrations[i].number));
+    if (migrations[i].number < 1 || (i > 0 && migrations[i].number <= migrations[i - 1].number)) {
+      return sdk::Status::InvalidArgument("migration numbers must increase from 1: entry " + std::to_string(i) +
+                                          " is number " + std::to_string(migrations[i].number));
     }
   }
   auto st = conn.exec_script("create schema_migrations",
                              "CREATE TABLE IF NOT EXISTS schema_migrations ("
                              " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
   if (!st.ok()) return st;
-  const int known = static_cast<int>(migrations.size());
+  const int known = migrations.empty() ? 0 : migrations.back().number;
   for (;;) {
-    // One migration per transaction; the version is re-read under the write
-    // lock, so a concurrent opener that got there first is simply followed.
+    // One migration per transaction; what is applied is re-read under the
+    // write lock, so a concurrent opener that got there first is simply followed.
     st = conn.exec("begin migration", std::string(conn.dialect().begin_write));
     if (!st.ok()) return st;
     int current = schema_version(conn);
@@ -621,8 +647,20 @@ sdk::Status migrate(Connection& conn, const std::vector<Migration>& migrations) 
                                        " is newer than this Stratus supports (" + std::to_string(known) +
                                        "); run a newer Stratus or restore an older database");
     }
-    if (current == known) return conn.exec("end migration", "COMMIT");
-    const Migration& m = migrations[static_cast<std::size_t>(current)];
+    const Migration* next = nullptr;
+    for (const Migration& m : migrations) {
+      auto applied = is_applied(conn, m.number);
+      if (!applied.ok()) {
+        (void)conn.exec("end migration", "ROLLBACK");
+        return applied.status();
+      }
+      if (!*applied) {
+        next = &m;
+        break;
+      }
+    }
+    if (next == nullptr) return conn.exec("end migration", "COMMIT");
+    const Migration& m = *next;
     std::string what = "migration " + std::to_string(m.number) + " (" + m.name + ")";
     st = conn.exec_script(what, conn.dialect().expand(m.sql));
     if (st.ok()) {

@@ -38,6 +38,7 @@
 #include "core/rpcapi/conductor_rpcapi.h"
 #include "core/rpcapi/scheduler_rpcapi.h"
 #include "core/rpcapi/topics.h"
+#include "core/rpcapi/upgrade_levels.h"
 #include "core/scheduler/scheduler_service.h"
 #include "stratus/rpc/endpoint.h"
 #include "stratus/rpc/router.h"
@@ -185,6 +186,22 @@ struct Node::Impl {
     return std::make_unique<rpc::Endpoint>(std::move(o.value()));
   }
 
+  // The [upgrade_levels] cap of a typed client to `topic`. "auto" reads the
+  // services' versions from the database; a process without one (a compute
+  // node) sends the newest, which every conductor and scheduler of this
+  // release serves (their APIs are all at 1.0).
+  sdk::Result<rpcapi::VersionCap> version_cap(std::string_view topic) const {
+    const std::string& setting = topic == rpcapi::kComputeTopic     ? config.upgrade_levels.compute
+                                 : topic == rpcapi::kConductorTopic ? config.upgrade_levels.conductor
+                                                                    : config.upgrade_levels.scheduler;
+    if (!database) {
+      if (auto s = rpcapi::check_upgrade_level(topic, setting); !s.ok()) return s;
+      return setting == "auto" ? rpcapi::VersionCap{} : rpcapi::fixed_cap(setting);
+    }
+    return rpcapi::make_version_cap(topic, setting, *database,
+                                    rpcapi::AutoCapOptions{whole_seconds(config.service_down_time)});
+  }
+
   static sdk::Status rpc_failure(const std::string& what, const rpc::Status& s) {
     return sdk::Status::Unavailable(what + ": " + s.error().message);
   }
@@ -257,6 +274,12 @@ struct Node::Impl {
     o.service_down_time = whole_seconds(config.service_down_time);
     o.host = config.host;
     o.port_security = network::port_security_for_instance;
+    auto compute_cap = version_cap(rpcapi::kComputeTopic);
+    if (!compute_cap.ok()) return compute_cap.status();
+    auto scheduler_cap = version_cap(rpcapi::kSchedulerTopic);
+    if (!scheduler_cap.ok()) return scheduler_cap.status();
+    o.compute_version_cap = std::move(compute_cap.value());
+    o.scheduler_version_cap = std::move(scheduler_cap.value());
     conductor = std::make_unique<conductor::ConductorService>(*database, *conductor_endpoint, o);
     if (auto s = conductor->register_on(*conductor_endpoint); !s.ok()) return s;
     if (auto s = conductor_endpoint->start(); !s.ok()) return rpc_failure("conductor endpoint", s);
@@ -279,7 +302,9 @@ struct Node::Impl {
     auto endpoint = make_endpoint("compute-" + host, "compute-" + host, 4);
     if (!endpoint.ok()) return endpoint.status();
     c.endpoint = std::move(endpoint.value());
-    c.conductor = std::make_unique<rpcapi::ConductorRpcApi>(*c.endpoint, call_timeout);
+    auto conductor_cap = version_cap(rpcapi::kConductorTopic);
+    if (!conductor_cap.ok()) return conductor_cap.status();
+    c.conductor = std::make_unique<rpcapi::ConductorRpcApi>(*c.endpoint, call_timeout, *conductor_cap);
     auto compute_options = compute::ComputeOptions::from_config(config);
     compute_options.image_fetcher = make_image_fetcher();
     compute_options.image_uploader = std::make_shared<const compute::ImageUploader>(image_service_options());
@@ -350,9 +375,15 @@ struct Node::Impl {
     api_endpoint = std::move(endpoint.value());
     if (auto s = api_endpoint->start(); !s.ok()) return rpc_failure("api endpoint", s);
     await_registration(*api_endpoint, "api");
-    api_conductor = std::make_unique<rpcapi::ConductorRpcApi>(*api_endpoint, call_timeout);
-    api_compute = std::make_unique<rpcapi::ComputeRpcApi>(*api_endpoint, call_timeout);
-    api_scheduler = std::make_unique<rpcapi::SchedulerRpcApi>(*api_endpoint, call_timeout);
+    auto conductor_cap = version_cap(rpcapi::kConductorTopic);
+    if (!conductor_cap.ok()) return conductor_cap.status();
+    auto compute_cap = version_cap(rpcapi::kComputeTopic);
+    if (!compute_cap.ok()) return compute_cap.status();
+    auto scheduler_cap = version_cap(rpcapi::kSchedulerTopic);
+    if (!scheduler_cap.ok()) return scheduler_cap.status();
+    api_conductor = std::make_unique<rpcapi::ConductorRpcApi>(*api_endpoint, call_timeout, *conductor_cap);
+    api_compute = std::make_unique<rpcapi::ComputeRpcApi>(*api_endpoint, call_timeout, std::move(compute_cap.value()));
+    api_scheduler = std::make_unique<rpcapi::SchedulerRpcApi>(*api_endpoint, call_timeout, *scheduler_cap);
 
     compute::ComputeApiOptions api_options;
     api_options.reclaim_instance_interval = whole_seconds(config.compute.reclaim_instance_interval);

@@ -1,15 +1,21 @@
 #include "core/rpcapi/compute_rpcapi.h"
 
+#include <spdlog/spdlog.h>
+
 #include "core/rpcapi/rpc_call.h"
 #include "core/rpcapi/topics.h"
 
 namespace stratus::core::rpcapi {
 
-ComputeRpcApi::ComputeRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout)
-    : client_(endpoint, rpc::Target{.topic = std::string(kComputeTopic), .version = std::string(kComputeVersion)}),
-      call_timeout_(call_timeout) {}
+ComputeRpcApi::ComputeRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout, VersionCap cap)
+    : endpoint_(&endpoint), cap_(std::move(cap)), call_timeout_(call_timeout) {}
 
-rpc::Client ComputeRpcApi::to_host(const std::string& host) const { return client_.prepare(host); }
+rpc::Client ComputeRpcApi::to_host(const std::string& host) const {
+  return rpc::Client(*endpoint_,
+                     rpc::Target{.topic = std::string(kComputeTopic), .server = host,
+                                 .version = std::string(kBaseVersion)},
+                     current_cap(cap_));
+}
 
 sdk::Status ComputeRpcApi::cast_action(const sdk::RequestContext& ctx, std::string_view method,
                                        const InstanceMsg& instance) const {
@@ -22,7 +28,29 @@ sdk::Status ComputeRpcApi::cast_action(const sdk::RequestContext& ctx, std::stri
 
 sdk::Status ComputeRpcApi::build_and_run_instance(const sdk::RequestContext& ctx, const std::string& host,
                                                   const BuildAndRunRequest& request) const {
-  return typed_cast(to_host(host), ctx, compute_method::kBuildAndRunInstance, request);
+  const rpc::Client client = to_host(host);
+  const std::string_view newest = compute_version::kBuildAndRunWithInjection;
+  if (client.can_send_version(newest)) {
+    return typed_cast(client.prepare("", std::string(newest)), ctx, compute_method::kBuildAndRunInstance, request);
+  }
+  // Backport to 1.0: what an older host cannot do is refused (a guest
+  // booted without its files or password would look fine and be wrong), or
+  // dropped where the next refresh repairs it.
+  const std::string uuid = request.instance.instance.uuid;
+  if (!request.injection.files.empty() || !request.injection.admin_password.empty()) {
+    return sdk::Status::NotSupported(
+        "build_and_run_instance of " + uuid + " on " + host + ": personality files and an admin password need compute RPC " +
+        std::string(newest) + ", but compute RPC is capped at " + current_cap(cap_) +
+        " ([upgrade_levels] compute) while an older compute service is live");
+  }
+  if (!request.port_security.empty()) {
+    spdlog::warn("[{}] build_and_run_instance of {} on {}: compute RPC capped at {}, port rules not sent "
+                 "(the host enforces them from the next refresh)",
+                 ctx.request_id, uuid, host, current_cap(cap_));
+  }
+  const BuildAndRunRequestV1_0 old{request.instance, request.image, request.spec, request.block_device_info,
+                                   request.alternates, request.attempt};
+  return typed_cast(client.prepare("", std::string(kBaseVersion)), ctx, compute_method::kBuildAndRunInstance, old);
 }
 
 sdk::Status ComputeRpcApi::terminate_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const {

@@ -4,6 +4,11 @@
 // connected fails at once (kUnavailable: the router knows no such target);
 // a cast to it is lost (at most once; the router logs it), so callers check
 // the host's service liveness before they cast an action.
+//
+// Versions (topics.h, docs/rpc-protocol.md section 7): every message is sent
+// at the lowest version that carries it, under the cap ([upgrade_levels]
+// compute) read before each message; build_and_run_instance is sent at 1.1
+// when the cap allows and otherwise backported to its 1.0 shape.
 // Thread-safe; the endpoint must outlive it.
 #pragma once
 
@@ -13,6 +18,7 @@
 #include <vector>
 
 #include "core/rpcapi/messages.h"
+#include "core/rpcapi/version_cap.h"
 #include "stratus/rpc/client.h"
 #include "stratus/rpc/endpoint.h"
 #include "stratus/sdk/request_context.h"
@@ -22,8 +28,14 @@ namespace stratus::core::rpcapi {
 
 class ComputeRpcApi {
  public:
-  ComputeRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout);
+  // `cap`: the highest version sent (none: the newest).
+  ComputeRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout, VersionCap cap = {});
 
+  // At 1.1 under a cap of 1.1 or none. Under a cap of 1.0 the 1.0 shape is
+  // sent: the port rules are dropped (logged; the next refresh brings them)
+  // and a request with personality files or an admin password is refused
+  // with kNotSupported, without sending, because the older host would boot
+  // the guest without them.
   sdk::Status build_and_run_instance(const sdk::RequestContext& ctx, const std::string& host,
                                      const BuildAndRunRequest& request) const;
   sdk::Status terminate_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
@@ -72,9 +84,11 @@ class ComputeRpcApi {
  private:
   // The instance actions that carry only the instance, to instance.host.
   sdk::Status cast_action(const sdk::RequestContext& ctx, std::string_view method, const InstanceMsg& instance) const;
+  // A client for compute.<host> under the cap in force now.
   rpc::Client to_host(const std::string& host) const;
 
-  rpc::Client client_;
+  rpc::Endpoint* endpoint_;
+  VersionCap cap_;
   std::chrono::milliseconds call_timeout_;
 };
 

@@ -5,8 +5,9 @@
 
 namespace stratus::core::rpcapi {
 
-ConductorRpcApi::ConductorRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout)
-    : client_(endpoint, rpc::Target{.topic = std::string(kConductorTopic), .version = std::string(kConductorVersion)}),
+ConductorRpcApi::ConductorRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout, const VersionCap& cap)
+    : client_(endpoint, rpc::Target{.topic = std::string(kConductorTopic), .version = std::string(kBaseVersion)},
+              current_cap(cap)),
       call_timeout_(call_timeout) {}
 
 sdk::Status ConductorRpcApi::unshelve_instance(const sdk::RequestContext& ctx,

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/rpcapi/messages.h"
+#include "core/rpcapi/version_cap.h"
 #include "stratus/rpc/client.h"
 #include "stratus/rpc/endpoint.h"
 #include "stratus/sdk/request_context.h"
@@ -21,7 +22,9 @@ namespace stratus::core::rpcapi {
 
 class ConductorRpcApi {
  public:
-  ConductorRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout);
+  // `cap`: the highest version sent ([upgrade_levels] conductor; none: the newest),
+  // read when the client is made: every conductor method is at 1.0.
+  ConductorRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout, const VersionCap& cap = {});
 
   // Casts: the API's build request; a compute host's failed build.
   sdk::Status build_instances(const sdk::RequestContext& ctx, const BuildInstancesRequest& request) const;

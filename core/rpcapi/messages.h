@@ -100,7 +100,11 @@ struct ServiceMsg {
   std::string binary;  // "stratus-compute", ...
   std::string topic;   // "compute", ...
   bool disabled = false;  // meaningful for service_set_disabled only
-  MSGPACK_DEFINE(host, binary, topic, disabled)
+  // The newest RPC version the service serves (its heartbeat says it, for
+  // [upgrade_levels] auto); "" from a service older than this field, which
+  // counts as the API's base version 1.0.
+  std::string rpc_version{};
+  MSGPACK_DEFINE(host, binary, topic, disabled, rpc_version)
 };
 
 // ---- conductor ------------------------------------------------------------
@@ -187,6 +191,19 @@ struct BuildAndRunRequest {
   // spawn); empty: none known, the driver is not asked.
   std::vector<sdk::PortSecurity> port_security{};
   MSGPACK_DEFINE(instance, image, spec, block_device_info, alternates, attempt, injection, port_security)
+};
+
+// build_and_run_instance as compute RPC 1.0 has it: the six first fields of
+// BuildAndRunRequest, what a client capped at 1.0 sends
+// (ComputeRpcApi::build_and_run_instance backports to it).
+struct BuildAndRunRequestV1_0 {
+  InstanceMsg instance;
+  sdk::ImageMeta image;
+  sdk::RequestSpec spec;
+  sdk::BlockDeviceInfo block_device_info;
+  std::vector<DestinationMsg> alternates;
+  std::int32_t attempt = 1;
+  MSGPACK_DEFINE(instance, image, spec, block_device_info, alternates, attempt)
 };
 
 // The argument of the instance actions that need nothing else (stop, start,

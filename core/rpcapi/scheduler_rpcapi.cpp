@@ -5,8 +5,9 @@
 
 namespace stratus::core::rpcapi {
 
-SchedulerRpcApi::SchedulerRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout)
-    : client_(endpoint, rpc::Target{.topic = std::string(kSchedulerTopic), .version = std::string(kSchedulerVersion)}),
+SchedulerRpcApi::SchedulerRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout, const VersionCap& cap)
+    : client_(endpoint, rpc::Target{.topic = std::string(kSchedulerTopic), .version = std::string(kBaseVersion)},
+              current_cap(cap)),
       fanout_(client_.prepare("", "", /*fanout=*/true)),
       call_timeout_(call_timeout) {}
 

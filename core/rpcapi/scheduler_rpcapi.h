@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/rpcapi/messages.h"
+#include "core/rpcapi/version_cap.h"
 #include "stratus/rpc/client.h"
 #include "stratus/rpc/endpoint.h"
 #include "stratus/sdk/request_context.h"
@@ -20,7 +21,9 @@ namespace stratus::core::rpcapi {
 
 class SchedulerRpcApi {
  public:
-  SchedulerRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout);
+  // `cap`: the highest version sent ([upgrade_levels] scheduler; none: the newest),
+  // read when the client is made: every scheduler method is at 1.0.
+  SchedulerRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseconds call_timeout, const VersionCap& cap = {});
 
   // One claimed destination (plus alternates) per instance, in order.
   // kNotFound with Nova's "No valid host was found. ..." message when the

@@ -1,9 +1,12 @@
 // The RPC topics and method versions of the Stratus services.
 //
-// Each service serves its methods at the version below; a client sends at
-// the lowest version that carries what it needs, so an older node keeps
-// working during an upgrade. Bump a minor version when a method gains a
-// field a caller relies on; a major version never changes in place.
+// Each service serves every method of its API up to the version below (a
+// server at 1.1 accepts 1.0 and 1.1); a client sends each message at the
+// lowest version that carries what it needs, under its [upgrade_levels] cap,
+// so an older node keeps working during an upgrade. Bump a minor version
+// when a method gains a field a caller relies on, and write the change in
+// docs/rpc-protocol.md ("Method versions"); a major version never changes
+// in place.
 #pragma once
 
 #include <string_view>
@@ -14,9 +17,21 @@ inline constexpr std::string_view kConductorTopic = "conductor";
 inline constexpr std::string_view kSchedulerTopic = "scheduler";
 inline constexpr std::string_view kComputeTopic = "compute";
 
+// The newest version of each API, which its servers serve.
 inline constexpr std::string_view kConductorVersion = "1.0";
 inline constexpr std::string_view kSchedulerVersion = "1.0";
-inline constexpr std::string_view kComputeVersion = "1.0";
+inline constexpr std::string_view kComputeVersion = "1.1";
+
+// The version every method of an API was first sent at.
+inline constexpr std::string_view kBaseVersion = "1.0";
+
+// The compute API's history (docs/rpc-protocol.md has the fields):
+//   1.0  every method in compute_method below
+//   1.1  build_and_run_instance gains injection (personality files, admin
+//        password) and port_security (the rules the ports enforce at boot)
+namespace compute_version {
+inline constexpr std::string_view kBuildAndRunWithInjection = "1.1";
+}  // namespace compute_version
 
 // Service binaries as the services table and os-services show them.
 inline constexpr std::string_view kComputeBinary = "stratus-compute";

@@ -57,6 +57,7 @@ struct Inflight {
   std::string client_id;
   std::uint64_t msg_id = 0;
   Clock::time_point deadline;
+  std::string server_key;  // the CURVE key name of the server it went to ("" without CURVE)
 };
 
 // The request id of a call/cast (router view: id, header, request, args), for
@@ -92,7 +93,7 @@ struct Router::Impl {
 
   struct Counters {
     std::atomic<std::uint64_t> routed{0}, replies{0}, no_such_target{0}, dropped_malformed{0}, dropped_oversize{0},
-        unreachable{0}, evicted{0}, forbidden{0}, registered{0};
+        unreachable{0}, evicted{0}, forbidden{0}, registered{0}, stray_replies{0};
     std::atomic<std::size_t> peers{0};
   } c;
 
@@ -301,9 +302,11 @@ struct Router::Impl {
       const int rc = forward(to, h, from, frames);
       if (rc == 0) {
         if (is_call) {
+          auto server = peers.find(to);
           inflight.insert_or_assign(inflight_key(from, h.msg_id),
                                     Inflight{to, from, h.msg_id,
-                                             Clock::now() + milliseconds(std::max<std::uint32_t>(h.timeout_ms, 1000))});
+                                             Clock::now() + milliseconds(std::max<std::uint32_t>(h.timeout_ms, 1000)),
+                                             server == peers.end() ? std::string() : server->second.key_name});
         }
         return;
       }
@@ -315,12 +318,30 @@ struct Router::Impl {
     }
   }
 
-  void on_reply(const std::string& from, wire::Header& h, Frames& frames) {
+  void on_reply(const std::string& from, const std::string& key_name, wire::Header& h, Frames& frames) {
     if (h.reply_to.empty()) {
       c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    inflight.erase(inflight_key(h.reply_to, h.msg_id));
+    // Only the answer to a call in flight is passed on: a REPLY naming a
+    // caller that is not waiting (the call timed out, or never was) is
+    // dropped, and under CURVE so is one from another key than the server's
+    // the call went to, so that no peer can answer another's call for it.
+    // (A server may reply from any of its sockets: the key, not the routing
+    // id, names it.)
+    auto pending = inflight.find(inflight_key(h.reply_to, h.msg_id));
+    if (pending == inflight.end()) {
+      c.stray_replies.fetch_add(1, std::memory_order_relaxed);
+      spdlog::debug("rpc router: reply {} from {} matches no call in flight; dropped", h.msg_id, hex_id(from));
+      return;
+    }
+    if (opt.curve.enabled() && pending->second.server_key != key_name) {
+      c.forbidden.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("rpc router: key '{}' replied to message {} sent to key '{}'; dropped", key_name, h.msg_id,
+                   pending->second.server_key);
+      return;
+    }
+    inflight.erase(pending);
     wire::Header out;
     out.kind = wire::Kind::reply;
     out.msg_id = h.msg_id;
@@ -377,7 +398,7 @@ struct Router::Impl {
       case wire::Kind::call:
       case wire::Kind::cast:
       case wire::Kind::fanout: on_request(from, key_name, h.value(), frames); break;
-      case wire::Kind::reply: on_reply(from, h.value(), frames); break;
+      case wire::Kind::reply: on_reply(from, key_name, h.value(), frames); break;
       case wire::Kind::bye: remove_peer(from, "said goodbye"); break;
       case wire::Kind::hello_ack:
       case wire::Kind::reset:
@@ -422,7 +443,9 @@ struct Router::Impl {
     while (running.load(std::memory_order_relaxed)) {
       if (zmq_poll(&item, 1, timeout) < 0 && errno != EINTR) break;
       if (item.revents & ZMQ_POLLIN) {
-        for (int i = 0; i < 1024 && detail::recv_multipart(sock, frames, extra) == 1; ++i) on_message(frames, extra);
+        for (int i = 0; i < 1024 && detail::recv_multipart(sock, frames, extra, detail::kMaxFrames + 1) == 1; ++i) {
+          on_message(frames, extra);
+        }
       }
       timers();
     }
@@ -539,6 +562,7 @@ RouterStats Router::stats() const {
   s.evicted = c.evicted.load();
   s.forbidden = c.forbidden.load();
   s.registered = c.registered.load();
+  s.stray_replies = c.stray_replies.load();
   s.peers = c.peers.load();
   return s;
 }

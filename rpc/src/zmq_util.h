@@ -53,12 +53,16 @@ class Msg {
 
 using Frames = std::vector<Msg>;
 
+// The most frames a message may have as its sender's DEALER sends it
+// (docs/rpc-protocol.md section 8); a ROUTER socket sees one more, the
+// routing id it prepends, and passes kMaxFrames + 1 below.
 inline constexpr std::size_t kMaxFrames = 8;
 
 // Receives one whole multipart message without blocking. Returns 1 when a
 // message was read, 0 if none was waiting, -1 on another error. Frames beyond
-// kMaxFrames are read and discarded; `extra` says how many.
-inline int recv_multipart(void* sock, Frames& out, std::size_t& extra) noexcept {
+// max_frames are read and discarded; `extra` says how many.
+inline int recv_multipart(void* sock, Frames& out, std::size_t& extra,
+                          std::size_t max_frames = kMaxFrames) noexcept {
   out.clear();
   extra = 0;
   int flags = ZMQ_DONTWAIT;
@@ -70,7 +74,7 @@ inline int recv_multipart(void* sock, Frames& out, std::size_t& extra) noexcept 
       continue;  // parts of a multipart arrive together; retry cannot block long
     }
     const bool more = zmq_msg_more(m.get()) != 0;
-    if (out.size() < kMaxFrames) {
+    if (out.size() < max_frames) {
       out.push_back(std::move(m));
     } else {
       ++extra;

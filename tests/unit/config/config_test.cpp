@@ -318,5 +318,45 @@ image_api_url = "http://10.0.0.5:8774/image"
   EXPECT_NE(unknown.status().message().find("image.store"), std::string::npos) << unknown.status();
 }
 
+// [upgrade_levels]: a version per RPC topic, "auto", or nothing; anything
+// else is refused with the key, the line and the value.
+TEST_F(ConfigFile, UpgradeLevelsSection) {
+  auto cfg = load_config(std::nullopt);
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_EQ(cfg->upgrade_levels.compute, "");
+  EXPECT_EQ(cfg->upgrade_levels.conductor, "");
+  EXPECT_EQ(cfg->upgrade_levels.scheduler, "");
+
+  auto file = write("[upgrade_levels]\ncompute = \"auto\"\nconductor = \"1.0\"\nscheduler = \"1\"\n");
+  cfg = load_config(file);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->upgrade_levels.compute, "auto");
+  EXPECT_EQ(cfg->upgrade_levels.conductor, "1.0");
+  EXPECT_EQ(cfg->upgrade_levels.scheduler, "1");
+
+  for (const char* bad : {"1.x", "v1.0", "1.0.2", "latest", ".1", "1.", "-1.0"}) {
+    file = write(std::string("[upgrade_levels]\n\ncompute = \"") + bad + "\"\n");
+    cfg = load_config(file);
+    ASSERT_FALSE(cfg.ok()) << bad;
+    EXPECT_EQ(cfg.status().message(), file.string() +
+                                          ":3: key 'upgrade_levels.compute' must be \"auto\" or a version "
+                                          "MAJOR.MINOR such as \"1.0\", got '" +
+                                          bad + "'");
+  }
+  file = write("[upgrade_levels]\ncompute = 1.0\n");
+  cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("key 'upgrade_levels.compute' must be a string"), std::string::npos)
+      << cfg.status();
+  file = write("[upgrade_levels]\nnetwork = \"1.0\"\n");
+  cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("unknown key 'upgrade_levels.network'"), std::string::npos) << cfg.status();
+  // An override on the command line is checked the same way.
+  cfg = load_config(std::nullopt, {"upgrade_levels.compute=\"2.x\""});
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("got '2.x'"), std::string::npos) << cfg.status();
+}
+
 }  // namespace
 }  // namespace stratus::core

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <iterator>
 #include <regex>
 
 #include "core/db/migrations.h"
@@ -17,7 +19,7 @@ TEST(DbMigrations, FreshDatabaseIsAtTheLatestVersion) {
   TempDir dir;
   auto db = Database::open(dir.path() / "nested" / "data");  // directory created on demand
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ((*db)->schema_version(), static_cast<int>(builtin_migrations().size()));
+  EXPECT_EQ((*db)->schema_version(), builtin_migrations().back().number);
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "nested" / "data" / "stratus.db"));
 }
 
@@ -26,8 +28,8 @@ TEST(DbMigrations, ReopenIsIdempotent) {
   { ASSERT_TRUE(Database::open(dir.path()).ok()); }
   auto again = Database::open(dir.path());
   ASSERT_TRUE(again.ok()) << again.status();
-  const auto latest = static_cast<int>(builtin_migrations().size());
-  EXPECT_EQ((*again)->schema_version(), latest);
+  EXPECT_EQ((*again)->schema_version(), builtin_migrations().back().number);
+  const auto latest = static_cast<std::int64_t>(builtin_migrations().size());
   auto rows = (*again)->read("count migrations", [](Connection& c) -> sdk::Result<std::int64_t> {
     auto st = c.prepare("count", "SELECT COUNT(*) FROM schema_migrations");
     if (!st.ok()) return st.status();
@@ -43,7 +45,7 @@ TEST(DbMigrations, AppliesNewMigrationsOnReopen) {
   TempDir dir;
   { ASSERT_TRUE(Database::open(dir.path()).ok()); }
   std::vector<Migration> next = builtin_migrations();
-  const int number = static_cast<int>(next.size()) + 1;
+  const int number = next.back().number + 1;
   next.push_back({number, "add widgets", "CREATE TABLE widgets (id INTEGER PRIMARY KEY);"});
   DatabaseOptions opts;
   opts.migrations = &next;
@@ -58,7 +60,7 @@ TEST(DbMigrations, RefusesADatabaseNewerThanTheCode) {
   TempDir dir;
   {
     std::vector<Migration> newer = builtin_migrations();
-    newer.push_back({static_cast<int>(newer.size()) + 1, "from the future", "CREATE TABLE future (x);"});
+    newer.push_back({newer.back().number + 1, "from the future", "CREATE TABLE future (x);"});
     DatabaseOptions opts;
     opts.migrations = &newer;
     ASSERT_TRUE(Database::open(dir.path(), opts).ok());
@@ -66,17 +68,53 @@ TEST(DbMigrations, RefusesADatabaseNewerThanTheCode) {
   auto db = Database::open(dir.path());
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.status().code(), sdk::StatusCode::kInvalidState);
-  const auto known = builtin_migrations().size();
+  const auto known = builtin_migrations().back().number;
   EXPECT_NE(db.status().message().find("schema version " + std::to_string(known + 1) +
                                        " is newer than this Stratus supports (" + std::to_string(known) + ")"),
             std::string::npos)
       << db.status();
 }
 
+// Migrations are numbered on branches merged in any order: numbers only
+// increase, gaps are allowed, and a migration missing from a database is
+// applied even when a higher one already is.
+TEST(DbMigrations, NumbersMayLeaveGapsFilledLater) {
+  TempDir dir;
+  std::vector<Migration> early;
+  for (const auto& m : builtin_migrations()) {
+    if (m.number <= 11) early.push_back(m);
+  }
+  DatabaseOptions opts;
+  opts.migrations = &early;
+  { ASSERT_TRUE(Database::open(dir.path(), opts).ok()); }
+  { ASSERT_TRUE(Database::open(dir.path()).ok()); }  // the builtin list, with its gap
+  std::vector<Migration> filled = builtin_migrations();
+  const int gap = 12;
+  ASSERT_GT(filled.back().number, gap) << "this test needs a gap before the last builtin migration";
+  auto at = std::find_if(filled.begin(), filled.end(), [&](const Migration& m) { return m.number > gap; });
+  if (at != filled.begin() && std::prev(at)->number == gap) GTEST_SKIP() << "no gap at " << gap;
+  filled.insert(at, Migration{gap, "merged later", "CREATE TABLE merged_later (x INTEGER);"});
+  opts.migrations = &filled;
+  auto db = Database::open(dir.path(), opts);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ((*db)->schema_version(), filled.back().number);
+  auto st = (*db)->read("probe", [](Connection& c) {
+    return c.exec("probe", "SELECT COUNT(*) FROM merged_later JOIN service_versions ON 1 = 0");
+  });
+  EXPECT_TRUE(st.ok()) << st;
+
+  std::vector<Migration> backwards = {{2, "two", "CREATE TABLE two (x);"}, {1, "one", "CREATE TABLE one (x);"}};
+  opts.migrations = &backwards;
+  TempDir other;
+  auto refused = Database::open(other.path(), opts);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("migration numbers must increase"), std::string::npos) << refused.status();
+}
+
 TEST(DbMigrations, AFailingMigrationLeavesTheLastGoodVersion) {
   TempDir dir;
   std::vector<Migration> broken = builtin_migrations();
-  const int number = static_cast<int>(broken.size()) + 1;
+  const int number = broken.back().number + 1;
   broken.push_back({number, "half done", "CREATE TABLE half (x); CREATE TABLE instances (x);"});
   DatabaseOptions opts;
   opts.migrations = &broken;
@@ -86,7 +124,7 @@ TEST(DbMigrations, AFailingMigrationLeavesTheLastGoodVersion) {
       << db.status();
   auto good = Database::open(dir.path());
   ASSERT_TRUE(good.ok()) << good.status();
-  EXPECT_EQ((*good)->schema_version(), number - 1);
+  EXPECT_EQ((*good)->schema_version(), broken[broken.size() - 2].number);
   // The half-created table was rolled back with the rest of the migration.
   auto st = (*good)->read("probe", [](Connection& c) { return c.exec("probe", "SELECT * FROM half"); });
   EXPECT_FALSE(st.ok());
@@ -128,11 +166,12 @@ TEST(DbMigrations, SubnetsMigrationMovesNetworkAddressesIntoSubnets) {
       << *rows;
 }
 
-TEST(DbMigrations, RejectsAGappedList) {
+// Gaps are allowed (NumbersMayLeaveGapsFilledLater); a repeated number is not.
+TEST(DbMigrations, RejectsARepeatedNumber) {
   TempDir dir;
-  std::vector<Migration> gapped = {{1, "a", "CREATE TABLE a (x);"}, {3, "c", "CREATE TABLE c (x);"}};
+  std::vector<Migration> repeated = {{1, "a", "CREATE TABLE a (x);"}, {1, "c", "CREATE TABLE c (x);"}};
   DatabaseOptions opts;
-  opts.migrations = &gapped;
+  opts.migrations = &repeated;
   auto db = Database::open(dir.path(), opts);
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.status().code(), sdk::StatusCode::kInvalidArgument);

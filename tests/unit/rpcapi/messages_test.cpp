@@ -148,5 +148,41 @@ TEST(RpcApiMessages, WrongShapeIsABadMessageNotACrash) {
   EXPECT_FALSE(nested->as<BuildInstancesRequest>().ok());
 }
 
+// build_and_run_instance 1.0 and 1.1 (docs/rpc-protocol.md 11.3): the 1.0
+// shape is the six first fields of the 1.1 one, so either side decodes the other.
+TEST(Messages, BuildAndRunVersionsDecodeEachOther) {
+  BuildAndRunRequest full;
+  full.instance = sample_instance();
+  full.attempt = 2;
+  full.alternates = {{"compute-2", "compute-2"}};
+  full.injection.admin_password = "pw";
+  full.port_security.resize(1);
+  full.port_security[0].port_id = "port-1";
+  const BuildAndRunRequestV1_0 old{full.instance, full.image, full.spec, full.block_device_info, full.alternates,
+                                   full.attempt};
+  auto old_bytes = rpc::Payload::of(old);
+  ASSERT_TRUE(old_bytes.ok());
+  auto as_new = old_bytes->as<BuildAndRunRequest>();
+  ASSERT_TRUE(as_new.ok()) << as_new.error().to_string();
+  EXPECT_EQ(as_new->instance.instance.uuid, full.instance.instance.uuid);
+  EXPECT_EQ(as_new->attempt, 2);
+  EXPECT_EQ(as_new->alternates, full.alternates);
+  EXPECT_TRUE(as_new->injection.admin_password.empty());
+  EXPECT_TRUE(as_new->port_security.empty());
+  auto new_bytes = rpc::Payload::of(full);
+  ASSERT_TRUE(new_bytes.ok());
+  auto as_old = new_bytes->as<BuildAndRunRequestV1_0>();
+  ASSERT_TRUE(as_old.ok()) << as_old.error().to_string();
+  EXPECT_EQ(as_old->attempt, 2);
+  // The heartbeat's rpc_version: an old 4-field Service decodes with "".
+  auto four = rpc::Payload::of(std::make_tuple(std::string("h"), std::string("stratus-compute"),
+                                               std::string("compute"), false));
+  ASSERT_TRUE(four.ok());
+  auto service = four->as<ServiceMsg>();
+  ASSERT_TRUE(service.ok());
+  EXPECT_EQ(service->rpc_version, "");
+  EXPECT_EQ(round_trip(ServiceMsg{"h", "b", "t", false, "1.1"}).rpc_version, "1.1");
+}
+
 }  // namespace
 }  // namespace stratus::core::rpcapi

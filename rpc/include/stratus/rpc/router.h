@@ -62,6 +62,7 @@ struct RouterStats {
   std::uint64_t evicted = 0;            // endpoints evicted for silence
   std::uint64_t forbidden = 0;          // policy refusals
   std::uint64_t registered = 0;         // HELLOs accepted
+  std::uint64_t stray_replies = 0;      // replies matching no call in flight (late or forged), dropped
   std::size_t peers = 0;                // registered endpoints now
 };
 

@@ -38,6 +38,70 @@ def expect_error(what, fn, code, type_name=None):
     check(what, False, "(no error)")
 
 
+def raw_call(c, header_tail, extra_frames=(), method="echo", args=1, server="host1", msg_id=None):
+    """Sends a CALL whose header is [1, 4, msg_id, "compute", server, 3000] + header_tail."""
+    msg_id = msg_id if msg_id is not None else c.next_id
+    c.next_id = max(c.next_id, msg_id) + 1
+    header = [rpc.PROTOCOL, rpc.CALL, msg_id, "compute", server, 3000] + list(header_tail)
+    frames = [rpc._pack(header), rpc._pack([method, "", "1.0", rpc.new_context()]), rpc._pack(args)]
+    c.send_raw(frames + list(extra_frames))
+    return msg_id
+
+
+def protocol_edges(c):
+    """Each statement of docs/rpc-protocol.md sections 1, 3, 4.1, 4.2 and 4.6
+    that a client would otherwise learn by trial."""
+    # Success is exactly [0, "", ""] followed by the result.
+    msg_id = raw_call(c, [])
+    got = c._wait(lambda h, f: h[1] == rpc.REPLY and h[2] == msg_id, 3000)
+    check("a success status is [0, \"\", \"\"]", got is not None and rpc._unpack(got[1][1]) == [0, "", ""],
+          str(got and rpc._unpack(got[1][1])))
+    check("a REPLY's header is exactly [1, 7, msg_id]", got is not None and got[0] == [1, rpc.REPLY, msg_id],
+          str(got and got[0]))
+
+    # More than 8 frames: a CALL gets REPLY [6, "BadMessage", "too many frames"].
+    msg_id = raw_call(c, [], extra_frames=[b"x"] * 6)  # 9 frames
+    got = c._wait(lambda h, f: h[1] == rpc.REPLY and h[2] == msg_id, 3000)
+    check("a CALL of 9 frames is answered BadMessage",
+          got is not None and rpc._unpack(got[1][1]) == [6, "BadMessage", "too many frames"],
+          str(got and rpc._unpack(got[1][1])))
+    msg_id = raw_call(c, [], extra_frames=[b"x"] * 5)  # 8 frames: accepted
+    got = c._wait(lambda h, f: h[1] == rpc.REPLY and h[2] == msg_id, 3000)
+    check("a CALL of 8 frames is served", got is not None and rpc._unpack(got[1][1])[0] == 0,
+          str(got and rpc._unpack(got[1][1])))
+    cast_id = c.next_id
+    c.next_id += 1
+    c.send_raw([rpc._pack([rpc.PROTOCOL, rpc.CAST, cast_id, "compute", "host1", 0]),
+                rpc._pack(["echo", "", "1.0", rpc.new_context()]), rpc._pack(1)] + [b"x"] * 6)
+    got = c._wait(lambda h, f: h[1] == rpc.ERROR and h[2] == cast_id, 3000)
+    check("a CAST of 9 frames gets ERROR [1, 8, msg_id, 6, ...]",
+          got is not None and got[0][3] == 6 and got[0][4] == "too many frames", str(got and got[0]))
+
+    # The router rebuilds the header: index 6 is overwritten with our routing
+    # id (the reply still reaches us), index 7 and later are dropped.
+    msg_id = raw_call(c, [b"not-my-id", "appended"])
+    got = c._wait(lambda h, f: h[1] == rpc.REPLY and h[2] == msg_id, 3000)
+    check("fields appended to a CALL header do not divert its reply", got is not None)
+    # ... and a non-string at index 6 makes the whole header malformed: ERROR
+    # with msg_id 0 although msg_id (index 2) was readable.
+    msg_id = raw_call(c, [42])
+    got = c._wait(lambda h, f: h[1] == rpc.ERROR and h[3] == 6, 3000)
+    check("an undecodable header is answered ERROR with msg_id 0", got is not None and got[0][2] == 0,
+          "(sent msg_id %d; got %s)" % (msg_id, got and got[0]))
+
+    # HELLO with an empty topic: ERROR [1, 8, 0, 6, "service topic must not be empty"].
+    c.send_raw([rpc._pack([rpc.PROTOCOL, rpc.HELLO, "bad-hello", [["", "h"]]])])
+    got = c._wait(lambda h, f: h[1] == rpc.ERROR and h[2] == 0, 3000)
+    check("a HELLO with an empty topic is refused",
+          got is not None and got[0][3:] == [6, "service topic must not be empty"], str(got and got[0]))
+
+    # A REPLY to no call in flight is dropped: nothing comes back to anyone.
+    c.send_raw([rpc._pack([rpc.PROTOCOL, rpc.REPLY, 424242, b"\x00nobody"]), rpc._pack([0, "", ""]),
+                rpc._pack("forged")])
+    got = c._wait(lambda h, f: h[1] == rpc.ERROR or (len(h) > 2 and h[2] == 424242), 500)
+    check("a REPLY to an unknown reply_to is dropped silently", got is None, str(got))
+
+
 def main(address):
     c = rpc.Client(address, name="python-interop")
     ack = c.hello()
@@ -74,6 +138,8 @@ def main(address):
     c.send_raw([b"\xc1 not msgpack"])
     got = c._wait(lambda h, f: h[1] == rpc.ERROR and h[3] == 6, 1000)
     check("malformed header is answered with bad_message", got is not None)
+
+    protocol_edges(c)
 
     c.heartbeat()
     check("still works after bad input", c.call("compute", "echo", 1) == 1)
