@@ -91,7 +91,6 @@ sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint, std::string_vie
       {m::kResumeInstance, &ComputeManager::resume_instance},
       {m::kSoftDeleteInstance, &ComputeManager::soft_delete_instance},
       {m::kRestoreInstance, &ComputeManager::restore_instance},
-      {m::kShelveOffloadInstance, &ComputeManager::shelve_offload_instance},
   };
   for (const auto& [name, fn] : actions) {
     added.push_back(add_method<InstanceActionRequest>(
@@ -107,18 +106,26 @@ sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint, std::string_vie
       d, v, m::kRebuildInstance, [this](const sdk::RequestContext& ctx, rpcapi::RebuildRequest r) {
         return answer(rebuild_instance(ctx, r.instance, r.image, r.injection));
       }));
-  added.push_back(add_method<rpcapi::SnapshotRequest>(
-      d, m::kSnapshotInstance, [this](const sdk::RequestContext& ctx, rpcapi::SnapshotRequest r) {
-        return answer(snapshot_instance(ctx, r.instance, r.image));
-      }));
-  added.push_back(add_method<rpcapi::SnapshotRequest>(
-      d, m::kShelveInstance, [this](const sdk::RequestContext& ctx, rpcapi::SnapshotRequest r) {
-        return answer(shelve_instance(ctx, r.instance, r.image));
-      }));
-  added.push_back(add_method<rpcapi::UnshelveOnHostRequest>(
-      d, m::kUnshelveInstance, [this](const sdk::RequestContext& ctx, rpcapi::UnshelveOnHostRequest r) {
-        return answer(unshelve_instance(ctx, r));
-      }));
+  // 1.2: createImage and shelving. A host serving less has no such methods
+  // (the client refuses them under a lower cap).
+  if (rpc::Version{1, 2} <= served.value()) {
+    added.push_back(add_method<rpcapi::SnapshotRequest>(
+        d, v, m::kSnapshotInstance, [this](const sdk::RequestContext& ctx, rpcapi::SnapshotRequest r) {
+          return answer(snapshot_instance(ctx, r.instance, r.image));
+        }));
+    added.push_back(add_method<rpcapi::SnapshotRequest>(
+        d, v, m::kShelveInstance, [this](const sdk::RequestContext& ctx, rpcapi::SnapshotRequest r) {
+          return answer(shelve_instance(ctx, r.instance, r.image));
+        }));
+    added.push_back(add_method<rpcapi::UnshelveOnHostRequest>(
+        d, v, m::kUnshelveInstance, [this](const sdk::RequestContext& ctx, rpcapi::UnshelveOnHostRequest r) {
+          return answer(unshelve_instance(ctx, r));
+        }));
+    added.push_back(add_method<InstanceActionRequest>(
+        d, v, m::kShelveOffloadInstance, [this](const sdk::RequestContext& ctx, InstanceActionRequest r) {
+          return answer(shelve_offload_instance(ctx, r.instance));
+        }));
+  }
   added.push_back(add_method<rpcapi::ConsoleOutputRequest>(
       d, v, m::kGetConsoleOutput,
       [this](const sdk::RequestContext& ctx, rpcapi::ConsoleOutputRequest r) -> rpc::Result<rpc::Payload> {

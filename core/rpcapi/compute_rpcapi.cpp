@@ -134,13 +134,28 @@ sdk::Result<std::string> ComputeRpcApi::get_host_uptime(const sdk::RequestContex
                                  call_timeout_);
 }
 
+// The methods of compute RPC 1.2 (createImage and shelving): a host capped
+// below it has no such method, so the request is refused here, by name,
+// rather than lost on the host.
+sdk::Result<rpc::Client> ComputeRpcApi::client_for_shelving(const std::string& host, std::string_view method) const {
+  const rpc::Client client = to_host(host);
+  const std::string_view needed = compute_version::kSnapshotAndShelve;
+  if (!client.can_send_version(needed)) {
+    return sdk::Status::NotSupported(std::string(method) + " on " + host + " needs compute RPC " + std::string(needed) +
+                                     ", but compute RPC is capped at " + current_cap(cap_) +
+                                     " ([upgrade_levels] compute) while an older compute service is live");
+  }
+  return client.prepare("", std::string(needed));
+}
+
 sdk::Status ComputeRpcApi::snapshot_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance,
                                              const sdk::ImageMeta& image) const {
   if (instance.instance.host.empty()) {
     return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to snapshot on");
   }
-  return typed_cast(to_host(instance.instance.host), ctx, compute_method::kSnapshotInstance,
-                    SnapshotRequest{instance, image});
+  auto client = client_for_shelving(instance.instance.host, compute_method::kSnapshotInstance);
+  if (!client.ok()) return client.status();
+  return typed_cast(*client, ctx, compute_method::kSnapshotInstance, SnapshotRequest{instance, image});
 }
 
 sdk::Status ComputeRpcApi::shelve_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance,
@@ -148,18 +163,26 @@ sdk::Status ComputeRpcApi::shelve_instance(const sdk::RequestContext& ctx, const
   if (instance.instance.host.empty()) {
     return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to shelve on");
   }
-  return typed_cast(to_host(instance.instance.host), ctx, compute_method::kShelveInstance,
-                    SnapshotRequest{instance, image});
+  auto client = client_for_shelving(instance.instance.host, compute_method::kShelveInstance);
+  if (!client.ok()) return client.status();
+  return typed_cast(*client, ctx, compute_method::kShelveInstance, SnapshotRequest{instance, image});
 }
 
 sdk::Status ComputeRpcApi::shelve_offload_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const {
-  return cast_action(ctx, compute_method::kShelveOffloadInstance, instance);
+  if (instance.instance.host.empty()) {
+    return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to offload from");
+  }
+  auto client = client_for_shelving(instance.instance.host, compute_method::kShelveOffloadInstance);
+  if (!client.ok()) return client.status();
+  return typed_cast(*client, ctx, compute_method::kShelveOffloadInstance, InstanceActionRequest{instance});
 }
 
 sdk::Status ComputeRpcApi::unshelve_instance(const sdk::RequestContext& ctx, const std::string& host,
                                              const UnshelveOnHostRequest& request) const {
   if (host.empty()) return sdk::Status::InvalidState("instance " + request.instance.instance.uuid + ": no host to unshelve on");
-  return typed_cast(to_host(host), ctx, compute_method::kUnshelveInstance, request);
+  auto client = client_for_shelving(host, compute_method::kUnshelveInstance);
+  if (!client.ok()) return client.status();
+  return typed_cast(*client, ctx, compute_method::kUnshelveInstance, request);
 }
 
 }  // namespace stratus::core::rpcapi

@@ -86,6 +86,8 @@ class ComputeRpcApi {
   sdk::Status cast_action(const sdk::RequestContext& ctx, std::string_view method, const InstanceMsg& instance) const;
   // A client for compute.<host> under the cap in force now.
   rpc::Client to_host(const std::string& host) const;
+  // A client at compute RPC 1.2 for `host`, or kNotSupported naming `method` when the cap is lower.
+  sdk::Result<rpc::Client> client_for_shelving(const std::string& host, std::string_view method) const;
 
   rpc::Endpoint* endpoint_;
   VersionCap cap_;

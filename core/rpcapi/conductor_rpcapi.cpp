@@ -12,7 +12,14 @@ ConductorRpcApi::ConductorRpcApi(rpc::Endpoint& endpoint, std::chrono::milliseco
 
 sdk::Status ConductorRpcApi::unshelve_instance(const sdk::RequestContext& ctx,
                                                const UnshelveRequest& request) const {
-  return typed_cast(client_, ctx, conductor_method::kUnshelveInstance, request);
+  // Conductor RPC 1.1; an older conductor has no such method.
+  const std::string_view needed = conductor_version::kUnshelve;
+  if (!client_.can_send_version(needed)) {
+    return sdk::Status::NotSupported("unshelve_instance needs conductor RPC " + std::string(needed) +
+                                     ", but conductor RPC is capped at " + client_.version_cap() +
+                                     " ([upgrade_levels] conductor) while an older conductor is live");
+  }
+  return typed_cast(client_.prepare("", std::string(needed)), ctx, conductor_method::kUnshelveInstance, request);
 }
 
 sdk::Status ConductorRpcApi::build_instances(const sdk::RequestContext& ctx,

@@ -18,9 +18,9 @@ inline constexpr std::string_view kSchedulerTopic = "scheduler";
 inline constexpr std::string_view kComputeTopic = "compute";
 
 // The newest version of each API, which its servers serve.
-inline constexpr std::string_view kConductorVersion = "1.0";
+inline constexpr std::string_view kConductorVersion = "1.1";
 inline constexpr std::string_view kSchedulerVersion = "1.0";
-inline constexpr std::string_view kComputeVersion = "1.1";
+inline constexpr std::string_view kComputeVersion = "1.2";
 
 // The version every method of an API was first sent at.
 inline constexpr std::string_view kBaseVersion = "1.0";
@@ -29,9 +29,19 @@ inline constexpr std::string_view kBaseVersion = "1.0";
 //   1.0  every method in compute_method below
 //   1.1  build_and_run_instance gains injection (personality files, admin
 //        password) and port_security (the rules the ports enforce at boot)
+//   1.2  snapshot_instance, shelve_instance, shelve_offload_instance and
+//        unshelve_instance (createImage and shelving)
 namespace compute_version {
 inline constexpr std::string_view kBuildAndRunWithInjection = "1.1";
+inline constexpr std::string_view kSnapshotAndShelve = "1.2";
 }  // namespace compute_version
+
+// The conductor API's history:
+//   1.0  every method in conductor_method below but unshelve_instance
+//   1.1  unshelve_instance
+namespace conductor_version {
+inline constexpr std::string_view kUnshelve = "1.1";
+}  // namespace conductor_version
 
 // Service binaries as the services table and os-services show them.
 inline constexpr std::string_view kComputeBinary = "stratus-compute";

@@ -27,6 +27,8 @@ class Client {
 
   // A copy with the server and/or version replaced ("" keeps the current one).
   Client prepare(std::string server, std::string version = "", bool fanout = false) const;
+  // The cap this client was made with ("" = none), for messages that name it.
+  const std::string& version_cap() const noexcept { return cap_; }
 
   // As Endpoint::call/cast; Errc::unsupported_version at once, without sending,
   // if the target's version is above the cap.
