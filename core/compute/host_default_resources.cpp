@@ -28,6 +28,9 @@ sdk::HostResources host_default_resources(const std::string& host, const std::fi
   }
   struct utsname u {};
   if (uname(&u) == 0) r.cpu_arch = u.machine;
+  // What it can run, for the image_properties filter (Nova's filter refuses
+  // an image with properties on a host that declares nothing).
+  if (!r.cpu_arch.empty()) r.supported_instances = {sdk::SupportedInstance{r.cpu_arch, r.hypervisor_type, "hvm"}};
   return r;
 }
 

@@ -8,6 +8,7 @@
 //   local_gb             size of the file system of `state_dir` (the node's
 //                        data_dir; the current directory when empty)
 //   cpu_arch             uname's machine ("x86_64")
+//   supported_instances  {cpu_arch, "unknown", "hvm"}
 //   hypervisor_type      "unknown"; usage (the *_used fields) 0: the claims
 //                        in the database are what the scheduler counts.
 #pragma once

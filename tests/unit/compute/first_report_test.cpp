@@ -77,6 +77,8 @@ TEST(HostDefaultResources, AreTheMachinesOwn) {
   EXPECT_GT(r.memory_mb, 0);
   EXPECT_GT(r.local_gb, 0) << "the root file system has a size";
   EXPECT_FALSE(r.cpu_arch.empty());
+  ASSERT_EQ(r.supported_instances.size(), 1u);
+  EXPECT_EQ(r.supported_instances[0].arch, r.cpu_arch);
   EXPECT_EQ(r.vcpus_used, 0);
   // A directory that does not exist: no disk, no failure.
   EXPECT_EQ(host_default_resources("h", "/nonexistent/stratus").local_gb, 0);
