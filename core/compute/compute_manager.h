@@ -179,8 +179,14 @@ class ComputeManager {
 
   // ---- Periodic tasks (run by the periodic thread; callable directly) ------
   void send_heartbeat();
-  // driver->get_available_resource + list_instances -> compute_node_update.
-  void update_available_resource();
+  // driver->get_available_resource (or, for a driver without it, the host's
+  // own inventory: host_default_resources.h) + list_instances ->
+  // compute_node_update. Until a conductor has answered one, the report is a
+  // call (and the periodic thread repeats it with backoff); then a cast.
+  // True when the report was sent (and, the first time, heard).
+  bool update_available_resource();
+  // Whether a conductor has answered a resource report of this host.
+  bool report_heard() const { return report_heard_; }
   // Asks the periodic thread for a resource report soon: the changes of many
   // builds that finish together go out in one report, and no build waits
   // for a report to be sent. Before start() and after stop(): nothing.
@@ -277,6 +283,9 @@ class ComputeManager {
   bool report_requested_ = false;  // GUARDED_BY(mutex_)
   std::set<std::string> event_syncs_;  // GUARDED_BY(mutex_): uuids a lifecycle event asked to sync
   std::atomic<bool> security_groups_unsupported_logged_{false};
+  std::atomic<bool> report_heard_{false};             // a conductor answered a resource report
+  std::atomic<int> first_report_attempts_{0};
+  std::atomic<bool> default_resources_logged_{false};  // the driver has no get_available_resource
   bool listening_ = false;             // the driver forwards lifecycle events (start() .. stop())
   State state_ = State::kNew;
   std::thread periodic_;

@@ -24,6 +24,7 @@ ComputeOptions ComputeOptions::from_config(const Config& config) {
   o.reclaim_instance_interval = from_seconds(c.reclaim_instance_interval);
   o.shelved_offload_time = c.shelved_offload_time < 0 ? std::chrono::milliseconds(-1)
                                                       : from_seconds(c.shelved_offload_time);
+  o.state_path = config.data_dir;
   return o;
 }
 

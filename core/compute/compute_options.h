@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 
 #include <filesystem>
@@ -67,6 +68,19 @@ struct ComputeOptions {
   // the manager never calls a driver method newer than that. In-process
   // drivers are built with this SDK.
   std::uint32_t driver_abi_version = sdk::kAbiVersion;
+
+  // The node's data directory: whose file system a host reports as its disk
+  // when its driver has no get_available_resource (host_default_resources.h).
+  std::filesystem::path state_path;
+
+  // The first resource report is a call, repeated until the conductor
+  // answers it (a compute started before the conductor, or before the
+  // router, is heard as soon as they are up): waits start at
+  // first_report_retry_min and double up to first_report_retry_max; each
+  // attempt waits at most first_report_timeout for the answer.
+  std::chrono::milliseconds first_report_retry_min{200};
+  std::chrono::milliseconds first_report_retry_max{5'000};
+  std::chrono::milliseconds first_report_timeout{5'000};
 
   // The [compute] section of `config` (seconds there, milliseconds here);
   // what the config does not have keeps the defaults above.

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/compute/compute_manager.h"
+#include "core/compute/host_default_resources.h"
 #include "core/compute/instance_states.h"
 #include "core/common/time_util.h"
 #include "core/rpcapi/topics.h"
@@ -57,6 +58,10 @@ void ComputeManager::periodic_loop() {
   // Shelved instances are looked at as often as they may become due.
   Schedule shelved{options_.shelved_offload_time, now + options_.shelved_offload_time};
   Schedule* all[] = {&heartbeat, &report, &sync, &reclaim, &shelved};
+  // Until a conductor has answered a report, it is repeated with a doubling
+  // wait (bounded by first_report_retry_max), whatever the report interval.
+  auto retry_wait = std::max(options_.first_report_retry_min, std::chrono::milliseconds(1));
+  Clock::time_point retry_next = now + retry_wait;
 
   std::unique_lock lock(mutex_);
   while (state_ != State::kStopped) {
@@ -64,6 +69,7 @@ void ComputeManager::periodic_loop() {
     for (const Schedule* s : all) {
       if (s->enabled()) wake = wake ? std::min(*wake, s->next) : s->next;
     }
+    if (!report_heard_) wake = wake ? std::min(*wake, retry_next) : retry_next;
     const auto woken = [this] { return state_ == State::kStopped || report_requested_ || !event_syncs_.empty(); };
     if (!wake) {
       cv_.wait(lock, woken);
@@ -88,6 +94,11 @@ void ComputeManager::periodic_loop() {
     if (report.due(Clock::now())) {
       update_available_resource();
       report.next = Clock::now() + report.interval;
+    }
+    if (!report_heard_ && Clock::now() >= retry_next) {
+      update_available_resource();
+      retry_wait = std::min(retry_wait * 2, std::max(options_.first_report_retry_max, retry_wait));
+      retry_next = Clock::now() + retry_wait;
     }
     if (sync.due(Clock::now())) {
       sync_power_states();
@@ -121,13 +132,23 @@ void ComputeManager::send_heartbeat() {
   }
 }
 
-void ComputeManager::update_available_resource() {
+bool ComputeManager::update_available_resource() {
   const sdk::RequestContext ctx = periodic_context();
   std::lock_guard lock(report_mutex_);
   auto resources = driver_->get_available_resource(host_);
+  if (!resources.ok() && resources.status().is(sdk::StatusCode::kNotSupported)) {
+    // The method is optional: a driver without it reports the machine itself.
+    if (!default_resources_logged_.exchange(true)) {
+      spdlog::info("[{}] compute {}: the driver has no get_available_resource ({}); reporting the host's own "
+                   "CPUs, memory and the disk of {}",
+                   ctx.request_id, host_, resources.status().message(),
+                   options_.state_path.empty() ? std::string(".") : options_.state_path.string());
+    }
+    resources = host_default_resources(host_, options_.state_path);
+  }
   if (!resources.ok()) {
     spdlog::warn("[{}] compute {}: no resource report: {}", ctx.request_id, host_, resources.status().to_string());
-    return;
+    return false;
   }
   rpcapi::NodeReportMsg report;
   report.host = host_;
@@ -138,12 +159,33 @@ void ComputeManager::update_available_resource() {
   } else {
     spdlog::warn("[{}] compute {}: list_instances: {}", ctx.request_id, host_, uuids.status().to_string());
   }
+  if (!report_heard_) {
+    // A call, not a cast: a cast to a conductor that is not up yet is lost,
+    // and this host would be unknown until the next periodic report.
+    const int attempt = ++first_report_attempts_;
+    sdk::Status st = conductor_.compute_node_update_acked(ctx, report, options_.first_report_timeout);
+    if (!st.ok()) {
+      if (attempt == 1) {
+        spdlog::warn("[{}] compute {}: first resource report not heard ({}); retrying until a conductor answers",
+                     ctx.request_id, host_, st.to_string());
+      } else {
+        spdlog::debug("[{}] compute {}: first resource report, attempt {}: {}", ctx.request_id, host_, attempt,
+                      st.to_string());
+      }
+      return false;
+    }
+    report_heard_ = true;
+    spdlog::info("[{}] compute {}: resource report heard by the conductor (attempt {}); {} vcpus, {} MB",
+                 ctx.request_id, host_, attempt, report.resources.vcpus, report.resources.memory_mb);
+    return true;
+  }
   if (sdk::Status st = conductor_.compute_node_update(ctx, report); !st.ok()) {
     spdlog::warn("[{}] compute {}: resource report not sent: {}", ctx.request_id, host_, st.to_string());
-    return;
+    return false;
   }
   spdlog::debug("[{}] compute {}: reported {} vcpus used of {}, {} guests", ctx.request_id, host_,
                 report.resources.vcpus_used, report.resources.vcpus, report.instance_uuids.size());
+  return true;
 }
 
 void ComputeManager::sync_power_states() {

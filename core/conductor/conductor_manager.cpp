@@ -167,7 +167,7 @@ sdk::Status ConductorManager::heartbeat_or_register(const std::string& rid, cons
 sdk::Status ConductorManager::compute_node_update(const sdk::RequestContext& ctx,
                                                   const rpcapi::NodeReportMsg& report) {
   const std::string& rid = ctx.request_id;
-  auto node = db::ComputeNodeRepository(db_).upsert(report.host, report.resources);
+  auto node = db::ComputeNodeRepository(db_).upsert(report.host, report.resources, report.capabilities);
   if (!node.ok()) {
     spdlog::warn("[{}] compute_node_update from {}: {}", rid, report.host, node.status().message());
     return node.status();

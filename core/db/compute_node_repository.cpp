@@ -2,6 +2,7 @@
 
 #include "core/plugin/value_layout.h"
 #include "core/common/ids.h"
+#include "core/db/capabilities_codec.h"
 #include "core/common/time_util.h"
 
 namespace stratus::core::db {
@@ -14,7 +15,7 @@ namespace {
 constexpr const char* kColumns =
     "SELECT id, uuid, host, hypervisor_hostname, hypervisor_type, hypervisor_version, cpu_info, vcpus, memory_mb, "
     "local_gb, vcpus_used, memory_mb_used, local_gb_used, running_vms, cpu_allocation_ratio, ram_allocation_ratio, "
-    "disk_allocation_ratio, created_at, updated_at FROM compute_nodes ";
+    "disk_allocation_ratio, created_at, updated_at, capabilities FROM compute_nodes ";
 
 ComputeNodeRecord read_row(const Statement& r) {
   ComputeNodeRecord n;
@@ -37,6 +38,10 @@ ComputeNodeRecord read_row(const Statement& r) {
   n.disk_allocation_ratio = r.real(16);
   n.created_at = r.text(17);
   n.updated_at = r.text(18);
+  if (auto text = r.optional_text(19)) {
+    // A value this build cannot read is as unknown as none: nothing is refused on its account.
+    if (auto caps = capabilities_from_json(*text); caps.ok()) n.capabilities = std::move(caps).value();
+  }
   return n;
 }
 
@@ -61,7 +66,8 @@ Result<ComputeNodeRecord> get_one(Connection& c, const std::string& what, const 
 static_assert(core::layout::field_count<sdk::HostResources>() == 14,
               "sdk::HostResources changed: store the new member in upsert or say why not");
 
-Result<ComputeNodeRecord> ComputeNodeRepository::upsert(const std::string& host, const sdk::HostResources& res) {
+Result<ComputeNodeRecord> ComputeNodeRepository::upsert(const std::string& host, const sdk::HostResources& res,
+                                                        const std::optional<sdk::DriverCapabilities>& capabilities) {
   if (res.hypervisor_hostname.empty()) return Status::InvalidArgument("compute node report without hypervisor_hostname");
   if (res.vcpus < 0 || res.memory_mb < 0 || res.local_gb < 0) {
     return Status::InvalidArgument("compute node " + res.hypervisor_hostname + " reports negative inventory");
@@ -91,6 +97,12 @@ Result<ComputeNodeRecord> ComputeNodeRepository::upsert(const std::string& host,
       return existing.status();
     }
     if (!st.ok()) return st;
+    if (capabilities) {
+      st = c.exec("record driver capabilities of " + name,
+                  "UPDATE compute_nodes SET capabilities = ? WHERE hypervisor_hostname = ?",
+                  capabilities_to_json(*capabilities), name);
+      if (!st.ok()) return st;
+    }
     return get_one(c, name, "WHERE hypervisor_hostname = ?", name);
   });
 }

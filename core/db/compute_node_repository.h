@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/db/scope.h"
+#include "stratus/sdk/driver_capabilities.h"
 #include "stratus/sdk/host_resources.h"
 #include "stratus/sdk/result.h"
 
@@ -40,6 +41,9 @@ struct ComputeNodeRecord {
   double disk_allocation_ratio = 1.0;
   std::string created_at;
   std::string updated_at;
+  // What the node's virt driver said it can do in its last report; nullopt
+  // until a report of a release that sends them (migration 16).
+  std::optional<sdk::DriverCapabilities> capabilities;
 };
 
 class ComputeNodeRepository {
@@ -48,9 +52,11 @@ class ComputeNodeRepository {
 
   // Records a report from `host`: creates the node (keyed by
   // resources.hypervisor_hostname) on first sight, else updates its inventory
-  // and hypervisor facts. kInvalidArgument for an empty hostname or negative
-  // inventory; kAlreadyExists if the node is registered to another host.
-  sdk::Result<ComputeNodeRecord> upsert(const std::string& host, const sdk::HostResources& resources);
+  // and hypervisor facts, and records its driver capabilities when given
+  // (nullopt keeps the stored ones). kInvalidArgument for an empty hostname or
+  // negative inventory; kAlreadyExists if the node is registered to another host.
+  sdk::Result<ComputeNodeRecord> upsert(const std::string& host, const sdk::HostResources& resources,
+                                        const std::optional<sdk::DriverCapabilities>& capabilities = std::nullopt);
 
   sdk::Result<ComputeNodeRecord> get(const std::string& hypervisor_hostname);
   sdk::Result<ComputeNodeRecord> get_by_id(std::int64_t id);

@@ -545,6 +545,15 @@ CREATE TABLE instance_tags (
 );
 CREATE INDEX instance_tags_tag ON instance_tags(tag);
 )sql";
+// Migration 16 (issue #21): the virt driver's capabilities each node last
+// reported (sdk::DriverCapabilities as a JSON object, capabilities_codec.h),
+// which the API reads to refuse what the instance's host cannot do before it
+// casts, and the schedulers read when they load nodes from the database.
+// NULL: the node has not reported since the column was added (nothing is
+// refused on its account until it does).
+constexpr const char* kDriverCapabilitiesSchema = R"sql(
+ALTER TABLE compute_nodes ADD COLUMN capabilities TEXT;
+)sql";
 // Migration 7: private flavors' project access (Nova's flavor_projects): a
 // project listed here may see and boot the private flavor.
 constexpr const char* kFlavorAccessSchema = R"sql(
@@ -597,6 +606,7 @@ const std::vector<Migration>& builtin_migrations() {
       {11, "identity admin API", kIdentityAdminSchema},
       {12, "per-user quotas", kProjectUserQuotasSchema},
       {15, "service RPC versions", kServiceVersionsSchema},
+      {16, "driver capabilities of compute nodes", kDriverCapabilitiesSchema},
   };
   return migrations;
 }

@@ -186,7 +186,12 @@ std::vector<PluginRefusal> PluginRegistry::load_library(const fs::path& file) {
     library->load(boost::dll::fs::path(file.string()),
                   boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
-    return refuse_file(std::string("cannot load: ") + e.what());
+    refuse_file(std::string("cannot load: ") + e.what());
+    // Each plugin the file exports was refused for that reason, by name.
+    std::vector<PluginRefusal> named;
+    for (const auto& name : *names) named.push_back({file, name, refusals.back().reason});
+    remember_refusals(named);
+    return refusals;
   }
 
   for (const auto& name : *names) {
@@ -228,7 +233,15 @@ std::vector<PluginRefusal> PluginRegistry::load_library(const fs::path& file) {
     spdlog::debug("plugin loaded: {} {} {} from {}", kind_name(static_cast<PluginKind>(descriptor->kind)), name,
                   descriptor->version, file.string());
   }
+  remember_refusals(refusals);
   return refusals;
+}
+
+void PluginRegistry::remember_refusals(const std::vector<PluginRefusal>& refusals) {
+  std::lock_guard lock(mu_);
+  for (const auto& r : refusals) {
+    if (!r.plugin.empty()) refused_[r.plugin] = r.to_string();
+  }
 }
 
 std::vector<PluginRefusal> PluginRegistry::load_directories(const std::vector<fs::path>& dirs) {
@@ -262,6 +275,11 @@ std::vector<PluginInfo> PluginRegistry::list() const {
 
 Status PluginRegistry::not_found(PluginKind kind, std::string_view name) const {
   std::string msg = "no such " + kind_name(kind) + " plugin '" + std::string(name) + "'";
+  // The likelier story when a plugin of that name was found but not taken:
+  // say why, so the fatal line of a node that needed it names the reason.
+  if (auto it = refused_.find(name); it != refused_.end()) {
+    return Status::NotFound(msg + ": it was refused: " + it->second);
+  }
   if (!search_description_.empty()) msg += " (searched " + search_description_ + ")";
   return Status::NotFound(msg);
 }

@@ -90,7 +90,8 @@ class PluginRegistry {
   std::vector<PluginInfo> find_all(std::string_view name) const;
 
   // Creates the `Interface` plugin `name`, passing it `config`.
-  // kNotFound (no such plugin), kInvalidArgument when only another kind has
+  // kNotFound (no such plugin; when one of that name was found but refused
+  // at load, the message says why), kInvalidArgument when only another kind has
   // that name ("is a scheduler_filter, not a virt_driver"), or the factory's
   // own failure with the plugin and file named. Never throws.
   template <typename Interface>
@@ -114,11 +115,14 @@ class PluginRegistry {
   void restore(const std::pair<sdk::PluginKind, std::string>& key, std::optional<Entry> previous);
   sdk::Result<Entry> entry_for(std::string_view name, sdk::PluginKind wanted) const;
   sdk::Status not_found(sdk::PluginKind kind, std::string_view name) const;  // requires mu_
+  // Keeps why each named plugin was refused, for not_found's message.
+  void remember_refusals(const std::vector<PluginRefusal>& refusals);
 
   using Key = std::pair<sdk::PluginKind, std::string>;
   mutable std::mutex mu_;
   std::map<Key, Entry> entries_;  // guarded by mu_
   std::string search_description_;                     // guarded by mu_
+  std::map<std::string, std::string, std::less<>> refused_;  // plugin name -> refusal; guarded by mu_
 };
 
 class PluginRegistry::Override {

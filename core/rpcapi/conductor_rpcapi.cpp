@@ -61,6 +61,11 @@ sdk::Status ConductorRpcApi::compute_node_update(const sdk::RequestContext& ctx,
   return typed_cast(client_, ctx, conductor_method::kComputeNodeUpdate, report);
 }
 
+sdk::Status ConductorRpcApi::compute_node_update_acked(const sdk::RequestContext& ctx, const NodeReportMsg& report,
+                                                       std::chrono::milliseconds timeout) const {
+  return typed_call_no_reply(client_, ctx, conductor_method::kComputeNodeUpdate, report, timeout);
+}
+
 sdk::Status ConductorRpcApi::service_heartbeat(const sdk::RequestContext& ctx, const ServiceMsg& service) const {
   return typed_cast(client_, ctx, conductor_method::kServiceHeartbeat, service);
 }

@@ -48,6 +48,11 @@ class ConductorRpcApi {
   // Casts from each compute service: its resource report, its heartbeat.
   sdk::Status compute_node_update(const sdk::RequestContext& ctx, const NodeReportMsg& report) const;
   sdk::Status service_heartbeat(const sdk::RequestContext& ctx, const ServiceMsg& service) const;
+  // The same report as a call (the same method; the conductor answers it):
+  // OK once a conductor has recorded it. A compute's first report, repeated
+  // until heard, so that a conductor started after it still learns of it.
+  sdk::Status compute_node_update_acked(const sdk::RequestContext& ctx, const NodeReportMsg& report,
+                                        std::chrono::milliseconds timeout) const;
 
  private:
   rpc::Client client_;

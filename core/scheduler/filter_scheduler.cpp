@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/scheduler/driver_requirements.h"
+
 namespace stratus::core::scheduler {
 namespace {
 
@@ -71,6 +73,20 @@ FilterScheduler::Candidates FilterScheduler::candidates(const HostSnapshot& snap
     std::erase_if(hosts, [&](const sdk::HostState* h) { return listed(spec.ignore_hosts, h->host); });
     if (hosts.empty()) {
       out.reason = "ignore_hosts (" + join(spec.ignore_hosts) + ") removed the last " + plural_hosts(before);
+      return out;
+    }
+  }
+  {
+    const std::size_t before = hosts.size();
+    std::string unmet;
+    std::erase_if(hosts, [&](const sdk::HostState* h) {
+      auto missing = unmet_driver_requirement(h->capabilities, spec);
+      if (missing) unmet = *missing;
+      return missing.has_value();
+    });
+    if (hosts.empty()) {
+      out.reason =
+          "Driver capabilities removed the last " + plural_hosts(before) + ": no virt driver supports " + unmet;
       return out;
     }
   }

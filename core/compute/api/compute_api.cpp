@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/compute/api/compute_api_action.h"
+#include "core/compute/api/driver_capability_check.h"
 #include "core/compute/api/injected_file_quota.h"
 #include "core/compute/api/service_state.h"
 #include "core/compute/api/instance_state_check.h"
@@ -102,6 +103,12 @@ Status ComputeAPI::run_action(const ComputeContext& ctx, const std::string& uuid
   if (!host_is_up(instance->host)) {
     return Status::InvalidState("Cannot '" + std::string(action.name) + "' instance " + uuid +
                                 ": the compute service of host " + instance->host + " is down");
+  }
+  // What the host's driver declared it cannot do is refused here, not cast
+  // to fail there as a fault.
+  if (Status s = check_driver_capability(db_, *instance, action.name); !s.ok()) {
+    spdlog::info("[{}] {} of instance {} refused: {}", rid, action.name, uuid, s.message());
+    return s;
   }
 
   // Compare and swap on the states read above: of two concurrent actions
@@ -395,6 +402,7 @@ Result<std::string> ComputeAPI::get_console_output(const ComputeContext& ctx, co
     return Status::InvalidState("Cannot get the console of instance " + uuid + ": the compute service of host " +
                                 instance->host + " is down");
   }
+  if (Status s = check_driver_capability(db_, *instance, "get_console_output"); !s.ok()) return s;
   auto msg = rpcapi::load_instance_msg(db_, uuid);
   if (!msg.ok()) return msg.status();
   return compute_.get_console_output(ctx.request, *msg, tail_length);

@@ -406,6 +406,9 @@ sdk::RequestSpec request_spec(db::Database& db, const ComputeContext& ctx, const
   spec.user_id = ctx.request.user_id;
   spec.flavor = base.flavor.flavor;
   spec.image = base.image.to_sdk();
+  // The scheduler's one way to hear that the boot needs a config drive
+  // (RequestSpec has no field for it): Nova's own image property for that.
+  if (req.config_drive) spec.image.properties["img_config_drive"] = "mandatory";
   spec.num_instances = static_cast<std::int32_t>(uuids.size());
   spec.availability_zone = base.zone;
   spec.scheduler_hints = req.scheduler_hints;

@@ -107,9 +107,35 @@ FakeDriver::~FakeDriver() {
   }
 }
 
+namespace {
+
+// The `unsupported` name (fake_driver_config.h) that turns `op` off, or "".
+std::string_view capability_of(FakeOperation op) {
+  switch (op) {
+    case FakeOperation::kReboot: return "reboot";
+    case FakeOperation::kPowerOff:
+    case FakeOperation::kPowerOn: return "power_off";
+    case FakeOperation::kPause:
+    case FakeOperation::kUnpause: return "pause";
+    case FakeOperation::kSuspend:
+    case FakeOperation::kResume: return "suspend";
+    case FakeOperation::kRebuild: return "rebuild";
+    case FakeOperation::kGetConsoleOutput: return "console_output";
+    case FakeOperation::kGetAvailableResource: return "get_available_resource";
+    default: return "";
+  }
+}
+
+}  // namespace
+
 template <typename R, typename Body>
 R FakeDriver::run(FakeOperation op, const sdk::Instance* instance, Body&& body) noexcept {
   try {
+    // As the SDK's default method of a driver that does not implement it.
+    if (const std::string_view cap = capability_of(op); !cap.empty() && config_.lacks(cap)) {
+      return Status::NotSupported(std::string(operation_name(op)) + " (fake host " + host_ +
+                                  " is configured without it)");
+    }
     std::unique_lock lock(mutex_);
     CallScope scope(*this);
     if (Status fault = apply_fault(op, instance, lock); !fault.ok()) return fault;
@@ -263,6 +289,15 @@ Status FakeDriver::check_image(const sdk::Instance& instance, const sdk::ImageMe
                                 image_meta.disk_format + "' is not supported by fake host " + host_ +
                                 " (supported: qcow2, raw, ami, iso)");
   }
+  if (instance.config_drive && config_.lacks("config_drive")) {
+    return Status::NotSupported("instance " + instance.uuid + " asks for a config drive; fake host " + host_ +
+                                " is configured without config_drive");
+  }
+  if (!image_meta.property("kernel_id").empty() && config_.lacks("direct_kernel_boot")) {
+    return Status::NotSupported("image " + image_meta.id + " of instance " + instance.uuid +
+                                " needs direct kernel boot; fake host " + host_ +
+                                " is configured without direct_kernel_boot");
+  }
   const std::string arch = image_meta.property("hw_architecture");
   if (!arch.empty() && arch != config_.cpu_arch) {
     return Status::NotSupported("image " + image_meta.id + " of instance " + instance.uuid + " needs architecture '" +
@@ -299,14 +334,14 @@ Status FakeDriver::cleanup_host(const std::string& host) {
 
 sdk::DriverCapabilities FakeDriver::capabilities() const {
   sdk::DriverCapabilities caps;
-  caps.supports_reboot = true;
-  caps.supports_power_off = true;
-  caps.supports_pause = true;
-  caps.supports_suspend = true;
-  caps.supports_rebuild = true;
-  caps.supports_console_output = true;
-  caps.supports_config_drive = true;
-  caps.supports_direct_kernel_boot = true;
+  caps.supports_reboot = !config_.lacks("reboot");
+  caps.supports_power_off = !config_.lacks("power_off");
+  caps.supports_pause = !config_.lacks("pause");
+  caps.supports_suspend = !config_.lacks("suspend");
+  caps.supports_rebuild = !config_.lacks("rebuild");
+  caps.supports_console_output = !config_.lacks("console_output");
+  caps.supports_config_drive = !config_.lacks("config_drive");
+  caps.supports_direct_kernel_boot = !config_.lacks("direct_kernel_boot");
   caps.supported_image_formats = kImageFormats;
   return caps;
 }

@@ -1,7 +1,9 @@
 // Reading [driver.fake] into a FakeDriverConfig (keys in fake_driver_config.h).
 #include "stratus/drivers/fake/fake_driver_config.h"
 
+#include <algorithm>
 #include <functional>
+#include <iterator>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -21,6 +23,24 @@ sdk::Status check_range(const Describe& describe, const std::string& key, std::i
                                       std::to_string(lo) + ", " + std::to_string(hi) + "]");
 }
 
+sdk::Status check_unsupported(const Describe& describe, const std::vector<std::string>& names) {
+  std::set<std::string> seen;
+  for (const std::string& name : names) {
+    const bool known = std::any_of(std::begin(kUnsupportableNames), std::end(kUnsupportableNames),
+                                   [&](const char* n) { return name == n; });
+    if (!known) {
+      std::string all;
+      for (const char* n : kUnsupportableNames) all += (all.empty() ? "" : ", ") + std::string(n);
+      return sdk::Status::InvalidArgument(describe("unsupported") + ": no capability '" + name + "' (known: " + all +
+                                          ")");
+    }
+    if (!seen.insert(name).second) {
+      return sdk::Status::InvalidArgument(describe("unsupported") + ": '" + name + "' is listed twice");
+    }
+  }
+  return sdk::Status::OK();
+}
+
 sdk::Status check_not_empty(const Describe& describe, const std::string& key, const std::string& value) {
   if (!value.empty()) return sdk::Status::OK();
   return sdk::Status::InvalidArgument(describe(key) + ": must not be empty");
@@ -38,6 +58,7 @@ sdk::Status check(const FakeDriverConfig& c, const Describe& describe) {
            check_range(describe, "hang_timeout_ms", c.hang_timeout.count(), 1, kMaxHangTimeoutMs),
            check_not_empty(describe, "hypervisor_type", c.hypervisor_type),
            check_not_empty(describe, "cpu_arch", c.cpu_arch),
+           check_unsupported(describe, c.unsupported),
        };
   for (const sdk::Status& s : results) {
     if (!s.ok()) return s;
@@ -51,10 +72,15 @@ sdk::Status FakeDriverConfig::validate() const {
   return check(*this, [](const std::string& key) { return "key '" + key + "'"; });
 }
 
+bool FakeDriverConfig::lacks(std::string_view name) const {
+  return std::find(unsupported.begin(), unsupported.end(), name) != unsupported.end();
+}
+
 sdk::Result<FakeDriverConfig> FakeDriverConfig::from_plugin_config(const sdk::PluginConfig& config) {
   static const std::set<std::string> kKnown = {
       "host",     "vcpus",           "memory_mb",         "local_gb",        "hypervisor_type",
       "cpu_arch", "hypervisor_version", "console_log_bytes", "hang_timeout_ms", "allow_metadata_faults",
+      "unsupported",
   };
   if (auto s = config.check_known_keys(kKnown, {std::string(kFaultPrefix)}); !s.ok()) return s;
 
@@ -97,6 +123,10 @@ sdk::Result<FakeDriverConfig> FakeDriverConfig::from_plugin_config(const sdk::Pl
   auto allow = config.get_bool("allow_metadata_faults", out.allow_metadata_faults);
   if (!allow.ok()) return allow.status();
   out.allow_metadata_faults = *allow;
+
+  auto unsupported = config.get_string_list("unsupported", {});
+  if (!unsupported.ok()) return unsupported.status();
+  out.unsupported = std::move(unsupported).value();
 
   for (const std::string& key : config.keys()) {
     if (key.rfind(kFaultPrefix, 0) != 0) continue;

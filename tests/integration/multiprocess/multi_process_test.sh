@@ -6,35 +6,14 @@
 #   multi_process_test.sh STRATUS_BINARY
 set -euo pipefail
 stratus="$1"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-unset STRATUS_CONFIG STRATUS_PLUGIN_PATH
-failures=0
-check() {  # check DESCRIPTION COMMAND...
-  local what="$1"; shift
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failures=$((failures + 1)); fi
-}
-wait_for_line() {  # wait_for_line FILE PATTERN: bounded (20 s)
-  for _ in $(seq 1 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "timed out waiting for '$2' in $1:"; cat "$1"; return 1
-}
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../lib/processes.sh"
 
 # Short intervals so that liveness is seen within seconds.
 common=(--set rpc.heartbeat_ms=100 --set compute.heartbeat_interval=0.3 --set compute.resource_report_interval=0.5
         --set compute.sync_power_state_interval=1 --set service_down_time=3 --set rpc.call_timeout=10
         --set data_dir="$work/data" --set api.auth_strategy=noauth --log-level info)
 
-"$stratus" "${common[@]}" serve router --bind tcp://127.0.0.1:0 --insecure > "$work/router.out" 2>&1 &
-pids+=($!)
-wait_for_line "$work/router.out" "listening on"
-router="$(grep -o 'tcp://127.0.0.1:[0-9]*' "$work/router.out" | head -1)"
-check "the router prints its address" test -n "$router"
+start_router "$stratus" "${common[@]}"
 common+=(--set rpc.router="$router")
 
 "$stratus" "${common[@]}" --set host=ctl serve scheduler > "$work/scheduler.out" 2>&1 &

@@ -205,6 +205,25 @@ TEST(PluginRegistry, RefusesAnOlderAbiAndSaysThePluginIsOlder) {
   EXPECT_NE(refusal.reason.find("ABI mismatch: the plugin is older"), std::string::npos) << refusal.to_string();
 }
 
+// Issue #21: a node that needs a refused plugin must say why in its one
+// fatal line, not "no such plugin" with the reason in an earlier warning.
+TEST(PluginRegistry, CreatingARefusedPluginNamesWhyItWasRefused) {
+  PluginRegistry registry;
+  registry.set_search_description("/somewhere");
+  ASSERT_EQ(registry.load_library(lib("test_abi_older")).size(), 1u);
+  auto driver = registry.create<sdk::VirtDriver>("abi_older", sdk::PluginConfig("[driver.abi_older]"));
+  ASSERT_FALSE(driver.ok());
+  EXPECT_TRUE(driver.status().is(StatusCode::kNotFound)) << driver.status();
+  const std::string& message = driver.status().message();
+  EXPECT_NE(message.find("no such virt_driver plugin 'abi_older': it was refused: "), std::string::npos) << message;
+  EXPECT_NE(message.find("ABI mismatch: the plugin is older"), std::string::npos) << message;
+  EXPECT_NE(message.find("libtest_abi_older.so"), std::string::npos) << message;
+  // A name never seen is still plainly unknown, with the places searched.
+  auto unknown = registry.create<sdk::VirtDriver>("never_there", sdk::PluginConfig("[driver.never_there]"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message(), "no such virt_driver plugin 'never_there' (searched /somewhere)");
+}
+
 TEST(PluginRegistry, RefusesAnotherStandardLibrary) {
   PluginRegistry registry;
   auto refusal = only_refusal(registry, "test_stdlib_mismatch");

@@ -299,5 +299,29 @@ TEST_F(SchedulerServiceTest, ARestartedSchedulerLoadsItsCacheFromTheDatabase) {
   EXPECT_TRUE(selected->at(0).alternates.empty());
 }
 
+// Issue #21: the driver capabilities stored with each node (migration 16)
+// come back with a restarted scheduler, so a boot that needs a config drive
+// goes to the host that can make one before any report arrives.
+TEST_F(SchedulerServiceTest, ARestartedSchedulerLoadsTheDriverCapabilitiesToo) {
+  db::ServiceRepository services(*db_);
+  for (const char* host : {"plain", "drive"}) {
+    auto r = testing::make_report(testing::HostSpec{host, host == std::string("plain") ? 65536 : 4096});
+    sdk::DriverCapabilities caps;
+    caps.supports_config_drive = host == std::string("drive");
+    ASSERT_TRUE(db::ComputeNodeRepository(*db_).upsert(host, r.resources, caps).ok());
+    ASSERT_TRUE(services.register_service(host, "stratus-compute", "compute").ok());
+    ASSERT_TRUE(services.heartbeat(host, "stratus-compute").ok());
+  }
+  auto& service = start_scheduler("sched-caps", /*load=*/true);
+  ASSERT_TRUE(service.host_state_cache().get("drive", "drive")->capabilities.supports_config_drive);
+  EXPECT_FALSE(service.host_state_cache().get("plain", "plain")->capabilities.supports_config_drive);
+
+  auto spec = testing::make_spec(testing::make_flavor(512));
+  spec.image.properties["img_config_drive"] = "mandatory";
+  auto selected = client_->select_destinations(ctx(), rpcapi::SelectDestinationsRequest{spec, {"i-cd"}, 0});
+  ASSERT_TRUE(selected.ok()) << selected.status();
+  EXPECT_EQ(selected->at(0).destination.host, "drive") << "plain has more RAM but no config drive";
+}
+
 }  // namespace
 }  // namespace stratus::core::scheduler

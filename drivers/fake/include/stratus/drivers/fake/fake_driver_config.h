@@ -17,6 +17,16 @@
 //                                             instance metadata
 //   fault.<operation>      string  (none)     a fault spec (fault_spec.h), e.g.
 //                                             fault.spawn = "fail*1"
+//   unsupported            list    []         capabilities this host does not
+//                                             declare, and whose operations answer
+//                                             kNotSupported, as a driver without
+//                                             them would (a test double of such a
+//                                             driver): reboot, power_off (and on),
+//                                             pause (and unpause), suspend (and
+//                                             resume), rebuild, console_output,
+//                                             config_drive, direct_kernel_boot, and
+//                                             get_available_resource (the host then
+//                                             reports the compute service's defaults)
 //
 // Unknown keys, values of the wrong type and values out of range are refused
 // with kInvalidArgument naming the key, as the core does for its own sections.
@@ -27,7 +37,9 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string_view>
 #include <string>
+#include <vector>
 
 #include "stratus/drivers/fake/fault_spec.h"
 #include "stratus/sdk/plugin_config.h"
@@ -35,6 +47,13 @@
 #include "stratus/sdk/status.h"
 
 namespace stratus::drivers::fake {
+
+// What `unsupported` may name.
+inline constexpr const char* kUnsupportableNames[] = {
+    "reboot",         "power_off",    "pause",
+    "suspend",        "rebuild",      "console_output",
+    "config_drive",   "direct_kernel_boot", "get_available_resource",
+};
 
 struct FakeDriverConfig {
   std::string host;
@@ -49,6 +68,8 @@ struct FakeDriverConfig {
   bool allow_metadata_faults = true;
   // Host-wide faults by operation (index: FakeOperation); nullopt: none.
   std::array<std::optional<FaultSpec>, kFakeOperationCount> faults{};
+  // Names from the `unsupported` key (kUnsupportableNames), each at most once.
+  std::vector<std::string> unsupported;
   // The clock guests' CPU time and uptime run on; empty: steady_clock. Not a
   // config key: tests set a clock they move by hand instead of sleeping.
   // Called under the host's lock; must not call back into the driver.
@@ -60,6 +81,9 @@ struct FakeDriverConfig {
 
   // Range checks for a config built in code. Errors: kInvalidArgument.
   sdk::Status validate() const;
+
+  // Whether `name` (one of kUnsupportableNames) is listed in `unsupported`.
+  bool lacks(std::string_view name) const;
 };
 
 }  // namespace stratus::drivers::fake

@@ -1,0 +1,21 @@
+// The text form of sdk::DriverCapabilities in compute_nodes.capabilities: a
+// JSON object with one key per flag (its name in driver_capabilities.h) and
+// "supported_image_formats", e.g.
+//   {"supports_reboot":true,...,"supported_image_formats":["qcow2","raw"]}
+// A key the reader does not know is ignored and a missing one reads as false
+// (empty), so a node of another release reads as what it said it can do.
+#pragma once
+
+#include <string>
+
+#include "stratus/sdk/driver_capabilities.h"
+#include "stratus/sdk/result.h"
+
+namespace stratus::core::db {
+
+std::string capabilities_to_json(const sdk::DriverCapabilities& caps);
+
+// kInvalidArgument when `text` is not a JSON object or a value has the wrong type.
+sdk::Result<sdk::DriverCapabilities> capabilities_from_json(const std::string& text);
+
+}  // namespace stratus::core::db
