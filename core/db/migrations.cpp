@@ -545,7 +545,7 @@ CREATE TABLE instance_tags (
 );
 CREATE INDEX instance_tags_tag ON instance_tags(tag);
 )sql";
-// Migration 16 (issue #21): the virt driver's capabilities each node last
+// Migration 13 (issue #21): the virt driver's capabilities each node last
 // reported (sdk::DriverCapabilities as a JSON object, capabilities_codec.h),
 // which the API reads to refuse what the instance's host cannot do before it
 // casts, and the schedulers read when they load nodes from the database.
@@ -605,8 +605,8 @@ const std::vector<Migration>& builtin_migrations() {
       {10, "instance system metadata", kSystemMetadataSchema},
       {11, "identity admin API", kIdentityAdminSchema},
       {12, "per-user quotas", kProjectUserQuotasSchema},
+      {13, "driver capabilities of compute nodes", kDriverCapabilitiesSchema},
       {15, "service RPC versions", kServiceVersionsSchema},
-      {16, "driver capabilities of compute nodes", kDriverCapabilitiesSchema},
   };
   return migrations;
 }

@@ -63,7 +63,7 @@ NodeReport report_from_record(const db::ComputeNodeRecord& node) {
   r.resources.local_gb_used = node.local_gb_used;
   r.resources.running_vms = node.running_vms;
   r.allocation_ratios = {node.cpu_allocation_ratio, node.ram_allocation_ratio, node.disk_allocation_ratio};
-  // Unknown (not reported since migration 16): nothing declared until the next report.
+  // Unknown (not reported since migration 13): nothing declared until the next report.
   r.capabilities = node.capabilities.value_or(sdk::DriverCapabilities{});
   return r;
 }

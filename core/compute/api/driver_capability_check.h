@@ -12,7 +12,7 @@
 //       Nova controllers expect no 501 (the work is cast, the driver fails on
 //       the host); a request the instance's host cannot serve now is a
 //       conflict, as the state checks answer it.
-// A node whose capabilities are not known (no report since migration 16) is
+// A node whose capabilities are not known (no report since migration 13) is
 // not refused here: its host answers as before.
 #pragma once
 

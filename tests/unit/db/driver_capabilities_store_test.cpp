@@ -1,4 +1,4 @@
-// Migration 16: compute_nodes.capabilities keeps what each node's virt driver
+// Migration 13: compute_nodes.capabilities keeps what each node's virt driver
 // last said it can do, for the API's checks and the schedulers' reloads.
 #include <gtest/gtest.h>
 

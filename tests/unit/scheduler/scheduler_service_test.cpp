@@ -299,7 +299,7 @@ TEST_F(SchedulerServiceTest, ARestartedSchedulerLoadsItsCacheFromTheDatabase) {
   EXPECT_TRUE(selected->at(0).alternates.empty());
 }
 
-// Issue #21: the driver capabilities stored with each node (migration 16)
+// Issue #21: the driver capabilities stored with each node (migration 13)
 // come back with a restarted scheduler, so a boot that needs a config drive
 // goes to the host that can make one before any report arrives.
 TEST_F(SchedulerServiceTest, ARestartedSchedulerLoadsTheDriverCapabilitiesToo) {

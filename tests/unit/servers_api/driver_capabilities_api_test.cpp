@@ -113,7 +113,7 @@ TEST_F(DriverCapabilitiesApiTest, TheSameActionsPassWhenTheDriverHasTheCapabilit
 }
 
 TEST_F(DriverCapabilitiesApiTest, ANodeWhoseCapabilitiesAreUnknownIsLeftToItsHost) {
-  // A node recorded without capabilities (before migration 16, or a report
+  // A node recorded without capabilities (before migration 13, or a report
   // that did not carry them): the API does not guess.
   sdk::HostResources r;
   r.hypervisor_hostname = "host1";
