@@ -420,7 +420,7 @@ TEST(GuestXml, HostileApiValuesThroughTheDriverAndLibvirt) {
       "$(touch /tmp/pwned) `id` ; rm -rf / | cat && echo ${HOME} > x < y",
       "{\"json\": [1, 2]}\\u0000\\\"",
       "line one\nline two\ttab",
-      "\xc3\xbcn\xc3\xafc\xc3\xb8d\xc3\xa9 \xe2\x98\x83 \xf0\x9f\x9a\x80",
+      "ünïcødé ☃ 🚀 مرحبا",
       std::string(255, 'x'),
   };
   sdk::ImageMeta kernel_image = image("ami", "ami");
