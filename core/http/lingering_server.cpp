@@ -77,6 +77,7 @@ class SocketStream final : public httplib::Stream {
 
   bool is_readable() const override {
     if (buffered() > 0) return true;
+    if (too_slow_) return false;  // the connection is over (httplib may answer 400 first)
     const auto left = time_left();
     if (left.count() <= 0) {
       if (!too_slow_) spdlog::info("closing a connection whose request arrived too slowly ({})", in_head_ ? "head" : "body");
@@ -263,7 +264,9 @@ bool LingeringServer::process_and_close_socket(socket_t sock) {
     bool connection_closed = false;
     ret = process_request(stream, /*close_connection=*/count == 1, connection_closed, nullptr);
     linger = t_request_end.linger;
-    if (!ret || connection_closed || t_request_end.close) break;
+    // A request that missed its deadline ends the connection: httplib answers
+    // its 400 and would otherwise wait for a next request on it.
+    if (!ret || connection_closed || t_request_end.close || stream.too_slow()) break;
   }
   t_request_end = {};
   // A client too slow to send its request is not lingered for either (it
