@@ -16,6 +16,7 @@ and description, metadata, tags, key pair names, flavor names.
 Exits non-zero after printing every check that failed."""
 import hashlib
 import json
+import re
 import os
 import socket
 import sqlite3
@@ -405,7 +406,8 @@ for i, value in enumerate(hostile):
                            {"meta": {value[:255]: "v"}})
     check("metadata key %s is stored equal or refused with a 400 (404: a '/' in the path)" % label, status in (400, 404) or (
         status == 200 and body["meta"] == {value[:255]: "v"}), (status, body))
-    status, body, _ = call("GET", "/v2.1/servers/detail?name=%s" % urllib.parse.quote(name[:3]), version="2.26")
+    # The name filter is a regular expression (as in Nova): the prefix is escaped.
+    status, body, _ = call("GET", "/v2.1/servers/detail?name=%s" % urllib.parse.quote(re.escape(name[:3])), version="2.26")
     check("the detail list carries name %s equal" % label, status == 200 and any(
         s_["name"] == name for s_ in body["servers"]), status)
     tag = value[:60]
