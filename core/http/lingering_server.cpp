@@ -79,12 +79,13 @@ class SocketStream final : public httplib::Stream {
     if (buffered() > 0) return true;
     if (too_slow_) return false;  // the connection is over (httplib may answer 400 first)
     const auto left = time_left();
-    if (left.count() <= 0) {
-      if (!too_slow_) spdlog::info("closing a connection whose request arrived too slowly ({})", in_head_ ? "head" : "body");
+    if (left.count() > 0 && wait_for(sock_, POLLIN, std::min(read_timeout_, left)) > 0) return true;
+    // The deadline passed, before the wait or during it.
+    if (time_left().count() <= 0) {
+      spdlog::info("closing a connection whose request arrived too slowly ({})", in_head_ ? "head" : "body");
       too_slow_ = true;
-      return false;
     }
-    return wait_for(sock_, POLLIN, std::min(read_timeout_, left)) > 0;
+    return false;
   }
   bool is_writable() const override { return wait_for(sock_, POLLOUT, write_timeout_) > 0; }
 

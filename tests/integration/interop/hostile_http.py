@@ -262,6 +262,8 @@ for label, data, *bound in cases:
     if not alive():
         check("the server still serves after: " + label, False, "no reply")
         break
+    if status is not None and status < 400:
+        time.sleep(3)  # an accepted action finishes on the compute host: let it settle first
     now = db_snapshot()
     changed = sorted(t for t in set(before) | set(now) if before.get(t) != now.get(t))
     if status is None or status >= 400:
