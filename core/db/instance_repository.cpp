@@ -9,6 +9,7 @@
 #include "core/plugin/value_layout.h"
 #include "core/db/allocation_repository.h"
 #include "core/common/ids.h"
+#include "core/common/user_regex.h"
 #include "core/db/key_batches.h"
 #include "core/db/quota_repository.h"
 #include "core/common/time_util.h"
@@ -358,7 +359,7 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
   // Refuse bad input before touching the database, with a message that names it.
   if (f.name_regex) {
     try {
-      std::regex check(*f.name_regex, std::regex::ECMAScript);
+      (void)common::compile_user_regex(*f.name_regex);
     } catch (const std::regex_error& e) {
       return Status::InvalidArgument("invalid regular expression '" + *f.name_regex + "' for name: " + e.what());
     }

@@ -5,6 +5,8 @@
 #include <regex>
 #include <unordered_map>
 
+#include "core/common/user_regex.h"
+
 namespace stratus::core::db {
 
 using sdk::Result;
@@ -109,7 +111,8 @@ void regexp_function(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
     auto* re = static_cast<std::regex*>(sqlite3_get_auxdata(ctx, 0));
     if (re == nullptr) {
       const char* pattern = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
-      auto owned = std::make_unique<std::regex>(pattern, std::regex::ECMAScript);
+      // A client's pattern (the servers' name filter): bounded matching.
+      auto owned = std::make_unique<std::regex>(common::compile_user_regex(pattern));
       re = owned.release();
       sqlite3_set_auxdata(ctx, 0, re, [](void* p) { delete static_cast<std::regex*>(p); });
       // set_auxdata may have destroyed it already (out of memory); fetch again.

@@ -84,7 +84,8 @@ ApiServer::ApiServer(std::shared_ptr<const Authenticator> authenticator, ApiServ
     : authenticator_(std::move(authenticator)),
       options_(options),
       server_(std::make_unique<LingeringServer>(
-          LingerLimits{options_.linger_max_bytes, options_.linger_max_time, options_.linger_idle_time})) {
+          LingerLimits{options_.linger_max_bytes, options_.linger_max_time, options_.linger_idle_time},
+          RequestLimits{options_.request_head_time, options_.body_min_rate})) {
   // httplib applies one limit to every body, streamed or not: the larger one,
   // with the pre-routing check below holding JSON bodies to theirs before
   // any of it is read.
@@ -272,6 +273,8 @@ sdk::Result<int> ApiServer::start(const std::string& host, int port) {
   }
   return bound;
 }
+
+std::string ApiServer::serve_bytes(std::string_view request) { return server_->serve_bytes(request); }
 
 void ApiServer::stop() {
   if (server_) server_->stop();

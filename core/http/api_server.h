@@ -42,6 +42,8 @@ struct Response;
 
 namespace stratus::core::api {
 
+class LingeringServer;
+
 struct ApiRequest {
   std::string method;
   std::string path;
@@ -119,6 +121,12 @@ struct ApiServerOptions {
   std::uint64_t linger_max_bytes = std::uint64_t{1} << 30;
   std::chrono::milliseconds linger_max_time{30000};
   std::chrono::milliseconds linger_idle_time{5000};
+  // A request that arrives too slowly is dropped (slowloris): its request
+  // line and headers must arrive within request_head_time, its body at
+  // body_min_rate bytes/s on average after a further request_head_time
+  // (Apache's mod_reqtimeout words it as header=10, body=10,MinRate=1024).
+  std::chrono::milliseconds request_head_time{10000};
+  std::uint64_t body_min_rate = 1024;
 };
 
 class ApiServer {
@@ -146,6 +154,13 @@ class ApiServer {
   // Stops accepting, finishes requests in flight, joins. Idempotent.
   void stop();
 
+  // Serves the raw HTTP bytes `request` (one request or several pipelined)
+  // in the calling thread, without a socket and without start(): the same
+  // parsing, limits, routing, authentication, microversions and handlers as
+  // a connection gets. Returns the raw bytes of the replies. For the REST
+  // fuzz target (tests/fuzz/rest_api_fuzz.cpp) and tests.
+  std::string serve_bytes(std::string_view request);
+
  private:
   void handle(const httplib::Request& req, httplib::Response& res, const ApiHandler& handler, bool is_public,
               const std::string& method, ErrorBodyFormat error_body, const BodyReader* upload) const;
@@ -153,7 +168,7 @@ class ApiServer {
 
   std::shared_ptr<const Authenticator> authenticator_;
   ApiServerOptions options_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<LingeringServer> server_;
   std::vector<std::regex> upload_patterns_;
   std::thread thread_;
 };

@@ -4,8 +4,18 @@
 //
 // A validator is built once per schema (at start-up) and then used from any
 // thread: validate() is const and keeps no state between calls.
+//
+// Long strings and "pattern": valijson matches "pattern" and
+// "patternProperties" with std::regex, whose libstdc++ matcher recurses once
+// per character: a 30000-character server name overflowed an 8 MiB thread
+// stack and killed the process (a 1 MiB body holds far more). So before
+// valijson runs, every string a pattern applies to (and every key of an
+// object with patternProperties) longer than kLongestPatternInput is refused
+// as too long, with the field named; strings no pattern reaches (user_data,
+// public keys) keep their own maxLength.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -26,6 +36,10 @@ class JsonSchemaValidator {
 
   // OK, or kInvalidArgument naming the first wrong field and why.
   sdk::Status validate(const nlohmann::json& body) const;
+
+  // The longest string a pattern is matched against (in bytes); every
+  // pattern of ours bounds its field far below it (255 at most).
+  static constexpr std::size_t kLongestPatternInput = 4096;
 
  private:
   struct Compiled;

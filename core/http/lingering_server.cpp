@@ -52,18 +52,47 @@ void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
 // A plain TCP connection as httplib's request parser reads and writes it,
 // with httplib's read and write timeouts. Reads go through a small buffer:
 // the parser takes header lines a byte at a time.
+//
+// httplib's read timeout bounds each wait for bytes, not a request: a client
+// sending a byte every few seconds (slowloris) would hold a pool thread for
+// ever, and a few such clients every thread. So each request also has a
+// deadline (begin_request): its head (request line and headers) must be
+// complete within limits.head_time, and its body must then arrive at
+// limits.body_min_rate bytes/s on average after a grace of limits.head_time.
+// Past the deadline reads fail as on a timeout and httplib drops the
+// connection.
 class SocketStream final : public httplib::Stream {
  public:
-  SocketStream(socket_t sock, std::chrono::milliseconds read_timeout, std::chrono::milliseconds write_timeout)
-      : sock_(sock), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
+  SocketStream(socket_t sock, std::chrono::milliseconds read_timeout, std::chrono::milliseconds write_timeout,
+               const RequestLimits& limits)
+      : sock_(sock), read_timeout_(read_timeout), write_timeout_(write_timeout), limits_(limits) {}
 
-  bool is_readable() const override { return buffered() > 0 || wait_for(sock_, POLLIN, read_timeout_) > 0; }
+  // A new request starts: its head must arrive within limits.head_time.
+  void begin_request() {
+    in_head_ = true;
+    newlines_ = 0;
+    started_ = std::chrono::steady_clock::now();
+    body_bytes_ = 0;
+  }
+
+  bool is_readable() const override {
+    if (buffered() > 0) return true;
+    if (too_slow_) return false;  // the connection is over (httplib may answer 400 first)
+    const auto left = time_left();
+    if (left.count() > 0 && wait_for(sock_, POLLIN, std::min(read_timeout_, left)) > 0) return true;
+    // The deadline passed, before the wait or during it.
+    if (time_left().count() <= 0) {
+      spdlog::info("closing a connection whose request arrived too slowly ({})", in_head_ ? "head" : "body");
+      too_slow_ = true;
+    }
+    return false;
+  }
   bool is_writable() const override { return wait_for(sock_, POLLOUT, write_timeout_) > 0; }
 
   ssize_t read(char* ptr, size_t size) override {
     if (buffered() == 0) {
       if (!is_readable()) return -1;
-      if (size >= sizeof buffer_) return receive(ptr, size);  // large reads skip the copy
+      if (size >= sizeof buffer_) return account(ptr, receive(ptr, size));  // large reads skip the copy
       const ssize_t n = receive(buffer_, sizeof buffer_);
       if (n <= 0) return n;
       begin_ = 0;
@@ -72,9 +101,8 @@ class SocketStream final : public httplib::Stream {
     const std::size_t n = std::min(size, buffered());
     std::memcpy(ptr, buffer_ + begin_, n);
     begin_ += n;
-    return static_cast<ssize_t>(n);
+    return account(ptr, static_cast<ssize_t>(n));
   }
-
   ssize_t write(const char* ptr, size_t size) override {
     if (!is_writable()) return -1;
     while (true) {
@@ -97,8 +125,45 @@ class SocketStream final : public httplib::Stream {
   socket_t socket() const override { return sock_; }
 
   std::size_t buffered() const { return end_ - begin_; }
+  // The request missed its deadline: the client is not to be waited for again.
+  bool too_slow() const { return too_slow_; }
 
  private:
+  // The time the current request has left to arrive (see the class comment).
+  std::chrono::milliseconds time_left() const {
+    using std::chrono::milliseconds;
+    auto deadline = started_ + limits_.head_time;
+    if (!in_head_) {
+      const auto rate = std::max<std::uint64_t>(1, limits_.body_min_rate);
+      deadline = head_done_ + limits_.head_time + milliseconds(body_bytes_ * 1000 / rate);
+    }
+    return std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+  }
+
+  // Follows the bytes handed to the parser: the head ends at an empty line.
+  ssize_t account(const char* data, ssize_t n) {
+    if (n <= 0) return n;
+    if (!in_head_) {
+      body_bytes_ += static_cast<std::uint64_t>(n);
+      return n;
+    }
+    for (ssize_t i = 0; i < n; ++i) {
+      if (!in_head_) {
+        ++body_bytes_;
+        continue;
+      }
+      if (data[i] == '\n') {
+        if (++newlines_ == 2) {
+          in_head_ = false;
+          head_done_ = std::chrono::steady_clock::now();
+        }
+      } else if (data[i] != '\r') {
+        newlines_ = 0;
+      }
+    }
+    return n;
+  }
+
   ssize_t receive(char* ptr, std::size_t size) {
     while (true) {
       const ssize_t n = ::recv(sock_, ptr, size, 0);
@@ -110,12 +175,68 @@ class SocketStream final : public httplib::Stream {
   socket_t sock_;
   std::chrono::milliseconds read_timeout_;
   std::chrono::milliseconds write_timeout_;
+  RequestLimits limits_;
+  bool in_head_ = true;
+  int newlines_ = 0;  // consecutive line ends (a CR between them aside) seen in the head
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point head_done_;
+  std::uint64_t body_bytes_ = 0;
+  mutable bool too_slow_ = false;
   char buffer_[16 * 1024];
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
 };
 
+// Requests from a buffer, replies into a string: a connection without a
+// socket (serve_bytes). Reads end at the buffer's end as at a closed socket.
+class MemoryStream final : public httplib::Stream {
+ public:
+  explicit MemoryStream(std::string_view in) : in_(in) {}
+
+  bool is_readable() const override { return position_ < in_.size(); }
+  bool is_writable() const override { return true; }
+  ssize_t read(char* ptr, size_t size) override {
+    const std::size_t n = std::min(size, in_.size() - position_);
+    std::memcpy(ptr, in_.data() + position_, n);
+    position_ += n;
+    return static_cast<ssize_t>(n);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    out_.append(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    ip = "127.0.0.1";
+    port = 1;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    ip = "127.0.0.1";
+    port = 2;
+  }
+  socket_t socket() const override { return INVALID_SOCKET; }
+
+  bool exhausted() const { return position_ >= in_.size(); }
+  std::string take_output() { return std::move(out_); }
+
+ private:
+  std::string_view in_;
+  std::size_t position_ = 0;
+  std::string out_;
+};
+
 }  // namespace
+
+std::string LingeringServer::serve_bytes(std::string_view raw) {
+  MemoryStream stream(raw);
+  for (std::size_t count = keep_alive_max_count_; count > 0 && !stream.exhausted(); --count) {
+    t_request_end = {};
+    bool connection_closed = false;
+    const bool ok = process_request(stream, /*close_connection=*/count == 1, connection_closed, nullptr);
+    if (!ok || connection_closed || t_request_end.close) break;
+  }
+  t_request_end = {};
+  return stream.take_output();
+}
 
 void LingeringServer::close_after_reply(bool body_left_unread) {
   t_request_end.close = true;
@@ -123,7 +244,8 @@ void LingeringServer::close_after_reply(bool body_left_unread) {
 }
 
 bool LingeringServer::process_and_close_socket(socket_t sock) {
-  SocketStream stream(sock, to_ms(read_timeout_sec_, read_timeout_usec_), to_ms(write_timeout_sec_, write_timeout_usec_));
+  SocketStream stream(sock, to_ms(read_timeout_sec_, read_timeout_usec_), to_ms(write_timeout_sec_, write_timeout_usec_),
+                      request_limits_);
   const auto keep_alive_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(keep_alive_timeout_sec_) * 1000);
   const auto step = std::chrono::milliseconds(50);  // how soon an idle connection sees the server stop
   bool ret = false;
@@ -139,14 +261,20 @@ bool LingeringServer::process_and_close_socket(socket_t sock) {
     }
     if (!ready || svr_sock_ == INVALID_SOCKET) break;
     t_request_end = {};
+    stream.begin_request();
     bool connection_closed = false;
     ret = process_request(stream, /*close_connection=*/count == 1, connection_closed, nullptr);
     linger = t_request_end.linger;
-    if (!ret || connection_closed || t_request_end.close) break;
+    // A request that missed its deadline ends the connection: httplib answers
+    // its 400 and would otherwise wait for a next request on it.
+    if (!ret || connection_closed || t_request_end.close || stream.too_slow()) break;
   }
   t_request_end = {};
+  // A client too slow to send its request is not lingered for either (it
+  // would hold the thread up to linger_max_time more): closed at once.
+  if (stream.too_slow()) linger = false;
   // Bytes the server never read already waiting: closing now would reset.
-  if (!linger && wait_for(sock, POLLIN, std::chrono::milliseconds(0)) > 0) {
+  if (!linger && !stream.too_slow() && wait_for(sock, POLLIN, std::chrono::milliseconds(0)) > 0) {
     char probe;
     linger = ::recv(sock, &probe, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
   }

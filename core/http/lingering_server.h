@@ -29,6 +29,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include <httplib.h>
 
@@ -40,13 +42,29 @@ struct LingerLimits {
   std::chrono::milliseconds idle_time{0};  // close when nothing arrives for this long
 };
 
+// How slowly a request may arrive (SocketStream in lingering_server.cpp):
+// its head within head_time of its first byte being awaited, its body at
+// body_min_rate bytes/s on average after a further head_time of grace.
+struct RequestLimits {
+  std::chrono::milliseconds head_time{10000};
+  std::uint64_t body_min_rate = 1024;
+};
+
 class LingeringServer : public httplib::Server {
  public:
-  explicit LingeringServer(LingerLimits limits) : limits_(limits) {}
+  explicit LingeringServer(LingerLimits limits, RequestLimits request_limits = {})
+      : limits_(limits), request_limits_(request_limits) {}
 
   // Called from a handler (on the connection's thread): the connection closes
   // after this request's reply; `body_left_unread` makes it linger first.
   static void close_after_reply(bool body_left_unread);
+
+  // Serves the requests in `raw` (the bytes a client would send, pipelined
+  // requests one after another) from memory, without a socket, through the
+  // same parsing, routing and handlers as a connection; returns the bytes the
+  // server writes back. Stops at the first request that closes the connection
+  // or cannot be parsed. For the REST fuzz target (tests/fuzz) and tests.
+  std::string serve_bytes(std::string_view raw);
 
  private:
   bool process_and_close_socket(socket_t sock) override;
@@ -55,6 +73,7 @@ class LingeringServer : public httplib::Server {
   std::uint64_t linger_and_close(socket_t sock) const;
 
   LingerLimits limits_;
+  RequestLimits request_limits_;
 };
 
 }  // namespace stratus::core::api

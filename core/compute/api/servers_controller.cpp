@@ -26,6 +26,7 @@
 #include "core/db/port_repository.h"
 #include <regex>
 #include "core/common/time_util.h"
+#include "core/common/user_regex.h"
 
 namespace stratus::core::api {
 
@@ -473,7 +474,7 @@ Result<ApiResponse> list(compute::ComputeAPI& compute, db::Database& db, const A
     if (!pattern) continue;
     std::regex re;
     try {
-      re = std::regex(*pattern, std::regex::ECMAScript);
+      re = common::compile_user_regex(*pattern);
     } catch (const std::regex_error&) {
       return Status::InvalidArgument("Invalid filter field: " + std::string(family) + ".");
     }

@@ -72,6 +72,54 @@ TEST(JsonSchemaValidator, LongValuesAreShortenedInMessages) {
   EXPECT_LT(s.message().size(), 400u) << s.message();
 }
 
+// Regression: std::regex recursed once per character of a patterned string,
+// and a 30000-character server name overflowed the stack and killed the
+// API. Strings a pattern reaches are refused as too long before any regex
+// runs; strings no pattern reaches keep their own limits.
+TEST(JsonSchemaValidator, LongStringsNeverReachAPattern) {
+  auto v = JsonSchemaValidator::compile(json::parse(R"({
+    "type": "object",
+    "definitions": {"hint": {"type": "string", "pattern": "^[a-z]*$"}},
+    "properties": {
+      "server": {
+        "type": "object",
+        "properties": {
+          "name": {"type": "string", "maxLength": 255, "pattern": "^(?! )[^\\u0000-\\u001f]*[^ ]$"},
+          "user_data": {"type": "string", "maxLength": 2000000},
+          "count": {"oneOf": [{"type": "integer"}, {"type": "string", "pattern": "^[0-9]+$"}]},
+          "metadata": {"type": "object", "patternProperties": {"^[a-z]{1,255}$": {"type": "string"}}},
+          "tags": {"type": "array", "items": {"type": "string", "pattern": "^[^,/]*$"}},
+          "hint": {"$ref": "#/definitions/hint"}
+        }
+      }
+    }
+  })"));
+  ASSERT_TRUE(v.ok()) << v.status();
+  const std::string huge(1000000, 'n');
+  const std::string digits(1000000, '7');
+  struct Case {
+    json body;
+    std::string field;
+  };
+  const Case cases[] = {
+      {{{"server", {{"name", huge}}}}, "server/name"},
+      {{{"server", {{"count", digits}}}}, "server/count"},
+      {{{"server", {{"metadata", {{huge, "v"}}}}}}, "server/metadata/" + huge.substr(0, 10)},
+      {{{"server", {{"tags", {"ok", huge}}}}}, "server/tags/1"},
+      {{{"server", {{"hint", huge}}}}, "server/hint"},
+  };
+  for (const auto& c : cases) {
+    auto s = v.value()->validate(c.body);
+    ASSERT_EQ(s.code(), sdk::StatusCode::kInvalidArgument) << c.field;
+    EXPECT_NE(s.message().find("Invalid input for field/attribute " + c.field), std::string::npos) << s.message().substr(0, 200);
+    EXPECT_NE(s.message().find("too long"), std::string::npos) << s.message().substr(0, 200);
+  }
+  // Just under the bound the pattern runs; a long unpatterned string passes.
+  const std::string longest(JsonSchemaValidator::kLongestPatternInput, 'n');
+  EXPECT_TRUE(v.value()->validate({{"server", {{"tags", {longest}}}}}).ok());
+  EXPECT_TRUE(v.value()->validate({{"server", {{"user_data", huge}}}}).ok());
+}
+
 TEST(JsonSchemaValidator, RefusesABrokenSchema) {
   auto v = JsonSchemaValidator::compile(json::parse(R"({"type": 7})"));
   EXPECT_FALSE(v.ok());

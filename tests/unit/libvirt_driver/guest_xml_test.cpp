@@ -407,5 +407,58 @@ TEST(GuestXml, DriverXmlRoundTripsThroughLibvirt) {
   }
 }
 
+// Issue #15: what a user names through the API (server name, flavor name,
+// the image's os_command_line, ids) goes through the driver and libvirt's
+// own parser (test:///default) and comes back equal, in a document of the
+// same structure as a plain one: XML, shell and JSON metacharacters,
+// newlines, unicode, 255 characters.
+TEST(GuestXml, HostileApiValuesThroughTheDriverAndLibvirt) {
+  const std::string hostile[] = {
+      "a'<b>&\"",
+      "</name></stratus:instance></metadata><devices><disk type='file'/></devices><name>x",
+      "]]><!-- --><?pi?>&amp;&#x41;<![CDATA[x]]>",
+      "$(touch /tmp/pwned) `id` ; rm -rf / | cat && echo ${HOME} > x < y",
+      "{\"json\": [1, 2]}\\u0000\\\"",
+      "line one\nline two\ttab",
+      "ünïcødé ☃ 🚀 مرحبا",
+      std::string(255, 'x'),
+  };
+  sdk::ImageMeta kernel_image = image("ami", "ami");
+  kernel_image.properties = {{"kernel_id", "aki-1"}, {"ramdisk_id", "ari-1"}, {"os_command_line", "quiet"}};
+  TestDriver t(LibvirtConfig{});
+  std::string plain_shape;
+  {
+    sdk::Instance i = make_instance();
+    DomainSweeper sweep{t, {i}};
+    ASSERT_TRUE(t.spawn(i, kernel_image, {}).ok());
+    auto xml = t.raw()->xml(i.name);
+    ASSERT_TRUE(xml.ok());
+    plain_shape = Parsed(*xml).shape();
+    ASSERT_FALSE(plain_shape.empty());
+  }
+  for (const std::string& value : hostile) {
+    SCOPED_TRACE(value.substr(0, 40));
+    sdk::Flavor flavor = small_flavor();
+    flavor.name = value;
+    sdk::Instance i = make_instance(flavor);
+    i.display_name = value;
+    i.project_id = value;
+    sdk::ImageMeta meta = kernel_image;
+    meta.properties["os_command_line"] = value;
+    DomainSweeper sweep{t, {i}};
+    ASSERT_TRUE(t.spawn(i, meta, {}).ok());
+    auto xml = t.raw()->xml(i.name);
+    ASSERT_TRUE(xml.ok());
+    Parsed p(*xml);
+    ASSERT_TRUE(p.ok()) << *xml;
+    EXPECT_EQ(p.shape(), plain_shape) << "a value changed the document's structure";
+    EXPECT_EQ(p.count("//disk"), 1);
+    EXPECT_EQ(p.str("/domain/metadata/s:instance/s:name"), value);
+    EXPECT_EQ(p.str("/domain/metadata/s:instance/s:flavor/@name"), value);
+    EXPECT_EQ(p.str("/domain/metadata/s:instance/s:owner/s:project/@uuid"), value);
+    EXPECT_EQ(p.str("/domain/os/cmdline"), value);
+  }
+}
+
 }  // namespace
 }  // namespace stratus::drivers::libvirt::testing
