@@ -22,6 +22,7 @@ ComputeOptions ComputeOptions::from_config(const Config& config) {
   o.resource_report_interval = from_seconds(c.resource_report_interval);
   o.sync_power_state_interval = from_seconds(c.sync_power_state_interval);
   o.reclaim_instance_interval = from_seconds(c.reclaim_instance_interval);
+  o.conductor_retry_window = from_seconds(config.rpc.call_timeout);
   return o;
 }
 

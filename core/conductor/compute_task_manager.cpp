@@ -102,10 +102,14 @@ sdk::Status ComputeTaskManager::build_instances(const sdk::RequestContext& ctx,
     }
     update.expected_task_state = std::vector<std::optional<std::string>>{std::string("scheduling")};
     update.expected_vm_state = std::vector<std::string>{"building"};
+    // Not placed yet: a build_instances delivered twice (the sweep re-sends
+    // one it believes lost) places the instance once.
+    update.expected_host = std::string();
     if (auto updated = db::InstanceRepository(db_).update(uuid, update); !updated.ok()) {
+      spdlog::info("[{}] instance {} not built on {}: {}", rid, uuid, dest.host, updated.status().message());
+      if (restore_winner_claim(ctx, uuid)) continue;
       // Deleted (or otherwise taken over) while the scheduler worked: its
       // claim must not outlive it.
-      spdlog::info("[{}] instance {} not built on {}: {}", rid, uuid, dest.host, updated.status().message());
       release_claim_now(rid, uuid);
       (void)scheduler_.release(ctx, uuid);
       continue;
@@ -265,6 +269,19 @@ sdk::Status ComputeTaskManager::cast_build(const sdk::RequestContext& ctx, const
     }
   }
   return compute_.build_and_run_instance(ctx, host, request);
+}
+
+bool ComputeTaskManager::restore_winner_claim(const sdk::RequestContext& ctx, const std::string& instance_uuid) {
+  auto record = db::InstanceRepository(db_).get(instance_uuid);
+  if (!record.ok() || record->host.empty()) return false;
+  // Our select_destinations moved the claim to our choice; the placement that
+  // won owns it: claim there again (the claim is idempotent).
+  rpcapi::ClaimMsg claim{rpcapi::DestinationMsg{record->host, record->node}, instance_uuid, record->flavor};
+  if (sdk::Status s = scheduler_.claim(ctx, claim); !s.ok()) {
+    spdlog::warn("[{}] instance {}: restoring its claim on {}: {}", ctx.request_id, instance_uuid, record->host,
+                 s.message());
+  }
+  return true;
 }
 
 void ComputeTaskManager::release_claim_now(const std::string& rid, const std::string& instance_uuid) {

@@ -63,6 +63,11 @@ class ComputeTaskManager {
                          const sdk::RequestSpec& spec, std::vector<rpcapi::DestinationMsg> alternates,
                          std::int32_t attempt, const rpcapi::GuestInjection& injection);
 
+  // When another build_instances of this instance placed it first (a
+  // duplicate delivery): claims its resources where it was placed, since ours
+  // moved them, and returns true. False when the instance is gone or has no host.
+  bool restore_winner_claim(const sdk::RequestContext& ctx, const std::string& instance_uuid);
+
   // Gives back the instance's claim in the database at once (the scheduler's
   // fanout release is asynchronous, and a claim of the next alternate must
   // not race with it).

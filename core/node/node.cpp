@@ -257,10 +257,16 @@ struct Node::Impl {
     o.service_down_time = whole_seconds(config.service_down_time);
     o.host = config.host;
     o.port_security = network::port_security_for_instance;
+    o.lost_build_timeout = whole_seconds(config.conductor.lost_build_timeout);
+    o.instance_build_timeout = whole_seconds(config.conductor.instance_build_timeout);
+    o.task_timeout = whole_seconds(config.conductor.task_timeout);
+    o.stuck_check_interval =
+        std::chrono::milliseconds(static_cast<std::int64_t>(config.conductor.stuck_check_interval * 1000));
     conductor = std::make_unique<conductor::ConductorService>(*database, *conductor_endpoint, o);
     if (auto s = conductor->register_on(*conductor_endpoint); !s.ok()) return s;
     if (auto s = conductor_endpoint->start(); !s.ok()) return rpc_failure("conductor endpoint", s);
     await_registration(*conductor_endpoint, "conductor");
+    conductor->stuck_instance_sweeper().start();
     return sdk::Status::OK();
   }
 
@@ -459,6 +465,7 @@ struct Node::Impl {
         if (auto s = c.driver->cleanup_host(c.host); !s.ok()) spdlog::warn("cleanup of host {}: {}", c.host, s.to_string());
       }
     }
+    if (conductor) conductor->stuck_instance_sweeper().stop();
     if (conductor_endpoint) conductor_endpoint->stop();
     if (scheduler_endpoint) scheduler_endpoint->stop();
     if (router) router->stop();
