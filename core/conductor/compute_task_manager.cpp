@@ -76,6 +76,12 @@ sdk::Status ComputeTaskManager::build_instances(const sdk::RequestContext& ctx,
     spdlog::warn("[{}] build_instances: scheduling {} instance(s) failed: {}", rid, request.instance_uuids.size(),
                  message);
     for (const auto& uuid : request.instance_uuids) {
+      // Placed already by another delivery of this request (the scheduler
+      // refuses a second claim): that build goes on.
+      if (auto r = db::InstanceRepository(db_).get(uuid); r.ok() && !r->host.empty()) {
+        spdlog::info("[{}] instance {} was placed on {} meanwhile; left to that build", rid, uuid, r->host);
+        continue;
+      }
       set_error(ctx, uuid, message, selections.status().to_string(), "", kScheduleAndBuildEvent);
     }
     return selections.status();

@@ -127,7 +127,6 @@ StuckInstanceSweeper::Outcome StuckInstanceSweeper::sweep(const sdk::RequestCont
   const auto lost = options_.lost_build_timeout;
   const auto build = options_.instance_build_timeout;
   const auto task = options_.task_timeout;
-  std::set<std::string> seen;
 
   // Builds: the lost ones first, then the ones that stopped moving.
   std::vector<std::chrono::seconds> build_bounds;
@@ -144,7 +143,6 @@ StuckInstanceSweeper::Outcome StuckInstanceSweeper::sweep(const sdk::RequestCont
       spdlog::warn("[{}] stuck-instance sweep: listing builds: {}", ctx.request_id, building.status().message());
     } else {
       for (const db::InstanceRecord& r : *building) {
-        seen.insert(r.uuid);
         if (r.task_state == std::optional<std::string>(ts::kDeleting)) continue;  // the delete rule's
         if (lost.count() > 0 && r.host.empty() && r.task_state == std::optional<std::string>(ts::kScheduling) &&
             older(r, cutoff(now, lost))) {
@@ -175,7 +173,6 @@ StuckInstanceSweeper::Outcome StuckInstanceSweeper::sweep(const sdk::RequestCont
     } else {
       for (const db::InstanceRecord& r : *busy) {
         if (r.vm_state == vs::kBuilding && r.task_state != std::optional<std::string>(ts::kDeleting)) continue;
-        seen.insert(r.uuid);
         const std::string t = r.task_state.value_or("");
         const std::string waited = "task_state " + t + " did not complete within " + std::to_string(task.count()) +
                                    " seconds" + (r.host.empty() ? std::string() : " on host " + r.host);
@@ -210,8 +207,19 @@ StuckInstanceSweeper::Outcome StuckInstanceSweeper::sweep(const sdk::RequestCont
     }
   }
 
-  std::lock_guard lock(mutex_);
-  std::erase_if(retried_, [&](const auto& item) { return seen.count(item.first) == 0; });
+  // Forget the retries whose instance has left that task (or is gone).
+  std::map<std::string, std::string> retried;
+  {
+    std::lock_guard lock(mutex_);
+    retried = retried_;
+  }
+  for (const auto& [uuid, t] : retried) {
+    auto r = instances.get(uuid);
+    if (!r.ok() || r->task_state != std::optional<std::string>(t)) {
+      std::lock_guard lock(mutex_);
+      retried_.erase(uuid);
+    }
+  }
   if (out != Outcome{}) {
     spdlog::info("[{}] stuck-instance sweep: {} lost build(s) rescheduled, {} task(s) sent again, {} set to ERROR",
                  ctx.request_id, out.rescheduled, out.retried, out.errored);
