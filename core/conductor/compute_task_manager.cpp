@@ -1,6 +1,8 @@
 #include "core/conductor/compute_task_manager.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <optional>
 #include <utility>
 
@@ -27,6 +29,9 @@ std::vector<std::optional<std::string>> build_task_states() {
   return {std::string("scheduling"), std::nullopt, std::string("networking"), std::string("block_device_mapping"),
           std::string("spawning")};
 }
+
+// Between two select_destinations that found no scheduler.
+constexpr std::chrono::milliseconds kSchedulerRetryPause{250};
 
 bool deleted_meanwhile(const sdk::Status& s) {
   return s.is(sdk::StatusCode::kNotFound) || s.is(sdk::StatusCode::kInvalidState);
@@ -66,6 +71,14 @@ sdk::Status ComputeTaskManager::build_instances(const sdk::RequestContext& ctx,
   const std::string& rid = ctx.request_id;
   rpcapi::SelectDestinationsRequest select{request.spec, request.instance_uuids, options_.max_attempts};
   auto selections = scheduler_.select_destinations(ctx, select);
+  // No scheduler connected (one restarting): the call was never delivered,
+  // so it is made again, for up to call_timeout, before the build fails.
+  const auto give_up = std::chrono::steady_clock::now() + options_.call_timeout;
+  while (!selections.ok() && selections.status().is(sdk::StatusCode::kUnavailable) &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(kSchedulerRetryPause);
+    selections = scheduler_.select_destinations(ctx, select);
+  }
   if (selections.ok() && selections->size() != request.instance_uuids.size()) {
     selections = sdk::Status::Internal("scheduler.select_destinations returned " +
                                        std::to_string(selections->size()) + " destinations for " +

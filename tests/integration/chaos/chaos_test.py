@@ -17,6 +17,7 @@ API need fixed ports to come back on, taken from 47300-47399 (no other test
 uses that range; all others bind port 0). Short stuck-instance bounds
 ([conductor] *_timeout) make the sweep act within seconds.
 """
+import http.client
 import json
 import os
 import shutil
@@ -194,14 +195,23 @@ def storm(cloud, role, image):
                     return
                 next_index[0] += 1
             body = {"server": {"name": "chaos-%s-%d" % (role, i), "imageRef": image, "flavorRef": "1"}}
-            try:
-                status, reply = call(cloud.api, "POST", "/servers", body, timeout=30)
-                ok = status == 202
-            except urllib.error.HTTPError:
-                ok, reply = False, None
-            except (OSError, urllib.error.URLError, ValueError):
-                ok, reply = False, None
-                time.sleep(0.5)  # the API is down: a client waits before its next request
+            ok, reply = False, None
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    status, reply = call(cloud.api, "POST", "/servers", body, timeout=30)
+                    ok = status == 202
+                except urllib.error.HTTPError:
+                    pass
+                except urllib.error.URLError as e:
+                    # Refused: nothing was sent, so a client tries again
+                    # once the API is back (bounded).
+                    if isinstance(e.reason, ConnectionRefusedError) and time.monotonic() < deadline:
+                        time.sleep(0.2)
+                        continue
+                except (OSError, ValueError, http.client.HTTPException):
+                    pass  # cut off mid-request: no 202, no promise
+                break
             with lock:
                 (accepted if ok else refused).append(reply["server"]["id"] if ok else i)
 
@@ -234,7 +244,7 @@ def settle(api, accepted):
     while True:
         try:
             listed = servers(api)
-        except (OSError, urllib.error.URLError):
+        except (OSError, ValueError, http.client.HTTPException):
             listed = None
         if listed is not None:
             settled = all(s["status"] in ("ACTIVE", "ERROR") and s["OS-EXT-STS:task_state"] is None
@@ -264,7 +274,7 @@ def delete_all(api, ids):
                     if e.code == 404:
                         break
                     time.sleep(0.5)
-                except (OSError, urllib.error.URLError):
+                except (OSError, ValueError, http.client.HTTPException):
                     time.sleep(0.5)
 
     threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
@@ -274,9 +284,11 @@ def delete_all(api, ids):
         t.join(timeout=300)
     start = time.monotonic()
     while time.monotonic() - start < DELETE_LIMIT:
-        left = servers(api)
-        if not left:
-            return time.monotonic() - start
+        try:
+            if not servers(api):
+                return time.monotonic() - start
+        except (OSError, ValueError, http.client.HTTPException):
+            pass
         time.sleep(0.5)
     return None
 

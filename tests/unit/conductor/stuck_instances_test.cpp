@@ -173,6 +173,8 @@ TEST_F(StuckInstancesTest, ABuildRequestDeliveredTwicePlacesTheInstanceOnceAndKe
   // the placed build goes on untouched.
   (void)tasks.build_instances(ctx(), rpcapi::BuildInstancesRequest{{uuid}, spec_for(f)});
 
+  ASSERT_TRUE(eventually([&] { return h1.count() + h2.count() >= 1; }));
+  std::this_thread::sleep_for(200ms);  // a second cast, were there one, would be here by now
   EXPECT_EQ(h1.count() + h2.count(), 1u);
   EXPECT_EQ(instance(uuid).host, host);
   EXPECT_EQ(instance(uuid).vm_state, "building");
