@@ -293,8 +293,8 @@ sdk::Status ComputeTaskManager::cast_build(const sdk::RequestContext& ctx, const
 bool ComputeTaskManager::restore_winner_claim(const sdk::RequestContext& ctx, const std::string& instance_uuid) {
   auto record = db::InstanceRepository(db_).get(instance_uuid);
   if (!record.ok() || record->host.empty()) return false;
-  // Our select_destinations moved the claim to our choice; the placement that
-  // won owns it: claim there again (the claim is idempotent).
+  // The placement that won owns the instance's claim: never release it;
+  // claim there again (idempotent) in case ours changed it.
   rpcapi::ClaimMsg claim{rpcapi::DestinationMsg{record->host, record->node}, instance_uuid, record->flavor};
   if (sdk::Status s = scheduler_.claim(ctx, claim); !s.ok()) {
     spdlog::warn("[{}] instance {}: restoring its claim on {}: {}", ctx.request_id, instance_uuid, record->host,

@@ -64,8 +64,9 @@ class ComputeTaskManager {
                          std::int32_t attempt, const rpcapi::GuestInjection& injection);
 
   // When another build_instances of this instance placed it first (a
-  // duplicate delivery): claims its resources where it was placed, since ours
-  // moved them, and returns true. False when the instance is gone or has no host.
+  // duplicate delivery): keeps the claim where it was placed (claims it there
+  // again, idempotent) and returns true; the caller must not release it.
+  // False when the instance is gone or has no host.
   bool restore_winner_claim(const sdk::RequestContext& ctx, const std::string& instance_uuid);
 
   // Gives back the instance's claim in the database at once (the scheduler's

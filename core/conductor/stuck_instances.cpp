@@ -12,6 +12,7 @@
 
 #include "core/common/time_util.h"
 #include "core/compute/instance_states.h"
+#include "core/db/allocation_repository.h"
 #include "core/db/image_repository.h"
 #include "core/db/instance_fault_repository.h"
 #include "core/db/server_group_repository.h"
@@ -244,6 +245,11 @@ bool StuckInstanceSweeper::claim(const sdk::RequestContext& ctx, const db::Insta
 void StuckInstanceSweeper::reschedule_lost_build(const sdk::RequestContext& ctx, const db::InstanceRecord& r) {
   spdlog::warn("[{}] instance {}: waiting for a host since {}; its build request was lost, scheduling it again",
                ctx.request_id, r.uuid, r.updated_at);
+  // A claim it holds is the lost attempt's (no host was ever set): the
+  // scheduler would refuse a new one beside it.
+  if (sdk::Status s = db::AllocationRepository(db_).release(r.uuid); !s.ok()) {
+    spdlog::warn("[{}] instance {}: releasing the lost attempt's claim: {}", ctx.request_id, r.uuid, s.message());
+  }
   rpcapi::BuildInstancesRequest request;
   request.instance_uuids = {r.uuid};
   request.spec = spec_from_record(db_, r);

@@ -80,6 +80,8 @@ class Cloud:
             "--set", "conductor.task_timeout=10", "--set", "conductor.stuck_check_interval=1",
             "--set", "driver.fake.vcpus=1000", "--set", "driver.fake.memory_mb=1000000",
             "--set", "driver.fake.local_gb=100000",
+            # Room for a whole storm: errors must come from the chaos, not capacity.
+            "--set", "filter.num_instances.max_instances_per_host=1000",
             "--log-level", "info"]
         self.keygen()
 
@@ -337,6 +339,14 @@ def main():
                      len(stuck), len(missing), "%.1f" % settled_in if settled_in is not None else "NEVER",
                      "%.1f" % deleted_in if deleted_in is not None else "NEVER", left,
                      time.monotonic() - started), flush=True)
+            reasons = {}
+            for e in errors:
+                text = (e.get("fault") or {}).get("message", "")
+                for u in [e["id"]]:
+                    text = text.replace(u, "<uuid>")
+                reasons[text[:90]] = reasons.get(text[:90], 0) + 1
+            for text, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:4]:
+                print("  %-9s %3d x %s" % (role, n, text), flush=True)
             if missing:
                 failures.append("%s: %d accepted servers missing, e.g. %s" % (role, len(missing), missing[:3]))
             if stuck:

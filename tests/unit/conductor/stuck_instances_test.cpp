@@ -140,6 +140,22 @@ TEST_F(StuckInstancesTest, ALostBuildRequestIsScheduledAgainOnceItIsOldEnough) {
   EXPECT_EQ(h1.count(), 1u);
 }
 
+// The lost attempt got as far as a claim (a conductor killed between the
+// scheduler's answer and setting the host): the claim does not block the retry.
+TEST_F(StuckInstancesTest, ALostBuildThatHeldAClaimIsScheduledAgain) {
+  auto& h1 = add_compute_host("h1");
+  add_compute_host("h2", 1024);  // the weighers prefer h1 (more free RAM)
+  const std::string uuid = create_instance(flavor(1024));
+  ASSERT_TRUE(db::AllocationRepository(*db_).claim("h2", uuid, 1, 1024, 1).ok());
+
+  EXPECT_EQ(sweep_at(181s).rescheduled, 1);
+  ASSERT_EQ(h1.wait_for(1).size(), 1u);
+  EXPECT_EQ(instance(uuid).host, "h1");
+  ASSERT_TRUE(allocation(uuid).has_value());
+  EXPECT_EQ(allocation(uuid)->node, "h1");
+  EXPECT_EQ(db::ComputeNodeRepository(*db_).get("h2")->memory_mb_used, 0);
+}
+
 TEST_F(StuckInstancesTest, TwoConductorsSweepingAtOnceRescheduleALostBuildOnce) {
   auto& h1 = add_compute_host("h1");
   const std::string uuid = create_instance(flavor(1024));
