@@ -96,19 +96,7 @@ sdk::RequestSpec spec_from_record(db::Database& db, const db::InstanceRecord& r)
     spec.image.id = r.image_ref;
   }
   if (auto groups = db::ServerGroupRepository(db).groups_of(r.uuid); groups.ok() && !groups->empty()) {
-    const db::ServerGroupRecord& group = groups->front();
-    sdk::InstanceGroup g;
-    g.uuid = group.uuid;
-    g.name = group.name;
-    g.policy = group.policy;
-    g.members = group.members;
-    db::InstanceRepository instances(db);
-    for (const auto& member : group.members) {
-      auto m = instances.get(member);
-      if (m.ok() && !m->host.empty() && member != r.uuid) g.hosts.push_back(m->host);
-    }
-    g.max_server_per_host = static_cast<std::int32_t>(group.max_server_per_host.value_or(1));
-    spec.instance_group = std::move(g);
+    spec.instance_group = db::scheduling_view(db, groups->front());
   }
   return spec;
 }

@@ -122,7 +122,8 @@ TEST_F(BuildTest, ABuildDeliveredTwiceSpawnsOnce) {
   ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 1; }));
   const std::size_t steps = fake_.history("i-1").size();
 
-  cast_build(msg);
+  // The same message again, the instance as the conductor now has it (active).
+  ASSERT_TRUE(compute_api_->build_and_run_instance(ctx("req-build-i-1"), kHost, build_request(msg)).ok());
   ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 2; }));
   EXPECT_EQ(fake_.history("i-1").size(), steps);
   EXPECT_EQ(fake_.get("i-1")->vm_state, "active");
