@@ -75,18 +75,7 @@ class StuckInstancesTest : public testing::ConductorTest {
                        })
                       .ok());
     }
-    EXPECT_TRUE(d.add_typed<rpcapi::BuildAndRunRequest>(
-                     std::string(rpcapi::compute_method::kBuildAndRunInstance), rpcapi::kComputeVersion,
-                     [l](const rpc::CallInfo&, rpcapi::BuildAndRunRequest r) -> rpc::Result<rpc::Payload> {
-                       l->add("build_and_run_instance", r.instance.instance.uuid);
-                       return rpc::Payload();
-                     })
-                    .ok());
-    auto& ep = add_endpoint("compute-" + host);
-    EXPECT_TRUE(ep.serve(std::string(rpcapi::kComputeTopic), host, std::move(d)).ok());
-    EXPECT_TRUE(ep.start().ok());
-    EXPECT_TRUE(ep.wait_registered(3s));
-    report(host, 4096);
+    serve_compute_host(host, std::move(d));
     return *l;
   }
 
