@@ -42,6 +42,11 @@ std::string utc_from_now(std::int64_t seconds) {
   return format(micros / 1000000, micros % 1000000);
 }
 
+std::string utc_at(std::chrono::system_clock::time_point t) {
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  return format(micros / 1000000, micros % 1000000);
+}
+
 std::string to_api_seconds(std::string_view stored) {
   if (stored.size() < 19) return std::string(stored);
   return std::string(stored.substr(0, 19)) + "Z";

@@ -6,6 +6,7 @@
 // ("2026-11-26T04:18:15Z") and launched_at / action times as stored, as Nova does.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,6 +20,10 @@ std::string utc_now();
 
 // Now plus `seconds` (may be negative), in the same form (token expiry).
 std::string utc_from_now(std::int64_t seconds);
+
+// `t` in the stored form (the stuck-instance sweep's cut-offs, from a clock
+// tests can set).
+std::string utc_at(std::chrono::system_clock::time_point t);
 
 // "2026-11-26T04:18:15.421318" -> "2026-11-26T04:18:15Z".
 std::string to_api_seconds(std::string_view stored);

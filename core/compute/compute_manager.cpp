@@ -21,6 +21,8 @@ namespace {
 
 // How long an action that arrives before start() has finished waits for it.
 constexpr std::chrono::seconds kReadyWait{30};
+// Between two tries of an instance update that found no conductor.
+constexpr std::chrono::milliseconds kConductorRetryPause{250};
 
 // A handler's answer: nil on success, the status as a remote error otherwise.
 rpc::Result<rpc::Payload> answer(const sdk::Status& status) {
@@ -263,6 +265,17 @@ bool ComputeManager::stopping() const {
 sdk::Result<rpcapi::InstanceMsg> ComputeManager::update(const sdk::RequestContext& ctx,
                                                         const rpcapi::InstanceUpdateMsg& u) {
   auto r = conductor_.instance_update(ctx, u);
+  // No conductor reachable (one restarting): the update was not delivered,
+  // so it is sent again, for a bounded time, rather than failing the build
+  // or action it belongs to.
+  const auto give_up = std::chrono::steady_clock::now() + options_.conductor_retry_window;
+  while (!r.ok() && r.status().is(sdk::StatusCode::kUnavailable) && std::chrono::steady_clock::now() < give_up &&
+         !stopping()) {
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, kConductorRetryPause, [this] { return state_ == State::kStopped; });
+    lock.unlock();
+    r = conductor_.instance_update(ctx, u);
+  }
   if (r.ok()) {
     spdlog::debug("[{}] instance {}: vm_state={} task_state={}", ctx.request_id, u.instance_uuid, r->vm_state,
                   r->task_state.value_or("None"));

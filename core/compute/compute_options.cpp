@@ -25,6 +25,7 @@ ComputeOptions ComputeOptions::from_config(const Config& config) {
   o.shelved_offload_time = c.shelved_offload_time < 0 ? std::chrono::milliseconds(-1)
                                                       : from_seconds(c.shelved_offload_time);
   o.state_path = config.data_dir;
+  o.conductor_retry_window = from_seconds(config.rpc.call_timeout);
   return o;
 }
 

@@ -60,6 +60,12 @@ struct ComputeOptions {
   // empty: the system's temporary directory.
   std::filesystem::path snapshot_directory;
 
+  // How long an instance update waits for a conductor when none is
+  // reachable (kUnavailable: the message was never delivered, so sending it
+  // again is safe): a conductor restarting does not fail the builds and
+  // actions in flight. Zero: no retry. From rpc.call_timeout.
+  std::chrono::milliseconds conductor_retry_window{60'000};
+
   // Downloads image data before each spawn; null: the driver reads none (the
   // fake driver) and nothing is downloaded. The node sets it when [compute]
   // image_download_path (or the driver's image_source_path) is set.

@@ -1,6 +1,8 @@
 #include "core/conductor/compute_task_manager.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <optional>
 #include <utility>
 
@@ -28,6 +30,9 @@ std::vector<std::optional<std::string>> build_task_states() {
   return {std::string("scheduling"), std::nullopt, std::string("networking"), std::string("block_device_mapping"),
           std::string("spawning")};
 }
+
+// Between two select_destinations that found no scheduler.
+constexpr std::chrono::milliseconds kSchedulerRetryPause{250};
 
 bool deleted_meanwhile(const sdk::Status& s) {
   return s.is(sdk::StatusCode::kNotFound) || s.is(sdk::StatusCode::kInvalidState);
@@ -67,6 +72,14 @@ sdk::Status ComputeTaskManager::build_instances(const sdk::RequestContext& ctx,
   const std::string& rid = ctx.request_id;
   rpcapi::SelectDestinationsRequest select{request.spec, request.instance_uuids, options_.max_attempts};
   auto selections = scheduler_.select_destinations(ctx, select);
+  // No scheduler connected (one restarting): the call was never delivered,
+  // so it is made again, for up to call_timeout, before the build fails.
+  const auto give_up = std::chrono::steady_clock::now() + options_.call_timeout;
+  while (!selections.ok() && selections.status().is(sdk::StatusCode::kUnavailable) &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(kSchedulerRetryPause);
+    selections = scheduler_.select_destinations(ctx, select);
+  }
   if (selections.ok() && selections->size() != request.instance_uuids.size()) {
     selections = sdk::Status::Internal("scheduler.select_destinations returned " +
                                        std::to_string(selections->size()) + " destinations for " +
@@ -77,6 +90,12 @@ sdk::Status ComputeTaskManager::build_instances(const sdk::RequestContext& ctx,
     spdlog::warn("[{}] build_instances: scheduling {} instance(s) failed: {}", rid, request.instance_uuids.size(),
                  message);
     for (const auto& uuid : request.instance_uuids) {
+      // Placed already by another delivery of this request (the scheduler
+      // refuses a second claim): that build goes on.
+      if (auto r = db::InstanceRepository(db_).get(uuid); r.ok() && !r->host.empty()) {
+        spdlog::info("[{}] instance {} was placed on {} meanwhile; left to that build", rid, uuid, r->host);
+        continue;
+      }
       set_error(ctx, uuid, message, selections.status().to_string(), "", kScheduleAndBuildEvent);
     }
     return selections.status();
@@ -103,10 +122,14 @@ sdk::Status ComputeTaskManager::build_instances(const sdk::RequestContext& ctx,
     }
     update.expected_task_state = std::vector<std::optional<std::string>>{std::string("scheduling")};
     update.expected_vm_state = std::vector<std::string>{"building"};
+    // Not placed yet: a build_instances delivered twice (the sweep re-sends
+    // one it believes lost) places the instance once.
+    update.expected_host = std::string();
     if (auto updated = db::InstanceRepository(db_).update(uuid, update); !updated.ok()) {
+      spdlog::info("[{}] instance {} not built on {}: {}", rid, uuid, dest.host, updated.status().message());
+      if (restore_winner_claim(ctx, uuid)) continue;
       // Deleted (or otherwise taken over) while the scheduler worked: its
       // claim must not outlive it.
-      spdlog::info("[{}] instance {} not built on {}: {}", rid, uuid, dest.host, updated.status().message());
       release_claim_now(rid, uuid);
       (void)scheduler_.release(ctx, uuid);
       continue;
@@ -368,6 +391,19 @@ sdk::Status ComputeTaskManager::cast_build(const sdk::RequestContext& ctx, const
     }
   }
   return compute_.build_and_run_instance(ctx, host, request);
+}
+
+bool ComputeTaskManager::restore_winner_claim(const sdk::RequestContext& ctx, const std::string& instance_uuid) {
+  auto record = db::InstanceRepository(db_).get(instance_uuid);
+  if (!record.ok() || record->host.empty()) return false;
+  // The placement that won owns the instance's claim: never release it;
+  // claim there again (idempotent) in case ours changed it.
+  rpcapi::ClaimMsg claim{rpcapi::DestinationMsg{record->host, record->node}, instance_uuid, record->flavor};
+  if (sdk::Status s = scheduler_.claim(ctx, claim); !s.ok()) {
+    spdlog::warn("[{}] instance {}: restoring its claim on {}: {}", ctx.request_id, instance_uuid, record->host,
+                 s.message());
+  }
+  return true;
 }
 
 void ComputeTaskManager::release_claim_now(const std::string& rid, const std::string& instance_uuid) {

@@ -73,6 +73,12 @@ class ComputeTaskManager {
                          const sdk::RequestSpec& spec, std::vector<rpcapi::DestinationMsg> alternates,
                          std::int32_t attempt, const rpcapi::GuestInjection& injection);
 
+  // When another build_instances of this instance placed it first (a
+  // duplicate delivery): keeps the claim where it was placed (claims it there
+  // again, idempotent) and returns true; the caller must not release it.
+  // False when the instance is gone or has no host.
+  bool restore_winner_claim(const sdk::RequestContext& ctx, const std::string& instance_uuid);
+
   // Gives back the instance's claim in the database at once (the scheduler's
   // fanout release is asynchronous, and a claim of the next alternate must
   // not race with it).

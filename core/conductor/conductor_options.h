@@ -27,6 +27,21 @@ struct ConductorOptions {
   // This conductor's name: its server on topic "conductor", the host of the
   // action events it records.
   std::string host = "conductor";
+  // The stuck-instance sweep (stuck_instances.h); each bound is on how long
+  // the instance's record has not changed (updated_at). Zero turns a rule off.
+  //  - lost_build_timeout: an instance still waiting for a host (building /
+  //    scheduling, none set) is sent to the scheduler again: the API's
+  //    build_instances cast was lost (no conductor took it). Keep it above
+  //    call_timeout, or a slow scheduler's work is done twice (harmless).
+  //  - instance_build_timeout: a build that has not moved ends in ERROR
+  //    with a fault (Nova's instance_build_timeout).
+  //  - task_timeout: a delete is sent again; a power action is sent again
+  //    once, then ends in ERROR; any other task ends in ERROR.
+  std::chrono::seconds lost_build_timeout{180};
+  std::chrono::seconds instance_build_timeout{3600};
+  std::chrono::seconds task_timeout{1800};
+  // The sweep's period; zero or less: no sweep.
+  std::chrono::milliseconds stuck_check_interval{60000};
   // The rules each port of an instance enforces (the network service's
   // security groups, computed from the database), sent with every
   // build_and_run_instance so the guest starts with its filters. Unset: no

@@ -30,7 +30,8 @@ ConductorService::ConductorService(db::Database& db, rpc::Endpoint& endpoint, Co
       scheduler_(endpoint, options_.call_timeout, options_.scheduler_version_cap),
       compute_(endpoint, options_.call_timeout, options_.compute_version_cap),
       tasks_(db, scheduler_, compute_, options_),
-      manager_(db, scheduler_) {}
+      manager_(db, scheduler_),
+      sweeper_(db, tasks_, manager_, compute_, options_) {}
 
 sdk::Status ConductorService::register_on(rpc::Endpoint& endpoint) {
   rpc::Dispatcher d;

@@ -16,6 +16,7 @@
 #include "core/conductor/compute_task_manager.h"
 #include "core/conductor/conductor_manager.h"
 #include "core/conductor/conductor_options.h"
+#include "core/conductor/stuck_instances.h"
 #include "core/db/database.h"
 #include "core/rpcapi/compute_rpcapi.h"
 #include "core/rpcapi/scheduler_rpcapi.h"
@@ -38,6 +39,9 @@ class ConductorService {
 
   ComputeTaskManager& compute_task_manager() { return tasks_; }
   ConductorManager& conductor_manager() { return manager_; }
+  // The stuck-instance sweep; the node starts it once the endpoint serves,
+  // and stops it before stopping the endpoint.
+  StuckInstanceSweeper& stuck_instance_sweeper() { return sweeper_; }
 
  private:
   const ConductorOptions options_;
@@ -45,6 +49,7 @@ class ConductorService {
   rpcapi::ComputeRpcApi compute_;
   ComputeTaskManager tasks_;
   ConductorManager manager_;
+  StuckInstanceSweeper sweeper_;
 };
 
 }  // namespace stratus::core::conductor

@@ -355,6 +355,15 @@ Status build(const toml::table& root, Config& cfg) {
     return r.finish();
   });
   if (!s.ok()) return s;
+  s = top.read_table("conductor", [&](const toml::table& t, const std::string& prefix) {
+    SectionReader r(t, prefix);
+    if (Status st = r.read_in_range("lost_build_timeout", cfg.conductor.lost_build_timeout, 0, 31536000); !st.ok()) return st;
+    if (Status st = r.read_in_range("instance_build_timeout", cfg.conductor.instance_build_timeout, 0, 31536000); !st.ok()) return st;
+    if (Status st = r.read_in_range("task_timeout", cfg.conductor.task_timeout, 0, 31536000); !st.ok()) return st;
+    if (Status st = r.read_in_range("stuck_check_interval", cfg.conductor.stuck_check_interval, 0, 86400); !st.ok()) return st;
+    return r.finish();
+  });
+  if (!s.ok()) return s;
   s = top.read_table("rpc", [&](const toml::table& t, const std::string& prefix) {
     SectionReader r(t, prefix);
     if (Status st = r.read("router", cfg.rpc.router); !st.ok()) return st;

@@ -75,6 +75,21 @@ struct SchedulerSection {
   std::int64_t max_attempts = 3;
 };
 
+// The conductor's stuck-instance sweep (docs/compute.md, "Never stuck, never
+// lost"): seconds an instance's record may stay unchanged; 0 turns a rule off.
+struct ConductorSection {
+  // Waiting for a host (building/scheduling): the build request was lost;
+  // schedule it again. Keep it above rpc.call_timeout.
+  double lost_build_timeout = 180.0;
+  // A build that has not moved ends in ERROR (Nova's instance_build_timeout).
+  double instance_build_timeout = 3600.0;
+  // A delete or power action that has not finished is sent again (an action
+  // once), then ends in ERROR; any other task ends in ERROR.
+  double task_timeout = 1800.0;
+  // Seconds between sweeps; 0: no sweep.
+  double stuck_check_interval = 60.0;
+};
+
 struct RpcSection {
   // Where endpoints connect: "inproc://stratus" inside one process (aio),
   // "tcp://HOST:PORT" between processes.
@@ -135,6 +150,7 @@ struct Config {
   ImageSection image;
   SchedulerSection scheduler;
   UpgradeLevelsSection upgrade_levels;
+  ConductorSection conductor;
   // [driver.<name>], [filter.<name>], [weigher.<name>]
   std::map<std::pair<sdk::PluginKind, std::string>, sdk::PluginConfig> plugin_tables;
   std::string source = "built-in defaults";  // the file it came from

@@ -518,6 +518,12 @@ Result<InstanceRecord> InstanceRepository::update(const std::string& uuid, const
         return Status::InvalidState("instance " + uuid + " is in task_state " + state_text(cur->task_state));
       }
     }
+    if (u.expected_host && cur->host != *u.expected_host) {
+      return Status::InvalidState("instance " + uuid + " is on host '" + cur->host + "'");
+    }
+    if (u.expected_updated_at && cur->updated_at != *u.expected_updated_at) {
+      return Status::InvalidState("instance " + uuid + " changed at " + cur->updated_at);
+    }
     std::string sql = "UPDATE instances SET updated_at = ?";
     std::vector<std::function<void(Statement&, int)>> binds;
     auto set = [&](const char* column, auto value) {

@@ -94,6 +94,12 @@ struct InstanceUpdate {
   // the same transaction. nullopt as an element means "no task".
   std::optional<std::vector<std::optional<std::string>>> expected_task_state;
   std::optional<std::vector<std::string>> expected_vm_state;
+  // The host must still be this ("" : none yet), so that two conductors that
+  // both scheduled one instance never both place it.
+  std::optional<std::string> expected_host;
+  // updated_at must still be this: a claim on a record read earlier (the
+  // conductor's stuck-instance sweep; two conductors never take one instance).
+  std::optional<std::string> expected_updated_at;
 };
 
 enum class DeletedFilter { kExclude, kOnly, kInclude };

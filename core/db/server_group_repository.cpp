@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/common/ids.h"
+#include "core/db/instance_repository.h"
 #include "core/db/lock_key.h"
 #include "core/common/time_util.h"
 
@@ -188,6 +189,21 @@ Result<std::vector<ServerGroupRecord>> ServerGroupRepository::groups_of(const st
                  "WHERE g.id IN (SELECT group_id FROM server_group_members WHERE instance_uuid = ?) ORDER BY g.id",
                  instance_uuid);
   });
+}
+
+sdk::InstanceGroup scheduling_view(Scope db, const ServerGroupRecord& group) {
+  sdk::InstanceGroup g;
+  g.uuid = group.uuid;
+  g.name = group.name;
+  g.policy = group.policy;
+  g.members = group.members;
+  InstanceRepository instances(db);
+  for (const auto& member : group.members) {
+    auto m = instances.get(member);
+    if (m.ok() && !m->host.empty()) g.hosts.push_back(m->host);
+  }
+  g.max_server_per_host = static_cast<std::int32_t>(group.max_server_per_host.value_or(1));
+  return g;
 }
 
 }  // namespace stratus::core::db

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/db/scope.h"
+#include "stratus/sdk/request_spec.h"
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::db {
@@ -56,5 +57,9 @@ class ServerGroupRepository {
  private:
   Scope db_;
 };
+
+// The group as the scheduler is given it (RequestSpec.instance_group): its
+// members and the hosts of those already placed (read from `db`).
+sdk::InstanceGroup scheduling_view(Scope db, const ServerGroupRecord& group);
 
 }  // namespace stratus::core::db

@@ -280,10 +280,16 @@ struct Node::Impl {
     if (!scheduler_cap.ok()) return scheduler_cap.status();
     o.compute_version_cap = std::move(compute_cap.value());
     o.scheduler_version_cap = std::move(scheduler_cap.value());
+    o.lost_build_timeout = whole_seconds(config.conductor.lost_build_timeout);
+    o.instance_build_timeout = whole_seconds(config.conductor.instance_build_timeout);
+    o.task_timeout = whole_seconds(config.conductor.task_timeout);
+    o.stuck_check_interval =
+        std::chrono::milliseconds(static_cast<std::int64_t>(config.conductor.stuck_check_interval * 1000));
     conductor = std::make_unique<conductor::ConductorService>(*database, *conductor_endpoint, o);
     if (auto s = conductor->register_on(*conductor_endpoint); !s.ok()) return s;
     if (auto s = conductor_endpoint->start(); !s.ok()) return rpc_failure("conductor endpoint", s);
     await_registration(*conductor_endpoint, "conductor");
+    conductor->stuck_instance_sweeper().start();
     return sdk::Status::OK();
   }
 
@@ -498,6 +504,7 @@ struct Node::Impl {
         if (auto s = c.driver->cleanup_host(c.host); !s.ok()) spdlog::warn("cleanup of host {}: {}", c.host, s.to_string());
       }
     }
+    if (conductor) conductor->stuck_instance_sweeper().stop();
     if (conductor_endpoint) conductor_endpoint->stop();
     if (scheduler_endpoint) scheduler_endpoint->stop();
     if (router) router->stop();

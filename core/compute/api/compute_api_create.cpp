@@ -414,19 +414,8 @@ sdk::RequestSpec request_spec(db::Database& db, const ComputeContext& ctx, const
   spec.scheduler_hints = req.scheduler_hints;
   spec.force_hosts = base.force_hosts;
   if (base.group) {
-    const auto& group = *base.group;
-    sdk::InstanceGroup g;
-    g.uuid = group.uuid;
-    g.name = group.name;
-    g.policy = group.policy;
-    g.members = group.members;
-    db::InstanceRepository instances(db);
-    for (const auto& member : group.members) {
-      auto m = instances.get(member);
-      if (m.ok() && !m->host.empty()) g.hosts.push_back(m->host);
-    }
+    sdk::InstanceGroup g = db::scheduling_view(db, *base.group);
     g.members.insert(g.members.end(), uuids.begin(), uuids.end());
-    g.max_server_per_host = static_cast<std::int32_t>(group.max_server_per_host.value_or(1));
     spec.instance_group = std::move(g);
   }
   return spec;

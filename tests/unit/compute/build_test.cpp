@@ -112,6 +112,46 @@ TEST_F(BuildTest, AnInstanceDeletedBeforeItsBuildStartsIsNeverSpawned) {
   EXPECT_TRUE(fake_.reschedules().empty());
 }
 
+// Idempotent: a build message delivered twice (the conductor's sweep sends
+// a lost one again) neither spawns a second guest nor moves the instance.
+TEST_F(BuildTest, ABuildDeliveredTwiceSpawnsOnce) {
+  start_compute();
+  const auto msg = instance("i-1");
+  cast_build(msg);
+  ASSERT_TRUE(wait_state("i-1", "active"));
+  ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 1; }));
+  const std::size_t steps = fake_.history("i-1").size();
+
+  // The same message again, the instance as the conductor now has it (active).
+  ASSERT_TRUE(compute_api_->build_and_run_instance(ctx("req-build-i-1"), kHost, build_request(msg)).ok());
+  ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 2; }));
+  EXPECT_EQ(fake_.history("i-1").size(), steps);
+  EXPECT_EQ(fake_.get("i-1")->vm_state, "active");
+  EXPECT_EQ(driver_->instance_count(), 1u);
+  EXPECT_TRUE(fake_.reschedules().empty());
+}
+
+// A conductor restarting: the updates that found none connected are sent
+// again (they were never delivered), and the build goes on.
+TEST_F(BuildTest, AnUpdateThatFindsNoConductorIsSentAgainWithinTheWindow) {
+  start_compute();
+  fake_.make_unreachable_for(3);
+  cast_build(instance("i-1"));
+  ASSERT_TRUE(wait_state("i-1", "active"));
+  EXPECT_TRUE(fake_.reschedules().empty());
+  EXPECT_EQ(driver_->instance_count(), 1u);
+}
+
+TEST_F(BuildTest, WithNoRetryWindowAnUnreachableConductorFailsTheBuildStep) {
+  auto options = quiet_options();
+  options.conductor_retry_window = 0ms;
+  start_compute(options);
+  fake_.make_unreachable_for(1);
+  cast_build(instance("i-1"));
+  ASSERT_TRUE(fake_.wait_for([&] { return fake_.reschedules().size() == 1; }));
+  EXPECT_EQ(driver_->instance_count(), 0u);
+}
+
 TEST_F(BuildTest, MaxConcurrentBuildsBoundsTheSpawnsInFlight) {
   auto options = quiet_options();
   options.max_concurrent_builds = 2;

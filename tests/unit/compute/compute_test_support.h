@@ -72,6 +72,11 @@ class FakeConductor {
   std::vector<std::string> destroyed() const { return copy(destroyed_); }
   std::vector<rpcapi::NodeReportMsg> reports() const { return copy(reports_); }
   std::vector<rpcapi::ServiceMsg> heartbeats() const { return copy(heartbeats_); }
+  // The next `n` instance updates fail as if no conductor were connected.
+  void make_unreachable_for(std::size_t n) {
+    std::lock_guard lock(mutex_);
+    unreachable_updates_ = n;
+  }
   std::size_t refused_updates() const {
     std::lock_guard lock(mutex_);
     return refused_updates_;
@@ -148,6 +153,11 @@ class FakeConductor {
   // As the database's CAS update: NotFound, or InvalidState when a guard fails.
   rpc::Result<rpc::Payload> instance_update(const rpcapi::InstanceUpdateMsg& u) {
     std::unique_lock lock(mutex_);
+    if (unreachable_updates_ > 0) {  // as a router that knows no conductor answers
+      --unreachable_updates_;
+      ++refused_updates_;
+      return rpc::make_error(rpc::Errc::unavailable, "no conductor connected");
+    }
     auto it = instances_.find(u.instance_uuid);
     if (it == instances_.end()) {
       ++refused_updates_;
@@ -204,6 +214,7 @@ class FakeConductor {
   mutable std::mutex mutex_;
   mutable std::condition_variable cv_;
   std::map<std::string, InstanceMsg> instances_;
+  std::size_t unreachable_updates_ = 0;
   std::map<std::string, std::vector<StateStep>> history_;
   std::vector<rpcapi::InstanceFaultMsg> faults_;
   std::vector<rpcapi::ActionEventMsg> events_;

@@ -129,12 +129,18 @@ class ConductorTest : public db::testing::DbTest {
                        return rpc::Payload();
                      })
                     .ok());
+    serve_compute_host(host, std::move(d), memory_mb);
+    return *r;
+  }
+
+  // Serves `d` as compute.<host> on an endpoint of its own, and reports the
+  // host to the conductor as a compute service would.
+  void serve_compute_host(const std::string& host, rpc::Dispatcher d, std::int64_t memory_mb = 4096) {
     auto& ep = add_endpoint("compute-" + host);
     EXPECT_TRUE(ep.serve(std::string(rpcapi::kComputeTopic), host, std::move(d)).ok());
     EXPECT_TRUE(ep.start().ok());
     EXPECT_TRUE(ep.wait_registered(3s));
     report(host, memory_mb);
-    return *r;
   }
 
   // compute_node_update through the conductor, and wait until the

@@ -189,6 +189,36 @@ TEST_F(ConfigFile, ServiceTunablesAndRpcSection) {
       << cfg.status();
 }
 
+// The stuck-instance sweep's bounds (docs/operations.md): on by default, 0 off.
+TEST_F(ConfigFile, ConductorSweepTimeouts) {
+  auto cfg = load_config(std::nullopt);
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_DOUBLE_EQ(cfg->conductor.lost_build_timeout, 180.0);
+  EXPECT_DOUBLE_EQ(cfg->conductor.instance_build_timeout, 3600.0);
+  EXPECT_DOUBLE_EQ(cfg->conductor.task_timeout, 1800.0);
+  EXPECT_DOUBLE_EQ(cfg->conductor.stuck_check_interval, 60.0);
+
+  auto file = write(
+      "[conductor]\nlost_build_timeout = 8\ninstance_build_timeout = 0\ntask_timeout = 10.5\n"
+      "stuck_check_interval = 1\n");
+  cfg = load_config(file);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_DOUBLE_EQ(cfg->conductor.lost_build_timeout, 8.0);
+  EXPECT_DOUBLE_EQ(cfg->conductor.instance_build_timeout, 0.0);
+  EXPECT_DOUBLE_EQ(cfg->conductor.task_timeout, 10.5);
+  EXPECT_DOUBLE_EQ(cfg->conductor.stuck_check_interval, 1.0);
+
+  file = write("[conductor]\ntask_timeout = -1\n");
+  cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("'conductor.task_timeout' must be between"), std::string::npos)
+      << cfg.status();
+
+  cfg = load_config(std::nullopt, {"conductor.build_timeout=5"});
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("unknown key 'conductor.build_timeout'"), std::string::npos) << cfg.status();
+}
+
 TEST_F(ConfigFile, UnknownKeyNamesKeyAndLine) {
   auto file = write("host = \"a\"\n[scheduler]\nenabled_filter = [\"ram\"]\n");
   auto cfg = load_config(file);

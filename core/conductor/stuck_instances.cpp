@@ -1,0 +1,337 @@
+#include "core/conductor/stuck_instances.h"
+
+#include <algorithm>
+#include <exception>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "core/common/time_util.h"
+#include "core/compute/instance_states.h"
+#include "core/db/allocation_repository.h"
+#include "core/db/image_repository.h"
+#include "core/db/instance_fault_repository.h"
+#include "core/db/server_group_repository.h"
+#include "core/db/service_liveness.h"
+#include "core/db/service_repository.h"
+#include "core/rpcapi/instance_message.h"
+#include "core/rpcapi/topics.h"
+#include "stratus/rpc/context.h"
+
+namespace stratus::core::conductor {
+namespace {
+
+namespace ts = compute::task_state;
+namespace vs = compute::vm_state;
+namespace method = rpcapi::compute_method;
+
+// A power action the API casts, and how it is sent again.
+using Cast = sdk::Status (rpcapi::ComputeRpcApi::*)(const sdk::RequestContext&, const rpcapi::InstanceMsg&) const;
+struct Retry {
+  std::string_view method;       // the compute method, for the log
+  Cast cast = nullptr;           // null: reboot_instance with reboot_type
+  std::string_view reboot_type;
+};
+
+std::optional<Retry> retry_of(const std::string& task) {
+  using C = rpcapi::ComputeRpcApi;
+  static const std::vector<std::pair<std::string_view, Retry>> kRetries = {
+      {ts::kPoweringOff, {method::kStopInstance, &C::stop_instance, ""}},
+      {ts::kPoweringOn, {method::kStartInstance, &C::start_instance, ""}},
+      {ts::kRebooting, {method::kRebootInstance, nullptr, "SOFT"}},
+      {ts::kRebootPending, {method::kRebootInstance, nullptr, "SOFT"}},
+      {ts::kRebootStarted, {method::kRebootInstance, nullptr, "SOFT"}},
+      {ts::kRebootingHard, {method::kRebootInstance, nullptr, "HARD"}},
+      {ts::kRebootPendingHard, {method::kRebootInstance, nullptr, "HARD"}},
+      {ts::kRebootStartedHard, {method::kRebootInstance, nullptr, "HARD"}},
+      {ts::kPausing, {method::kPauseInstance, &C::pause_instance, ""}},
+      {ts::kUnpausing, {method::kUnpauseInstance, &C::unpause_instance, ""}},
+      {ts::kSuspending, {method::kSuspendInstance, &C::suspend_instance, ""}},
+      {ts::kResuming, {method::kResumeInstance, &C::resume_instance, ""}},
+      {ts::kSoftDeleting, {method::kSoftDeleteInstance, &C::soft_delete_instance, ""}},
+      {ts::kRestoring, {method::kRestoreInstance, &C::restore_instance, ""}},
+  };
+  for (const auto& [name, retry] : kRetries) {
+    if (task == name) return retry;
+  }
+  return std::nullopt;
+}
+
+// Every task state but the build's own (those are found by vm_state).
+std::vector<std::string> action_task_states() {
+  std::vector<std::string> out;
+  for (std::string_view t : {ts::kRebooting, ts::kRebootPending, ts::kRebootStarted, ts::kRebootingHard,
+                             ts::kRebootPendingHard, ts::kRebootStartedHard, ts::kPoweringOff, ts::kPoweringOn,
+                             ts::kPausing, ts::kUnpausing, ts::kSuspending, ts::kResuming, ts::kSoftDeleting,
+                             ts::kRestoring, ts::kRebuilding, ts::kRebuildSpawning, ts::kDeleting, ts::kScheduling,
+                             ts::kNetworking, ts::kBlockDeviceMapping, ts::kSpawning}) {
+    out.emplace_back(t);
+  }
+  return out;
+}
+
+bool older(const db::InstanceRecord& r, const std::string& cutoff) { return r.updated_at <= cutoff; }
+
+std::string cutoff(std::chrono::system_clock::time_point now, std::chrono::seconds bound) {
+  return common::utc_at(now - bound);
+}
+
+// What the scheduler is asked, rebuilt from what the database kept of the
+// request (the API's RequestSpec is not stored).
+sdk::RequestSpec spec_from_record(db::Database& db, const db::InstanceRecord& r) {
+  sdk::RequestSpec spec;
+  spec.instance_uuid = r.uuid;
+  spec.project_id = r.project_id;
+  spec.user_id = r.user_id;
+  spec.flavor = r.flavor;
+  spec.num_instances = 1;
+  spec.availability_zone = r.availability_zone;
+  if (auto image = db::ImageRepository(db).get(r.image_ref); image.ok()) {
+    spec.image = image->to_sdk();
+  } else {
+    spec.image.id = r.image_ref;
+  }
+  if (auto groups = db::ServerGroupRepository(db).groups_of(r.uuid); groups.ok() && !groups->empty()) {
+    spec.instance_group = db::scheduling_view(db, groups->front());
+  }
+  return spec;
+}
+
+}  // namespace
+
+StuckInstanceSweeper::StuckInstanceSweeper(db::Database& db, ComputeTaskManager& tasks, ConductorManager& manager,
+                                           const rpcapi::ComputeRpcApi& compute, ConductorOptions options)
+    : db_(db), tasks_(tasks), manager_(manager), compute_(compute), options_(std::move(options)) {}
+
+StuckInstanceSweeper::~StuckInstanceSweeper() { stop(); }
+
+StuckInstanceSweeper::Outcome StuckInstanceSweeper::sweep(const sdk::RequestContext& ctx,
+                                                          std::chrono::system_clock::time_point now) {
+  Outcome out;
+  db::InstanceRepository instances(db_);
+  const auto lost = options_.lost_build_timeout;
+  const auto build = options_.instance_build_timeout;
+  const auto task = options_.task_timeout;
+
+  // Builds: the lost ones first, then the ones that stopped moving.
+  std::vector<std::chrono::seconds> build_bounds;
+  for (auto b : {lost, build}) {
+    if (b.count() > 0) build_bounds.push_back(b);
+  }
+  if (!build_bounds.empty()) {
+    db::InstanceFilter f;
+    f.project_id = std::nullopt;
+    f.vm_states = {std::string(vs::kBuilding)};
+    f.changes_before = cutoff(now, *std::min_element(build_bounds.begin(), build_bounds.end()));
+    auto building = instances.list(f);
+    if (!building.ok()) {
+      spdlog::warn("[{}] stuck-instance sweep: listing builds: {}", ctx.request_id, building.status().message());
+    } else {
+      for (const db::InstanceRecord& r : *building) {
+        if (r.task_state == std::optional<std::string>(ts::kDeleting)) continue;  // the delete rule's
+        if (lost.count() > 0 && r.host.empty() && r.task_state == std::optional<std::string>(ts::kScheduling) &&
+            older(r, cutoff(now, lost))) {
+          if (claim(ctx, r)) {
+            reschedule_lost_build(ctx, r);
+            ++out.rescheduled;
+          }
+        } else if (build.count() > 0 && older(r, cutoff(now, build))) {
+          if (set_error(ctx, r,
+                        "Build of instance " + r.uuid + " timed out: no progress for " +
+                            std::to_string(build.count()) + " seconds (task_state " + r.task_state.value_or("None") +
+                            (r.host.empty() ? std::string(", no host") : ", host " + r.host) + ")")) {
+            ++out.errored;
+          }
+        }
+      }
+    }
+  }
+
+  if (task.count() > 0) {
+    db::InstanceFilter f;
+    f.project_id = std::nullopt;
+    f.task_states = action_task_states();
+    f.changes_before = cutoff(now, task);
+    auto busy = instances.list(f);
+    if (!busy.ok()) {
+      spdlog::warn("[{}] stuck-instance sweep: listing tasks: {}", ctx.request_id, busy.status().message());
+    } else {
+      for (const db::InstanceRecord& r : *busy) {
+        if (r.vm_state == vs::kBuilding && r.task_state != std::optional<std::string>(ts::kDeleting)) continue;
+        const std::string t = r.task_state.value_or("");
+        const std::string waited = "task_state " + t + " did not complete within " + std::to_string(task.count()) +
+                                   " seconds" + (r.host.empty() ? std::string() : " on host " + r.host);
+        if (t == ts::kDeleting) {
+          if (claim(ctx, r)) {
+            retry_delete(ctx, r);
+            ++out.retried;
+          }
+          continue;
+        }
+        bool retried_before = false;
+        {
+          std::lock_guard lock(mutex_);
+          auto it = retried_.find(r.uuid);
+          retried_before = it != retried_.end() && it->second == t;
+        }
+        db::InstanceRecord current = r;
+        if (retry_of(t) && !retried_before && !r.host.empty() && host_is_up(r.host)) {
+          if (!claim(ctx, r)) continue;  // moved, or another conductor has it
+          if (retry_action(ctx, r)) {
+            std::lock_guard lock(mutex_);
+            retried_[r.uuid] = t;
+            ++out.retried;
+            continue;
+          }
+          auto fresh = instances.get(r.uuid);  // the claim changed updated_at
+          if (!fresh.ok()) continue;
+          current = std::move(fresh.value());
+        }
+        if (set_error(ctx, current, retried_before ? waited + ", sent again once" : waited)) ++out.errored;
+      }
+    }
+  }
+
+  // Forget the retries whose instance has left that task (or is gone).
+  std::map<std::string, std::string> retried;
+  {
+    std::lock_guard lock(mutex_);
+    retried = retried_;
+  }
+  for (const auto& [uuid, t] : retried) {
+    auto r = instances.get(uuid);
+    if (!r.ok() || r->task_state != std::optional<std::string>(t)) {
+      std::lock_guard lock(mutex_);
+      retried_.erase(uuid);
+    }
+  }
+  if (out != Outcome{}) {
+    spdlog::info("[{}] stuck-instance sweep: {} lost build(s) rescheduled, {} task(s) sent again, {} set to ERROR",
+                 ctx.request_id, out.rescheduled, out.retried, out.errored);
+  }
+  return out;
+}
+
+bool StuckInstanceSweeper::claim(const sdk::RequestContext& ctx, const db::InstanceRecord& r) {
+  db::InstanceUpdate u;  // changes nothing but updated_at
+  u.expected_updated_at = r.updated_at;
+  u.expected_vm_state = std::vector<std::string>{r.vm_state};
+  u.expected_task_state = std::vector<std::optional<std::string>>{r.task_state};
+  u.expected_host = r.host;
+  auto claimed = db::InstanceRepository(db_).update(r.uuid, u);
+  if (!claimed.ok()) {
+    spdlog::debug("[{}] stuck-instance sweep: instance {} moved or taken: {}", ctx.request_id, r.uuid,
+                  claimed.status().message());
+  }
+  return claimed.ok();
+}
+
+void StuckInstanceSweeper::reschedule_lost_build(const sdk::RequestContext& ctx, const db::InstanceRecord& r) {
+  spdlog::warn("[{}] instance {}: waiting for a host since {}; its build request was lost, scheduling it again",
+               ctx.request_id, r.uuid, r.updated_at);
+  // A claim it holds is the lost attempt's (no host was ever set): the
+  // scheduler would refuse a new one beside it.
+  if (sdk::Status s = db::AllocationRepository(db_).release(r.uuid); !s.ok()) {
+    spdlog::warn("[{}] instance {}: releasing the lost attempt's claim: {}", ctx.request_id, r.uuid, s.message());
+  }
+  rpcapi::BuildInstancesRequest request;
+  request.instance_uuids = {r.uuid};
+  request.spec = spec_from_record(db_, r);
+  (void)tasks_.build_instances(ctx, request);
+}
+
+void StuckInstanceSweeper::retry_delete(const sdk::RequestContext& ctx, const db::InstanceRecord& r) {
+  if (r.host.empty() || !host_is_up(r.host)) {
+    spdlog::warn("[{}] instance {}: delete stuck since {} and {}; deleting it here", ctx.request_id, r.uuid,
+                 r.updated_at, r.host.empty() ? "no host" : "host " + r.host + " is down");
+    if (sdk::Status s = manager_.instance_destroy(ctx, r.uuid); !s.ok()) {
+      spdlog::error("[{}] instance {}: delete: {}", ctx.request_id, r.uuid, s.to_string());
+    }
+    return;
+  }
+  auto msg = rpcapi::load_instance_msg(db_, r.uuid);
+  if (!msg.ok()) return;  // deleted meanwhile
+  spdlog::warn("[{}] instance {}: delete stuck since {}; sending it to {} again", ctx.request_id, r.uuid,
+               r.updated_at, r.host);
+  if (sdk::Status s = compute_.terminate_instance(ctx, *msg); !s.ok()) {
+    spdlog::warn("[{}] instance {}: terminate_instance to {}: {}", ctx.request_id, r.uuid, r.host, s.to_string());
+  }
+}
+
+bool StuckInstanceSweeper::retry_action(const sdk::RequestContext& ctx, const db::InstanceRecord& r) {
+  const std::optional<Retry> retry = retry_of(r.task_state.value_or(""));
+  auto msg = rpcapi::load_instance_msg(db_, r.uuid);
+  if (!retry || !msg.ok()) return false;
+  spdlog::warn("[{}] instance {}: {} stuck since {}; sending {} to {} again", ctx.request_id, r.uuid,
+               r.task_state.value_or(""), r.updated_at, retry->method, r.host);
+  const sdk::Status s = retry->cast ? (compute_.*(retry->cast))(ctx, *msg)
+                                    : compute_.reboot_instance(ctx, *msg, std::string(retry->reboot_type));
+  if (!s.ok()) {
+    spdlog::warn("[{}] instance {}: {} to {}: {}", ctx.request_id, r.uuid, retry->method, r.host, s.to_string());
+  }
+  return s.ok();
+}
+
+bool StuckInstanceSweeper::set_error(const sdk::RequestContext& ctx, const db::InstanceRecord& r,
+                                     const std::string& message) {
+  // Claimed first, so that the fault is written only by the one conductor
+  // that sets ERROR, and before ERROR shows (whoever sees ERROR finds it).
+  if (!claim(ctx, r)) return false;
+  auto claimed = db::InstanceRepository(db_).get(r.uuid);
+  if (!claimed.ok()) return false;
+  if (auto f = db::InstanceFaultRepository(db_).add(r.uuid, 500, message, message, r.host); !f.ok()) {
+    spdlog::error("[{}] instance {}: recording the fault: {}", ctx.request_id, r.uuid, f.status().message());
+  }
+  db::InstanceUpdate u;
+  u.vm_state = std::string(vs::kError);
+  u.task_state = std::optional<std::string>();
+  u.expected_updated_at = claimed->updated_at;
+  if (auto s = db::InstanceRepository(db_).update(r.uuid, u); !s.ok()) {
+    spdlog::info("[{}] instance {} moved meanwhile; not set to ERROR: {}", ctx.request_id, r.uuid,
+                 s.status().message());
+    return false;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    retried_.erase(r.uuid);
+  }
+  spdlog::warn("[{}] instance {}: ERROR: {}", ctx.request_id, r.uuid, message);
+  return true;
+}
+
+bool StuckInstanceSweeper::host_is_up(const std::string& host) {
+  auto service = db::ServiceRepository(db_).get(host, std::string(rpcapi::kComputeBinary));
+  return service.ok() && db::service_is_up(*service, options_.service_down_time);
+}
+
+void StuckInstanceSweeper::start() {
+  if (options_.stuck_check_interval.count() <= 0 || thread_.joinable()) return;
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!cv_.wait_for(lock, options_.stuck_check_interval, [this] { return stopping_; })) {
+      lock.unlock();
+      const sdk::RequestContext ctx{rpc::RequestContext::new_request_id(), "", "", {}};
+      try {
+        (void)sweep(ctx, std::chrono::system_clock::now());
+      } catch (const std::exception& e) {
+        spdlog::error("[{}] stuck-instance sweep failed: {}", ctx.request_id, e.what());
+      }
+      lock.lock();
+    }
+  });
+}
+
+void StuckInstanceSweeper::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace stratus::core::conductor

@@ -1,0 +1,100 @@
+// StuckInstanceSweeper: "never stuck, never lost" (issue #15). A periodic
+// pass of every conductor over instances whose record has not changed for
+// longer than a bound (ConductorOptions), so that no message lost with a
+// killed process leaves an instance in a task state forever:
+//
+//   building/scheduling, no host, older than lost_build_timeout
+//       the API's build_instances cast reached no conductor: schedule and
+//       build it again from the instance record (flavor, image, zone, server
+//       group; scheduler hints, a forced host and injected files are not
+//       kept, so the retry goes without them)
+//   building, older than instance_build_timeout
+//       ERROR with a fault naming the step and host (Nova's
+//       instance_build_timeout)
+//   deleting, older than task_timeout
+//       the delete again: cast to the host when its service is up, else done
+//       here (instance, allocation, ports), as the API's local delete
+//   a power action (stop, start, reboot, pause, suspend, their undos,
+//   soft delete, restore), older than task_timeout
+//       cast again once; still there a task_timeout later (or the host is
+//       down): ERROR with a fault
+//   any other task (rebuilding, ...), older than task_timeout
+//       ERROR with a fault
+//
+// Each instance is first claimed: an update guarded by the updated_at it was
+// read with (and its task state), so of two conductors sweeping at once only
+// one acts on an instance, and an instance that moved meanwhile is left alone.
+// The retried messages are idempotent at their receivers (a second delete,
+// a second build of a placed instance do nothing twice).
+//
+// Thread-safety: sweep() may run on any thread; start()/stop() own one
+// thread that calls it every stuck_check_interval. No method throws.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/conductor/compute_task_manager.h"
+#include "core/conductor/conductor_manager.h"
+#include "core/conductor/conductor_options.h"
+#include "core/db/database.h"
+#include "core/db/instance_repository.h"
+#include "core/rpcapi/compute_rpcapi.h"
+#include "stratus/sdk/request_context.h"
+
+namespace stratus::core::conductor {
+
+class StuckInstanceSweeper {
+ public:
+  // What one pass did, for the log and for tests.
+  struct Outcome {
+    int rescheduled = 0;  // lost builds sent to the scheduler again
+    int retried = 0;      // deletes and power actions sent again (or a delete done here)
+    int errored = 0;      // set to ERROR with a fault
+    bool operator==(const Outcome&) const = default;
+  };
+
+  // Not owned; all must outlive the sweeper.
+  StuckInstanceSweeper(db::Database& db, ComputeTaskManager& tasks, ConductorManager& manager,
+                       const rpcapi::ComputeRpcApi& compute, ConductorOptions options);
+  ~StuckInstanceSweeper();  // stop()
+  StuckInstanceSweeper(const StuckInstanceSweeper&) = delete;
+  StuckInstanceSweeper& operator=(const StuckInstanceSweeper&) = delete;
+
+  // One pass with `now` as the time (tests pass a clock of their own).
+  Outcome sweep(const sdk::RequestContext& ctx, std::chrono::system_clock::time_point now);
+
+  // The periodic thread (nothing when stuck_check_interval <= 0). Idempotent.
+  void start();
+  void stop();
+
+ private:
+  bool claim(const sdk::RequestContext& ctx, const db::InstanceRecord& r);
+  void reschedule_lost_build(const sdk::RequestContext& ctx, const db::InstanceRecord& r);
+  void retry_delete(const sdk::RequestContext& ctx, const db::InstanceRecord& r);
+  // False when the action could not be sent (the caller sets ERROR).
+  bool retry_action(const sdk::RequestContext& ctx, const db::InstanceRecord& r);
+  // Claims `r` (as read), records the fault, sets ERROR; false when `r` moved.
+  bool set_error(const sdk::RequestContext& ctx, const db::InstanceRecord& r, const std::string& message);
+  bool host_is_up(const std::string& host);
+
+  db::Database& db_;
+  ComputeTaskManager& tasks_;
+  ConductorManager& manager_;
+  const rpcapi::ComputeRpcApi& compute_;
+  const ConductorOptions options_;
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // GUARDED_BY(mutex_)
+  // uuid -> the task an action was sent again for: a second time, it ends in
+  // ERROR. In memory: a restarted conductor retries once more.
+  std::map<std::string, std::string> retried_;  // GUARDED_BY(mutex_)
+  std::thread thread_;
+};
+
+}  // namespace stratus::core::conductor
