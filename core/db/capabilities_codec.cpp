@@ -54,4 +54,23 @@ sdk::Result<sdk::DriverCapabilities> capabilities_from_json(const std::string& t
   return caps;
 }
 
+std::string supported_instances_to_json(const std::vector<sdk::SupportedInstance>& instances) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& i : instances) out.push_back({i.arch, i.hv_type, i.vm_mode});
+  return out.dump();
+}
+
+sdk::Result<std::vector<sdk::SupportedInstance>> supported_instances_from_json(const std::string& text) {
+  const nlohmann::json in = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!in.is_array()) return sdk::Status::InvalidArgument("supported instances are not a JSON list: " + text);
+  std::vector<sdk::SupportedInstance> out;
+  for (const auto& t : in) {
+    if (!t.is_array() || t.size() != 3 || !t[0].is_string() || !t[1].is_string() || !t[2].is_string()) {
+      return sdk::Status::InvalidArgument("a supported instance is not [arch, hv_type, vm_mode]: " + t.dump());
+    }
+    out.push_back({t[0].get<std::string>(), t[1].get<std::string>(), t[2].get<std::string>()});
+  }
+  return out;
+}
+
 }  // namespace stratus::core::db

@@ -15,7 +15,7 @@ namespace {
 constexpr const char* kColumns =
     "SELECT id, uuid, host, hypervisor_hostname, hypervisor_type, hypervisor_version, cpu_info, vcpus, memory_mb, "
     "local_gb, vcpus_used, memory_mb_used, local_gb_used, running_vms, cpu_allocation_ratio, ram_allocation_ratio, "
-    "disk_allocation_ratio, created_at, updated_at, capabilities FROM compute_nodes ";
+    "disk_allocation_ratio, created_at, updated_at, capabilities, supported_instances FROM compute_nodes ";
 
 ComputeNodeRecord read_row(const Statement& r) {
   ComputeNodeRecord n;
@@ -42,6 +42,9 @@ ComputeNodeRecord read_row(const Statement& r) {
     // A value this build cannot read is as unknown as none: nothing is refused on its account.
     if (auto caps = capabilities_from_json(*text); caps.ok()) n.capabilities = std::move(caps).value();
   }
+  if (auto text = r.optional_text(20)) {
+    if (auto si = supported_instances_from_json(*text); si.ok()) n.supported_instances = std::move(si).value();
+  }
   return n;
 }
 
@@ -60,8 +63,8 @@ Result<ComputeNodeRecord> get_one(Connection& c, const std::string& what, const 
 }  // namespace
 
 // upsert stores the inventory of sdk::HostResources; its usage members
-// (*_used, running_vms, disk_available_least_gb) and supported_instances are
-// the core's own counts or live reports, not stored. When the SDK struct gains
+// (*_used, running_vms, disk_available_least_gb) are the core's own counts or
+// live reports, not stored; supported_instances is stored as JSON. When the SDK struct gains
 // a member this fails until it is classed as one or the other here.
 static_assert(core::layout::field_count<sdk::HostResources>() == 14,
               "sdk::HostResources changed: store the new member in upsert or say why not");
@@ -96,6 +99,10 @@ Result<ComputeNodeRecord> ComputeNodeRepository::upsert(const std::string& host,
     } else {
       return existing.status();
     }
+    if (!st.ok()) return st;
+    st = c.exec("record supported instances of " + name,
+                "UPDATE compute_nodes SET supported_instances = ? WHERE hypervisor_hostname = ?",
+                supported_instances_to_json(res.supported_instances), name);
     if (!st.ok()) return st;
     if (capabilities) {
       st = c.exec("record driver capabilities of " + name,

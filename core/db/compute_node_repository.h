@@ -42,8 +42,10 @@ struct ComputeNodeRecord {
   std::string created_at;
   std::string updated_at;
   // What the node's virt driver said it can do in its last report; nullopt
-  // until a report of a release that sends them (migration 16).
+  // until a report of a release that sends them (migration 13).
   std::optional<sdk::DriverCapabilities> capabilities;
+  // The (arch, hv_type, vm_mode) it last reported; nullopt as above.
+  std::optional<std::vector<sdk::SupportedInstance>> supported_instances;
 };
 
 class ComputeNodeRepository {

@@ -545,7 +545,8 @@ CREATE TABLE instance_tags (
 );
 CREATE INDEX instance_tags_tag ON instance_tags(tag);
 )sql";
-// Migration 13 (issue #21): the virt driver's capabilities each node last
+// Migration 13 (issue #21): the virt driver's capabilities and the
+// supported instances (arch, hypervisor type, vm mode) each node last
 // reported (sdk::DriverCapabilities as a JSON object, capabilities_codec.h),
 // which the API reads to refuse what the instance's host cannot do before it
 // casts, and the schedulers read when they load nodes from the database.
@@ -553,6 +554,7 @@ CREATE INDEX instance_tags_tag ON instance_tags(tag);
 // refused on its account until it does).
 constexpr const char* kDriverCapabilitiesSchema = R"sql(
 ALTER TABLE compute_nodes ADD COLUMN capabilities TEXT;
+ALTER TABLE compute_nodes ADD COLUMN supported_instances TEXT;
 )sql";
 // Migration 7: private flavors' project access (Nova's flavor_projects): a
 // project listed here may see and boot the private flavor.

@@ -65,6 +65,9 @@ NodeReport report_from_record(const db::ComputeNodeRecord& node) {
   r.allocation_ratios = {node.cpu_allocation_ratio, node.ram_allocation_ratio, node.disk_allocation_ratio};
   // Unknown (not reported since migration 13): nothing declared until the next report.
   r.capabilities = node.capabilities.value_or(sdk::DriverCapabilities{});
+  // What the ImagePropertiesFilter matches: without it a restarted scheduler
+  // refused every image with an arch or hypervisor type until the next report.
+  r.resources.supported_instances = node.supported_instances.value_or(std::vector<sdk::SupportedInstance>{});
   return r;
 }
 

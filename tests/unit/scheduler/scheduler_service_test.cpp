@@ -323,5 +323,26 @@ TEST_F(SchedulerServiceTest, ARestartedSchedulerLoadsTheDriverCapabilitiesToo) {
   EXPECT_EQ(selected->at(0).destination.host, "drive") << "plain has more RAM but no config drive";
 }
 
+// Found by the chaos test (#15): a restarted scheduler loaded nodes without
+// their supported instances, so the ImagePropertiesFilter refused every image
+// that names an architecture until each host reported again.
+TEST_F(SchedulerServiceTest, ARestartedSchedulerLoadsTheSupportedInstancesToo) {
+  db::ServiceRepository services(*db_);
+  auto r = testing::make_report(testing::HostSpec{"arm", 4096});
+  r.resources.supported_instances = {{"aarch64", "qemu", "hvm"}, {"x86_64", "qemu", "hvm"}};
+  ASSERT_TRUE(db::ComputeNodeRepository(*db_).upsert("arm", r.resources).ok());
+  ASSERT_TRUE(services.register_service("arm", "stratus-compute", "compute").ok());
+  ASSERT_TRUE(services.heartbeat("arm", "stratus-compute").ok());
+
+  auto& service = start_scheduler("sched-si", /*load=*/true);
+  const auto state = service.host_state_cache().get("arm", "arm");
+  ASSERT_TRUE(state.has_value());
+  ASSERT_EQ(state->supported_instances.size(), 2u);
+  EXPECT_EQ(state->supported_instances[0].arch, "aarch64");
+  EXPECT_EQ(state->supported_instances[1].arch, "x86_64");
+  EXPECT_EQ(state->supported_instances[1].hv_type, "qemu");
+  EXPECT_EQ(state->supported_instances[1].vm_mode, "hvm");
+}
+
 }  // namespace
 }  // namespace stratus::core::scheduler
