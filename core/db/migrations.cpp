@@ -577,7 +577,9 @@ CREATE TABLE project_user_quotas (
   resource   TEXT NOT NULL,
   hard_limit INTEGER NOT NULL,
   PRIMARY KEY (project_id, user_id, resource)
+);
 )sql";
+
 // Migration 15: the newest RPC version each service serves, from its
 // heartbeat (docs/rpc-protocol.md, "Method versions"), for the typed
 // clients' [upgrade_levels] auto cap.
