@@ -62,7 +62,7 @@ def expect_status(what, method, path, body, status):
 
 image = conn.image.find_image("cirros-0.6.2-x86_64-disk")
 flavor = conn.compute.find_flavor("m1.tiny")
-hosts = sorted(h.host for h in conn.compute.services() if h.binary == "stratus-compute")
+hosts = sorted(h.host for h in conn.compute.services() if h.binary == "nova-compute")
 check("two compute hosts", len(hosts) == 2)
 
 sid = call("post", "/servers", {"server": {"name": "shelve-me", "imageRef": image.id, "flavorRef": flavor.id,
