@@ -63,7 +63,7 @@ TEST_F(FirstReportTest, ADriverWithoutGetAvailableResourceReportsTheHostsOwnInve
   o.state_path = ::testing::TempDir();
   start_compute(o);
   ASSERT_TRUE(fake_.wait_for([&] { return !fake_.reports().empty(); }));
-  const sdk::HostResources& r = fake_.reports().front().resources;
+  const sdk::HostResources r = fake_.reports().front().resources;  // a copy: reports() returns a snapshot
   EXPECT_EQ(r.hypervisor_hostname, kHost);
   EXPECT_EQ(r.vcpus, static_cast<std::int32_t>(sysconf(_SC_NPROCESSORS_ONLN)));
   EXPECT_GT(r.memory_mb, 0);
