@@ -269,8 +269,13 @@ sdk::Result<rpcapi::InstanceMsg> ComputeManager::update(const sdk::RequestContex
   // so it is sent again, for a bounded time, rather than failing the build
   // or action it belongs to.
   const auto give_up = std::chrono::steady_clock::now() + options_.conductor_retry_window;
-  while (!r.ok() && r.status().is(sdk::StatusCode::kUnavailable) && std::chrono::steady_clock::now() < give_up &&
-         !stopping()) {
+  // A timeout may hide an update that was applied and whose reply was lost
+  // (the router restarted): sending it again is safe because a transition
+  // already in place succeeds (InstanceRepository::update).
+  auto retriable = [](const sdk::Status& st) {
+    return st.is(sdk::StatusCode::kUnavailable) || st.is(sdk::StatusCode::kTimeout);
+  };
+  while (!r.ok() && retriable(r.status()) && std::chrono::steady_clock::now() < give_up && !stopping()) {
     std::unique_lock lock(mutex_);
     cv_.wait_for(lock, kConductorRetryPause, [this] { return state_ == State::kStopped; });
     lock.unlock();

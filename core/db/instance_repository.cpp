@@ -502,10 +502,33 @@ Result<std::vector<InstanceRecord>> InstanceRepository::list(const InstanceFilte
   });
 }
 
+namespace {
+
+// True when `u` moves the state (vm_state or task_state) and every state
+// field it sets already has that value.
+bool already_applied(const InstanceRecord& cur, const InstanceUpdate& u) {
+  if (!u.vm_state && !u.task_state) return false;
+  if (u.vm_state && cur.vm_state != *u.vm_state) return false;
+  if (u.task_state && cur.task_state != *u.task_state) return false;
+  if (u.host && cur.host != *u.host) return false;
+  if (u.node && cur.node != *u.node) return false;
+  return true;
+}
+
+}  // namespace
+
 Result<InstanceRecord> InstanceRepository::update(const std::string& uuid, const InstanceUpdate& u) {
   return db_.write("update instance", [&](Connection& c) -> Result<InstanceRecord> {
     auto cur = get_locked(c, uuid, false);
     if (!cur.ok()) return cur.status();
+    // A transition whose target is already in place succeeds without a
+    // write: the same update sent again after its reply was lost (a router
+    // or conductor restart) must not read as a refusal.
+    // Claims (expected_host, expected_updated_at) stay exclusive.
+    if ((u.expected_vm_state || u.expected_task_state) && !u.expected_host && !u.expected_updated_at &&
+        already_applied(*cur, u)) {
+      return *cur;
+    }
     if (u.expected_vm_state) {
       const auto& ok = *u.expected_vm_state;
       if (std::find(ok.begin(), ok.end(), cur->vm_state) == ok.end()) {

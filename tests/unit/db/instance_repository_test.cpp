@@ -208,6 +208,34 @@ TEST_F(DbInstanceRepository, UpdateGuardsAreCompareAndSwap) {
   EXPECT_EQ(repo_.get(i.uuid)->vm_state, "building");
 }
 
+// The same guarded transition sent twice (its first reply was lost when the
+// router restarted): the second succeeds without a write, and a transition
+// to another state, or a claim, is still refused.
+TEST_F(DbInstanceRepository, AGuardedTransitionAlreadyInPlaceSucceeds) {
+  auto i = create("a");
+  InstanceUpdate spawn;
+  spawn.task_state = std::optional<std::string>("spawning");
+  spawn.expected_task_state = std::vector<std::optional<std::string>>{std::string("scheduling")};
+  ASSERT_TRUE(repo_.update(i.uuid, spawn).ok());
+  InstanceUpdate done;
+  done.vm_state = "active";
+  done.task_state = std::optional<std::string>();
+  done.expected_task_state = std::vector<std::optional<std::string>>{std::string("spawning")};
+  auto first = repo_.update(i.uuid, done);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto again = repo_.update(i.uuid, done);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->vm_state, "active");
+  EXPECT_EQ(again->updated_at, first->updated_at) << "nothing was written the second time";
+
+  InstanceUpdate stop = done;
+  stop.vm_state = "stopped";  // another target: the guard decides
+  EXPECT_EQ(repo_.update(i.uuid, stop).status().code(), sdk::StatusCode::kInvalidState);
+  InstanceUpdate claim = done;
+  claim.expected_host = "";  // claims stay exclusive
+  EXPECT_EQ(repo_.update(i.uuid, claim).status().code(), sdk::StatusCode::kInvalidState);
+}
+
 TEST_F(DbInstanceRepository, MetadataSetMergeAndDelete) {
   auto i = create("a");
   auto md = repo_.update_metadata(i.uuid, {{"k", "v"}});
