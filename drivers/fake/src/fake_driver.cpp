@@ -353,6 +353,8 @@ Status FakeDriver::spawn(const sdk::RequestContext& ctx, const sdk::Instance& in
                          const std::string& admin_password, const sdk::NetworkInfo& network_info,
                          const sdk::BlockDeviceInfo& block_device_info) {
   (void)block_device_info;
+  // A copy: a hung call released by the destructor logs after the driver is gone.
+  const std::shared_ptr<sdk::Logger> log = log_;
   Status st = run<Status>(FakeOperation::kSpawn, &instance, [&]() -> Status {
     if (instance.uuid.empty()) return Status::InvalidArgument("spawn on fake host " + host_ + ": instance has no uuid");
     const sdk::Flavor& f = instance.flavor;
@@ -382,9 +384,9 @@ Status FakeDriver::spawn(const sdk::RequestContext& ctx, const sdk::Instance& in
     return Status::OK();
   });
   if (st.ok()) {
-    log_->debug(ctx, "spawned instance " + instance.uuid + " (flavor " + instance.flavor.name + ")");
+    log->debug(ctx, "spawned instance " + instance.uuid + " (flavor " + instance.flavor.name + ")");
   } else {
-    log_->warn(ctx, "spawn of instance " + instance.uuid + " failed: " + st.to_string());
+    log->warn(ctx, "spawn of instance " + instance.uuid + " failed: " + st.to_string());
   }
   return st;
 }
@@ -393,15 +395,16 @@ Status FakeDriver::destroy(const sdk::RequestContext& ctx, const sdk::Instance& 
                            const sdk::NetworkInfo& network_info, const sdk::BlockDeviceInfo& block_device_info,
                            bool destroy_disks) {
   (void)network_info, (void)block_device_info, (void)destroy_disks;
+  const std::shared_ptr<sdk::Logger> log = log_;  // as in spawn
   Status st = run<Status>(FakeOperation::kDestroy, &instance, [&]() -> Status {
     guests_.erase(instance.uuid);  // idempotent: a retried delete must succeed
     port_security_.erase(instance.uuid);
     return Status::OK();
   });
   if (st.ok()) {
-    log_->debug(ctx, "destroyed instance " + instance.uuid);
+    log->debug(ctx, "destroyed instance " + instance.uuid);
   } else {
-    log_->warn(ctx, "destroy of instance " + instance.uuid + " failed: " + st.to_string());
+    log->warn(ctx, "destroy of instance " + instance.uuid + " failed: " + st.to_string());
   }
   return st;
 }
