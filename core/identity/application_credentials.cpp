@@ -1,7 +1,5 @@
 #include "core/identity/application_credentials.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 
 #include "core/common/time_util.h"
@@ -9,7 +7,6 @@
 #include "core/identity/identity_admin.h"
 #include "core/identity/password_hash.h"
 #include "core/identity/role_implications.h"
-#include "core/identity/sodium_init.h"
 #include "core/identity/token_codec.h"
 
 namespace stratus::core::identity {
@@ -27,17 +24,7 @@ bool holds(const std::vector<db::RoleRecord>& roles, const std::string& id) {
 
 }  // namespace
 
-std::string new_application_credential_secret() {
-  (void)ensure_sodium();
-  unsigned char raw[64];
-  randombytes_buf(raw, sizeof raw);
-  constexpr int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string out(sodium_base64_ENCODED_LEN(sizeof raw, variant), '\0');
-  sodium_bin2base64(out.data(), out.size(), raw, sizeof raw, variant);
-  out.resize(out.size() - 1);
-  sodium_memzero(raw, sizeof raw);
-  return out;
-}
+std::string new_application_credential_secret() { return random_urlsafe(64); }
 
 Result<CreatedApplicationCredential> ApplicationCredentials::create(const TokenInfo& token,
                                                                     const ApplicationCredentialRequest& req) {

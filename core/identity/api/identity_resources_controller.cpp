@@ -228,25 +228,49 @@ class ResourcesController {
     return ApiResponse{200, {{"domain", domain_json(base(req), *domain)}}, {}};
   }
 
+  // The fields projects and domains share: name, description, enabled,
+  // options, tags. True when `key` is one of them; `bad` receives the
+  // refusal of its value.
+  static bool apply_shared_field(const std::string& key, const json& value, const char* what, std::string& name,
+                                 std::string& description, bool& enabled, json& extra,
+                                 std::optional<ApiResponse>& bad) {
+    if (key == "name") {
+      bad = name_problem(value, kProjectNameMax, what);
+      if (!bad) name = trimmed(value.get<std::string>());
+    } else if (key == "description") {
+      if (!value.is_null() && !value.is_string()) {
+        bad = invalid_field("description", "expected a string or null.");
+      } else {
+        description = value.is_null() ? "" : value.get<std::string>();
+      }
+    } else if (key == "enabled") {
+      if (!value.is_boolean()) {
+        bad = invalid_field("enabled", "expected a boolean.");
+      } else {
+        enabled = value.get<bool>();
+      }
+    } else if (key == "options") {
+      if (!value.is_object()) {
+        bad = invalid_field("options", "expected an object.");
+      } else if (!value.empty()) {
+        bad = invalid_field("options", "'" + value.begin().key() + "' is not a known option.");
+      }
+    } else if (key == "tags") {
+      bad = tags_problem(value);
+      if (!bad) extra["tags"] = value;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
   // Applies a create or update body to `d`, or the refusal.
   static std::optional<ApiResponse> apply_domain(const json& body, db::DomainRecord& d) {
     json extra = extra_object(d.extra);
     for (const auto& [key, value] : body.items()) {
-      if (key == "name") {
-        if (auto bad = name_problem(value, kProjectNameMax, "domain name")) return bad;
-        d.name = trimmed(value.get<std::string>());
-      } else if (key == "description") {
-        if (!value.is_null() && !value.is_string()) return invalid_field("description", "expected a string or null.");
-        d.description = value.is_null() ? "" : value.get<std::string>();
-      } else if (key == "enabled") {
-        if (!value.is_boolean()) return invalid_field("enabled", "expected a boolean.");
-        d.enabled = value.get<bool>();
-      } else if (key == "options") {
-        if (!value.is_object()) return invalid_field("options", "expected an object.");
-        if (!value.empty()) return invalid_field("options", "'" + value.begin().key() + "' is not a known option.");
-      } else if (key == "tags") {
-        if (auto bad = tags_problem(value)) return bad;
-        extra["tags"] = value;
+      std::optional<ApiResponse> bad;
+      if (apply_shared_field(key, value, "domain name", d.name, d.description, d.enabled, extra, bad)) {
+        if (bad) return bad;
       } else if (key != "id" && key != "links") {
         extra[key] = value;  // Keystone keeps properties it does not model
       }
@@ -384,15 +408,9 @@ class ResourcesController {
   static std::optional<ApiResponse> apply_project(const json& body, db::ProjectRecord& p, bool creating) {
     json extra = extra_object(p.extra);
     for (const auto& [key, value] : body.items()) {
-      if (key == "name") {
-        if (auto bad = name_problem(value, kProjectNameMax, "project name")) return bad;
-        p.name = trimmed(value.get<std::string>());
-      } else if (key == "description") {
-        if (!value.is_null() && !value.is_string()) return invalid_field("description", "expected a string or null.");
-        p.description = value.is_null() ? "" : value.get<std::string>();
-      } else if (key == "enabled") {
-        if (!value.is_boolean()) return invalid_field("enabled", "expected a boolean.");
-        p.enabled = value.get<bool>();
+      std::optional<ApiResponse> bad;
+      if (apply_shared_field(key, value, "project name", p.name, p.description, p.enabled, extra, bad)) {
+        if (bad) return bad;
       } else if (key == "domain_id") {
         if (!value.is_null() && !value.is_string()) return invalid_field("domain_id", "expected a string or null.");
         std::string d = value.is_null() ? p.domain_id : value.get<std::string>();
@@ -411,12 +429,6 @@ class ResourcesController {
           if (!creating) return bad_request("Update of `is_domain` is not allowed.");
           return keystone_error(501, std::string(kNotImplemented) + " (projects acting as domains)");
         }
-      } else if (key == "options") {
-        if (!value.is_object()) return invalid_field("options", "expected an object.");
-        if (!value.empty()) return invalid_field("options", "'" + value.begin().key() + "' is not a known option.");
-      } else if (key == "tags") {
-        if (auto bad = tags_problem(value)) return bad;
-        extra["tags"] = value;
       } else if (key == "id" || key == "links") {
         // Keystone picks the id and makes the links.
       } else {
