@@ -425,6 +425,45 @@ ALTER TABLE projects ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE roles ADD COLUMN description TEXT;
 )sql";
 
+// Migration 16: domains and application credentials (Keystone's).
+// - domains: until now every user and project was in the one domain
+//   "default" (their domain_id column); that domain becomes a row beside the
+//   ones admins make. Users and projects keep domain_id as it was (not a
+//   foreign key: SQLite cannot add one to an existing column); the identity
+//   layer checks the domain exists and deletes a domain's users and projects
+//   with it (core/identity/domains.h).
+// - application_credentials (core/identity/application_credentials.h): the
+//   secret is kept only as its libsodium pwhash string; `roles` is the
+//   granted subset as "id:name,..." (as tokens keep theirs); expires_at is
+//   NULL for one that never expires. A token issued through one names it,
+//   and goes with it when it is deleted (Keystone revokes them). A user's and
+//   a project's credentials go with them.
+constexpr const char* kDomainsAndApplicationCredentialsSchema = R"sql(
+CREATE TABLE domains (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL DEFAULT '',
+  enabled     INTEGER NOT NULL DEFAULT 1,
+  extra       TEXT NOT NULL DEFAULT '{}'
+);
+INSERT INTO domains(id, name, description, enabled) VALUES ('default', 'Default', 'The default domain', 1);
+CREATE TABLE application_credentials (
+  id           TEXT PRIMARY KEY,
+  name         TEXT NOT NULL,
+  user_id      TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  project_id   TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  secret_hash  TEXT NOT NULL,
+  description  TEXT,
+  roles        TEXT NOT NULL DEFAULT '',
+  unrestricted INTEGER NOT NULL DEFAULT 0,
+  expires_at   TEXT,
+  created_at   TEXT NOT NULL,
+  UNIQUE (user_id, name)
+);
+ALTER TABLE tokens ADD COLUMN application_credential_id TEXT
+  REFERENCES application_credentials(id) ON DELETE CASCADE;
+)sql";
+
 // Migration 6: host aggregates (Nova's aggregates, aggregate_hosts and
 // aggregate_metadata). A host's availability zone is the "availability_zone"
 // metadata of an aggregate it is in; names are unique, as Nova's API database
@@ -611,6 +650,7 @@ const std::vector<Migration>& builtin_migrations() {
       {12, "per-user quotas", kProjectUserQuotasSchema},
       {13, "driver capabilities of compute nodes", kDriverCapabilitiesSchema},
       {15, "service RPC versions", kServiceVersionsSchema},
+      {16, "domains and application credentials", kDomainsAndApplicationCredentialsSchema},
   };
   return migrations;
 }

@@ -105,7 +105,7 @@ Result<std::vector<RoleAssignmentRecord>> RoleRepository::assignments(const std:
                                                                       const std::optional<std::string>& project_id) {
   return db_.read("list role assignments", [&](Connection& c) -> Result<std::vector<RoleAssignmentRecord>> {
     auto st = c.prepare("list role assignments",
-                        "SELECT u.id, u.name, p.id, p.name, r.id, r.name FROM role_assignments a "
+                        "SELECT u.id, u.name, p.id, p.name, r.id, r.name, u.domain_id, p.domain_id FROM role_assignments a "
                         "JOIN users u ON u.id = a.user_id JOIN projects p ON p.id = a.project_id "
                         "JOIN roles r ON r.id = a.role_id "
                         "WHERE (?1 IS NULL OR a.user_id = ?1) AND (?2 IS NULL OR a.project_id = ?2) "
@@ -114,7 +114,7 @@ Result<std::vector<RoleAssignmentRecord>> RoleRepository::assignments(const std:
     st->bind(1, user_id).bind(2, project_id);
     std::vector<RoleAssignmentRecord> out;
     auto s = st->for_each([&](Statement& r) {
-      out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5)});
+      out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7)});
     });
     if (!s.ok()) return s;
     return out;

@@ -26,6 +26,8 @@ struct RoleAssignmentRecord {
   std::string project_name;
   std::string role_id;
   std::string role_name;
+  std::string user_domain_id = "default";
+  std::string project_domain_id = "default";
 };
 
 class RoleRepository {

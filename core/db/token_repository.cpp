@@ -1,49 +1,22 @@
 #include "core/db/token_repository.h"
 
+#include "core/db/role_list_codec.h"
+
 namespace stratus::core::db {
 
 using sdk::Result;
 using sdk::Status;
 
-namespace {
-
-// Roles as "id:name,id:name"; role ids are hex and role names are checked
-// by the identity layer, so neither holds ',' or ':'.
-std::string join_roles(const std::vector<RoleRecord>& roles) {
-  std::string out;
-  for (const auto& r : roles) out += (out.empty() ? "" : ",") + r.id + ":" + r.name;
-  return out;
-}
-
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find(sep, start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
-  return out;
-}
-
-}  // namespace
-
 Status TokenRepository::insert(const TokenRecord& rec) {
   return db_.write("store token", [&](Connection& c) -> Status {
     auto st = c.exec("store token of user " + rec.user_id,
                      "INSERT INTO tokens(id, user_id, project_id, roles, methods, audit_id, issued_at, expires_at, "
-                     "revoked) VALUES (?,?,?,?,?,?,?,?,?)",
-                     rec.id, rec.user_id, rec.project_id, join_roles(rec.roles), join(rec.methods), rec.audit_id,
-                     rec.issued_at, rec.expires_at, rec.revoked);
+                     "revoked, application_credential_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                     rec.id, rec.user_id, rec.project_id, encode_roles(rec.roles), join_list(rec.methods),
+                     rec.audit_id, rec.issued_at, rec.expires_at, rec.revoked, rec.application_credential_id);
     if (st.is(sdk::StatusCode::kInvalidArgument)) {
-      return Status::InvalidArgument("cannot store a token for user " + rec.user_id + ": user or project is gone");
+      return Status::InvalidArgument("cannot store a token for user " + rec.user_id +
+                                     ": user, project or application credential is gone");
     }
     return st;
   });
@@ -52,8 +25,8 @@ Status TokenRepository::insert(const TokenRecord& rec) {
 Result<TokenRecord> TokenRepository::get(const std::string& id) {
   return db_.read("read token", [&](Connection& c) -> Result<TokenRecord> {
     auto st = c.prepare("read token",
-                        "SELECT id, user_id, project_id, roles, methods, audit_id, issued_at, expires_at, revoked "
-                        "FROM tokens WHERE id = ?");
+                        "SELECT id, user_id, project_id, roles, methods, audit_id, issued_at, expires_at, revoked, "
+                        "application_credential_id FROM tokens WHERE id = ?");
     if (!st.ok()) return st.status();
     st->bind(1, id);
     auto row = st->step();
@@ -63,15 +36,13 @@ Result<TokenRecord> TokenRepository::get(const std::string& id) {
     rec.id = st->text(0);
     rec.user_id = st->text(1);
     rec.project_id = st->optional_text(2);
-    for (const auto& pair : split(st->text(3), ',')) {
-      auto colon = pair.find(':');
-      if (colon != std::string::npos) rec.roles.push_back({pair.substr(0, colon), pair.substr(colon + 1)});
-    }
-    rec.methods = split(st->text(4), ',');
+    rec.roles = decode_roles(st->text(3));
+    rec.methods = split_list(st->text(4));
     rec.audit_id = st->text(5);
     rec.issued_at = st->text(6);
     rec.expires_at = st->text(7);
     rec.revoked = st->boolean(8);
+    rec.application_credential_id = st->optional_text(9);
     return rec;
   });
 }
@@ -101,6 +72,18 @@ Result<std::int64_t> TokenRepository::revoke_for_project(const std::string& proj
   return db_.write("revoke tokens of project", [&](Connection& c) -> Result<std::int64_t> {
     auto st = c.exec("revoke tokens of project " + project_id,
                      "UPDATE tokens SET revoked = 1 WHERE project_id = ? AND revoked = 0", project_id);
+    if (!st.ok()) return st;
+    return c.changes();
+  });
+}
+
+Result<std::int64_t> TokenRepository::revoke_for_domain(const std::string& domain_id) {
+  return db_.write("revoke tokens of domain", [&](Connection& c) -> Result<std::int64_t> {
+    auto st = c.exec("revoke tokens of domain " + domain_id,
+                     "UPDATE tokens SET revoked = 1 WHERE revoked = 0 AND "
+                     "(user_id IN (SELECT id FROM users WHERE domain_id = ?1) OR "
+                     "project_id IN (SELECT id FROM projects WHERE domain_id = ?1))",
+                     domain_id);
     if (!st.ok()) return st;
     return c.changes();
   });

@@ -19,11 +19,14 @@ struct TokenRecord {
   std::string user_id;
   std::optional<std::string> project_id;  // nullopt: unscoped
   std::vector<RoleRecord> roles;          // effective roles at issue (implied ones included)
-  std::vector<std::string> methods;       // "password", "token"
+  std::vector<std::string> methods;       // "password", "token", "application_credential"
   std::string audit_id;
   std::string issued_at;                  // time_util.h's stored form
   std::string expires_at;
   bool revoked = false;
+  // The application credential it was issued through (its restrictions
+  // follow the token); the token goes when the credential is deleted.
+  std::optional<std::string> application_credential_id;
 };
 
 class TokenRepository {
@@ -43,6 +46,9 @@ class TokenRepository {
   // a role on a project is removed.
   sdk::Result<std::int64_t> revoke_for_user(const std::string& user_id,
                                             const std::optional<std::string>& project_id = std::nullopt);
+  // Revokes every token of the domain's users or scoped to its projects
+  // (the domain was disabled).
+  sdk::Result<std::int64_t> revoke_for_domain(const std::string& domain_id);
   // Revokes every token scoped to the project (it was disabled).
   sdk::Result<std::int64_t> revoke_for_project(const std::string& project_id);
   // Deletes tokens that expired before `stored_time`; returns how many.

@@ -1,7 +1,6 @@
 #include "core/identity/bootstrap.h"
 
 #include <fcntl.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,7 +14,7 @@
 
 #include "core/db/user_repository.h"
 #include "core/identity/identity_admin.h"
-#include "core/identity/sodium_init.h"
+#include "core/identity/token_codec.h"
 
 namespace stratus::core::identity {
 
@@ -27,17 +26,7 @@ using sdk::Status;
 
 constexpr const char* kAdmin = "admin";
 
-std::string random_password() {
-  (void)ensure_sodium();
-  unsigned char raw[24];
-  randombytes_buf(raw, sizeof raw);
-  constexpr int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string out(sodium_base64_ENCODED_LEN(sizeof raw, variant), '\0');
-  sodium_bin2base64(out.data(), out.size(), raw, sizeof raw, variant);
-  out.resize(out.size() - 1);
-  sodium_memzero(raw, sizeof raw);
-  return out;
-}
+std::string random_password() { return random_urlsafe(24); }
 
 // A YAML double-quoted scalar.
 std::string quoted(const std::string& text) {

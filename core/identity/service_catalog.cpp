@@ -26,30 +26,40 @@ struct Service {
   const char* type;
   const char* name;
   const char* path;
+  const char* description;
 };
 
 constexpr Service kServices[] = {
-    {"compute", "nova", "/v2.1"},
-    {"image", "glance", "/image"},
-    {"network", "neutron", "/network"},
-    {"identity", "keystone", "/identity"},
+    {"compute", "nova", "/v2.1", "Stratus compute (OpenStack Compute API)"},
+    {"image", "glance", "/image", "Stratus images (OpenStack Image API v2)"},
+    {"network", "neutron", "/network", "Stratus networks (OpenStack Networking API v2.0)"},
+    {"identity", "keystone", "/identity", "Stratus identity (OpenStack Identity API v3)"},
 };
 
 }  // namespace
 
+std::vector<CatalogService> catalog_services(const std::string& base_url) {
+  std::vector<CatalogService> out;
+  for (const Service& s : kServices) {
+    CatalogService service{stable_id(std::string("service:") + s.type), s.type, s.name, s.description, {}};
+    for (const char* interface : {"public", "internal", "admin"}) {
+      service.endpoints.push_back(
+          {stable_id(std::string("endpoint:") + s.type + ":" + interface), interface, base_url + s.path});
+    }
+    out.push_back(std::move(service));
+  }
+  return out;
+}
+
 json service_catalog(const std::string& base_url) {
   json catalog = json::array();
-  for (const Service& s : kServices) {
+  for (const CatalogService& s : catalog_services(base_url)) {
     json endpoints = json::array();
-    for (const char* interface : {"public", "internal", "admin"}) {
-      endpoints.push_back({{"id", stable_id(std::string("endpoint:") + s.type + ":" + interface)},
-                           {"interface", interface},
-                           {"region", kRegion},
-                           {"region_id", kRegion},
-                           {"url", base_url + s.path}});
+    for (const CatalogEndpoint& e : s.endpoints) {
+      endpoints.push_back(
+          {{"id", e.id}, {"interface", e.interface}, {"region", kRegion}, {"region_id", kRegion}, {"url", e.url}});
     }
-    catalog.push_back(
-        {{"endpoints", endpoints}, {"id", stable_id(std::string("service:") + s.type)}, {"name", s.name}, {"type", s.type}});
+    catalog.push_back({{"endpoints", endpoints}, {"id", s.id}, {"name", s.name}, {"type", s.type}});
   }
   return catalog;
 }

@@ -9,11 +9,13 @@ namespace stratus::core::identity {
 namespace {
 
 constexpr std::size_t kTokenBytes = 32;
+constexpr std::size_t kMaxRandomBytes = 64;
 constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
 
 std::string random_base64(std::size_t bytes) {
   (void)ensure_sodium();
-  unsigned char raw[kTokenBytes];
+  unsigned char raw[kMaxRandomBytes];
+  if (bytes > kMaxRandomBytes) bytes = kMaxRandomBytes;
   randombytes_buf(raw, bytes);
   std::string out(sodium_base64_ENCODED_LEN(bytes, kVariant), '\0');
   sodium_bin2base64(out.data(), out.size(), raw, bytes, kVariant);
@@ -50,6 +52,8 @@ std::string token_hash(const std::string& token) {
   sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
   return hex;
 }
+
+std::string random_urlsafe(std::size_t bytes) { return random_base64(bytes); }
 
 std::string new_audit_id() { return random_base64(16); }
 

@@ -4,6 +4,7 @@
 // cannot be read back out of it. Thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace stratus::core::identity {
@@ -17,6 +18,10 @@ bool is_well_formed_token(const std::string& token);
 
 // The key a token is stored under: lowercase hex SHA-256.
 std::string token_hash(const std::string& token);
+
+// `bytes` random bytes (1-64) as unpadded url-safe base64: generated
+// passwords and application credential secrets.
+std::string random_urlsafe(std::size_t bytes);
 
 // 16 random bytes as url-safe base64: Keystone's audit_ids.
 std::string new_audit_id();

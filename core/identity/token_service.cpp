@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/db/domain_repository.h"
 #include "core/db/role_repository.h"
 #include "core/common/time_util.h"
 #include "core/identity/identity_admin.h"
@@ -20,12 +21,24 @@ namespace {
 
 Status unauthorized() { return Status::NotFound(kAuthenticationRequired); }
 
-// Only the default domain exists: a reference to any other fails like an
-// unknown user, without saying so.
-bool in_default_domain(const NamedRef& ref) {
-  if (ref.domain_id && *ref.domain_id != kDefaultDomainId) return false;
-  if (ref.domain_name && *ref.domain_name != kDefaultDomainName) return false;
-  return true;
+// The domain a reference names (by id, else by name), enabled; kNotFound
+// (unauthorized) when it is unknown, disabled or does not match both.
+Result<db::DomainRecord> named_domain(db::Database& db, const NamedRef& ref) {
+  db::DomainRepository domains(db);
+  Result<db::DomainRecord> d = ref.domain_id ? domains.get(*ref.domain_id)
+                                             : domains.find_by_name(ref.domain_name.value_or(""));
+  if (!d.ok()) return d.status().is(sdk::StatusCode::kNotFound) ? unauthorized() : d.status();
+  if (ref.domain_name && d->name != *ref.domain_name) return unauthorized();
+  if (!d->enabled) return unauthorized();
+  return d;
+}
+
+// Whether the domain `id` exists and is enabled (Keystone: a disabled
+// domain's users cannot log in and its projects cannot be scoped to).
+Result<bool> domain_enabled(db::Database& db, const std::string& id) {
+  auto d = db::DomainRepository(db).get(id);
+  if (!d.ok()) return d.status().is(sdk::StatusCode::kNotFound) ? Result<bool>(false) : Result<bool>(d.status());
+  return d->enabled;
 }
 
 // The roles plus the ones they imply: admin -> member -> reader.
@@ -45,16 +58,25 @@ std::vector<db::RoleRecord> with_implied(const std::vector<db::RoleRecord>& dire
 
 }  // namespace
 
-Result<db::UserRecord> TokenService::check_password(const NamedRef& ref, const std::string& password) {
+Result<db::UserRecord> TokenService::find_user(const NamedRef& ref) {
   db::UserRepository users(db_);
   Result<db::UserRecord> user = unauthorized();
-  if (in_default_domain(ref)) {
-    if (ref.id) {
-      user = users.get(*ref.id);
-    } else if (ref.name && (ref.domain_id || ref.domain_name)) {
-      user = users.find_by_name(*ref.name, kDefaultDomainId);
-    }
+  if (ref.id) {
+    user = users.get(*ref.id);
+  } else if (ref.name && (ref.domain_id || ref.domain_name)) {
+    auto domain = named_domain(db_, ref);
+    if (!domain.ok()) return domain.status();
+    user = users.find_by_name(*ref.name, domain->id);
   }
+  if (!user.ok()) return user.status().is(sdk::StatusCode::kNotFound) ? unauthorized() : user.status();
+  auto enabled = domain_enabled(db_, user->domain_id);
+  if (!enabled.ok()) return enabled.status();
+  if (!*enabled) return unauthorized();
+  return user;
+}
+
+Result<db::UserRecord> TokenService::check_password(const NamedRef& ref, const std::string& password) {
+  auto user = find_user(ref);
   if (!user.ok()) {
     if (!user.status().is(sdk::StatusCode::kNotFound)) return user.status();
     burn_password_check(password);
@@ -75,13 +97,22 @@ Result<db::ProjectRecord> TokenService::resolve_scope(const db::UserRecord& user
   if (!scope.id && !scope.domain_id && !scope.domain_name) {
     return Status::InvalidArgument("a project scoped by name needs its domain (id or name)");
   }
-  if (!in_default_domain(scope)) return unauthorized();
   db::ProjectRepository projects(db_);
-  auto project = scope.id ? projects.get(*scope.id) : projects.find_by_name(*scope.name, kDefaultDomainId);
+  Result<db::ProjectRecord> project = unauthorized();
+  if (scope.id) {
+    project = projects.get(*scope.id);
+  } else {
+    auto domain = named_domain(db_, scope);
+    if (!domain.ok()) return domain.status();
+    project = projects.find_by_name(*scope.name, domain->id);
+  }
   if (!project.ok()) {
     return project.status().is(sdk::StatusCode::kNotFound) ? unauthorized() : project.status();
   }
   if (!project->enabled) return unauthorized();
+  auto enabled = domain_enabled(db_, project->domain_id);
+  if (!enabled.ok()) return enabled.status();
+  if (!*enabled) return unauthorized();
   auto roles = db::RoleRepository(db_).roles_on(user.id, project->id);
   if (!roles.ok()) return roles.status();
   if (roles->empty()) return unauthorized();
@@ -90,9 +121,11 @@ Result<db::ProjectRecord> TokenService::resolve_scope(const db::UserRecord& user
 
 Result<IssuedToken> TokenService::issue(const db::UserRecord& user, const std::optional<db::ProjectRecord>& project,
                                         std::vector<std::string> methods,
-                                        const std::optional<std::string>& expires_at) {
+                                        const std::optional<std::string>& expires_at,
+                                        const db::ApplicationCredentialRecord* through) {
   db::RoleRepository role_repo(db_);
   db::TokenRecord rec;
+  if (through && (!project || project->id != through->project_id)) return unauthorized();
   if (project) {
     auto direct = role_repo.roles_on(user.id, project->id);
     if (!direct.ok()) return direct.status();
@@ -101,6 +134,16 @@ Result<IssuedToken> TokenService::issue(const db::UserRecord& user, const std::o
     if (!all.ok()) return all.status();
     rec.roles = with_implied(*direct, *all);
     rec.project_id = project->id;
+  }
+  if (through) {
+    // What the credential grants and the user still holds: a role taken
+    // from the user since is not given back through the credential.
+    std::erase_if(rec.roles, [&](const db::RoleRecord& held) {
+      return std::none_of(through->roles.begin(), through->roles.end(),
+                          [&](const db::RoleRecord& granted) { return granted.id == held.id; });
+    });
+    if (rec.roles.empty()) return unauthorized();
+    rec.application_credential_id = through->id;
   }
   IssuedToken out;
   out.token = new_token();
@@ -111,6 +154,7 @@ Result<IssuedToken> TokenService::issue(const db::UserRecord& user, const std::o
   rec.issued_at = common::utc_now();
   rec.expires_at = common::utc_from_now(options_.token_expiration);
   if (expires_at && *expires_at < rec.expires_at) rec.expires_at = *expires_at;
+  if (through && through->expires_at && *through->expires_at < rec.expires_at) rec.expires_at = *through->expires_at;
   if (auto s = db::TokenRepository(db_).insert(rec); !s.ok()) return s;
   // Expired rows serve no one: drop them now and then, not on every issue.
   if (rec.audit_id[0] == 'A') (void)db::TokenRepository(db_).purge_expired(common::utc_from_now(-3600));
@@ -135,6 +179,11 @@ Result<TokenInfo> TokenService::validate(const std::string& token) {
   auto user = db::UserRepository(db_).get(rec->user_id);
   if (!user.ok()) return user.status().is(sdk::StatusCode::kNotFound) ? unauthorized() : user.status();
   if (!user->enabled) return unauthorized();
+  // Disabling a domain revokes its tokens; this also covers a token issued
+  // while the domain was being disabled.
+  auto enabled = domain_enabled(db_, user->domain_id);
+  if (!enabled.ok()) return enabled.status();
+  if (!*enabled) return unauthorized();
   TokenInfo info{std::move(*rec), std::move(*user), std::nullopt};
   if (info.record.project_id) {
     auto project = db::ProjectRepository(db_).get(*info.record.project_id);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/db/application_credential_repository.h"
 #include "core/db/database.h"
 #include "core/db/project_repository.h"
 #include "core/db/token_repository.h"
@@ -59,6 +60,10 @@ class TokenService {
   // with the same message, after the same work.
   sdk::Result<db::UserRecord> check_password(const NamedRef& user, const std::string& password);
 
+  // The user a reference names: by id, or by name with its domain. kNotFound
+  // (kAuthenticationRequired) when there is none, whatever the reason.
+  sdk::Result<db::UserRecord> find_user(const NamedRef& user);
+
   // Resolves a project scope for `user`: the project must exist, be enabled
   // and the user must hold a role on it; otherwise kNotFound (401), and
   // kInvalidArgument when `scope` names neither an id nor a name.
@@ -66,10 +71,14 @@ class TokenService {
 
   // Issues a token for `user`, scoped to `project` (nullopt: unscoped).
   // `expires_at` caps the expiry (the token method keeps the expiry of the
-  // token it was given); default: now + token_expiration.
+  // token it was given); default: now + token_expiration. Through an
+  // application credential (`through`), the token carries only the
+  // credential's roles the user still holds on the project (kNotFound if
+  // none), names the credential and ends by its expiry.
   sdk::Result<IssuedToken> issue(const db::UserRecord& user, const std::optional<db::ProjectRecord>& project,
                                  std::vector<std::string> methods,
-                                 const std::optional<std::string>& expires_at = std::nullopt);
+                                 const std::optional<std::string>& expires_at = std::nullopt,
+                                 const db::ApplicationCredentialRecord* through = nullptr);
 
   // In-process: a token for the user on the project (both by name or id),
   // e.g. for a compute host's service credentials. No password involved.

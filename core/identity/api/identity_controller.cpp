@@ -8,9 +8,13 @@
 #include <spdlog/spdlog.h>
 
 #include "core/common/error_table.h"
+#include "core/db/application_credential_repository.h"
 #include "core/db/role_repository.h"
+#include "core/identity/api/application_credentials_controller.h"
+#include "core/identity/api/catalog_controller.h"
 #include "core/identity/api/identity_resources_controller.h"
 #include "core/identity/api/identity_views.h"
+#include "core/identity/application_credentials.h"
 #include "core/identity/service_catalog.h"
 
 namespace stratus::core::identity {
@@ -126,16 +130,25 @@ class Controller {
                   {"user",
                    {{"id", info.user.id},
                     {"name", info.user.name},
-                    {"domain", domain_ref_json()},
+                    {"domain", domain_ref_json(db_, info.user.domain_id)},
                     {"password_expires_at", nullptr}}}};
     if (info.project) {
-      token["project"] = {{"id", info.project->id}, {"name", info.project->name}, {"domain", domain_ref_json()}};
+      token["project"] = {{"id", info.project->id}, {"name", info.project->name}, {"domain", domain_ref_json(db_, info.project->domain_id)}};
       json roles = json::array();
       for (const auto& r : info.record.roles) roles.push_back({{"id", r.id}, {"name", r.name}});
       token["roles"] = roles;
       if (with_catalog) token["catalog"] = service_catalog(base(req));
     } else if (with_catalog) {
       token["catalog"] = json::array();
+    }
+    if (info.record.application_credential_id) {
+      auto cred = db::ApplicationCredentialRepository(db_).get(*info.record.application_credential_id);
+      json ac = {{"id", *info.record.application_credential_id}};
+      if (cred.ok()) {
+        ac["name"] = cred->name;
+        ac["restricted"] = !cred->unrestricted;
+      }
+      token["application_credential"] = ac;
     }
     return {{"token", token}};
   }
@@ -179,6 +192,48 @@ class Controller {
       return bad_request("Expecting to find password in user.");
     }
     return std::make_pair(ref, user["password"].get<std::string>());
+  }
+
+  struct AppCredIdentity {
+    std::optional<std::string> id;
+    std::optional<std::string> name;
+    NamedRef user;
+    std::string secret;
+  };
+
+  // {"id", "secret"} or {"name", "user": {"id" | "name" + "domain"}, "secret"}.
+  static std::variant<AppCredIdentity, ApiResponse> application_credential_identity(const json& ac) {
+    if (!ac.is_object()) return bad_request("Expecting to find application_credential in identity.");
+    AppCredIdentity out;
+    for (const char* field : {"id", "name", "secret"}) {
+      if (ac.contains(field) && !ac[field].is_string()) {
+        return bad_request(std::string("Invalid input for field 'application_credential.") + field +
+                           "': not a string.");
+      }
+    }
+    if (!ac.contains("secret")) return bad_request("Expecting to find secret in application_credential.");
+    out.secret = ac["secret"].get<std::string>();
+    if (ac.contains("id")) {
+      out.id = ac["id"].get<std::string>();
+      return out;
+    }
+    if (!ac.contains("name")) return bad_request("Expecting to find id or name in application_credential.");
+    out.name = ac["name"].get<std::string>();
+    const json& user = ac.value("user", json());
+    if (!user.is_object()) return bad_request("Expecting to find user in application_credential.");
+    if (user.contains("id")) {
+      if (!user["id"].is_string()) return bad_request("Invalid input for field 'user.id': not a string.");
+      out.user.id = user["id"].get<std::string>();
+    } else {
+      if (!user.contains("name") || !user["name"].is_string()) {
+        return bad_request("Expecting to find id or name in user.");
+      }
+      out.user.name = user["name"].get<std::string>();
+      const json& domain = user.value("domain", json());
+      if (!domain.is_object()) return bad_request("Expecting to find domain in user.");
+      if (auto s = domain_ref(domain, out.user); !s.ok()) return bad_request(s.message());
+    }
+    return out;
   }
 
   static Status domain_ref(const json& domain, NamedRef& ref) {
@@ -245,8 +300,10 @@ class Controller {
       methods.push_back(m.get<std::string>());
     }
     auto listed = [&](const char* m) { return std::find(methods.begin(), methods.end(), m) != methods.end(); };
-    if (methods.empty() || std::any_of(methods.begin(), methods.end(),
-                                       [](const std::string& m) { return m != "password" && m != "token"; })) {
+    // One method at a time (Keystone's multi-method rules serve MFA, which
+    // Stratus does not have).
+    if (methods.size() != 1 ||
+        (methods[0] != "password" && methods[0] != "token" && methods[0] != "application_credential")) {
       spdlog::info("{} identity: unsupported auth method", req.request_id);
       return unauthorized(base(req));
     }
@@ -258,7 +315,31 @@ class Controller {
     std::optional<db::ProjectRecord> project;
     std::optional<std::string> expires_cap;
     std::vector<std::string> token_methods;
-    if (listed("password")) {
+    std::optional<db::ApplicationCredentialRecord> through;
+    if (listed("application_credential")) {
+      // The credential fixes the scope: asking for one is refused, as Keystone does.
+      if (requested) {
+        spdlog::info("{} identity: an application credential cannot request a scope", req.request_id);
+        return error(401, "Error authenticating with application credential: Application credentials cannot request "
+                          "a scope.");
+      }
+      auto parsed = application_credential_identity(identity.value("application_credential", json()));
+      if (auto* reply = std::get_if<ApiResponse>(&parsed)) return *reply;
+      const auto& ac = std::get<AppCredIdentity>(parsed);
+      auto cred = ApplicationCredentials(db_).authenticate(ac.id, ac.name, ac.user, ac.secret);
+      if (!cred.ok()) {
+        if (!cred.status().is(sdk::StatusCode::kNotFound)) return cred.status();
+        spdlog::info("{} identity: application credential authentication failed", req.request_id);
+        return unauthorized(base(req));
+      }
+      auto owner = db::UserRepository(db_).get(cred->user_id);
+      auto scoped = db::ProjectRepository(db_).get(cred->project_id);
+      if (!owner.ok() || !scoped.ok() || !scoped->enabled) return unauthorized(base(req));
+      user = std::move(*owner);
+      project = std::move(*scoped);
+      through = std::move(*cred);
+      token_methods = {"application_credential"};
+    } else if (listed("password")) {
       auto identity_ref = password_identity(identity.value("password", json()));
       if (auto* reply = std::get_if<ApiResponse>(&identity_ref)) return *reply;
       const auto& [ref, password] = std::get<std::pair<NamedRef, std::string>>(identity_ref);
@@ -283,8 +364,17 @@ class Controller {
       }
       user = given->user;
       // Without a new scope the token keeps its own; either way it never
-      // outlives the token it came from.
+      // outlives the token it came from, and one from an application
+      // credential keeps its restrictions (and cannot leave its project).
       if (!requested) project = given->project;
+      if (given->record.application_credential_id) {
+        auto cred = db::ApplicationCredentialRepository(db_).get(*given->record.application_credential_id);
+        if (!cred.ok()) {
+          if (!cred.status().is(sdk::StatusCode::kNotFound)) return cred.status();
+          return unauthorized(base(req));
+        }
+        through = std::move(*cred);
+      }
       expires_cap = given->record.expires_at;
       token_methods = given->record.methods;
       if (std::find(token_methods.begin(), token_methods.end(), "token") == token_methods.end()) {
@@ -301,7 +391,7 @@ class Controller {
       }
       project = std::move(*resolved);
     }
-    auto issued = tokens_.issue(user, project, token_methods, expires_cap);
+    auto issued = tokens_.issue(user, project, token_methods, expires_cap, through ? &*through : nullptr);
     if (!issued.ok()) {
       if (issued.status().is(sdk::StatusCode::kNotFound)) return unauthorized(base(req));
       return issued.status();
@@ -402,6 +492,8 @@ void add_identity_routes(api::ApiServer& server, TokenService& tokens, db::Datab
   bind("GET", R"(/identity/v3/auth/projects)", &Controller::auth_projects);
   bind("GET", R"(/identity/v3/auth/catalog)", &Controller::auth_catalog);
   add_identity_resource_routes(server, tokens, db, c->public_url());
+  add_catalog_routes(server, tokens, c->public_url());
+  add_application_credential_routes(server, tokens, db, c->public_url());
 }
 
 }  // namespace stratus::core::identity

@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/db/domain_repository.h"
 #include "core/db/project_repository.h"
 #include "core/db/role_repository.h"
 #include "core/db/token_repository.h"
@@ -88,9 +89,9 @@ ApiResponse invalid_field(const std::string& field, const std::string& why) {
   return bad_request("Invalid input for field '" + field + "': " + why);
 }
 
-ApiResponse conflict(const char* type, const std::string& name) {
+ApiResponse conflict(const char* type, const std::string& name, const std::string& domain_id) {
   return keystone_error(409, std::string("Conflict occurred attempting to store ") + type +
-                                 " - Duplicate entry found with name " + name + " at domain ID " + kDefaultDomainId +
+                                 " - Duplicate entry found with name " + name + " at domain ID " + domain_id +
                                  ".");
 }
 
@@ -198,7 +199,7 @@ class ResourcesController {
     return authorize(req, rule, token_is_admin);
   }
 
-  // ---- domains: the one default domain.
+  // ---- domains
 
   Result<ApiResponse> list_domains(const ApiRequest& req) const {
     auto who = admin(req, kRuleListDomains);
@@ -206,41 +207,169 @@ class ResourcesController {
     auto f = list_filter(req);
     if (auto* r = std::get_if<ApiResponse>(&f)) return *r;
     const ListFilter& filter = std::get<ListFilter>(f);
+    auto domains = db::DomainRepository(db_).list();
+    if (!domains.ok()) return domains.status();
     json out = json::array();
-    if ((!filter.name || *filter.name == kDefaultDomainName) && (!filter.enabled || *filter.enabled)) {
-      out.push_back(domain_json(base(req)));
+    for (const auto& d : *domains) {
+      if (filter.matches(d.name, filter.domain_id.value_or(""), d.enabled)) out.push_back(domain_json(base(req), d));
     }
     return ApiResponse{200, {{"domains", out}, {"links", collection_links(base(req), "/identity/v3/domains")}}, {}};
   }
 
   Result<ApiResponse> get_domain(const ApiRequest& req) const {
     const std::string& id = req.path_params.at(0);
-    // Every project is in the default domain, so any project token may see it.
+    // Keystone: an admin, or a token scoped to a project in the domain.
     auto who = authorize(req, kRuleGetDomain, [&](const TokenInfo& me) {
       return token_is_admin(me) || (me.project && me.project->domain_id == id);
     });
     if (auto* r = std::get_if<ApiResponse>(&who)) return *r;
-    if (id != kDefaultDomainId) return domain_not_found(id);
-    return ApiResponse{200, {{"domain", domain_json(base(req))}}, {}};
+    auto domain = db::DomainRepository(db_).get(id);
+    if (!domain.ok()) return domain.status();  // "Could not find domain: <id>." 404
+    return ApiResponse{200, {{"domain", domain_json(base(req), *domain)}}, {}};
   }
 
-  // Stratus has one domain: making, changing or removing domains is not
-  // implemented (501, Keystone's NotImplemented), after the policy check.
+  // The fields projects and domains share: name, description, enabled,
+  // options, tags. True when `key` is one of them; `bad` receives the
+  // refusal of its value.
+  static bool apply_shared_field(const std::string& key, const json& value, const char* what, std::string& name,
+                                 std::string& description, bool& enabled, json& extra,
+                                 std::optional<ApiResponse>& bad) {
+    if (key == "name") {
+      bad = name_problem(value, kProjectNameMax, what);
+      if (!bad) name = trimmed(value.get<std::string>());
+    } else if (key == "description") {
+      if (!value.is_null() && !value.is_string()) {
+        bad = invalid_field("description", "expected a string or null.");
+      } else {
+        description = value.is_null() ? "" : value.get<std::string>();
+      }
+    } else if (key == "enabled") {
+      if (!value.is_boolean()) {
+        bad = invalid_field("enabled", "expected a boolean.");
+      } else {
+        enabled = value.get<bool>();
+      }
+    } else if (key == "options") {
+      if (!value.is_object()) {
+        bad = invalid_field("options", "expected an object.");
+      } else if (!value.empty()) {
+        bad = invalid_field("options", "'" + value.begin().key() + "' is not a known option.");
+      }
+    } else if (key == "tags") {
+      bad = tags_problem(value);
+      if (!bad) extra["tags"] = value;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  // Applies a create or update body to `d`, or the refusal.
+  static std::optional<ApiResponse> apply_domain(const json& body, db::DomainRecord& d) {
+    json extra = extra_object(d.extra);
+    for (const auto& [key, value] : body.items()) {
+      std::optional<ApiResponse> bad;
+      if (apply_shared_field(key, value, "domain name", d.name, d.description, d.enabled, extra, bad)) {
+        if (bad) return bad;
+      } else if (key != "id" && key != "links") {
+        extra[key] = value;  // Keystone keeps properties it does not model
+      }
+    }
+    d.extra = extra.dump();
+    return std::nullopt;
+  }
+
+  static ApiResponse domain_conflict(const std::string& name) {
+    return keystone_error(409, "Conflict occurred attempting to store domain - Duplicate entry found with name " +
+                                   name + ".");
+  }
+
   Result<ApiResponse> create_domain(const ApiRequest& req) const {
     auto who = admin(req, kRuleCreateDomain);
     if (auto* r = std::get_if<ApiResponse>(&who)) return *r;
-    return keystone_error(501, kNotImplemented);
+    auto body = entity_body(req, "domain");
+    if (auto* r = std::get_if<ApiResponse>(&body)) return *r;
+    const json& b = std::get<json>(body);
+    if (!b.contains("name")) return invalid_field("domain", "'name' is a required property.");
+    db::DomainRecord d;
+    d.id = new_hex_id();
+    if (auto bad = apply_domain(b, d)) return *bad;
+    auto created = db::DomainRepository(db_).create(d);
+    if (!created.ok()) {
+      if (created.status().is(sdk::StatusCode::kAlreadyExists)) return domain_conflict(d.name);
+      return created.status();
+    }
+    spdlog::info("{} identity: domain {} ({}) created by user {}", req.request_id, created->name, created->id,
+                 std::get<TokenInfo>(who).user.id);
+    return ApiResponse{201, {{"domain", domain_json(base(req), *created)}}, {}};
   }
 
-  Result<ApiResponse> change_domain(const ApiRequest& req, const char* rule) const {
-    auto who = admin(req, rule);
+  // The default domain holds the bootstrap admin and the service users:
+  // disabling it would lock every operator out, so Stratus refuses (Keystone
+  // would let an admin do it).
+  static ApiResponse default_domain_stays() {
+    return keystone_error(403, std::string("You are not authorized to perform the requested action: the domain ") +
+                                   kDefaultDomainId +
+                                   " holds the bootstrap admin and cannot be disabled or deleted.");
+  }
+
+  Result<ApiResponse> update_domain(const ApiRequest& req) const {
+    auto who = admin(req, kRuleUpdateDomain);
+    if (auto* r = std::get_if<ApiResponse>(&who)) return *r;
+    auto body = entity_body(req, "domain");
+    if (auto* r = std::get_if<ApiResponse>(&body)) return *r;
+    const json& b = std::get<json>(body);
+    const std::string& id = req.path_params.at(0);
+    auto tx = db_.begin_write("update domain");
+    if (!tx.ok()) return tx.status();
+    auto current = db::DomainRepository(*tx).get(id);
+    if (!current.ok()) return current.status();
+    db::DomainRecord d = *current;
+    if (auto bad = apply_domain(b, d)) return *bad;
+    if (id == kDefaultDomainId && !d.enabled) return default_domain_stays();
+    auto updated = db::DomainRepository(*tx).update(d);
+    if (!updated.ok()) {
+      if (updated.status().is(sdk::StatusCode::kAlreadyExists)) return domain_conflict(d.name);
+      return updated.status();
+    }
+    // As Keystone: disabling a domain ends the tokens of its users and of
+    // its projects; its users cannot log in until it is enabled again.
+    if (current->enabled && !updated->enabled) {
+      if (auto n = db::TokenRepository(*tx).revoke_for_domain(id); !n.ok()) return n.status();
+    }
+    if (auto s = tx->commit(); !s.ok()) return s;
+    spdlog::info("{} identity: domain {} updated by user {}{}", req.request_id, id, std::get<TokenInfo>(who).user.id,
+                 updated->enabled ? "" : " (disabled)");
+    return ApiResponse{200, {{"domain", domain_json(base(req), *updated)}}, {}};
+  }
+
+  Result<ApiResponse> delete_domain(const ApiRequest& req) const {
+    auto who = admin(req, kRuleDeleteDomain);
     if (auto* r = std::get_if<ApiResponse>(&who)) return *r;
     const std::string& id = req.path_params.at(0);
-    if (id != kDefaultDomainId) return domain_not_found(id);
-    return keystone_error(501, kNotImplemented);
+    auto current = db::DomainRepository(db_).get(id);
+    if (!current.ok()) return current.status();
+    if (id == kDefaultDomainId) return default_domain_stays();
+    // Keystone's guard against a mistaken delete: disable it first.
+    if (current->enabled) {
+      return keystone_error(403, "Cannot delete a domain that is enabled, please disable it first.");
+    }
+    // Its projects and users go with it; their servers and other resources
+    // stay, as when a project is deleted.
+    if (auto s = db::DomainRepository(db_).remove(id); !s.ok()) return s;
+    spdlog::info("{} identity: domain {} ({}) deleted by user {}", req.request_id, current->name, id,
+                 std::get<TokenInfo>(who).user.id);
+    return no_content();
   }
-  Result<ApiResponse> update_domain(const ApiRequest& req) const { return change_domain(req, kRuleUpdateDomain); }
-  Result<ApiResponse> delete_domain(const ApiRequest& req) const { return change_domain(req, kRuleDeleteDomain); }
+
+  // kNotFound "Could not find domain: <id>." unless the domain exists (a
+  // project or user is made in it).
+  std::optional<ApiResponse> missing_domain(const std::string& id) const {
+    auto d = db::DomainRepository(db_).get(id);
+    if (d.ok()) return std::nullopt;
+    if (d.status().is(sdk::StatusCode::kNotFound)) return domain_not_found(id);
+    return keystone_error(500, d.status().message());
+  }
 
   // ---- projects
 
@@ -279,20 +408,14 @@ class ResourcesController {
   static std::optional<ApiResponse> apply_project(const json& body, db::ProjectRecord& p, bool creating) {
     json extra = extra_object(p.extra);
     for (const auto& [key, value] : body.items()) {
-      if (key == "name") {
-        if (auto bad = name_problem(value, kProjectNameMax, "project name")) return bad;
-        p.name = trimmed(value.get<std::string>());
-      } else if (key == "description") {
-        if (!value.is_null() && !value.is_string()) return invalid_field("description", "expected a string or null.");
-        p.description = value.is_null() ? "" : value.get<std::string>();
-      } else if (key == "enabled") {
-        if (!value.is_boolean()) return invalid_field("enabled", "expected a boolean.");
-        p.enabled = value.get<bool>();
+      std::optional<ApiResponse> bad;
+      if (apply_shared_field(key, value, "project name", p.name, p.description, p.enabled, extra, bad)) {
+        if (bad) return bad;
       } else if (key == "domain_id") {
         if (!value.is_null() && !value.is_string()) return invalid_field("domain_id", "expected a string or null.");
-        std::string d = value.is_null() ? kDefaultDomainId : value.get<std::string>();
+        std::string d = value.is_null() ? p.domain_id : value.get<std::string>();
         if (!creating && d != p.domain_id) return bad_request("Cannot change Domain ID");
-        if (d != kDefaultDomainId) return domain_not_found(d);
+        p.domain_id = d;  // the caller checks it exists
       } else if (key == "parent_id") {
         if (!value.is_null() && !value.is_string()) return invalid_field("parent_id", "expected a string or null.");
         // Projects hang off the domain; a tree of projects is not modelled.
@@ -306,12 +429,6 @@ class ResourcesController {
           if (!creating) return bad_request("Update of `is_domain` is not allowed.");
           return keystone_error(501, std::string(kNotImplemented) + " (projects acting as domains)");
         }
-      } else if (key == "options") {
-        if (!value.is_object()) return invalid_field("options", "expected an object.");
-        if (!value.empty()) return invalid_field("options", "'" + value.begin().key() + "' is not a known option.");
-      } else if (key == "tags") {
-        if (auto bad = tags_problem(value)) return bad;
-        extra["tags"] = value;
       } else if (key == "id" || key == "links") {
         // Keystone picks the id and makes the links.
       } else {
@@ -331,10 +448,14 @@ class ResourcesController {
     if (!b.contains("name")) return invalid_field("project", "'name' is a required property.");
     db::ProjectRecord p;
     p.id = new_hex_id();
+    // Keystone: without a domain_id, the domain of the caller's project.
+    const TokenInfo& me = std::get<TokenInfo>(who);
+    if (me.project) p.domain_id = me.project->domain_id;
     if (auto bad = apply_project(b, p, /*creating=*/true)) return *bad;
+    if (auto bad = missing_domain(p.domain_id)) return *bad;
     auto created = db::ProjectRepository(db_).create(p);
     if (!created.ok()) {
-      if (created.status().is(sdk::StatusCode::kAlreadyExists)) return conflict("project", p.name);
+      if (created.status().is(sdk::StatusCode::kAlreadyExists)) return conflict("project", p.name, p.domain_id);
       return created.status();
     }
     spdlog::info("{} identity: project {} ({}) created by user {}", req.request_id, created->name, created->id,
@@ -358,7 +479,7 @@ class ResourcesController {
     if (auto bad = apply_project(b, p, /*creating=*/false)) return *bad;
     auto updated = db::ProjectRepository(*tx).update(p);
     if (!updated.ok()) {
-      if (updated.status().is(sdk::StatusCode::kAlreadyExists)) return conflict("project", p.name);
+      if (updated.status().is(sdk::StatusCode::kAlreadyExists)) return conflict("project", p.name, p.domain_id);
       return updated.status();
     }
     // Keystone revokes a disabled project's tokens: enabling it again does
@@ -454,7 +575,7 @@ class ResourcesController {
       } else if (key == "domain_id") {
         if (!value.is_string()) return invalid_field("domain_id", "expected a string.");
         if (!creating && value.get<std::string>() != u.domain_id) return bad_request("Cannot change Domain ID");
-        if (value.get<std::string>() != kDefaultDomainId) return domain_not_found(value.get<std::string>());
+        u.domain_id = value.get<std::string>();  // the caller checks it exists
       } else if (key == "options") {
         if (!value.is_object()) return invalid_field("options", "expected an object.");
         if (!value.empty()) return invalid_field("options", "'" + value.begin().key() + "' is not a known option.");
@@ -480,7 +601,10 @@ class ResourcesController {
     db::UserRecord u;
     u.id = new_hex_id();
     std::optional<std::string> password;
+    const TokenInfo& me = std::get<TokenInfo>(who);
+    if (me.project) u.domain_id = me.project->domain_id;
     if (auto bad = apply_user(b, u, /*creating=*/true, password)) return *bad;
+    if (auto bad = missing_domain(u.domain_id)) return *bad;
     if (password) {
       auto hash = hash_password(*password);
       if (!hash.ok()) return invalid_field("password", hash.status().message() + ".");
@@ -488,7 +612,7 @@ class ResourcesController {
     }
     auto created = db::UserRepository(db_).create(u);
     if (!created.ok()) {
-      if (created.status().is(sdk::StatusCode::kAlreadyExists)) return conflict("user", u.name);
+      if (created.status().is(sdk::StatusCode::kAlreadyExists)) return conflict("user", u.name, u.domain_id);
       return created.status();
     }
     spdlog::info("{} identity: user {} ({}) created by user {}", req.request_id, created->name, created->id,
@@ -528,7 +652,7 @@ class ResourcesController {
     if (password) u.password_hash = password_hash;
     auto updated = db::UserRepository(*tx).update(u);
     if (!updated.ok()) {
-      if (updated.status().is(sdk::StatusCode::kAlreadyExists)) return conflict("user", u.name);
+      if (updated.status().is(sdk::StatusCode::kAlreadyExists)) return conflict("user", u.name, u.domain_id);
       return updated.status();
     }
     // As Keystone: disabling a user or setting its password ends its tokens.
@@ -811,9 +935,9 @@ class ResourcesController {
       if (include_names) {
         entry["role"]["name"] = role.name;
         entry["user"]["name"] = a.user_name;
-        entry["user"]["domain"] = domain_ref_json();
+        entry["user"]["domain"] = domain_ref_json(db_, a.user_domain_id);
         entry["scope"]["project"]["name"] = a.project_name;
-        entry["scope"]["project"]["domain"] = domain_ref_json();
+        entry["scope"]["project"]["domain"] = domain_ref_json(db_, a.project_domain_id);
       }
       out.push_back(std::move(entry));
     };

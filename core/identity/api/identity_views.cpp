@@ -11,16 +11,22 @@ json extra_object(const std::string& stored) {
   return j.is_object() ? j : json::object();
 }
 
-json domain_ref_json() { return {{"id", kDefaultDomainId}, {"name", kDefaultDomainName}}; }
+json domain_ref_json(db::Database& db, const std::string& id) {
+  auto d = db::DomainRepository(db).get(id);
+  return {{"id", id}, {"name", d.ok() ? d->name : id}};
+}
 
-json domain_json(const std::string& base) {
-  return {{"id", kDefaultDomainId},
-          {"name", kDefaultDomainName},
-          {"description", "The default domain"},
-          {"enabled", true},
-          {"tags", json::array()},
-          {"options", json::object()},
-          {"links", {{"self", base + "/identity/v3/domains/" + kDefaultDomainId}}}};
+json domain_json(const std::string& base, const db::DomainRecord& d) {
+  json out = extra_object(d.extra);
+  json tags = out.contains("tags") && out["tags"].is_array() ? out["tags"] : json::array();
+  out["id"] = d.id;
+  out["name"] = d.name;
+  out["description"] = d.description;
+  out["enabled"] = d.enabled;
+  out["tags"] = tags;
+  out["options"] = json::object();
+  out["links"] = {{"self", base + "/identity/v3/domains/" + d.id}};
+  return out;
 }
 
 json project_json(const std::string& base, const db::ProjectRecord& p) {

@@ -1,21 +1,24 @@
-// The bodies of Keystone v3 resources as Stratus holds them: the one
-// domain, projects, users and roles, each with its "links.self".
+// The bodies of Keystone v3 resources as Stratus holds them: domains,
+// projects, users and roles, each with its "links.self".
 #pragma once
 
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "core/db/database.h"
+#include "core/db/domain_repository.h"
 #include "core/db/project_repository.h"
 #include "core/db/role_repository.h"
 #include "core/db/user_repository.h"
 
 namespace stratus::core::identity {
 
-// {"id": "default", "name": "Default"}: what tokens and include_names show.
-nlohmann::json domain_ref_json();
-// The default domain's full body (GET /v3/domains/default).
-nlohmann::json domain_json(const std::string& base);
+// {"id", "name"} of the domain `id`: what tokens and include_names show (the
+// name is the id if the domain is gone).
+nlohmann::json domain_ref_json(db::Database& db, const std::string& id);
+// Keystone's domain body (GET /v3/domains/{id}): tags from extra.
+nlohmann::json domain_json(const std::string& base, const db::DomainRecord& d);
 // Keystone's project body: extra attributes first, then the modelled ones
 // (tags are kept in extra).
 nlohmann::json project_json(const std::string& base, const db::ProjectRecord& p);

@@ -102,7 +102,7 @@ TEST_F(IdentityAdminTest, DeletingAUserOrProjectTakesItsAssignmentsAndTokens) {
   ASSERT_TRUE(admin_.add_role("alice", "demo", "member").ok());
   auto alice = admin_.find_user("alice");
   db::TokenRecord token{"hash1", alice->id, std::nullopt, {}, {"password"}, "audit", "2026-01-01T00:00:00.000000",
-                        "2099-01-01T00:00:00.000000", false};
+                        "2099-01-01T00:00:00.000000", false, std::nullopt};
   ASSERT_TRUE(db::TokenRepository(*db_).insert(token).ok());
 
   ASSERT_TRUE(admin_.delete_project("demo").ok());
@@ -131,7 +131,7 @@ TEST_F(IdentityAdminTest, SetPasswordAndRemoveRoleRevokeTokens) {
   auto alice = admin_.find_user("alice");
   auto token = [&](const std::string& id, const std::string& project) {
     db::TokenRecord t{id, alice->id, admin_.find_project(project)->id, {}, {"password"}, "audit",
-                      "2026-01-01T00:00:00.000000", "2099-01-01T00:00:00.000000", false};
+                      "2026-01-01T00:00:00.000000", "2099-01-01T00:00:00.000000", false, std::nullopt};
     EXPECT_TRUE(db::TokenRepository(*db_).insert(t).ok());
   };
   token("on-demo", "demo");
@@ -150,7 +150,7 @@ TEST_F(IdentityAdminTest, TokenRowsRoundTripRevokeAndPurge) {
   auto alice = admin_.find_user("alice");
   db::TokenRepository tokens(*db_);
   db::TokenRecord rec{"h-live", alice->id, p->id, {{"r1", "member"}, {"r2", "reader"}}, {"password", "token"},
-                      "audit", "2026-01-01T00:00:00.000000", "2099-01-01T00:00:00.000000", false};
+                      "audit", "2026-01-01T00:00:00.000000", "2099-01-01T00:00:00.000000", false, std::nullopt};
   ASSERT_TRUE(tokens.insert(rec).ok());
   db::TokenRecord old = rec;
   old.id = "h-old";
