@@ -29,6 +29,8 @@ class ClientCommandsTest : public ::testing::Test {
     ::unsetenv("STRATUS_URL");
     ::unsetenv("STRATUS_TOKEN");
     ::unsetenv("STRATUS_COMPUTE_API_VERSION");
+    ::unsetenv("OS_CLOUD");  // a login would come first (login_test.cpp)
+    ::unsetenv("OS_AUTH_URL");
   }
 
   // Runs `stratus <args...> --os-compute-url <fake>`, with polls of 1..5 ms.
