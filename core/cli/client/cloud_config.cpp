@@ -26,22 +26,37 @@ void take(std::string& into, const std::string& value) {
   if (!value.empty()) into = value;
 }
 
+// The keys of a cloud's auth: section, and where each goes (later keys of
+// the same field win: tenant_* are the v2 names).
+struct AuthKey {
+  const char* key;
+  std::string CloudAuth::*field;
+};
+constexpr AuthKey kAuthKeys[] = {
+    {"auth_url", &CloudAuth::auth_url},
+    {"username", &CloudAuth::username},
+    {"user_id", &CloudAuth::user_id},
+    {"password", &CloudAuth::password},
+    {"user_domain_name", &CloudAuth::user_domain_name},
+    {"user_domain_id", &CloudAuth::user_domain_id},
+    {"project_name", &CloudAuth::project_name},
+    {"tenant_name", &CloudAuth::project_name},
+    {"project_id", &CloudAuth::project_id},
+    {"tenant_id", &CloudAuth::project_id},
+    {"project_domain_name", &CloudAuth::project_domain_name},
+    {"project_domain_id", &CloudAuth::project_domain_id},
+    {"application_credential_id", &CloudAuth::application_credential_id},
+    {"application_credential_name", &CloudAuth::application_credential_name},
+    {"application_credential_secret", &CloudAuth::application_credential_secret},
+};
+
 // Copies what a clouds.yaml cloud says into `auth`.
 void read_cloud(const YAML::Node& cloud, CloudAuth& auth) {
   const YAML::Node a = cloud["auth"];
   take(auth.auth_type, scalar(cloud, "auth_type"));
-  take(auth.auth_url, scalar(a, "auth_url"));
-  take(auth.username, scalar(a, "username"));
-  take(auth.user_id, scalar(a, "user_id"));
-  take(auth.password, scalar(a, "password"));
-  take(auth.user_domain_name, scalar(a, "user_domain_name"));
-  take(auth.user_domain_id, scalar(a, "user_domain_id"));
-  take(auth.project_name, scalar(a, "project_name"));
-  take(auth.project_name, scalar(a, "tenant_name"));
-  take(auth.project_id, scalar(a, "project_id"));
-  take(auth.project_id, scalar(a, "tenant_id"));
-  take(auth.project_domain_name, scalar(a, "project_domain_name"));
-  take(auth.project_domain_id, scalar(a, "project_domain_id"));
+  take(auth.region_name, scalar(cloud, "region_name"));
+  take(auth.interface, scalar(cloud, "interface"));
+  for (const AuthKey& k : kAuthKeys) take(auth.*k.field, scalar(a, k.key));
   // domain_name / domain_id stand for both, as keystoneauth reads them.
   const std::string domain_name = scalar(a, "domain_name"), domain_id = scalar(a, "domain_id");
   if (auth.user_domain_name.empty() && auth.user_domain_id.empty()) {
@@ -52,11 +67,6 @@ void read_cloud(const YAML::Node& cloud, CloudAuth& auth) {
     take(auth.project_domain_name, domain_name);
     take(auth.project_domain_id, domain_id);
   }
-  take(auth.application_credential_id, scalar(a, "application_credential_id"));
-  take(auth.application_credential_name, scalar(a, "application_credential_name"));
-  take(auth.application_credential_secret, scalar(a, "application_credential_secret"));
-  take(auth.region_name, scalar(cloud, "region_name"));
-  take(auth.interface, scalar(cloud, "interface"));
 }
 
 // Flags and OS_* variables over what the cloud said.

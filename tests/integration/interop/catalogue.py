@@ -25,6 +25,9 @@ catalogue.yaml is a mapping:
             the command must fail cleanly (exit != 0, no traceback, no 5xx)
   pending:  a tag for work not merged yet: a failure is reported as pending
   note:     a few words for the table
+  lane:     rows of different lanes run at the same time (default lane: main);
+            a ${name} another lane saves is waited for
+  after:    [lanes] wait until these lanes have finished
 
 Values in out/rows compare as text after ${} substitution; a value that
 starts with "~" is a regular expression the whole text must match.
@@ -41,7 +44,7 @@ NEEDS = {
     "dns": "Designate (DNS) is not deployed",
 }
 CHECK_KEYS = ("out", "rows", "no_rows", "columns", "count", "text", "empty", "error")
-KEYS = set(CHECK_KEYS) | {"run", "as", "save", "retry", "needs", "pending", "note"}
+KEYS = set(CHECK_KEYS) | {"run", "as", "save", "retry", "needs", "pending", "note", "lane", "after"}
 
 
 def load(path):
@@ -58,6 +61,8 @@ def load(path):
             raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
         if row.get("as", "admin") not in ("admin", "member"):
             raise ValueError(f"{where}: 'as' must be admin or member")
+        if not isinstance(row.get("after", []), list):
+            raise ValueError(f"{where}: 'after' is a list of lanes")
         if row.get("needs") and row["needs"] not in NEEDS:
             raise ValueError(f"{where}: unknown needs '{row['needs']}' (known: {sorted(NEEDS)})")
         if not row.get("needs") and not any(k in row for k in CHECK_KEYS):

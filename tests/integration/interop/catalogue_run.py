@@ -7,9 +7,11 @@
 Each row runs as the admin (the cloud named by --cloud) or as "member": a
 user of another project, whose cloud entry the runner adds once the rows
 before have saved ${member_user}, ${member_password} and ${member_project}.
-One line per command, then "N passed, M failed, K skipped" (skipped: rows
-tagged pending whose feature is not merged yet and that fail); exits 1 on
-any failure.
+The rows of each lane run in order, the lanes at the same time (one process
+each): a row waits for a ${value} another lane saves, and for the lanes it
+names in "after". One line per command, then "N passed, M failed, K skipped"
+(skipped: rows tagged pending whose feature is not merged yet and that
+fail); exits 1 on any failure.
 
 By default each command runs in a child forked from this process, through
 the entry point /usr/bin/openstack calls (openstackclient.shell.main): the
@@ -239,10 +241,10 @@ def run_forked(argv, timeout):
 
 
 class Runner:
-    def __init__(self, clouds_file, cloud, subprocess_mode, workdir):
+    def __init__(self, clouds_file, cloud, subprocess_mode, workdir, lane):
         self.cloud = cloud
         self.subprocess_mode = subprocess_mode
-        self.clouds_file = os.path.join(workdir, "catalogue-clouds.yaml")
+        self.clouds_file = os.path.join(workdir, f"catalogue-clouds-{lane}.yaml")
         with open(clouds_file) as f:
             self.clouds = yaml.safe_load(f)
         self.write_clouds()
@@ -250,8 +252,6 @@ class Runner:
         for var in ("OS_CLOUD", "OS_AUTH_URL", "OS_TOKEN", "OS_USERNAME", "OS_PASSWORD", "OS_PROJECT_NAME"):
             os.environ.pop(var, None)
         os.chdir(workdir)
-        if not subprocess_mode:
-            warm_up()
 
     def write_clouds(self):
         fd = os.open(self.clouds_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -273,38 +273,69 @@ class Runner:
         return run_forked(argv, 300)
 
 
-def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--clouds", required=True)
-    parser.add_argument("--cloud", default="stratus")
-    parser.add_argument("--catalogue", default=os.path.join(here, "catalogue.yaml"))
-    parser.add_argument("--subprocess", action="store_true")
-    parser.add_argument("--only", help="run only rows whose command matches this regex (and rows that save)")
-    parser.add_argument("--until", type=int, help="stop after this row (to look at the cloud then)")
-    parser.add_argument("--workdir", default=os.getcwd())
-    args = parser.parse_args()
+class Shared:
+    """Values saved by rows, seen by every lane: one file per value in
+    `folder` (written whole, then renamed), and a marker per finished lane."""
 
-    rows = catalogue.load(args.catalogue)
-    runner = Runner(args.clouds, args.cloud, args.subprocess, args.workdir)
-    # Values rows may use before any row saved one.
-    image_file = os.path.join(args.workdir, "catalogue-image.raw")
-    with open(image_file, "wb") as f:
-        f.write(bytes(range(256)) * 64)
-    saved = {"workdir": args.workdir, "image_file": image_file,
-             "member_password": "Cat-" + os.urandom(9).hex()}
+    def __init__(self, folder, rows):
+        self.folder = folder
+        os.makedirs(folder, exist_ok=True)
+        self.saver = {}  # value name -> the lane of the row that saves it
+        for row in rows:
+            for name in row.get("save", {}):
+                self.saver.setdefault(name, row.get("lane", "main"))
+
+    def put(self, name, value):
+        tmp = os.path.join(self.folder, f".{name}.tmp")
+        with open(tmp, "w") as f:
+            json.dump(value, f)
+        os.rename(tmp, os.path.join(self.folder, name))
+
+    def finished(self, lane):
+        open(os.path.join(self.folder, f".done-{lane}"), "w").close()
+
+    def is_finished(self, lane):
+        return os.path.exists(os.path.join(self.folder, f".done-{lane}"))
+
+    def wait_lane(self, lane, timeout):
+        deadline = time.monotonic() + timeout
+        while not self.is_finished(lane) and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def fill(self, text_values, saved, lane, timeout):
+        """Copies into `saved` the ${names} the values use that another lane
+        saves, waiting (bounded) until that lane has saved them or finished."""
+        deadline = time.monotonic() + timeout
+        for name in set(VAR.findall(" ".join(text_values))):
+            other = self.saver.get(name)
+            if name in saved or other is None or other == lane:
+                continue
+            path = os.path.join(self.folder, name)
+            while not os.path.exists(path) and not self.is_finished(other) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if os.path.exists(path):
+                with open(path) as f:
+                    saved[name] = json.load(f)
+
+
+def run_lane(lane, rows, args, shared, saved):
+    """Runs the rows of one lane in order; returns (passed, failed, pending)."""
+    runner = Runner(args.clouds, args.cloud, args.subprocess, args.workdir, lane)
     passed = failed = pending = 0
     failed_pending = set()
-    started = time.monotonic()
     for number, row in enumerate(rows, 1):
-        if args.until and number > args.until:
-            break
+        if row.get("lane", "main") != lane or (args.until and number > args.until):
+            continue
         if args.only and not re.search(args.only, row["run"]) and "save" not in row:
             continue
+        for other in row.get("after", []):
+            shared.wait_lane(other, 480)
         who = row.get("as", "admin")
         label = f"[{number:3}] {who:6} openstack {row['run']}"
         t0 = time.monotonic()
         try:
+            shared.fill([row["run"], json.dumps({k: row[k] for k in row if k in catalogue.CHECK_KEYS}),
+                         "${member_user} ${member_project}" if who == "member" else ""], saved, lane, 480)
             command = substitute(row["run"], saved)
             expect = {k: substitute_all(v, saved) for k, v in row.items() if k in catalogue.CHECK_KEYS}
             expect.update({k: row[k] for k in ("needs", "save") if k in row})
@@ -326,27 +357,88 @@ def main():
                         data = parse_json(out)
                         for name, path in row["save"].items():
                             saved[name] = save_path(data, path)
+                            shared.put(name, saved[name])
                     except (ValueError, KeyError) as e:
                         why = f"cannot save {row['save']}: {e}"
                 if not why or time.monotonic() >= deadline:
                     break
                 time.sleep(0.3)
         took = f"{time.monotonic() - t0:5.1f}s"
+        where = f"{lane:7}"
         if not why:
             passed += 1
             tag = f"  (needs {row['needs']}: {catalogue.NEEDS[row['needs']]})" if row.get("needs") else ""
             if row.get("pending"):
                 tag += f"  (tagged pending: {row['pending']}, passes now)"
-            print(f"ok      {took} {label}{tag}", flush=True)
+            print(f"ok      {took} {where} {label}{tag}", flush=True)
         elif row.get("pending"):
             pending += 1
             failed_pending.add(row["pending"])
-            print(f"pending {took} {label}  (not yet merged: {row['pending']}): {why.splitlines()[0][:200]}",
-                  flush=True)
+            print(f"pending {took} {where} {label}  (not yet merged: {row['pending']}): "
+                  f"{why.splitlines()[0][:200]}", flush=True)
         else:
             failed += 1
-            print(f"FAIL    {took} {label}\n          {why}", flush=True)
-    print(f"catalogue: {len(rows)} rows in {time.monotonic() - started:.0f}s; {pending} pending (not yet merged)")
+            print(f"FAIL    {took} {where} {label}\n          {why}", flush=True)
+    shared.finished(lane)
+    return passed, failed, pending
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clouds", required=True)
+    parser.add_argument("--cloud", default="stratus")
+    parser.add_argument("--catalogue", default=os.path.join(here, "catalogue.yaml"))
+    parser.add_argument("--subprocess", action="store_true")
+    parser.add_argument("--only", help="run only rows whose command matches this regex (and rows that save)")
+    parser.add_argument("--until", type=int, help="stop after this row (to look at the cloud then)")
+    parser.add_argument("--workdir", default=os.getcwd())
+    args = parser.parse_args()
+    args.workdir = os.path.abspath(args.workdir)
+
+    rows = catalogue.load(args.catalogue)
+    lanes = list(dict.fromkeys(row.get("lane", "main") for row in rows))
+    shared = Shared(os.path.join(args.workdir, "catalogue-values"), rows)
+    # Values rows may use before any row saved one.
+    image_file = os.path.join(args.workdir, "catalogue-image.raw")
+    with open(image_file, "wb") as f:
+        f.write(bytes(range(256)) * 64)
+    saved = {"workdir": args.workdir, "image_file": image_file,
+             "member_password": "Cat-" + os.urandom(9).hex()}
+    if not args.subprocess:
+        warm_up()
+    started = time.monotonic()
+    # One process a lane, forked before any command runs (so the per-row
+    # forks never happen in a process with threads).
+    children = {}
+    for lane in lanes:
+        result_file = os.path.join(args.workdir, f"catalogue-result-{lane}.json")
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                with open(result_file, "w") as f:
+                    json.dump(run_lane(lane, rows, args, shared, dict(saved)), f)
+                code = 0
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                os._exit(code)
+        children[pid] = (lane, result_file)
+    passed = failed = pending = 0
+    for pid, (lane, result_file) in children.items():
+        os.waitpid(pid, 0)
+        try:
+            with open(result_file) as f:
+                p, f_, k = json.load(f)
+        except (OSError, ValueError):
+            p, f_, k = 0, 1, 0
+            print(f"FAIL    lane {lane} ended without a result", flush=True)
+        passed, failed, pending = passed + p, failed + f_, pending + k
+    print(f"catalogue: {len(rows)} rows in {len(lanes)} lanes, {time.monotonic() - started:.0f}s; "
+          f"{pending} pending (not yet merged)")
     print(f"{passed} passed, {failed} failed, {pending} skipped")
     return 1 if failed else 0
 

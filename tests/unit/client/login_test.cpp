@@ -21,6 +21,7 @@
 #include "core/cli/client/client_commands.h"
 #include "core/cli/client/cloud_config.h"
 #include "core/cli/client/keystone_login.h"
+#include "command_runner.h"
 #include "fake_nova.h"
 
 namespace stratus::core::client {
@@ -108,10 +109,7 @@ AuthSettings cloud_named(const std::string& name) {
   return s;
 }
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
+using test::Outcome;
 
 class LoginTest : public ::testing::Test {
  protected:
@@ -149,25 +147,7 @@ class LoginTest : public ::testing::Test {
            "    identity_api_version: 3\n";
   }
 
-  Outcome run(std::vector<std::string> args) {
-    CLI::App app{"stratus"};
-    app.require_subcommand(1);
-    Outcome r;
-    std::ostringstream out, err;
-    int code = 0;
-    add_client_commands(app, code, CommandIo{&out, &err, false},
-                        PollSettings{std::chrono::milliseconds(1), std::chrono::milliseconds(5)});
-    std::vector<std::string> reversed(args.rbegin(), args.rend());
-    try {
-      app.parse(reversed);
-    } catch (const CLI::ParseError& e) {
-      code = app.exit(e, out, err);
-    }
-    r.code = code;
-    r.out = out.str();
-    r.err = err.str();
-    return r;
-  }
+  Outcome run(const std::vector<std::string>& args) { return test::run_client_command(args); }
 
   test::FakeNova nova_;
   FakeKeystone keystone_{nova_.url()};
