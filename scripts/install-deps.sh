@@ -12,6 +12,8 @@ packages=(
   libzmq3-dev cppzmq-dev libmsgpack-cxx-dev
   libspdlog-dev nlohmann-json3-dev libvalijson-dev libcpp-httplib-dev
   libcli11-dev libtomlplusplus-dev libsqlite3-dev libsodium-dev libssl-dev libvirt-dev libxml2-dev
+  # clouds.yaml for the client's login
+  libyaml-cpp-dev
   libgtest-dev libgmock-dev
   # the libvirt driver runs qemu-img for its disks (also in its unit tests)
   qemu-utils

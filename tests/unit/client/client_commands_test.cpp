@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "core/cli/client/client_commands.h"
+#include "command_runner.h"
 #include "fake_nova.h"
 
 namespace stratus::core::client {
@@ -18,10 +19,7 @@ namespace {
 using nlohmann::json;
 using test::FakeNova;
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
+using test::Outcome;
 
 class ClientCommandsTest : public ::testing::Test {
  protected:
@@ -29,6 +27,8 @@ class ClientCommandsTest : public ::testing::Test {
     ::unsetenv("STRATUS_URL");
     ::unsetenv("STRATUS_TOKEN");
     ::unsetenv("STRATUS_COMPUTE_API_VERSION");
+    ::unsetenv("OS_CLOUD");  // a login would come first (login_test.cpp)
+    ::unsetenv("OS_AUTH_URL");
   }
 
   // Runs `stratus <args...> --os-compute-url <fake>`, with polls of 1..5 ms.
@@ -37,23 +37,7 @@ class ClientCommandsTest : public ::testing::Test {
       args.push_back("--os-compute-url");
       args.push_back(nova_.url());
     }
-    CLI::App app{"stratus"};
-    app.require_subcommand(1);
-    Outcome r;
-    std::ostringstream out, err;
-    int code = 0;
-    add_client_commands(app, code, CommandIo{&out, &err, false},
-                        PollSettings{std::chrono::milliseconds(1), std::chrono::milliseconds(5)});
-    std::vector<std::string> reversed(args.rbegin(), args.rend());
-    try {
-      app.parse(reversed);
-    } catch (const CLI::ParseError& e) {
-      code = app.exit(e, out, err);
-    }
-    r.code = code;
-    r.out = out.str();
-    r.err = err.str();
-    return r;
+    return test::run_client_command(args);
   }
 
   FakeNova nova_;
