@@ -20,11 +20,14 @@ std::vector<std::string> states(std::initializer_list<std::string_view> names) {
   return out;
 }
 
-// The instance_update that moves a build to `task` from `expected`.
-rpcapi::InstanceUpdateMsg build_step(const std::string& uuid, std::string_view task,
+// The instance_update that moves a build on `host` to `task` from
+// `expected`. Every step is guarded by the host: a build the conductor moved
+// elsewhere (this host was judged down) is refused here, never run twice.
+rpcapi::InstanceUpdateMsg build_step(const std::string& uuid, const std::string& host, std::string_view task,
                                      std::initializer_list<std::string_view> expected) {
   rpcapi::InstanceUpdateMsg u;
   u.instance_uuid = uuid;
+  u.expected_host = host;
   u.vm_state = std::string(vm_state::kBuilding);
   u.set_task_state = true;
   if (!task.empty()) u.task_state = std::string(task);
@@ -32,13 +35,19 @@ rpcapi::InstanceUpdateMsg build_step(const std::string& uuid, std::string_view t
   return u;
 }
 
-// A refused guard or a vanished instance: the API deleted it meanwhile.
+// A refused guard or a vanished instance: the API deleted it meanwhile (or
+// the conductor moved it to another host).
 bool deleted_meanwhile(const sdk::Status& st) {
   return st.is(sdk::StatusCode::kNotFound) || st.is(sdk::StatusCode::kInvalidState);
 }
 
 // Failures that another host would hit too (Nova's BuildAbortException:
 // the image or the request is unusable), so no alternate is tried.
+// The conductor never answered (the update may or may not have been applied).
+bool no_answer(const sdk::Status& st) {
+  return st.is(sdk::StatusCode::kUnavailable) || st.is(sdk::StatusCode::kTimeout);
+}
+
 bool aborts_build(const sdk::Status& st) {
   return st.is(sdk::StatusCode::kInvalidArgument) || st.is(sdk::StatusCode::kNotSupported);
 }
@@ -84,12 +93,16 @@ void ComputeManager::do_build_and_run_instance(const sdk::RequestContext& ctx,
 
   // building/None, from scheduling (first attempt) or None (a reschedule);
   // an instance the API deleted, or that reconcile put in ERROR, stays so.
-  auto first = build_step(uuid, task_state::kNone, {task_state::kScheduling, task_state::kNone});
+  auto first = build_step(uuid, host_, task_state::kNone, {task_state::kScheduling, task_state::kNone});
   first.expected_vm_state = states({vm_state::kBuilding});
   auto step = update(ctx, first);
-  if (step.ok()) step = update(ctx, build_step(uuid, task_state::kNetworking, {task_state::kNone}));
-  if (step.ok()) step = update(ctx, build_step(uuid, task_state::kBlockDeviceMapping, {task_state::kNetworking}));
-  if (step.ok()) step = update(ctx, build_step(uuid, task_state::kSpawning, {task_state::kBlockDeviceMapping}));
+  if (step.ok()) step = update(ctx, build_step(uuid, host_, task_state::kNetworking, {task_state::kNone}));
+  if (step.ok()) {
+    step = update(ctx, build_step(uuid, host_, task_state::kBlockDeviceMapping, {task_state::kNetworking}));
+  }
+  if (step.ok()) {
+    step = update(ctx, build_step(uuid, host_, task_state::kSpawning, {task_state::kBlockDeviceMapping}));
+  }
   if (!step.ok()) {
     if (deleted_meanwhile(step.status())) {
       spdlog::info("[{}] instance {}: deleted (or no longer building) before it was spawned; build stopped",
@@ -143,10 +156,26 @@ void ComputeManager::do_build_and_run_instance(const sdk::RequestContext& ctx,
   done.power_state = power_state_of(instance);
   done.set_launched_at = true;
   done.expected_task_state = states({task_state::kSpawning});
+  done.expected_host = host_;
   auto finished = update(ctx, done);
+  if (!finished.ok() && no_answer(finished.status())) {
+    // No conductor answered within the retry window (one restarting slowly
+    // under load). The update may have been applied with its reply lost: the
+    // record may say ACTIVE. Destroying the guest then left an ACTIVE server
+    // with no guest, which the power sync turned SHUTOFF for good (the chaos
+    // conductor round's "unsettled" servers). So the guest stays: either the
+    // record says ACTIVE and is right, or it still says spawning and the
+    // conductor's sweep ends it in ERROR after instance_build_timeout (a
+    // delete then removes the guest). Nothing is left in BUILD either way.
+    spdlog::warn("[{}] instance {}: no conductor confirmed it active ({}); the guest is kept", ctx.request_id,
+                 uuid, finished.status().to_string());
+    finish(finished.status());
+    request_resource_report();
+    return;
+  }
   if (!finished.ok()) {
-    // Deleted while spawning (or the conductor is gone): nothing may be left
-    // running that no instance owns.
+    // Deleted while spawning, or moved to another host by the conductor:
+    // nothing may be left running that no instance owns.
     spdlog::warn("[{}] instance {}: could not be marked active ({}); destroying the guest", ctx.request_id, uuid,
                  finished.status().to_string());
     (void)destroy_guest(ctx, msg);
@@ -176,6 +205,7 @@ void ComputeManager::reschedule(const sdk::RequestContext& ctx, const rpcapi::Bu
   u.expected_task_state = states({task_state::kNone, task_state::kNetworking, task_state::kBlockDeviceMapping,
                                   task_state::kSpawning, task_state::kScheduling});
   u.expected_vm_state = states({vm_state::kBuilding});
+  u.expected_host = host_;
   if (auto r = update(ctx, u); !r.ok() && deleted_meanwhile(r.status())) {
     spdlog::info("[{}] instance {}: deleted during its failed build; not rescheduled", ctx.request_id, uuid);
     request_resource_report();

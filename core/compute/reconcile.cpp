@@ -44,14 +44,36 @@ void ComputeManager::init_instance(const sdk::RequestContext& ctx, const rpcapi:
     return;
   }
 
-  // A build (or rebuild) the restart interrupted cannot be resumed: whatever
-  // the driver had made goes, and the instance is ERROR with a fault.
+  // A build the restart interrupted (queued or running) cannot be resumed:
+  // whatever the driver had made goes, and the build is handed back to the
+  // conductor, which schedules it again elsewhere (attempt 0: this host lost
+  // the request) or, with its attempts used up, sets ERROR. Only when that
+  // cannot be done (the guest would not go, no conductor took the request)
+  // is it ERROR here.
   const bool building = msg.vm_state == vs::kBuilding;
+  if (building) {
+    const std::string why = "instance was building when compute host " + host_ + " restarted";
+    if (destroy_guest(ctx, msg).ok()) {
+      rpcapi::RescheduleRequest r;
+      r.instance_uuid = uuid;
+      r.failed_host = host_;
+      r.fault_message = why;
+      r.attempt = 0;
+      const sdk::Status sent = conductor_.reschedule_instance(ctx, r);
+      if (sent.ok()) {
+        spdlog::warn("[{}] instance {}: was building when {} restarted; handed back to the conductor",
+                     ctx.request_id, uuid, host_);
+        return;
+      }
+      spdlog::warn("[{}] instance {}: reschedule request failed: {}", ctx.request_id, uuid, sent.to_string());
+    }
+  }
+  // A rebuild (or a build that could not be handed back): ERROR with a fault.
   if (building || task == ts::kRebuilding || task == ts::kRebuildSpawning) {
     const std::string what = building ? "building" : "rebuilding";
     spdlog::warn("[{}] instance {}: was {} when {} restarted; setting ERROR", ctx.request_id, uuid, what, host_);
-    if (building) (void)destroy_guest(ctx, msg);
     u.vm_state = std::string(vs::kError);
+    u.expected_host = host_;
     u.power_state = power_state_of(msg.instance);
     // The fault first: whoever sees ERROR finds it.
     record_fault(ctx, uuid,

@@ -1,6 +1,8 @@
 #include "core/conductor/compute_task_manager.h"
 
 #include <algorithm>
+#include <charconv>
+#include <system_error>
 #include <chrono>
 #include <thread>
 #include <optional>
@@ -9,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/conductor/block_device_info.h"
+#include "core/conductor/spec_from_record.h"
 #include "core/db/aggregate_repository.h"
 #include "core/db/allocation_repository.h"
 #include "core/db/image_repository.h"
@@ -69,6 +72,12 @@ ComputeTaskManager::ComputeTaskManager(db::Database& db, const rpcapi::Scheduler
 
 sdk::Status ComputeTaskManager::build_instances(const sdk::RequestContext& ctx,
                                                 const rpcapi::BuildInstancesRequest& request) {
+  return schedule_and_build(ctx, request, 1);
+}
+
+sdk::Status ComputeTaskManager::schedule_and_build(const sdk::RequestContext& ctx,
+                                                   const rpcapi::BuildInstancesRequest& request,
+                                                   std::int32_t attempt) {
   const std::string& rid = ctx.request_id;
   rpcapi::SelectDestinationsRequest select{request.spec, request.instance_uuids, options_.max_attempts};
   auto selections = scheduler_.select_destinations(ctx, select);
@@ -138,7 +147,7 @@ sdk::Status ComputeTaskManager::build_instances(const sdk::RequestContext& ctx,
     sdk::RequestSpec spec = request.spec;
     spec.instance_uuid = uuid;
     spec.num_instances = 1;
-    auto cast = cast_build(ctx, uuid, dest.host, spec, selection.alternates, 1, request.injection);
+    auto cast = cast_build(ctx, uuid, dest.host, spec, selection.alternates, attempt, request.injection);
     if (cast.ok()) {
       spdlog::info("[{}] instance {} sent to {} ({} alternate(s))", rid, uuid, dest.host, selection.alternates.size());
       continue;
@@ -147,7 +156,7 @@ sdk::Status ComputeTaskManager::build_instances(const sdk::RequestContext& ctx,
     // failed attempt like any other.
     spdlog::warn("[{}] build_and_run_instance of {} on {} failed: {}", rid, uuid, dest.host, cast.message());
     (void)reschedule_instance(ctx, rpcapi::RescheduleRequest{uuid, spec, selection.alternates, dest.host,
-                                                             cast.message(), 1, request.injection});
+                                                             cast.message(), attempt, request.injection});
   }
   return sdk::Status::OK();
 }
@@ -156,9 +165,16 @@ sdk::Status ComputeTaskManager::reschedule_instance(const sdk::RequestContext& c
                                                     const rpcapi::RescheduleRequest& request) {
   const std::string& rid = ctx.request_id;
   const std::string& uuid = request.instance_uuid;
-  release_claim_now(rid, uuid);
-
   auto record = db::InstanceRepository(db_).get(uuid);
+  // From a host the build was taken from (judged down, or handed back after
+  // a restart): the instance and its claim belong to its new placement.
+  if (record.ok() && !request.failed_host.empty() && !record->host.empty() && record->host != request.failed_host) {
+    spdlog::info("[{}] instance {} is no longer on {} (host '{}'); its reschedule request is stale, ignored", rid,
+                 uuid, request.failed_host, record->host);
+    return sdk::Status::OK();
+  }
+  if (request.attempt == 0) return reschedule_from_host(ctx, uuid, request.failed_host, request.fault_message);
+  release_claim_now(rid, uuid);
   if (!record.ok() || record->vm_state != "building" || record->task_state == std::optional<std::string>("deleting")) {
     spdlog::info("[{}] instance {} is no longer being built; not rescheduled", rid, uuid);
     (void)scheduler_.release(ctx, uuid);
@@ -224,6 +240,86 @@ sdk::Status ComputeTaskManager::reschedule_instance(const sdk::RequestContext& c
   spdlog::warn("[{}] instance {}: {}", rid, uuid, message);
   set_error(ctx, uuid, message, why, failed_host, nullptr);
   return sdk::Status::NotFound(message);
+}
+
+sdk::Status ComputeTaskManager::reschedule_from_host(const sdk::RequestContext& ctx, const std::string& uuid,
+                                                     const std::string& failed_host, const std::string& why) {
+  const std::string& rid = ctx.request_id;
+  auto record = db::InstanceRepository(db_).get(uuid);
+  if (!record.ok()) {  // deleted: its claim must not outlive it
+    release_claim_now(rid, uuid);
+    (void)scheduler_.release(ctx, uuid);
+    return sdk::Status::OK();
+  }
+  if (failed_host.empty() || record->host != failed_host || record->vm_state != "building" ||
+      record->task_state == std::optional<std::string>("deleting")) {
+    spdlog::info("[{}] instance {} is not building on {} (host '{}', {}/{}); not rescheduled", rid, uuid,
+                 failed_host, record->host, record->vm_state, record->task_state.value_or("None"));
+    return sdk::Status::OK();
+  }
+  // Taken from the host in one guarded update: of the sweeps of several
+  // conductors and the host's own hand-back, one wins; the host's later
+  // steps (guarded by their host) are refused.
+  db::InstanceUpdate take;
+  take.host = std::string();
+  take.node = std::string();
+  take.task_state = std::optional<std::string>("scheduling");
+  take.expected_vm_state = std::vector<std::string>{"building"};
+  take.expected_task_state = build_task_states();
+  take.expected_host = failed_host;
+  if (auto taken = db::InstanceRepository(db_).update(uuid, take); !taken.ok()) {
+    spdlog::info("[{}] instance {} moved meanwhile; not rescheduled: {}", rid, uuid, taken.status().message());
+    return sdk::Status::OK();
+  }
+  release_claim_now(rid, uuid);
+  (void)scheduler_.release(ctx, uuid);
+  const int attempts = recorded_attempt(uuid);
+  record_lost_attempt(ctx, uuid, failed_host, why);
+  if (attempts >= options_.max_attempts) {
+    const std::string message = no_more_hosts_message(uuid, options_.max_attempts, attempts, why);
+    spdlog::warn("[{}] instance {}: {}", rid, uuid, message);
+    set_error(ctx, uuid, message, why, failed_host, nullptr);
+    return sdk::Status::NotFound(message);
+  }
+  spdlog::warn("[{}] instance {}: build lost with host {} ({}); scheduling it again (attempt {} of {})", rid, uuid,
+               failed_host, why, attempts + 1, options_.max_attempts);
+  rpcapi::BuildInstancesRequest request;
+  request.instance_uuids = {uuid};
+  request.spec = spec_from_record(db_, *record);
+  add_ignored(request.spec, failed_host);
+  return schedule_and_build(ctx, request, attempts + 1);
+}
+
+void ComputeTaskManager::record_lost_attempt(const sdk::RequestContext& ctx, const std::string& uuid,
+                                             const std::string& failed_host, const std::string& why) {
+  const std::string& rid = ctx.request_id;
+  // Nova records a fault for every rescheduled build (RescheduledException).
+  const std::string message = "Build of instance " + uuid + " was re-scheduled: " + why;
+  if (auto f = db::InstanceFaultRepository(db_).add(uuid, 500, message, why, failed_host); !f.ok()) {
+    spdlog::warn("[{}] recording the fault of instance {}: {}", rid, uuid, f.status().message());
+  }
+  // The host's build event on the create action ends in Error, as when the
+  // host itself gives a build up; started for it if it never got that far.
+  db::InstanceActionRepository actions(db_);
+  auto list = actions.list(uuid);
+  if (!list.ok()) return;
+  const auto create = std::find_if(list->begin(), list->end(),
+                                   [](const db::InstanceActionRecord& a) { return a.action == "create"; });
+  if (create == list->end()) return;
+  if (actions.finish_event(uuid, create->request_id, kComputeBuildEvent, false, std::nullopt, why).ok()) return;
+  sdk::Status s = actions.start_event(uuid, create->request_id, kComputeBuildEvent, failed_host);
+  if (s.ok()) s = actions.finish_event(uuid, create->request_id, kComputeBuildEvent, false, std::nullopt, why);
+  if (!s.ok()) spdlog::warn("[{}] recording the lost build event of instance {}: {}", rid, uuid, s.message());
+}
+
+int ComputeTaskManager::recorded_attempt(const std::string& uuid) {
+  auto sys = db::SystemMetadataRepository(db_).get(uuid);
+  if (!sys.ok()) return 1;
+  auto it = sys->find(kBuildAttemptKey);
+  if (it == sys->end()) return 1;
+  int n = 0;
+  const auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), n);
+  return ec == std::errc() && end == it->second.data() + it->second.size() && n >= 1 ? n : 1;
 }
 
 sdk::Status ComputeTaskManager::unshelve_instance(const sdk::RequestContext& ctx,
@@ -365,6 +461,14 @@ sdk::Status ComputeTaskManager::cast_build(const sdk::RequestContext& ctx, const
                                            const rpcapi::GuestInjection& injection) {
   auto instance = rpcapi::load_instance_msg(db_, instance_uuid);
   if (!instance.ok()) return instance.status();
+  // The attempt count survives the request: a build lost with its host is
+  // rescheduled from the database (reschedule_from_host).
+  if (sdk::Status s = db::SystemMetadataRepository(db_).update(instance_uuid,
+                                                               {{kBuildAttemptKey, std::to_string(attempt)}});
+      !s.ok()) {
+    spdlog::warn("[{}] instance {}: recording build attempt {}: {}", ctx.request_id, instance_uuid, attempt,
+                 s.message());
+  }
   sdk::ImageMeta image = spec.image;
   if (auto record = db::ImageRepository(db_).get(instance->instance.image_ref); record.ok()) {
     image = record->to_sdk();

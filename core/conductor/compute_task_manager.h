@@ -10,6 +10,11 @@
 //   reschedule_instance a host's build failed: give back its claim, claim the
 //                       next alternate through the scheduler and cast there;
 //                       none left -> ERROR + fault with the driver's message
+//   reschedule_from_host a build whose host went down (the stuck sweep) or
+//                       restarted (attempt 0 from that host) before it ran:
+//                       take it from the host, give back the claim, record
+//                       the failed attempt, and schedule it again without
+//                       that host, until max_attempts; then ERROR + fault
 //
 // Neither returns anything to the caller (both are casts): every outcome is
 // written to the database, the only place the user can see it. Each method
@@ -35,6 +40,11 @@ namespace stratus::core::conductor {
 inline constexpr const char* kScheduleAndBuildEvent = "conductor_schedule_and_build_instances";
 // The event of the conductor's part of an unshelve.
 inline constexpr const char* kUnshelveEvent = "conductor_unshelve_instance";
+// The compute host's build event (ComputeManager's kBuildEvent): a build lost
+// with its host gets it finished as Error, on that host, by the conductor.
+inline constexpr const char* kComputeBuildEvent = "compute__do_build_and_run_instance";
+// The system metadata key holding the attempt number of the last build cast.
+inline constexpr const char* kBuildAttemptKey = "build_attempt";
 
 class ComputeTaskManager {
  public:
@@ -51,7 +61,24 @@ class ComputeTaskManager {
   // Moves a failed build to its next alternate, or to ERROR. OK when the
   // instance was handed to a host or no longer needs one (deleted); the
   // reason otherwise (the instance is then in ERROR).
+  // A request from a host the instance is no longer on (the conductor took
+  // the build from it) is ignored; attempt 0 goes to reschedule_from_host.
   sdk::Status reschedule_instance(const sdk::RequestContext& ctx, const rpcapi::RescheduleRequest& request);
+
+  // Nova's reschedule of a build to another host, for a build whose request
+  // the host lost (it is down, or restarted): only while the instance is
+  // building on `failed_host` (not deleting), it is taken from that host in
+  // one guarded update (host cleared, task scheduling; the host's own later
+  // updates, guarded by their host, are refused, so it never spawns it too),
+  // its claim given back, a fault "Build of instance X was re-scheduled:
+  // `why`" and an Error build event for that host recorded, and it is
+  // scheduled again from its record, that host excluded, as attempt n + 1 of
+  // options.max_attempts (n: the attempt recorded at the last cast). No
+  // attempt left: ERROR with a fault saying so. Idempotent: a second call
+  // (the sweep and the restarted host both) finds it no longer on the host
+  // and does nothing. OK unless it ended in ERROR.
+  sdk::Status reschedule_from_host(const sdk::RequestContext& ctx, const std::string& instance_uuid,
+                                   const std::string& failed_host, const std::string& why);
 
   // Nova's unshelve_instance: a SHELVED instance (still on its host) is
   // handed back to that host; a SHELVED_OFFLOADED one is scheduled (to
@@ -68,7 +95,20 @@ class ComputeTaskManager {
   void set_error(const sdk::RequestContext& ctx, const std::string& instance_uuid, const std::string& message,
                  const std::string& details, const std::string& fault_host, const char* event);
 
-  // Loads the instance (host/node already set) and casts build_and_run_instance to `host`.
+  // build_instances whose casts are attempt `attempt` (a reschedule from a
+  // lost host continues the count).
+  sdk::Status schedule_and_build(const sdk::RequestContext& ctx, const rpcapi::BuildInstancesRequest& request,
+                                 std::int32_t attempt);
+
+  // The fault and the failed build event of an attempt lost with its host.
+  void record_lost_attempt(const sdk::RequestContext& ctx, const std::string& instance_uuid,
+                           const std::string& failed_host, const std::string& why);
+
+  // The attempt number the last cast of the instance recorded (1 if none).
+  int recorded_attempt(const std::string& instance_uuid);
+
+  // Loads the instance (host/node already set), records the attempt number in
+  // its system metadata and casts build_and_run_instance to `host`.
   sdk::Status cast_build(const sdk::RequestContext& ctx, const std::string& instance_uuid, const std::string& host,
                          const sdk::RequestSpec& spec, std::vector<rpcapi::DestinationMsg> alternates,
                          std::int32_t attempt, const rpcapi::GuestInjection& injection);

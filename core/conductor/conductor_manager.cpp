@@ -38,6 +38,7 @@ db::InstanceUpdate to_db_update(const rpcapi::InstanceUpdateMsg& msg) {
     u.expected_task_state = std::move(expected);
   }
   if (!msg.expected_vm_state.empty()) u.expected_vm_state = msg.expected_vm_state;
+  u.expected_host = msg.expected_host;
   return u;
 }
 

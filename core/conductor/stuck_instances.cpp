@@ -11,11 +11,10 @@
 #include <spdlog/spdlog.h>
 
 #include "core/common/time_util.h"
+#include "core/conductor/spec_from_record.h"
 #include "core/compute/instance_states.h"
 #include "core/db/allocation_repository.h"
-#include "core/db/image_repository.h"
 #include "core/db/instance_fault_repository.h"
-#include "core/db/server_group_repository.h"
 #include "core/db/service_liveness.h"
 #include "core/db/service_repository.h"
 #include "core/rpcapi/instance_message.h"
@@ -76,29 +75,14 @@ std::vector<std::string> action_task_states() {
 
 bool older(const db::InstanceRecord& r, const std::string& cutoff) { return r.updated_at <= cutoff; }
 
-std::string cutoff(std::chrono::system_clock::time_point now, std::chrono::seconds bound) {
-  return common::utc_at(now - bound);
+// A build step before the driver is called: nothing of the guest exists on
+// the host yet, so the build can go elsewhere without leaving anything behind.
+bool before_spawn(const std::optional<std::string>& task) {
+  return !task || *task == ts::kScheduling || *task == ts::kNetworking || *task == ts::kBlockDeviceMapping;
 }
 
-// What the scheduler is asked, rebuilt from what the database kept of the
-// request (the API's RequestSpec is not stored).
-sdk::RequestSpec spec_from_record(db::Database& db, const db::InstanceRecord& r) {
-  sdk::RequestSpec spec;
-  spec.instance_uuid = r.uuid;
-  spec.project_id = r.project_id;
-  spec.user_id = r.user_id;
-  spec.flavor = r.flavor;
-  spec.num_instances = 1;
-  spec.availability_zone = r.availability_zone;
-  if (auto image = db::ImageRepository(db).get(r.image_ref); image.ok()) {
-    spec.image = image->to_sdk();
-  } else {
-    spec.image.id = r.image_ref;
-  }
-  if (auto groups = db::ServerGroupRepository(db).groups_of(r.uuid); groups.ok() && !groups->empty()) {
-    spec.instance_group = db::scheduling_view(db, groups->front());
-  }
-  return spec;
+std::string cutoff(std::chrono::system_clock::time_point now, std::chrono::seconds bound) {
+  return common::utc_at(now - bound);
 }
 
 }  // namespace
@@ -116,10 +100,12 @@ StuckInstanceSweeper::Outcome StuckInstanceSweeper::sweep(const sdk::RequestCont
   const auto lost = options_.lost_build_timeout;
   const auto build = options_.instance_build_timeout;
   const auto task = options_.task_timeout;
+  const auto down = std::chrono::duration_cast<std::chrono::seconds>(options_.service_down_time);
+  const bool liveness = down.count() > 0 && liveness_is_known(now);
 
   // Builds: the lost ones first, then the ones that stopped moving.
   std::vector<std::chrono::seconds> build_bounds;
-  for (auto b : {lost, build}) {
+  for (auto b : {lost, build, liveness ? down : std::chrono::seconds(0)}) {
     if (b.count() > 0) build_bounds.push_back(b);
   }
   if (!build_bounds.empty()) {
@@ -139,6 +125,12 @@ StuckInstanceSweeper::Outcome StuckInstanceSweeper::sweep(const sdk::RequestCont
             reschedule_lost_build(ctx, r);
             ++out.rescheduled;
           }
+        } else if (liveness && !r.host.empty() && before_spawn(r.task_state) && older(r, cutoff(now, down)) &&
+                   !host_is_up(r.host)) {
+          (void)tasks_.reschedule_from_host(ctx, r.uuid, r.host,
+                                            "compute host " + r.host + " is down (no heartbeat for " +
+                                                std::to_string(down.count()) + " seconds) and had not started it");
+          ++out.moved;
         } else if (build.count() > 0 && older(r, cutoff(now, build))) {
           if (set_error(ctx, r,
                         "Build of instance " + r.uuid + " timed out: no progress for " +
@@ -210,8 +202,9 @@ StuckInstanceSweeper::Outcome StuckInstanceSweeper::sweep(const sdk::RequestCont
     }
   }
   if (out != Outcome{}) {
-    spdlog::info("[{}] stuck-instance sweep: {} lost build(s) rescheduled, {} task(s) sent again, {} set to ERROR",
-                 ctx.request_id, out.rescheduled, out.retried, out.errored);
+    spdlog::info("[{}] stuck-instance sweep: {} lost build(s) rescheduled, {} build(s) taken from a host that is "
+                 "down, {} task(s) sent again, {} set to ERROR",
+                 ctx.request_id, out.rescheduled, out.moved, out.retried, out.errored);
   }
   return out;
 }
@@ -306,6 +299,19 @@ bool StuckInstanceSweeper::set_error(const sdk::RequestContext& ctx, const db::I
 bool StuckInstanceSweeper::host_is_up(const std::string& host) {
   auto service = db::ServiceRepository(db_).get(host, std::string(rpcapi::kComputeBinary));
   return service.ok() && db::service_is_up(*service, options_.service_down_time);
+}
+
+bool StuckInstanceSweeper::liveness_is_known(std::chrono::system_clock::time_point now) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!first_sweep_) first_sweep_ = now;
+    if (now - *first_sweep_ < options_.service_down_time) return false;
+  }
+  auto computes = db::ServiceRepository(db_).list(std::nullopt, std::string(rpcapi::kComputeBinary));
+  if (!computes.ok()) return false;
+  return std::any_of(computes->begin(), computes->end(), [&](const db::ServiceRecord& s) {
+    return db::service_is_up(s, options_.service_down_time);
+  });
 }
 
 void StuckInstanceSweeper::start() {

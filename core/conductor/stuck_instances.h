@@ -8,6 +8,14 @@
 //       build it again from the instance record (flavor, image, zone, server
 //       group; scheduler hints, a forced host and injected files are not
 //       kept, so the retry goes without them)
+//   building on a host whose compute service is down, not yet spawning
+//   (the host never started it, or had not reached the driver), unchanged
+//   for service_down_time
+//       taken from that host and scheduled again elsewhere, up to
+//       max_attempts (ComputeTaskManager::reschedule_from_host); judged only
+//       once this conductor has swept for service_down_time and while some
+//       compute service is up (when every host looks down, the silence is
+//       more likely this conductor's or the router's than theirs)
 //   building, older than instance_build_timeout
 //       ERROR with a fault naming the step and host (Nova's
 //       instance_build_timeout)
@@ -35,6 +43,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -55,6 +64,7 @@ class StuckInstanceSweeper {
     int rescheduled = 0;  // lost builds sent to the scheduler again
     int retried = 0;      // deletes and power actions sent again (or a delete done here)
     int errored = 0;      // set to ERROR with a fault
+    int moved = 0;        // builds taken from a host that is down and scheduled again (or ERROR: no attempt left)
     bool operator==(const Outcome&) const = default;
   };
 
@@ -81,6 +91,9 @@ class StuckInstanceSweeper {
   // Claims `r` (as read), records the fault, sets ERROR; false when `r` moved.
   bool set_error(const sdk::RequestContext& ctx, const db::InstanceRecord& r, const std::string& message);
   bool host_is_up(const std::string& host);
+  // Whether this conductor can tell a host that is down from its own
+  // blindness: it has swept for service_down_time, and some compute is up.
+  bool liveness_is_known(std::chrono::system_clock::time_point now);
 
   db::Database& db_;
   ComputeTaskManager& tasks_;
@@ -94,6 +107,8 @@ class StuckInstanceSweeper {
   // uuid -> the task an action was sent again for: a second time, it ends in
   // ERROR. In memory: a restarted conductor retries once more.
   std::map<std::string, std::string> retried_;  // GUARDED_BY(mutex_)
+  // The first sweep's time: host liveness is judged from service_down_time after it.
+  std::optional<std::chrono::system_clock::time_point> first_sweep_;  // GUARDED_BY(mutex_)
   std::thread thread_;
 };
 

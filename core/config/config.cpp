@@ -171,6 +171,7 @@ class SectionReader {
   Status range_error(const std::string& key, double min, double max) const {
     const toml::node* n = table_.get(key);
     std::ostringstream out;
+    out.precision(15);  // 31536000, not 3.1536e+07
     out << (n ? origin_of(n->source()) + ": " : std::string()) << "key '" << full(key) << "' must be between " << min
         << " and " << max;
     return Status::InvalidArgument(out.str());
@@ -285,6 +286,8 @@ Status build(const toml::table& root, Config& cfg) {
     if (Status st = r.read("admin_token", cfg.api.admin_token); !st.ok()) return st;
     if (Status st = r.read("public_url", cfg.api.public_url); !st.ok()) return st;
     if (Status st = r.read("dashboard_dir", cfg.api.dashboard_dir); !st.ok()) return st;
+    if (Status st = r.read_in_range("request_head_time", cfg.api.request_head_time, 0.1, 3600); !st.ok()) return st;
+    if (Status st = r.read_in_range("body_min_rate", cfg.api.body_min_rate, 1, std::int64_t{1} << 30); !st.ok()) return st;
     if (cfg.api.auth_strategy != "keystone" && cfg.api.auth_strategy != "noauth" && cfg.api.auth_strategy != "token") {
       return Status::InvalidArgument(origin_of(t.get("auth_strategy")->source()) +
                                      ": key 'api.auth_strategy' must be \"keystone\", \"noauth\" or \"token\", got '" +

@@ -119,6 +119,11 @@ struct ApiSection {
   // The dashboard's folder (served at /dashboard/); empty: share/stratus/web
   // beside the binary's bin/ (core/http/static_files.h).
   std::string dashboard_dir;
+  // Slow clients (slowloris): seconds within which a request's line and
+  // headers must arrive, and the bytes/s its body must average after as
+  // many seconds more of grace (ApiServerOptions; Apache's mod_reqtimeout).
+  double request_head_time = 10.0;
+  std::int64_t body_min_rate = 1024;
 };
 
 // [upgrade_levels]: the highest RPC version the typed clients send to each

@@ -415,6 +415,9 @@ struct Node::Impl {
         static_cast<std::uint64_t>(config.image.max_image_size));
     api::ApiServerOptions server_options;
     server_options.max_upload_bytes = image_store->max_image_size();
+    server_options.request_head_time =
+        std::chrono::milliseconds(static_cast<std::int64_t>(config.api.request_head_time * 1000));
+    server_options.body_min_rate = static_cast<std::uint64_t>(config.api.body_min_rate);
     api_server = std::make_unique<api::ApiServer>(authenticator, server_options);
     const auto down = whole_seconds(config.service_down_time);
     api::add_version_routes(*api_server);

@@ -126,7 +126,11 @@ struct RescheduleRequest {
   std::vector<DestinationMsg> alternates;  // not yet tried, in order
   std::string failed_host;
   std::string fault_message;  // the driver's message
-  std::int32_t attempt = 1;   // the attempt that failed (1 = first host)
+  // The attempt that failed (1 = first host). 0: the host lost the request
+  // (it restarted with the build queued or running, spec and alternates
+  // gone): the conductor counts from what it recorded and asks the scheduler
+  // again (ComputeTaskManager::reschedule_from_host).
+  std::int32_t attempt = 1;
   GuestInjection injection{};  // handed to the next host
   MSGPACK_DEFINE(instance_uuid, spec, alternates, failed_host, fault_message, attempt, injection)
 };
@@ -146,8 +150,12 @@ struct InstanceUpdateMsg {
   // None); empty: no guard. Refused with InvalidState otherwise.
   std::vector<std::string> expected_task_state;
   std::vector<std::string> expected_vm_state;
+  // Guard: the instance must still be on this host (nil: no guard). A build
+  // the conductor moved off a host it judged down is refused to that host if
+  // it comes back (appended in #15: an older conductor ignores it).
+  std::optional<std::string> expected_host;
   MSGPACK_DEFINE(instance_uuid, vm_state, set_task_state, task_state, power_state, host, node, set_launched_at,
-                 expected_task_state, expected_vm_state)
+                 expected_task_state, expected_vm_state, expected_host)
 };
 
 struct InstanceFaultMsg {

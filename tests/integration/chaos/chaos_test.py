@@ -243,8 +243,20 @@ def servers(api):
     return call(api, "GET", "/servers/detail?all_tenants=1&limit=1000")[1]["servers"]
 
 
-def settle(api, accepted):
-    """Until every server is ACTIVE or ERROR with no task; returns the last list."""
+def settled_state(s, role):
+    """ACTIVE or ERROR with no task. In the compute round also SHUTOFF on the
+    killed host: the fake driver's guests live in its process, so one that was
+    ACTIVE there is gone after the kill -9, as after a power loss, and the
+    power sync stops it (Nova's rule for a vanished guest)."""
+    if s["OS-EXT-STS:task_state"] is not None:
+        return False
+    if s["status"] in ("ACTIVE", "ERROR"):
+        return True
+    return role == "compute" and s["status"] == "SHUTOFF" and s.get("OS-EXT-SRV-ATTR:host") == "c2"
+
+
+def settle(api, accepted, role):
+    """Until every server is settled (settled_state); returns the last list."""
     deadline = time.monotonic() + SETTLE_LIMIT
     start = time.monotonic()
     while True:
@@ -253,8 +265,7 @@ def settle(api, accepted):
         except (OSError, ValueError, http.client.HTTPException):
             listed = None
         if listed is not None:
-            settled = all(s["status"] in ("ACTIVE", "ERROR") and s["OS-EXT-STS:task_state"] is None
-                          for s in listed)
+            settled = all(settled_state(s, role) for s in listed)
             if settled and set(accepted) <= {s["id"] for s in listed}:
                 return listed, time.monotonic() - start
         if time.monotonic() > deadline:
@@ -328,18 +339,21 @@ def main():
             accepted, refused = storm(cloud, role, image)
             wait_api(cloud.api)
             wait_hypervisors_up(cloud.api)
-            listed, settled_in = settle(cloud.api, accepted)
+            listed, settled_in = settle(cloud.api, accepted, role)
             by_id = {s["id"]: s for s in listed}
             missing = [u for u in accepted if u not in by_id]
-            stuck = [s for s in listed if s["status"] not in ("ACTIVE", "ERROR") or s["OS-EXT-STS:task_state"]]
+            stuck = [s for s in listed if not settled_state(s, role)]
+            shutoff = sum(1 for s in listed if s["status"] == "SHUTOFF" and settled_state(s, role))
             errors = [s for s in listed if s["status"] == "ERROR"]
             faultless = [s["id"] for s in errors if not (s.get("fault") or {}).get("message")]
             active = sum(1 for s in listed if s["status"] == "ACTIVE")
             deleted_in = delete_all(cloud.api, [s["id"] for s in listed])
             left = remaining_rows(cloud.db)
             print("chaos: %-9s creates %d, 202 %d, refused %d; listed %d: active %d, error %d (%d without a fault), "
-                  "stuck %d, missing %d; settled in %s s; deleted in %s s; left %s; %.0f s"
+                  "shutoff %d (guest lost with c2), stuck %d, missing %d; settled in %s s; deleted in %s s; left %s; "
+                  "%.0f s"
                   % (role, CREATES, len(accepted), len(refused), len(listed), active, len(errors), len(faultless),
+                     shutoff,
                      len(stuck), len(missing), "%.1f" % settled_in if settled_in is not None else "NEVER",
                      "%.1f" % deleted_in if deleted_in is not None else "NEVER", left,
                      time.monotonic() - started), flush=True)

@@ -152,6 +152,38 @@ TEST_F(BuildTest, WithNoRetryWindowAnUnreachableConductorFailsTheBuildStep) {
   EXPECT_EQ(driver_->instance_count(), 0u);
 }
 
+// The final "active" update was applied but no conductor answered (one killed
+// after its commit, restarting for longer than the window): the guest must
+// stay, or the ACTIVE server would have none and the power sync would turn it
+// SHUTOFF for good (#15, the chaos conductor round under load).
+TEST_F(BuildTest, AnActiveUpdateWithNoAnswerKeepsTheGuest) {
+  auto options = quiet_options();
+  options.conductor_retry_window = 300ms;
+  start_compute(options);
+  fake_.lose_replies_to("active");
+  cast_build(instance("i-1"));
+  ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 1; }));
+  EXPECT_EQ(fake_.get("i-1")->vm_state, "active");
+  EXPECT_EQ(driver_->instance_count(), 1u);
+  EXPECT_TRUE(driver_->guest("i-1").has_value());
+  EXPECT_TRUE(fake_.reschedules().empty());
+}
+
+// A build the conductor moved off this host (judged down) before the host got
+// to it: refused at its first step, nothing spawned, nothing rescheduled.
+TEST_F(BuildTest, ABuildMovedToAnotherHostIsNotRunHere) {
+  start_compute();
+  auto moved = instance("i-1");
+  moved.instance.host = "compute-2";
+  fake_.put(moved);
+  ASSERT_TRUE(compute_api_->build_and_run_instance(ctx(), kHost, build_request(instance("i-1"))).ok());
+  ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 1; }));
+  EXPECT_EQ(driver_->instance_count(), 0u);
+  EXPECT_TRUE(fake_.history("i-1").empty());
+  EXPECT_TRUE(fake_.reschedules().empty());
+  EXPECT_EQ(fake_.get("i-1")->instance.host, "compute-2");
+}
+
 TEST_F(BuildTest, MaxConcurrentBuildsBoundsTheSpawnsInFlight) {
   auto options = quiet_options();
   options.max_concurrent_builds = 2;

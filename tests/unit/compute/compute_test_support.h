@@ -77,6 +77,13 @@ class FakeConductor {
     std::lock_guard lock(mutex_);
     unreachable_updates_ = n;
   }
+  // Updates that set this vm_state are applied, but their reply is lost (as
+  // a conductor killed between its commit and its reply): the caller sees
+  // Unavailable, and so does every retry. Empty: none.
+  void lose_replies_to(std::string vm_state) {
+    std::lock_guard lock(mutex_);
+    lose_replies_to_ = std::move(vm_state);
+  }
   std::size_t refused_updates() const {
     std::lock_guard lock(mutex_);
     return refused_updates_;
@@ -164,11 +171,15 @@ class FakeConductor {
       return rpcapi::to_rpc_error(sdk::Status::NotFound("instance " + u.instance_uuid + " not found"));
     }
     InstanceMsg& msg = it->second;
+    if (!lose_replies_to_.empty() && msg.vm_state == lose_replies_to_) {
+      return rpc::make_error(rpc::Errc::unavailable, "no conductor connected");
+    }
     const std::string task = msg.task_state.value_or("");
     const auto& et = u.expected_task_state;
     const auto& ev = u.expected_vm_state;
     if ((!et.empty() && std::find(et.begin(), et.end(), task) == et.end()) ||
-        (!ev.empty() && std::find(ev.begin(), ev.end(), msg.vm_state) == ev.end())) {
+        (!ev.empty() && std::find(ev.begin(), ev.end(), msg.vm_state) == ev.end()) ||
+        (u.expected_host && *u.expected_host != msg.instance.host)) {
       ++refused_updates_;
       return rpcapi::to_rpc_error(sdk::Status::InvalidState("instance " + u.instance_uuid + " is " + msg.vm_state +
                                                             "/" + (task.empty() ? "None" : task)));
@@ -182,8 +193,10 @@ class FakeConductor {
     msg.updated_at = "2099-01-01T00:00:00.000000";  // "just now", whatever the clock says
     history_[u.instance_uuid].push_back({msg.vm_state, msg.task_state, msg.instance.power_state});
     auto out = rpc::Payload::of(msg);
+    const bool lost = !lose_replies_to_.empty() && msg.vm_state == lose_replies_to_;
     lock.unlock();
     cv_.notify_all();
+    if (lost) return rpc::make_error(rpc::Errc::unavailable, "no conductor connected");
     return out;
   }
 
@@ -215,6 +228,7 @@ class FakeConductor {
   mutable std::condition_variable cv_;
   std::map<std::string, InstanceMsg> instances_;
   std::size_t unreachable_updates_ = 0;
+  std::string lose_replies_to_;
   std::map<std::string, std::vector<StateStep>> history_;
   std::vector<rpcapi::InstanceFaultMsg> faults_;
   std::vector<rpcapi::ActionEventMsg> events_;

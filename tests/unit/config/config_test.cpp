@@ -132,6 +132,40 @@ TEST_F(ConfigFile, ApiSection) {
   EXPECT_NE(cfg.status().message().find("needs a non-empty api.admin_token"), std::string::npos) << cfg.status();
 }
 
+TEST_F(ConfigFile, ApiRequestTimeouts) {
+  auto cfg = load_config(std::nullopt);
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_DOUBLE_EQ(cfg->api.request_head_time, 10.0);
+  EXPECT_EQ(cfg->api.body_min_rate, 1024);
+
+  auto file = write("[api]\nrequest_head_time = 2.5\nbody_min_rate = 65536\n");
+  cfg = load_config(file);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_DOUBLE_EQ(cfg->api.request_head_time, 2.5);
+  EXPECT_EQ(cfg->api.body_min_rate, 65536);
+
+  file = write("[api]\nrequest_head_time = 0\n");
+  cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(), file.string() + ":2: key 'api.request_head_time' must be between 0.1 and 3600");
+
+  file = write("[api]\nbody_min_rate = 0\n");
+  cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(), file.string() + ":2: key 'api.body_min_rate' must be between 1 and 1073741824");
+
+  file = write("[api]\nbody_min_rate = \"fast\"\n");
+  cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("'api.body_min_rate'"), std::string::npos) << cfg.status();
+  EXPECT_NE(cfg.status().message().find(":2:"), std::string::npos) << cfg.status();
+
+  cfg = load_config(std::nullopt, {"api.request_head_time=30", "api.body_min_rate=10"});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_DOUBLE_EQ(cfg->api.request_head_time, 30.0);
+  EXPECT_EQ(cfg->api.body_min_rate, 10);
+}
+
 TEST_F(ConfigFile, IdentitySection) {
   auto cfg = load_config(std::nullopt);
   ASSERT_TRUE(cfg.ok());

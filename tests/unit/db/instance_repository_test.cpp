@@ -231,9 +231,18 @@ TEST_F(DbInstanceRepository, AGuardedTransitionAlreadyInPlaceSucceeds) {
   InstanceUpdate stop = done;
   stop.vm_state = "stopped";  // another target: the guard decides
   EXPECT_EQ(repo_.update(i.uuid, stop).status().code(), sdk::StatusCode::kInvalidState);
+  // A host guard that still holds (a compute's own retried step) is no claim.
+  InstanceUpdate own = done;
+  own.expected_host = "";
+  EXPECT_TRUE(repo_.update(i.uuid, own).ok());
+  // Claims stay exclusive: one that takes the instance from another host, or
+  // one on a time.
   InstanceUpdate claim = done;
-  claim.expected_host = "";  // claims stay exclusive
+  claim.expected_host = "h-gone";
   EXPECT_EQ(repo_.update(i.uuid, claim).status().code(), sdk::StatusCode::kInvalidState);
+  InstanceUpdate timed = done;
+  timed.expected_updated_at = "2000-01-01T00:00:00.000000";
+  EXPECT_EQ(repo_.update(i.uuid, timed).status().code(), sdk::StatusCode::kInvalidState);
 }
 
 TEST_F(DbInstanceRepository, MetadataSetMergeAndDelete) {

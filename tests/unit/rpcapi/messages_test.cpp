@@ -137,6 +137,26 @@ TEST(RpcApiMessages, ShorterArrayLeavesTrailingDefaults) {
   EXPECT_FALSE(decoded->disabled);
 }
 
+// expected_host (appended in #15): sent, it round-trips; from a compute that
+// predates it (ten fields), it decodes as no guard.
+TEST(RpcApiMessages, UpdateHostGuardIsAppendedAndOptional) {
+  InstanceUpdateMsg in;
+  in.instance_uuid = "u";
+  in.expected_host = "c2";
+  EXPECT_EQ(round_trip(in).expected_host, std::optional<std::string>("c2"));
+
+  auto older = rpc::Payload::of(std::make_tuple(std::string("u"), std::string("active"), true, std::string(),
+                                                msgpack::type::nil_t(), msgpack::type::nil_t(),
+                                                msgpack::type::nil_t(), false, std::vector<std::string>{"spawning"},
+                                                std::vector<std::string>{"building"}));
+  ASSERT_TRUE(older.ok());
+  auto decoded = older->as<InstanceUpdateMsg>();
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->vm_state, std::optional<std::string>("active"));
+  EXPECT_EQ(decoded->expected_vm_state, std::vector<std::string>{"building"});
+  EXPECT_FALSE(decoded->expected_host.has_value());
+}
+
 TEST(RpcApiMessages, WrongShapeIsABadMessageNotACrash) {
   auto wrong = rpc::Payload::of(std::string("not an array"));
   ASSERT_TRUE(wrong.ok());
