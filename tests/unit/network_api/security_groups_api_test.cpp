@@ -139,7 +139,8 @@ TEST_F(SecurityGroupsApi, QuotasShowTheLimitsEnforcedAndTheirUse) {
   EXPECT_EQ(q.body["quota"]["security_group"], 10);
   EXPECT_EQ(q.body["quota"]["security_group_rule"], 100);
   EXPECT_EQ(q.body["quota"]["floatingip"], 50);
-  EXPECT_EQ(q.body["quota"]["network"], -1);
+  EXPECT_EQ(q.body["quota"]["network"], 100);
+  EXPECT_EQ(q.body["quota"]["port"], 500);
   auto d = get("/network/v2.0/quotas/p-alice/details");
   ASSERT_EQ(d.status, 200) << d.body;
   EXPECT_EQ(d.body["quota"]["security_group"]["used"], 2);  // default and web
@@ -147,7 +148,12 @@ TEST_F(SecurityGroupsApi, QuotasShowTheLimitsEnforcedAndTheirUse) {
   EXPECT_EQ(d.body["quota"]["floatingip"]["used"], 0);
   expect_error(get("/network/v2.0/quotas/p-alice", "bob"), 403, "PolicyNotAuthorized");
   EXPECT_EQ(get("/network/v2.0/quotas/p-alice", "admin").status, 200);
-  EXPECT_EQ(put("/network/v2.0/quotas/p-alice", {{"quota", {{"floatingip", 3}}}}, "admin").status, 501);
+  // Only admins set them (update_quota).
+  expect_error(put("/network/v2.0/quotas/p-alice", {{"quota", {{"floatingip", 3}}}}, "alice"), 403, "PolicyNotAuthorized");
+  auto set = put("/network/v2.0/quotas/p-alice", {{"quota", {{"floatingip", 3}}}}, "admin");
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.body["quota"]["floatingip"], 3);
+  EXPECT_EQ(get("/network/v2.0/quotas/p-alice").body["quota"]["floatingip"], 3);
 }
 
 TEST_F(SecurityGroupsApi, RulesAreCheckedAsNeutronChecksThem) {
