@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/network/api/quota_check.h"
+#include "core/db/instance_repository.h"
 #include "core/db/security_group_repository.h"
 #include "core/db/ipv4_address.h"
 #include "core/network/api/request_body.h"
@@ -206,6 +207,18 @@ Result<ApiResponse> port_write_failure(const sdk::Status& status, const std::str
   return neutron_failure(status, "Port", id);
 }
 
+// A device id naming a server would hand the port to that server's host
+// behind the Compute API's back (and to another project's server): servers
+// take ports through server create --nic port-id= (compute_api_create.cpp).
+std::optional<ApiResponse> refuse_server_device(db::Database& db, const std::string& device_id) {
+  if (device_id.empty()) return std::nullopt;
+  auto instance = db::InstanceRepository(db).get(device_id);
+  if (!instance.ok()) return std::nullopt;
+  return neutron_error(400, "BadRequest",
+                       "Bad port request: device_id " + device_id +
+                           " is a server; a server takes a port with server create --nic port-id=.");
+}
+
 const std::set<std::string>& creatable() {
   static const std::set<std::string> kAttrs = {
       "network_id",   "name",      "description",    "admin_state_up",        "mac_address",   "fixed_ips",
@@ -253,6 +266,7 @@ Result<ApiResponse> create(db::Database& db, core::network::SecurityGroupRefresh
   if (fixed_ip && fixed_ip->ip_address && !network_owner) return policy_denied("create_port:fixed_ips:ip_address");
   if (body.has("port_security_enabled") && !network_owner) return policy_denied("create_port:port_security_enabled");
   if (spec.device_owner.rfind("network:", 0) == 0 && !network_owner) return policy_denied("create_port:device_owner");
+  if (auto refused = refuse_server_device(db, spec.device_id)) return *refused;
   if (!spec.mac_address.empty()) {
     if (auto refused = check_mac(db, spec.network_uuid, spec.mac_address)) return *refused;
   }
@@ -334,6 +348,9 @@ Result<ApiResponse> update(db::Database& db, core::network::SecurityGroupRefresh
   if (u.port_security_enabled && !network_owner) return policy_denied("update_port:port_security_enabled");
   if (u.device_owner && u.device_owner->rfind("network:", 0) == 0 && !network_owner) {
     return policy_denied("update_port:device_owner");
+  }
+  if (u.device_id && *u.device_id != port->device_id) {
+    if (auto refused = refuse_server_device(db, *u.device_id)) return *refused;
   }
   if (u.mac_address && *u.mac_address != port->mac_address) {
     if (!port->device_id.empty()) {

@@ -106,6 +106,9 @@ TEST_F(NetworkApi, DeletingTheServerUnbindsAUsersPortAndFreesItsOwn) {
   ASSERT_EQ(p.status, 201) << p.body;
   const std::string user_port = p.body["port"]["id"];
   const std::string vm = server_on(net, "p-alice");  // the server's own port
+  // Not through the Network API: a server takes a port through the Compute API.
+  expect_neutron_error(put("/network/v2.0/ports/" + user_port, {{"port", {{"device_id", vm}}}}, "alice"), 400,
+                       "BadRequest", "is a server");
   db::PortRepository ports(*db_);
   ASSERT_TRUE(ports.bind(user_port, vm).ok());
   EXPECT_EQ(ports.bind(user_port, "other-vm").code(), sdk::StatusCode::kConflict);
