@@ -1,5 +1,7 @@
 #include "core/db/port_repository.h"
 
+#include <tuple>
+
 #include "core/common/ids.h"
 #include "core/db/key_batches.h"
 #include "core/db/ipv4_address.h"
@@ -194,6 +196,19 @@ Result<AddressChoice> choose_address(const std::vector<SubnetRange>& subnets, co
   return Status::InvalidArgument("fixed IP " + *fixed_ip + " is not an assignable address of " + cidr_list(candidates));
 }
 
+// The lowest free address of the first of `subnets` that has one, with that
+// subnet's row id; kConflict "no more IP addresses ..." when none has.
+Result<std::pair<std::uint32_t, std::int64_t>> pick_any(Connection& c, std::int64_t network_id,
+                                                        const std::vector<SubnetRange>& subnets,
+                                                        const std::string& network_uuid) {
+  for (const auto& subnet : subnets) {
+    auto picked = pick_address(c, network_id, subnet, network_uuid);
+    if (!picked.ok()) return picked.status();
+    if (*picked) return std::pair{**picked, subnet.id};
+  }
+  return Status::Conflict("no more IP addresses available on network " + network_uuid + " (" + cidr_list(subnets) + ")");
+}
+
 Result<std::int64_t> network_id_of(Connection& c, const std::string& network_uuid) {
   auto net = c.prepare("look up network " + network_uuid, "SELECT id FROM networks WHERE uuid = ?");
   if (!net.ok()) return net.status();
@@ -247,19 +262,9 @@ Result<PortRecord> PortRepository::create(const PortSpec& spec) {
       std::uint32_t ip = choice->ip;
       std::int64_t subnet_id = choice->subnet_id;
       if (!spec.fixed_ip) {
-        for (const auto& subnet : choice->pick_from) {
-          auto picked = pick_address(c, network_id, subnet, network_uuid);
-          if (!picked.ok()) return picked.status();
-          if (*picked) {
-            ip = **picked;
-            subnet_id = subnet.id;
-            break;
-          }
-        }
-        if (subnet_id == 0) {
-          return Status::Conflict("no more IP addresses available on network " + network_uuid + " (" +
-                                  cidr_list(choice->pick_from) + ")");
-        }
+        auto picked = pick_any(c, network_id, choice->pick_from, network_uuid);
+        if (!picked.ok()) return picked.status();
+        std::tie(ip, subnet_id) = *picked;
       }
       auto st = c.exec("insert port on network " + network_uuid,
                        "INSERT INTO ports(uuid, network_id, subnet_id, mac_address, ip_address, ip_int, device_id, "
@@ -328,19 +333,9 @@ Result<PortRecord> PortRepository::update(const std::string& uuid, const PortUpd
       std::uint32_t ip = choice->ip;
       std::int64_t subnet_id = choice->subnet_id;
       if (!u.fixed_ip) {
-        for (const auto& subnet : choice->pick_from) {
-          auto picked = pick_address(c, *network_id, subnet, port->network_uuid);
-          if (!picked.ok()) return picked.status();
-          if (*picked) {
-            ip = **picked;
-            subnet_id = subnet.id;
-            break;
-          }
-        }
-        if (subnet_id == 0) {
-          return Status::Conflict("no more IP addresses available on network " + port->network_uuid + " (" +
-                                  cidr_list(choice->pick_from) + ")");
-        }
+        auto picked = pick_any(c, *network_id, choice->pick_from, port->network_uuid);
+        if (!picked.ok()) return picked.status();
+        std::tie(ip, subnet_id) = *picked;
       }
       if (format_ipv4(ip) != port->ip_address) {
         auto taken = exists(c, "check address", "SELECT 1 FROM ports WHERE network_id = ? AND ip_int = ?", *network_id,

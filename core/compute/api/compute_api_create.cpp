@@ -164,12 +164,12 @@ Result<std::vector<RequestedNetwork>> resolve_networks(db::Database& db, const C
   }
   if (usable.empty()) return out;  // Nova boots without a port when there is no network
   if (usable.size() == 1) {
-    out.push_back({usable[0].uuid, std::nullopt});
+    out.push_back({usable[0].uuid, std::nullopt, ""});
     return out;
   }
   for (const auto& n : usable) {
     if (n.uuid == db::kDefaultNetworkUuid) {
-      out.push_back({n.uuid, std::nullopt});
+      out.push_back({n.uuid, std::nullopt, ""});
       return out;
     }
   }

@@ -266,7 +266,7 @@ Result<ApiResponse> create(compute::ComputeAPI& compute, const VersionedSchema& 
         if (!uuid_like(uuid)) {
           return Status::InvalidArgument("Bad networks format: network uuid is not in proper format (" + uuid + ")");
         }
-        compute::RequestedNetwork rn{uuid, std::nullopt};
+        compute::RequestedNetwork rn{uuid, std::nullopt, ""};
         if (n.contains("fixed_ip")) rn.fixed_ip = n["fixed_ip"].get<std::string>();
         cr.networks.push_back(std::move(rn));
       }

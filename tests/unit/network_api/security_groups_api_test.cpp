@@ -16,22 +16,12 @@
 #include "core/db/seed.h"
 #include "core/http/api_server.h"
 #include "core/network/api/network_routes.h"
+#include "tests/unit/network_api/network_api_fixture.h"
 
 namespace stratus::core::api {
 namespace {
 
 using nlohmann::json;
-
-class Users final : public Authenticator {
- public:
-  sdk::Result<AuthContext> authenticate(const std::optional<std::string>& token) const override {
-    if (token == std::string("admin")) return AuthContext{"u-admin", "p-admin", {"admin", "member"}, true};
-    if (token == std::string("alice")) return AuthContext{"u-alice", "p-alice", {"member"}, false};
-    if (token == std::string("bob")) return AuthContext{"u-bob", "p-bob", {"member"}, false};
-    return sdk::Status::NotFound("no");
-  }
-  std::string describe() const override { return "test double"; }
-};
 
 class SecurityGroupsApi : public ::testing::Test {
  protected:
@@ -43,7 +33,7 @@ class SecurityGroupsApi : public ::testing::Test {
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(db.value());
     ASSERT_TRUE(db::seed_defaults(*db_).ok());
-    server_ = std::make_unique<ApiServer>(std::make_shared<Users>());
+    server_ = std::make_unique<ApiServer>(std::make_shared<ThreeUserAuthenticator>());
     add_network_routes(*server_, *db_);
     auto port = server_->start("127.0.0.1", 0);
     ASSERT_TRUE(port.ok()) << port.status();
