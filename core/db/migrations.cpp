@@ -632,6 +632,46 @@ CREATE TABLE service_versions (
 );
 )sql";
 
+// Migration 17: the Network API's own writes (docs/network.md). Ports made
+// through POST /ports keep their owner, name, description, device_owner,
+// admin state and port security here, and preserve_on_delete = 1 marks them
+// as the user's: deleting the server they are bound to unbinds them instead
+// of freeing them, as Nova does for ports it did not create. Routers and
+// their gateway network; a router's interfaces are ports whose device_id is
+// the router's uuid. network_quotas holds a project's limits that differ
+// from Neutron's defaults (network_quota_repository.h).
+constexpr const char* kNetworkApiWritesSchema = R"sql(
+ALTER TABLE ports ADD COLUMN name TEXT NOT NULL DEFAULT '';
+ALTER TABLE ports ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE ports ADD COLUMN project_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE ports ADD COLUMN device_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE ports ADD COLUMN admin_state_up INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE ports ADD COLUMN port_security_enabled INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE ports ADD COLUMN preserve_on_delete INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX ports_project ON ports(project_id);
+
+CREATE TABLE routers (
+  id                 {identity},
+  uuid               TEXT NOT NULL UNIQUE,
+  project_id         TEXT NOT NULL,
+  name               TEXT NOT NULL DEFAULT '',
+  description        TEXT NOT NULL DEFAULT '',
+  admin_state_up     INTEGER NOT NULL DEFAULT 1,
+  gateway_network_id INTEGER REFERENCES networks(id),
+  revision_number    INTEGER NOT NULL DEFAULT 1,
+  created_at         TEXT NOT NULL,
+  updated_at         TEXT NOT NULL
+);
+CREATE INDEX routers_project ON routers(project_id);
+
+CREATE TABLE network_quotas (
+  project_id TEXT NOT NULL,
+  resource   TEXT NOT NULL,
+  hard_limit INTEGER NOT NULL,
+  PRIMARY KEY (project_id, resource)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& builtin_migrations() {
@@ -651,6 +691,7 @@ const std::vector<Migration>& builtin_migrations() {
       {13, "driver capabilities of compute nodes", kDriverCapabilitiesSchema},
       {15, "service RPC versions", kServiceVersionsSchema},
       {16, "domains and application credentials", kDomainsAndApplicationCredentialsSchema},
+      {17, "network API writes: user ports, routers, network quotas", kNetworkApiWritesSchema},
   };
   return migrations;
 }

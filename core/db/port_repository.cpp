@@ -1,5 +1,7 @@
 #include "core/db/port_repository.h"
 
+#include <tuple>
+
 #include "core/common/ids.h"
 #include "core/db/key_batches.h"
 #include "core/db/ipv4_address.h"
@@ -15,17 +17,38 @@ namespace {
 constexpr const char* kColumns =
     "SELECT p.uuid, n.uuid, p.mac_address, p.ip_address, p.device_id, p.status, p.created_at, p.updated_at, "
     "COALESCE(s.uuid, ''), COALESCE(i.project_id, ''), i.availability_zone, COALESCE(i.host, ''), "
-    "COALESCE(i.power_state, 0) "
+    "COALESCE(i.power_state, 0), p.project_id, p.device_owner, p.name, p.description, p.admin_state_up, "
+    "p.port_security_enabled, p.preserve_on_delete "
     "FROM ports p JOIN networks n ON n.id = p.network_id LEFT JOIN subnets s ON s.id = p.subnet_id "
     "LEFT JOIN instances i ON i.uuid = p.device_id AND p.device_id != '' ";
 
 PortRecord read_row(const Statement& r) {
-  PortRecord p{r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7), r.text(8),
-               r.text(9), "", r.text(11)};
-  if (!p.project_id.empty()) {
+  PortRecord p;
+  p.uuid = r.text(0);
+  p.network_uuid = r.text(1);
+  p.mac_address = r.text(2);
+  p.ip_address = r.text(3);
+  p.device_id = r.text(4);
+  p.status = r.text(5);
+  p.created_at = r.text(6);
+  p.updated_at = r.text(7);
+  p.subnet_uuid = r.text(8);
+  p.project_id = r.text(9);
+  p.binding_host = r.text(11);
+  const bool on_instance = !p.project_id.empty();
+  if (on_instance) {
     auto zone = r.optional_text(10);
     p.device_owner = "compute:" + (zone && !zone->empty() ? *zone : std::string("nova"));
   }
+  // A port made through the Network API keeps its own owner and
+  // device_owner (bound to a server, the server's say where the port lives).
+  if (!r.text(13).empty()) p.project_id = r.text(13);
+  if (!r.text(14).empty() && !on_instance) p.device_owner = r.text(14);
+  p.name = r.text(15);
+  p.description = r.text(16);
+  p.admin_state_up = r.int64(17) != 0;
+  p.port_security_enabled = r.int64(18) != 0;
+  p.preserve_on_delete = r.int64(19) != 0;
   // Nothing plugs ports one by one yet: a port is up while its guest runs
   // (power state 1), as Neutron's agent sees the guest's tap device.
   if (r.int64(12) == 1) p.status = "ACTIVE";
@@ -54,6 +77,7 @@ Result<PortRecord> get_locked(Connection& c, const std::string& uuid) {
 // What allocation needs of a subnet, as numbers.
 struct SubnetRange {
   std::int64_t id = 0;
+  std::string uuid;
   Ipv4Cidr cidr;
   std::optional<std::uint32_t> gateway;
   std::uint32_t pool_start = 0;
@@ -62,7 +86,7 @@ struct SubnetRange {
 
 Result<std::vector<SubnetRange>> subnet_ranges(Connection& c, std::int64_t network_id, const std::string& network_uuid) {
   auto st = c.prepare("read subnets of network " + network_uuid,
-                      "SELECT id, cidr, gateway, pool_start, pool_end FROM subnets WHERE network_id = ? ORDER BY id");
+                      "SELECT id, cidr, gateway, pool_start, pool_end, uuid FROM subnets WHERE network_id = ? ORDER BY id");
   if (!st.ok()) return st.status();
   st->bind_all(network_id);
   std::vector<SubnetRange> out;
@@ -70,6 +94,7 @@ Result<std::vector<SubnetRange>> subnet_ranges(Connection& c, std::int64_t netwo
   auto s = st->for_each([&](Statement& r) {
     SubnetRange range;
     range.id = r.int64(0);
+    range.uuid = r.text(5);
     auto cidr = parse_ipv4_cidr(r.text(1));
     if (!cidr.ok()) {
       bad = cidr.status();
@@ -121,38 +146,109 @@ Result<std::optional<std::uint32_t>> pick_address(Connection& c, std::int64_t ne
 
 Result<PortRecord> PortRepository::create(const std::string& network_uuid, const std::string& device_id,
                                           const std::optional<std::string>& fixed_ip) {
+  PortSpec spec;
+  spec.network_uuid = network_uuid;
+  spec.device_id = device_id;
+  spec.fixed_ip = fixed_ip;
+  return create(spec);
+}
+
+namespace {
+
+std::string cidr_list(const std::vector<SubnetRange>& subnets) {
+  std::string cidrs;
+  for (const auto& subnet : subnets) cidrs += (cidrs.empty() ? "" : ", ") + subnet.cidr.to_string();
+  return cidrs;
+}
+
+// Where a port's address comes from: a fixed one (checked against the
+// subnets, or the one subnet asked for), or any free one of those subnets.
+struct AddressChoice {
+  std::uint32_t ip = 0;         // with a fixed IP
+  std::int64_t subnet_id = 0;   // with a fixed IP
+  std::vector<SubnetRange> pick_from;  // without
+};
+
+Result<AddressChoice> choose_address(const std::vector<SubnetRange>& subnets, const std::string& network_uuid,
+                                     const std::optional<std::string>& fixed_ip, const std::string& subnet_uuid,
+                                     bool gateway_allowed) {
+  std::vector<SubnetRange> candidates;
+  for (const auto& subnet : subnets) {
+    if (subnet_uuid.empty() || subnet.uuid == subnet_uuid) candidates.push_back(subnet);
+  }
+  if (candidates.empty()) {
+    return Status::NotFound("subnet " + subnet_uuid + " of network " + network_uuid + " could not be found");
+  }
+  AddressChoice out;
+  if (!fixed_ip) {
+    out.pick_from = std::move(candidates);
+    return out;
+  }
+  auto want = parse_ipv4(*fixed_ip);
+  if (!want.ok()) return want.status();
+  for (const auto& subnet : candidates) {
+    if (subnet.cidr.is_host(*want) && (gateway_allowed || *want != subnet.gateway)) {
+      out.ip = *want;
+      out.subnet_id = subnet.id;
+      return out;
+    }
+  }
+  return Status::InvalidArgument("fixed IP " + *fixed_ip + " is not an assignable address of " + cidr_list(candidates));
+}
+
+// The lowest free address of the first of `subnets` that has one, with that
+// subnet's row id; kConflict "no more IP addresses ..." when none has.
+Result<std::pair<std::uint32_t, std::int64_t>> pick_any(Connection& c, std::int64_t network_id,
+                                                        const std::vector<SubnetRange>& subnets,
+                                                        const std::string& network_uuid) {
+  for (const auto& subnet : subnets) {
+    auto picked = pick_address(c, network_id, subnet, network_uuid);
+    if (!picked.ok()) return picked.status();
+    if (*picked) return std::pair{**picked, subnet.id};
+  }
+  return Status::Conflict("no more IP addresses available on network " + network_uuid + " (" + cidr_list(subnets) + ")");
+}
+
+Result<std::int64_t> network_id_of(Connection& c, const std::string& network_uuid) {
+  auto net = c.prepare("look up network " + network_uuid, "SELECT id FROM networks WHERE uuid = ?");
+  if (!net.ok()) return net.status();
+  net->bind_all(network_uuid);
+  auto row = net->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("network " + network_uuid + " could not be found");
+  return net->int64(0);
+}
+
+Result<bool> exists(Connection& c, const std::string& purpose, const std::string& sql, const auto&... args) {
+  auto st = c.prepare(purpose, sql);
+  if (!st.ok()) return st.status();
+  st->bind_all(args...);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  return *row;
+}
+
+}  // namespace
+
+Result<PortRecord> PortRepository::create(const PortSpec& spec) {
+  const std::string& network_uuid = spec.network_uuid;
   return db_.write("create port", [&](Connection& c) -> Result<PortRecord> {
-    auto net = c.prepare("look up network " + network_uuid, "SELECT id FROM networks WHERE uuid = ?");
-    if (!net.ok()) return net.status();
-    net->bind_all(network_uuid);
-    auto row = net->step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("network " + network_uuid + " could not be found");
-    const std::int64_t network_id = net->int64(0);
+    auto network_id_found = network_id_of(c, network_uuid);
+    if (!network_id_found.ok()) return network_id_found.status();
+    const std::int64_t network_id = *network_id_found;
     auto subnets = subnet_ranges(c, network_id, network_uuid);
     if (!subnets.ok()) return subnets.status();
     if (subnets->empty()) {
       // Nova's NetworkRequiresSubnet.
       return Status::InvalidArgument("Network " + network_uuid + " requires a subnet in order to boot instances on.");
     }
-
-    std::uint32_t want_ip = 0;
-    std::int64_t want_subnet = 0;
-    if (fixed_ip) {
-      auto want = parse_ipv4(*fixed_ip);
-      if (!want.ok()) return want.status();
-      for (const auto& subnet : *subnets) {
-        if (subnet.cidr.is_host(*want) && *want != subnet.gateway) {
-          want_subnet = subnet.id;
-          break;
-        }
-      }
-      if (want_subnet == 0) {
-        std::string cidrs;
-        for (const auto& subnet : *subnets) cidrs += (cidrs.empty() ? "" : ", ") + subnet.cidr.to_string();
-        return Status::InvalidArgument("fixed IP " + *fixed_ip + " is not an assignable address of " + cidrs);
-      }
-      want_ip = *want;
+    auto choice = choose_address(*subnets, network_uuid, spec.fixed_ip, spec.subnet_uuid, spec.gateway_allowed);
+    if (!choice.ok()) return choice.status();
+    if (!spec.mac_address.empty()) {
+      auto taken = exists(c, "check MAC " + spec.mac_address, "SELECT 1 FROM ports WHERE mac_address = ?",
+                          spec.mac_address);
+      if (!taken.ok()) return taken.status();
+      if (*taken) return Status::Conflict("MAC address " + spec.mac_address + " is in use");
     }
 
     std::string uuid = common::random_uuid();
@@ -163,45 +259,145 @@ Result<PortRecord> PortRepository::create(const std::string& network_uuid, const
     // random MAC collided): pick again. This holds with any number of writers
     // and without a unique violation aborting the transaction.
     for (int attempt = 0;; ++attempt) {
-      std::uint32_t ip = want_ip;
-      std::int64_t subnet_id = want_subnet;
-      if (!fixed_ip) {
-        for (const auto& subnet : *subnets) {
-          auto picked = pick_address(c, network_id, subnet, network_uuid);
-          if (!picked.ok()) return picked.status();
-          if (*picked) {
-            ip = **picked;
-            subnet_id = subnet.id;
-            break;
-          }
-        }
-        if (subnet_id == 0) {
-          std::string cidrs;
-          for (const auto& subnet : *subnets) cidrs += (cidrs.empty() ? "" : ", ") + subnet.cidr.to_string();
-          return Status::Conflict("no more IP addresses available on network " + network_uuid + " (" + cidrs + ")");
-        }
+      std::uint32_t ip = choice->ip;
+      std::int64_t subnet_id = choice->subnet_id;
+      if (!spec.fixed_ip) {
+        auto picked = pick_any(c, network_id, choice->pick_from, network_uuid);
+        if (!picked.ok()) return picked.status();
+        std::tie(ip, subnet_id) = *picked;
       }
       auto st = c.exec("insert port on network " + network_uuid,
                        "INSERT INTO ports(uuid, network_id, subnet_id, mac_address, ip_address, ip_int, device_id, "
-                       "status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,'DOWN',?,?) ON CONFLICT DO NOTHING",
-                       uuid, network_id, subnet_id, common::random_mac(), format_ipv4(ip), static_cast<std::int64_t>(ip),
-                       device_id, now, now);
+                       "status, created_at, updated_at, name, description, project_id, device_owner, admin_state_up, "
+                       "port_security_enabled, preserve_on_delete) "
+                       "VALUES (?,?,?,?,?,?,?,'DOWN',?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                       uuid, network_id, subnet_id, spec.mac_address.empty() ? common::random_mac() : spec.mac_address,
+                       format_ipv4(ip), static_cast<std::int64_t>(ip), spec.device_id, now, now, spec.name,
+                       spec.description, spec.project_id, spec.device_owner,
+                       static_cast<std::int64_t>(spec.admin_state_up), static_cast<std::int64_t>(spec.port_security_enabled),
+                       static_cast<std::int64_t>(spec.preserve_on_delete));
       if (!st.ok()) return st;
       if (c.changes() == 1) break;
+      if (!spec.mac_address.empty()) {
+        return Status::Conflict("MAC address " + spec.mac_address + " or address " + format_ipv4(ip) + " is in use");
+      }
       if (attempt >= 32) {
         return Status::Unavailable("insert port on network " + network_uuid + ": no free address after " +
                                    std::to_string(attempt + 1) + " attempts");
       }
-      if (fixed_ip) {
-        auto used = c.prepare("check address " + *fixed_ip, "SELECT 1 FROM ports WHERE network_id = ? AND ip_int = ?");
-        if (!used.ok()) return used.status();
-        used->bind_all(network_id, static_cast<std::int64_t>(ip));
-        auto taken = used->step();
+      if (spec.fixed_ip) {
+        auto taken = exists(c, "check address " + *spec.fixed_ip,
+                            "SELECT 1 FROM ports WHERE network_id = ? AND ip_int = ?", network_id,
+                            static_cast<std::int64_t>(ip));
         if (!taken.ok()) return taken.status();
         if (*taken) return Status::Conflict("IP address " + format_ipv4(ip) + " is already allocated on network " + network_uuid);
       }
     }
     return get_locked(c, uuid);
+  });
+}
+
+Result<PortRecord> PortRepository::update(const std::string& uuid, const PortUpdate& u) {
+  return db_.write("update port", [&](Connection& c) -> Result<PortRecord> {
+    auto port = get_locked(c, uuid);
+    if (!port.ok()) return port.status();
+    const std::string now = common::utc_now();
+    auto set = [&](const char* column, const auto& value) -> Status {
+      auto st = c.exec("update port " + uuid,
+                       std::string("UPDATE ports SET ") + column + " = ?, updated_at = ? WHERE uuid = ?", value, now,
+                       uuid);
+      return st;
+    };
+    if (u.name) { if (auto s = set("name", *u.name); !s.ok()) return s; }
+    if (u.description) { if (auto s = set("description", *u.description); !s.ok()) return s; }
+    if (u.admin_state_up) { if (auto s = set("admin_state_up", static_cast<std::int64_t>(*u.admin_state_up)); !s.ok()) return s; }
+    if (u.port_security_enabled) {
+      if (auto s = set("port_security_enabled", static_cast<std::int64_t>(*u.port_security_enabled)); !s.ok()) return s;
+    }
+    if (u.device_id) { if (auto s = set("device_id", *u.device_id); !s.ok()) return s; }
+    if (u.device_owner) { if (auto s = set("device_owner", *u.device_owner); !s.ok()) return s; }
+    if (u.mac_address && *u.mac_address != port->mac_address) {
+      auto taken = exists(c, "check MAC " + *u.mac_address, "SELECT 1 FROM ports WHERE mac_address = ?", *u.mac_address);
+      if (!taken.ok()) return taken.status();
+      if (*taken) return Status::Conflict("MAC address " + *u.mac_address + " is in use");
+      if (auto s = set("mac_address", *u.mac_address); !s.ok()) return s;
+    }
+    if (u.fixed_ip || u.subnet_uuid) {
+      auto network_id = network_id_of(c, port->network_uuid);
+      if (!network_id.ok()) return network_id.status();
+      auto subnets = subnet_ranges(c, *network_id, port->network_uuid);
+      if (!subnets.ok()) return subnets.status();
+      const bool router_port = port->device_owner.rfind("network:router_interface", 0) == 0;
+      auto choice = choose_address(*subnets, port->network_uuid, u.fixed_ip, u.subnet_uuid.value_or(""), router_port);
+      if (!choice.ok()) return choice.status();
+      std::uint32_t ip = choice->ip;
+      std::int64_t subnet_id = choice->subnet_id;
+      if (!u.fixed_ip) {
+        auto picked = pick_any(c, *network_id, choice->pick_from, port->network_uuid);
+        if (!picked.ok()) return picked.status();
+        std::tie(ip, subnet_id) = *picked;
+      }
+      if (format_ipv4(ip) != port->ip_address) {
+        auto taken = exists(c, "check address", "SELECT 1 FROM ports WHERE network_id = ? AND ip_int = ?", *network_id,
+                            static_cast<std::int64_t>(ip));
+        if (!taken.ok()) return taken.status();
+        if (*taken) {
+          return Status::Conflict("IP address " + format_ipv4(ip) + " is already allocated on network " +
+                                  port->network_uuid);
+        }
+      }
+      auto st = c.exec("move port " + uuid,
+                       "UPDATE ports SET ip_address = ?, ip_int = ?, subnet_id = ?, updated_at = ? WHERE uuid = ?",
+                       format_ipv4(ip), static_cast<std::int64_t>(ip), subnet_id, now, uuid);
+      if (!st.ok()) return st;
+    }
+    return get_locked(c, uuid);
+  });
+}
+
+Status PortRepository::bind(const std::string& uuid, const std::string& device_id) {
+  return db_.write("bind port", [&](Connection& c) -> Status {
+    auto st = c.exec("bind port " + uuid,
+                     "UPDATE ports SET device_id = ?, device_owner = '', updated_at = ? WHERE uuid = ? AND device_id = ''",
+                     device_id, common::utc_now(), uuid);
+    if (!st.ok()) return st;
+    if (c.changes() == 1) return Status::OK();
+    auto found = exists(c, "read port " + uuid, "SELECT 1 FROM ports WHERE uuid = ?", uuid);
+    if (!found.ok()) return found.status();
+    if (!*found) return Status::NotFound("port " + uuid + " could not be found");
+    return Status::Conflict("Port " + uuid + " is still in use.");
+  });
+}
+
+Result<std::int64_t> PortRepository::count(const std::string& project_id) {
+  return db_.read("count ports", [&](Connection& c) -> Result<std::int64_t> {
+    auto st = c.prepare("count ports of project " + project_id,
+                        "SELECT COUNT(*) FROM ports p LEFT JOIN instances i ON i.uuid = p.device_id AND p.device_id != '' "
+                        "WHERE p.project_id = ? OR (p.project_id = '' AND i.project_id = ?)");
+    if (!st.ok()) return st.status();
+    st->bind_all(project_id, project_id);
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    return *row ? st->int64(0) : 0;
+  });
+}
+
+Result<std::optional<PortRecord>> PortRepository::find_by_mac(const std::string& mac_address) {
+  return db_.read("find port by MAC", [&](Connection& c) -> Result<std::optional<PortRecord>> {
+    auto rows = query(c, "find port with MAC " + mac_address, "WHERE p.mac_address = ?", mac_address);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return std::optional<PortRecord>();
+    return std::optional<PortRecord>(std::move(rows->front()));
+  });
+}
+
+Result<std::optional<PortRecord>> PortRepository::find_by_address(const std::string& network_uuid,
+                                                                   const std::string& ip) {
+  return db_.read("find port by address", [&](Connection& c) -> Result<std::optional<PortRecord>> {
+    auto rows = query(c, "find port with address " + ip, "WHERE n.uuid = ? AND p.ip_address = ?", network_uuid, ip);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return std::optional<PortRecord>();
+    return std::optional<PortRecord>(std::move(rows->front()));
   });
 }
 
@@ -260,9 +456,15 @@ Status PortRepository::remove(const std::string& uuid) {
 
 Result<std::int64_t> PortRepository::remove_by_device(const std::string& device_id) {
   return db_.write("delete ports of device", [&](Connection& c) -> Result<std::int64_t> {
-    auto st = c.exec("delete ports of device " + device_id, "DELETE FROM ports WHERE device_id = ?", device_id);
+    auto st = c.exec("delete ports of device " + device_id,
+                     "DELETE FROM ports WHERE device_id = ? AND preserve_on_delete = 0", device_id);
     if (!st.ok()) return st;
-    return c.changes();
+    const std::int64_t freed = c.changes();
+    auto unbound = c.exec("unbind user ports of device " + device_id,
+                          "UPDATE ports SET device_id = '', device_owner = '', updated_at = ? WHERE device_id = ?",
+                          common::utc_now(), device_id);
+    if (!unbound.ok()) return unbound;
+    return freed + c.changes();
   });
 }
 

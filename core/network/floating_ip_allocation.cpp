@@ -3,6 +3,7 @@
 #include "core/common/ids.h"
 #include "core/db/network_repository.h"
 #include "core/db/port_repository.h"
+#include "core/db/network_quota_repository.h"
 
 namespace stratus::core::network {
 
@@ -22,12 +23,8 @@ Result<db::FloatingIpRecord> allocate_floating_ip(db::Database& db, const std::s
     return Status::InvalidArgument("Bad floatingip request: Network " + network_uuid + " is not a valid external network.");
   }
   db::FloatingIpRepository fips(*tx);
-  auto used = fips.count(project_id);
-  if (!used.ok()) return used.status();
-  if (*used >= kFloatingIpQuota) {
-    return Status(sdk::StatusCode::kConflict, "Quota exceeded for resources: ['floatingip'].",
-                  sdk::StatusReason::kQuotaExceeded);
-  }
+  // Neutron's quota (kQuotaExceeded "Quota exceeded for resources: ['floatingip'].").
+  if (auto st = db::NetworkQuotaRepository(*tx).check(project_id, "floatingip"); !st.ok()) return st;
   db::FloatingIpRecord rec;
   rec.uuid = common::random_uuid();
   rec.project_id = project_id;

@@ -1,7 +1,7 @@
 // Allocating a floating IP: a port on the external network holds the
 // address (PortRepository picks it, or takes `address`), and the floating
-// IP row names that port, in one transaction. Neutron's default quota of
-// 50 floating IPs per project applies (kConflict with reason
+// IP row names that port, in one transaction. The project's floatingip
+// quota applies (network_quota_repository.h; kConflict with reason
 // kQuotaExceeded); an exhausted network is kConflict "no more IP addresses
 // available ..."; kInvalidArgument for a network that is not external.
 #pragma once
@@ -15,9 +15,6 @@
 #include "stratus/sdk/result.h"
 
 namespace stratus::core::network {
-
-// Neutron's default quota_floatingip.
-inline constexpr std::int64_t kFloatingIpQuota = 50;
 
 sdk::Result<db::FloatingIpRecord> allocate_floating_ip(db::Database& db, const std::string& network_uuid,
                                                        const std::string& project_id,

@@ -72,8 +72,11 @@ enum class NetworkRequestMode {
 };
 
 struct RequestedNetwork {
-  std::string network_uuid;
+  std::string network_uuid;             // for a port_id: filled in from the port
   std::optional<std::string> fixed_ip;  // IPv4; only with max_count 1
+  // A port made through the Network API, bound to the server instead of a
+  // new one (only with max_count 1; the port must be unbound).
+  std::string port_id;
 };
 
 struct CreateRequest {

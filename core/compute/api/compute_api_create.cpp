@@ -116,6 +116,25 @@ Result<std::vector<RequestedNetwork>> resolve_networks(db::Database& db, const C
   db::NetworkRepository networks(db);
   if (req.network_mode == NetworkRequestMode::kList) {
     for (const auto& want : req.networks) {
+      if (!want.port_id.empty()) {
+        // Nova's _validate_requested_port_ids: one instance per port, the
+        // caller's project's port, and not bound to anything yet.
+        if (req.max_count > 1) {
+          return Status::InvalidArgument(
+              "Unable to launch multiple instances with a single configured port ID. Please launch your instance one "
+              "by one with different ports.");
+        }
+        auto port = db::PortRepository(db).get(want.port_id);
+        if (!port.ok() || (!ctx.is_admin && port->project_id != ctx.request.project_id)) {
+          if (port.ok() || port.status().is(sdk::StatusCode::kNotFound)) {
+            return Status::InvalidArgument("Port id " + want.port_id + " could not be found.");
+          }
+          return port.status();
+        }
+        if (!port->device_id.empty()) return Status::Conflict("Port " + want.port_id + " is still in use.");
+        out.push_back({port->network_uuid, std::nullopt, want.port_id});
+        continue;
+      }
       auto net = networks.get(want.network_uuid);
       if (!net.ok() || !usable_by(*net, ctx)) {
         if (net.ok() || net.status().is(sdk::StatusCode::kNotFound)) {
@@ -145,12 +164,12 @@ Result<std::vector<RequestedNetwork>> resolve_networks(db::Database& db, const C
   }
   if (usable.empty()) return out;  // Nova boots without a port when there is no network
   if (usable.size() == 1) {
-    out.push_back({usable[0].uuid, std::nullopt});
+    out.push_back({usable[0].uuid, std::nullopt, ""});
     return out;
   }
   for (const auto& n : usable) {
     if (n.uuid == db::kDefaultNetworkUuid) {
-      out.push_back({n.uuid, std::nullopt});
+      out.push_back({n.uuid, std::nullopt, ""});
       return out;
     }
   }
@@ -371,6 +390,12 @@ Result<std::vector<db::InstanceRecord>> provision_instances(db::Database& db, co
   if (!security_groups.ok()) return security_groups.status();
   for (const auto& r : *created) {
     for (const auto& net : base.networks) {
+      if (!net.port_id.empty()) {
+        // The user's port: bound (kConflict if something took it since the
+        // check), its groups as they are; deleting the server unbinds it.
+        if (Status s = ports.bind(net.port_id, r.uuid); !s.ok()) return s;
+        continue;
+      }
       auto port = ports.create(net.network_uuid, r.uuid, net.fixed_ip);
       if (!port.ok()) {
         if (port.status().is(sdk::StatusCode::kNotFound)) {

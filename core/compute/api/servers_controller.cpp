@@ -254,14 +254,19 @@ Result<ApiResponse> create(compute::ComputeAPI& compute, const VersionedSchema& 
       cr.network_mode = compute::NetworkRequestMode::kList;
       for (const auto& n : nets) {
         if (n.contains("port") && !n["port"].is_null()) {
-          return Status::InvalidArgument("Creating a server with a pre-existing port is not supported.");
+          const std::string port = n["port"].get<std::string>();
+          if (!uuid_like(port)) {
+            return Status::InvalidArgument("Bad networks format: port uuid is not in proper format (" + port + ")");
+          }
+          cr.networks.push_back({"", std::nullopt, port});
+          continue;
         }
         if (!n.contains("uuid")) return Status::InvalidArgument("Bad networks format: network uuid is not given");
         const std::string uuid = n["uuid"].get<std::string>();
         if (!uuid_like(uuid)) {
           return Status::InvalidArgument("Bad networks format: network uuid is not in proper format (" + uuid + ")");
         }
-        compute::RequestedNetwork rn{uuid, std::nullopt};
+        compute::RequestedNetwork rn{uuid, std::nullopt, ""};
         if (n.contains("fixed_ip")) rn.fixed_ip = n["fixed_ip"].get<std::string>();
         cr.networks.push_back(std::move(rn));
       }

@@ -6,11 +6,13 @@
 //   GET    /network/v2.0/extensions[/{alias}]
 //   GET    /network/v2.0/networks[/{id}]   POST, DELETE /{id}
 //   GET    /network/v2.0/subnets[/{id}]    POST, DELETE /{id}
-//   GET    /network/v2.0/ports[/{id}]      PUT /{id} (security_groups; ports are made by server create)
+//   GET    /network/v2.0/ports[/{id}]      POST, PUT, DELETE /{id}
 //   GET    /network/v2.0/security-groups[/{id}]       POST, PUT, DELETE /{id}
 //   GET    /network/v2.0/security-group-rules[/{id}]  POST, DELETE /{id}
 //   GET    /network/v2.0/floatingips[/{id}]           POST, PUT, DELETE /{id}
-//   GET    /network/v2.0/quotas[/{project}[/default|/details]]  (read-only)
+//   GET    /network/v2.0/quotas[/{project}[/default|/details]]  PUT, DELETE /{project}
+//   GET    /network/v2.0/routers[/{id}]    POST, PUT, DELETE /{id}, PUT /{id}/add|remove_router_interface
+//   GET    /network/v2.0/agents[/{id}]     (none: an empty list)
 //
 // Errors come in Neutron's format (neutron_error.h); who may do what is in
 // network_policy.h. See docs/network.md.
@@ -35,6 +37,8 @@ void add_ports_routes(ApiServer& server, db::Database& db, core::network::Securi
 void add_security_group_routes(ApiServer& server, db::Database& db, core::network::SecurityGroupRefresh* refresh);
 void add_floatingips_routes(ApiServer& server, db::Database& db);
 void add_quotas_routes(ApiServer& server, db::Database& db);
+void add_routers_routes(ApiServer& server, db::Database& db);
+void add_agents_routes(ApiServer& server);
 }  // namespace network
 
 }  // namespace stratus::core::api

@@ -23,7 +23,7 @@ json network_view(const db::NetworkRecord& net) {
           {"mtu", net.mtu},
           {"project_id", net.project_id},
           {"tenant_id", net.project_id},
-          {"availability_zones", json::array({kDefaultZone})},
+          {"availability_zones", json::array()},
           {"availability_zone_hints", json::array()},
           {"ipv4_address_scope", nullptr},
           {"ipv6_address_scope", nullptr},
@@ -65,13 +65,14 @@ json port_view(const db::PortRecord& port, const AuthContext& auth) {
   json fixed_ips = json::array();
   if (!port.ip_address.empty()) fixed_ips.push_back({{"subnet_id", port.subnet_uuid}, {"ip_address", port.ip_address}});
   json view = {{"id", port.uuid},
-               {"name", ""},
-               {"description", ""},
+               {"name", port.name},
+               {"description", port.description},
                {"network_id", port.network_uuid},
                {"project_id", port.project_id},
                {"tenant_id", port.project_id},
                {"mac_address", port.mac_address},
-               {"admin_state_up", true},
+               {"admin_state_up", port.admin_state_up},
+               {"port_security_enabled", port.port_security_enabled},
                {"status", port.status},
                {"device_id", port.device_id},
                {"device_owner", port.device_owner},
@@ -91,6 +92,37 @@ json port_view(const db::PortRecord& port, const AuthContext& auth) {
     view["binding:vif_type"] = port.binding_host.empty() ? "unbound" : "other";
   }
   return view;
+}
+
+}  // namespace stratus::core::api::network
+
+namespace stratus::core::api::network {
+
+json router_view(const db::RouterRecord& router, const std::vector<db::PortRecord>& gateway_ports) {
+  json gateway = nullptr;
+  if (!router.gateway_network_uuid.empty()) {
+    json ips = json::array();
+    for (const auto& p : gateway_ports) ips.push_back({{"subnet_id", p.subnet_uuid}, {"ip_address", p.ip_address}});
+    gateway = {{"network_id", router.gateway_network_uuid}, {"enable_snat", true}, {"external_fixed_ips", ips}};
+  }
+  return {{"id", router.uuid},
+          {"name", router.name},
+          {"description", router.description},
+          {"project_id", router.project_id},
+          {"tenant_id", router.project_id},
+          {"admin_state_up", router.admin_state_up},
+          {"status", "ACTIVE"},
+          {"external_gateway_info", gateway},
+          {"routes", json::array()},
+          {"distributed", false},
+          {"ha", false},
+          {"availability_zone_hints", json::array()},
+          {"availability_zones", json::array()},
+          {"flavor_id", nullptr},
+          {"tags", json::array()},
+          {"created_at", timestamp(router.created_at)},
+          {"updated_at", timestamp(router.updated_at)},
+          {"revision_number", router.revision_number}};
 }
 
 }  // namespace stratus::core::api::network

@@ -9,6 +9,7 @@
 #include "core/http/authenticator.h"
 #include "core/db/network_repository.h"
 #include "core/db/port_repository.h"
+#include "core/db/router_repository.h"
 #include "core/db/subnet_repository.h"
 
 namespace stratus::core::api::network {
@@ -21,5 +22,7 @@ nlohmann::json network_view(const db::NetworkRecord& net);
 nlohmann::json subnet_view(const db::SubnetRecord& subnet);
 // binding:* attributes only for admins (get_port:binding:host_id).
 nlohmann::json port_view(const db::PortRecord& port, const AuthContext& auth);
+// A router with its gateway ports' addresses as external_fixed_ips.
+nlohmann::json router_view(const db::RouterRecord& router, const std::vector<db::PortRecord>& gateway_ports);
 
 }  // namespace stratus::core::api::network

@@ -7,6 +7,7 @@
 #include "core/network/api/neutron_error.h"
 #include "core/network/api/neutron_query.h"
 #include "core/network/api/request_body.h"
+#include "core/network/api/quota_check.h"
 #include "core/http/policy.h"
 
 namespace stratus::core::api::network {
@@ -62,6 +63,7 @@ Result<ApiResponse> create(db::Database& db, const ApiRequest& req) {
     return policy_denied("create_network:router:external");
   }
 
+  if (auto refused = refuse_over_quota(db, rec.project_id, "network")) return *refused;
   auto created = db::NetworkRepository(db).create(rec);
   if (!created.ok()) return neutron_failure(created.status(), "Network", rec.uuid);
   spdlog::info("{} network {} '{}' created for project {}", req.request_id, created->uuid, created->name,

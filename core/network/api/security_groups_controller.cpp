@@ -12,6 +12,7 @@
 #include "core/db/security_group_repository.h"
 #include "core/network/api/network_routes.h"
 #include "core/network/api/neutron_error.h"
+#include "core/network/api/quota_check.h"
 #include "core/network/api/neutron_query.h"
 #include "core/network/api/request_body.h"
 #include "core/network/security_group_rule_check.h"
@@ -23,8 +24,6 @@ namespace {
 using nlohmann::json;
 using sdk::Result;
 
-constexpr std::int64_t kGroupQuota = core::network::kSecurityGroupQuota;
-constexpr std::int64_t kRuleQuota = core::network::kSecurityGroupRuleQuota;
 
 std::string timestamp(const std::string& stored) { return stored.empty() ? "" : common::to_api_seconds(stored); }
 
@@ -119,11 +118,7 @@ Result<ApiResponse> create_group(db::Database& db, const ApiRequest& req) {
   if (rec.name == "default") {
     return neutron_error(409, "SecurityGroupDefaultAlreadyExists", "Default security group already exists.");
   }
-  auto used = repo.count(rec.project_id);
-  if (!used.ok()) return used.status();
-  if (*used >= kGroupQuota) {
-    return neutron_error(409, "OverQuota", "Quota exceeded for resources: ['security_group'].");
-  }
+  if (auto refused = refuse_over_quota(db, rec.project_id, "security_group")) return *refused;
   auto created = repo.create(rec);
   if (!created.ok()) return neutron_failure(created.status(), "SecurityGroup", rec.uuid);
   spdlog::info("{} security group {} '{}' created for project {}", req.request_id, created->uuid, created->name,
@@ -258,11 +253,7 @@ Result<ApiResponse> create_rule(db::Database& db, core::network::SecurityGroupRe
   }
   if (auto refused = core::network::check_rule(rule)) return neutron_error(refused->status, refused->type, refused->message);
   db::SecurityGroupRepository repo(db);
-  auto used = repo.count_rules(rule.project_id);
-  if (!used.ok()) return used.status();
-  if (*used >= kRuleQuota) {
-    return neutron_error(409, "OverQuota", "Quota exceeded for resources: ['security_group_rule'].");
-  }
+  if (auto refused = refuse_over_quota(db, rule.project_id, "security_group_rule")) return *refused;
   auto created = repo.add_rule(rule);
   if (created.status().is(sdk::StatusCode::kAlreadyExists)) {
     return neutron_error(409, "SecurityGroupRuleExists",

@@ -31,6 +31,13 @@ constexpr Extension kExtensions[] = {
     {"security-group", "security-group", "The security groups extension."},
     {"quotas", "Quota management support", "Expose functions for quotas management per project"},
     {"quota_details", "Quota details extension", "Expose functions for quotas usage statistics per project"},
+    {"router", "Neutron L3 Router",
+     "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to external networks via a "
+     "NAT gateway."},
+    {"ext-gw-mode", "Neutron L3 Configurable external gateway mode",
+     "Extension of the router abstraction for specifying whether SNAT should occur on the external gateway"},
+    {"agent", "agent", "The agent management extension."},
+    {"port-security", "Port Security", "Provides port security"},
 };
 
 json extension_view(const Extension& e) {
@@ -58,7 +65,9 @@ void add_network_service_documents(ApiServer& server) {
                                            std::pair{"port", "ports"},
                                            std::pair{"security_group", "security-groups"},
                                            std::pair{"security_group_rule", "security-group-rules"},
-                                           std::pair{"floatingip", "floatingips"}}) {
+                                           std::pair{"floatingip", "floatingips"},
+                                           std::pair{"router", "routers"}, std::pair{"quota", "quotas"},
+                                           std::pair{"agent", "agents"}}) {
       resources.push_back(
           {{"name", name},
            {"collection", collection},
@@ -91,18 +100,18 @@ void add_network_routes(ApiServer& server, db::Database& db, core::network::Secu
   network::add_security_group_routes(server, db, refresh);
   network::add_floatingips_routes(server, db);
   network::add_quotas_routes(server, db);
+  network::add_routers_routes(server, db);
+  network::add_agents_routes(server);
 
   // Last, so they see only what no route above took: what Neutron has and
   // Stratus does not do says so in Neutron's format (a client shows it),
   // rather than as a bare 404 in Nova's.
-  const std::string known = R"(/network/v2\.0/(networks|subnets|ports|quotas)(/[^/]+)?)";
+  const std::string known = R"(/network/v2\.0/(networks|subnets)(/[^/]+)?)";
   for (const char* method : {"POST", "PUT", "DELETE"}) {
     server.route(method, known, [](const ApiRequest& req) -> sdk::Result<ApiResponse> {
       const std::string what = req.path_params[0];
-      const std::string message =
-          req.method == "PUT"    ? "Updating " + what + " is not supported by Stratus."
-          : what == "ports"      ? "Ports are created and deleted with servers (Compute API), not through this API."
-                                 : "This operation on " + what + " is not supported by Stratus.";
+      const std::string message = req.method == "PUT" ? "Updating " + what + " is not supported by Stratus."
+                                                      : "This operation on " + what + " is not supported by Stratus.";
       return network::neutron_error(501, "HTTPNotImplemented", message);
     });
   }

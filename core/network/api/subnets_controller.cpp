@@ -10,6 +10,7 @@
 #include "core/network/api/neutron_error.h"
 #include "core/network/api/neutron_query.h"
 #include "core/network/api/request_body.h"
+#include "core/network/api/quota_check.h"
 
 namespace stratus::core::api::network {
 
@@ -111,6 +112,7 @@ Result<ApiResponse> create(db::Database& db, const ApiRequest& req) {
   if (!may_get_network(req.auth, *net)) return not_found("Network", rec.network_uuid);
   if (!may_change_network(req.auth, *net)) return policy_denied("create_subnet");
 
+  if (auto refused = refuse_over_quota(db, rec.project_id, "subnet")) return *refused;
   auto created = db::SubnetRepository(db).create(rec);
   if (!created.ok()) return neutron_failure(created.status(), "Network", rec.network_uuid);
   spdlog::info("{} subnet {} {} created on network {}", req.request_id, created->uuid, created->cidr,

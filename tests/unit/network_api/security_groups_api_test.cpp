@@ -16,22 +16,12 @@
 #include "core/db/seed.h"
 #include "core/http/api_server.h"
 #include "core/network/api/network_routes.h"
+#include "tests/unit/network_api/network_api_fixture.h"
 
 namespace stratus::core::api {
 namespace {
 
 using nlohmann::json;
-
-class Users final : public Authenticator {
- public:
-  sdk::Result<AuthContext> authenticate(const std::optional<std::string>& token) const override {
-    if (token == std::string("admin")) return AuthContext{"u-admin", "p-admin", {"admin", "member"}, true};
-    if (token == std::string("alice")) return AuthContext{"u-alice", "p-alice", {"member"}, false};
-    if (token == std::string("bob")) return AuthContext{"u-bob", "p-bob", {"member"}, false};
-    return sdk::Status::NotFound("no");
-  }
-  std::string describe() const override { return "test double"; }
-};
 
 class SecurityGroupsApi : public ::testing::Test {
  protected:
@@ -43,7 +33,7 @@ class SecurityGroupsApi : public ::testing::Test {
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(db.value());
     ASSERT_TRUE(db::seed_defaults(*db_).ok());
-    server_ = std::make_unique<ApiServer>(std::make_shared<Users>());
+    server_ = std::make_unique<ApiServer>(std::make_shared<ThreeUserAuthenticator>());
     add_network_routes(*server_, *db_);
     auto port = server_->start("127.0.0.1", 0);
     ASSERT_TRUE(port.ok()) << port.status();
@@ -139,7 +129,8 @@ TEST_F(SecurityGroupsApi, QuotasShowTheLimitsEnforcedAndTheirUse) {
   EXPECT_EQ(q.body["quota"]["security_group"], 10);
   EXPECT_EQ(q.body["quota"]["security_group_rule"], 100);
   EXPECT_EQ(q.body["quota"]["floatingip"], 50);
-  EXPECT_EQ(q.body["quota"]["network"], -1);
+  EXPECT_EQ(q.body["quota"]["network"], 100);
+  EXPECT_EQ(q.body["quota"]["port"], 500);
   auto d = get("/network/v2.0/quotas/p-alice/details");
   ASSERT_EQ(d.status, 200) << d.body;
   EXPECT_EQ(d.body["quota"]["security_group"]["used"], 2);  // default and web
@@ -147,7 +138,12 @@ TEST_F(SecurityGroupsApi, QuotasShowTheLimitsEnforcedAndTheirUse) {
   EXPECT_EQ(d.body["quota"]["floatingip"]["used"], 0);
   expect_error(get("/network/v2.0/quotas/p-alice", "bob"), 403, "PolicyNotAuthorized");
   EXPECT_EQ(get("/network/v2.0/quotas/p-alice", "admin").status, 200);
-  EXPECT_EQ(put("/network/v2.0/quotas/p-alice", {{"quota", {{"floatingip", 3}}}}, "admin").status, 501);
+  // Only admins set them (update_quota).
+  expect_error(put("/network/v2.0/quotas/p-alice", {{"quota", {{"floatingip", 3}}}}, "alice"), 403, "PolicyNotAuthorized");
+  auto set = put("/network/v2.0/quotas/p-alice", {{"quota", {{"floatingip", 3}}}}, "admin");
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.body["quota"]["floatingip"], 3);
+  EXPECT_EQ(get("/network/v2.0/quotas/p-alice").body["quota"]["floatingip"], 3);
 }
 
 TEST_F(SecurityGroupsApi, RulesAreCheckedAsNeutronChecksThem) {

@@ -188,7 +188,7 @@ TEST_F(ServersApiTest, BadReferencesAre400AndWriteNothing) {
   expect_400(b, "Network 9a7e8c1e-0000-4000-8000-000000000001 could not be found.");
   b = server_body();
   b["server"]["networks"] = json::array({{{"port", "9a7e8c1e-0000-4000-8000-000000000002"}}});
-  expect_400(b, "Creating a server with a pre-existing port is not supported.");
+  expect_400(b, "Port id 9a7e8c1e-0000-4000-8000-000000000002 could not be found.");
   b = server_body();
   b["server"]["key_name"] = "nokey";
   expect_400(b, "Keypair nokey not found for user u-member");
@@ -223,6 +223,49 @@ TEST_F(ServersApiTest, FixedIpIsHonouredAndATakenOneIs409) {
   r = post("/v2.1/servers", b);
   EXPECT_EQ(r->status, 409) << r->body;
   EXPECT_EQ(written(), before);
+}
+
+// A port made through the Network API is bound, not copied; one bound
+// already is 409 (Nova's PortInUse); another project's is not found; the
+// server's delete leaves it unbound.
+TEST_F(ServersApiTest, APreMadePortIsBoundAndOutlivesTheServer) {
+  db::PortSpec spec;
+  spec.network_uuid = db::kDefaultNetworkUuid;
+  spec.project_id = "p-member";
+  spec.fixed_ip = "10.0.0.60";
+  spec.preserve_on_delete = true;
+  auto port = db::PortRepository(*db_).create(spec);
+  ASSERT_TRUE(port.ok()) << port.status();
+  json b = server_body();
+  b["server"]["networks"] = json::array({{{"port", port->uuid}}});
+  auto r = post("/v2.1/servers", b);
+  ASSERT_EQ(r->status, 202) << r->body;
+  const std::string id = body(r)["server"]["id"];
+  auto ports = db::PortRepository(*db_).list_by_device(id).value();
+  ASSERT_EQ(ports.size(), 1u);
+  EXPECT_EQ(ports[0].uuid, port->uuid);
+  EXPECT_EQ(ports[0].ip_address, "10.0.0.60");
+
+  const auto before = written();
+  r = post("/v2.1/servers", b);
+  EXPECT_EQ(r->status, 409) << r->body;
+  EXPECT_EQ(body(r)["conflictingRequest"]["message"], "Port " + port->uuid + " is still in use.") << r->body;
+  b["server"]["max_count"] = 2;
+  EXPECT_EQ(post("/v2.1/servers", b)->status, 400);
+  EXPECT_EQ(written(), before);
+
+  spec.project_id = "p-other";
+  spec.fixed_ip = "10.0.0.61";
+  auto others = db::PortRepository(*db_).create(spec);
+  ASSERT_TRUE(others.ok()) << others.status();
+  b = server_body();
+  b["server"]["networks"] = json::array({{{"port", others->uuid}}});
+  EXPECT_EQ(post("/v2.1/servers", b)->status, 400);
+
+  ASSERT_EQ(del("/v2.1/servers/" + id)->status, 204);
+  auto after = db::PortRepository(*db_).get(port->uuid);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->device_id, "");
 }
 
 // A create is one transaction: a step that fails after others succeeded (the
