@@ -394,6 +394,7 @@ struct Node::Impl {
     compute::ComputeApiOptions api_options;
     api_options.reclaim_instance_interval = whole_seconds(config.compute.reclaim_instance_interval);
     api_options.service_down_time = whole_seconds(config.service_down_time);
+    api_options.conductors_recover_lost_builds = config.conductor.lost_build_timeout > 0;
     compute_api = std::make_unique<compute::ComputeAPI>(*database, *api_conductor, *api_compute, api_options);
 
     // The identity service is served whatever the strategy, so clients can

@@ -56,6 +56,10 @@ struct ComputeApiOptions {
   std::chrono::seconds reclaim_instance_interval{0};
   // A compute service silent for longer is down (Nova's service_down_time).
   std::chrono::seconds service_down_time{60};
+  // true when the conductors' stuck sweep takes up builds that waited in
+  // 'scheduling' longer than [conductor] lost_build_timeout (> 0). A build
+  // whose cast fails is then left to them rather than set to ERROR.
+  bool conductors_recover_lost_builds = false;
 };
 
 // Who asks. `request.request_id` is recorded with every instance action.

@@ -475,7 +475,15 @@ Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateR
   auto spec = request_spec(db_, ctx, req, *base, uuids);
   if (Status s = conductor_.build_instances(ctx.request, rpcapi::BuildInstancesRequest{uuids, spec, req.injection}); !s.ok()) {
     // The request was accepted and recorded; the build could not be handed
-    // on. The instances go to ERROR with the reason, as a failed schedule would.
+    // on (no router, no conductor). When the conductors sweep lost builds,
+    // the instances stay in 'scheduling' and a conductor takes them up once
+    // one is reachable; otherwise they go to ERROR with the reason, as a
+    // failed schedule would.
+    if (options_.conductors_recover_lost_builds) {
+      spdlog::warn("[{}] build_instances cast failed: {}; left for the conductors' lost-build sweep", rid,
+                   s.to_string());
+      return result;
+    }
     spdlog::error("[{}] build_instances cast failed: {}", rid, s.to_string());
     db::InstanceRepository instances(db_);
     for (auto& r : result.instances) {

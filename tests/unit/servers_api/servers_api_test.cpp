@@ -55,6 +55,44 @@ TEST_F(ServersApiTest, CreateOneServerRecordsItAndCastsTheBuild) {
   EXPECT_EQ(build->build.spec.num_instances, 1);
 }
 
+// A build whose cast cannot be sent (the API's endpoint lost the router):
+// with the conductors sweeping lost builds, the servers wait in 'scheduling'
+// for them, without a fault; without the sweep they end in ERROR with one.
+class ServersApiCastFailureTest : public ServersApiTest {
+ protected:
+  void SetUp() override {}
+  std::string create_with_router_lost(bool conductors_recover) {
+    compute::ComputeApiOptions options;
+    options.conductors_recover_lost_builds = conductors_recover;
+    start(options);
+    api_ep_->stop();
+    return create_server("orphan");
+  }
+};
+
+TEST_F(ServersApiCastFailureTest, AnUnsentBuildWaitsForTheLostBuildSweep) {
+  const std::string id = create_with_router_lost(true);
+  ASSERT_FALSE(id.empty());
+  const auto rec = instance(id);
+  EXPECT_EQ(rec.vm_state, "building");
+  EXPECT_EQ(rec.task_state, "scheduling");
+  auto faults = db::InstanceFaultRepository(*db_).list(id);
+  ASSERT_TRUE(faults.ok()) << faults.status();
+  EXPECT_TRUE(faults->empty());
+}
+
+TEST_F(ServersApiCastFailureTest, WithoutTheSweepAnUnsentBuildEndsInErrorWithAFault) {
+  const std::string id = create_with_router_lost(false);
+  ASSERT_FALSE(id.empty());
+  const auto rec = instance(id);
+  EXPECT_EQ(rec.vm_state, "error");
+  EXPECT_FALSE(rec.task_state.has_value());
+  auto faults = db::InstanceFaultRepository(*db_).list(id);
+  ASSERT_TRUE(faults.ok()) << faults.status();
+  ASSERT_EQ(faults->size(), 1u);
+  EXPECT_NE(faults->front().message.find("could not be sent to the conductor"), std::string::npos);
+}
+
 TEST_F(ServersApiTest, APrivateFlavorBootsOnlyForProjectsGivenAccess) {
   db::FlavorRecord priv;
   priv.flavor.id = "private-1";
