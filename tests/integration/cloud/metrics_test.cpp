@@ -48,6 +48,16 @@ class MetricsCloudTest : public CloudTest {
     return e.value_or(prom::Exposition{});
   }
 
+  // The registry is the process' (several tests may share one process under
+  // --gtest_filter): each test compares against a scrape taken at its start.
+  struct Delta {
+    prom::Exposition before, after;
+    double sum(const std::string& name, const std::map<std::string, std::string>& match = {}) const {
+      return after.sum(name, match) - before.sum(name, match);
+    }
+  };
+  prom::Exposition scrape() { return parse_ok(fetch(metrics_port()).body); }
+
   // Scrapes until `done` holds (the counters of a build move just after the
   // API shows it ACTIVE) or 10 s pass; returns the last scrape.
   template <class F>
@@ -66,6 +76,8 @@ class MetricsCloudTest : public CloudTest {
 
 TEST_F(MetricsCloudTest, CountersMoveWithBuildsRequestsAndRpc) {
   ASSERT_NE(metrics_port(), 0) << node_->metrics_url();
+  Delta e;
+  e.before = scrape();
   constexpr int kServers = 3;
   std::vector<std::string> ids;
   for (int i = 0; i < kServers; ++i) ids.push_back(create_server("m-" + std::to_string(i)));
@@ -75,12 +87,13 @@ TEST_F(MetricsCloudTest, CountersMoveWithBuildsRequestsAndRpc) {
   }
   EXPECT_EQ(get("/v2.1/no-such-thing").status, 404);
 
-  const auto e = scrape_until([](const prom::Exposition& x) {
-    return x.sum("stratus_builds_total", {{"outcome", "active"}}) >= kServers;
+  e.after = scrape_until([&e](const prom::Exposition& x) {
+    return x.sum("stratus_builds_total", {{"outcome", "active"}}) >=
+           e.before.sum("stratus_builds_total", {{"outcome", "active"}}) + kServers;
   });
   EXPECT_EQ(e.sum("stratus_builds_total", {{"outcome", "active"}}), kServers);
   EXPECT_EQ(e.sum("stratus_builds_total", {{"outcome", "error"}}), 0);
-  EXPECT_EQ(e.families.at("stratus_builds_total").type, "counter");
+  EXPECT_EQ(e.after.families.at("stratus_builds_total").type, "counter");
 
   // REST: by route template, method and status class.
   EXPECT_EQ(e.sum("stratus_api_request_duration_seconds_count",
@@ -89,7 +102,7 @@ TEST_F(MetricsCloudTest, CountersMoveWithBuildsRequestsAndRpc) {
   EXPECT_GE(e.sum("stratus_api_request_duration_seconds_count",
                   {{"route", "/v2.1/servers/{id}"}, {"method", "GET"}, {"status", "2xx"}}),
             kServers);
-  EXPECT_EQ(e.families.at("stratus_api_request_duration_seconds").type, "histogram");
+  EXPECT_EQ(e.after.families.at("stratus_api_request_duration_seconds").type, "histogram");
   EXPECT_EQ(e.sum("stratus_api_rejected_requests_total", {{"method", "GET"}, {"status", "404"}}), 1);
 
   // Scheduler: one select per POST, every host considered and passing.
@@ -115,22 +128,22 @@ TEST_F(MetricsCloudTest, CountersMoveWithBuildsRequestsAndRpc) {
   EXPECT_GT(e.sum("stratus_rpc_router_messages_received_total"), 0);
   EXPECT_GT(e.sum("stratus_rpc_router_messages_sent_total"), 0);
   EXPECT_GT(e.sum("stratus_rpc_router_routed_total"), 0);
-  EXPECT_GE(e.sum("stratus_rpc_router_peers"), 3 + host_count());
+  EXPECT_GE(e.after.sum("stratus_rpc_router_peers"), 3 + host_count());
 
   // Queue depths: one series per endpoint and per compute host; idle now.
   for (const auto& h : hosts()) {
-    EXPECT_TRUE(e.families.count("stratus_compute_builds_running"));
-    EXPECT_EQ(e.sum("stratus_compute_builds_running", {{"host", h}}), 0) << h;
-    EXPECT_EQ(e.sum("stratus_rpc_dispatcher_queued", {{"endpoint", "compute-" + h}}), 0) << h;
+    EXPECT_TRUE(e.after.families.count("stratus_compute_builds_running"));
+    EXPECT_EQ(e.after.sum("stratus_compute_builds_running", {{"host", h}}), 0) << h;
+    EXPECT_EQ(e.after.sum("stratus_rpc_dispatcher_queued", {{"endpoint", "compute-" + h}}), 0) << h;
   }
   std::size_t endpoints = 0;
-  for (const auto& s : e.samples) endpoints += s.name == "stratus_rpc_dispatcher_queued";
+  for (const auto& s : e.after.samples) endpoints += s.name == "stratus_rpc_dispatcher_queued";
   EXPECT_EQ(endpoints, 3u + hosts().size());  // scheduler, conductor, api, computes
 
   // The process.
-  EXPECT_GT(e.sum("process_resident_memory_bytes"), 1e6);
-  EXPECT_GT(e.sum("process_cpu_seconds_total"), 0);
-  EXPECT_GT(e.sum("process_start_time_seconds"), 1.6e9);
+  EXPECT_GT(e.after.sum("process_resident_memory_bytes"), 1e6);
+  EXPECT_GT(e.after.sum("process_cpu_seconds_total"), 0);
+  EXPECT_GT(e.after.sum("process_start_time_seconds"), 1.6e9);
 }
 
 TEST_F(MetricsCloudTest, ServedOnItsOwnListenerAndOnTheApiPortWithTheFormatsContentType) {
@@ -149,6 +162,8 @@ TEST_F(MetricsCloudTest, ServedOnItsOwnListenerAndOnTheApiPortWithTheFormatsCont
 }
 
 TEST_F(MetricsCloudTest, FailedBuildsCountAsRescheduledThenError) {
+  Delta e;
+  e.before = scrape();
   for (const auto& h : hosts()) {
     ASSERT_TRUE(driver(h).inject_fault(drivers::fake::FakeOperation::kSpawn, "fail:unavailable").ok());
   }
@@ -159,8 +174,9 @@ TEST_F(MetricsCloudTest, FailedBuildsCountAsRescheduledThenError) {
   const std::string too_big = create_server("too-big", {{"flavorRef", flavor.body["flavor"]["id"]}});
   ASSERT_TRUE(wait_for_status(too_big, "ERROR"));
 
-  const auto e = scrape_until([](const prom::Exposition& x) {
-    return x.sum("stratus_builds_total", {{"outcome", "error"}}) >= 2;
+  e.after = scrape_until([&e](const prom::Exposition& x) {
+    return x.sum("stratus_builds_total", {{"outcome", "error"}}) >=
+           e.before.sum("stratus_builds_total", {{"outcome", "error"}}) + 2;
   });
   // Three hosts, max_attempts 3: each failed spawn asks the conductor to
   // reschedule (3), which tries the two alternates, then sets ERROR; the
