@@ -9,6 +9,7 @@
 
 #include "core/compute/compute_manager.h"
 #include "core/compute/instance_states.h"
+#include "core/metrics/service_metrics.h"
 
 namespace stratus::core::compute {
 
@@ -190,6 +191,7 @@ void ComputeManager::do_build_and_run_instance(const sdk::RequestContext& ctx,
   spdlog::info("[{}] instance {}: active on {} (power {})", ctx.request_id, uuid, host_,
                sdk::power_state_name(*done.power_state));
   finish(sdk::Status::OK());
+  metrics::count_build(metrics::BuildOutcome::kActive);
   request_resource_report();
 }
 

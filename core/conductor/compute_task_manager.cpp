@@ -23,6 +23,7 @@
 #include "core/rpcapi/instance_message.h"
 #include "core/rpcapi/topics.h"
 #include "core/db/service_liveness.h"
+#include "core/metrics/service_metrics.h"
 
 namespace stratus::core::conductor {
 namespace {
@@ -224,6 +225,7 @@ sdk::Status ComputeTaskManager::reschedule_instance(const sdk::RequestContext& c
     ++attempts;
     auto cast = cast_build(ctx, uuid, alt.host, spec, alternates, attempts, request.injection);
     if (cast.ok()) {
+      metrics::count_build(metrics::BuildOutcome::kRescheduled);
       spdlog::info("[{}] instance {} rescheduled to {} (attempt {}, {} alternate(s) left)", rid, uuid, alt.host,
                    attempts, alternates.size());
       return sdk::Status::OK();
@@ -452,6 +454,8 @@ void ComputeTaskManager::set_error(const sdk::RequestContext& ctx, const std::st
   update.expected_task_state = build_task_states();
   if (auto s = db::InstanceRepository(db_).update(instance_uuid, update); !s.ok()) {
     spdlog::info("[{}] instance {} not set to error: {}", rid, instance_uuid, s.status().message());
+  } else {
+    metrics::count_build(metrics::BuildOutcome::kError);
   }
 }
 

@@ -63,6 +63,18 @@ bool is_version(const std::string& text) {
   return digits(std::string_view(text).substr(0, dot)) && digits(std::string_view(text).substr(dot + 1));
 }
 
+// "HOST:PORT": a non-empty host, a colon, a decimal port in 0..65535.
+bool is_host_port(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size() || text.size() - colon - 1 > 5) return false;
+  int port = 0;
+  for (std::size_t i = colon + 1; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    port = port * 10 + (text[i] - '0');
+  }
+  return port <= 65535;
+}
+
 // Reads one table of the schema: each read() checks the type; finish() refuses
 // any key that no read() asked for.
 class SectionReader {
@@ -364,6 +376,18 @@ Status build(const toml::table& root, Config& cfg) {
     if (Status st = r.read_in_range("instance_build_timeout", cfg.conductor.instance_build_timeout, 0, 31536000); !st.ok()) return st;
     if (Status st = r.read_in_range("task_timeout", cfg.conductor.task_timeout, 0, 31536000); !st.ok()) return st;
     if (Status st = r.read_in_range("stuck_check_interval", cfg.conductor.stuck_check_interval, 0, 86400); !st.ok()) return st;
+    return r.finish();
+  });
+  if (!s.ok()) return s;
+  s = top.read_table("metrics", [&](const toml::table& t, const std::string& prefix) {
+    SectionReader r(t, prefix);
+    if (Status st = r.read("listen", cfg.metrics.listen); !st.ok()) return st;
+    if (Status st = r.read("on_api_port", cfg.metrics.on_api_port); !st.ok()) return st;
+    if (!cfg.metrics.listen.empty() && !is_host_port(cfg.metrics.listen)) {
+      return Status::InvalidArgument(origin_of(t.get("listen")->source()) +
+                                     ": key 'metrics.listen' must be HOST:PORT with a port from 0 to 65535 "
+                                     "(0 picks a free one), got '" + cfg.metrics.listen + "'");
+    }
     return r.finish();
   });
   if (!s.ok()) return s;

@@ -136,6 +136,20 @@ struct UpgradeLevelsSection {
   std::string scheduler;
 };
 
+// [metrics]: where Prometheus scrapes /metrics (docs/operations.md, "Metrics").
+// Neither is authenticated, as with most exporters: expose them to the
+// monitoring network only.
+struct MetricsSection {
+  // "HOST:PORT" of a listener of its own serving GET /metrics for every role
+  // of the process (port 0 picks a free one; the process prints it). Empty:
+  // none.
+  std::string listen;
+  // Also serve GET /metrics on the REST API's port (api role), without a
+  // token: for a deployment with one port behind a proxy that keeps
+  // /metrics inside. Off by default: the API port faces the users.
+  bool on_api_port = false;
+};
+
 struct IdentitySection {
   // Seconds an identity token is valid (Keystone's [token] expiration).
   std::int64_t token_expiration = 3600;
@@ -156,6 +170,7 @@ struct Config {
   SchedulerSection scheduler;
   UpgradeLevelsSection upgrade_levels;
   ConductorSection conductor;
+  MetricsSection metrics;
   // [driver.<name>], [filter.<name>], [weigher.<name>]
   std::map<std::pair<sdk::PluginKind, std::string>, sdk::PluginConfig> plugin_tables;
   std::string source = "built-in defaults";  // the file it came from

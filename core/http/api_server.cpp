@@ -11,8 +11,11 @@
 #include "core/http/api_error.h"
 #include "core/http/lingering_server.h"
 #include "core/http/policy.h"
+#include "core/http/route_template.h"
+#include "core/http/serve_thread.h"
 #include "core/common/error_table.h"
 #include "core/common/ids.h"
+#include "core/metrics/registry.h"
 
 namespace stratus::core::api {
 
@@ -49,6 +52,47 @@ void stream_file(httplib::Response& res, const StreamedBody& body) {
         if (got <= 0) return false;  // the file is shorter than it said: cut the reply
         return sink.write(buffer, static_cast<std::size_t>(got));
       });
+}
+
+// The REST metrics (docs/operations.md, "Metrics"), in the process' registry.
+struct ApiMetrics {
+  metrics::Family<metrics::Histogram>& duration = metrics::default_registry().histogram(
+      "stratus_api_request_duration_seconds",
+      "REST requests served by a route, by route template, method and status class (2xx, 4xx, ...): time from the "
+      "request's arrival to its reply's headers.",
+      {"route", "method", "status"}, metrics::latency_buckets());
+  metrics::Gauge& in_flight = metrics::default_registry()
+                                  .gauge("stratus_api_requests_in_flight", "REST requests being served now.")
+                                  .labels({});
+  metrics::Family<metrics::Counter>& rejected = metrics::default_registry().counter(
+      "stratus_api_rejected_requests_total",
+      "REST requests answered before any route: none matched (404), malformed (400), body too large (413), "
+      "headers too large (431); by method and status.",
+      {"method", "status"});
+};
+
+ApiMetrics& api_metrics() {
+  static ApiMetrics m;
+  return m;
+}
+
+std::string_view status_class(int status) {
+  static constexpr std::string_view kClasses[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+  const int i = status / 100 - 1;
+  return i >= 0 && i < 5 ? kClasses[i] : std::string_view("other");
+}
+
+// A client's method as a label: the methods HTTP defines, else "other".
+std::string_view method_label(const std::string& method) {
+  for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
+void count_rejected(const httplib::Request& req, int status) {
+  const std::string code = std::to_string(status);
+  api_metrics().rejected.labels({method_label(req.method), code}).inc();
 }
 
 }  // namespace
@@ -107,6 +151,7 @@ ApiServer::ApiServer(std::shared_ptr<const Authenticator> authenticator, ApiServ
     res.set_header("Connection", "close");
     LingeringServer::close_after_reply(/*body_left_unread=*/true);
     spdlog::info("{} {} 413", req.method, req.path);
+    count_rejected(req, 413);
     return httplib::Server::HandlerResponse::Handled;
   });
   // Anything no route matched: Nova answers 404 in its own format.
@@ -121,6 +166,7 @@ ApiServer::ApiServer(std::shared_ptr<const Authenticator> authenticator, ApiServ
                                             : "Malformed request.";
       write_json(res, status, nova_error_body(status, message));
       spdlog::info("{} {} {}", req.method, req.path, status);
+      count_rejected(req, status);
     }
   });
 }
@@ -130,9 +176,9 @@ ApiServer::~ApiServer() { stop(); }
 void ApiServer::route(const std::string& method, const std::string& pattern, ApiHandler handler, bool is_public,
                       ErrorBodyFormat error_body) {
   if (error_body == nullptr) error_body = &nova_error_body;
-  auto bound = [this, handler = std::move(handler), is_public, method, error_body](const httplib::Request& req,
-                                                                                    httplib::Response& res) {
-    handle(req, res, handler, is_public, method, error_body, nullptr);
+  auto bound = [this, handler = std::move(handler), is_public, method, error_body,
+                route = route_template(pattern)](const httplib::Request& req, httplib::Response& res) {
+    handle(req, res, handler, is_public, method, route, error_body, nullptr);
   };
   if (method == "GET") {
     server_->Get(pattern, bound);
@@ -149,15 +195,15 @@ void ApiServer::route(const std::string& method, const std::string& pattern, Api
 
 void ApiServer::upload_route(const std::string& method, const std::string& pattern, UploadHandler handler) {
   upload_patterns_.emplace_back(pattern);
-  auto bound = [this, handler = std::move(handler), method](const httplib::Request& req, httplib::Response& res,
-                                                             const httplib::ContentReader& content) {
+  auto bound = [this, handler = std::move(handler), method, route = route_template(pattern)](
+                   const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content) {
     bool body_read = false;
     const BodyReader reader = [&content, &body_read](const BodySink& sink) {
       body_read = content([&sink](const char* data, std::size_t length) { return sink(std::string_view(data, length)); });
       return body_read;
     };
     const ApiHandler call = [&handler, &reader](const ApiRequest& request) { return handler(request, reader); };
-    handle(req, res, call, false, method, &nova_error_body, &reader);
+    handle(req, res, call, false, method, route, &nova_error_body, &reader);
     // Answered before the body was read to its end (refused, oversized,
     // broken off): the connection closes lingering.
     const bool has_body = req.has_header("Transfer-Encoding") ||
@@ -177,8 +223,15 @@ bool ApiServer::is_upload_path(const std::string& path) const {
 }
 
 void ApiServer::handle(const httplib::Request& req, httplib::Response& res, const ApiHandler& handler, bool is_public,
-                       const std::string& method, ErrorBodyFormat error_body, const BodyReader* upload) const {
+                       const std::string& method, const std::string& route, ErrorBodyFormat error_body,
+                       const BodyReader* upload) const {
   const auto started = std::chrono::steady_clock::now();
+  ApiMetrics& measured = api_metrics();
+  measured.in_flight.inc();
+  struct InFlight {
+    metrics::Gauge& gauge;
+    ~InFlight() { gauge.dec(); }
+  } in_flight{measured.in_flight};
   ApiRequest request;
   request.method = method;
   request.path = req.path;
@@ -201,6 +254,7 @@ void ApiServer::handle(const httplib::Request& req, httplib::Response& res, cons
     write_json(res, status, body);
     const auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+    measured.duration.labels({route, method, status_class(status)}).observe(static_cast<double>(micros) / 1e6);
     spdlog::info("{} {} {} {} {:.1f}ms", request.request_id, method, req.path, status, micros / 1000.0);
   };
   auto fail = [&](int status, const std::string& message) { finish(status, error_body(status, message)); };
@@ -255,23 +309,7 @@ void ApiServer::handle(const httplib::Request& req, httplib::Response& res, cons
 }
 
 sdk::Result<int> ApiServer::start(const std::string& host, int port) {
-  int bound = port;
-  if (port == 0) {
-    bound = server_->bind_to_any_port(host);
-  } else if (!server_->bind_to_port(host, port)) {
-    bound = -1;
-  }
-  if (bound <= 0) return sdk::Status::Unavailable("cannot listen on " + host + ":" + std::to_string(port));
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  // httplib's stop() does nothing until the listening loop has started, so a
-  // stop() right after start() would leave the thread running and join()
-  // waiting forever: return only once it runs (bounded: 10 s).
-  for (int i = 0; i < 10000 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  if (!server_->is_running()) {
-    stop();
-    return sdk::Status::Unavailable("the API server on " + host + ":" + std::to_string(port) + " did not start");
-  }
-  return bound;
+  return serve_on_thread(*server_, thread_, host, port, "the API");
 }
 
 std::string ApiServer::serve_bytes(std::string_view request) { return server_->serve_bytes(request); }

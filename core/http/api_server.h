@@ -162,8 +162,10 @@ class ApiServer {
   std::string serve_bytes(std::string_view request);
 
  private:
+  // `route`: the route's template (route_template.h), the label of its metrics.
   void handle(const httplib::Request& req, httplib::Response& res, const ApiHandler& handler, bool is_public,
-              const std::string& method, ErrorBodyFormat error_body, const BodyReader* upload) const;
+              const std::string& method, const std::string& route, ErrorBodyFormat error_body,
+              const BodyReader* upload) const;
   bool is_upload_path(const std::string& path) const;
 
   std::shared_ptr<const Authenticator> authenticator_;

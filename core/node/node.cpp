@@ -8,6 +8,10 @@
 #include <spdlog/spdlog.h>
 
 #include "core/http/api_server.h"
+#include "core/http/metrics_server.h"
+#include "core/metrics/process_metrics.h"
+#include "core/metrics/rpc_metrics.h"
+#include "core/metrics/service_metrics.h"
 #include "core/compute/api/admin_routes.h"
 #include "core/compute/api/aggregates_controller.h"
 #include "core/compute/api/availability_zones_controller.h"
@@ -62,11 +66,11 @@ std::chrono::seconds whole_seconds(double seconds) {
 
 bool is_tcp(const std::string& address) { return address.rfind("tcp://", 0) == 0; }
 
-// "127.0.0.1:8774" -> host, port; kInvalidArgument naming the value.
-sdk::Result<std::pair<std::string, int>> split_listen(const std::string& listen) {
+// "127.0.0.1:8774" -> host, port; kInvalidArgument naming the key and value.
+sdk::Result<std::pair<std::string, int>> split_listen(const std::string& listen, const char* key = "api.listen") {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) {
-    return sdk::Status::InvalidArgument("api.listen '" + listen + "' is not HOST:PORT");
+    return sdk::Status::InvalidArgument(std::string(key) + " '" + listen + "' is not HOST:PORT");
   }
   const std::string port_text = listen.substr(colon + 1);
   int port = -1;
@@ -77,7 +81,9 @@ sdk::Result<std::pair<std::string, int>> split_listen(const std::string& listen)
   } catch (const std::exception&) {
     port = -1;
   }
-  if (port < 0 || port > 65535) return sdk::Status::InvalidArgument("api.listen '" + listen + "' has no valid port");
+  if (port < 0 || port > 65535) {
+    return sdk::Status::InvalidArgument(std::string(key) + " '" + listen + "' has no valid port");
+  }
   return std::make_pair(listen.substr(0, colon), port);
 }
 
@@ -147,6 +153,15 @@ struct Node::Impl {
   bool started = false;
   bool router_secure = false;
 
+  // Metrics (docs/operations.md, "Metrics"): every endpoint reports to the
+  // observer; the collectors read endpoints' and the router's counters at
+  // scrape time and go before what they read.
+  std::shared_ptr<rpc::Observer> rpc_observer = metrics::make_rpc_observer(metrics::default_registry());
+  std::vector<metrics::CollectorHandle> metric_collectors;
+  std::unique_ptr<api::MetricsServer> metrics_server;
+  std::string metrics_host;
+  int metrics_port = 0;
+
   Impl(Config c, const PluginRegistry& r, NodeOptions o)
       : config(std::move(c)), registry(r), options(std::move(o)) {}
 
@@ -160,6 +175,7 @@ struct Node::Impl {
     o.workers = workers;
     o.heartbeat_interval = std::chrono::milliseconds(config.rpc.heartbeat_ms);
     o.default_timeout = call_timeout;
+    o.observer = rpc_observer;
     if (!config.rpc.keys_dir.empty() && is_tcp(config.rpc.router)) {
       auto router_key = rpc::load_keypair(config.rpc.keys_dir, "router");
       if (!router_key.ok()) {
@@ -180,10 +196,12 @@ struct Node::Impl {
   }
 
   sdk::Result<std::unique_ptr<rpc::Endpoint>> make_endpoint(const std::string& name, const std::string& key_name,
-                                                            std::size_t workers) const {
+                                                            std::size_t workers) {
     auto o = endpoint_options(name, key_name, workers);
     if (!o.ok()) return o.status();
-    return std::make_unique<rpc::Endpoint>(std::move(o.value()));
+    auto endpoint = std::make_unique<rpc::Endpoint>(std::move(o.value()));
+    metric_collectors.push_back(metrics::add_endpoint_collector(metrics::default_registry(), *endpoint, name));
+    return endpoint;
   }
 
   // The [upgrade_levels] cap of a typed client to `topic`. "auto" reads the
@@ -234,6 +252,7 @@ struct Node::Impl {
       router_secure = true;
     }
     router = std::make_unique<rpc::Router>(o);
+    metric_collectors.push_back(metrics::add_router_collector(metrics::default_registry(), *router));
     if (auto s = router->start(); !s.ok()) return rpc_failure("router", s);
     return sdk::Status::OK();
   }
@@ -319,6 +338,11 @@ struct Node::Impl {
       compute_options.driver_abi_version = info->abi_version;
     }
     c.manager = std::make_unique<compute::ComputeManager>(host, c.driver, *c.conductor, std::move(compute_options));
+    metric_collectors.push_back(metrics::add_build_queue_collector(
+        metrics::default_registry(), host, [manager = c.manager.get()] {
+          const auto stats = manager->build_stats();
+          return metrics::BuildQueue{stats.running, stats.queued};
+        }));
     if (auto s = c.manager->register_on(*c.endpoint); !s.ok()) return s;
     if (auto s = c.endpoint->start(); !s.ok()) return rpc_failure("compute endpoint " + host, s);
     await_registration(*c.endpoint, "compute " + host);
@@ -462,6 +486,7 @@ struct Node::Impl {
                                                                ? std::string("share/stratus/web beside the binary")
                                                                : config.api.dashboard_dir);
     }
+    if (config.metrics.on_api_port) api::add_metrics_route(*api_server, metrics::default_registry());
     auto port = api_server->start(listen->first, listen->second);
     if (!port.ok()) return port.status();
     api_host = listen->first;
@@ -472,7 +497,23 @@ struct Node::Impl {
     return sdk::Status::OK();
   }
 
+  // The [metrics] listen listener, first, so that a role slow to start can
+  // be watched.
+  sdk::Status start_metrics() {
+    metrics::ensure_process_metrics();
+    if (config.metrics.listen.empty()) return sdk::Status::OK();
+    auto listen = split_listen(config.metrics.listen, "metrics.listen");
+    if (!listen.ok()) return listen.status();
+    metrics_server = std::make_unique<api::MetricsServer>(metrics::default_registry());
+    auto port = metrics_server->start(listen->first, listen->second);
+    if (!port.ok()) return port.status();
+    metrics_host = listen->first;
+    metrics_port = *port;
+    return sdk::Status::OK();
+  }
+
   sdk::Status start_all() {
+    if (auto s = start_metrics(); !s.ok()) return sdk::Status(s.code(), "metrics: " + s.message());
     if (has(Role::kRouter)) {
       if (auto s = start_router(); !s.ok()) return sdk::Status(s.code(), "router: " + s.message());
     }
@@ -497,6 +538,8 @@ struct Node::Impl {
   }
 
   void stop_all() {
+    if (metrics_server) metrics_server->stop();
+    metric_collectors.clear();  // before the endpoints and router they read
     if (api_server) api_server->stop();
     if (api_endpoint) api_endpoint->stop();
     for (auto& c : computes) {
@@ -542,6 +585,11 @@ sdk::Result<std::unique_ptr<Node>> Node::create(Config config, const PluginRegis
   if (impl->has(Role::kApi)) {
     if (auto listen = split_listen(impl->config.api.listen); !listen.ok()) return listen.status();
   }
+  if (!impl->config.metrics.listen.empty()) {
+    if (auto listen = split_listen(impl->config.metrics.listen, "metrics.listen"); !listen.ok()) {
+      return listen.status();
+    }
+  }
   if (impl->config.rpc.router.empty()) return sdk::Status::InvalidArgument("rpc.router is empty");
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
@@ -565,6 +613,10 @@ std::string Node::api_url() const {
   return "http://" + impl_->api_host + ":" + std::to_string(impl_->api_port);
 }
 int Node::api_port() const { return impl_->api_port; }
+std::string Node::metrics_url() const {
+  if (!impl_->metrics_server || impl_->metrics_port == 0) return "";
+  return "http://" + impl_->metrics_host + ":" + std::to_string(impl_->metrics_port) + "/metrics";
+}
 std::string Node::public_url() const {
   return impl_->config.api.public_url.empty() ? api_url() : impl_->config.api.public_url;
 }
@@ -615,6 +667,10 @@ std::vector<std::string> Node::describe() const {
   }
   if (i.image_store) {
     lines.push_back("image API " + api_url() + "/image/v2 ; data in " + i.image_store->directory().string());
+  }
+  if (i.metrics_server) lines.push_back("metrics " + metrics_url() + " (Prometheus text format; no authentication)");
+  if (i.api_server && i.config.metrics.on_api_port) {
+    lines.push_back("metrics " + api_url() + "/metrics (on the API port; no authentication)");
   }
   return lines;
 }

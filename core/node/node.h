@@ -69,6 +69,9 @@ class Node {
   // The REST API's address once started ("http://127.0.0.1:8774"), else "".
   std::string api_url() const;
   int api_port() const;
+  // The [metrics] listen listener's URL once started
+  // ("http://127.0.0.1:9464/metrics"), else "".
+  std::string metrics_url() const;
   // Where clients reach the API: [api] public_url, else api_url().
   std::string public_url() const;
   // The identity token service (api role, once started), else nullptr: for

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/scheduler/driver_requirements.h"
+#include "core/metrics/service_metrics.h"
 
 namespace stratus::core::scheduler {
 namespace {
@@ -188,6 +189,7 @@ sdk::Result<std::vector<Selection>> FilterScheduler::select_destinations(
 
     const HostSnapshot snapshot = cache_.snapshot();
     Candidates found = candidates(snapshot, work);
+    metrics::observe_hosts(snapshot.size(), found.hosts.size());
     if (found.hosts.empty()) return no_valid_host(i, found.reason);
 
     std::vector<WeighedHost> ranked = weighers_.weigh(found.hosts, work);

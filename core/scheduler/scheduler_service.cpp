@@ -1,5 +1,6 @@
 #include "core/scheduler/scheduler_service.h"
 
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <set>
@@ -17,6 +18,7 @@
 #include "core/rpcapi/rpc_status.h"
 #include "core/rpcapi/topics.h"
 #include "core/db/service_liveness.h"
+#include "core/metrics/service_metrics.h"
 
 namespace stratus::core::scheduler {
 namespace {
@@ -166,7 +168,13 @@ sdk::Status SchedulerService::register_on(rpc::Endpoint& endpoint) {
           spdlog::warn("[{}] reading host aggregates: {}", rid, s.message());
           return rpcapi::to_rpc_error(s);
         }
+        const auto select_started = std::chrono::steady_clock::now();
         auto selections = scheduler_->select_destinations(req.spec, req.instance_uuids, max_attempts);
+        metrics::observe_select(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - select_started).count(),
+            selections.ok()                               ? metrics::SelectOutcome::kOk
+            : is_no_valid_host(selections.status()) ? metrics::SelectOutcome::kNoValidHost
+                                                          : metrics::SelectOutcome::kError);
         if (!selections.ok()) {
           spdlog::warn("[{}] select_destinations for {} instance(s) of flavor {}: {}", rid, req.instance_uuids.size(),
                        req.spec.flavor.name, selections.status().message());

@@ -33,7 +33,12 @@ struct Job {
   wire::Header header;
   Frames frames;
   const Dispatcher* dispatcher = nullptr;
+  Clock::time_point received{};  // for the observer's queue time
 };
+
+MessageKind kind_of(wire::Kind k) {
+  return k == wire::Kind::call ? MessageKind::call : k == wire::Kind::fanout ? MessageKind::fanout : MessageKind::cast;
+}
 
 void set_int(void* s, int opt, int v) { zmq_setsockopt(s, opt, &v, sizeof v); }
 
@@ -76,6 +81,7 @@ struct Endpoint::Impl {
   struct Counters {
     std::atomic<std::uint64_t> calls_sent{0}, casts_sent{0}, served{0}, dropped_malformed{0}, dropped_busy{0},
         dropped_oversize{0}, cast_errors{0}, router_lost{0}, registrations{0};
+    std::atomic<std::size_t> running{0};
   } c;
 
   // I/O thread state.
@@ -185,6 +191,26 @@ struct Endpoint::Impl {
     }
     if (s) zmq_close(s);
     pool_cv.notify_all();
+  }
+
+  // call() and cast() as the observer sees them: timed, with their outcome.
+  Result<Payload> observed_call(const Target& t, std::string_view method, const Payload& args,
+                                const RequestContext& ctx, milliseconds timeout) {
+    if (!opt.observer) return call(t, method, args, ctx, timeout);
+    const auto sent_at = Clock::now();
+    Result<Payload> r = call(t, method, args, ctx, timeout);
+    opt.observer->on_sent(SentEvent{MessageKind::call, t.topic, method, r.ok() ? Errc::ok : r.error().code,
+                                    Clock::now() - sent_at});
+    return r;
+  }
+
+  Status observed_cast(const Target& t, std::string_view method, const Payload& args, const RequestContext& ctx) {
+    if (!opt.observer) return cast(t, method, args, ctx);
+    const auto sent_at = Clock::now();
+    Status r = cast(t, method, args, ctx);
+    opt.observer->on_sent(SentEvent{t.fanout ? MessageKind::fanout : MessageKind::cast, t.topic, method,
+                                    r.ok() ? Errc::ok : r.error().code, Clock::now() - sent_at});
+    return r;
   }
 
   Result<Payload> call(const Target& t, std::string_view method, const Payload& args, const RequestContext& ctx,
@@ -380,7 +406,7 @@ struct Endpoint::Impl {
         }
         return;
       }
-      jobs.push_back(Job{std::move(h), std::move(frames), d});
+      jobs.push_back(Job{std::move(h), std::move(frames), d, opt.observer ? Clock::now() : Clock::time_point{}});
     }
     ++unsignalled_jobs;  // workers are woken once per received batch (io_loop)
   }
@@ -491,6 +517,8 @@ struct Endpoint::Impl {
   void run_job(Job& job, void* reply_sock) {
     const wire::Header& h = job.header;
     const bool is_call = h.kind == wire::Kind::call;
+    const auto began = opt.observer ? Clock::now() : Clock::time_point{};
+    std::string method;  // for the observer
     Result<Payload> result = [&]() -> Result<Payload> {
       auto req = wire::decode_request(job.frames[1].view());
       if (!req) {
@@ -502,6 +530,7 @@ struct Endpoint::Impl {
       if (!v) return make_error(Errc::bad_message, v.error().message);
       const RequestContext& ctx = req->context;
       CallInfo info{ctx, req->method, req->ns, v.value(), h.topic, is_call};
+      if (opt.observer) method = req->method;
       auto r = job.dispatcher->dispatch(info, Payload::from_bytes(job.frames[2].str()));
       c.served.fetch_add(1, std::memory_order_relaxed);
       if (r.ok()) {
@@ -513,6 +542,12 @@ struct Endpoint::Impl {
       }
       return r;
     }();
+    if (opt.observer) {
+      const Errc outcome = result.ok() ? Errc::ok : result.error().code;
+      opt.observer->on_handled(HandledEvent{kind_of(h.kind), h.topic, method,
+                                            !method.empty() && outcome != Errc::no_such_method, outcome,
+                                            began - job.received, Clock::now() - began});
+    }
     if (!is_call) return;
     Frames f = reply_frames(h.msg_id, h.reply_to, result);
     if (int rc = reply_sock ? detail::send_multipart(reply_sock, f) : ENOTSOCK; rc != 0) {
@@ -534,7 +569,9 @@ struct Endpoint::Impl {
         job = std::move(jobs.front());
         jobs.pop_front();
       }
+      c.running.fetch_add(1, std::memory_order_relaxed);
       run_job(job, reply_sock);
+      c.running.fetch_sub(1, std::memory_order_relaxed);
     }
     if (reply_sock) zmq_close(reply_sock);
   }
@@ -640,12 +677,12 @@ bool Endpoint::registered() const { return impl_->is_registered.load(); }
 
 Result<Payload> Endpoint::call(const Target& target, std::string_view method, const Payload& args,
                                const RequestContext& context, std::chrono::milliseconds timeout) {
-  return impl_->call(target, method, args, context, timeout);
+  return impl_->observed_call(target, method, args, context, timeout);
 }
 
 Status Endpoint::cast(const Target& target, std::string_view method, const Payload& args,
                       const RequestContext& context) {
-  return impl_->cast(target, method, args, context);
+  return impl_->observed_cast(target, method, args, context);
 }
 
 EndpointStats Endpoint::stats() const {
@@ -661,6 +698,11 @@ EndpointStats Endpoint::stats() const {
   s.cast_errors = c.cast_errors.load();
   s.router_lost = c.router_lost.load();
   s.registrations = c.registrations.load();
+  s.running = c.running.load();
+  {
+    std::lock_guard lk(impl_->job_mu);
+    s.queued = impl_->jobs.size();
+  }
   return s;
 }
 

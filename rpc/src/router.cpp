@@ -93,7 +93,7 @@ struct Router::Impl {
 
   struct Counters {
     std::atomic<std::uint64_t> routed{0}, replies{0}, no_such_target{0}, dropped_malformed{0}, dropped_oversize{0},
-        unreachable{0}, evicted{0}, forbidden{0}, registered{0}, stray_replies{0};
+        unreachable{0}, evicted{0}, forbidden{0}, registered{0}, stray_replies{0}, messages_in{0}, messages_out{0};
     std::atomic<std::size_t> peers{0};
   } c;
 
@@ -139,7 +139,11 @@ struct Router::Impl {
   // Sends frames to a peer (frames[0] must be the routing id). Returns errno.
   int send_to(Frames& frames) {
     int rc = detail::send_multipart(sock, frames);
-    if (rc != 0) c.unreachable.fetch_add(1, std::memory_order_relaxed);
+    if (rc != 0) {
+      c.unreachable.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      c.messages_out.fetch_add(1, std::memory_order_relaxed);
+    }
     return rc;
   }
 
@@ -444,6 +448,7 @@ struct Router::Impl {
       if (zmq_poll(&item, 1, timeout) < 0 && errno != EINTR) break;
       if (item.revents & ZMQ_POLLIN) {
         for (int i = 0; i < 1024 && detail::recv_multipart(sock, frames, extra, detail::kMaxFrames + 1) == 1; ++i) {
+          c.messages_in.fetch_add(1, std::memory_order_relaxed);
           on_message(frames, extra);
         }
       }
@@ -564,6 +569,8 @@ RouterStats Router::stats() const {
   s.registered = c.registered.load();
   s.stray_replies = c.stray_replies.load();
   s.peers = c.peers.load();
+  s.messages_in = c.messages_in.load();
+  s.messages_out = c.messages_out.load();
   return s;
 }
 

@@ -422,5 +422,33 @@ TEST_F(ConfigFile, UpgradeLevelsSection) {
   EXPECT_NE(cfg.status().message().find("got '2.x'"), std::string::npos) << cfg.status();
 }
 
+// [metrics] (docs/operations.md, "Metrics"): off by default; listen is HOST:PORT.
+TEST_F(ConfigFile, MetricsSection) {
+  auto cfg = load_config(std::nullopt);
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_EQ(cfg->metrics.listen, "");
+  EXPECT_FALSE(cfg->metrics.on_api_port);
+
+  cfg = load_config(write("[metrics]\nlisten = \"127.0.0.1:9464\"\non_api_port = true\n"));
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->metrics.listen, "127.0.0.1:9464");
+  EXPECT_TRUE(cfg->metrics.on_api_port);
+  cfg = load_config(std::nullopt, {"metrics.listen=[::1]:0"});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+
+  for (const char* bad : {"9464", ":9464", "host:", "host:65536", "host:12x", "host:1234567"}) {
+    cfg = load_config(write(std::string("\n[metrics]\nlisten = \"") + bad + "\"\n"));
+    ASSERT_FALSE(cfg.ok()) << bad;
+    EXPECT_NE(cfg.status().message().find(":3: key 'metrics.listen' must be HOST:PORT"), std::string::npos)
+        << cfg.status();
+  }
+  cfg = load_config(write("[metrics]\non_api_port = \"yes\"\n"));
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("'metrics.on_api_port' must be a boolean"), std::string::npos) << cfg.status();
+  cfg = load_config(std::nullopt, {"metrics.port=1"});
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("unknown key 'metrics.port'"), std::string::npos) << cfg.status();
+}
+
 }  // namespace
 }  // namespace stratus::core

@@ -26,6 +26,7 @@
 #include "stratus/rpc/dispatcher.h"
 #include "stratus/rpc/error.h"
 #include "stratus/rpc/io_context.h"
+#include "stratus/rpc/observer.h"
 #include "stratus/rpc/payload.h"
 #include "stratus/rpc/target.h"
 
@@ -61,6 +62,8 @@ struct EndpointOptions {
   std::chrono::milliseconds reconnect_interval{100};
   std::shared_ptr<IoContext> io;  // nullptr: IoContext::global()
   CurveClientOptions curve;
+  // Told about every message sent and served (observer.h); nullptr: none.
+  std::shared_ptr<Observer> observer;
 };
 
 struct EndpointStats {
@@ -73,6 +76,8 @@ struct EndpointStats {
   std::uint64_t cast_errors = 0;       // router reports of undeliverable casts
   std::uint64_t router_lost = 0;       // times the router fell silent
   std::uint64_t registrations = 0;     // HELLO_ACKs received
+  std::size_t queued = 0;              // received messages waiting for a worker now
+  std::size_t running = 0;             // messages a worker is serving now
 };
 
 class Endpoint {

@@ -64,6 +64,8 @@ struct RouterStats {
   std::uint64_t registered = 0;         // HELLOs accepted
   std::uint64_t stray_replies = 0;      // replies matching no call in flight (late or forged), dropped
   std::size_t peers = 0;                // registered endpoints now
+  std::uint64_t messages_in = 0;        // messages received (each a set of frames), any kind
+  std::uint64_t messages_out = 0;       // messages sent to peers (routed, replies, acks, heartbeats, errors)
 };
 
 class Router {
