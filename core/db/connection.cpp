@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "core/db/sql_text.h"
+
 namespace stratus::core::db {
 
 sdk::Status Statement::run() {
@@ -24,16 +26,9 @@ std::string Dialect::expand(std::string_view sql) const {
   while (i < sql.size()) {
     const char c = sql[i];
     // Quoted text and comments are copied as they are.
-    if (c == '\'' || c == '"') {
-      std::size_t end = sql.find(c, i + 1);
-      end = end == std::string_view::npos ? sql.size() : end + 1;
-      out.append(sql.substr(i, end - i));
-      i = end;
-    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
-      std::size_t end = sql.find('\n', i);
-      end = end == std::string_view::npos ? sql.size() : end;
-      out.append(sql.substr(i, end - i));
-      i = end;
+    if (std::size_t skipped = skip_quoted_or_comment(sql, i); skipped != i) {
+      out.append(sql.substr(i, skipped - i));
+      i = skipped;
     } else if (c == '{') {
       std::size_t end = sql.find('}', i);
       std::string_view placeholder = end == std::string_view::npos ? std::string_view() : sql.substr(i, end - i + 1);

@@ -31,6 +31,13 @@ sdk::Result<std::unique_ptr<Database>> Database::open(const std::string& connect
                                         "' is not supported: leave it empty for SQLite in the data directory, or "
                                         "give a postgresql://user@host:port/database URL");
   }
+  // The data directory still holds what is not in the database (images,
+  // clouds.yaml): made here as for SQLite.
+  std::error_code ec;
+  if (!data_dir.empty()) std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    return sdk::Status::Unavailable("create data directory " + data_dir.string() + ": " + ec.message());
+  }
   PgOptions popts;
   popts.lock_timeout_ms = options.busy_timeout_ms;
   popts.reconnect_attempts = options.reconnect_attempts;

@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/db/sql_text.h"
+
 namespace stratus::core::db {
 
 using sdk::Result;
@@ -363,22 +365,9 @@ std::string rewrite_placeholders(std::string_view sql, int* parameters, std::vec
   std::size_t i = 0;
   while (i < sql.size()) {
     const char c = sql[i];
-    if (c == '\'' || c == '"') {
-      // A doubled quote inside is the end of one run and the start of the next.
-      std::size_t end = sql.find(c, i + 1);
-      end = end == std::string_view::npos ? sql.size() : end + 1;
-      out.append(sql.substr(i, end - i));
-      i = end;
-    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
-      std::size_t end = sql.find('\n', i);
-      end = end == std::string_view::npos ? sql.size() : end;
-      out.append(sql.substr(i, end - i));
-      i = end;
-    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
-      std::size_t end = sql.find("*/", i + 2);
-      end = end == std::string_view::npos ? sql.size() : end + 2;
-      out.append(sql.substr(i, end - i));
-      i = end;
+    if (std::size_t skipped = skip_quoted_or_comment(sql, i); skipped != i) {
+      out.append(sql.substr(i, skipped - i));
+      i = skipped;
     } else if (c == '?') {
       std::size_t end = i + 1;
       while (end < sql.size() && sql[end] >= '0' && sql[end] <= '9') ++end;
