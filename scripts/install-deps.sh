@@ -11,7 +11,7 @@ packages=(
   libboost-dev libboost-filesystem-dev
   libzmq3-dev cppzmq-dev libmsgpack-cxx-dev
   libspdlog-dev nlohmann-json3-dev libvalijson-dev libcpp-httplib-dev
-  libcli11-dev libtomlplusplus-dev libsqlite3-dev libsodium-dev libssl-dev libvirt-dev libxml2-dev
+  libcli11-dev libtomlplusplus-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev libvirt-dev libxml2-dev
   # clouds.yaml for the client's login
   libyaml-cpp-dev
   libgtest-dev libgmock-dev
@@ -22,6 +22,9 @@ packages=(
   # kernel and a busybox initramfs, and config drives (ISO 9660)
   libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
   linux-image-amd64 busybox-static cpio genisoimage
+  # the PostgreSQL backend's tests start their own server (initdb + postgres
+  # in a temporary folder; as the user nobody when run as root)
+  postgresql
   # test tools: Debian's own Python (/usr/bin/python3) and its packages
   python3 python3-zmq python3-msgpack openssh-client
   python3-novaclient python3-openstackclient python3-openstacksdk

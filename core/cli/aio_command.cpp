@@ -41,7 +41,7 @@ std::vector<std::string> fake_host_names(const std::string& host, int count) {
 // log in. False (after saying why) if it failed.
 bool print_identity_bootstrap(const Config& cfg, const std::string& public_url) {
   // A second handle on the node's database file: SQLite serialises the two.
-  auto db = db::Database::open(cfg.data_dir);
+  auto db = db::Database::open(cfg.database.connection, cfg.data_dir);
   if (!db.ok()) {
     std::cerr << "stratus: aio: identity bootstrap: " << db.status().message() << "\n";
     return false;

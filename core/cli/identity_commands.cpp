@@ -40,6 +40,7 @@ struct IdentityArgs {
 std::unique_ptr<db::Database> open_database(const GlobalOptions& options, const IdentityArgs& args,
                                             const std::string& command) {
   std::string data_dir = args.data_dir;
+  std::string connection;  // --data-dir given: SQLite there; else the config's [database]
   if (data_dir.empty()) {
     auto cfg = load_config(options.config_file ? std::optional<std::filesystem::path>(*options.config_file)
                                                : std::nullopt,
@@ -49,8 +50,9 @@ std::unique_ptr<db::Database> open_database(const GlobalOptions& options, const 
       return nullptr;
     }
     data_dir = cfg->data_dir;
+    connection = cfg->database.connection;
   }
-  auto db = db::Database::open(data_dir);
+  auto db = db::Database::open(connection, data_dir);
   if (!db.ok()) {
     std::cerr << "stratus: " << command << ": " << db.status().message() << "\n";
     return nullptr;

@@ -40,7 +40,8 @@ sdk::Result<std::unique_ptr<db::Database>> open_database(const GlobalOptions& op
   auto env = make_environment(options);
   if (!env.ok()) return env.status();
   const std::string dir = opts.data_dir.empty() ? (*env)->config.data_dir : opts.data_dir;
-  auto db = db::Database::open(dir);
+  // --data-dir given: SQLite there; else the config's [database].
+  auto db = db::Database::open(opts.data_dir.empty() ? (*env)->config.database.connection : std::string(), dir);
   if (!db.ok()) return sdk::Status(db.status().code(), "database in " + dir + ": " + db.status().message());
   return db;
 }

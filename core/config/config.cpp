@@ -324,6 +324,18 @@ Status build(const toml::table& root, Config& cfg) {
     return r.finish();
   });
   if (!s.ok()) return s;
+  s = top.read_table("database", [&](const toml::table& t, const std::string& prefix) {
+    SectionReader r(t, prefix);
+    if (Status st = r.read("connection", cfg.database.connection); !st.ok()) return st;
+    if (!cfg.database.connection.empty() && cfg.database.connection.rfind("postgresql://", 0) != 0 &&
+        cfg.database.connection.rfind("postgres://", 0) != 0) {
+      return Status::InvalidArgument(origin_of(t.get("connection")->source()) +
+                                     ": key 'database.connection' must be empty (SQLite in data_dir) or a "
+                                     "postgresql:// URL");
+    }
+    return r.finish();
+  });
+  if (!s.ok()) return s;
   s = top.read_table("plugins", [&](const toml::table& t, const std::string& prefix) {
     SectionReader r(t, prefix);
     if (Status st = r.read("paths", cfg.plugins.paths); !st.ok()) return st;

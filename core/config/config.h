@@ -150,6 +150,14 @@ struct MetricsSection {
   bool on_api_port = false;
 };
 
+// [database]: where the state lives (docs/database.md).
+struct DatabaseSection {
+  // Empty: SQLite in <data_dir>/stratus.db (the default). A URL such as
+  // "postgresql://stratus@127.0.0.1:5432/stratus": that PostgreSQL database,
+  // which several api, conductor and scheduler processes may share.
+  std::string connection;
+};
+
 struct IdentitySection {
   // Seconds an identity token is valid (Keystone's [token] expiration).
   std::int64_t token_expiration = 3600;
@@ -162,6 +170,7 @@ struct Config {
   // Seconds without a heartbeat after which a service counts as down (Nova's service_down_time).
   double service_down_time = 60.0;
   ApiSection api;
+  DatabaseSection database;
   IdentitySection identity;
   RpcSection rpc;
   PluginsSection plugins;

@@ -241,7 +241,7 @@ Result<AggregateRecord> AggregateRepository::set_metadata(
 Result<AggregateRecord> AggregateRepository::add_host(std::int64_t id, const std::string& host) {
   return db_.write("add host to aggregate", [&](Connection& c) -> Result<AggregateRecord> {
     auto svc = c.prepare("find compute service",
-                         "SELECT 1 FROM services WHERE host = ? AND (topic = 'compute' OR binary = 'stratus-compute')");
+                         "SELECT 1 FROM services WHERE host = ? AND (topic = 'compute' OR \"binary\" = 'stratus-compute')");
     if (!svc.ok()) return svc.status();
     svc->bind_all(host);
     auto row = svc->step();

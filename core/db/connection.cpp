@@ -1,5 +1,9 @@
 #include "core/db/connection.h"
 
+#include <cctype>
+
+#include "core/db/sql_text.h"
+
 namespace stratus::core::db {
 
 sdk::Status Statement::run() {
@@ -10,18 +14,53 @@ sdk::Status Statement::run() {
   }
 }
 
+namespace {
+bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+}  // namespace
+
 std::string Dialect::expand(std::string_view sql) const {
-  static constexpr std::string_view kIdentity = "{identity}";
+  const bool map_types = integer_type != "INTEGER" || real_type != "REAL";
   std::string out;
-  out.reserve(sql.size());
-  for (;;) {
-    auto pos = sql.find(kIdentity);
-    if (pos == std::string_view::npos) break;
-    out.append(sql.substr(0, pos));
-    out.append(identity_column);
-    sql.remove_prefix(pos + kIdentity.size());
+  out.reserve(sql.size() + sql.size() / 8);
+  std::size_t i = 0;
+  while (i < sql.size()) {
+    const char c = sql[i];
+    // Quoted text and comments are copied as they are.
+    if (std::size_t skipped = skip_quoted_or_comment(sql, i); skipped != i) {
+      out.append(sql.substr(i, skipped - i));
+      i = skipped;
+    } else if (c == '{') {
+      std::size_t end = sql.find('}', i);
+      std::string_view placeholder = end == std::string_view::npos ? std::string_view() : sql.substr(i, end - i + 1);
+      if (placeholder == "{identity}") {
+        out.append(identity_column);
+      } else if (placeholder == "{random_uuid}") {
+        out.append(random_uuid);
+      } else if (placeholder == "{random_hex32}") {
+        out.append(random_hex32);
+      } else {
+        out.push_back(c);
+        ++i;
+        continue;
+      }
+      i = end + 1;
+    } else if (word_char(c)) {
+      std::size_t end = i;
+      while (end < sql.size() && word_char(sql[end])) ++end;
+      std::string_view word = sql.substr(i, end - i);
+      if (map_types && word == "INTEGER") {
+        out.append(integer_type);
+      } else if (map_types && word == "REAL") {
+        out.append(real_type);
+      } else {
+        out.append(word);
+      }
+      i = end;
+    } else {
+      out.push_back(c);
+      ++i;
+    }
   }
-  out.append(sql);
   return out;
 }
 

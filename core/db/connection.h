@@ -1,11 +1,11 @@
 // The database seam: a Connection prepares Statements; a backend (SQLite in
-// core/db/sqlite_connection.*, the only one today) implements both. Nothing
-// outside core/db/sqlite_* sees a backend type.
+// core/db/sqlite_connection.*, PostgreSQL in core/db/pg_connection.*)
+// implements both. Nothing outside those files sees a backend type.
 //
 // Every failure is a sdk::Status whose message names what the statement was
 // for ("look up flavor 42") and what the database said; no exception leaves
-// this layer. Backends classify errors the same way: busy/locked ->
-// kUnavailable, unique or primary key violation -> kAlreadyExists, other
+// this layer. Backends classify errors the same way: busy/locked (and, on a
+// server, serialization failure, deadlock, lost connection) -> kUnavailable, unique or primary key violation -> kAlreadyExists, other
 // constraints -> kInvalidArgument, anything else -> kInternal.
 //
 // Neither type is thread-safe: a Connection and its Statements belong to one
@@ -149,6 +149,11 @@ class Connection {
   virtual std::int64_t changes() const = 0;
 
   virtual const Dialect& dialect() const noexcept = 0;
+
+  // Called before a transaction begins: a backend whose connection can be
+  // lost (a server's) re-establishes it here, a bounded number of times,
+  // and says why it could not. Nothing of a lost transaction survives it.
+  virtual sdk::Status ensure_open(std::string_view /*purpose*/) { return sdk::Status::OK(); }
 
   // How many statements (and scripts) this connection has prepared, BEGIN and
   // COMMIT included: for tests and benchmarks that count queries per request.

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/db/pg_connection.h"
 #include "core/db/sqlite_connection.h"
 
 namespace stratus::core::db {
@@ -18,11 +19,42 @@ sdk::Result<std::unique_ptr<Database>> Database::open(const std::filesystem::pat
   copts.busy_timeout_ms = options.busy_timeout_ms;
   auto conn = open_sqlite_connection(path.string(), copts);
   if (!conn.ok()) return conn.status();
+  return migrated(path, std::move(*conn), options);
+}
+
+sdk::Result<std::unique_ptr<Database>> Database::open(const std::string& connection,
+                                                      const std::filesystem::path& data_dir,
+                                                      const DatabaseOptions& options) {
+  if (connection.empty()) return open(data_dir, options);
+  if (!is_pg_connection_string(connection)) {
+    return sdk::Status::InvalidArgument("database connection '" + redact_connection_string(connection) +
+                                        "' is not supported: leave it empty for SQLite in the data directory, or "
+                                        "give a postgresql://user@host:port/database URL");
+  }
+  // The data directory still holds what is not in the database (images,
+  // clouds.yaml): made here as for SQLite.
+  std::error_code ec;
+  if (!data_dir.empty()) std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    return sdk::Status::Unavailable("create data directory " + data_dir.string() + ": " + ec.message());
+  }
+  PgOptions popts;
+  popts.lock_timeout_ms = options.busy_timeout_ms;
+  popts.reconnect_attempts = options.reconnect_attempts;
+  auto conn = open_pg_connection(connection, popts);
+  if (!conn.ok()) return conn.status();
+  return migrated(redact_connection_string(connection), std::move(*conn), options);
+}
+
+sdk::Result<std::unique_ptr<Database>> Database::migrated(const std::filesystem::path& path,
+                                                          std::unique_ptr<Connection> conn,
+                                                          const DatabaseOptions& options) {
   const auto& migrations = options.migrations != nullptr ? *options.migrations : builtin_migrations();
-  auto st = migrate(**conn, migrations);
+  auto st = migrate(*conn, migrations);
   if (!st.ok()) return sdk::Status(st.code(), path.string() + ": " + st.message());
-  spdlog::debug("database {} at schema version {}", path.string(), db::schema_version(**conn));
-  return std::unique_ptr<Database>(new Database(path, std::move(*conn)));
+  spdlog::debug("database {} ({}) at schema version {}", path.string(), conn->dialect().name,
+                db::schema_version(*conn));
+  return std::unique_ptr<Database>(new Database(path, std::move(conn)));
 }
 
 int Database::schema_version() {
@@ -48,6 +80,7 @@ sdk::Result<Transaction> Database::begin(std::string purpose, bool write) {
   }
   std::unique_lock lock(mu_);
   const auto& dialect = conn_->dialect();
+  if (auto open = conn_->ensure_open(purpose); !open.ok()) return open;
   auto st = conn_->exec(purpose, std::string(write ? dialect.begin_write : dialect.begin_read));
   if (!st.ok()) return st;
   owner_.store(std::this_thread::get_id());

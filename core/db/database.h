@@ -1,5 +1,6 @@
-// Database: the Stratus state store, behind the seam of connection.h; SQLite
-// in WAL mode in a data directory is the backend today.
+// Database: the Stratus state store, behind the seam of connection.h: SQLite
+// in WAL mode in a data directory (the default), or a PostgreSQL database
+// named by `[database] connection`.
 //
 // Threading model: one Database owns ONE connection behind a mutex. A
 // Transaction holds the mutex from begin to commit or rollback, so a Database
@@ -19,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -32,8 +34,12 @@
 namespace stratus::core::db {
 
 struct DatabaseOptions {
-  // How long a writer waits for another process's write lock before kUnavailable.
+  // How long a writer waits for another process's write lock (SQLite) or a
+  // row lock (PostgreSQL's lock_timeout) before kUnavailable.
   int busy_timeout_ms = 10000;
+  // PostgreSQL: how often a lost connection is re-established at the start
+  // of the next transaction before that transaction fails with kUnavailable.
+  int reconnect_attempts = 5;
   // The schema to bring the database to; tests pass their own list.
   const std::vector<Migration>* migrations = nullptr;  // nullptr: builtin_migrations()
 };
@@ -45,7 +51,18 @@ class Database {
   static sdk::Result<std::unique_ptr<Database>> open(const std::filesystem::path& data_dir,
                                                      const DatabaseOptions& options = {});
 
+  // The database the configuration names: `connection` (`[database]
+  // connection`) empty opens SQLite in `data_dir` as open() does; a
+  // postgresql:// (or postgres://) URL connects to that PostgreSQL database
+  // and migrates it; anything else is kInvalidArgument.
+  static sdk::Result<std::unique_ptr<Database>> open(const std::string& connection,
+                                                     const std::filesystem::path& data_dir,
+                                                     const DatabaseOptions& options = {});
+
+  // The SQLite file, or the PostgreSQL URL without its password.
   const std::filesystem::path& path() const noexcept { return path_; }
+  // "sqlite" or "postgresql".
+  std::string_view backend() const noexcept { return conn_->dialect().name; }
   int schema_version();
 
   // A read-write transaction (the dialect's begin_write) holding the
@@ -83,6 +100,10 @@ class Database {
       : path_(std::move(path)), conn_(std::move(conn)) {}
 
   sdk::Result<Transaction> begin(std::string purpose, bool write);
+  // Brings `conn` to the schema and wraps it.
+  static sdk::Result<std::unique_ptr<Database>> migrated(const std::filesystem::path& path,
+                                                         std::unique_ptr<Connection> conn,
+                                                         const DatabaseOptions& options);
 
   template <typename F>
   static auto run(Transaction& tx, F&& f) -> std::invoke_result_t<F, Connection&> {

@@ -34,8 +34,26 @@ struct Dialect {
   // A surrogate integer primary key that the database numbers, in CREATE
   // TABLE; migrations write `{identity}`.
   std::string_view identity_column;
+  // The column types migrations write as INTEGER and REAL. SQLite: the same
+  // words (its affinities hold any size); PostgreSQL: BIGINT and DOUBLE
+  // PRECISION, since its INTEGER and REAL are 4 bytes (an IPv4 address as a
+  // number, an image's size or an allocation ratio would not fit or round).
+  std::string_view integer_type = "INTEGER";
+  std::string_view real_type = "REAL";
+  // Expressions for data migrations: a random version-4 UUID as text
+  // (`{random_uuid}`) and 32 random lower-case hex digits (`{random_hex32}`).
+  std::string_view random_uuid;
+  std::string_view random_hex32;
+  // Run right after a migration's begin_write so that two processes opening
+  // a fresh database at once apply each migration once: empty where
+  // begin_write already takes the whole database (SQLite), an advisory
+  // transaction lock on PostgreSQL.
+  std::string_view migration_lock;
 
-  // `sql` with `{identity}` replaced by identity_column (migrations' text).
+  // Migrations' text for this backend: `{identity}`, `{random_uuid}` and
+  // `{random_hex32}` replaced, and the words INTEGER and REAL (upper case,
+  // outside quotes and comments) as integer_type and real_type. For SQLite
+  // only the placeholders change, so its schema is what it always was.
   std::string expand(std::string_view sql) const;
 };
 

@@ -115,7 +115,7 @@ Status InstanceActionRepository::finish_event(const std::string& uuid, const std
     if (!st.ok()) return st;
     if (c.changes() == 0) return Status::NotFound("no running event " + event + " in action " + request_id);
     return c.exec("touch action " + request_id,
-                  "UPDATE instance_actions SET updated_at = ?1, message = CASE WHEN ?2 THEN message ELSE 'Error' END "
+                  "UPDATE instance_actions SET updated_at = ?1, message = CASE WHEN ?2 = 1 THEN message ELSE 'Error' END "
                   "WHERE id = ?3",
                   now, success, *id);
   });

@@ -212,7 +212,7 @@ CREATE INDEX server_group_members_instance ON server_group_members(instance_uuid
 CREATE TABLE services (
   id              {identity},
   host            TEXT NOT NULL,
-  binary          TEXT NOT NULL,
+  "binary"        TEXT NOT NULL,
   topic           TEXT NOT NULL DEFAULT '',
   disabled        INTEGER NOT NULL DEFAULT 0,
   disabled_reason TEXT,
@@ -221,7 +221,7 @@ CREATE TABLE services (
   report_count    INTEGER NOT NULL DEFAULT 0,
   created_at      TEXT NOT NULL,
   updated_at      TEXT NOT NULL,
-  UNIQUE (host, binary)
+  UNIQUE (host, "binary")
 );
 
 CREATE TABLE compute_nodes (
@@ -302,9 +302,7 @@ CREATE TABLE subnets (
 CREATE INDEX subnets_network ON subnets(network_id);
 
 INSERT INTO subnets(uuid, network_id, name, project_id, cidr, gateway, created_at, updated_at)
-SELECT lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' ||
-         substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1) ||
-         substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))),
+SELECT {random_uuid},
        id, name || '-subnet', project_id, cidr, gateway, created_at, updated_at
 FROM networks ORDER BY id;
 
@@ -350,9 +348,9 @@ CREATE TABLE roles (
   id   TEXT PRIMARY KEY,
   name TEXT NOT NULL UNIQUE
 );
-INSERT INTO roles(id, name) VALUES (lower(hex(randomblob(16))), 'admin');
-INSERT INTO roles(id, name) VALUES (lower(hex(randomblob(16))), 'member');
-INSERT INTO roles(id, name) VALUES (lower(hex(randomblob(16))), 'reader');
+INSERT INTO roles(id, name) VALUES ({random_hex32}, 'admin');
+INSERT INTO roles(id, name) VALUES ({random_hex32}, 'member');
+INSERT INTO roles(id, name) VALUES ({random_hex32}, 'reader');
 CREATE TABLE role_assignments (
   user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
@@ -625,10 +623,10 @@ CREATE TABLE project_user_quotas (
 constexpr const char* kServiceVersionsSchema = R"sql(
 CREATE TABLE service_versions (
   host        TEXT NOT NULL,
-  binary      TEXT NOT NULL,
+  "binary"    TEXT NOT NULL,
   rpc_version TEXT NOT NULL,
   updated_at  TEXT NOT NULL,
-  PRIMARY KEY (host, binary)
+  PRIMARY KEY (host, "binary")
 );
 )sql";
 
@@ -725,16 +723,35 @@ sdk::Status migrate(Connection& conn, const std::vector<Migration>& migrations) 
                                           " is number " + std::to_string(migrations[i].number));
     }
   }
-  auto st = conn.exec_script("create schema_migrations",
-                             "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  const Dialect& dialect = conn.dialect();
+  const std::string create_table =
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+  sdk::Status st;
+  if (dialect.migration_lock.empty()) {
+    st = conn.exec_script("create schema_migrations", create_table);
+  } else {
+    // Two openers of a fresh database would both create the table: under the lock, one does.
+    st = conn.exec("begin migration", std::string(dialect.begin_write));
+    if (st.ok()) st = conn.exec("lock migrations", std::string(dialect.migration_lock));
+    if (st.ok()) st = conn.exec_script("create schema_migrations", create_table);
+    auto end = conn.exec("end migration", st.ok() ? "COMMIT" : "ROLLBACK");
+    if (st.ok()) st = end;
+  }
   if (!st.ok()) return st;
   const int known = migrations.empty() ? 0 : migrations.back().number;
   for (;;) {
     // One migration per transaction; what is applied is re-read under the
     // write lock, so a concurrent opener that got there first is simply followed.
-    st = conn.exec("begin migration", std::string(conn.dialect().begin_write));
+    st = conn.exec("begin migration", std::string(dialect.begin_write));
     if (!st.ok()) return st;
+    if (!dialect.migration_lock.empty()) {
+      st = conn.exec("lock migrations", std::string(dialect.migration_lock));
+      if (!st.ok()) {
+        (void)conn.exec("end migration", "ROLLBACK");
+        return st;
+      }
+    }
     int current = schema_version(conn);
     if (current > known) {
       (void)conn.exec("end migration", "ROLLBACK");
@@ -757,7 +774,7 @@ sdk::Status migrate(Connection& conn, const std::vector<Migration>& migrations) 
     if (next == nullptr) return conn.exec("end migration", "COMMIT");
     const Migration& m = *next;
     std::string what = "migration " + std::to_string(m.number) + " (" + m.name + ")";
-    st = conn.exec_script(what, conn.dialect().expand(m.sql));
+    st = conn.exec_script(what, dialect.expand(m.sql));
     if (st.ok()) {
       st = conn.exec("record " + what, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
                      m.number, m.name, common::utc_now());

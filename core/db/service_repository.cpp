@@ -13,7 +13,7 @@ template <typename... Args>
 Result<std::vector<ServiceRecord>> query(Connection& c, const std::string& purpose, const std::string& where,
                                          const Args&... args) {
   auto st = c.prepare(purpose,
-                      "SELECT id, host, binary, topic, disabled, disabled_reason, forced_down, last_seen_up, "
+                      "SELECT id, host, \"binary\", topic, disabled, disabled_reason, forced_down, last_seen_up, "
                       "report_count, created_at, updated_at FROM services " + where);
   if (!st.ok()) return st.status();
   st->bind_all(args...);
@@ -48,11 +48,11 @@ Result<ServiceRecord> ServiceRepository::register_service(const std::string& hos
   return db_.write("register service", [&](Connection& c) -> Result<ServiceRecord> {
     std::string now = common::utc_now();
     auto st = c.exec("register service " + binary + " on " + host,
-                     "INSERT INTO services(host, binary, topic, created_at, updated_at) VALUES (?,?,?,?,?) "
-                     "ON CONFLICT(host, binary) DO NOTHING",
+                     "INSERT INTO services(host, \"binary\", topic, created_at, updated_at) VALUES (?,?,?,?,?) "
+                     "ON CONFLICT(host, \"binary\") DO NOTHING",
                      host, binary, topic, now, now);
     if (!st.ok()) return st;
-    return one(query(c, "read service", "WHERE host = ? AND binary = ?", host, binary), binary + "@" + host);
+    return one(query(c, "read service", "WHERE host = ? AND \"binary\" = ?", host, binary), binary + "@" + host);
   });
 }
 
@@ -60,7 +60,7 @@ Status ServiceRepository::heartbeat(const std::string& host, const std::string& 
   return db_.write("service heartbeat", [&](Connection& c) {
     return update(c, binary + "@" + host,
                   "UPDATE services SET report_count = report_count + 1, last_seen_up = ?1, updated_at = ?1 "
-                  "WHERE host = ?2 AND binary = ?3",
+                  "WHERE host = ?2 AND \"binary\" = ?3",
                   common::utc_now(), host, binary);
   });
 }
@@ -70,7 +70,7 @@ Status ServiceRepository::set_disabled(const std::string& host, const std::strin
   return db_.write("disable service", [&](Connection& c) {
     return update(c, binary + "@" + host,
                   "UPDATE services SET disabled = ?1, disabled_reason = ?2, updated_at = ?3 "
-                  "WHERE host = ?4 AND binary = ?5",
+                  "WHERE host = ?4 AND \"binary\" = ?5",
                   disabled, disabled ? reason : std::nullopt, common::utc_now(), host, binary);
   });
 }
@@ -78,14 +78,14 @@ Status ServiceRepository::set_disabled(const std::string& host, const std::strin
 Status ServiceRepository::set_forced_down(const std::string& host, const std::string& binary, bool forced_down) {
   return db_.write("force service down", [&](Connection& c) {
     return update(c, binary + "@" + host,
-                  "UPDATE services SET forced_down = ?, updated_at = ? WHERE host = ? AND binary = ?", forced_down,
+                  "UPDATE services SET forced_down = ?, updated_at = ? WHERE host = ? AND \"binary\" = ?", forced_down,
                   common::utc_now(), host, binary);
   });
 }
 
 Result<ServiceRecord> ServiceRepository::get(const std::string& host, const std::string& binary) {
   return db_.read("read service", [&](Connection& c) {
-    return one(query(c, "read service", "WHERE host = ? AND binary = ?", host, binary), binary + "@" + host);
+    return one(query(c, "read service", "WHERE host = ? AND \"binary\" = ?", host, binary), binary + "@" + host);
   });
 }
 
@@ -98,7 +98,7 @@ Result<ServiceRecord> ServiceRepository::get_by_id(std::int64_t id) {
 Result<std::vector<ServiceRecord>> ServiceRepository::list(const std::optional<std::string>& host,
                                                            const std::optional<std::string>& binary) {
   return db_.read("list services", [&](Connection& c) {
-    return query(c, "list services", "WHERE (?1 IS NULL OR host = ?1) AND (?2 IS NULL OR binary = ?2) ORDER BY id",
+    return query(c, "list services", "WHERE (?1 IS NULL OR host = ?1) AND (?2 IS NULL OR \"binary\" = ?2) ORDER BY id",
                  host, binary);
   });
 }

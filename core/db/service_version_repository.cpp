@@ -11,8 +11,8 @@ sdk::Status ServiceVersionRepository::record(const std::string& host, const std:
   }
   return db_.write("record service version", [&](Connection& c) {
     return c.exec("record the RPC version of " + binary + "@" + host,
-                  "INSERT INTO service_versions(host, binary, rpc_version, updated_at) VALUES (?1, ?2, ?3, ?4) "
-                  "ON CONFLICT(host, binary) DO UPDATE SET rpc_version = ?3, updated_at = ?4",
+                  "INSERT INTO service_versions(host, \"binary\", rpc_version, updated_at) VALUES (?1, ?2, ?3, ?4) "
+                  "ON CONFLICT(host, \"binary\") DO UPDATE SET rpc_version = ?3, updated_at = ?4",
                   host, binary, rpc_version, common::utc_now());
   });
 }
@@ -22,7 +22,7 @@ sdk::Result<std::map<std::pair<std::string, std::string>, std::string>> ServiceV
   using Out = std::map<std::pair<std::string, std::string>, std::string>;
   return db_.read("list service versions", [&](Connection& c) -> sdk::Result<Out> {
     auto st = c.prepare("list service versions",
-                        "SELECT host, binary, rpc_version FROM service_versions WHERE binary = ?");
+                        "SELECT host, \"binary\", rpc_version FROM service_versions WHERE \"binary\" = ?");
     if (!st.ok()) return st.status();
     st->bind_all(binary);
     Out out;

@@ -197,6 +197,14 @@ const Dialect& sqlite_dialect() {
       .regex_operator = "REGEXP",
       .for_update = "",
       .identity_column = "INTEGER PRIMARY KEY AUTOINCREMENT",
+      .integer_type = "INTEGER",
+      .real_type = "REAL",
+      // The text migrations 2 and 3 had before these were placeholders.
+      .random_uuid = "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' ||\n"
+                     "         substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1) ||\n"
+                     "         substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))",
+      .random_hex32 = "lower(hex(randomblob(16)))",
+      .migration_lock = "",
   };
   return dialect;
 }

@@ -258,9 +258,11 @@ struct Node::Impl {
   }
 
   sdk::Status open_database() {
-    auto opened = db::Database::open(config.data_dir);
+    auto opened = db::Database::open(config.database.connection, config.data_dir);
     if (!opened.ok()) {
-      return sdk::Status(opened.status().code(), "database in " + config.data_dir + ": " + opened.status().message());
+      return sdk::Status(opened.status().code(),
+                         (config.database.connection.empty() ? "database in " + config.data_dir : std::string("database")) +
+                             ": " + opened.status().message());
     }
     database = std::move(opened.value());
     if (has(Role::kApi) && options.seed_database) {

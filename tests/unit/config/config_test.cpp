@@ -166,6 +166,28 @@ TEST_F(ConfigFile, ApiRequestTimeouts) {
   EXPECT_EQ(cfg->api.body_min_rate, 10);
 }
 
+// Issue #14: [database] connection chooses PostgreSQL; empty is SQLite in data_dir.
+TEST_F(ConfigFile, DatabaseSection) {
+  auto cfg = load_config(std::nullopt);
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_EQ(cfg->database.connection, "");
+
+  auto file = write("[database]\nconnection = \"postgresql://stratus@127.0.0.1:5432/stratus\"\n");
+  cfg = load_config(file);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->database.connection, "postgresql://stratus@127.0.0.1:5432/stratus");
+
+  cfg = load_config(std::nullopt, {"database.connection=postgres://u@h/db"});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->database.connection, "postgres://u@h/db");
+
+  file = write("[database]\nconnection = \"mysql://u@h/db\"\n");
+  cfg = load_config(file);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("key 'database.connection' must be empty"), std::string::npos)
+      << cfg.status();
+}
+
 TEST_F(ConfigFile, IdentitySection) {
   auto cfg = load_config(std::nullopt);
   ASSERT_TRUE(cfg.ok());

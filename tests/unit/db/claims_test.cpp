@@ -166,7 +166,7 @@ TEST_F(DbClaims, TwoSchedulersOnSeparateConnectionsNeverOverfill) {
 TEST_F(DbClaims, TwoProcessesNeverOverfill) {
   node("n1", 64, 512 * 30, 1000);
   auto claim_loop = [&](const char* who) {
-    auto db = Database::open(dir_.path());
+    auto db = Database::open(connection_, dir_.path());
     if (!db.ok()) return -1;
     AllocationRepository allocs(**db);
     int ok = 0;

@@ -1,4 +1,5 @@
-// Test helpers: a fresh data directory per test, removed afterwards.
+// Test helpers: a fresh database per test (a data directory removed
+// afterwards, or a database on the test PostgreSQL server).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,6 +12,9 @@
 #include <string>
 
 #include "core/db/database.h"
+#ifdef STRATUS_DB_TEST_POSTGRES
+#include "pg_test_server.h"
+#endif
 
 namespace stratus::core::db::testing {
 
@@ -32,28 +36,61 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// A test with a migrated database in its own directory. The database is
-// opened in the constructor, so a fixture's members may hold repositories.
+// Where this executable's tests keep their databases: "" for SQLite in the
+// test's directory (db_test), or a fresh database on the test PostgreSQL
+// server per call (db_pg_test, built with STRATUS_DB_TEST_POSTGRES; its main
+// starts the server and skips every test when it cannot).
+inline std::string test_connection() {
+#ifdef STRATUS_DB_TEST_POSTGRES
+  std::string why;
+  PgTestServer* server = PgTestServer::shared(&why);
+  if (server == nullptr) {
+    std::fprintf(stderr, "no test PostgreSQL server: %s\n", why.c_str());
+    std::abort();
+  }
+  auto url = server->fresh_database();
+  if (!url.ok()) {
+    std::fprintf(stderr, "cannot create a test database: %s\n", url.status().to_string().c_str());
+    std::abort();
+  }
+  return *url;
+#else
+  return {};
+#endif
+}
+
+// A test with a migrated database of its own (a directory for SQLite, a
+// database for PostgreSQL). The database is opened in the constructor, so a
+// fixture's members may hold repositories.
 class DbTest : public ::testing::Test {
  protected:
-  DbTest() : db_(open_or_abort(dir_.path())) {}
+  DbTest() : connection_(test_connection()), db_(open_or_abort(connection_, dir_.path())) {}
+  ~DbTest() override {
+    db_.reset();
+#ifdef STRATUS_DB_TEST_POSTGRES
+    std::string why;
+    if (PgTestServer* server = PgTestServer::shared(&why)) (void)server->drop_database_of(connection_);
+#endif
+  }
 
-  static std::unique_ptr<Database> open_or_abort(const std::filesystem::path& dir) {
-    auto opened = Database::open(dir);
+  static std::unique_ptr<Database> open_or_abort(const std::string& connection, const std::filesystem::path& dir) {
+    auto opened = Database::open(connection, dir);
     if (!opened.ok()) {
       std::fprintf(stderr, "cannot open test database: %s\n", opened.status().to_string().c_str());
       std::abort();
     }
     return std::move(*opened);
   }
-  // A second, independent connection to the same file (another process's view).
+  // A second, independent connection to the same database (another process's view).
   std::unique_ptr<Database> open_again() {
-    auto opened = Database::open(dir_.path());
+    auto opened = Database::open(connection_, dir_.path());
     EXPECT_TRUE(opened.ok()) << opened.status();
     return opened.ok() ? std::move(*opened) : nullptr;
   }
+  bool on_postgres() const { return !connection_.empty(); }
 
   TempDir dir_;
+  std::string connection_;  // "" for SQLite in dir_
   std::unique_ptr<Database> db_;
 };
 
