@@ -249,6 +249,33 @@ Status PortRepository::set_status(const std::string& uuid, const std::string& st
   });
 }
 
+Status PortRepository::bind(const std::string& uuid, const std::string& device_id) {
+  return db_.write("bind port", [&](Connection& c) -> Status {
+    auto st = c.exec("bind port " + uuid,
+                     "UPDATE ports SET device_id = ?, updated_at = ? WHERE uuid = ? AND device_id = ''", device_id,
+                     common::utc_now(), uuid);
+    if (!st.ok()) return st;
+    if (c.changes() == 1) return Status::OK();
+    auto ps = c.prepare("read port " + uuid, "SELECT 1 FROM ports WHERE uuid = ?");
+    if (!ps.ok()) return ps.status();
+    ps->bind_all(uuid);
+    auto row = ps->step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("port " + uuid + " could not be found");
+    return Status::Conflict("Port " + uuid + " is still in use.");
+  });
+}
+
+Status PortRepository::unbind(const std::string& uuid, const std::string& device_id) {
+  return db_.write("unbind port", [&](Connection& c) -> Status {
+    auto st = c.exec("unbind port " + uuid, "UPDATE ports SET device_id = '', updated_at = ? WHERE uuid = ? AND device_id = ?",
+                     common::utc_now(), uuid, device_id);
+    if (!st.ok()) return st;
+    if (c.changes() == 0) return Status::NotFound("port " + uuid + " is not bound to " + device_id);
+    return Status::OK();
+  });
+}
+
 Status PortRepository::remove(const std::string& uuid) {
   return db_.write("delete port", [&](Connection& c) -> Status {
     auto st = c.exec("delete port " + uuid, "DELETE FROM ports WHERE uuid = ?", uuid);

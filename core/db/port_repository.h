@@ -48,6 +48,13 @@ class PortRepository {
   // network without a subnet.
   sdk::Result<PortRecord> create(const std::string& network_uuid, const std::string& device_id,
                                  const std::optional<std::string>& fixed_ip = std::nullopt);
+  // Binds the port to `device_id` (an instance) only if it has no device:
+  // kConflict "Port X is still in use." otherwise; kNotFound. (Interface
+  // attach by port id; the same contract as the Network API's user ports.)
+  sdk::Status bind(const std::string& uuid, const std::string& device_id);
+  // Clears the port's device only while it is `device_id` (an attach that
+  // failed gives the port back). kNotFound when the port is not bound to it.
+  sdk::Status unbind(const std::string& uuid, const std::string& device_id);
   sdk::Result<PortRecord> get(const std::string& uuid);
   sdk::Result<std::vector<PortRecord>> list_by_device(const std::string& device_id);
   // The ports of all these devices, oldest first, in a few statements (lists).
