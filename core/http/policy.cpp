@@ -30,6 +30,7 @@ const std::map<std::string, PolicyRequirement, std::less<>>& rule_table() {
       {"os_compute_api:os-volumes-attachments:update", R::kMember},
       {"os_compute_api:os-volumes-attachments:delete", R::kMember},
       {"os_compute_api:servers:trigger_crash_dump", R::kMember},
+      {"os_compute_api:os-remote-consoles", R::kMember},
       {"os_compute_api:servers:index:get_all_tenants", R::kAdmin},
       {"os_compute_api:servers:detail:get_all_tenants", R::kAdmin},
       {"os_compute_api:servers:index:deleted", R::kAdmin},

@@ -17,6 +17,7 @@
 #include "core/compute/api/server_action_table.h"
 #include "core/compute/api/interface_attachments_controller.h"
 #include "core/compute/api/volume_attachments_controller.h"
+#include "core/compute/api/remote_consoles_controller.h"
 #include "core/compute/api/server_diagnostics_controller.h"
 #include "core/compute/api/server_metadata_controller.h"
 #include "core/compute/api/server_password_controller.h"
@@ -636,6 +637,7 @@ void add_server_routes(ApiServer& server, compute::ComputeAPI& compute, db::Data
   add_server_diagnostics_routes(server, compute);
   add_interface_attachment_routes(server, compute);
   add_volume_attachment_routes(server, compute);
+  add_remote_console_routes(server, compute);
   add_server_password_routes(server, compute);
   add_instance_action_routes(server, compute, db);
 }

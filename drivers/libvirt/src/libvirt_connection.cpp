@@ -173,12 +173,12 @@ class RealConnection final : public LibvirtConnection {
     return with_domain(name, "managed-save", [](virDomainPtr d) { return virDomainManagedSave(d, 0); });
   }
   Status attach_device(const std::string& name, const std::string& device_xml, bool live) override {
-    const unsigned flags = VIR_DOMAIN_AFFECT_CONFIG | (live ? VIR_DOMAIN_AFFECT_LIVE : 0u);
+    const unsigned flags = static_cast<unsigned>(VIR_DOMAIN_AFFECT_CONFIG) | (live ? static_cast<unsigned>(VIR_DOMAIN_AFFECT_LIVE) : 0u);
     return with_domain(name, "attach a device to",
                        [&](virDomainPtr d) { return virDomainAttachDeviceFlags(d, device_xml.c_str(), flags); });
   }
   Status detach_device(const std::string& name, const std::string& device_xml, bool live) override {
-    const unsigned flags = VIR_DOMAIN_AFFECT_CONFIG | (live ? VIR_DOMAIN_AFFECT_LIVE : 0u);
+    const unsigned flags = static_cast<unsigned>(VIR_DOMAIN_AFFECT_CONFIG) | (live ? static_cast<unsigned>(VIR_DOMAIN_AFFECT_LIVE) : 0u);
     return with_domain(name, "detach a device from",
                        [&](virDomainPtr d) { return virDomainDetachDeviceFlags(d, device_xml.c_str(), flags); });
   }

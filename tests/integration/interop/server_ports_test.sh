@@ -19,6 +19,7 @@ fi
 aio_start "$stratus" --set host=ports -- --fake-hosts 1
 export OS_CLIENT_CONFIG_FILE="$aio_data/clouds.yaml" OS_CLOUD=stratus
 os() { timeout 60 /usr/bin/openstack --os-compute-api-version 2.92 "$@"; }
+quiet() { "$@" > /dev/null; }
 os_old() { timeout 60 /usr/bin/openstack --os-compute-api-version 2.43 "$@"; }
 py_check() {  # py_check DESCRIPTION JSON_FILE PYTHON_EXPRESSION_ON_d
   check "$1" /usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert eval(sys.argv[2]), d' "$2" "$3"
@@ -31,7 +32,7 @@ fails_with() {  # fails_with DESCRIPTION TEXT COMMAND... : the command fails and
 }
 interfaces() { os port list --server s1 -f value -c ID | sort; }
 
-net="$(os network list -f value -c ID | head -1)"
+net="$(os network show private -f value -c id)"
 os server create --flavor m1.tiny --image cirros-0.6.2-x86_64-disk --network "$net" --wait -f json s1 > "$work/s1.json"
 py_check "server create --wait: s1 is ACTIVE" "$work/s1.json" 'd["status"] == "ACTIVE"'
 [ "$(interfaces | wc -l)" = 1 ] && check "s1 boots with one port" true || check "s1 boots with one port" false
@@ -45,14 +46,14 @@ py_check "  server show lists both addresses" "$work/show.json" \
 check "openstack server remove network (every port on it)" os server remove network s1 "$net"
 [ "$(interfaces | wc -l)" = 0 ] && check "  s1 has no port left" true || check "  s1 has no port left" false
 
-check "openstack server add fixed ip (a chosen address)" os server add fixed ip --fixed-ip-address 10.0.0.150 s1 "$net"
+check "openstack server add fixed ip (a chosen address)" quiet os server add fixed ip --fixed-ip-address 10.0.0.150 s1 "$net"
 os port list --server s1 -f json > "$work/ports.json"
 py_check "  the port holds 10.0.0.150" "$work/ports.json" '"10.0.0.150" in json.dumps(d)'
 fails_with "the same address again is Nova's 409" "already in use" os server add fixed ip --fixed-ip-address 10.0.0.150 s1 "$net"
 port="$(interfaces | head -1)"
 check "openstack server remove port" os server remove port s1 "$port"
 [ "$(interfaces | wc -l)" = 0 ] && check "  the port is detached" true || check "  the port is detached" false
-check "openstack server add fixed ip (any address)" os server add fixed ip s1 "$net"
+check "openstack server add fixed ip (any address)" quiet os server add fixed ip s1 "$net"
 port="$(interfaces | head -1)"
 fails_with "openstack server add port: a port in use is refused" "is still in use" os server add port s1 "$port"
 fails_with "openstack server remove fixed ip: client-side bug of openstackclient 6.0 with novaclient 18" \
@@ -80,11 +81,22 @@ py_check "openstack server event list: attach, detach and the crash dump recorde
   '{"attach_interface", "detach_interface", "trigger_crash_dump"} <= {e["Action"] for e in d}'
 os server volume list -f json s1 > "$work/volumes.json"
 py_check "openstack server volume list: none (no volume service)" "$work/volumes.json" 'd == []'
-fails_with "openstack server add volume: Nova's 404 for an unknown volume" "could not be found" \
+fails_with "openstack server add volume: the client itself wants a block-storage endpoint" "block-storage" \
   os server add volume s1 11111111-2222-3333-4444-555555555555
+check "the attach request itself (openstacksdk): Nova's 404 'Volume V could not be found.'" timeout 60 /usr/bin/python3 -c '
+import openstack
+c = openstack.connect(cloud="stratus")
+s = c.compute.find_server("s1", ignore_missing=False)
+try:
+    c.compute.create_volume_attachment(s, volume_id="11111111-2222-3333-4444-555555555555")
+except openstack.exceptions.NotFoundException as e:
+    assert "Volume 11111111-2222-3333-4444-555555555555 could not be found." in str(e), e
+else:
+    raise SystemExit("attached a volume that does not exist")
+' 
 os server migration list -f json > "$work/migrations.json"
 py_check "openstack server migration list: none" "$work/migrations.json" 'd == []'
-check "openstack server show --diagnostics" os server show --diagnostics s1
+check "openstack server show --diagnostics" quiet os server show --diagnostics s1
 check "openstack server stop" os server stop s1
 for _ in $(seq 1 100); do [ "$(os server show -f value -c status s1)" = SHUTOFF ] && break; sleep 0.2; done
 fails_with "  dump create on a stopped server is Nova's 409" "vm_state stopped" os server dump create s1

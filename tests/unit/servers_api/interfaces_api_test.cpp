@@ -256,5 +256,27 @@ TEST_F(InterfacesApiTest, VolumeAttachmentsAreEmptyWithoutAVolumeService) {
   EXPECT_EQ(get("/v2.1/servers/11111111-0000-0000-0000-000000000000/os-volume_attachments")->status, 404);
 }
 
+TEST_F(InterfacesApiTest, RemoteConsolesAnswerAsNovaWithEveryConsoleSwitchedOff) {
+  const std::string id = active_server();
+  const std::string path = "/v2.1/servers/" + id + "/remote-consoles";
+  auto r = vpost(path, {{"remote_console", {{"protocol", "vnc"}, {"type", "novnc"}}}}, "2.6");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("Unavailable console type novnc."), std::string::npos) << r->body;
+  EXPECT_EQ(vpost(path, {{"remote_console", {{"protocol", "vnc"}, {"type", "telnet"}}}}, "2.6")->status, 400);
+  // mks only from 2.8, as Nova's schemas say.
+  EXPECT_NE(vpost(path, {{"remote_console", {{"protocol", "mks"}, {"type", "webmks"}}}}, "2.6")->body.find(
+                "Invalid input"),
+            std::string::npos);
+  EXPECT_NE(vpost(path, {{"remote_console", {{"protocol", "mks"}, {"type", "webmks"}}}}, "2.8")->body.find(
+                "Unavailable console type webmks."),
+            std::string::npos);
+  EXPECT_EQ(vpost(path, {{"remote_console", {{"protocol", "vnc"}, {"type", "novnc"}}}}, "2.5")->status, 404);
+  // A server not placed yet is not ready.
+  const std::string building = create_server("b");
+  auto not_ready = vpost("/v2.1/servers/" + building + "/remote-consoles",
+                         {{"remote_console", {{"protocol", "serial"}, {"type", "serial"}}}}, "2.6");
+  EXPECT_EQ(not_ready->status, 409) << not_ready->body;
+}
+
 }  // namespace
 }  // namespace stratus::core::api::test_support
