@@ -3,7 +3,8 @@
 # server's ports, volumes and crash dumps, run with Debian's
 # /usr/bin/openstack (--os-compute-api-version 2.92) against `stratus aio`:
 # add/remove port, network and fixed IP, the interfaces the fake host then
-# has, dump create, volume list, event list, migration list, diagnostics.
+# has, dump create, volume list, event list, migration list, diagnostics,
+# console url show.
 # The pre-2.44 removeFixedIp action is sent through openstacksdk (this
 # openstackclient's `server remove fixed ip` calls a novaclient method that
 # novaclient 18 no longer has, whatever the server; checked and reported).
@@ -97,6 +98,8 @@ else:
 os server migration list -f json > "$work/migrations.json"
 py_check "openstack server migration list: none" "$work/migrations.json" 'd == []'
 check "openstack server show --diagnostics" quiet os server show --diagnostics s1
+fails_with "openstack console url show: Nova's 400 with no console deployed" "Unavailable console type novnc" \
+  os console url show s1
 check "openstack server stop" os server stop s1
 for _ in $(seq 1 100); do [ "$(os server show -f value -c status s1)" = SHUTOFF ] && break; sleep 0.2; done
 fails_with "  dump create on a stopped server is Nova's 409" "vm_state stopped" os server dump create s1
