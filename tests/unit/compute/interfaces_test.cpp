@@ -51,7 +51,9 @@ TEST_F(InterfacesTest, AttachPlugsThePortBehindItsRulesAndDetachUnplugsIt) {
   EXPECT_EQ(finished->result, "Success");
 
   ASSERT_TRUE(compute_api_->detach_interface(ctx(), rpcapi::InterfaceRequest{m, vif, {}}).ok());
-  for (const auto& v : driver_->guest("i-1")->network_info) EXPECT_NE(v.id, "p-new");
+  const auto after = driver_->guest("i-1");
+  ASSERT_TRUE(after.has_value());
+  for (const auto& v : after->network_info) EXPECT_NE(v.id, "p-new");
   EXPECT_TRUE(driver_->security_groups("i-1")->empty());
   EXPECT_EQ(finished_events("i-1", "compute_detach_interface"), 1u);
   // Unplugging it again: the driver has no such interface.

@@ -30,11 +30,16 @@ class InterfacesApiTest : public ServersApiTest {
     return id;
   }
   std::vector<db::PortRecord> ports_of(const std::string& id) {
-    return db::PortRepository(*db_).list_by_device(id).value();
+    auto ports = db::PortRepository(*db_).list_by_device(id);
+    EXPECT_TRUE(ports.ok());
+    return ports.ok() ? *ports : std::vector<db::PortRecord>{};
   }
   std::vector<std::string> actions_of(const std::string& id) {
     std::vector<std::string> out;
-    for (const auto& a : db::InstanceActionRepository(*db_).list(id).value()) out.push_back(a.action);
+    auto actions = db::InstanceActionRepository(*db_).list(id);
+    EXPECT_TRUE(actions.ok());
+    if (!actions.ok()) return out;
+    for (const auto& a : *actions) out.push_back(a.action);
     return out;
   }
   static bool has(const std::vector<std::string>& v, const std::string& x) {
