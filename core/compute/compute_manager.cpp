@@ -128,6 +128,21 @@ sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint, std::string_vie
           return answer(shelve_offload_instance(ctx, r.instance));
         }));
   }
+  // 1.3: port hot-plug and crash dumps (calls).
+  if (rpc::Version{1, 3} <= served.value()) {
+    added.push_back(add_method<rpcapi::InterfaceRequest>(
+        d, v, m::kAttachInterface, [this](const sdk::RequestContext& ctx, rpcapi::InterfaceRequest r) {
+          return answer(attach_interface(ctx, r));
+        }));
+    added.push_back(add_method<rpcapi::InterfaceRequest>(
+        d, v, m::kDetachInterface, [this](const sdk::RequestContext& ctx, rpcapi::InterfaceRequest r) {
+          return answer(detach_interface(ctx, r));
+        }));
+    added.push_back(add_method<InstanceActionRequest>(
+        d, v, m::kTriggerCrashDump, [this](const sdk::RequestContext& ctx, InstanceActionRequest r) {
+          return answer(trigger_crash_dump(ctx, r.instance));
+        }));
+  }
   added.push_back(add_method<rpcapi::ConsoleOutputRequest>(
       d, v, m::kGetConsoleOutput,
       [this](const sdk::RequestContext& ctx, rpcapi::ConsoleOutputRequest r) -> rpc::Result<rpc::Payload> {

@@ -155,6 +155,16 @@ class ComputeManager {
   // (> 0) ago (Nova's _poll_shelved_instances).
   void offload_shelved_instances();
 
+  // ---- interfaces.cpp: port hot-plug and crash dumps (compute RPC 1.3, calls)
+  // Applies request.port_security, then driver->attach_interface(vif).
+  // kNotSupported from a plugin built before ABI 6 (never called) or a
+  // driver without it; the driver's errors otherwise (a fault is recorded).
+  sdk::Status attach_interface(const sdk::RequestContext& ctx, const rpcapi::InterfaceRequest& request);
+  // driver->detach_interface(vif), then the remaining ports' rules.
+  sdk::Status detach_interface(const sdk::RequestContext& ctx, const rpcapi::InterfaceRequest& request);
+  // driver->trigger_crash_dump; no state changes.
+  sdk::Status trigger_crash_dump(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
+
   // The driver's console log; the last `tail_length` lines when > 0.
   sdk::Result<std::string> get_console_output(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
                                               std::int32_t tail_length);
@@ -255,6 +265,11 @@ class ComputeManager {
   sdk::Status offload_locked(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg,
                              std::string_view from_task);
   void delete_image(const sdk::RequestContext& ctx, const std::string& image_id);
+
+  // interfaces.cpp: `op` under the instance lock with its action event
+  // ("compute_" + method), refused without calling on a plugin before ABI 6.
+  sdk::Status driver_call(const sdk::RequestContext& ctx, std::string_view method, const std::string& uuid,
+                          const std::function<sdk::Status()>& op);
 
   // compute_manager.cpp: shared helpers.
   sdk::Status wait_until_running(const sdk::RequestContext& ctx, std::string_view what);

@@ -445,6 +445,16 @@ Status PortRepository::set_status(const std::string& uuid, const std::string& st
   });
 }
 
+Status PortRepository::unbind(const std::string& uuid, const std::string& device_id) {
+  return db_.write("unbind port", [&](Connection& c) -> Status {
+    auto st = c.exec("unbind port " + uuid, "UPDATE ports SET device_id = '', device_owner = '', updated_at = ? WHERE uuid = ? AND device_id = ?",
+                     common::utc_now(), uuid, device_id);
+    if (!st.ok()) return st;
+    if (c.changes() == 0) return Status::NotFound("port " + uuid + " is not bound to " + device_id);
+    return Status::OK();
+  });
+}
+
 Status PortRepository::remove(const std::string& uuid) {
   return db_.write("delete port", [&](Connection& c) -> Status {
     auto st = c.exec("delete port " + uuid, "DELETE FROM ports WHERE uuid = ?", uuid);

@@ -105,6 +105,9 @@ class PortRepository {
   sdk::Status bind(const std::string& uuid, const std::string& device_id);
   // The ports a project owns (made by it, or its instances'), for quotas.
   sdk::Result<std::int64_t> count(const std::string& project_id);
+  // Clears the port's device (and owner) only while it is `device_id` (an attach that
+  // failed gives the port back). kNotFound when the port is not bound to it.
+  sdk::Status unbind(const std::string& uuid, const std::string& device_id);
   sdk::Result<PortRecord> get(const std::string& uuid);
   sdk::Result<std::vector<PortRecord>> list_by_device(const std::string& device_id);
   // The ports of all these devices, oldest first, in a few statements (lists).

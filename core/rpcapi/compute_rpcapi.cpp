@@ -138,8 +138,17 @@ sdk::Result<std::string> ComputeRpcApi::get_host_uptime(const sdk::RequestContex
 // below it has no such method, so the request is refused here, by name,
 // rather than lost on the host.
 sdk::Result<rpc::Client> ComputeRpcApi::client_for_shelving(const std::string& host, std::string_view method) const {
+  return client_for_version(host, method, compute_version::kSnapshotAndShelve);
+}
+
+// Compute RPC 1.3: attach_interface, detach_interface, trigger_crash_dump.
+sdk::Result<rpc::Client> ComputeRpcApi::client_for_interfaces(const std::string& host, std::string_view method) const {
+  return client_for_version(host, method, compute_version::kInterfacesAndCrashDump);
+}
+
+sdk::Result<rpc::Client> ComputeRpcApi::client_for_version(const std::string& host, std::string_view method,
+                                                           std::string_view needed) const {
   const rpc::Client client = to_host(host);
-  const std::string_view needed = compute_version::kSnapshotAndShelve;
   if (!client.can_send_version(needed)) {
     return sdk::Status::NotSupported(std::string(method) + " on " + host + " needs compute RPC " + std::string(needed) +
                                      ", but compute RPC is capped at " + current_cap(cap_) +
@@ -183,6 +192,38 @@ sdk::Status ComputeRpcApi::unshelve_instance(const sdk::RequestContext& ctx, con
   auto client = client_for_shelving(host, compute_method::kUnshelveInstance);
   if (!client.ok()) return client.status();
   return typed_cast(*client, ctx, compute_method::kUnshelveInstance, request);
+}
+
+sdk::Status ComputeRpcApi::attach_interface(const sdk::RequestContext& ctx, const InterfaceRequest& request) const {
+  const InstanceMsg& instance = request.instance;
+  if (instance.instance.host.empty()) {
+    return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to attach an interface on");
+  }
+  auto client = client_for_interfaces(instance.instance.host, compute_method::kAttachInterface);
+  if (!client.ok()) return client.status();
+  return typed_call_no_reply(*client, ctx, compute_method::kAttachInterface, request,
+                             call_timeout_);
+}
+
+sdk::Status ComputeRpcApi::detach_interface(const sdk::RequestContext& ctx, const InterfaceRequest& request) const {
+  const InstanceMsg& instance = request.instance;
+  if (instance.instance.host.empty()) {
+    return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to detach an interface on");
+  }
+  auto client = client_for_interfaces(instance.instance.host, compute_method::kDetachInterface);
+  if (!client.ok()) return client.status();
+  return typed_call_no_reply(*client, ctx, compute_method::kDetachInterface, request,
+                             call_timeout_);
+}
+
+sdk::Status ComputeRpcApi::trigger_crash_dump(const sdk::RequestContext& ctx, const InstanceMsg& instance) const {
+  if (instance.instance.host.empty()) {
+    return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to trigger a crash dump on");
+  }
+  auto client = client_for_interfaces(instance.instance.host, compute_method::kTriggerCrashDump);
+  if (!client.ok()) return client.status();
+  return typed_call_no_reply(*client, ctx, compute_method::kTriggerCrashDump, InstanceActionRequest{instance},
+                             call_timeout_);
 }
 
 }  // namespace stratus::core::rpcapi

@@ -78,6 +78,14 @@ class ComputeRpcApi {
   // Casts to `host` (chosen by the conductor): spawn a shelved instance there.
   sdk::Status unshelve_instance(const sdk::RequestContext& ctx, const std::string& host,
                                 const UnshelveOnHostRequest& request) const;
+  // Calls to instance.host (compute RPC 1.3; under a lower cap kNotSupported
+  // naming the method, without sending): plug the port `vif` into the guest
+  // (the host refuses with kNotSupported when its driver cannot), unplug it,
+  // inject an NMI. They wait for the host's answer (the call timeout), so
+  // the API answers with what the driver did.
+  sdk::Status attach_interface(const sdk::RequestContext& ctx, const InterfaceRequest& request) const;
+  sdk::Status detach_interface(const sdk::RequestContext& ctx, const InterfaceRequest& request) const;
+  sdk::Status trigger_crash_dump(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
   // The uptime line of compute host `host` (as `uptime` prints it).
   sdk::Result<std::string> get_host_uptime(const sdk::RequestContext& ctx, const std::string& host) const;
 
@@ -86,8 +94,13 @@ class ComputeRpcApi {
   sdk::Status cast_action(const sdk::RequestContext& ctx, std::string_view method, const InstanceMsg& instance) const;
   // A client for compute.<host> under the cap in force now.
   rpc::Client to_host(const std::string& host) const;
-  // A client at compute RPC 1.2 for `host`, or kNotSupported naming `method` when the cap is lower.
+  // A client at compute RPC `needed` for `host`, or kNotSupported naming
+  // `method` when the cap is lower (an older host has no such method).
+  sdk::Result<rpc::Client> client_for_version(const std::string& host, std::string_view method,
+                                              std::string_view needed) const;
+  // At 1.2 (createImage and shelving); at 1.3 (interfaces and crash dumps).
   sdk::Result<rpc::Client> client_for_shelving(const std::string& host, std::string_view method) const;
+  sdk::Result<rpc::Client> client_for_interfaces(const std::string& host, std::string_view method) const;
 
   rpc::Endpoint* endpoint_;
   VersionCap cap_;

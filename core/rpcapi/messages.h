@@ -255,6 +255,19 @@ struct DiagnosticsRequest {
   MSGPACK_DEFINE(instance)
 };
 
+// attach_interface and detach_interface (calls, compute RPC 1.3): the port
+// to plug into or unplug from the guest. The API has already allocated (or
+// bound) the port; `vif` is final. `port_security`: the rules of all the
+// instance's ports as they are to be once the change is made (with the new
+// port on attach, without the old one on detach), applied before the plug
+// and after the unplug, as a build applies them before spawn.
+struct InterfaceRequest {
+  InstanceMsg instance;
+  sdk::Vif vif;
+  std::vector<sdk::PortSecurity> port_security{};
+  MSGPACK_DEFINE(instance, vif, port_security)
+};
+
 // snapshot_instance and shelve_instance: the image record the API created
 // (status queued) that the host fills with the guest's disk.
 struct SnapshotRequest {

@@ -41,6 +41,7 @@
 
 #include "core/db/database.h"
 #include "core/db/instance_repository.h"
+#include "core/db/port_repository.h"
 #include "core/compute/api/rpc_security_group_refresh.h"
 #include "core/rpcapi/compute_rpcapi.h"
 #include "core/rpcapi/conductor_rpcapi.h"
@@ -118,6 +119,16 @@ struct CreateRequest {
   // scheduler still runs its filters on it.
   std::optional<std::string> requested_host;
   std::optional<std::string> requested_node;
+};
+
+// POST /servers/{id}/os-interface (Nova's interfaceAttachment): a new port
+// on `network_id` (with `fixed_ip` if given), or the existing free port
+// `port_id`; neither: the project's only usable network.
+struct InterfaceAttachRequest {
+  std::optional<std::string> network_id;
+  std::optional<std::string> port_id;
+  std::optional<std::string> fixed_ip;
+  std::optional<std::string> tag;  // 2.49
 };
 
 struct CreateResult {
@@ -252,6 +263,43 @@ class ComputeAPI {
   sdk::Status unshelve(const ComputeContext& ctx, const std::string& uuid,
                        const std::optional<std::string>& availability_zone, const std::optional<std::string>& host);
 
+  // ---- compute_api_interfaces.cpp: ports of a server, crash dumps ----
+  // The instance's ports (os-interface), oldest first; kNotFound for an
+  // instance the caller cannot see.
+  sdk::Result<std::vector<db::PortRecord>> list_interfaces(const ComputeContext& ctx, const std::string& uuid);
+  // One of them; kNotFound "Instance X does not have a port with id Y" for
+  // a port of another device, "Port id Y could not be found." for none.
+  sdk::Result<db::PortRecord> get_interface(const ComputeContext& ctx, const std::string& uuid,
+                                            const std::string& port_id);
+  // Nova's attach_interface: locked (409), vm_state active/paused/stopped
+  // with no task (409), then the port is made or bound, and plugged by a
+  // call to the host (compute RPC 1.3), with an "attach_interface" action.
+  // A refusal or failure on the host gives the port back (a made port is
+  // deleted, a bound one unbound). kInvalidArgument (400) for Nova's
+  // request errors and "Attaching interfaces is not supported for instance
+  // X." when the host's driver cannot; kNotFound (404) for an unknown
+  // network or port; kConflict (409) for a port in use or a fixed IP taken;
+  // kInternal (500) "Failed to attach network adapter device to X" when the
+  // driver fails.
+  sdk::Result<db::PortRecord> attach_interface(const ComputeContext& ctx, const std::string& uuid,
+                                               const InterfaceAttachRequest& request);
+  // Nova's detach_interface: the same state rules; the host unplugs the
+  // port, then it is deleted. kNotFound for a port the instance does not
+  // have; kNotSupported (501) when the host's driver cannot.
+  sdk::Status detach_interface(const ComputeContext& ctx, const std::string& uuid, const std::string& port_id);
+  // The pre-2.44 multinic actions: addFixedIp attaches a new port on the
+  // network (Nova: allocate on that network); removeFixedIp detaches the port
+  // that holds `address` (kInvalidArgument "Instance X does not have fixed
+  // IP 'A'." when none does).
+  sdk::Status add_fixed_ip(const ComputeContext& ctx, const std::string& uuid, const std::string& network_id);
+  sdk::Status remove_fixed_ip(const ComputeContext& ctx, const std::string& uuid, const std::string& address);
+  // trigger_crash_dump (2.17): locked (409), vm_state active, paused,
+  // rescued, resized or error with no task (409), then a call to the host
+  // (compute RPC 1.3) with a "trigger_crash_dump" action. kInvalidArgument
+  // (400) "Triggering crash dump is not supported" when the host's driver
+  // cannot; kInvalidState (409) when the guest is not running.
+  sdk::Status trigger_crash_dump(const ComputeContext& ctx, const std::string& uuid);
+
   // ---- compute_api_guest.cpp: what the guest's host reports or keeps ----
   // The hypervisor's diagnostics of the guest (Nova's
   // get_instance_diagnostics): a call to its host. kInvalidState while it is
@@ -274,6 +322,12 @@ class ComputeAPI {
   sdk::Status check_metadata_quota(const std::string& project_id, std::size_t items, const std::string& user_id = "");
   bool host_is_up(const std::string& host);
   void record_action(const ComputeContext& ctx, const std::string& uuid, const char* action);
+  // compute_api_interfaces.cpp: the checks attach and detach share (lock,
+  // state, host up); the instance as read.
+  sdk::Result<db::InstanceRecord> interface_target(const ComputeContext& ctx, const std::string& uuid,
+                                                   const char* action);
+  // Finishes the request's instance action, with "Error" when `result` failed.
+  void finish_action(const ComputeContext& ctx, const std::string& uuid, const sdk::Status& result);
   // compute_api_shelve.cpp: the queued image a snapshot or shelve fills.
   sdk::Result<sdk::ImageMeta> create_snapshot_image(const ComputeContext& ctx, const db::InstanceRecord& instance,
                                                     const std::string& name,

@@ -229,17 +229,8 @@ void add_server_state_actions(ServerActionTable& table, compute::ComputeAPI& com
     }
     auto instance = compute.get(compute_context(req), id);
     if (!instance.ok()) return instance.status();
-    if (instance->locked && !req.auth.is_admin) return Status::InvalidState("Instance " + id + " is locked");
-    if (instance->vm_state != compute::vm_state::kActive) {
-      return Status::InvalidState("Cannot 'trigger_crash_dump' instance " + id + " while it is in vm_state " +
-                                  instance->vm_state);
-    }
-    if (instance->task_state) {
-      return Status::InvalidState("Cannot 'trigger_crash_dump' instance " + id + " while it is in task_state " +
-                                  *instance->task_state);
-    }
-    // Nova's TriggerCrashDumpNotSupported: no driver here can inject an NMI.
-    return Status::InvalidArgument("Triggering crash dump is not supported");
+    if (auto denied = policy_check(req, "os_compute_api:servers:trigger_crash_dump")) return *denied;
+    return accepted(compute.trigger_crash_dump(compute_context(req), id));
   };
 
   add_snapshot_and_shelve_actions(table, compute);

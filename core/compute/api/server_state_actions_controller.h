@@ -6,8 +6,11 @@
 //   lock       {"lock": null | {"locked_reason": "..."} (2.73)}  202; owner or admin
 //   unlock     {"unlock": null}  202; a lock an admin took needs an admin (403)
 //   os-resetState {"os-resetState": {"state": "active"|"error"}}  202; admin
-//   trigger_crash_dump (2.17): 409 by state or lock, then 400 "Triggering
-//              crash dump is not supported" (no driver here has an NMI)
+//   trigger_crash_dump (2.17): 409 by lock or state (ACTIVE, PAUSED,
+//              RESCUED, RESIZED, ERROR, no task), then a call to the host:
+//              202 once the NMI is in, 400 "Triggering crash dump is not
+//              supported" when its driver cannot, 409 when the guest is not
+//              running (ComputeAPI::trigger_crash_dump)
 //   createImage {"createImage": {"name", "metadata"}}  202 with Location
 //              (before 2.45) or {"image_id"} (2.45); owner or admin
 //   shelve     {"shelve": null}  202; owner or admin

@@ -15,6 +15,9 @@
 #include "core/compute/api/network_proxies.h"
 #include "core/compute/api/server_actions_controller.h"
 #include "core/compute/api/server_action_table.h"
+#include "core/compute/api/interface_attachments_controller.h"
+#include "core/compute/api/volume_attachments_controller.h"
+#include "core/compute/api/remote_consoles_controller.h"
 #include "core/compute/api/server_diagnostics_controller.h"
 #include "core/compute/api/server_metadata_controller.h"
 #include "core/compute/api/server_password_controller.h"
@@ -632,10 +635,14 @@ void add_server_routes(ApiServer& server, compute::ComputeAPI& compute, db::Data
   add_server_lifecycle_actions(*actions, compute, db);
   add_network_proxies(server, *actions, compute, db);
   add_server_state_actions(*actions, compute);
+  add_multinic_actions(*actions, compute);
   add_server_tag_routes(server, compute, db);
   route_server_actions(server, actions);
   add_server_metadata_routes(server, compute);
   add_server_diagnostics_routes(server, compute);
+  add_interface_attachment_routes(server, compute);
+  add_volume_attachment_routes(server, compute);
+  add_remote_console_routes(server, compute);
   add_server_password_routes(server, compute);
   add_instance_action_routes(server, compute, db);
 }

@@ -122,6 +122,9 @@ std::string_view capability_of(FakeOperation op) {
     case FakeOperation::kRebuild: return "rebuild";
     case FakeOperation::kGetConsoleOutput: return "console_output";
     case FakeOperation::kGetAvailableResource: return "get_available_resource";
+    case FakeOperation::kAttachInterface:
+    case FakeOperation::kDetachInterface: return "attach_interface";
+    case FakeOperation::kTriggerCrashDump: return "trigger_crash_dump";
     default: return "";
   }
 }
@@ -723,6 +726,74 @@ Status FakeDriver::snapshot(const sdk::RequestContext& ctx, const sdk::Instance&
       std::filesystem::remove(path, ignored);
       return Status::Internal("snapshot of instance " + instance.uuid + ": cannot write " + path);
     }
+    return Status::OK();
+  });
+}
+
+// ---- ABI 6 -------------------------------------------------------------------------------
+
+Status FakeDriver::attach_interface(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                                    const sdk::Vif& vif) {
+  (void)ctx;
+  return run<Status>(FakeOperation::kAttachInterface, &instance, [&]() -> Status {
+    Guest* g = find(instance.uuid);
+    if (g == nullptr) return not_found(instance);
+    // libvirt hot-plugs into a running or paused domain and edits the
+    // definition of a shut-off one; a suspended or crashed one refuses.
+    const PowerState st = g->info.state;
+    if (st != PowerState::kRunning && st != PowerState::kPaused && st != PowerState::kShutdown) {
+      return refuse("attach_interface", *g, "running, paused or shutdown");
+    }
+    for (const auto& plugged : g->info.network_info) {
+      if (plugged.id == vif.id || plugged.address == vif.address) {
+        return Status::AlreadyExists("instance " + instance.uuid + " on fake host " + host_ +
+                                     " already has an interface for port " + vif.id + " (" + vif.address + ")");
+      }
+    }
+    g->info.network_info.push_back(vif);
+    g->console.note("interface " + vif.address + " plugged");
+    return Status::OK();
+  });
+}
+
+Status FakeDriver::detach_interface(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                                    const sdk::Vif& vif) {
+  (void)ctx;
+  return run<Status>(FakeOperation::kDetachInterface, &instance, [&]() -> Status {
+    Guest* g = find(instance.uuid);
+    if (g == nullptr) return not_found(instance);
+    const PowerState st = g->info.state;
+    if (st != PowerState::kRunning && st != PowerState::kPaused && st != PowerState::kShutdown) {
+      return refuse("detach_interface", *g, "running, paused or shutdown");
+    }
+    auto& nics = g->info.network_info;
+    // By MAC, as libvirt finds the device to detach.
+    auto it = std::find_if(nics.begin(), nics.end(), [&](const sdk::Vif& v) { return v.address == vif.address; });
+    if (it == nics.end()) {
+      return Status::NotFound("instance " + instance.uuid + " on fake host " + host_ + " has no interface with MAC " +
+                              vif.address);
+    }
+    nics.erase(it);
+    port_security_[instance.uuid].erase(
+        std::remove_if(port_security_[instance.uuid].begin(), port_security_[instance.uuid].end(),
+                       [&](const sdk::PortSecurity& p) { return p.port_id == vif.id; }),
+        port_security_[instance.uuid].end());
+    g->console.note("interface " + vif.address + " unplugged");
+    return Status::OK();
+  });
+}
+
+Status FakeDriver::trigger_crash_dump(const sdk::RequestContext& ctx, const sdk::Instance& instance) {
+  (void)ctx;
+  return run<Status>(FakeOperation::kTriggerCrashDump, &instance, [&]() -> Status {
+    Guest* g = find(instance.uuid);
+    if (g == nullptr) return not_found(instance);
+    // An NMI reaches only a running CPU (libvirt: "domain is not running").
+    if (g->info.state != PowerState::kRunning) return refuse("trigger_crash_dump", *g, "running");
+    // The guest's kdump takes it from here; the fake guest only notes the NMI
+    // and keeps running, as a guest without kdump configured does.
+    ++g->info.crash_dumps;
+    g->console.note("NMI received: crash dump triggered");
     return Status::OK();
   });
 }

@@ -68,7 +68,40 @@ void write_char_device(XmlWriter& w, const char* kind, const std::string& path, 
   w.close();
 }
 
+Status check_interface(const GuestInterface& nic) {
+  if (nic.mac.empty()) return Status::InvalidArgument("an interface has no MAC");
+  if (!nic.user_networking && nic.bridge.empty()) {
+    return Status::InvalidArgument("interface " + nic.mac + " has no bridge");
+  }
+  return Status::OK();
+}
+
+void write_interface(XmlWriter& w, const GuestInterface& nic) {
+  w.open("interface").attr("type", nic.user_networking ? "user" : "bridge");
+  w.open("mac").attr("address", nic.mac).close();
+  if (!nic.user_networking) w.open("source").attr("bridge", nic.bridge).close();
+  w.open("model").attr("type", "virtio").close();
+  // QEMU's user networking has its own fixed MTU, and libvirt refuses an
+  // <mtu> on it ("not supported yet"): the port's MTU applies to bridges only.
+  if (nic.mtu > 0 && !nic.user_networking) w.open("mtu").attr("size", std::to_string(nic.mtu)).close();
+  if (!nic.filter.empty() && !nic.user_networking) {
+    w.open("filterref").attr("filter", nic.filter);
+    for (const std::string& ip : nic.filter_ips) w.open("parameter").attr("name", "IP").attr("value", ip).close();
+    w.close();
+  }
+  w.close();
+}
+
 }  // namespace
+
+sdk::Result<std::string> build_interface_xml(const GuestInterface& nic) {
+  if (Status st = check_interface(nic); !st.ok()) return Status(st.code(), "interface XML: " + st.message());
+  XmlWriter w;
+  write_interface(w, nic);
+  auto xml = w.finish();
+  if (!xml.ok()) return Status(xml.status().code(), "interface XML: " + xml.status().message());
+  return xml;
+}
 
 sdk::Result<std::string> build_guest_xml(const GuestConfig& c) {
   if (c.name.empty()) return Status::InvalidArgument("guest XML: no domain name");
@@ -79,10 +112,7 @@ sdk::Result<std::string> build_guest_xml(const GuestConfig& c) {
   if (c.memory_mb <= 0) return Status::InvalidArgument(who + "memory must be positive");
   if (c.vcpus <= 0) return Status::InvalidArgument(who + "vcpus must be positive");
   for (const GuestInterface& nic : c.interfaces) {
-    if (nic.mac.empty()) return Status::InvalidArgument(who + "an interface has no MAC");
-    if (!nic.user_networking && nic.bridge.empty()) {
-      return Status::InvalidArgument(who + "interface " + nic.mac + " has no bridge");
-    }
+    if (Status st = check_interface(nic); !st.ok()) return Status(st.code(), who + st.message());
   }
 
   XmlWriter w;
@@ -118,21 +148,7 @@ sdk::Result<std::string> build_guest_xml(const GuestConfig& c) {
     w.open("readonly").close();
     w.close();
   }
-  for (const GuestInterface& nic : c.interfaces) {
-    w.open("interface").attr("type", nic.user_networking ? "user" : "bridge");
-    w.open("mac").attr("address", nic.mac).close();
-    if (!nic.user_networking) w.open("source").attr("bridge", nic.bridge).close();
-    w.open("model").attr("type", "virtio").close();
-    // QEMU's user networking has its own fixed MTU, and libvirt refuses an
-    // <mtu> on it ("not supported yet"): the port's MTU applies to bridges only.
-    if (nic.mtu > 0 && !nic.user_networking) w.open("mtu").attr("size", std::to_string(nic.mtu)).close();
-    if (!nic.filter.empty() && !nic.user_networking) {
-      w.open("filterref").attr("filter", nic.filter);
-      for (const std::string& ip : nic.filter_ips) w.open("parameter").attr("name", "IP").attr("value", ip).close();
-      w.close();
-    }
-    w.close();
-  }
+  for (const GuestInterface& nic : c.interfaces) write_interface(w, nic);
   if (!c.console_log_path.empty()) {
     write_char_device(w, "serial", c.console_log_path, false);
     write_char_device(w, "console", c.console_log_path, true);

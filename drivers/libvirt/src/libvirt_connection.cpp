@@ -172,6 +172,19 @@ class RealConnection final : public LibvirtConnection {
   Status managed_save(const std::string& name) override {
     return with_domain(name, "managed-save", [](virDomainPtr d) { return virDomainManagedSave(d, 0); });
   }
+  Status attach_device(const std::string& name, const std::string& device_xml, bool live) override {
+    const unsigned flags = static_cast<unsigned>(VIR_DOMAIN_AFFECT_CONFIG) | (live ? static_cast<unsigned>(VIR_DOMAIN_AFFECT_LIVE) : 0u);
+    return with_domain(name, "attach a device to",
+                       [&](virDomainPtr d) { return virDomainAttachDeviceFlags(d, device_xml.c_str(), flags); });
+  }
+  Status detach_device(const std::string& name, const std::string& device_xml, bool live) override {
+    const unsigned flags = static_cast<unsigned>(VIR_DOMAIN_AFFECT_CONFIG) | (live ? static_cast<unsigned>(VIR_DOMAIN_AFFECT_LIVE) : 0u);
+    return with_domain(name, "detach a device from",
+                       [&](virDomainPtr d) { return virDomainDetachDeviceFlags(d, device_xml.c_str(), flags); });
+  }
+  Status inject_nmi(const std::string& name) override {
+    return with_domain(name, "inject an NMI into", [](virDomainPtr d) { return virDomainInjectNMI(d, 0); });
+  }
 
   sdk::Result<DomainRef> lookup(const std::string& name) override {
     auto d = find(name, "look up");

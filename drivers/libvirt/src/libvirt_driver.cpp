@@ -247,6 +247,47 @@ sdk::DriverCapabilities LibvirtDriver::capabilities() const {
 
 // ---- building a guest ---------------------------------------------------------------
 
+sdk::Result<GuestInterface> LibvirtDriver::interface_for(const sdk::Instance& instance, const sdk::Vif& vif) const {
+  if (!is_mac(vif.address)) {
+    return Status::InvalidArgument("instance " + instance.uuid + ": port " + vif.id + " has no valid MAC ('" +
+                                   vif.address + "')");
+  }
+  GuestInterface nic;
+  nic.mac = vif.address;
+  nic.mtu = vif.mtu;
+  if (config_.network_mode == NetworkMode::kUser || vif.type == "user") {
+    nic.user_networking = true;
+  } else if (vif.type == "bridge" || vif.type.empty()) {
+    // The operator's host-local mapping wins over what the port says.
+    for (const std::string& key : {vif.network_name, vif.network_id}) {
+      if (auto it = config_.bridges.find(key); !key.empty() && it != config_.bridges.end()) {
+        nic.bridge = it->second;
+        break;
+      }
+    }
+    if (nic.bridge.empty()) nic.bridge = vif.bridge;
+    std::lock_guard lock(security_mutex_);
+    if (auto it = port_security_.find(instance.uuid); it != port_security_.end()) {
+      for (const sdk::PortSecurity& p : it->second) {
+        if (p.port_id != vif.id) continue;
+        nic.filter = nwfilter_name(p.port_id);
+        for (const std::string& ip : p.fixed_ips) {
+          if (ip.find(':') == std::string::npos) nic.filter_ips.push_back(ip);  // no-ip-spoofing is IPv4
+        }
+      }
+    }
+    if (nic.bridge.empty()) {
+      return Status::InvalidArgument("instance " + instance.uuid + ": no bridge for network '" +
+                                     (vif.network_name.empty() ? vif.network_id : vif.network_name) + "' of port " +
+                                     vif.id + " (set bridges.<network> in [driver.libvirt])");
+    }
+  } else {
+    return Status::NotSupported("instance " + instance.uuid + ": port " + vif.id + " has vif type '" + vif.type +
+                                "' (the libvirt driver plugs bridge and user)");
+  }
+  return nic;
+}
+
 sdk::Result<GuestConfig> LibvirtDriver::guest_config(const sdk::Instance& instance, const sdk::ImageMeta& image_meta,
                                                      const sdk::NetworkInfo& network_info) const {
   const sdk::Flavor& f = instance.flavor;
@@ -266,44 +307,9 @@ sdk::Result<GuestConfig> LibvirtDriver::guest_config(const sdk::Instance& instan
   g.console_log_path = (instance_dir(instance.uuid) / kConsoleLogFile).string();
 
   for (const sdk::Vif& vif : network_info) {
-    if (!is_mac(vif.address)) {
-      return Status::InvalidArgument("instance " + instance.uuid + ": port " + vif.id + " has no valid MAC ('" +
-                                     vif.address + "')");
-    }
-    GuestInterface nic;
-    nic.mac = vif.address;
-    nic.mtu = vif.mtu;
-    if (config_.network_mode == NetworkMode::kUser || vif.type == "user") {
-      nic.user_networking = true;
-    } else if (vif.type == "bridge" || vif.type.empty()) {
-      // The operator's host-local mapping wins over what the port says.
-      for (const std::string& key : {vif.network_name, vif.network_id}) {
-        if (auto it = config_.bridges.find(key); !key.empty() && it != config_.bridges.end()) {
-          nic.bridge = it->second;
-          break;
-        }
-      }
-      if (nic.bridge.empty()) nic.bridge = vif.bridge;
-      std::lock_guard lock(security_mutex_);
-      if (auto it = port_security_.find(instance.uuid); it != port_security_.end()) {
-        for (const sdk::PortSecurity& p : it->second) {
-          if (p.port_id != vif.id) continue;
-          nic.filter = nwfilter_name(p.port_id);
-          for (const std::string& ip : p.fixed_ips) {
-            if (ip.find(':') == std::string::npos) nic.filter_ips.push_back(ip);  // no-ip-spoofing is IPv4
-          }
-        }
-      }
-      if (nic.bridge.empty()) {
-        return Status::InvalidArgument("instance " + instance.uuid + ": no bridge for network '" +
-                                       (vif.network_name.empty() ? vif.network_id : vif.network_name) +
-                                       "' of port " + vif.id + " (set bridges.<network> in [driver.libvirt])");
-      }
-    } else {
-      return Status::NotSupported("instance " + instance.uuid + ": port " + vif.id + " has vif type '" + vif.type +
-                                  "' (the libvirt driver plugs bridge and user)");
-    }
-    g.interfaces.push_back(std::move(nic));
+    auto nic = interface_for(instance, vif);
+    if (!nic.ok()) return nic.status();
+    g.interfaces.push_back(std::move(nic).value());
   }
 
   GuestMetadata& m = g.metadata;
@@ -1015,6 +1021,62 @@ Status LibvirtDriver::apply_security_groups(const sdk::RequestContext& ctx, cons
     log_->write(
         sdk::LogLevel::kInfo, ctx.request_id,
         fmt::format("instance {}: {} network filter(s) defined ({} rule(s))", instance.uuid, ports.size(), rules));
+    return Status::OK();
+  });
+}
+
+// ---- ABI 6 -------------------------------------------------------------------------------
+
+Status LibvirtDriver::change_interface(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                                       const sdk::Vif& vif, bool attach) {
+  const char* what = attach ? "attach_interface" : "detach_interface";
+  return guarded<Status>(*log_, what, ctx.request_id, [&]() -> Status {
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    auto info = domain_info(**conn, instance);
+    if (!info.ok()) return info.status();
+    // Live on a running or paused domain; a shut-off one changes its
+    // definition only and sees the port at its next boot (Nova's libvirt
+    // driver does the same with AFFECT_CONFIG | AFFECT_LIVE when active).
+    const PowerState state = to_power_state(*info);
+    if (state != PowerState::kRunning && state != PowerState::kPaused && state != PowerState::kShutdown) {
+      return Status::InvalidState(std::string("cannot ") + (attach ? "attach an interface to" : "detach an interface from") +
+                                  " instance " + instance.uuid + ": it is " + state_name(state));
+    }
+    auto nic = interface_for(instance, vif);
+    if (!nic.ok()) return nic.status();
+    auto xml = build_interface_xml(*nic);
+    if (!xml.ok()) return xml.status();
+    const bool live = state != PowerState::kShutdown;
+    Status st = attach ? (*conn)->attach_device(domain_name(instance), *xml, live)
+                       : (*conn)->detach_device(domain_name(instance), *xml, live);
+    if (!st.ok()) return st;
+    log_->write(sdk::LogLevel::kInfo, ctx.request_id,
+                fmt::format("instance {}: port {} ({}) {}{}", instance.uuid, vif.id, vif.address,
+                            attach ? "attached" : "detached", live ? "" : " in the definition"));
+    return Status::OK();
+  });
+}
+
+Status LibvirtDriver::attach_interface(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                                       const sdk::Vif& vif) {
+  return change_interface(ctx, instance, vif, true);
+}
+
+Status LibvirtDriver::detach_interface(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                                       const sdk::Vif& vif) {
+  return change_interface(ctx, instance, vif, false);
+}
+
+Status LibvirtDriver::trigger_crash_dump(const sdk::RequestContext& ctx, const sdk::Instance& instance) {
+  return guarded<Status>(*log_, "trigger_crash_dump", ctx.request_id, [&]() -> Status {
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    // libvirt answers VIR_ERR_OPERATION_INVALID (kInvalidState) for a domain
+    // that is not running and VIR_ERR_NO_SUPPORT (kNotSupported) where the
+    // hypervisor cannot inject an NMI, as Nova's driver maps them.
+    if (Status st = (*conn)->inject_nmi(domain_name(instance)); !st.ok()) return st;
+    log_->write(sdk::LogLevel::kInfo, ctx.request_id, fmt::format("instance {}: NMI injected", instance.uuid));
     return Status::OK();
   });
 }

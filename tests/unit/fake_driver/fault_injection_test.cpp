@@ -54,6 +54,22 @@ std::vector<std::pair<FakeOperation, std::function<sdk::Status(FakeDriver&, cons
          std::remove(path.c_str());
          return st;
        }},
+      {FakeOperation::kAttachInterface,
+       [](FakeDriver& d, const sdk::Instance& i) {
+         sdk::Vif v;
+         v.id = "p";
+         v.address = "fa:16:3e:00:00:01";
+         return d.attach_interface({}, i, v);
+       }},
+      {FakeOperation::kDetachInterface,
+       [](FakeDriver& d, const sdk::Instance& i) {
+         sdk::Vif v;
+         v.id = "p";
+         v.address = "fa:16:3e:00:00:01";
+         return d.detach_interface({}, i, v);
+       }},
+      {FakeOperation::kTriggerCrashDump,
+       [](FakeDriver& d, const sdk::Instance& i) { return d.trigger_crash_dump({}, i); }},
   };
 }
 

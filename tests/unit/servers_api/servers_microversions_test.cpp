@@ -271,9 +271,8 @@ TEST_F(ServersMicroversionTest, UndeployedFeaturesAnswer404Then403ThenNotImpleme
   EXPECT_EQ(action(id, {{"resize", {{"flavorRef", "2"}}}})->status, 501);
   EXPECT_EQ(action(id, {{"rescue", nullptr}})->status, 501);
   EXPECT_EQ(vpost("/v2.1/servers/" + id + "/action", {{"trigger_crash_dump", nullptr}}, "2.16")->status, 400);
-  auto crash = vpost("/v2.1/servers/" + id + "/action", {{"trigger_crash_dump", nullptr}}, "2.17");
-  EXPECT_EQ(crash->status, 400);
-  EXPECT_NE(crash->body.find("Triggering crash dump is not supported"), std::string::npos);
+  // A host whose driver injects the NMI answers 202 (the not-supported 400: interfaces_api_test.cpp).
+  EXPECT_EQ(vpost("/v2.1/servers/" + id + "/action", {{"trigger_crash_dump", nullptr}}, "2.17")->status, 202);
   set_state(id, "stopped");
   EXPECT_EQ(vpost("/v2.1/servers/" + id + "/action", {{"trigger_crash_dump", nullptr}}, "2.17")->status, 409);
 }

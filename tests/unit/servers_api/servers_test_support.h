@@ -44,6 +44,8 @@ struct Received {
   std::string instance_host;                // the host the instance message carried
   rpcapi::BuildInstancesRequest build;      // build_instances only
   rpcapi::GuestInjection injection;         // rebuild_instance only
+  sdk::Vif vif;                             // attach_interface, detach_interface
+  std::vector<std::string> rule_ports;      // attach/detach_interface: the ports whose rules came along
 };
 
 class RecordingServices {
@@ -81,6 +83,9 @@ class RecordingServices {
   // What get_diagnostics answers: these, or this error when it is not OK.
   sdk::Diagnostics diagnostics;
   sdk::Status diagnostics_error;
+  // What attach_interface / detach_interface / trigger_crash_dump answer.
+  sdk::Status interface_error;
+  sdk::Status crash_dump_error;
 
  private:
   mutable std::mutex mu_;
@@ -302,6 +307,27 @@ class ServersApiTest : public ApiTest {
                        })
                       .ok());
     }
+    for (auto method : {kAttachInterface, kDetachInterface}) {
+      EXPECT_TRUE(d.add_typed<rpcapi::InterfaceRequest>(
+                       std::string(method), rpcapi::kComputeVersion,
+                       [this, record](const rpc::CallInfo& info, rpcapi::InterfaceRequest req) -> rpc::Result<rpc::Payload> {
+                         Received r = record(info, req.instance);
+                         r.vif = req.vif;
+                         for (const auto& p : req.port_security) r.rule_ports.push_back(p.port_id);
+                         services_.add(std::move(r));
+                         if (!services_.interface_error.ok()) return rpcapi::to_rpc_error(services_.interface_error);
+                         return rpc::Payload();
+                       })
+                      .ok());
+    }
+    EXPECT_TRUE(d.add_typed<rpcapi::InstanceActionRequest>(
+                     std::string(kTriggerCrashDump), rpcapi::kComputeVersion,
+                     [this, record](const rpc::CallInfo& info, rpcapi::InstanceActionRequest req) -> rpc::Result<rpc::Payload> {
+                       services_.add(record(info, req.instance));
+                       if (!services_.crash_dump_error.ok()) return rpcapi::to_rpc_error(services_.crash_dump_error);
+                       return rpc::Payload();
+                     })
+                    .ok());
     EXPECT_TRUE(d.add_typed<rpcapi::ConsoleOutputRequest>(
                      std::string(kGetConsoleOutput), rpcapi::kComputeVersion,
                      [this, record](const rpc::CallInfo& info, rpcapi::ConsoleOutputRequest req) -> rpc::Result<rpc::Payload> {

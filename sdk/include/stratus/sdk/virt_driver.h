@@ -252,6 +252,45 @@ class VirtDriver {
     return Status::NotSupported("snapshot");
   }
 #endif  // ABI 5
+
+#if STRATUS_SDK_TARGET_ABI >= 6
+  // ---- ABI 6: interfaces and crash dumps ------------------------------------
+  // Called only on plugins built for ABI 6 or later; an older plugin's host
+  // answers kNotSupported without calling (the API then says, as Nova does,
+  // that the operation is not supported for the instance).
+
+  // Plugs the port `vif` (already allocated: its MAC, network and fixed IPs
+  // are final) into the guest, hot-plugged when it runs (Nova's
+  // ComputeDriver.attach_interface). The guest may be running, paused or
+  // shut off; a guest that is shut off gets the interface in its definition
+  // and sees it at its next boot. Blocking. On failure the guest is left as
+  // it was. Errors: kNotFound (no such guest), kAlreadyExists (a port of that
+  // id is plugged already), kInvalidState, kNotSupported (the default),
+  // kUnavailable, kInternal.
+  virtual Status attach_interface(const RequestContext& ctx, const Instance& instance, const Vif& vif) {
+    (void)ctx, (void)instance, (void)vif;
+    return Status::NotSupported("attach_interface");
+  }
+
+  // Unplugs the port `vif` (as attach_interface plugged it, or as spawn did)
+  // from the guest. Blocking. Errors: kNotFound (no such guest, or no
+  // interface with that port's MAC), kInvalidState, kNotSupported (the
+  // default), kUnavailable, kInternal.
+  virtual Status detach_interface(const RequestContext& ctx, const Instance& instance, const Vif& vif) {
+    (void)ctx, (void)instance, (void)vif;
+    return Status::NotSupported("detach_interface");
+  }
+
+  // Makes the guest's kernel dump its memory, as a non-maskable interrupt
+  // does (Nova's trigger_crash_dump; libvirt's virDomainInjectNMI). What the
+  // guest then does is its own configuration's business: the driver changes
+  // no power state. Blocking (briefly). Errors: kNotFound, kInvalidState
+  // (the guest is not running), kNotSupported (the default), kUnavailable.
+  virtual Status trigger_crash_dump(const RequestContext& ctx, const Instance& instance) {
+    (void)ctx, (void)instance;
+    return Status::NotSupported("trigger_crash_dump");
+  }
+#endif  // ABI 6
 };
 
 }  // namespace stratus::sdk

@@ -22,6 +22,11 @@
 //   apply_security_groups  any, or before spawn   (kept per instance until destroy)
 //   snapshot      running, paused, suspended,
 //                 shutdown                      (writes a disk image; the state is kept)
+//   attach_interface / detach_interface
+//                 running, paused, shutdown     (network_info grows or shrinks; a port
+//                                                plugged twice: kAlreadyExists; a MAC
+//                                                not plugged: kNotFound)
+//   trigger_crash_dump  running                 -> running  (counts the NMI; the guest keeps running)
 //
 // Anything else is kInvalidState naming the instance and its state; an
 // operation on a guest this host does not have is kNotFound (except destroy).
@@ -87,7 +92,8 @@ struct FakeGuest {
   sdk::InjectedFiles files{};
   std::string admin_password{};
   bool config_drive = false;
-  sdk::NetworkInfo network_info;
+  sdk::NetworkInfo network_info;  // as spawned, then as interfaces were attached and detached
+  std::uint32_t crash_dumps = 0;  // NMIs injected by trigger_crash_dump
 };
 
 class FakeDriver final : public sdk::VirtDriver {
@@ -172,6 +178,16 @@ class FakeDriver final : public sdk::VirtDriver {
   sdk::Status snapshot(const sdk::RequestContext& ctx, const sdk::Instance& instance, const sdk::ImageMeta& image,
                        const std::string& path) override;
 
+  // ABI 6. Hot-plug and unplug of a port (by MAC, as libvirt matches the
+  // device); the guest's network_info shows the result. Detach also drops
+  // the port's recorded rules.
+  sdk::Status attach_interface(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                               const sdk::Vif& vif) override;
+  sdk::Status detach_interface(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                               const sdk::Vif& vif) override;
+  // ABI 6. Counts the NMI (FakeGuest::crash_dumps) and notes it on the
+  // console; the guest keeps running.
+  sdk::Status trigger_crash_dump(const sdk::RequestContext& ctx, const sdk::Instance& instance) override;
 
   // --- Faults (for tests and scale runs) ---------------------------------------
   // Replaces the host-wide fault of `op`. Errors: kInvalidArgument (bad spec;

@@ -24,9 +24,11 @@
 //                                             driver): reboot, power_off (and on),
 //                                             pause (and unpause), suspend (and
 //                                             resume), rebuild, console_output,
-//                                             config_drive, direct_kernel_boot, and
+//                                             config_drive, direct_kernel_boot,
 //                                             get_available_resource (the host then
-//                                             reports the compute service's defaults)
+//                                             reports the compute service's defaults),
+//                                             attach_interface (and detach) and
+//                                             trigger_crash_dump
 //
 // Unknown keys, values of the wrong type and values out of range are refused
 // with kInvalidArgument naming the key, as the core does for its own sections.
@@ -53,6 +55,7 @@ inline constexpr const char* kUnsupportableNames[] = {
     "reboot",         "power_off",    "pause",
     "suspend",        "rebuild",      "console_output",
     "config_drive",   "direct_kernel_boot", "get_available_resource",
+    "attach_interface", "trigger_crash_dump",
 };
 
 struct FakeDriverConfig {

@@ -55,9 +55,12 @@ enum class FakeOperation : std::uint8_t {
   kGetDiagnostics,
   kApplySecurityGroups,
   kSnapshot,
+  kAttachInterface,
+  kDetachInterface,
+  kTriggerCrashDump,
 };
 
-inline constexpr std::size_t kFakeOperationCount = 17;
+inline constexpr std::size_t kFakeOperationCount = 20;
 
 // "spawn", "power_off", ...
 std::string_view operation_name(FakeOperation op) noexcept;

@@ -159,6 +159,27 @@ class LibvirtConnection {
     return sdk::Status::NotSupported("block statistics of " + name + " " + device + " on " + uri());
   }
 
+  // ---- devices and interrupts ------------------------------------------------
+  // Adds the device `device_xml` to the domain's definition and, when `live`,
+  // to the running domain (virDomainAttachDeviceFlags with AFFECT_CONFIG,
+  // plus AFFECT_LIVE). Errors: kNotFound, kInvalidState, kNotSupported,
+  // kInvalidArgument (XML), kUnavailable.
+  virtual sdk::Status attach_device(const std::string& name, const std::string& device_xml, bool live) {
+    (void)device_xml, (void)live;
+    return sdk::Status::NotSupported("attaching devices to " + name + " on " + uri());
+  }
+  // The reverse (virDomainDetachDeviceFlags); the device is matched by its
+  // MAC for an interface.
+  virtual sdk::Status detach_device(const std::string& name, const std::string& device_xml, bool live) {
+    (void)device_xml, (void)live;
+    return sdk::Status::NotSupported("detaching devices from " + name + " on " + uri());
+  }
+  // A non-maskable interrupt to the running domain (virDomainInjectNMI).
+  // Errors: kNotFound, kInvalidState (not running), kNotSupported.
+  virtual sdk::Status inject_nmi(const std::string& name) {
+    return sdk::Status::NotSupported("injecting an NMI into " + name + " on " + uri());
+  }
+
   // ---- network filters (security groups) ----------------------------------
   // Defines or replaces a filter (virNWFilterDefineXML); libvirt re-applies
   // a replaced filter to the running interfaces that reference it.

@@ -93,6 +93,14 @@ class FaultyConnection final : public LibvirtConnection {
   sdk::Status define_nwfilter(const std::string& xml) override;
   sdk::Status undefine_nwfilter(const std::string& name) override;
   sdk::Result<std::string> nwfilter_xml(const std::string& name) override;
+  // Passed through, not faulted (yet): hot-plug and NMI.
+  sdk::Status attach_device(const std::string& name, const std::string& device_xml, bool live) override {
+    return inner_->attach_device(name, device_xml, live);
+  }
+  sdk::Status detach_device(const std::string& name, const std::string& device_xml, bool live) override {
+    return inner_->detach_device(name, device_xml, live);
+  }
+  sdk::Status inject_nmi(const std::string& name) override { return inner_->inject_nmi(name); }
   // Passed through (events are not faulted).
   sdk::Status watch_lifecycle(DomainEventCallback callback) override { return inner_->watch_lifecycle(std::move(callback)); }
 

@@ -91,4 +91,9 @@ struct GuestConfig {
 // the byte); kInternal for a bug in the writing itself.
 sdk::Result<std::string> build_guest_xml(const GuestConfig& config);
 
+// One <interface> element alone, as build_guest_xml writes it inside
+// <devices>: the device XML virDomainAttachDeviceFlags and
+// virDomainDetachDeviceFlags take (a hot-plugged port). Errors as above.
+sdk::Result<std::string> build_interface_xml(const GuestInterface& nic);
+
 }  // namespace stratus::drivers::libvirt

@@ -141,6 +141,20 @@ class LibvirtDriver final : public sdk::VirtDriver {
                                     const std::vector<sdk::PortSecurity>& ports) override;
   // ABI 5. Where the driver's lines go; a NullLogger until the core calls it.
   void set_logger(std::shared_ptr<sdk::Logger> logger) override;
+  // ABI 6. The port's <interface> (as spawn writes it, with its nwfilter
+  // when rules were applied) attached to or detached from the domain with
+  // virDomainAttachDeviceFlags / virDomainDetachDeviceFlags: live and in the
+  // definition for a running or paused guest, in the definition only for a
+  // shut-off one. Errors: kNotFound, kInvalidState (suspended or crashed),
+  // kInvalidArgument (no bridge for the port's network), kNotSupported
+  // (a hypervisor without hot-plug), kUnavailable.
+  sdk::Status attach_interface(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                               const sdk::Vif& vif) override;
+  sdk::Status detach_interface(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                               const sdk::Vif& vif) override;
+  // ABI 6. virDomainInjectNMI. Errors: kNotFound, kInvalidState (not
+  // running), kNotSupported (the hypervisor cannot), kUnavailable.
+  sdk::Status trigger_crash_dump(const sdk::RequestContext& ctx, const sdk::Instance& instance) override;
 
   const LibvirtConfig& config() const { return config_; }
   // The directory of an instance's files.
@@ -157,6 +171,10 @@ class LibvirtDriver final : public sdk::VirtDriver {
                             bool keep_ephemeral, const ConfigDriveInjection& injection, GuestConfig& guest);
   sdk::Result<GuestConfig> guest_config(const sdk::Instance& instance, const sdk::ImageMeta& image_meta,
                                                const sdk::NetworkInfo& network_info) const;
+  // The guest interface of one port (bridge from the config or the port, its filter).
+  sdk::Result<GuestInterface> interface_for(const sdk::Instance& instance, const sdk::Vif& vif) const;
+  sdk::Status change_interface(const sdk::RequestContext& ctx, const sdk::Instance& instance, const sdk::Vif& vif,
+                               bool attach);
   sdk::Status define_and_start(const sdk::RequestContext& ctx, LibvirtConnection& conn, const GuestConfig& guest);
   sdk::Status hard_stop(LibvirtConnection& conn, const std::string& name);
   // Subscribes `conn` to lifecycle events, which forward_event hands on.
