@@ -65,7 +65,7 @@ class ServersApiCastFailureTest : public ServersApiTest {
     compute::ComputeApiOptions options;
     options.conductors_recover_lost_builds = conductors_recover;
     start(options);
-    api_ep_->stop();
+    stop_api_endpoint();
     return create_server("orphan");
   }
 };
