@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <system_error>
 #include <chrono>
 #include <thread>
@@ -277,6 +278,13 @@ sdk::Status ComputeTaskManager::reschedule_from_host(const sdk::RequestContext& 
   (void)scheduler_.release(ctx, uuid);
   const int attempts = recorded_attempt(uuid);
   record_lost_attempt(ctx, uuid, failed_host, why);
+  if (const std::string forced = forced_hosts(uuid); !forced.empty()) {
+    const std::string message = "Build of instance " + uuid + " was forced to host " + forced +
+                                " and is not moved to another host: " + why;
+    spdlog::warn("[{}] instance {}: {}", rid, uuid, message);
+    set_error(ctx, uuid, message, why, failed_host, nullptr);
+    return sdk::Status::NotFound(message);
+  }
   if (attempts >= options_.max_attempts) {
     const std::string message = no_more_hosts_message(uuid, options_.max_attempts, attempts, why);
     spdlog::warn("[{}] instance {}: {}", rid, uuid, message);
@@ -312,6 +320,13 @@ void ComputeTaskManager::record_lost_attempt(const sdk::RequestContext& ctx, con
   sdk::Status s = actions.start_event(uuid, create->request_id, kComputeBuildEvent, failed_host);
   if (s.ok()) s = actions.finish_event(uuid, create->request_id, kComputeBuildEvent, false, std::nullopt, why);
   if (!s.ok()) spdlog::warn("[{}] recording the lost build event of instance {}: {}", rid, uuid, s.message());
+}
+
+std::string ComputeTaskManager::forced_hosts(const std::string& uuid) {
+  auto sys = db::SystemMetadataRepository(db_).get(uuid);
+  if (!sys.ok()) return "";
+  auto it = sys->find(kForcedHostsKey);
+  return it == sys->end() ? "" : it->second;
 }
 
 int ComputeTaskManager::recorded_attempt(const std::string& uuid) {
@@ -467,9 +482,13 @@ sdk::Status ComputeTaskManager::cast_build(const sdk::RequestContext& ctx, const
   if (!instance.ok()) return instance.status();
   // The attempt count survives the request: a build lost with its host is
   // rescheduled from the database (reschedule_from_host).
-  if (sdk::Status s = db::SystemMetadataRepository(db_).update(instance_uuid,
-                                                               {{kBuildAttemptKey, std::to_string(attempt)}});
-      !s.ok()) {
+  std::map<std::string, std::string> build_record{{kBuildAttemptKey, std::to_string(attempt)}};
+  if (!spec.force_hosts.empty()) {
+    std::string forced;
+    for (const auto& h : spec.force_hosts) forced += (forced.empty() ? "" : ",") + h;
+    build_record[kForcedHostsKey] = forced;
+  }
+  if (sdk::Status s = db::SystemMetadataRepository(db_).update(instance_uuid, build_record); !s.ok()) {
     spdlog::warn("[{}] instance {}: recording build attempt {}: {}", ctx.request_id, instance_uuid, attempt,
                  s.message());
   }

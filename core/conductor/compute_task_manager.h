@@ -45,6 +45,10 @@ inline constexpr const char* kUnshelveEvent = "conductor_unshelve_instance";
 inline constexpr const char* kComputeBuildEvent = "compute__do_build_and_run_instance";
 // The system metadata key holding the attempt number of the last build cast.
 inline constexpr const char* kBuildAttemptKey = "build_attempt";
+// The system metadata key holding the hosts a build was forced to (a zone
+// "az:host", 2.74's host): such a build is not moved to another host, as
+// Nova does not retry a forced build.
+inline constexpr const char* kForcedHostsKey = "build_forced_hosts";
 
 class ComputeTaskManager {
  public:
@@ -106,6 +110,8 @@ class ComputeTaskManager {
 
   // The attempt number the last cast of the instance recorded (1 if none).
   int recorded_attempt(const std::string& instance_uuid);
+  // The hosts the build was forced to (kForcedHostsKey), "" when it was not.
+  std::string forced_hosts(const std::string& instance_uuid);
 
   // Loads the instance (host/node already set), records the attempt number in
   // its system metadata and casts build_and_run_instance to `host`.

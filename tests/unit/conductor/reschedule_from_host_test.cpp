@@ -144,6 +144,22 @@ TEST_F(RescheduleFromHostTest, WithNoAttemptLeftTheBuildEndsInErrorSayingSo) {
   EXPECT_EQ(h2.count(), 0u);
 }
 
+// Nova does not retry a build forced to a host ("az:host", 2.74's host).
+TEST_F(RescheduleFromHostTest, ABuildForcedToTheHostThatWentDownIsNotMoved) {
+  const std::string uuid = built_on_h1();
+  auto& h2 = add_compute_host("h2");
+  ASSERT_TRUE(db::SystemMetadataRepository(*db_).update(uuid, {{std::string(kForcedHostsKey), "h1"}}).ok());
+  force_down("h1");
+
+  EXPECT_EQ(sweep_twice().moved, 1);
+  const auto rec = instance(uuid);
+  EXPECT_EQ(rec.vm_state, "error");
+  EXPECT_EQ(rec.task_state, std::nullopt);
+  EXPECT_NE(fault_of(uuid).find("was forced to host h1"), std::string::npos) << fault_of(uuid);
+  EXPECT_FALSE(allocation(uuid).has_value());
+  EXPECT_EQ(h2.count(), 0u);
+}
+
 TEST_F(RescheduleFromHostTest, ARestartedHostHandsItsBuildBackOnceAndAStaleRequestChangesNothing) {
   const std::string uuid = built_on_h1();
   auto& h2 = add_compute_host("h2");
