@@ -45,6 +45,7 @@ class FakeStateFile : public ::testing::Test {
   FakeDriverConfig config() const {
     FakeDriverConfig c;
     c.state_file = path_.string();
+    c.clock = [now = now_] { return *now; };
     return c;
   }
   // A host on the state file, initialised; fails the test if init_host does.
@@ -57,6 +58,9 @@ class FakeStateFile : public ::testing::Test {
 
   std::filesystem::path dir_;
   std::filesystem::path path_;
+  // The guests' clock, moved by hand: CPU time is checked exactly.
+  std::shared_ptr<std::chrono::steady_clock::time_point> now_ =
+      std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::hours(1));
 };
 
 sdk::Instance rich_instance(const std::string& uuid) {
@@ -102,11 +106,13 @@ TEST_F(FakeStateFile, GuestsSurviveTheDriverAndKeepEveryRecordedField) {
     ASSERT_TRUE(spawn(*d, c).ok());
     ASSERT_TRUE(d->rebuild(ctx(), a, image("image-debian"), files, "secret", two_vifs(), {}, false).ok());
     ASSERT_TRUE(power_off(*d, b).ok());
-    ASSERT_TRUE(pause(*d, c).ok());
+    *now_ += std::chrono::seconds(5);
+    ASSERT_TRUE(pause(*d, c).ok());  // the last save: a has run 5 s
     before_a = *d->guest("u-a");
     before_usage = *d->get_available_resource("compute-1");
     before_cpu = d->get_info(a)->cpu_time_ns;
   }  // the "compute process" ends; the hypervisor (the file) stays
+  *now_ = std::chrono::steady_clock::time_point(std::chrono::hours(7));  // another process, another clock
 
   auto d = host();
   ASSERT_EQ(*d->list_instances(), (std::vector<std::string>{"u-a", "u-b", "u-c"}));
@@ -150,7 +156,12 @@ TEST_F(FakeStateFile, GuestsSurviveTheDriverAndKeepEveryRecordedField) {
   EXPECT_EQ(usage.vcpus_used, before_usage.vcpus_used);
   EXPECT_EQ(usage.memory_mb_used, before_usage.memory_mb_used);
   EXPECT_EQ(usage.local_gb_used, before_usage.local_gb_used);
-  EXPECT_GE(d->get_info(a)->cpu_time_ns, before_cpu);
+  // CPU time goes on from the saved value, on the new process's clock.
+  EXPECT_EQ(before_cpu, 5'000'000'000u);
+  EXPECT_EQ(d->get_info(a)->cpu_time_ns, before_cpu);
+  *now_ += std::chrono::seconds(2);
+  EXPECT_EQ(d->get_info(a)->cpu_time_ns, before_cpu + 2'000'000'000u);
+  EXPECT_EQ(d->get_info(b)->cpu_time_ns, 0u);  // shut off before any time passed
 
   // The kept guests obey the state machine as before.
   EXPECT_TRUE(power_on(*d, b).ok());
