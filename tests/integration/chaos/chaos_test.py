@@ -24,6 +24,7 @@ not kill its guests (a real hypervisor outlives its compute service). Short stuc
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -48,8 +49,10 @@ _lo, _hi = os.environ.get("STRATUS_CHAOS_PORTS", "47300-47399").split("-")
 PORTS = range(int(_lo), int(_hi) + 1)
 WORKERS = 8            # concurrent create/delete clients
 SETTLE_LIMIT = 120.0   # seconds for every server to reach ACTIVE or ERROR
+POWER_SYNC_GRACE = 3.0  # ... and to stay so: three power syncs (sync_power_state_interval=1)
 DELETE_LIMIT = 120.0
 COMPUTES = ["c1", "c2", "c3"]
+KILL_WITH_GUESTS = 5   # the compute round kills c2 once it runs this many guests
 
 
 def free_ports(n):
@@ -146,6 +149,22 @@ class Cloud:
             sys.stdout.write(f.read()[-4000:].decode(errors="replace"))
         raise SystemExit("%s did not become ready" % name)
 
+    def guests_in_state_file(self, name):
+        """Guests the compute's fake host has saved (0 before its first save)."""
+        try:
+            with open(self.state_file(name)) as f:
+                return len(json.load(f)["guests"])
+        except FileNotFoundError:
+            return 0
+
+    def guests_kept(self, name, mark):
+        """How many guests the restarted compute's fake host found in its
+        state file (its start-up log line), or None without that line."""
+        with open(self.log(name), "rb") as f:
+            f.seek(mark)
+            found = re.search(rb"(\d+) guest\(s\) kept from before the restart", f.read())
+        return int(found.group(1)) if found else None
+
     def kill9(self, name):
         p = self.procs[name]
         p.send_signal(signal.SIGKILL)
@@ -199,7 +218,10 @@ def wait_hypervisors_up(api, limit=30.0):
 
 
 def storm(cloud, role, image):
-    """CREATES creates from WORKERS clients; `role` killed after a third, restarted."""
+    """CREATES creates from WORKERS clients; `role` killed after a third (a
+    compute once it also runs KILL_WITH_GUESTS guests), restarted. Returns the
+    accepted ids, the refused indexes, and for a compute (guests it ran at the
+    kill, guests it kept)."""
     accepted, refused = [], []
     lock = threading.Lock()
     next_index = [0]
@@ -241,13 +263,24 @@ def storm(cloud, role, image):
             if next_index[0] >= CREATES // 3 or next_index[0] >= CREATES:
                 break
         time.sleep(0.01)
+    had = None
+    if role == "compute":
+        # Builds lag the 202s: wait (bounded) until c2's hypervisor runs some
+        # guests, so the kill hits running guests as well as builds in flight.
+        deadline = time.monotonic() + 30
+        while True:
+            had = cloud.guests_in_state_file(victim)
+            if had >= KILL_WITH_GUESTS or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
     cloud.kill9(victim)
     time.sleep(1.0)
     mark = cloud.start(victim)
     cloud.wait_ready(victim, mark)
+    kept = cloud.guests_kept(victim, mark) if role == "compute" else None
     for t in threads:
         t.join(timeout=300)
-    return accepted, refused
+    return accepted, refused, (had, kept)
 
 
 def servers(api):
@@ -262,18 +295,25 @@ def settled_state(s):
 
 
 def settle(api, accepted):
-    """Until every server is settled (settled_state); returns the last list."""
+    """Until every server is settled (settled_state) and still is after the
+    power sync has looked at every guest; returns the last list."""
     deadline = time.monotonic() + SETTLE_LIMIT
     start = time.monotonic()
+    settled_at = None  # when every server was first seen settled
     while True:
         try:
             listed = servers(api)
         except (OSError, ValueError, http.client.HTTPException):
             listed = None
         if listed is not None:
-            settled = all(settled_state(s) for s in listed)
-            if settled and set(accepted) <= {s["id"] for s in listed}:
-                return listed, time.monotonic() - start
+            settled = all(settled_state(s) for s in listed) and set(accepted) <= {s["id"] for s in listed}
+            if not settled:
+                settled_at = None
+            elif settled_at is None:
+                settled_at = time.monotonic()
+            elif time.monotonic() - settled_at >= POWER_SYNC_GRACE:
+                # A server ACTIVE without its guest turns SHUTOFF in this time.
+                return listed, settled_at - start
         if time.monotonic() > deadline:
             return listed or [], None
         time.sleep(0.5)
@@ -342,7 +382,7 @@ def main():
         time.sleep(1)  # the scheduler hears the reports one period after the conductor
         for role in ROLES:
             started = time.monotonic()
-            accepted, refused = storm(cloud, role, image)
+            accepted, refused, c2_guests = storm(cloud, role, image)
             wait_api(cloud.api)
             wait_hypervisors_up(cloud.api)
             listed, settled_in = settle(cloud.api, accepted)
@@ -355,9 +395,11 @@ def main():
             deleted_in = delete_all(cloud.api, [s["id"] for s in listed])
             left = remaining_rows(cloud.db)
             print("chaos: %-9s creates %d, 202 %d, refused %d; listed %d: active %d, error %d (%d without a fault), "
-                  "stuck %d, missing %d; settled in %s s; deleted in %s s; left %s; %.0f s"
+                  "stuck %d, missing %d;%s settled in %s s; deleted in %s s; left %s; %.0f s"
                   % (role, CREATES, len(accepted), len(refused), len(listed), active, len(errors), len(faultless),
-                     len(stuck), len(missing), "%.1f" % settled_in if settled_in is not None else "NEVER",
+                     len(stuck), len(missing),
+                     " c2 ran %s guest(s) at its kill -9 and kept %s;" % c2_guests if role == "compute" else "",
+                     "%.1f" % settled_in if settled_in is not None else "NEVER",
                      "%.1f" % deleted_in if deleted_in is not None else "NEVER", left,
                      time.monotonic() - started), flush=True)
             reasons = {}
@@ -379,6 +421,8 @@ def main():
                 failures.append("%s: never settled within %.0f s" % (role, SETTLE_LIMIT))
             if deleted_in is None or any(left.values()):
                 failures.append("%s: after delete all, left %s" % (role, left))
+            if role == "compute" and (c2_guests[1] is None or c2_guests[1] < c2_guests[0]):
+                failures.append("compute: c2 ran %s guests at its kill -9 but kept %s" % c2_guests)
             if not accepted:
                 failures.append("%s: no create was accepted" % role)
     finally:
