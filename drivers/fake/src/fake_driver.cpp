@@ -8,9 +8,12 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <type_traits>
 
 #include "cpu_info.h"
 #include "guest_console.h"
+#include "guest_records.h"
+#include "state_file.h"
 
 namespace stratus::drivers::fake {
 
@@ -109,6 +112,23 @@ FakeDriver::~FakeDriver() {
 
 namespace {
 
+// Whether a successful `op` may change a guest, so the state file is saved.
+bool changes_guests(FakeOperation op) {
+  switch (op) {
+    case FakeOperation::kSpawn:
+    case FakeOperation::kDestroy:
+    case FakeOperation::kReboot:
+    case FakeOperation::kPowerOff:
+    case FakeOperation::kPowerOn:
+    case FakeOperation::kPause:
+    case FakeOperation::kUnpause:
+    case FakeOperation::kSuspend:
+    case FakeOperation::kResume:
+    case FakeOperation::kRebuild: return true;
+    default: return false;
+  }
+}
+
 // The `unsupported` name (fake_driver_config.h) that turns `op` off, or "".
 std::string_view capability_of(FakeOperation op) {
   switch (op) {
@@ -142,7 +162,11 @@ R FakeDriver::run(FakeOperation op, const sdk::Instance* instance, Body&& body) 
     std::unique_lock lock(mutex_);
     CallScope scope(*this);
     if (Status fault = apply_fault(op, instance, lock); !fault.ok()) return fault;
-    return body();
+    R result = body();
+    if constexpr (std::is_same_v<R, Status>) {
+      if (result.ok() && changes_guests(op)) save_state();
+    }
+    return result;
   } catch (const std::exception& e) {
     return Status::Internal(std::string(operation_name(op)) + " on a fake host failed unexpectedly: " + e.what());
   } catch (...) {
@@ -315,10 +339,84 @@ Status FakeDriver::init_host(const std::string& host) {
   try {
     std::lock_guard lock(mutex_);
     if (!host.empty()) host_ = host;
+    if (Status s = open_state_file(); !s.ok()) return s;
     stopping_ = false;
     return Status::OK();
   } catch (const std::exception& e) {
     return Status::Internal(std::string("init_host on a fake host failed: ") + e.what());
+  }
+}
+
+// ---- state file ---------------------------------------------------------------------
+
+namespace {
+
+GuestRecord record_of(const FakeGuest& info, const std::string& hostname, std::uint64_t cpu_time_ns) {
+  GuestRecord r;
+  r.info = info;
+  r.info.files.clear();  // secrets stay out of the file (guest_records.h)
+  r.info.admin_password.clear();
+  r.hostname = hostname;
+  r.cpu_time_ns = cpu_time_ns;
+  return r;
+}
+
+}  // namespace
+
+Status FakeDriver::open_state_file() {
+  if (config_.state_file.empty() || state_file_ != nullptr) return Status::OK();
+  auto file = StateFile::open(config_.state_file);
+  if (!file.ok()) return file.status();
+  auto text = (*file)->read();
+  if (!text.ok()) return text.status();
+  std::vector<GuestRecord> loaded;
+  if (text->has_value()) {
+    auto decoded = decode_guest_records(**text);
+    if (!decoded.ok()) {
+      return Status::InvalidArgument("fake host state file " + config_.state_file +
+                                     " is not a fake host's guest list: " + decoded.status().message());
+    }
+    loaded = std::move(decoded).value();
+  }
+  // Written back before anything is taken from it, so a file that cannot be
+  // written fails here, with the host unchanged. Guests spawned before this
+  // first init_host win over saved ones of the same uuid.
+  const auto now = this->now();
+  std::map<std::string, GuestRecord> all;
+  for (const GuestRecord& r : loaded) all[r.info.uuid] = r;
+  for (const auto& [uuid, g] : guests_) all[uuid] = record_of(g->info, g->hostname, g->cpu_time(now));
+  std::vector<GuestRecord> records;
+  records.reserve(all.size());
+  for (auto& entry : all) records.push_back(std::move(entry.second));
+  if (Status s = (*file)->write(encode_guest_records(host_, records)); !s.ok()) return s;
+
+  std::size_t restored = 0;
+  for (const GuestRecord& r : loaded) {
+    if (guests_.count(r.info.uuid) != 0) continue;
+    auto g = std::make_unique<Guest>(static_cast<std::size_t>(config_.console_log_bytes));
+    g->info = r.info;
+    g->hostname = r.hostname;
+    g->cpu_time_ns = r.cpu_time_ns;
+    g->running_since = now;
+    g->booted_at = now;  // uptime counts from the reload: no clock outlives the process
+    g->console.note("fake host " + host_ + " restarted; guest kept (" + state_name(r.info.state) + ")");
+    guests_.emplace(r.info.uuid, std::move(g));
+    ++restored;
+  }
+  state_file_ = std::move(file).value();
+  log_->info("fake host " + host_ + ": state file " + config_.state_file + ": " + std::to_string(restored) +
+             " guest(s) kept from before the restart");
+  return Status::OK();
+}
+
+void FakeDriver::save_state() {
+  if (state_file_ == nullptr) return;
+  const auto now = this->now();
+  std::vector<GuestRecord> records;
+  records.reserve(guests_.size());
+  for (const auto& [uuid, g] : guests_) records.push_back(record_of(g->info, g->hostname, g->cpu_time(now)));
+  if (Status s = state_file_->write(encode_guest_records(host_, records)); !s.ok()) {
+    log_->error("fake host " + host_ + ": guests not saved (tried again at the next change): " + s.message());
   }
 }
 
@@ -809,6 +907,7 @@ Status FakeDriver::crash(const std::string& uuid) {
     const auto now = this->now();
     g->console.panic(now);
     g->set_state(PowerState::kCrashed, now);
+    save_state();
     return Status::OK();
   } catch (const std::exception& e) {
     return Status::Internal(std::string("crash on a fake host failed: ") + e.what());

@@ -46,6 +46,20 @@ sdk::Status check_not_empty(const Describe& describe, const std::string& key, co
   return sdk::Status::InvalidArgument(describe(key) + ": must not be empty");
 }
 
+// "" (off) or an absolute path naming a file: the compute's working
+// directory is nobody's promise, and a directory cannot be renamed over.
+sdk::Status check_state_file(const Describe& describe, const std::string& path) {
+  if (path.empty()) return sdk::Status::OK();
+  auto refuse = [&](const std::string& why) {
+    return sdk::Status::InvalidArgument(describe("state_file") + ": '" + path + "' " + why);
+  };
+  if (path.front() != '/') return refuse("is not an absolute path");
+  if (path.find('\0') != std::string::npos) return refuse("contains a NUL byte");
+  const std::string name = path.substr(path.rfind('/') + 1);
+  if (name.empty() || name == "." || name == "..") return refuse("does not name a file");
+  return sdk::Status::OK();
+}
+
 // One place for the range rules, shared by config files and code.
 sdk::Status check(const FakeDriverConfig& c, const Describe& describe) {
   const std::int64_t big = std::int64_t{1} << 40;  // ~1e12: absurd, but no overflow when summed
@@ -59,6 +73,7 @@ sdk::Status check(const FakeDriverConfig& c, const Describe& describe) {
            check_not_empty(describe, "hypervisor_type", c.hypervisor_type),
            check_not_empty(describe, "cpu_arch", c.cpu_arch),
            check_unsupported(describe, c.unsupported),
+           check_state_file(describe, c.state_file),
        };
   for (const sdk::Status& s : results) {
     if (!s.ok()) return s;
@@ -80,7 +95,7 @@ sdk::Result<FakeDriverConfig> FakeDriverConfig::from_plugin_config(const sdk::Pl
   static const std::set<std::string> kKnown = {
       "host",     "vcpus",           "memory_mb",         "local_gb",        "hypervisor_type",
       "cpu_arch", "hypervisor_version", "console_log_bytes", "hang_timeout_ms", "allow_metadata_faults",
-      "unsupported",
+      "unsupported", "state_file",
   };
   if (auto s = config.check_known_keys(kKnown, {std::string(kFaultPrefix)}); !s.ok()) return s;
 
@@ -127,6 +142,10 @@ sdk::Result<FakeDriverConfig> FakeDriverConfig::from_plugin_config(const sdk::Pl
   auto unsupported = config.get_string_list("unsupported", {});
   if (!unsupported.ok()) return unsupported.status();
   out.unsupported = std::move(unsupported).value();
+
+  auto state_file = config.get_string("state_file", out.state_file);
+  if (!state_file.ok()) return state_file.status();
+  out.state_file = *state_file;
 
   for (const std::string& key : config.keys()) {
     if (key.rfind(kFaultPrefix, 0) != 0) continue;

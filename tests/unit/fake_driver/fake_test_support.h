@@ -3,6 +3,9 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -66,6 +69,12 @@ inline sdk::Result<std::string> console(FakeDriver& d, const sdk::Instance& i) {
 inline sdk::PowerState state_of(FakeDriver& d, const sdk::Instance& i) {
   auto info = d.get_info(i);
   return info.ok() ? info->state : sdk::PowerState::kNoState;
+}
+
+// The whole content of a file ("" when it cannot be read).
+inline std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // Waits (bounded) until `n` calls are parked in an injected delay or hang.

@@ -16,11 +16,6 @@ using namespace testing;  // NOLINT: test helpers
 using sdk::PowerState;
 using sdk::StatusCode;
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 class FakeSnapshot : public ::testing::Test {
  protected:
   void SetUp() override {

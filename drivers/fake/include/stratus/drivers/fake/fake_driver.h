@@ -50,6 +50,16 @@
 // every call in progress has returned. Until init_host() is called again after
 // cleanup_host(), injected delays and hangs end at once with kUnavailable.
 //
+// Persistence: with `state_file` set (fake_driver_config.h), the guests
+// outlive the process, as a libvirt/QEMU host's domains outlive a killed
+// nova-compute. The first init_host takes the file's lock and loads it
+// (running guests keep running; their cpu time goes on from what was saved;
+// the console log starts again), then every change of a guest (spawn,
+// destroy, a power action, rebuild, crash) rewrites it atomically under the
+// host's lock. Nothing is saved before that first init_host. A save that
+// fails is logged and tried again at the next change: the guests in memory
+// stay the truth.
+//
 // No method throws.
 #pragma once
 
@@ -73,6 +83,8 @@
 #include "stratus/sdk/virt_driver.h"
 
 namespace stratus::drivers::fake {
+
+class StateFile;
 
 // Metadata key prefix for per-instance faults: "stratus:fake_fault:spawn".
 inline constexpr std::string_view kMetadataFaultPrefix = "stratus:fake_fault:";
@@ -111,6 +123,11 @@ class FakeDriver final : public sdk::VirtDriver {
   // init_host names the host (a non-empty argument replaces the config's
   // `host`) and re-arms fault waits after a cleanup_host. Guests survive
   // cleanup_host + init_host, as domains survive a nova-compute restart.
+  // With a state_file, the first call opens it (see Persistence above).
+  // Errors: kInvalidArgument (the file is not a fake host's guest list: the
+  // message names the file and what is wrong), kAlreadyExists (another fake
+  // host holds it), kUnavailable (it cannot be read or written); the host is
+  // then unchanged and a later init_host tries again.
   sdk::Status init_host(const std::string& host) override;
   sdk::Status cleanup_host(const std::string& host) override;
   sdk::DriverCapabilities capabilities() const override;
@@ -220,6 +237,10 @@ class FakeDriver final : public sdk::VirtDriver {
 
  private:
   struct Guest;
+  // Opens config_.state_file on the first init_host and loads its guests.
+  sdk::Status open_state_file();
+  // Writes every guest to the state file, if one is open (under the lock).
+  void save_state();
   // The guests' clock: config_.clock, else steady_clock.
   std::chrono::steady_clock::time_point now() const {
     return config_.clock ? config_.clock() : std::chrono::steady_clock::now();
@@ -261,6 +282,7 @@ class FakeDriver final : public sdk::VirtDriver {
   std::size_t active_calls_ = 0;
   std::size_t waiting_calls_ = 0;
   std::map<std::string, std::unique_ptr<Guest>> guests_;
+  std::unique_ptr<StateFile> state_file_;  // null: guests live in memory only
   std::map<std::string, std::vector<sdk::PortSecurity>> port_security_;  // by instance uuid
   std::size_t security_group_applies_ = 0;
   std::array<std::optional<ActiveFault>, kFakeOperationCount> faults_{};

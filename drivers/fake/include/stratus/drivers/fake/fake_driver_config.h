@@ -29,6 +29,15 @@
 //                                             reports the compute service's defaults),
 //                                             attach_interface (and detach) and
 //                                             trigger_crash_dump
+//   state_file             string  ""         off; else an absolute path where the
+//                                             host keeps its guests, so that they
+//                                             outlive the compute process as a
+//                                             libvirt/QEMU host's domains do: saved
+//                                             after every change, loaded by
+//                                             init_host. One file per host: a file
+//                                             another host holds (flock on
+//                                             PATH.lock) is refused. See
+//                                             docs/drivers/fake.md.
 //
 // Unknown keys, values of the wrong type and values out of range are refused
 // with kInvalidArgument naming the key, as the core does for its own sections.
@@ -73,6 +82,8 @@ struct FakeDriverConfig {
   std::array<std::optional<FaultSpec>, kFakeOperationCount> faults{};
   // Names from the `unsupported` key (kUnsupportableNames), each at most once.
   std::vector<std::string> unsupported;
+  // The `state_file` key: "" keeps the guests in memory only.
+  std::string state_file;
   // The clock guests' CPU time and uptime run on; empty: steady_clock. Not a
   // config key: tests set a clock they move by hand instead of sleeping.
   // Called under the host's lock; must not call back into the driver.
