@@ -124,7 +124,9 @@ bool changes_guests(FakeOperation op) {
     case FakeOperation::kUnpause:
     case FakeOperation::kSuspend:
     case FakeOperation::kResume:
-    case FakeOperation::kRebuild: return true;
+    case FakeOperation::kRebuild:
+    case FakeOperation::kAttachInterface:
+    case FakeOperation::kDetachInterface: return true;
     default: return false;
   }
 }
