@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <regex>
+#include <thread>
 #include <unordered_map>
 
 #include "core/common/user_regex.h"
@@ -226,8 +228,17 @@ Result<std::unique_ptr<Connection>> open_sqlite_connection(const std::string& pa
   if (rc != SQLITE_OK) return sqlite_status(rc, "install REGEXP function", sqlite3_errmsg(raw));
   // WAL: readers never block the writer. synchronous=NORMAL is durable across
   // process crashes in WAL mode (an OS crash may lose the last commits).
-  auto st = conn->exec_script("configure database " + path,
-                              "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  // Switching a new file to WAL takes an exclusive lock and answers BUSY at
+  // once, without the busy handler, while another process opens the same new
+  // file: tried again for up to the busy timeout.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
+  Status st;
+  for (;;) {
+    st = conn->exec_script("configure database " + path,
+                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    if (st.ok() || !st.is(sdk::StatusCode::kUnavailable) || std::chrono::steady_clock::now() >= give_up) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   if (!st.ok()) return st;
   auto mode = conn->prepare("check journal mode", "PRAGMA journal_mode");
   if (!mode.ok()) return mode.status();
