@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -81,6 +82,9 @@ class FakeKeystone {
     });
     port_ = http_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { http_.listen_after_bind(); });
+    // A stop() before the listener runs is lost (cpp-httplib), and the join
+    // in the destructor would wait forever: start only once it runs.
+    for (int i = 0; i < 5000 && !http_.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   ~FakeKeystone() {
     http_.stop();
