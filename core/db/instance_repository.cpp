@@ -524,10 +524,11 @@ Result<InstanceRecord> InstanceRepository::update(const std::string& uuid, const
     // A transition whose target is already in place succeeds without a
     // write: the same update sent again after its reply was lost (a router
     // or conductor restart) must not read as a refusal.
-    // Claims stay exclusive: one on a time (expected_updated_at), or one that
+    // Claims stay exclusive: a user's request (exclusive), one on a time (expected_updated_at), or one that
     // takes the instance from a host (expected_host other than where it is
     // now). A host guard that still holds (a compute's own step) is no claim.
-    const bool claim = u.expected_updated_at || (u.expected_host && cur->host != *u.expected_host);
+    const bool claim =
+        u.exclusive || u.expected_updated_at || (u.expected_host && cur->host != *u.expected_host);
     if ((u.expected_vm_state || u.expected_task_state) && !claim && already_applied(*cur, u)) {
       return *cur;
     }

@@ -100,6 +100,11 @@ struct InstanceUpdate {
   // updated_at must still be this: a claim on a record read earlier (the
   // conductor's stuck-instance sweep; two conductors never take one instance).
   std::optional<std::string> expected_updated_at;
+  // A user's request claiming the instance (the API's actions): it must make
+  // the transition itself. Without this, an update whose target state is
+  // already in place succeeds (a retried step after a lost reply), which
+  // would let two concurrent reboots both pass.
+  bool exclusive = false;
 };
 
 enum class DeletedFilter { kExclude, kOnly, kInclude };

@@ -170,10 +170,23 @@ snapshot = false
 EOF
 
 echo "tempest: compute $min_mv .. $max_mv at $aio_root; workspace $ws"
+# The aggregate tests move a host into an availability zone and out again.
+# Nova (as Stratus) refuses to take a host out of a zone while it holds any
+# instance, so a server another test boots on that host meanwhile makes the
+# cleanup fail with 409. They run alone, after the others.
+serial_regex='^tempest\.api\.compute\.admin\.test_aggregates\.'
+(cd "$ws" && timeout 300 /usr/bin/tempest run --config-file "$ws/etc/tempest.conf" --regex "$regex" --list-tests \
+  2> "$ws/list.err" | grep -E '^tempest\.' | grep -E "$serial_regex" > "$ws/serial-tests.txt") || true
 set +e
 (cd "$ws" && timeout 1500 /usr/bin/tempest run --config-file "$ws/etc/tempest.conf" \
-  --regex "$regex" --concurrency "$concurrency" --subunit > "$ws/results.subunit" 2> "$ws/run.err")
+  --regex "$regex" --exclude-regex "$serial_regex" --concurrency "$concurrency" --subunit > "$ws/results.subunit" 2> "$ws/run.err")
 rc=$?
+if [ -s "$ws/serial-tests.txt" ]; then
+  (cd "$ws" && timeout 600 /usr/bin/tempest run --config-file "$ws/etc/tempest.conf" \
+    --load-list "$ws/serial-tests.txt" --serial --subunit >> "$ws/results.subunit" 2>> "$ws/run.err")
+  serial_rc=$?
+  [ "$rc" -eq 0 ] && rc=$serial_rc
+fi
 set -e
 /usr/bin/subunit2csv < "$ws/results.subunit" > "$ws/results.csv" || true
 set +e

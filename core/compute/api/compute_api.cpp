@@ -118,6 +118,7 @@ Status ComputeAPI::run_action(const ComputeContext& ctx, const std::string& uuid
   u.task_state = std::optional<std::string>(std::string(action.new_task_state));
   u.expected_task_state = std::vector<std::optional<std::string>>{instance->task_state};
   u.expected_vm_state = std::vector<std::string>{instance->vm_state};
+  u.exclusive = true;
   if (action.change) action.change(u);
   auto updated = instances.update(uuid, u);
   if (!updated.ok()) {
@@ -382,6 +383,7 @@ Status ComputeAPI::restore(const ComputeContext& ctx, const std::string& uuid) {
   u.task_state = std::optional<std::string>();
   u.expected_vm_state = std::vector<std::string>{std::string(vm_state::kSoftDeleted)};
   u.expected_task_state = std::vector<std::optional<std::string>>{std::nullopt};
+  u.exclusive = true;
   auto updated = db::InstanceRepository(db_).update(uuid, u);
   if (!updated.ok()) {
     if (updated.status().is(sdk::StatusCode::kInvalidState)) {

@@ -164,6 +164,7 @@ Status ComputeAPI::unshelve(const ComputeContext& ctx, const std::string& uuid,
   u.task_state = std::optional<std::string>(std::string(task_state::kUnshelving));
   u.expected_task_state = std::vector<std::optional<std::string>>{instance->task_state};
   u.expected_vm_state = std::vector<std::string>{instance->vm_state};
+  u.exclusive = true;
   if (auto updated = instances.update(uuid, u); !updated.ok()) {
     if (updated.status().is(sdk::StatusCode::kNotFound)) return Status::NotFound("Instance " + uuid + " could not be found.");
     return Status::InvalidState("Cannot 'unshelve' instance " + uuid + ": its state changed during the request; try again");

@@ -245,6 +245,27 @@ TEST_F(DbInstanceRepository, AGuardedTransitionAlreadyInPlaceSucceeds) {
   EXPECT_EQ(repo_.update(i.uuid, timed).status().code(), sdk::StatusCode::kInvalidState);
 }
 
+// A user's action read the instance with no task, and another request set the
+// very task it wants meanwhile (two reboots): the second claim is refused,
+// although its target is already in place.
+TEST_F(DbInstanceRepository, AnExclusiveClaimWhoseTargetIsAlreadyInPlaceIsRefused) {
+  auto i = create("a");
+  InstanceUpdate active;
+  active.vm_state = "active";
+  active.task_state = std::optional<std::string>();
+  ASSERT_TRUE(repo_.update(i.uuid, active).ok());
+  InstanceUpdate reboot;
+  reboot.task_state = std::optional<std::string>("rebooting");
+  reboot.expected_task_state = std::vector<std::optional<std::string>>{std::nullopt};
+  reboot.expected_vm_state = std::vector<std::string>{"active"};
+  reboot.exclusive = true;
+  ASSERT_TRUE(repo_.update(i.uuid, reboot).ok());
+  auto second = repo_.update(i.uuid, reboot);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), sdk::StatusCode::kInvalidState);
+  EXPECT_NE(second.status().message().find("rebooting"), std::string::npos) << second.status();
+}
+
 TEST_F(DbInstanceRepository, MetadataSetMergeAndDelete) {
   auto i = create("a");
   auto md = repo_.update_metadata(i.uuid, {{"k", "v"}});
