@@ -16,7 +16,20 @@ namespace vs = vm_state;
 }  // namespace
 
 void ComputeManager::init_instances(const sdk::RequestContext& ctx) {
+  // A conductor busy with a storm (or restarting itself) can miss the first
+  // listing; without it nothing is reconciled, so it is tried a few times,
+  // each bounded by the RPC call timeout.
+  constexpr int kListingAttempts = 3;
   auto instances = conductor_.instance_get_all_by_host(ctx, host_);
+  for (int attempt = 2; !instances.ok() && attempt <= kListingAttempts; ++attempt) {
+    {
+      std::lock_guard lock(mutex_);
+      if (state_ != State::kStarting) break;  // stopped while starting
+    }
+    spdlog::warn("[{}] compute {}: listing its instances failed ({}); attempt {} of {}", ctx.request_id, host_,
+                 instances.status().to_string(), attempt, kListingAttempts);
+    instances = conductor_.instance_get_all_by_host(ctx, host_);
+  }
   if (!instances.ok()) {
     spdlog::error("[{}] compute {}: cannot list its instances, none reconciled: {}", ctx.request_id, host_,
                   instances.status().to_string());

@@ -77,6 +77,15 @@ class FakeConductor {
     std::lock_guard lock(mutex_);
     unreachable_updates_ = n;
   }
+  // The next `n` listings of a host's instances fail as if no conductor answered.
+  void make_listing_unreachable_for(std::size_t n) {
+    std::lock_guard lock(mutex_);
+    unreachable_listings_ = n;
+  }
+  std::size_t listings() const {
+    std::lock_guard lock(mutex_);
+    return listings_;
+  }
   // Updates that set this vm_state are applied, but their reply is lost (as
   // a conductor killed between its commit and its reply): the caller sees
   // Unavailable, and so does every retry. Empty: none.
@@ -147,6 +156,11 @@ class FakeConductor {
           std::vector<InstanceMsg> out;
           {
             std::lock_guard lock(mutex_);
+            ++listings_;
+            if (unreachable_listings_ > 0) {
+              --unreachable_listings_;
+              return rpc::make_error(rpc::Errc::unavailable, "no conductor connected");
+            }
             for (const auto& [uuid, msg] : instances_) {
               if (msg.instance.host == q.host) out.push_back(msg);
             }
@@ -228,6 +242,8 @@ class FakeConductor {
   mutable std::condition_variable cv_;
   std::map<std::string, InstanceMsg> instances_;
   std::size_t unreachable_updates_ = 0;
+  std::size_t unreachable_listings_ = 0;
+  std::size_t listings_ = 0;
   std::string lose_replies_to_;
   std::map<std::string, std::vector<StateStep>> history_;
   std::vector<rpcapi::InstanceFaultMsg> faults_;

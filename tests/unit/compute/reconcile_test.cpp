@@ -122,6 +122,17 @@ TEST_F(ReconcileTest, ABuildCastAfterTheInstanceWasHandedBackDoesNothing) {
   EXPECT_EQ(driver_->instance_count(), 0u);
 }
 
+// A conductor that misses the first listing (busy after a storm): the host
+// asks again, and still reconciles what it finds.
+TEST_F(ReconcileTest, AMissedListingIsAskedAgain) {
+  existing_guest("rebooting");
+  put("rebooting", "active", "reboot_started", PowerState::kRunning);
+  fake_.make_listing_unreachable_for(2);
+  start_compute();
+  EXPECT_EQ(fake_.listings(), 3u);
+  EXPECT_EQ(task_name(fake_.get("rebooting")->task_state), "None");
+}
+
 TEST_F(ReconcileTest, StartFailsWhenTheDriverCannotInitialiseAndMayBeRetried) {
   compute_ep_ = make_endpoint("compute-" + kHost);
   conductor_api_ = std::make_unique<rpcapi::ConductorRpcApi>(*compute_ep_, 5000ms);
