@@ -55,7 +55,7 @@ done
 unset STRATUS_CONFIG STRATUS_PLUGIN_PATH
 
 # --- stale runs: namespaces and folders whose PID runs no copy of this test
-is_live_run() { [ "$1" = "$$" ] || tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q "$me"; }
+is_live_run() { [ "$1" = "$$" ] || { tr '\0' ' ' < "/proc/$1/cmdline"; } 2>/dev/null | grep -q "$me"; }
 clean_stale() {
   local ns pid p dir
   for ns in $(ip netns list | awk '{print $1}' | grep -E '^stn-[0-9]+-' || true); do
@@ -146,7 +146,8 @@ setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$pg_bin/initdb" -D "$p
 echo "host all all $net.0/24 trust" >> "$pg_dir/data/pg_hba.conf"
 ip netns exec "$(ns db)" setpriv --reuid=nobody --regid=nogroup --clear-groups --pdeathsig=KILL -- \
   "$pg_bin/postgres" -D "$pg_dir/data" -k "$pg_dir" -p 5432 -h "${addr_of[db]}" -c fsync=off \
-  -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 > "$pg_dir/postgres.log" 2>&1 &
+  -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c log_lock_waits=on \
+  -c deadlock_timeout=500ms -c log_connections=on -c log_disconnections=on > "$pg_dir/postgres.log" 2>&1 &
 pid_of[db]=$!
 for _ in $(seq 1 200); do
   # from the client's namespace: across the bridge
@@ -280,19 +281,18 @@ wait_ready() {  # wait_ready NODE: its "ready" line after the last start (bounde
 }
 t0=$SECONDS
 start_node rtr; wait_ready rtr
-# ctl1 first: it migrates and seeds the empty database (ctl2 would wait for
-# the migration lock and find it done).
-start_node ctl1; wait_ready ctl1
-start_node ctl2
+# Both controllers at once on the empty database: one migrates it while the
+# other waits for the migration lock; both seed it (idempotent).
+start_node ctl1; start_node ctl2
 for c in "${computes[@]}"; do start_node "$c"; done
-wait_ready ctl2
+wait_ready ctl1; wait_ready ctl2
 for c in "${computes[@]}"; do wait_ready "$c"; done
 check "the router runs with CURVE" grep -q "(CURVE, allow-list" "$(node_dir rtr)/out"
 echo "nodes: router, ctl1, ctl2, ${computes[*]} ready in $((SECONDS - t0)) s"
 
 # --- the storm, from the client namespace; kills when it says so
 kill_at="$work/kill-now"; restarted="$work/restarted"
-ip netns exec "$(ns cli)" /usr/bin/python3 "$here/storm_client.py" \
+setpriv --pdeathsig=KILL -- ip netns exec "$(ns cli)" /usr/bin/python3 "$here/storm_client.py" \
   --api "http://${addr_of[ctl1]}:8774/v2.1" --api "http://${addr_of[ctl2]}:8774/v2.1" \
   --hosts "${computes[*]}" --creates "$creates" --victim-state "$(node_dir c3)/guests.json" \
   --kill-at "$kill_at" --restarted "$restarted" --psql "$pg_bin/psql" --pg-url "$pg_url" &
