@@ -21,14 +21,17 @@ signalled to the test script a third of the way in, then the checks.
 Prints one line per outcome; exit 1 on a failed check.
 """
 import argparse
-import http.client
 import json
+import os
 import subprocess
 import sys
 import threading
 import time
 import urllib.error
-import urllib.request
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "integration", "lib"))
+from cloud_http import TRANSIENT, call, delete_servers, fault_reasons, settle, settled_state  # noqa: E402
 
 WORKERS = 8
 KILL_WITH_GUESTS = 3     # the victim compute runs this many guests when killed
@@ -37,17 +40,6 @@ RESTART_LIMIT = 90.0     # for --restarted to appear
 SETTLE_LIMIT = 150.0
 POWER_SYNC_GRACE = 3.0   # three power syncs (sync_power_state_interval = 1)
 DELETE_LIMIT = 120.0
-
-TRANSIENT = (OSError, ValueError, http.client.HTTPException)
-
-
-def call(api, method, path, body=None, timeout=30):
-    req = urllib.request.Request(api + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        data = r.read()
-        return r.status, (json.loads(data) if data else None)
 
 
 def wait_up(apis, hosts):
@@ -95,9 +87,9 @@ def storm(args, image):
                 next_index[0] += 1
             if i >= late:
                 deadline = time.monotonic() + RESTART_LIMIT
-                while not os_exists(args.restarted) and time.monotonic() < deadline:
+                while not os.path.exists(args.restarted) and time.monotonic() < deadline:
                     time.sleep(0.1)
-            restarted = os_exists(args.restarted)
+            restarted = os.path.exists(args.restarted)
             body = {"server": {"name": "mn-%d" % i, "imageRef": image, "flavorRef": "1"}}
             which = i % len(apis)
             uuid = None
@@ -151,82 +143,6 @@ def storm(args, image):
     return accepted, refused[0], after_restart
 
 
-def os_exists(path):
-    try:
-        open(path).close()
-        return True
-    except OSError:
-        return False
-
-
-def servers(api):
-    return call(api, "GET", "/servers/detail?all_tenants=1&limit=1000")[1]["servers"]
-
-
-def settled(s):
-    return s["OS-EXT-STS:task_state"] is None and s["status"] in ("ACTIVE", "ERROR")
-
-
-def settle(apis, ids):
-    """Until both APIs list every accepted server settled, and still so
-    after POWER_SYNC_GRACE; returns (listings by API, seconds or None)."""
-    start = time.monotonic()
-    settled_at = None
-    listings = [[] for _ in apis]
-    while time.monotonic() - start < SETTLE_LIMIT:
-        try:
-            listings = [servers(api) for api in apis]
-            ok = all(all(settled(s) for s in listed) and ids <= {s["id"] for s in listed} for listed in listings)
-        except TRANSIENT:
-            ok = False
-        if not ok:
-            settled_at = None
-        elif settled_at is None:
-            settled_at = time.monotonic()
-        elif time.monotonic() - settled_at >= POWER_SYNC_GRACE:
-            return listings, settled_at - start
-        time.sleep(0.5)
-    return listings, None
-
-
-def delete_all(apis, ids):
-    todo = list(ids)
-    lock = threading.Lock()
-
-    def worker(n):
-        while True:
-            with lock:
-                if not todo:
-                    return
-                uuid = todo.pop()
-            api = apis[n % len(apis)]
-            for _ in range(5):  # a 409 while a task ends, a cut connection: bounded retries
-                try:
-                    call(api, "DELETE", "/servers/" + uuid)
-                    break
-                except urllib.error.HTTPError as e:
-                    if e.code == 404:
-                        break
-                    time.sleep(0.5)
-                except TRANSIENT:
-                    time.sleep(0.5)
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(WORKERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
-    start = time.monotonic()
-    while time.monotonic() - start < DELETE_LIMIT:
-        try:
-            if all(not servers(api) for api in apis):
-                return time.monotonic() - start
-        except TRANSIENT:
-            pass
-        time.sleep(0.5)
-    return None
-
-
 def rows_left(args):
     counts = {}
     for table, where in (("instances", " WHERE deleted = 0"), ("allocations", ""), ("ports", "")):
@@ -269,12 +185,12 @@ def main():
 
     wait_up(apis, hosts)
     ids = {u for u, _ in accepted}
-    listings, settled_in = settle(apis, ids)
+    listings, settled_in = settle(apis, ids, SETTLE_LIMIT, POWER_SYNC_GRACE)
     listed = listings[0]
     by_id = {s["id"]: s for s in listed}
     missing = sorted(ids - set(by_id))
     missing_api2 = sorted(ids - {s["id"] for s in listings[1]})
-    stuck = [s for s in listed if not settled(s)]
+    stuck = [s for s in listed if not settled_state(s)]
     active = [s for s in listed if s["status"] == "ACTIVE"]
     errors = [s for s in listed if s["status"] == "ERROR"]
     faultless = [s["id"] for s in errors if not (s.get("fault") or {}).get("message")]
@@ -284,13 +200,8 @@ def main():
         h = s.get("OS-EXT-SRV-ATTR:host") or "?"
         per_host[h] = per_host.get(h, 0) + 1
     print("outcome ACTIVE: %d (by host: %s)" % (len(active), ", ".join("%s %d" % kv for kv in sorted(per_host.items()))))
-    reasons = {}
-    for e in errors:
-        text = (e.get("fault") or {}).get("message", "").replace(e["id"], "<uuid>")[:100]
-        reasons[text] = reasons.get(text, 0) + 1
     print("outcome ERROR: %d (%d without a fault)%s" % (
-        len(errors), len(faultless),
-        "".join("; %d x %s" % (n, text) for text, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:4])))
+        len(errors), len(faultless), "".join("; %d x %s" % r for r in fault_reasons(errors))))
     print("outcome stuck: %d%s" % (len(stuck), "".join(
         " %s %s/%s" % (s["id"], s["status"], s["OS-EXT-STS:task_state"]) for s in stuck[:3])))
     print("outcome missing: %d from api1, %d from api2; listed without a 202: %d; settled in %s s" % (
@@ -306,7 +217,7 @@ def main():
     if len(per_host) < len(hosts):
         failures.append("ACTIVE servers on %d of %d hosts only" % (len(per_host), len(hosts)))
 
-    deleted_in = delete_all(apis, set(by_id) | ids)
+    deleted_in = delete_servers(apis, set(by_id) | ids, WORKERS, DELETE_LIMIT)
     left = rows_left(args)
     print("outcome deleted: %s; left in PostgreSQL: %s" % (
         "both lists empty in %.1f s" % deleted_in if deleted_in is not None else "NOT EMPTY after %.0f s" % DELETE_LIMIT,
