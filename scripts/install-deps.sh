@@ -25,6 +25,9 @@ packages=(
   # the PostgreSQL backend's tests start their own server (initdb + postgres
   # in a temporary folder; as the user nobody when run as root)
   postgresql
+  # the multi-node test (tests/e2e/multinode): network namespaces, veth and a
+  # bridge (ip), processes run as nobody and killed with their parent (setpriv)
+  iproute2 util-linux
   # test tools: Debian's own Python (/usr/bin/python3) and its packages
   python3 python3-zmq python3-msgpack openssh-client
   python3-novaclient python3-openstackclient python3-openstacksdk

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds with warnings as errors,
-# runs every test (unit, integration, e2e, browser and fuzz labels), then builds again with
+# runs every test (unit, integration, e2e, multinode, browser and fuzz labels), then builds again with
 # AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit tests there.
 #   STRATUS_SKIP_SANITIZE=1 bash scripts/test.sh   # skip the sanitizer pass
 set -euo pipefail
@@ -12,7 +12,7 @@ bash "$root/scripts/install-deps.sh"
 
 echo "== build (warnings are errors)"
 bash "$root/scripts/build.sh" "$root/build" -DSTRATUS_FUZZ_SECONDS="${STRATUS_FUZZ_SECONDS:-60}"
-echo "== tests: unit, integration, e2e, browser, and the fuzz targets for ${STRATUS_FUZZ_SECONDS:-60}s each"
+echo "== tests: unit, integration, e2e, multinode, browser, and the fuzz targets for ${STRATUS_FUZZ_SECONDS:-60}s each"
 ctest --test-dir "$root/build" --output-on-failure -j"$jobs" --timeout 600
 
 if [ "${STRATUS_SKIP_SANITIZE:-0}" != "1" ]; then

@@ -35,7 +35,10 @@ import tempfile
 import threading
 import time
 import urllib.error
-import urllib.request
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from cloud_http import call, delete_servers, fault_reasons, settle, settled_state  # noqa: E402
 
 STRATUS = sys.argv[1]
 CREATES = int(os.environ.get("STRATUS_CHAOS_CREATES", "200"))
@@ -183,15 +186,6 @@ class Cloud:
                 p.wait()
 
 
-def call(api, method, path, body=None, timeout=30):
-    req = urllib.request.Request(api + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        data = r.read()
-        return r.status, (json.loads(data) if data else None)
-
-
 def wait_api(api, limit=30.0):
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
@@ -283,77 +277,10 @@ def storm(cloud, role, image):
     return accepted, refused, (had, kept)
 
 
-def servers(api):
-    return call(api, "GET", "/servers/detail?all_tenants=1&limit=1000")[1]["servers"]
-
-
-def settled_state(s):
-    """ACTIVE or ERROR with no task, in every round: each fake compute keeps
-    its guests in its own state file, so a kill -9 of a compute leaves its
-    guests running, as a libvirt host's domains outlive nova-compute."""
-    return s["OS-EXT-STS:task_state"] is None and s["status"] in ("ACTIVE", "ERROR")
-
-
-def settle(api, accepted):
-    """Until every server is settled (settled_state) and still is after the
-    power sync has looked at every guest; returns the last list."""
-    deadline = time.monotonic() + SETTLE_LIMIT
-    start = time.monotonic()
-    settled_at = None  # when every server was first seen settled
-    while True:
-        try:
-            listed = servers(api)
-        except (OSError, ValueError, http.client.HTTPException):
-            listed = None
-        if listed is not None:
-            settled = all(settled_state(s) for s in listed) and set(accepted) <= {s["id"] for s in listed}
-            if not settled:
-                settled_at = None
-            elif settled_at is None:
-                settled_at = time.monotonic()
-            elif time.monotonic() - settled_at >= POWER_SYNC_GRACE:
-                # A server ACTIVE without its guest turns SHUTOFF in this time.
-                return listed, settled_at - start
-        if time.monotonic() > deadline:
-            return listed or [], None
-        time.sleep(0.5)
-
-
-def delete_all(api, ids):
-    todo = list(ids)
-    lock = threading.Lock()
-
-    def worker():
-        while True:
-            with lock:
-                if not todo:
-                    return
-                uuid = todo.pop()
-            for _ in range(3):  # a 409 while a task ends: bounded retries
-                try:
-                    call(api, "DELETE", "/servers/" + uuid)
-                    break
-                except urllib.error.HTTPError as e:
-                    if e.code == 404:
-                        break
-                    time.sleep(0.5)
-                except (OSError, ValueError, http.client.HTTPException):
-                    time.sleep(0.5)
-
-    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
-    start = time.monotonic()
-    while time.monotonic() - start < DELETE_LIMIT:
-        try:
-            if not servers(api):
-                return time.monotonic() - start
-        except (OSError, ValueError, http.client.HTTPException):
-            pass
-        time.sleep(0.5)
-    return None
+# Settled: ACTIVE or ERROR with no task, in every round (cloud_http.settled_state):
+# each fake compute keeps its guests in its own state file, so a kill -9 of a
+# compute leaves its guests running, as a libvirt host's domains outlive
+# nova-compute.
 
 
 def remaining_rows(db_dir):
@@ -385,14 +312,15 @@ def main():
             accepted, refused, c2_guests = storm(cloud, role, image)
             wait_api(cloud.api)
             wait_hypervisors_up(cloud.api)
-            listed, settled_in = settle(cloud.api, accepted)
+            listings, settled_in = settle([cloud.api], accepted, SETTLE_LIMIT, POWER_SYNC_GRACE)
+            listed = listings[0]
             by_id = {s["id"]: s for s in listed}
             missing = [u for u in accepted if u not in by_id]
             stuck = [s for s in listed if not settled_state(s)]
             errors = [s for s in listed if s["status"] == "ERROR"]
             faultless = [s["id"] for s in errors if not (s.get("fault") or {}).get("message")]
             active = sum(1 for s in listed if s["status"] == "ACTIVE")
-            deleted_in = delete_all(cloud.api, [s["id"] for s in listed])
+            deleted_in = delete_servers([cloud.api], [s["id"] for s in listed], WORKERS, DELETE_LIMIT)
             left = remaining_rows(cloud.db)
             print("chaos: %-9s creates %d, 202 %d, refused %d; listed %d: active %d, error %d (%d without a fault), "
                   "stuck %d, missing %d;%s settled in %s s; deleted in %s s; left %s; %.0f s"
@@ -402,13 +330,7 @@ def main():
                      "%.1f" % settled_in if settled_in is not None else "NEVER",
                      "%.1f" % deleted_in if deleted_in is not None else "NEVER", left,
                      time.monotonic() - started), flush=True)
-            reasons = {}
-            for e in errors:
-                text = (e.get("fault") or {}).get("message", "")
-                for u in [e["id"]]:
-                    text = text.replace(u, "<uuid>")
-                reasons[text[:90]] = reasons.get(text[:90], 0) + 1
-            for text, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:4]:
+            for n, text in fault_reasons(errors):
                 print("  %-9s %3d x %s" % (role, n, text), flush=True)
             if missing:
                 failures.append("%s: %d accepted servers missing, e.g. %s" % (role, len(missing), missing[:3]))
