@@ -1,5 +1,6 @@
 #include "core/network/port_security.h"
 #include "core/node/node.h"
+#include "core/node/service_reporter.h"
 
 #include <chrono>
 #include <cmath>
@@ -131,9 +132,11 @@ struct Node::Impl {
 
   std::unique_ptr<rpc::Endpoint> scheduler_endpoint;
   std::unique_ptr<scheduler::SchedulerService> scheduler;
+  std::unique_ptr<node::ServiceReporter> scheduler_reporter;  // its nova-scheduler row
 
   std::unique_ptr<rpc::Endpoint> conductor_endpoint;
   std::unique_ptr<conductor::ConductorService> conductor;
+  std::unique_ptr<node::ServiceReporter> conductor_reporter;  // its nova-conductor row
 
   std::vector<ComputeHost> computes;
 
@@ -271,6 +274,20 @@ struct Node::Impl {
     return sdk::Status::OK();
   }
 
+  // The role's row in the services table, heartbeated every report
+  // interval as compute hosts are (service_reporter.h); once it serves.
+  sdk::Result<std::unique_ptr<node::ServiceReporter>> report_service(std::string_view binary, std::string_view topic,
+                                                                     std::string_view rpc_version) {
+    auto reporter = std::make_unique<node::ServiceReporter>(
+        *database,
+        node::ServiceIdentity{config.host, std::string(binary), std::string(topic), std::string(rpc_version)},
+        millis(config.compute.heartbeat_interval));
+    if (auto s = reporter->start(); !s.ok()) {
+      return sdk::Status(s.code(), "registering the " + std::string(binary) + " service: " + s.message());
+    }
+    return reporter;
+  }
+
   sdk::Status start_scheduler() {
     auto made = scheduler::SchedulerService::create(registry, config, *database);
     if (!made.ok()) return made.status();
@@ -282,6 +299,9 @@ struct Node::Impl {
     if (auto s = scheduler->load_from_database(); !s.ok()) return s;
     if (auto s = scheduler_endpoint->start(); !s.ok()) return rpc_failure("scheduler endpoint", s);
     await_registration(*scheduler_endpoint, "scheduler");
+    auto reporter = report_service(rpcapi::kSchedulerBinary, rpcapi::kSchedulerTopic, rpcapi::kSchedulerVersion);
+    if (!reporter.ok()) return reporter.status();
+    scheduler_reporter = std::move(reporter.value());
     return sdk::Status::OK();
   }
 
@@ -311,6 +331,9 @@ struct Node::Impl {
     if (auto s = conductor_endpoint->start(); !s.ok()) return rpc_failure("conductor endpoint", s);
     await_registration(*conductor_endpoint, "conductor");
     conductor->stuck_instance_sweeper().start();
+    auto reporter = report_service(rpcapi::kConductorBinary, rpcapi::kConductorTopic, rpcapi::kConductorVersion);
+    if (!reporter.ok()) return reporter.status();
+    conductor_reporter = std::move(reporter.value());
     return sdk::Status::OK();
   }
 
@@ -553,6 +576,8 @@ struct Node::Impl {
         if (auto s = c.driver->cleanup_host(c.host); !s.ok()) spdlog::warn("cleanup of host {}: {}", c.host, s.to_string());
       }
     }
+    if (conductor_reporter) conductor_reporter->stop();
+    if (scheduler_reporter) scheduler_reporter->stop();
     if (conductor) conductor->stuck_instance_sweeper().stop();
     if (conductor_endpoint) conductor_endpoint->stop();
     if (scheduler_endpoint) scheduler_endpoint->stop();
@@ -566,6 +591,8 @@ struct Node::Impl {
     api_conductor.reset();
     api_endpoint.reset();
     computes.clear();
+    conductor_reporter.reset();
+    scheduler_reporter.reset();
     conductor.reset();
     conductor_endpoint.reset();
     scheduler.reset();

@@ -19,6 +19,7 @@
 #include "core/network/security_group_membership.h"
 #include "core/db/port_repository.h"
 #include "core/compute/api/injected_file_quota.h"
+#include "core/compute/api/port_quota.h"
 #include "core/db/quota_repository.h"
 #include "core/db/seed.h"
 #include "core/db/server_group_repository.h"
@@ -333,6 +334,14 @@ std::optional<std::int64_t> limit_of(const std::map<std::string, std::int64_t>& 
   return it->second;
 }
 
+// The ports each instance of the request makes: one per network asked for
+// without a port of the user's (Nova's _ports_needed_per_instance).
+std::int64_t new_ports_per_instance(const BaseOptions& base) {
+  std::int64_t n = 0;
+  for (const auto& net : base.networks) n += net.port_id.empty() ? 1 : 0;
+  return n;
+}
+
 // The records of one request, with uuids chosen here (ports name them).
 std::vector<db::InstanceRecord> build_records(const ComputeContext& ctx, const CreateRequest& req,
                                               const BaseOptions& base, std::int32_t count,
@@ -385,6 +394,13 @@ Result<std::vector<db::InstanceRecord>> provision_instances(db::Database& db, co
   if (!tx.ok()) return tx.status();
   auto created = db::InstanceRepository(*tx).create(std::move(records));
   if (!created.ok()) return created.status();
+  // Their ports against the project's Neutron port quota, in this
+  // transaction: two requests cannot both take the last ports.
+  if (Status s = check_port_quota(*tx, ctx.request.project_id,
+                                  new_ports_per_instance(base) * static_cast<std::int64_t>(created->size()));
+      !s.ok()) {
+    return s;
+  }
   db::PortRepository ports(*tx);
   auto security_groups = network::resolve_server_security_groups(*tx, ctx.request.project_id, base.security_groups);
   if (!security_groups.ok()) return security_groups.status();
@@ -454,8 +470,16 @@ Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateR
   if (!base.ok()) return base.status();
   if (Status s = check_metadata_quota(ctx.request.project_id, req.metadata.size(), ctx.request.user_id); !s.ok()) return s;
 
-  // Nova's _check_num_instances_quota: as many as the quota allows, at least min_count.
-  auto count = count_within_quota(db_, ctx, base->flavor.flavor, req.min_count, req.max_count);
+  // Nova's validate_networks: as many as the project's port quota leaves
+  // room for (403 below min_count); then _check_num_instances_quota on
+  // that: as many as the quota allows, at least min_count.
+  auto port_room = count_within_port_quota(db_, ctx.request.project_id, new_ports_per_instance(*base), req.min_count,
+                                           req.max_count);
+  if (!port_room.ok()) return port_room.status();
+  if (*port_room < req.max_count) {
+    spdlog::info("[{}] max count reduced from {} to {} due to network port quota", rid, req.max_count, *port_room);
+  }
+  auto count = count_within_quota(db_, ctx, base->flavor.flavor, req.min_count, *port_room);
   if (!count.ok()) return count.status();
   auto limits = db::QuotaRepository(db_).enforced_limits(ctx.request.project_id, ctx.request.user_id);
   if (!limits.ok()) return limits.status();

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/compute/api/compute_api.h"
+#include "core/compute/api/port_quota.h"
 #include "core/compute/api/instance_state_check.h"
 #include "core/compute/instance_states.h"
 #include "core/db/instance_action_repository.h"
@@ -149,6 +150,11 @@ Result<db::PortRecord> ComputeAPI::attach_interface(const ComputeContext& ctx, c
   if (made) {
     auto tx = db_.begin_write("attach interface");
     if (!tx.ok()) return tx.status();
+    // Nova: a port past the project's Neutron quota is 403 PortLimitExceeded.
+    if (Status s = check_port_quota(*tx, instance->project_id, 1); !s.ok()) {
+      finish_action(ctx, uuid, s);
+      return s;
+    }
     auto created = db::PortRepository(*tx).create(network_id, uuid, req.fixed_ip);
     Status failed = created.ok() ? Status::OK() : created.status();
     if (created.ok()) {

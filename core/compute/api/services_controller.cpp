@@ -80,6 +80,16 @@ bool looks_like_uuid(const std::string& s) {
   return true;
 }
 
+// Nova's utils.validate_integer: an optional sign and digits.
+bool is_integer(const std::string& s) {
+  std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  if (i == s.size()) return false;
+  for (; i < s.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
 json base_view(const db::ServiceRecord& s, const ServicesOptions& options);
 
 // Nova's refusal to enable or disable anything but a compute service.
@@ -131,8 +141,11 @@ Result<ApiResponse> update_by_id(db::Database& db, const ServicesOptions& option
   if (Status s = validator.validate(req.body); !s.ok()) return s;
   auto service = find_service(db, req, req.path_params[0]);
   if (!service.ok()) return service.status();
+  // Nova checks the binary first: a conductor or scheduler has nothing to
+  // enable, disable or force down (its row is informational).
+  if (service->binary != kComputeBinary) return not_updatable(service->binary);
   const json& in = req.body;
-  if (in.contains("disabled_reason") && (!in.contains("status") || in["status"] != "disabled")) {
+  if (in.contains("disabled_reason") && in.contains("status") && in["status"] == "enabled") {
     return Status::InvalidArgument("Specifying 'disabled_reason' with status 'enabled' is invalid.");
   }
   if (!in.contains("status") && !in.contains("forced_down")) {
@@ -140,7 +153,6 @@ Result<ApiResponse> update_by_id(db::Database& db, const ServicesOptions& option
   }
   db::ServiceRepository repo(db);
   if (in.contains("status")) {
-    if (service->binary != kComputeBinary) return not_updatable(service->binary);
     const bool disable = in["status"] == "disabled";
     std::optional<std::string> reason;
     if (in.contains("disabled_reason")) reason = in["disabled_reason"].get<std::string>();
@@ -184,6 +196,8 @@ void add_service_routes(ApiServer& server, db::Database& db, ServicesOptions opt
                    const std::string host = req.body["host"].get<std::string>();
                    const std::string binary = stored_binary_name(req.body["binary"].get<std::string>());
                    const bool down = lenient_bool(req.body["forced_down"]);
+                   // Nova's _update: forcing down is for compute services only.
+                   if (binary != kComputeBinary) return not_updatable(binary);
                    Status s = db::ServiceRepository(db).set_forced_down(host, binary, down);
                    if (s.is(sdk::StatusCode::kNotFound)) return no_such_service(host, binary);
                    if (!s.ok()) return s;
@@ -217,7 +231,12 @@ void add_service_routes(ApiServer& server, db::Database& db, ServicesOptions opt
   // service whose host still has instances cannot go (409).
   server.route("DELETE", R"(/v2\.1/os-services/([^/]+))", [&db](const ApiRequest& req) -> Result<ApiResponse> {
     if (auto denied = policy_check(req, "os_compute_api:os-services:delete")) return *denied;
-    auto service = find_service(db, req, req.path_params[0]);
+    const std::string& id = req.path_params[0];
+    if (req.microversion < Microversion{2, 53} && !is_integer(id)) {
+      return Status::InvalidArgument("Invalid input received: id must be an integer");
+    }
+    auto service = find_service(db, req, id);
+    if (service.status().is(sdk::StatusCode::kNotFound)) return Status::NotFound("Service " + id + " not found.");
     if (!service.ok()) return service.status();
     if (service->binary == kComputeBinary) {
       db::InstanceFilter filter;
@@ -229,8 +248,10 @@ void add_service_routes(ApiServer& server, db::Database& db, ServicesOptions opt
                                 "instances first.");
       }
     }
+    // Any other binary simply goes, as in Nova; its process does not write
+    // the row again until it restarts (core/node/service_reporter.h).
     Status s = db::ServiceRepository(db).remove(service->id);
-    if (s.is(sdk::StatusCode::kNotFound)) return Status::NotFound("Service " + req.path_params[0] + " could not be found.");
+    if (s.is(sdk::StatusCode::kNotFound)) return Status::NotFound("Service " + id + " not found.");
     if (!s.ok()) return s;
     return ApiResponse{204, nullptr, {}};
   });

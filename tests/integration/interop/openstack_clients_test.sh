@@ -91,7 +91,9 @@ py_check "openstack availability zone list: nova is available" "$work/az.json" \
   'any(z["Zone Name"] == "nova" and z["Zone Status"] == "available" for z in d)'
 os compute service list -f json > "$work/services.json"
 py_check "openstack compute service list: both compute services up and enabled" "$work/services.json" \
-  'sorted((s["Binary"], s["Host"], s["State"], s["Status"]) for s in d) == [("nova-compute", h, "up", "enabled") for h in ("interop-1", "interop-2")]'
+  'sorted((s["Binary"], s["Host"], s["State"], s["Status"]) for s in d if s["Binary"] == "nova-compute") == [("nova-compute", h, "up", "enabled") for h in ("interop-1", "interop-2")]'
+py_check "openstack compute service list: a conductor and a scheduler row, up, in zone internal" "$work/services.json" \
+  'sorted((s["Binary"], s["Zone"], s["State"]) for s in d if s["Binary"] != "nova-compute") == [("nova-conductor", "internal", "up"), ("nova-scheduler", "internal", "up")]'
 os network list -f json > "$work/networks.json"
 py_check "openstack network list: the seeded networks" "$work/networks.json" '[n["Name"] for n in d] == ["private", "public"]'
 

@@ -298,3 +298,65 @@ TEST_F(ServicesApi, DeleteRemovesTheRecord) {
 
 }  // namespace
 }  // namespace stratus::core::api
+
+namespace stratus::core::api {
+namespace {
+
+// Conductor and scheduler rows (core/node/service_reporter.h) are listed but,
+// as in Nova, only compute services are enabled, disabled or forced down, at
+// every microversion; they are deleted without the compute checks.
+TEST_F(ServicesApi, ConductorAndSchedulerRowsAreListedButNotUpdatable) {
+  ASSERT_TRUE(db::ServiceRepository(*db_).register_service("ctl", "stratus-conductor", "conductor").ok());
+  json on_ctl = body(client_->Get("/v2.1/os-services?host=ctl", as("admin")))["services"];
+  ASSERT_EQ(on_ctl.size(), 2u);
+  std::set<std::string> binaries;
+  for (const auto& s : on_ctl) {
+    binaries.insert(s["binary"].get<std::string>());
+    EXPECT_EQ(s["zone"], "internal");
+  }
+  EXPECT_EQ(binaries, (std::set<std::string>{"nova-conductor", "nova-scheduler"}));
+
+  const std::string refused = "Updating a nova-scheduler service is not supported. Only nova-compute services can be updated.";
+  auto down = client_->Put("/v2.1/os-services/force-down", as("admin", "2.11"),
+                           R"({"host": "ctl", "binary": "nova-scheduler", "forced_down": true})", "application/json");
+  EXPECT_EQ(down->status, 400);
+  EXPECT_EQ(body(down)["badRequest"]["message"], refused);
+  // Refused before the host is looked at, as Nova.
+  down = client_->Put("/v2.1/os-services/force-down", as("admin", "2.11"),
+                      R"({"host": "nowhere", "binary": "nova-conductor", "forced_down": true})", "application/json");
+  EXPECT_EQ(down->status, 400);
+
+  json listed = body(client_->Get("/v2.1/os-services?binary=nova-scheduler", as("admin", "2.53")))["services"];
+  ASSERT_EQ(listed.size(), 1u);
+  const std::string uuid = listed[0]["id"].get<std::string>();
+  for (const char* b : {R"({"forced_down": true})", R"({"status": "disabled"})", R"({})"}) {
+    auto r = client_->Put("/v2.1/os-services/" + uuid, as("admin", "2.53"), b, "application/json");
+    EXPECT_EQ(r->status, 400) << b;
+    EXPECT_EQ(body(r)["badRequest"]["message"], refused) << b;
+  }
+  EXPECT_FALSE(service("ctl", "stratus-scheduler").forced_down);
+  EXPECT_FALSE(service("ctl", "stratus-scheduler").disabled);
+  EXPECT_TRUE(calls().empty());
+
+  // A reason without a status is no update at all (Nova's order of checks).
+  json compute = body(client_->Get("/v2.1/os-services?host=host1", as("admin", "2.53")))["services"][0];
+  auto reason_only = client_->Put("/v2.1/os-services/" + compute["id"].get<std::string>(), as("admin", "2.53"),
+                                  R"({"disabled_reason": "x"})", "application/json");
+  EXPECT_EQ(reason_only->status, 400);
+  EXPECT_EQ(body(reason_only)["badRequest"]["message"],
+            "No updates were requested. Fields 'status' or 'forced_down' should be specified.");
+
+  // Delete: an integer id before 2.53, Nova's 404 text; a conductor row goes.
+  auto bad_id = client_->Delete("/v2.1/os-services/abc", as("admin"));
+  EXPECT_EQ(bad_id->status, 400);
+  EXPECT_EQ(body(bad_id)["badRequest"]["message"], "Invalid input received: id must be an integer");
+  auto missing = client_->Delete("/v2.1/os-services/99999", as("admin"));
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(body(missing)["itemNotFound"]["message"], "Service 99999 not found.");
+  const auto conductor = service("ctl", "stratus-conductor");
+  EXPECT_EQ(client_->Delete("/v2.1/os-services/" + std::to_string(conductor.id), as("admin"))->status, 204);
+  EXPECT_FALSE(db::ServiceRepository(*db_).get("ctl", "stratus-conductor").ok());
+}
+
+}  // namespace
+}  // namespace stratus::core::api

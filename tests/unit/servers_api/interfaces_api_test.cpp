@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "core/db/instance_action_repository.h"
+#include "core/db/network_quota_repository.h"
 
 namespace stratus::core::api::test_support {
 namespace {
@@ -97,6 +98,16 @@ TEST_F(InterfacesApiTest, AttachOnANetworkMakesAPortAndThHostPlugsIt) {
   EXPECT_EQ(sent->vif.address, ports[1].mac_address);
   EXPECT_EQ(sent->rule_ports, (std::vector<std::string>{first, ports[1].uuid}));
   EXPECT_TRUE(has(actions_of(id), "attach_interface"));
+}
+
+TEST_F(InterfacesApiTest, AttachPastThePortQuotaIsNovas403AndMakesNoPort) {
+  const std::string id = active_server();
+  ASSERT_TRUE(db::NetworkQuotaRepository(*db_).set("p-member", {{"port", 1}}).ok());
+  auto r = attach(id, {{"net_id", db::kDefaultNetworkUuid}});
+  ASSERT_EQ(r->status, 403) << r->body;
+  EXPECT_EQ(body(r)["forbidden"]["message"], "Maximum number of ports exceeded");
+  EXPECT_EQ(ports_of(id).size(), 1u);
+  EXPECT_EQ(services_.count("attach_interface"), 0u);
 }
 
 TEST_F(InterfacesApiTest, AttachWithAFixedIpTakesItAndATakenOneIs409) {

@@ -8,6 +8,7 @@
 #include "core/db/instance_action_repository.h"
 #include "core/db/instance_fault_repository.h"
 #include "core/db/keypair_repository.h"
+#include "core/db/network_quota_repository.h"
 #include "core/db/network_repository.h"
 #include "core/db/quota_repository.h"
 #include "core/db/server_group_repository.h"
@@ -144,6 +145,48 @@ TEST_F(ServersApiTest, MaxCountShrinksToTheQuotaButNotBelowMinCount) {
   auto r = post("/v2.1/servers", b);
   ASSERT_EQ(r->status, 202) << r->body;
   EXPECT_EQ(written().first, 2u);
+}
+
+// Nova's validate_networks: every port of the project counts against its
+// Neutron port quota, a boot needs one per network without a port of the
+// user's; max_count shrinks to what fits, below min_count it is 403.
+TEST_F(ServersApiTest, ServersPortsCountAgainstTheNetworkPortQuota) {
+  ASSERT_TRUE(db::NetworkQuotaRepository(*db_).set("p-member", {{"port", 4}}).ok());
+  db::PortSpec spec;
+  spec.network_uuid = db::kDefaultNetworkUuid;
+  spec.project_id = "p-member";
+  spec.preserve_on_delete = true;
+  auto users_port = db::PortRepository(*db_).create(spec);
+  ASSERT_TRUE(users_port.ok()) << users_port.status();
+
+  json b = server_body("p");
+  b["server"]["min_count"] = 1;
+  b["server"]["max_count"] = 5;
+  auto r = post("/v2.1/servers", b);
+  ASSERT_EQ(r->status, 202) << r->body;
+  EXPECT_EQ(written().first, 3u);  // 3 free ports: 3 servers
+  EXPECT_EQ(db::NetworkQuotaRepository(*db_).usage("p-member")->at("port"), 4);
+
+  const auto before = written();
+  r = post("/v2.1/servers", server_body("one-more"));
+  ASSERT_EQ(r->status, 403) << r->body;
+  EXPECT_EQ(body(r)["forbidden"]["message"], "Maximum number of ports exceeded");
+  EXPECT_EQ(written(), before);
+
+  // A server on the user's own port needs no new one.
+  b = server_body("on-port");
+  b["server"]["networks"] = json::array({{{"port", users_port->uuid}}});
+  r = post("/v2.1/servers", b);
+  ASSERT_EQ(r->status, 202) << r->body;
+  EXPECT_EQ(db::NetworkQuotaRepository(*db_).usage("p-member")->at("port"), 4);
+
+  ASSERT_TRUE(db::NetworkQuotaRepository(*db_).set("p-member", {{"port", 2}}).ok());
+  r = post("/v2.1/servers", server_body("over"));
+  ASSERT_EQ(r->status, 403) << r->body;
+  EXPECT_EQ(body(r)["forbidden"]["message"], "The number of defined ports: 4 is over the limit: 2");
+  // Unlimited again: no check.
+  ASSERT_TRUE(db::NetworkQuotaRepository(*db_).set("p-member", {{"port", -1}}).ok());
+  EXPECT_EQ(post("/v2.1/servers", server_body("free"))->status, 202);
 }
 
 TEST_F(ServersApiTest, SchemaErrorsNameTheFieldAndWriteNothing) {
