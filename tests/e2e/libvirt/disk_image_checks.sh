@@ -72,7 +72,7 @@ PY
 require "createImage of running disk-b: the image ends active (in order), with Nova's properties" snapshot_ok
 check "disk-b runs again after its snapshot" test "$(timeout 10 virsh -c "$uri" domstate "$disk_b" | head -1)" = "running"
 check "disk-b is ACTIVE with no task" wait_status ACTIVE 60 disk-b
-check "server create disk-d from the snapshot" st server create disk-d --flavor m1.tiny --image "$snap"
+check "server create disk-d from the snapshot" quiet st server create disk-d --flavor m1.tiny --image "$snap"
 
 # ---- rebuild starts a fresh overlay (meanwhile disk-d boots) --------------------------
 check "rebuild disk-a on its image" api rebuild "$disk_a" "$disk_qcow2"

@@ -318,6 +318,7 @@ require "stratus aio runs with the libvirt driver" run_aio
 require "the tiny guest's kernel, ramdisk and root disk are uploaded to the image service" upload_images
 export STRATUS_URL="$url"
 st() { timeout 400 "$stratus" "$@"; }
+quiet() { "$@" > /dev/null; }
 
 # ---- create, and the marker on the console ---------------------------------------------
 markers() { st server console-log e2e-1 2>/dev/null | grep -c "$marker" || true; }
@@ -343,9 +344,9 @@ require "the guest reaches userspace: the marker is in console-log" wait_markers
 # The disk-image servers boot meanwhile (checked after e2e-1 is deleted):
 # two of the qcow2 image (one base, two overlays) and one of the raw image.
 for name in disk-a disk-b; do
-  check "server create $name from the qcow2 disk image" st server create "$name" --flavor m1.tiny --image tiny-disk-qcow2
+  check "server create $name from the qcow2 disk image" quiet st server create "$name" --flavor m1.tiny --image tiny-disk-qcow2
 done
-check "server create disk-c from the raw disk image" st server create disk-c --flavor m1.tiny --image tiny-disk-raw
+check "server create disk-c from the raw disk image" quiet st server create disk-c --flavor m1.tiny --image tiny-disk-raw
 
 # ---- config drive: the user data reached the guest ------------------------------------
 check "server show says config_drive True" \
@@ -381,8 +382,9 @@ check "server start --wait ends ACTIVE" st server start e2e-1 --wait --timeout 3
 check "the guest came up again after start" wait_markers 4
 
 # ---- lifecycle events: a guest killed behind Stratus' back is SHUTOFF at once --------
-status_of() {  # status_of [NAME] (default e2e-1)
-  st server show "${1:-e2e-1}" -f json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'
+status_of() {  # status_of [NAME] (default e2e-1); "" when there is no such server
+  st server show "${1:-e2e-1}" -f json 2>/dev/null |
+    /usr/bin/python3 -c 'import json,sys; print(json.loads(sys.stdin.read() or "{}").get("status", ""))'
 }
 wait_status() {  # wait_status STATUS SECONDS [NAME]
   for _ in $(seq 1 "$2"); do [ "$(status_of "${3:-e2e-1}")" = "$1" ] && return 0; sleep 1; done
