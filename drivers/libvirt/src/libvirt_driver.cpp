@@ -1039,12 +1039,12 @@ Status LibvirtDriver::snapshot(const sdk::RequestContext& ctx, const sdk::Instan
       return Status::InvalidArgument("instance " + instance.uuid + ": cannot snapshot into image " + image.id +
                                      " of disk format '" + image.disk_format + "' (qcow2 or raw)");
     }
+    const std::string name = domain_name(instance);
     auto conn = connection(ctx.request_id);
     if (!conn.ok()) return conn.status();
     LibvirtConnection& c = **conn;
     auto info = domain_info(c, instance);
     if (!info.ok()) return info.status();
-    const std::string name = domain_name(instance);
     // Nova's cold snapshot, without stopping the guest: paused, QEMU has
     // flushed the disk and writes nothing until it runs again.
     const bool pause = to_power_state(*info) == PowerState::kRunning;

@@ -308,7 +308,7 @@ upload_images() {
   kernel="$(api upload tiny-kernel aki aki "$work/guest/kernel")" &&
   ramdisk="$(api upload tiny-ramdisk ari ari "$work/guest/initramfs")" &&
   api upload tiny-guest raw bare "$work/guest/disk.raw" kernel_id="$kernel" ramdisk_id="$ramdisk" \
-    os_command_line="console=ttyS0 quiet loglevel=3" hw_architecture=x86_64 > /dev/null &&
+    os_command_line="console=ttyS0 quiet loglevel=3 no_timer_check" hw_architecture=x86_64 > /dev/null &&
   qemu-img convert -f raw -O qcow2 "$work/guest/boot-disk.raw" "$work/guest/boot-disk.qcow2" &&
   disk_qcow2="$(api upload tiny-disk-qcow2 qcow2 bare "$work/guest/boot-disk.qcow2")" &&
   disk_raw="$(api upload tiny-disk-raw raw bare "$work/guest/boot-disk.raw")"

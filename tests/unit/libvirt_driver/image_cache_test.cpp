@@ -42,6 +42,12 @@ struct Cache {
     if (auto s = disks->create_overlay(ctx(), *base, instances / uuid / "disk", 0); !s.ok()) return s;
     return base->path;
   }
+  // The image cached, last used `ago`.
+  sdk::Result<CachedImage> cached(const sdk::ImageMeta& m, std::chrono::seconds ago) {
+    auto base = disks->cache_image(ctx(), m);
+    if (base.ok()) age(base->path, ago);
+    return base;
+  }
   TempDir dir;
   fs::path store = dir.path() / "store";
   fs::path instances = dir.path() / "instances";
@@ -88,9 +94,8 @@ TEST(ImageCache, TwoInstancesShareOneBaseKeptUntilNeitherUsesIt) {
 TEST(ImageCache, UnusedBaseIsKeptForItsMinimumAgeAfterItsLastUse) {
   Cache c;
   ASSERT_TRUE(c.ok);
-  auto base = c.disks->cache_image(ctx(), cirros());
+  auto base = c.cached(cirros(), 2h);
   ASSERT_TRUE(base.ok());
-  age(base->path, 2h);
   // A use (a spawn caching it again) counts from now.
   ASSERT_TRUE(c.disks->cache_image(ctx(), cirros()).ok());
   auto sweep = c.disks->remove_unused_bases(c.instances, 3600s);
@@ -113,9 +118,8 @@ TEST(ImageCache, UnusedBaseIsKeptForItsMinimumAgeAfterItsLastUse) {
 TEST(ImageCache, AnUnreadableDiskRemovesNothing) {
   Cache c;
   ASSERT_TRUE(c.ok);
-  auto base = c.disks->cache_image(ctx(), cirros());
+  auto base = c.cached(cirros(), 48h);
   ASSERT_TRUE(base.ok());
-  age(base->path, 48h);
   // A qcow2 header naming a backing file beyond its end: which base it
   // uses cannot be told, so none may be taken as unused.
   fs::create_directories(c.instances / "x");
@@ -153,9 +157,8 @@ TEST(ImageCache, BackingFilesAreReadFromQcow2HeadersRelativeOrAbsolute) {
 TEST(ImageCache, PeriodicManagerRemovesUnusedBases) {
   Cache c;
   ASSERT_TRUE(c.ok);
-  auto base = c.disks->cache_image(ctx(), cirros());
+  auto base = c.cached(cirros(), 48h);
   ASSERT_TRUE(base.ok());
-  age(base->path, 48h);
   c.disks->start_cache_manager(c.instances, 60s, 1s);
   for (int i = 0; i < 100 && fs::exists(base->path); ++i) std::this_thread::sleep_for(50ms);
   EXPECT_FALSE(fs::exists(base->path));
