@@ -1,29 +1,26 @@
 #!/usr/bin/python3
-"""REST calls of the libvirt e2e test that the stratus CLI has no command for,
-made as openstackclient makes them (`server image create`, `server rebuild`).
+"""Image service calls of the libvirt e2e test.
 
   e2e_api.py ROOT upload NAME DISK_FORMAT CONTAINER_FORMAT FILE [KEY=VALUE...]
       prints the new image's id once it is active
-  e2e_api.py ROOT snapshot SERVER_ID NAME
-      createImage (microversion 2.45), then follows the image until it is
-      active (at most 400 s), polling every 0.1 s; prints one JSON line:
+  e2e_api.py ROOT watch NAME
+      waits for an image named NAME and follows it until it is active (at
+      most 600 s in all), polling every 0.1 s; prints one JSON line:
       {"id", "statuses" (each status seen, in order), "image" (the record)}
-  e2e_api.py ROOT rebuild SERVER_ID IMAGE_ID
   e2e_api.py ROOT delete IMAGE_ID
 ROOT is the aio's base URL (no /v2.1); the aio runs with noauth.
 """
 import json
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 
-def call(root, method, path, body=None, data=None, content_type="application/json", headers=None):
+def call(root, method, path, body=None, data=None, content_type="application/json"):
     req = urllib.request.Request(root + path, method=method,
                                  data=json.dumps(body).encode() if body is not None else data)
     req.add_header("Content-Type", content_type)
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
     with urllib.request.urlopen(req, timeout=60) as r:
         raw = r.read()
         return json.loads(raw) if raw else None
@@ -41,25 +38,20 @@ def upload(root, name, disk_format, container_format, path, *props):
     print(image["id"])
 
 
-def snapshot(root, server, name):
-    out = call(root, "POST", "/v2.1/servers/%s/action" % server, {"createImage": {"name": name}},
-               headers={"X-OpenStack-Nova-API-Version": "2.45"})
-    image_id = out["image_id"]
+def watch(root, name):
+    deadline = time.time() + 600
     statuses = []
-    deadline = time.time() + 400
     image = None
     while time.time() < deadline:
-        image = call(root, "GET", "/image/v2/images/" + image_id)
-        if not statuses or statuses[-1] != image["status"]:
-            statuses.append(image["status"])
-        if image["status"] in ("active", "killed", "deleted"):
-            break
+        found = call(root, "GET", "/image/v2/images?name=" + urllib.parse.quote(name))["images"]
+        if found:
+            image = found[0]
+            if not statuses or statuses[-1] != image["status"]:
+                statuses.append(image["status"])
+            if image["status"] in ("active", "killed", "deleted"):
+                break
         time.sleep(0.1)
-    print(json.dumps({"id": image_id, "statuses": statuses, "image": image}))
-
-
-def rebuild(root, server, image_id):
-    call(root, "POST", "/v2.1/servers/%s/action" % server, {"rebuild": {"imageRef": image_id}})
+    print(json.dumps({"id": image and image["id"], "statuses": statuses, "image": image}))
 
 
 def delete(root, image_id):
@@ -68,4 +60,4 @@ def delete(root, image_id):
 
 if __name__ == "__main__":
     root, command, args = sys.argv[1], sys.argv[2], sys.argv[3:]
-    {"upload": upload, "snapshot": snapshot, "rebuild": rebuild, "delete": delete}[command](root, *args)
+    {"upload": upload, "watch": watch, "delete": delete}[command](root, *args)
