@@ -84,6 +84,10 @@ assert image["size"] > 0
 PY
 }
 require "the snapshot image ends active (statuses in order), with Nova's properties" snapshot_ok
+# Its data came through the image service's upload, the one way to saving
+# and then active (the watcher may poll past a short saving).
+check "the compute host uploaded the snapshot's data (PUT .../file: queued -> saving -> active)" \
+  grep -q "image $snap: [0-9]* bytes uploaded" "$work/aio.out"
 check "disk-b runs again after its snapshot" test "$(timeout 10 virsh -c "$uri" domstate "$disk_b" | head -1)" = "running"
 check "disk-b is ACTIVE with no task" wait_status ACTIVE 60 disk-b
 check "server create disk-d from the snapshot" quiet st server create disk-d --flavor m1.tiny --image "$snap"

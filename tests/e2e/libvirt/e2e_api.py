@@ -5,7 +5,7 @@
       prints the new image's id once it is active
   e2e_api.py ROOT watch NAME
       waits for an image named NAME and follows it until it is active (at
-      most 600 s in all), polling every 0.1 s; prints one JSON line:
+      most 600 s in all), polling every 0.02 s; prints one JSON line:
       {"id", "statuses" (each status seen, in order), "image" (the record)}
   e2e_api.py ROOT delete IMAGE_ID
 ROOT is the aio's base URL (no /v2.1); the aio runs with noauth.
@@ -50,7 +50,7 @@ def watch(root, name):
                 statuses.append(image["status"])
             if image["status"] in ("active", "killed", "deleted"):
                 break
-        time.sleep(0.1)
+        time.sleep(0.02)
     print(json.dumps({"id": image and image["id"], "statuses": statuses, "image": image}))
 
 
