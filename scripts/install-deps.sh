@@ -22,6 +22,9 @@ packages=(
   # kernel and a busybox initramfs, and config drives (ISO 9660)
   libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
   linux-image-amd64 busybox-static cpio genisoimage
+  # the same tiny guest as a disk the BIOS boots: a FAT file system written
+  # into an image file (mtools) with SYSLINUX in its boot sector
+  mtools syslinux
   # the PostgreSQL backend's tests start their own server (initdb + postgres
   # in a temporary folder; as the user nobody when run as root)
   postgresql

@@ -11,6 +11,10 @@ namespace stratus::drivers::libvirt {
 namespace {
 
 constexpr std::string_view kBridgePrefix = "bridges.";
+// A base is kept at least this long after its last use: a spawn holds it
+// between caching it and creating its overlay (milliseconds) unseen.
+constexpr std::int64_t kMinBaseImageAge = 10;
+constexpr std::int64_t kMaxBaseImageAge = 10LL * 365 * 86'400;
 using Describe = std::function<std::string(const std::string&)>;
 
 sdk::Status one_of(const Describe& describe, const std::string& key, const std::string& value,
@@ -57,6 +61,9 @@ sdk::Status check(const LibvirtConfig& c, const Describe& describe) {
       in_range(describe, "soft_reboot_timeout_s", c.soft_reboot_timeout.count(), 0, 3600),
       in_range(describe, "clean_shutdown_timeout_s", c.clean_shutdown_timeout.count(), 0, 3600),
       in_range(describe, "state_poll_ms", c.state_poll.count(), 1, 60'000),
+      in_range(describe, "remove_unused_original_minimum_age_s", c.remove_unused_original_minimum_age.count(),
+               kMinBaseImageAge, kMaxBaseImageAge),
+      in_range(describe, "image_cache_manager_interval_s", c.image_cache_manager_interval.count(), 1, 86'400),
       c.qemu_img.empty() ? sdk::Status::InvalidArgument(describe("qemu_img") + ": must not be empty")
                          : sdk::Status::OK(),
       c.genisoimage.empty() ? sdk::Status::InvalidArgument(describe("genisoimage") + ": must not be empty")
@@ -98,6 +105,7 @@ sdk::Result<LibvirtConfig> LibvirtConfig::from_plugin_config(const sdk::PluginCo
       "cpu_mode",     "cpu_model",    "network_mode",      "graphics",              "console_log_bytes",
       "soft_reboot_timeout_s",        "clean_shutdown_timeout_s",                    "state_poll_ms",
       "qemu_img",     "genisoimage",  "force_config_drive",
+      "remove_unused_base_images",    "remove_unused_original_minimum_age_s",        "image_cache_manager_interval_s",
   };
   if (auto s = config.check_known_keys(kKnown, {std::string(kBridgePrefix)}); !s.ok()) return s;
   const Describe describe = [&](const std::string& k) { return config.describe(k); };
@@ -123,6 +131,21 @@ sdk::Result<LibvirtConfig> LibvirtConfig::from_plugin_config(const sdk::PluginCo
   auto force = config.get_bool("force_config_drive", out.force_config_drive);
   if (!force.ok()) return force.status();
   out.force_config_drive = *force;
+
+  auto remove_bases = config.get_bool("remove_unused_base_images", out.remove_unused_base_images);
+  if (!remove_bases.ok()) return remove_bases.status();
+  out.remove_unused_base_images = *remove_bases;
+  const std::tuple<const char*, std::chrono::seconds*, std::int64_t, std::int64_t> cache_periods[] = {
+      {"remove_unused_original_minimum_age_s", &out.remove_unused_original_minimum_age, kMinBaseImageAge,
+       kMaxBaseImageAge},
+      {"image_cache_manager_interval_s", &out.image_cache_manager_interval, 1, 86'400},
+  };
+  for (const auto& [key, field, lo, hi] : cache_periods) {
+    auto value = config.get_int(key, field->count());
+    if (!value.ok()) return value.status();
+    if (auto s = in_range(describe, key, *value, lo, hi); !s.ok()) return s;
+    *field = std::chrono::seconds(*value);
+  }
 
   auto log_bytes = config.get_int("console_log_bytes", out.console_log_bytes);
   if (!log_bytes.ok()) return log_bytes.status();

@@ -917,6 +917,10 @@ sdk::Result<std::unique_ptr<sdk::VirtDriver>> make_libvirt_driver(const sdk::Plu
   if (!parsed.ok()) return parsed.status();
   auto fetcher = std::make_shared<DirectoryImageFetcher>(parsed->image_source_path);
   auto disks = std::make_shared<QemuImgDisks>(parsed->image_cache_path(), fetcher, parsed->qemu_img);
+  if (parsed->remove_unused_base_images) {
+    disks->start_cache_manager(parsed->instances_path, parsed->remove_unused_original_minimum_age,
+                               parsed->image_cache_manager_interval);
+  }
   return std::unique_ptr<sdk::VirtDriver>(
       new LibvirtDriver(std::move(*parsed), open_libvirt_connection, std::move(disks)));
 }
@@ -1021,6 +1025,48 @@ Status LibvirtDriver::apply_security_groups(const sdk::RequestContext& ctx, cons
     log_->write(
         sdk::LogLevel::kInfo, ctx.request_id,
         fmt::format("instance {}: {} network filter(s) defined ({} rule(s))", instance.uuid, ports.size(), rules));
+    return Status::OK();
+  });
+}
+
+// ---- ABI 5: snapshot ---------------------------------------------------------------------
+
+Status LibvirtDriver::snapshot(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                               const sdk::ImageMeta& image, const std::string& path) {
+  return guarded<Status>(*log_, "snapshot", ctx.request_id, [&]() -> Status {
+    if (Status s = check_instance(instance); !s.ok()) return s;
+    if (image.disk_format != "qcow2" && image.disk_format != "raw") {
+      return Status::InvalidArgument("instance " + instance.uuid + ": cannot snapshot into image " + image.id +
+                                     " of disk format '" + image.disk_format + "' (qcow2 or raw)");
+    }
+    const std::string name = domain_name(instance);
+    auto conn = connection(ctx.request_id);
+    if (!conn.ok()) return conn.status();
+    LibvirtConnection& c = **conn;
+    auto info = domain_info(c, instance);
+    if (!info.ok()) return info.status();
+    // Nova's cold snapshot, without stopping the guest: paused, QEMU has
+    // flushed the disk and writes nothing until it runs again.
+    const bool pause = to_power_state(*info) == PowerState::kRunning;
+    if (pause) {
+      if (Status s = c.suspend(name); !s.ok()) return s;
+    }
+    Status done = disks_->export_disk(ctx, instance_dir(instance.uuid) / kRootDiskFile, image.disk_format, path);
+    if (pause) {
+      if (Status s = c.resume(name); !s.ok()) {
+        log_->write(sdk::LogLevel::kError, ctx.request_id,
+                    fmt::format("instance {}: left paused after its snapshot: {}", instance.uuid, s.to_string()));
+        if (done.ok()) {
+          std::error_code ec;
+          fs::remove(path, ec);
+          done = s;
+        }
+      }
+    }
+    if (!done.ok()) return done;
+    log_->write(sdk::LogLevel::kInfo, ctx.request_id,
+                fmt::format("instance {}: root disk written as {} for image {}{}", instance.uuid, image.disk_format,
+                            image.id, pause ? " (paused meanwhile)" : ""));
     return Status::OK();
   });
 }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <system_error>
 
+#include "image_cache.h"
 #include "process.h"
 
 namespace stratus::drivers::libvirt {
@@ -96,6 +97,8 @@ Status DirectoryImageFetcher::fetch(const sdk::RequestContext& ctx, const sdk::I
 QemuImgDisks::QemuImgDisks(fs::path cache_dir, std::shared_ptr<ImageFetcher> fetcher, std::string qemu_img)
     : cache_dir_(std::move(cache_dir)), fetcher_(std::move(fetcher)), qemu_img_(std::move(qemu_img)) {}
 
+QemuImgDisks::~QemuImgDisks() { cache_manager_.reset(); }
+
 std::shared_ptr<std::mutex> QemuImgDisks::lock_for(const std::string& key) {
   std::lock_guard lock(mu_);
   auto& slot = fetch_locks_[key];
@@ -156,6 +159,9 @@ sdk::Result<CachedImage> QemuImgDisks::cache_image(const sdk::RequestContext& ct
         return fetched;
       }
       spdlog::info("[{}] image {} cached as {}", ctx.request_id, image.id, path.string());
+    } else {
+      // A use: the cache manager keeps a base for its minimum age after it.
+      fs::last_write_time(path, fs::file_time_type::clock::now(), ec);
     }
     if (is_kernel_or_ramdisk(image.disk_format)) return CachedImage{path, format, 0};
     return inspect(path, format);
@@ -190,6 +196,83 @@ Status QemuImgDisks::create_blank(const sdk::RequestContext& ctx, const fs::path
   fs::permissions(dest, kReadable, ec);
   spdlog::debug("[{}] created blank disk {} ({} bytes)", ctx.request_id, dest.string(), size_bytes);
   return Status::OK();
+}
+
+Status QemuImgDisks::export_disk(const sdk::RequestContext& ctx, const fs::path& disk, const std::string& disk_format,
+                                 const fs::path& dest) {
+  if (disk_format != "qcow2" && disk_format != "raw") {
+    return Status::InvalidArgument("cannot write a disk as '" + disk_format + "' (qcow2 or raw)");
+  }
+  std::error_code ec;
+  if (!fs::is_regular_file(disk, ec)) return Status::NotFound("no disk at " + disk.string());
+  auto ran = run_program({qemu_img_, "convert", "-U", "-q", "-f", "qcow2", "-O", disk_format, disk.string(),
+                          dest.string()});
+  if (!ran.ok()) {
+    fs::remove(dest, ec);
+    return ran.status();
+  }
+  fs::permissions(dest, kReadable, ec);
+  spdlog::info("[{}] disk {} written as {} image {}", ctx.request_id, disk.string(), disk_format, dest.string());
+  return Status::OK();
+}
+
+sdk::Result<CacheSweep> QemuImgDisks::remove_unused_bases(const fs::path& instances_path,
+                                                          std::chrono::seconds min_age) {
+  try {
+    CacheSweep out;
+    std::error_code ec;
+    if (!fs::exists(cache_dir_, ec)) return out;
+    auto used = bases_in_use(instances_path, cache_dir_);
+    if (!used.ok()) return used.status();
+    std::vector<fs::path> files;
+    for (auto it = fs::directory_iterator(cache_dir_, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      std::error_code regular;
+      const std::string name = it->path().filename().string();
+      if (it->is_regular_file(regular) && name.find(".part-") == std::string::npos) files.push_back(it->path());
+    }
+    if (ec) return Status::Internal("cannot list the image cache " + cache_dir_.string() + ": " + ec.message());
+    for (const fs::path& file : files) {
+      // Under the key's lock: a spawn fetching or touching it is done first.
+      auto key_lock = lock_for(file.filename().string());
+      std::lock_guard guard(*key_lock);
+      std::error_code canon;
+      if (used->count(fs::weakly_canonical(file, canon)) != 0) {
+        ++out.in_use;
+        continue;
+      }
+      std::error_code when;
+      const auto last_use = fs::last_write_time(file, when);
+      if (when) continue;  // gone meanwhile
+      if (fs::file_time_type::clock::now() - last_use < min_age) {
+        ++out.recent;
+        continue;
+      }
+      std::error_code removed;
+      if (fs::remove(file, removed)) out.removed.push_back(file);
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("image cache sweep: ") + e.what());
+  }
+}
+
+void QemuImgDisks::start_cache_manager(fs::path instances_path, std::chrono::seconds min_age,
+                                       std::chrono::seconds interval) {
+  cache_manager_ = std::make_unique<PeriodicTask>(interval, [this, instances_path, min_age] {
+    auto sweep = remove_unused_bases(instances_path, min_age);
+    if (!sweep.ok()) {
+      spdlog::warn("image cache {}: no base removed this time: {}", cache_dir_.string(), sweep.status().to_string());
+      return;
+    }
+    for (const fs::path& f : sweep->removed) {
+      spdlog::info("image cache: removed unused base image {} (unused for at least {} s)", f.string(),
+                   min_age.count());
+    }
+    spdlog::debug("image cache {}: {} removed, {} in use, {} used recently", cache_dir_.string(),
+                  sweep->removed.size(), sweep->in_use, sweep->recent);
+  });
+  spdlog::info("image cache {}: unused base images are removed after {} s (checked every {} s)", cache_dir_.string(),
+               min_age.count(), interval.count());
 }
 
 }  // namespace stratus::drivers::libvirt

@@ -270,6 +270,9 @@ instances_path = "$work/instances"
 images_path = "$work/instances/_base"
 image_source_path = "$images"
 network_mode = "user"
+# Short, so that the test sees the image cache manager remove an unused base.
+remove_unused_original_minimum_age_s = 10
+image_cache_manager_interval_s = 2
 soft_reboot_timeout_s = 90
 clean_shutdown_timeout_s = 90
 EOF
@@ -296,36 +299,26 @@ stop_aio() {
 
 # The tiny guest's kernel, ramdisk and root disk go in through the image
 # service (Glance v2 under /image), as a user would upload them; the compute
-# host fetches them into <image_source_path>/<id> before it spawns.
+# host fetches them into <image_source_path>/<id> before it spawns. The
+# BIOS-bootable disk goes in twice, as qcow2 and as raw, with no kernel_id:
+# those servers boot from their own disk.
+api() { timeout 600 /usr/bin/python3 "$here/e2e_api.py" "${url%/v2.1}" "$@"; }
 upload_images() {
-  /usr/bin/python3 - "${url%/v2.1}" "$work/guest" <<'PY'
-import json, os, sys, urllib.request
-root, guest = sys.argv[1], sys.argv[2]
-def call(method, path, body=None, data=None, content_type="application/json"):
-    req = urllib.request.Request(root + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else data)
-    req.add_header("Content-Type", content_type)
-    with urllib.request.urlopen(req, timeout=60) as r:
-        raw = r.read()
-        return json.loads(raw) if raw else None
-def upload(name, disk_format, container_format, path, **properties):
-    image = call("POST", "/image/v2/images", dict(name=name, disk_format=disk_format, container_format=container_format,
-                                                   visibility="public", **properties))
-    with open(path, "rb") as f:
-        call("PUT", "/image/v2/images/%s/file" % image["id"], data=f.read(), content_type="application/octet-stream")
-    assert call("GET", "/image/v2/images/" + image["id"])["status"] == "active"
-    return image["id"]
-kernel = upload("tiny-kernel", "aki", "aki", os.path.join(guest, "kernel"))
-ramdisk = upload("tiny-ramdisk", "ari", "ari", os.path.join(guest, "initramfs"))
-upload("tiny-guest", "raw", "bare", os.path.join(guest, "disk.raw"), kernel_id=kernel, ramdisk_id=ramdisk,
-       os_command_line="console=ttyS0 quiet loglevel=3", hw_architecture="x86_64")
-PY
+  local kernel ramdisk
+  kernel="$(api upload tiny-kernel aki aki "$work/guest/kernel")" &&
+  ramdisk="$(api upload tiny-ramdisk ari ari "$work/guest/initramfs")" &&
+  api upload tiny-guest raw bare "$work/guest/disk.raw" kernel_id="$kernel" ramdisk_id="$ramdisk" \
+    os_command_line="console=ttyS0 quiet loglevel=3 no_timer_check" hw_architecture=x86_64 > /dev/null &&
+  qemu-img convert -f raw -O qcow2 "$work/guest/boot-disk.raw" "$work/guest/boot-disk.qcow2" &&
+  disk_qcow2="$(api upload tiny-disk-qcow2 qcow2 bare "$work/guest/boot-disk.qcow2")" &&
+  disk_raw="$(api upload tiny-disk-raw raw bare "$work/guest/boot-disk.raw")"
 }
 
 require "stratus aio runs with the libvirt driver" run_aio
 require "the tiny guest's kernel, ramdisk and root disk are uploaded to the image service" upload_images
 export STRATUS_URL="$url"
 st() { timeout 400 "$stratus" "$@"; }
+quiet() { "$@" > /dev/null; }
 
 # ---- create, and the marker on the console ---------------------------------------------
 markers() { st server console-log e2e-1 2>/dev/null | grep -c "$marker" || true; }
@@ -347,6 +340,13 @@ uuid="$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))
 domain="$(timeout 10 virsh -c "$uri" domname "$uuid" 2>/dev/null | head -1 || true)"
 require "libvirt has a running domain for the server" test "$(timeout 10 virsh -c "$uri" domstate "$uuid" 2>/dev/null | head -1)" = "running"
 require "the guest reaches userspace: the marker is in console-log" wait_markers 1
+
+# The disk-image servers boot meanwhile (checked after e2e-1 is deleted):
+# two of the qcow2 image (one base, two overlays) and one of the raw image.
+for name in disk-a disk-b; do
+  check "server create $name from the qcow2 disk image" quiet st server create "$name" --flavor m1.tiny --image tiny-disk-qcow2
+done
+check "server create disk-c from the raw disk image" quiet st server create disk-c --flavor m1.tiny --image tiny-disk-raw
 
 # ---- config drive: the user data reached the guest ------------------------------------
 check "server show says config_drive True" \
@@ -382,10 +382,13 @@ check "server start --wait ends ACTIVE" st server start e2e-1 --wait --timeout 3
 check "the guest came up again after start" wait_markers 4
 
 # ---- lifecycle events: a guest killed behind Stratus' back is SHUTOFF at once --------
-status_of() { st server show e2e-1 -f json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
-wait_status() {  # wait_status STATUS SECONDS
-  for _ in $(seq 1 "$2"); do [ "$(status_of)" = "$1" ] && return 0; sleep 1; done
-  echo "status is $(status_of), wanted $1"; return 1
+status_of() {  # status_of [NAME] (default e2e-1); "" when there is no such server
+  st server show "${1:-e2e-1}" -f json 2>/dev/null |
+    /usr/bin/python3 -c 'import json,sys; print(json.loads(sys.stdin.read() or "{}").get("status", ""))'
+}
+wait_status() {  # wait_status STATUS SECONDS [NAME]
+  for _ in $(seq 1 "$2"); do [ "$(status_of "${3:-e2e-1}")" = "$1" ] && return 0; sleep 1; done
+  echo "status of ${3:-e2e-1} is $(status_of "${3:-e2e-1}"), wanted $1"; return 1
 }
 check "virsh destroy behind Stratus' back" timeout 30 virsh -c "$uri" destroy "$uuid"
 check "the lifecycle event makes the server SHUTOFF (no periodic sync for an hour)" wait_status SHUTOFF 30
@@ -398,6 +401,8 @@ gone() { ! timeout 10 virsh -c "$uri" list --all --uuid | grep -qi "$uuid"; }
 for _ in $(seq 1 50); do gone && break; sleep 0.2; done
 check "the domain ($domain) is undefined" gone
 check "the instance directory is removed" test ! -e "$work/instances/$uuid"
+
+source "$here/disk_image_checks.sh"
 
 stop_aio
 echo "failures: $failures"

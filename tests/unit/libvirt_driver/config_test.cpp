@@ -88,6 +88,23 @@ TEST(LibvirtConfig, ConfigDriveKeysAreChecked) {
   EXPECT_NE(c.status().message().find("genisoimage"), std::string::npos) << c.status();
 }
 
+TEST(LibvirtConfig, ImageCacheManagerKeys) {
+  auto defaults = LibvirtConfig::from_plugin_config(section());
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(defaults->remove_unused_base_images);
+  EXPECT_EQ(defaults->remove_unused_original_minimum_age.count(), 86400);  // Nova's defaults
+  EXPECT_EQ(defaults->image_cache_manager_interval.count(), 2400);
+  PluginConfig p = section();
+  p.set("remove_unused_base_images", false);
+  p.set("remove_unused_original_minimum_age_s", std::int64_t{30});
+  p.set("image_cache_manager_interval_s", std::int64_t{5});
+  auto c = LibvirtConfig::from_plugin_config(p);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->remove_unused_base_images);
+  EXPECT_EQ(c->remove_unused_original_minimum_age.count(), 30);
+  EXPECT_EQ(c->image_cache_manager_interval.count(), 5);
+}
+
 TEST(LibvirtConfig, KvmDefaultsToHostModel) {
   PluginConfig p = section();
   p.set("virt_type", std::string("kvm"));
@@ -119,6 +136,9 @@ TEST(LibvirtConfig, BadValuesNameTheirKey) {
       {"state_poll_ms", std::int64_t{0}},
       {"bridges.private", std::string("a bridge name that is far too long")},
       {"bridges.private", std::int64_t{3}},
+      {"remove_unused_base_images", std::string("yes")},
+      {"remove_unused_original_minimum_age_s", std::int64_t{5}},
+      {"image_cache_manager_interval_s", std::int64_t{0}},
   };
   for (const Bad& b : cases) {
     PluginConfig p = section();

@@ -92,7 +92,7 @@ inline sdk::RequestContext ctx() { return sdk::RequestContext{"req-libvirt-test"
 class RecordingDisks final : public DiskBackend {
  public:
   struct Call {
-    std::string op;  // "cache", "overlay", "blank"
+    std::string op;  // "cache", "overlay", "blank", "export"
     std::string target;
     std::int64_t size = 0;
   };
@@ -114,6 +114,12 @@ class RecordingDisks final : public DiskBackend {
   sdk::Status create_blank(const sdk::RequestContext&, const fs::path& dest, std::int64_t size) override {
     if (auto s = step("blank", dest.string(), size); !s.ok()) return s;
     std::ofstream(dest) << "blank";
+    return sdk::Status::OK();
+  }
+  sdk::Status export_disk(const sdk::RequestContext&, const fs::path& disk, const std::string& format,
+                          const fs::path& dest) override {
+    if (auto s = step("export", disk.string(), 0); !s.ok()) return s;
+    std::ofstream(dest) << format << " copy of " << disk.string();
     return sdk::Status::OK();
   }
 

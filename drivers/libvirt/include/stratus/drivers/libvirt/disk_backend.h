@@ -59,6 +59,15 @@ class DiskBackend {
   // Creates `dest`, an empty qcow2 disk of `size_bytes` (ephemeral, swap).
   virtual sdk::Status create_blank(const sdk::RequestContext& ctx, const std::filesystem::path& dest,
                                    std::int64_t size_bytes) = 0;
+
+  // Writes the whole content of `disk` (an overlay made by create_overlay,
+  // read through its base) to `dest`, a new stand-alone image of
+  // `disk_format` ("qcow2" or "raw") with no backing file: a snapshot's data.
+  // `disk` may be open in a paused guest (its data flushed). On failure no
+  // `dest` is left. Errors: kInvalidArgument (format), kNotFound (no disk),
+  // kInternal.
+  virtual sdk::Status export_disk(const sdk::RequestContext& ctx, const std::filesystem::path& disk,
+                                  const std::string& disk_format, const std::filesystem::path& dest) = 0;
 };
 
 }  // namespace stratus::drivers::libvirt

@@ -30,6 +30,13 @@
 //                                     asked for or not
 //   genisoimage               string  "genisoimage"      the program that makes config drives
 //
+// The base image cache manager (Nova's [image_cache] options):
+//   remove_unused_base_images             boolean true   remove cached base images
+//                                         no instance disk uses
+//   remove_unused_original_minimum_age_s  integer 86400  ... once unused for this long
+//                                         (at least 10)
+//   image_cache_manager_interval_s        integer 2400   how often the cache is checked
+//
 // Unknown keys, values of the wrong type and values out of range are refused
 // with kInvalidArgument naming the key.
 #pragma once
@@ -65,6 +72,9 @@ struct LibvirtConfig {
   std::string qemu_img = "qemu-img";
   bool force_config_drive = false;
   std::string genisoimage = "genisoimage";
+  bool remove_unused_base_images = true;
+  std::chrono::seconds remove_unused_original_minimum_age{86400};
+  std::chrono::seconds image_cache_manager_interval{2400};
 
   // The cache directory (images_path, or its default under instances_path).
   std::string image_cache_path() const;

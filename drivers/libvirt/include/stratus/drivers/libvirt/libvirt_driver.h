@@ -141,6 +141,13 @@ class LibvirtDriver final : public sdk::VirtDriver {
                                     const std::vector<sdk::PortSecurity>& ports) override;
   // ABI 5. Where the driver's lines go; a NullLogger until the core calls it.
   void set_logger(std::shared_ptr<sdk::Logger> logger) override;
+  // ABI 5. The root disk flattened into a stand-alone image of the image's
+  // disk_format (qcow2 or raw) by DiskBackend::export_disk. A running guest
+  // is paused meanwhile (QEMU flushes its disk when it pauses) and resumed
+  // after; a paused or shut-off one is left as it is. Errors: kNotFound,
+  // kInvalidArgument (another disk format), kUnavailable, kInternal.
+  sdk::Status snapshot(const sdk::RequestContext& ctx, const sdk::Instance& instance, const sdk::ImageMeta& image,
+                       const std::string& path) override;
   // ABI 6. The port's <interface> (as spawn writes it, with its nwfilter
   // when rules were applied) attached to or detached from the domain with
   // virDomainAttachDeviceFlags / virDomainDetachDeviceFlags: live and in the
