@@ -85,11 +85,21 @@ std::string cutoff(std::chrono::system_clock::time_point now, std::chrono::secon
   return common::utc_at(now - bound);
 }
 
+std::chrono::milliseconds lease_time(const ConductorOptions& o) {
+  if (o.lease_time.count() > 0) return o.lease_time;
+  return std::max(o.stuck_check_interval * 3, std::chrono::milliseconds(1000));
+}
+
 }  // namespace
 
 StuckInstanceSweeper::StuckInstanceSweeper(db::Database& db, ComputeTaskManager& tasks, ConductorManager& manager,
                                            const rpcapi::ComputeRpcApi& compute, ConductorOptions options)
-    : db_(db), tasks_(tasks), manager_(manager), compute_(compute), options_(std::move(options)) {}
+    : db_(db),
+      tasks_(tasks),
+      manager_(manager),
+      compute_(compute),
+      options_(std::move(options)),
+      lease_(db, kLeaseName, db::lease_holder_name(options_.host), lease_time(options_)) {}
 
 StuckInstanceSweeper::~StuckInstanceSweeper() { stop(); }
 
@@ -322,7 +332,7 @@ void StuckInstanceSweeper::start() {
       lock.unlock();
       const sdk::RequestContext ctx{rpc::RequestContext::new_request_id(), "", "", {}};
       try {
-        (void)sweep(ctx, std::chrono::system_clock::now());
+        if (lease_.hold(ctx.request_id)) (void)sweep(ctx, std::chrono::system_clock::now());
       } catch (const std::exception& e) {
         spdlog::error("[{}] stuck-instance sweep failed: {}", ctx.request_id, e.what());
       }
@@ -337,7 +347,10 @@ void StuckInstanceSweeper::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    thread_.join();
+    lease_.release(rpc::RequestContext::new_request_id());
+  }
 }
 
 }  // namespace stratus::core::conductor

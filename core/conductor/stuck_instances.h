@@ -1,5 +1,5 @@
 // StuckInstanceSweeper: "never stuck, never lost" (issue #15). A periodic
-// pass of every conductor over instances whose record has not changed for
+// pass of a conductor (the lease holder, below) over instances whose record has not changed for
 // longer than a bound (ConductorOptions), so that no message lost with a
 // killed process leaves an instance in a task state forever:
 //
@@ -35,6 +35,13 @@
 // The retried messages are idempotent at their receivers (a second delete,
 // a second build of a placed instance do nothing twice).
 //
+// Several conductors (several controllers on one PostgreSQL) sweep one at a
+// time: the periodic thread sweeps only while this conductor holds the lease
+// kLeaseName (db/periodic_lease.h), taken or renewed before each pass and
+// given up by stop(); the others keep trying and take it over once its
+// holder stops renewing it. The claims above still guard each instance, so
+// a holder that overran its lease and the next one never act twice.
+//
 // Thread-safety: sweep() may run on any thread; start()/stop() own one
 // thread that calls it every stuck_check_interval. No method throws.
 #pragma once
@@ -52,6 +59,7 @@
 #include "core/conductor/conductor_options.h"
 #include "core/db/database.h"
 #include "core/db/instance_repository.h"
+#include "core/db/periodic_lease.h"
 #include "core/rpcapi/compute_rpcapi.h"
 #include "stratus/sdk/request_context.h"
 
@@ -78,9 +86,18 @@ class StuckInstanceSweeper {
   // One pass with `now` as the time (tests pass a clock of their own).
   Outcome sweep(const sdk::RequestContext& ctx, std::chrono::system_clock::time_point now);
 
-  // The periodic thread (nothing when stuck_check_interval <= 0). Idempotent.
+  // The lease the periodic thread sweeps under.
+  static constexpr const char* kLeaseName = "conductor.stuck-instance-sweep";
+
+  // The periodic thread (nothing when stuck_check_interval <= 0): every
+  // stuck_check_interval, sweep() if the lease is held. Idempotent.
   void start();
+  // Ends the thread and releases the lease (another conductor takes it at
+  // its next try).
   void stop();
+
+  // This conductor's lease (for tests and logs).
+  const db::PeriodicLease& lease() const noexcept { return lease_; }
 
  private:
   bool claim(const sdk::RequestContext& ctx, const db::InstanceRecord& r);
@@ -109,6 +126,7 @@ class StuckInstanceSweeper {
   std::map<std::string, std::string> retried_;  // GUARDED_BY(mutex_)
   // The first sweep's time: host liveness is judged from service_down_time after it.
   std::optional<std::chrono::system_clock::time_point> first_sweep_;  // GUARDED_BY(mutex_)
+  db::PeriodicLease lease_;  // used by the periodic thread only
   std::thread thread_;
 };
 
