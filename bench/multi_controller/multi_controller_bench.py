@@ -22,7 +22,6 @@ Every port is 0 (the roles print theirs) except PostgreSQL's, which the
 shell wrapper chose. Each process started is stopped by PID.
 """
 import argparse
-import json
 import os
 import re
 import shutil
@@ -33,7 +32,6 @@ import tempfile
 import threading
 import time
 import urllib.error
-import urllib.request
 
 p = argparse.ArgumentParser()
 p.add_argument("stratus")
@@ -48,13 +46,9 @@ p.add_argument("--keep", action="store_true", help="keep each cloud's folder (lo
 args = p.parse_args()
 
 
-def call(api, method, path, body=None, timeout=60):
-    req = urllib.request.Request(api + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        data = r.read()
-        return r.status, (json.loads(data) if data else None)
+# The chaos test's REST call (it reads the binary from argv[1] too).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "integration", "chaos"))
+from chaos_test import call  # noqa: E402
 
 
 def wait_line(proc, log, pattern, limit=60.0):

@@ -25,45 +25,25 @@ import http.client
 import json
 import os
 import re
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
 
 STRATUS, PG_URL, PSQL = sys.argv[1], sys.argv[2], sys.argv[3]
 # The REST helpers and the settle/delete rules of the chaos test (it reads
 # its binary from argv[1] too).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "chaos"))
-from chaos_test import call, delete_all, servers, settle, settled_state  # noqa: E402
+import chaos_test  # noqa: E402
+from chaos_test import call, delete_all, settle  # noqa: E402
 
 CREATES = int(os.environ.get("STRATUS_MC_CREATES", "200"))
 PORTS = range(47570, 47600)
-WORKERS = 8
 COMPUTES = ["c1", "c2", "c3"]
 CONTROLLERS = ["ctl1", "ctl2"]
 LEASE = "conductor.stuck-instance-sweep"
 STUCK_CHECK_INTERVAL = 1  # s; the lease lasts three of them
-
-
-def free_ports(n):
-    out = []
-    for port in PORTS:
-        s = socket.socket()
-        try:
-            s.bind(("127.0.0.1", port))
-            out.append(port)
-        except OSError:
-            pass
-        finally:
-            s.close()
-        if len(out) == n:
-            return out
-    raise SystemExit("no %d free ports in %s" % (n, PORTS))
 
 
 def psql(sql):
@@ -74,11 +54,15 @@ def psql(sql):
     return [line.split("|") for line in out.stdout.splitlines() if line]
 
 
-class Cloud:
-    def __init__(self, work):
+class Cloud(chaos_test.Cloud):
+    """The chaos test's cloud (start, wait_ready, kill9, stop_all, logs), with
+    two controllers on PostgreSQL in place of its single api, conductor and
+    scheduler, and no CURVE."""
+
+    def __init__(self, work):  # not the chaos cloud's: no keys, other ports and roles
         self.work = work
         self.procs = {}
-        router_port, api1, api2 = free_ports(3)
+        router_port, api1, api2 = chaos_test.free_ports(3, PORTS)
         self.router = "tcp://127.0.0.1:%d" % router_port
         self.listen = {"ctl1": "127.0.0.1:%d" % api1, "ctl2": "127.0.0.1:%d" % api2}
         self.api = {c: "http://%s/v2.1" % self.listen[c] for c in CONTROLLERS}
@@ -96,55 +80,17 @@ class Cloud:
             "--set", "filter.num_instances.max_instances_per_host=1000",
             "--log-level", "info"]
 
-    def log(self, name):
-        return os.path.join(self.work, name + ".out")
-
-    def start(self, name):
+    def role_args(self, name):
         if name == "router":
-            args = ["serve", "router", "--bind", self.router, "--insecure"]
-        elif name in CONTROLLERS:
-            args = ["--set", "host=" + name, "serve", "api", "conductor", "scheduler", "--listen", self.listen[name]]
-        else:
-            args = ["--set", "host=" + name,
-                    "--set", "driver.fake.state_file=" + os.path.join(self.work, name + ".guests.json"),
-                    "serve", "compute"]
-        out = open(self.log(name), "ab")
-        mark = out.tell()
-        self.procs[name] = subprocess.Popen([STRATUS] + self.common + args, stdout=out, stderr=subprocess.STDOUT)
-        out.close()
-        return mark
-
-    def wait_ready(self, name, mark, limit=40.0):
-        deadline = time.monotonic() + limit
-        needle = b"listening on" if name == "router" else b" ready"
-        while time.monotonic() < deadline:
-            with open(self.log(name), "rb") as f:
-                f.seek(mark)
-                if needle in f.read():
-                    return
-            if self.procs[name].poll() is not None:
-                break
-            time.sleep(0.1)
-        with open(self.log(name), "rb") as f:
-            sys.stdout.write(f.read()[-4000:].decode(errors="replace"))
-        raise SystemExit("%s did not become ready" % name)
+            return ["serve", "router", "--bind", self.router, "--insecure"]
+        if name in CONTROLLERS:
+            return ["--set", "host=" + name, "serve", "api", "conductor", "scheduler", "--listen", self.listen[name]]
+        return super().role_args(name)
 
     def read_log(self, name, mark=0):
         with open(self.log(name), "rb") as f:
             f.seek(mark)
             return f.read().decode(errors="replace")
-
-    def stop_all(self):
-        for p in self.procs.values():
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for p in self.procs.values():
-            try:
-                p.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
 
 
 def wait_up(api, limit=40.0):
@@ -197,55 +143,16 @@ class LeaseWatch:
 
 
 def storm(cloud, image, victim, restart):
-    """CREATES creates from WORKERS clients, alternating the two APIs (a
-    refused connection goes to the other API, as behind a load balancer);
-    `victim` killed after a third and restarted by restart()."""
-    accepted, refused = [], []
-    lock = threading.Lock()
-    next_index = [0]
-
-    def worker():
-        while True:
-            with lock:
-                i = next_index[0]
-                if i >= CREATES:
-                    return
-                next_index[0] += 1
-            target = CONTROLLERS[i % 2]
-            body = {"server": {"name": "mc-%d" % i, "imageRef": image, "flavorRef": "1"}}
-            ok, reply = False, None
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    status, reply = call(cloud.api[target], "POST", "/servers", body, timeout=30)
-                    ok = status == 202
-                except urllib.error.HTTPError:
-                    pass
-                except urllib.error.URLError as e:
-                    if isinstance(e.reason, ConnectionRefusedError) and time.monotonic() < deadline:
-                        target = CONTROLLERS[1 - CONTROLLERS.index(target)]
-                        time.sleep(0.1)
-                        continue
-                except (OSError, ValueError, http.client.HTTPException):
-                    pass  # cut off mid-request: no 202, no promise
-                break
-            with lock:
-                (accepted if ok else refused).append(reply["server"]["id"] if ok else i)
-
-    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-    for t in threads:
-        t.start()
-    while True:
-        with lock:
-            if next_index[0] >= CREATES // 3:
-                break
-        time.sleep(0.01)
-    cloud.procs[victim].send_signal(signal.SIGKILL)
-    cloud.procs[victim].wait(timeout=10)
+    """CREATES creates over both APIs (chaos_test.CreateStorm: a refused
+    connection goes to the other API); `victim` killed after a third and
+    restarted by restart()."""
+    creates = chaos_test.CreateStorm([cloud.api[c] for c in CONTROLLERS], CREATES, lambda i: {
+        "server": {"name": "mc-%d" % i, "imageRef": image, "flavorRef": "1"}})
+    creates.wait_sent(CREATES // 3)
+    cloud.kill9(victim)
     killed_at = time.monotonic()
     restart()
-    for t in threads:
-        t.join(timeout=300)
+    accepted, refused = creates.join()
     return accepted, refused, killed_at
 
 
@@ -268,11 +175,11 @@ def main():
         cloud.wait_ready("router", cloud.start("router"))
         # One after the other: the first migrates and seeds the database.
         for name in CONTROLLERS:
-            cloud.wait_ready(name, cloud.start(name))
+            cloud.wait_ready(name, cloud.start(name), limit=40.0)
         for name in COMPUTES:
             cloud.start(name)
         for name in COMPUTES:
-            cloud.wait_ready(name, 0)
+            cloud.wait_ready(name, 0, limit=40.0)
         for c in CONTROLLERS:
             wait_up(cloud.api[c])
         call(cloud.api["ctl1"], "PUT", "/os-quota-sets/admin", {"quota_set": {"instances": -1, "cores": -1, "ram": -1}})
@@ -300,18 +207,13 @@ def main():
                     break
                 time.sleep(0.2)
             restart_mark[0] = cloud.start(victim)
-            cloud.wait_ready(victim, restart_mark[0])
+            cloud.wait_ready(victim, restart_mark[0], limit=40.0)
 
         accepted, refused, killed_at = storm(cloud, image, victim, restart)
         for c in CONTROLLERS:
             wait_up(cloud.api[c])
         listed, settled_in = settle(cloud.api["ctl1"], accepted)
-        by_id = {s["id"]: s for s in listed}
-        missing = [u for u in accepted if u not in by_id]
-        stuck = [s for s in listed if not settled_state(s)]
-        errors = [s for s in listed if s["status"] == "ERROR"]
-        faultless = [s["id"] for s in errors if not (s.get("fault") or {}).get("message")]
-        active = sum(1 for s in listed if s["status"] == "ACTIVE")
+        by_id, missing, stuck, errors, faultless, active = chaos_test.outcome(listed, accepted)
         print("multicontroller: creates %d, 202 %d, refused %d; listed %d: active %d, error %d (%d without a fault), "
               "stuck %d, missing %d; settled in %s s" % (
                   CREATES, len(accepted), len(refused), len(listed), active, len(errors), len(faultless), len(stuck),
@@ -384,16 +286,8 @@ def main():
         watch.stop.set()
         if watch.thread.is_alive():
             watch.thread.join(timeout=30)
-        cloud.stop_all()
-        if failures:
-            for name in cloud.procs:
-                print("---- %s (tail)" % name)
-                sys.stdout.write(cloud.read_log(name)[-3000:])
-        shutil.rmtree(work, ignore_errors=True)
-    for f in failures:
-        print("FAIL: " + f)
-    print("failures: %d" % len(failures))
-    return 1 if failures else 0
+        chaos_test.shut_down(cloud, work, failures)
+    return chaos_test.verdict(failures)
 
 
 if __name__ == "__main__":
