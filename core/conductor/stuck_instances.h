@@ -46,6 +46,7 @@
 // thread that calls it every stuck_check_interval. No method throws.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -108,6 +109,10 @@ class StuckInstanceSweeper {
   // Claims `r` (as read), records the fault, sets ERROR; false when `r` moved.
   bool set_error(const sdk::RequestContext& ctx, const db::InstanceRecord& r, const std::string& message);
   bool host_is_up(const std::string& host);
+  // Whether the pass may act on one more instance: always, unless the
+  // periodic thread runs it under the lease and the lease ran out (it is
+  // renewed on the way once half its time has passed).
+  bool lease_kept(const sdk::RequestContext& ctx);
   // Whether this conductor can tell a host that is down from its own
   // blindness: it has swept for service_down_time, and some compute is up.
   bool liveness_is_known(std::chrono::system_clock::time_point now);
@@ -127,6 +132,10 @@ class StuckInstanceSweeper {
   // The first sweep's time: host liveness is judged from service_down_time after it.
   std::optional<std::chrono::system_clock::time_point> first_sweep_;  // GUARDED_BY(mutex_)
   db::PeriodicLease lease_;  // used by the periodic thread only
+  // kNone: a pass called directly (tests); kHeld: the periodic thread's
+  // pass under the lease; kLost: that lease ran out during the pass.
+  enum class LeaseState { kNone, kHeld, kLost };
+  std::atomic<LeaseState> lease_state_{LeaseState::kNone};
   std::thread thread_;
 };
 

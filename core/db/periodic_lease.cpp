@@ -14,6 +14,7 @@ PeriodicLease::PeriodicLease(Database& db, std::string name, std::string holder,
     : db_(db), name_(std::move(name)), holder_(std::move(holder)), ttl_(ttl) {}
 
 bool PeriodicLease::hold(const std::string& request_id, std::chrono::system_clock::time_point now) {
+  const auto started = std::chrono::steady_clock::now();
   auto attempt = PeriodicLeaseRepository(db_).try_hold(name_, holder_, ttl_, now);
   if (!attempt.ok()) {
     if (held_) {
@@ -39,7 +40,15 @@ bool PeriodicLease::hold(const std::string& request_id, std::chrono::system_cloc
                  now_row.holder, now_row.expires_at);
   }
   held_ = attempt->held;
+  if (held_) valid_until_ = started + ttl_;
   return held_;
+}
+
+bool PeriodicLease::keep(const std::string& request_id) {
+  if (!held_) return false;
+  const auto now = std::chrono::steady_clock::now();
+  if (now < valid_until_ - ttl_ / 2) return true;
+  return hold(request_id);
 }
 
 void PeriodicLease::release(const std::string& request_id) {

@@ -28,6 +28,13 @@ class PeriodicLease {
   // just now). `request_id` leads the log line.
   bool hold(const std::string& request_id,
             std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+  // For a long run: whether the lease is still held, renewing it (hold())
+  // once half its time since the last take or renewal has passed. A run
+  // that gets false stops: its lease ran out (or went to another holder),
+  // and so must its actions. Reckoned on this process's steady clock from
+  // before the last successful hold(), so never later than the database's
+  // expiry.
+  bool keep(const std::string& request_id);
   // Gives the lease up if held (logged). Errors are logged; the lease then
   // simply expires.
   void release(const std::string& request_id);
@@ -43,6 +50,7 @@ class PeriodicLease {
   const std::string holder_;
   const std::chrono::milliseconds ttl_;
   bool held_ = false;
+  std::chrono::steady_clock::time_point valid_until_{};  // while held_: the last hold()'s start + ttl
   bool failing_ = false;  // the last try was a database error (logged once until it succeeds)
 };
 

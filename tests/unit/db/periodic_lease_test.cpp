@@ -151,6 +151,26 @@ TEST_F(PeriodicLeaseTest, KeeperTracksTakingAndLosing) {
   EXPECT_TRUE(mine.hold("req-8", t0_ + 17s));
 }
 
+// keep(), on the real clock: a long run renews its lease once half its time
+// has passed, and learns it lost it once another holder took it over.
+TEST_F(PeriodicLeaseTest, KeepRenewsPastHalfItsTimeAndStopsOnceTakenOver) {
+  auto other_conn = open_again();
+  ASSERT_NE(other_conn, nullptr);
+  PeriodicLease mine(*db_, "sweep", "ctl1:1", 600ms);
+  ASSERT_TRUE(mine.hold("req-1"));
+  std::this_thread::sleep_for(400ms);  // past half of 600 ms
+  EXPECT_TRUE(mine.keep("req-2"));
+  auto row = PeriodicLeaseRepository(*db_).get("sweep");
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_NE((*row)->renewed_at, (*row)->acquired_at) << "keep() renewed it";
+  std::this_thread::sleep_for(700ms);  // mine lapses (nobody renews it)
+  PeriodicLease theirs(*other_conn, "sweep", "ctl2:2", 10s);
+  ASSERT_TRUE(theirs.hold("req-3"));
+  EXPECT_FALSE(mine.keep("req-4"));
+  EXPECT_FALSE(mine.held());
+  EXPECT_FALSE(mine.keep("req-5")) << "and stays lost until hold() takes it again";
+}
+
 TEST(PeriodicLeaseHolder, NamesHostAndProcess) {
   const std::string name = lease_holder_name("ctl1");
   EXPECT_EQ(name.rfind("ctl1:", 0), 0u) << name;
