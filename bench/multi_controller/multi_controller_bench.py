@@ -47,6 +47,7 @@ args = p.parse_args()
 
 
 # The chaos test's REST call (it reads the binary from argv[1] too).
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "integration", "chaos"))
 from chaos_test import call  # noqa: E402
 

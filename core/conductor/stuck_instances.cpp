@@ -347,11 +347,11 @@ void StuckInstanceSweeper::start() {
         if (lease_.hold(ctx.request_id)) {
           lease_state_ = LeaseState::kHeld;
           (void)sweep(ctx, std::chrono::system_clock::now());
-          lease_state_ = LeaseState::kNone;
         }
       } catch (const std::exception& e) {
         spdlog::error("[{}] stuck-instance sweep failed: {}", ctx.request_id, e.what());
       }
+      lease_state_ = LeaseState::kNone;
       lock.lock();
     }
   });

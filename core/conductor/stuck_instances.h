@@ -1,7 +1,8 @@
 // StuckInstanceSweeper: "never stuck, never lost" (issue #15). A periodic
-// pass of a conductor (the lease holder, below) over instances whose record has not changed for
-// longer than a bound (ConductorOptions), so that no message lost with a
-// killed process leaves an instance in a task state forever:
+// pass of a conductor (the lease holder, below) over instances whose record
+// has not changed for longer than a bound (ConductorOptions), so that no
+// message lost with a killed process leaves an instance in a task state
+// forever:
 //
 //   building/scheduling, no host, older than lost_build_timeout
 //       the API's build_instances cast reached no conductor: schedule and

@@ -34,6 +34,7 @@ import time
 STRATUS, PG_URL, PSQL = sys.argv[1], sys.argv[2], sys.argv[3]
 # The REST helpers and the settle/delete rules of the chaos test (it reads
 # its binary from argv[1] too).
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "chaos"))
 import chaos_test  # noqa: E402
 from chaos_test import call, delete_all, settle  # noqa: E402
