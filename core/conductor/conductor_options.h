@@ -42,6 +42,12 @@ struct ConductorOptions {
   std::chrono::seconds task_timeout{1800};
   // The sweep's period; zero or less: no sweep.
   std::chrono::milliseconds stuck_check_interval{60000};
+  // The sweep runs on one conductor at a time: the holder of the lease
+  // "conductor.stuck-instance-sweep" in the database (db/periodic_lease.h),
+  // renewed before each sweep. lease_time is how long a holder keeps it
+  // without renewing (a holder killed hands it over after at most that
+  // long); zero or less: three stuck_check_intervals.
+  std::chrono::milliseconds lease_time{0};
   // The rules each port of an instance enforces (the network service's
   // security groups, computed from the database), sent with every
   // build_and_run_instance so the guest starts with its filters. Unset: no

@@ -85,11 +85,21 @@ std::string cutoff(std::chrono::system_clock::time_point now, std::chrono::secon
   return common::utc_at(now - bound);
 }
 
+std::chrono::milliseconds lease_time(const ConductorOptions& o) {
+  if (o.lease_time.count() > 0) return o.lease_time;
+  return std::max(o.stuck_check_interval * 3, std::chrono::milliseconds(1000));
+}
+
 }  // namespace
 
 StuckInstanceSweeper::StuckInstanceSweeper(db::Database& db, ComputeTaskManager& tasks, ConductorManager& manager,
                                            const rpcapi::ComputeRpcApi& compute, ConductorOptions options)
-    : db_(db), tasks_(tasks), manager_(manager), compute_(compute), options_(std::move(options)) {}
+    : db_(db),
+      tasks_(tasks),
+      manager_(manager),
+      compute_(compute),
+      options_(std::move(options)),
+      lease_(db, kLeaseName, db::lease_holder_name(options_.host), lease_time(options_)) {}
 
 StuckInstanceSweeper::~StuckInstanceSweeper() { stop(); }
 
@@ -118,6 +128,7 @@ StuckInstanceSweeper::Outcome StuckInstanceSweeper::sweep(const sdk::RequestCont
       spdlog::warn("[{}] stuck-instance sweep: listing builds: {}", ctx.request_id, building.status().message());
     } else {
       for (const db::InstanceRecord& r : *building) {
+        if (!lease_kept(ctx)) break;
         if (r.task_state == std::optional<std::string>(ts::kDeleting)) continue;  // the delete rule's
         if (lost.count() > 0 && r.host.empty() && r.task_state == std::optional<std::string>(ts::kScheduling) &&
             older(r, cutoff(now, lost))) {
@@ -153,6 +164,7 @@ StuckInstanceSweeper::Outcome StuckInstanceSweeper::sweep(const sdk::RequestCont
       spdlog::warn("[{}] stuck-instance sweep: listing tasks: {}", ctx.request_id, busy.status().message());
     } else {
       for (const db::InstanceRecord& r : *busy) {
+        if (!lease_kept(ctx)) break;
         if (r.vm_state == vs::kBuilding && r.task_state != std::optional<std::string>(ts::kDeleting)) continue;
         const std::string t = r.task_state.value_or("");
         const std::string waited = "task_state " + t + " did not complete within " + std::to_string(task.count()) +
@@ -296,6 +308,16 @@ bool StuckInstanceSweeper::set_error(const sdk::RequestContext& ctx, const db::I
   return true;
 }
 
+bool StuckInstanceSweeper::lease_kept(const sdk::RequestContext& ctx) {
+  const LeaseState state = lease_state_.load();
+  if (state == LeaseState::kNone) return true;
+  if (state == LeaseState::kLost) return false;
+  if (lease_.keep(ctx.request_id)) return true;
+  spdlog::warn("[{}] stuck-instance sweep stopped half way: this conductor no longer holds its lease", ctx.request_id);
+  lease_state_ = LeaseState::kLost;  // the rest of this pass acts on nothing more
+  return false;
+}
+
 bool StuckInstanceSweeper::host_is_up(const std::string& host) {
   auto service = db::ServiceRepository(db_).get(host, std::string(rpcapi::kComputeBinary));
   return service.ok() && db::service_is_up(*service, options_.service_down_time);
@@ -322,10 +344,14 @@ void StuckInstanceSweeper::start() {
       lock.unlock();
       const sdk::RequestContext ctx{rpc::RequestContext::new_request_id(), "", "", {}};
       try {
-        (void)sweep(ctx, std::chrono::system_clock::now());
+        if (lease_.hold(ctx.request_id)) {
+          lease_state_ = LeaseState::kHeld;
+          (void)sweep(ctx, std::chrono::system_clock::now());
+        }
       } catch (const std::exception& e) {
         spdlog::error("[{}] stuck-instance sweep failed: {}", ctx.request_id, e.what());
       }
+      lease_state_ = LeaseState::kNone;
       lock.lock();
     }
   });
@@ -337,7 +363,10 @@ void StuckInstanceSweeper::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    thread_.join();
+    lease_.release(rpc::RequestContext::new_request_id());
+  }
 }
 
 }  // namespace stratus::core::conductor

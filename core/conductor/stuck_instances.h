@@ -1,7 +1,8 @@
 // StuckInstanceSweeper: "never stuck, never lost" (issue #15). A periodic
-// pass of every conductor over instances whose record has not changed for
-// longer than a bound (ConductorOptions), so that no message lost with a
-// killed process leaves an instance in a task state forever:
+// pass of a conductor (the lease holder, below) over instances whose record
+// has not changed for longer than a bound (ConductorOptions), so that no
+// message lost with a killed process leaves an instance in a task state
+// forever:
 //
 //   building/scheduling, no host, older than lost_build_timeout
 //       the API's build_instances cast reached no conductor: schedule and
@@ -35,10 +36,18 @@
 // The retried messages are idempotent at their receivers (a second delete,
 // a second build of a placed instance do nothing twice).
 //
+// Several conductors (several controllers on one PostgreSQL) sweep one at a
+// time: the periodic thread sweeps only while this conductor holds the lease
+// kLeaseName (db/periodic_lease.h), taken or renewed before each pass and
+// given up by stop(); the others keep trying and take it over once its
+// holder stops renewing it. The claims above still guard each instance, so
+// a holder that overran its lease and the next one never act twice.
+//
 // Thread-safety: sweep() may run on any thread; start()/stop() own one
 // thread that calls it every stuck_check_interval. No method throws.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -52,6 +61,7 @@
 #include "core/conductor/conductor_options.h"
 #include "core/db/database.h"
 #include "core/db/instance_repository.h"
+#include "core/db/periodic_lease.h"
 #include "core/rpcapi/compute_rpcapi.h"
 #include "stratus/sdk/request_context.h"
 
@@ -78,9 +88,18 @@ class StuckInstanceSweeper {
   // One pass with `now` as the time (tests pass a clock of their own).
   Outcome sweep(const sdk::RequestContext& ctx, std::chrono::system_clock::time_point now);
 
-  // The periodic thread (nothing when stuck_check_interval <= 0). Idempotent.
+  // The lease the periodic thread sweeps under.
+  static constexpr const char* kLeaseName = "conductor.stuck-instance-sweep";
+
+  // The periodic thread (nothing when stuck_check_interval <= 0): every
+  // stuck_check_interval, sweep() if the lease is held. Idempotent.
   void start();
+  // Ends the thread and releases the lease (another conductor takes it at
+  // its next try).
   void stop();
+
+  // This conductor's lease (for tests and logs).
+  const db::PeriodicLease& lease() const noexcept { return lease_; }
 
  private:
   bool claim(const sdk::RequestContext& ctx, const db::InstanceRecord& r);
@@ -91,6 +110,10 @@ class StuckInstanceSweeper {
   // Claims `r` (as read), records the fault, sets ERROR; false when `r` moved.
   bool set_error(const sdk::RequestContext& ctx, const db::InstanceRecord& r, const std::string& message);
   bool host_is_up(const std::string& host);
+  // Whether the pass may act on one more instance: always, unless the
+  // periodic thread runs it under the lease and the lease ran out (it is
+  // renewed on the way once half its time has passed).
+  bool lease_kept(const sdk::RequestContext& ctx);
   // Whether this conductor can tell a host that is down from its own
   // blindness: it has swept for service_down_time, and some compute is up.
   bool liveness_is_known(std::chrono::system_clock::time_point now);
@@ -109,6 +132,11 @@ class StuckInstanceSweeper {
   std::map<std::string, std::string> retried_;  // GUARDED_BY(mutex_)
   // The first sweep's time: host liveness is judged from service_down_time after it.
   std::optional<std::chrono::system_clock::time_point> first_sweep_;  // GUARDED_BY(mutex_)
+  db::PeriodicLease lease_;  // used by the periodic thread only
+  // kNone: a pass called directly (tests); kHeld: the periodic thread's
+  // pass under the lease; kLost: that lease ran out during the pass.
+  enum class LeaseState { kNone, kHeld, kLost };
+  std::atomic<LeaseState> lease_state_{LeaseState::kNone};
   std::thread thread_;
 };
 

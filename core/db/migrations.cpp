@@ -670,6 +670,20 @@ CREATE TABLE network_quotas (
 );
 )sql";
 
+// Migration 18: leases on the periodic tasks that must run on one controller
+// at a time (periodic_lease_repository.h): the stuck-instance sweep of the
+// conductors. One row per task: who holds it, since when, and until when
+// (stored UTC text, which sorts as time does; each holder's clock decides).
+constexpr const char* kPeriodicLeasesSchema = R"sql(
+CREATE TABLE periodic_leases (
+  name        TEXT PRIMARY KEY,
+  holder      TEXT NOT NULL,
+  acquired_at TEXT NOT NULL,
+  renewed_at  TEXT NOT NULL,
+  expires_at  TEXT NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& builtin_migrations() {
@@ -690,6 +704,7 @@ const std::vector<Migration>& builtin_migrations() {
       {15, "service RPC versions", kServiceVersionsSchema},
       {16, "domains and application credentials", kDomainsAndApplicationCredentialsSchema},
       {17, "network API writes: user ports, routers, network quotas", kNetworkApiWritesSchema},
+      {18, "periodic task leases", kPeriodicLeasesSchema},
   };
   return migrations;
 }

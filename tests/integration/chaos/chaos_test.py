@@ -58,9 +58,9 @@ COMPUTES = ["c1", "c2", "c3"]
 KILL_WITH_GUESTS = 5   # the compute round kills c2 once it runs this many guests
 
 
-def free_ports(n):
+def free_ports(n, ports=PORTS):
     out = []
-    for port in PORTS:
+    for port in ports:
         s = socket.socket()
         try:
             s.bind(("127.0.0.1", port))
@@ -71,7 +71,7 @@ def free_ports(n):
             s.close()
         if len(out) == n:
             return out
-    raise SystemExit("no %d free ports in %s" % (n, PORTS))
+    raise SystemExit("no %d free ports in %s" % (n, ports))
 
 
 class Cloud:
@@ -120,17 +120,20 @@ class Cloud:
     def log(self, name):
         return os.path.join(self.work, name + ".out")
 
-    def start(self, name):
+    def role_args(self, name):
+        """The arguments after the common ones that start role `name`."""
         if name == "router":
-            args = ["serve", "router", "--bind", self.router, "--keys-dir", self.keys]
-        elif name == "api":
-            args = ["--set", "host=ctl", "serve", "api", "--listen", self.listen]
-        elif name in ("conductor", "scheduler"):
-            args = ["--set", "host=ctl", "serve", name]
-        else:
-            # Its own hypervisor state, kept across its kill -9 (one file per host).
-            args = ["--set", "host=" + name, "--set", "driver.fake.state_file=" + self.state_file(name),
-                    "serve", "compute"]
+            return ["serve", "router", "--bind", self.router, "--keys-dir", self.keys]
+        if name == "api":
+            return ["--set", "host=ctl", "serve", "api", "--listen", self.listen]
+        if name in ("conductor", "scheduler"):
+            return ["--set", "host=ctl", "serve", name]
+        # Its own hypervisor state, kept across its kill -9 (one file per host).
+        return ["--set", "host=" + name, "--set", "driver.fake.state_file=" + self.state_file(name),
+                "serve", "compute"]
+
+    def start(self, name):
+        args = self.role_args(name)
         out = open(self.log(name), "ab")
         mark = out.tell()
         self.procs[name] = subprocess.Popen([STRATUS] + self.common + args, stdout=out, stderr=subprocess.STDOUT)
@@ -211,52 +214,73 @@ def wait_hypervisors_up(api, limit=30.0):
     raise SystemExit("hypervisors not all up: %s" % [(h["hypervisor_hostname"], h["state"]) for h in hv])
 
 
-def storm(cloud, role, image):
-    """CREATES creates from WORKERS clients; `role` killed after a third (a
-    compute once it also runs KILL_WITH_GUESTS guests), restarted. Returns the
-    accepted ids, the refused indexes, and for a compute (guests it ran at the
-    kill, guests it kept)."""
-    accepted, refused = [], []
-    lock = threading.Lock()
-    next_index = [0]
+class CreateStorm:
+    """`count` creates from WORKERS client threads, one server per POST,
+    create i sent to apis[i % len(apis)]. A refused connection (nothing was
+    sent) is tried again, on the next API of the list, for up to 60 s: a
+    client tries again once an API is back, or another behind a balancer. A
+    202 is a promise (its id in `accepted`); anything else, a request cut
+    off included, is not (its index in `refused`)."""
 
-    def worker():
+    def __init__(self, apis, count, body):  # body(i): the request body of create i
+        self.apis, self.count, self.body = apis, count, body
+        self.accepted, self.refused = [], []
+        self.lock = threading.Lock()
+        self.next_index = 0
+        self.threads = [threading.Thread(target=self.worker) for _ in range(WORKERS)]
+        for t in self.threads:
+            t.start()
+
+    def worker(self):
         while True:
-            with lock:
-                i = next_index[0]
-                if i >= CREATES:
+            with self.lock:
+                i = self.next_index
+                if i >= self.count:
                     return
-                next_index[0] += 1
-            body = {"server": {"name": "chaos-%s-%d" % (role, i), "imageRef": image, "flavorRef": "1"}}
+                self.next_index += 1
+            target = i % len(self.apis)
             ok, reply = False, None
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    status, reply = call(cloud.api, "POST", "/servers", body, timeout=30)
+                    status, reply = call(self.apis[target], "POST", "/servers", self.body(i), timeout=30)
                     ok = status == 202
                 except urllib.error.HTTPError:
                     pass
                 except urllib.error.URLError as e:
-                    # Refused: nothing was sent, so a client tries again
-                    # once the API is back (bounded).
                     if isinstance(e.reason, ConnectionRefusedError) and time.monotonic() < deadline:
+                        target = (target + 1) % len(self.apis)
                         time.sleep(0.2)
                         continue
                 except (OSError, ValueError, http.client.HTTPException):
                     pass  # cut off mid-request: no 202, no promise
                 break
-            with lock:
-                (accepted if ok else refused).append(reply["server"]["id"] if ok else i)
+            with self.lock:
+                (self.accepted if ok else self.refused).append(reply["server"]["id"] if ok else i)
 
-    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-    for t in threads:
-        t.start()
+    def wait_sent(self, n):
+        """Until n creates were sent (bounded: the workers always end)."""
+        while True:
+            with self.lock:
+                if self.next_index >= min(n, self.count):
+                    return
+            time.sleep(0.01)
+
+    def join(self):
+        for t in self.threads:
+            t.join(timeout=300)
+        return self.accepted, self.refused
+
+
+def storm(cloud, role, image):
+    """CREATES creates (CreateStorm); `role` killed after a third (a
+    compute once it also runs KILL_WITH_GUESTS guests), restarted. Returns the
+    accepted ids, the refused indexes, and for a compute (guests it ran at the
+    kill, guests it kept)."""
+    creates = CreateStorm([cloud.api], CREATES, lambda i: {
+        "server": {"name": "chaos-%s-%d" % (role, i), "imageRef": image, "flavorRef": "1"}})
     victim = "c2" if role == "compute" else role
-    while True:  # a third of the storm sent (bounded: the workers always end)
-        with lock:
-            if next_index[0] >= CREATES // 3 or next_index[0] >= CREATES:
-                break
-        time.sleep(0.01)
+    creates.wait_sent(CREATES // 3)
     had = None
     if role == "compute":
         # Builds lag the 202s: wait (bounded) until c2's hypervisor runs some
@@ -272,8 +296,7 @@ def storm(cloud, role, image):
     mark = cloud.start(victim)
     cloud.wait_ready(victim, mark)
     kept = cloud.guests_kept(victim, mark) if role == "compute" else None
-    for t in threads:
-        t.join(timeout=300)
+    accepted, refused = creates.join()
     return accepted, refused, (had, kept)
 
 
@@ -292,6 +315,39 @@ def remaining_rows(db_dir):
                 "ports": q("SELECT COUNT(*) FROM ports")}
     finally:
         db.close()
+
+
+def outcome(listed, accepted):
+    """What became of the accepted creates: (listed by id, accepted ids not
+    listed, servers not settled, servers in ERROR, ids of those without a
+    fault, how many are ACTIVE)."""
+    by_id = {s["id"]: s for s in listed}
+    missing = [u for u in accepted if u not in by_id]
+    stuck = [s for s in listed if not settled_state(s)]
+    errors = [s for s in listed if s["status"] == "ERROR"]
+    faultless = [s["id"] for s in errors if not (s.get("fault") or {}).get("message")]
+    active = sum(1 for s in listed if s["status"] == "ACTIVE")
+    return by_id, missing, stuck, errors, faultless, active
+
+
+def shut_down(cloud, work, failures):
+    """Stops every process; when something failed, prints the end of each
+    one's log; removes the work directory."""
+    cloud.stop_all()
+    if failures:
+        for name in cloud.procs:
+            print("---- %s (tail)" % name)
+            with open(cloud.log(name), "rb") as f:
+                sys.stdout.write(f.read()[-3000:].decode(errors="replace"))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def verdict(failures):
+    """Prints each failure and their count; the exit status."""
+    for f in failures:
+        print("FAIL: " + f)
+    print("failures: %d" % len(failures))
+    return 1 if failures else 0
 
 
 def main():
@@ -314,12 +370,7 @@ def main():
             wait_hypervisors_up(cloud.api)
             listings, settled_in = settle([cloud.api], accepted, SETTLE_LIMIT, POWER_SYNC_GRACE)
             listed = listings[0]
-            by_id = {s["id"]: s for s in listed}
-            missing = [u for u in accepted if u not in by_id]
-            stuck = [s for s in listed if not settled_state(s)]
-            errors = [s for s in listed if s["status"] == "ERROR"]
-            faultless = [s["id"] for s in errors if not (s.get("fault") or {}).get("message")]
-            active = sum(1 for s in listed if s["status"] == "ACTIVE")
+            _, missing, stuck, errors, faultless, active = outcome(listed, accepted)
             deleted_in = delete_servers([cloud.api], [s["id"] for s in listed], WORKERS, DELETE_LIMIT)
             left = remaining_rows(cloud.db)
             print("chaos: %-9s creates %d, 202 %d, refused %d; listed %d: active %d, error %d (%d without a fault), "
@@ -348,17 +399,8 @@ def main():
             if not accepted:
                 failures.append("%s: no create was accepted" % role)
     finally:
-        cloud.stop_all()
-        if failures:
-            for name in cloud.procs:
-                print("---- %s (tail)" % name)
-                with open(cloud.log(name), "rb") as f:
-                    sys.stdout.write(f.read()[-3000:].decode(errors="replace"))
-        shutil.rmtree(work, ignore_errors=True)
-    for f in failures:
-        print("FAIL: " + f)
-    print("failures: %d" % len(failures))
-    return 1 if failures else 0
+        shut_down(cloud, work, failures)
+    return verdict(failures)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@
 #   pg_stop             # SIGINT (fast shutdown), bounded wait, SIGKILL; removes the folder
 # Without the binaries pg_start prints "SKIP: ..." and exits 77 (ctest's
 # SKIP_RETURN_CODE).
+# STRATUS_PG_PORTS=LO-HI (inclusive) takes the port from another range, for
+# a test that owns one (the multi-controller test: 47560-47569).
 
 pg_pid=""
 pg_dir=""
@@ -41,8 +43,13 @@ pg_start() {
       > "$pg_dir/initdb.log" 2>&1; then
     echo "FAIL: initdb:"; cat "$pg_dir/initdb.log"; exit 1
   fi
+  local lo=47500 count=50
+  if [ -n "${STRATUS_PG_PORTS:-}" ]; then
+    lo="${STRATUS_PG_PORTS%-*}"
+    count=$(( ${STRATUS_PG_PORTS#*-} - lo + 1 ))
+  fi
   for try in $(seq 1 10); do
-    port=$((47500 + RANDOM % 50))
+    port=$((lo + RANDOM % count))
     _pg_as_owner "$bindir/postgres" -D "$pg_dir/data" -k "$pg_dir" -p "$port" -h 127.0.0.1 \
       -c fsync=off -c synchronous_commit=off -c max_connections=100 > "$pg_dir/postgres.log" 2>&1 &
     pg_pid=$!

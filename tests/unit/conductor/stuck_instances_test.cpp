@@ -8,6 +8,7 @@
 
 #include "conductor_test_support.h"
 #include "core/conductor/stuck_instances.h"
+#include "core/db/periodic_lease_repository.h"
 #include "core/rpcapi/compute_rpcapi.h"
 
 namespace stratus::core::conductor {
@@ -46,11 +47,14 @@ class StuckInstancesTest : public testing::ConductorTest {
     ConductorTest::TearDown();
   }
 
-  std::unique_ptr<StuckInstanceSweeper> make_sweeper() {
+  std::unique_ptr<StuckInstanceSweeper> make_sweeper(const std::string& host = "cond-1",
+                                                    std::chrono::milliseconds interval = 60000ms) {
     ConductorOptions o;
     o.call_timeout = 3000ms;
     o.service_down_time = kDownTime;
-    o.host = "cond-1";
+    o.host = host;
+    o.stuck_check_interval = interval;
+    o.lease_time = 10s;
     o.lost_build_timeout = 180s;
     o.instance_build_timeout = 3600s;
     o.task_timeout = 1800s;
@@ -163,6 +167,32 @@ TEST_F(StuckInstancesTest, TwoConductorsSweepingAtOnceRescheduleALostBuildOnce) 
   std::this_thread::sleep_for(200ms);  // a second cast, were there one, would be here by now
   EXPECT_EQ(h1.count(), 1u);
   EXPECT_EQ(instance(uuid).host, "h1");
+}
+
+// Two conductors' periodic threads (several controllers): the first to try
+// holds the lease and keeps it by renewing; the other sweeps nothing until
+// the holder stops, which gives the lease up, and then takes it over.
+TEST_F(StuckInstancesTest, ThePeriodicSweepRunsOnTheLeaseHolderAndMovesWhenItStops) {
+  auto holder = [this]() -> std::string {
+    auto row = db::PeriodicLeaseRepository(*db_).get(StuckInstanceSweeper::kLeaseName);
+    return row.ok() && row->has_value() ? (*row)->holder : std::string();
+  };
+  auto a = make_sweeper("cond-a", 50ms);
+  auto b = make_sweeper("cond-b", 50ms);
+  a->start();
+  ASSERT_TRUE(eventually([&] { return holder().rfind("cond-a:", 0) == 0; })) << holder();
+  const auto taken = db::PeriodicLeaseRepository(*db_).get(StuckInstanceSweeper::kLeaseName);
+  b->start();
+  std::this_thread::sleep_for(300ms);  // six periods of b's
+  const auto later = db::PeriodicLeaseRepository(*db_).get(StuckInstanceSweeper::kLeaseName);
+  ASSERT_TRUE(taken.ok() && taken->has_value() && later.ok() && later->has_value());
+  EXPECT_EQ((*later)->holder, (*taken)->holder) << "b never took a held lease";
+  EXPECT_EQ((*later)->acquired_at, (*taken)->acquired_at);
+  EXPECT_GT((*later)->expires_at, (*taken)->expires_at) << "a renewed it";
+  a->stop();
+  ASSERT_TRUE(eventually([&] { return holder().rfind("cond-b:", 0) == 0; })) << holder();
+  b->stop();
+  EXPECT_EQ(holder(), "") << "released on stop";
 }
 
 TEST_F(StuckInstancesTest, ABuildRequestDeliveredTwicePlacesTheInstanceOnceAndKeepsItsClaim) {
