@@ -54,6 +54,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bench/common/aio_process.h"
+#include "bench/common/bench_instance.h"
 #include "core/config/config.h"
 #include "core/db/compute_node_repository.h"
 #include "core/db/database.h"
@@ -152,20 +153,8 @@ void seed(core::db::Database& db, const Options& o) {
   for (int first = 0; first < o.instances; first += 1000) {
     std::vector<core::db::InstanceRecord> batch;
     for (int i = first; i < std::min(o.instances, first + 1000); ++i) {
-      core::db::InstanceRecord r;
-      r.display_name = "vm-" + std::to_string(i);
-      r.project_id = "admin";
-      r.user_id = "admin";
-      r.flavor.id = "1";
-      r.flavor.name = "m1.tiny";
-      r.flavor.vcpus = 1;
-      r.flavor.memory_mb = 512;
-      r.flavor.root_gb = 1;
-      r.image_ref = core::db::kDefaultImageUuid;
-      r.vm_state = "active";
+      core::db::InstanceRecord r = bench::bench_instance(i, o.hosts > 0 ? host_name(i % o.hosts) : "");
       r.power_state = sdk::PowerState::kRunning;
-      r.host = o.hosts > 0 ? host_name(i % o.hosts) : "";
-      r.node = r.host;
       batch.push_back(std::move(r));
     }
     must(core::db::InstanceRepository(db).create(std::move(batch), core::db::InstanceQuotaCheck{false}).status(),
