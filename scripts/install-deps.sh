@@ -40,6 +40,8 @@ packages=(
   python3-tempest python3-jsonschema subunit curl
   # the dashboard's browser tests drive Debian's chromium (playwright-core)
   chromium
+  # profiles for the benchmarks (perf record -g, docs/performance.md)
+  linux-perf
 )
 # The dashboard's tests run under node, and npm installs the pinned
 # playwright-core (tests/browser/package-lock.json): Debian's nodejs and npm,

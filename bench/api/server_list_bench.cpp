@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "bench/common/bench_instance.h"
 #include "core/http/api_server.h"
 #include "core/http/authenticator.h"
 #include "core/compute/api/compute_api.h"
@@ -77,19 +78,8 @@ void populate(core::db::Database& db, int servers) {
   core::db::PortRepository ports(db);
   core::db::InstanceFaultRepository faults(db);
   for (int i = 0; i < servers; ++i) {
-    core::db::InstanceRecord r;
-    r.display_name = "vm-" + std::to_string(i);
-    r.project_id = "admin";
-    r.user_id = "admin";
-    r.flavor.id = "1";
-    r.flavor.name = "m1.tiny";
-    r.flavor.vcpus = 1;
-    r.flavor.memory_mb = 512;
-    r.flavor.root_gb = 1;
-    r.image_ref = core::db::kDefaultImageUuid;
-    r.vm_state = i % 10 == 9 ? "error" : "active";
-    r.host = "host" + std::to_string(i % 10);
-    r.node = r.host;
+    core::db::InstanceRecord r = bench::bench_instance(i, "host" + std::to_string(i % 10));
+    if (i % 10 == 9) r.vm_state = "error";
     r.metadata = {{"role", "web"}, {"index", std::to_string(i)}};
     auto made = must(instances.create({r}, core::db::InstanceQuotaCheck{false}), "create instance");
     must(ports.create(net.uuid, made.front().uuid).status(), "create port");

@@ -36,6 +36,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "bench/common/aio_process.h"
+
 namespace {
 
 using json = nlohmann::json;
@@ -60,86 +62,6 @@ Percentiles percentiles(std::vector<double> v) {
   return p;
 }
 
-// The aio process: started in its own process group, stopped by PID.
-class AioProcess {
- public:
-  AioProcess(const std::string& binary, int hosts, const fs::path& dir) : log_(dir / "aio.log") {
-    fs::create_directories(dir);
-    std::fflush(stdout);  // the child must not inherit (and print again) our buffer
-    pid_ = fork();
-    if (pid_ == 0) {
-      setpgid(0, 0);
-      FILE* out = std::freopen(log_.c_str(), "w", stdout);
-      FILE* err = std::freopen(log_.c_str(), "a", stderr);
-      (void)out;
-      (void)err;
-      const std::string data = (dir / "data").string();
-      const std::string host_count = std::to_string(hosts);
-      // Fake hosts big enough for 1000 m1.tiny on 10 of them: 16 vcpus x 4.0
-      // would hold 640, and Nova's max_instances_per_host (50) 500.
-      execl(binary.c_str(), binary.c_str(), "--log-level", "warn", "--set", "host=bench", "--set",
-            "driver.fake.vcpus=256", "--set", "filter.num_instances.max_instances_per_host=400", "--set", "api.auth_strategy=noauth", "aio", "--fake-hosts",
-            host_count.c_str(), "--data-dir", data.c_str(), "--listen", "127.0.0.1:0", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~AioProcess() { stop(); }
-
-  // The API port from the "ready at http://127.0.0.1:PORT/v2.1" line, or 0.
-  int wait_ready(std::chrono::seconds deadline) {
-    const std::regex ready(R"(ready at http://127\.0\.0\.1:([0-9]+)/v2\.1)");
-    const auto until = Clock::now() + deadline;
-    while (Clock::now() < until) {
-      std::ifstream in(log_);
-      std::stringstream text;
-      text << in.rdbuf();
-      std::smatch m;
-      const std::string s = text.str();
-      if (std::regex_search(s, m, ready)) return std::stoi(m[1]);
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        std::cerr << "aio exited early:\n" << s << "\n";
-        return 0;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return 0;
-  }
-
-  // Peak and current resident set (kB) from /proc.
-  std::pair<long, long> rss_kb() const {
-    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
-    std::string line;
-    long hwm = 0, rss = 0;
-    while (std::getline(in, line)) {
-      if (line.rfind("VmHWM:", 0) == 0) hwm = std::stol(line.substr(6));
-      if (line.rfind("VmRSS:", 0) == 0) rss = std::stol(line.substr(6));
-    }
-    return {hwm, rss};
-  }
-
-  void stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 200; ++i) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
- private:
-  fs::path log_;
-  pid_t pid_ = -1;
-};
-
 std::string iso_utc(std::time_t t) {
   char buf[32];
   std::tm tm{};
@@ -155,6 +77,7 @@ struct RunResult {
   double delete_rate = 0;
   long peak_rss_kb = 0, rss_kb = 0;
   double flavors_get_p50_ms = 0;
+  double cpu_ms_per_server = 0;  // the aio's user+sys CPU for boot + delete, per server
   int errors = 0;
   std::size_t posted = 0, seen_active = 0;
   bool complete = false;
@@ -163,7 +86,13 @@ struct RunResult {
 RunResult run(const std::string& binary, int n, int hosts, int clients, const fs::path& dir) {
   RunResult result;
   result.n = n;
-  AioProcess aio(binary, hosts, dir);
+  // Fake hosts big enough for 1000 m1.tiny on 10 of them: 16 vcpus x 4.0
+  // would hold 640, and Nova's max_instances_per_host (50) 500.
+  stratus::bench::AioProcess aio(binary,
+                                 {"--log-level", "warn", "--set", "host=bench", "--set", "driver.fake.vcpus=256", "--set",
+                                  "filter.num_instances.max_instances_per_host=400", "--set",
+                                  "api.auth_strategy=noauth"},
+                                 hosts, dir);
   const int port = aio.wait_ready(60s);
   if (port == 0) {
     std::cerr << "boot_bench: aio did not start\n";
@@ -196,6 +125,7 @@ RunResult run(const std::string& binary, int n, int hosts, int clients, const fs
   }
   result.flavors_get_p50_ms = percentiles(gets).p50;
 
+  const double cpu_at_start = aio.cpu_seconds();
   std::mutex mu;
   std::map<std::string, Clock::time_point> sent;  // id -> POST sent
   std::map<std::string, Clock::time_point> active;
@@ -316,17 +246,39 @@ RunResult run(const std::string& binary, int n, int hosts, int clients, const fs
     std::this_thread::sleep_for(20ms);
   }
   result.delete_rate = static_cast<double>(ids.size()) / (ms_between(del_start, Clock::now()) / 1000.0);
+  result.cpu_ms_per_server = (aio.cpu_seconds() - cpu_at_start) * 1000.0 / std::max(1, n);
   aio.stop();
   return result;
+}
+
+
+void print_row(const char* label, const RunResult& r) {
+  if (!r.complete) {
+    std::printf("%-9s %6d incomplete run: %zu posted, %d POST errors, %zu seen ACTIVE\n", label, r.n, r.posted,
+                r.errors, r.seen_active);
+    return;
+  }
+  std::printf("%-9s %6d %10.1f %7.1fms %7.1fms %7.1fms %7.1fms %10.1f %7.1fMB %9.2f %8.2f %9.0f %9.2f\n", label, r.n,
+              r.boot_rate, r.post_ms.p50, r.post_ms.p99, r.boot_ms.p50, r.boot_ms.p99, r.delete_rate,
+              r.peak_rss_kb / 1024.0, r.cpu_ms_per_server, r.boot_rate / 300.0, r.boot_rate / 3.0,
+              r.post_ms.p50 / std::max(r.flavors_get_p50_ms, 1e-3));
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string binary = STRATUS_BINARY;
+  std::string baseline;  // another stratus binary, run alternately with `binary`
   std::vector<int> sizes = {100, 1000};
   int hosts = 10;
   int clients = 8;
+  int rounds = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
@@ -341,27 +293,48 @@ int main(int argc, char** argv) {
       clients = std::stoi(value);
     } else if (flag == "--stratus") {
       binary = value;
+    } else if (flag == "--baseline") {
+      baseline = value;
+    } else if (flag == "--rounds") {
+      rounds = std::max(1, std::stoi(value));
     } else {
-      std::cerr << "usage: boot_bench [--servers 100,1000] [--hosts 10] [--clients 8] [--stratus PATH]\n";
+      std::cerr << "usage: boot_bench [--servers 100,1000] [--hosts 10] [--clients 8] [--stratus PATH]\n"
+                   "                  [--baseline PATH --rounds R]\n";
       return 2;
     }
   }
   const fs::path dir = fs::temp_directory_path() / ("stratus-boot-bench-" + std::to_string(getpid()));
   std::printf("boot_bench: stratus aio --fake-hosts %d, %d REST clients, one server per POST\n", hosts, clients);
-  std::printf("%6s %10s %9s %9s %9s %9s %10s %9s %8s %9s %9s\n", "N", "boot/s", "post p50", "post p99", "boot p50",
-              "boot p99", "delete/s", "peak RSS", "x target", "x Nova26", "post/get");
+  if (!baseline.empty()) {
+    std::printf("baseline: %s\nthis:     %s\n(run alternately, %d round(s) per N)\n", baseline.c_str(), binary.c_str(),
+                rounds);
+  }
+  std::printf("%-9s %6s %10s %9s %9s %9s %9s %10s %9s %9s %8s %9s %9s\n", "binary", "N", "boot/s", "post p50",
+              "post p99", "boot p50", "boot p99", "delete/s", "peak RSS", "CPU ms/s", "x target", "x Nova26",
+              "post/get");
   int rc = 0;
+  int run_index = 0;
   for (int n : sizes) {
-    RunResult r = run(binary, n, hosts, clients, dir / std::to_string(n));
-    if (!r.complete) {
-      std::printf("%6d incomplete run: %zu posted, %d POST errors, %zu seen ACTIVE\n", n, r.posted, r.errors,
-                  r.seen_active);
-      rc = 1;
-      continue;
+    std::vector<double> boot_ratios, cpu_ratios;
+    for (int round = 0; round < rounds; ++round) {
+      RunResult base;
+      if (!baseline.empty()) {
+        base = run(baseline, n, hosts, clients, dir / std::to_string(run_index++));
+        print_row("baseline", base);
+        if (!base.complete) rc = 1;
+      }
+      RunResult r = run(binary, n, hosts, clients, dir / std::to_string(run_index++));
+      print_row(baseline.empty() ? "stratus" : "this", r);
+      if (!r.complete) rc = 1;
+      if (base.complete && r.complete) {
+        boot_ratios.push_back(r.boot_rate / base.boot_rate);
+        cpu_ratios.push_back(r.cpu_ms_per_server / std::max(base.cpu_ms_per_server, 1e-6));
+      }
     }
-    std::printf("%6d %10.1f %7.1fms %7.1fms %7.1fms %7.1fms %10.1f %7.1fMB %8.2f %9.0f %9.2f\n", n, r.boot_rate,
-                r.post_ms.p50, r.post_ms.p99, r.boot_ms.p50, r.boot_ms.p99, r.delete_rate, r.peak_rss_kb / 1024.0,
-                r.boot_rate / 300.0, r.boot_rate / 3.0, r.post_ms.p50 / std::max(r.flavors_get_p50_ms, 1e-3));
+    if (!boot_ratios.empty()) {
+      std::printf("N=%d this/baseline: boot/s ratio %.2fx, CPU per server ratio %.2fx (medians of %zu round(s))\n", n,
+                  median(boot_ratios), median(cpu_ratios), boot_ratios.size());
+    }
   }
   std::error_code ec;
   fs::remove_all(dir, ec);

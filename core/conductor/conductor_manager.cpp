@@ -69,7 +69,9 @@ sdk::Result<rpcapi::InstanceMsg> ConductorManager::instance_update(const sdk::Re
                    s.message());
     }
   }
-  return rpcapi::load_instance_msg(db_, update.instance_uuid);
+  // The record as the update left it (read back in its transaction): no
+  // second read of the instance per task-state step of every build.
+  return rpcapi::load_instance_msg(db_, *updated);
 }
 
 sdk::Status ConductorManager::instance_fault_create(const sdk::RequestContext& ctx,

@@ -684,6 +684,16 @@ CREATE TABLE periodic_leases (
 );
 )sql";
 
+// Issue #16, 100,000 instances: a project's page of servers (newest first,
+// id breaking ties) read in index order instead of sorting every live
+// instance of the project; the quota count (COUNT, SUM of vcpus and
+// memory_mb of a project's live instances, on every create) answered from
+// the index alone, without reading each instance's row.
+constexpr const char* kScaleIndexesSchema = R"sql(
+CREATE INDEX instances_project_created ON instances(project_id, deleted, created_at, id);
+CREATE INDEX instances_project_usage ON instances(project_id, deleted, user_id, vcpus, memory_mb);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& builtin_migrations() {
@@ -705,6 +715,7 @@ const std::vector<Migration>& builtin_migrations() {
       {16, "domains and application credentials", kDomainsAndApplicationCredentialsSchema},
       {17, "network API writes: user ports, routers, network quotas", kNetworkApiWritesSchema},
       {18, "periodic task leases", kPeriodicLeasesSchema},
+      {23, "indexes for 100,000 instances: project listing, quota usage", kScaleIndexesSchema},
   };
   return migrations;
 }

@@ -38,7 +38,11 @@ InstanceMsg to_instance_msg(const db::InstanceRecord& record, const std::vector<
 sdk::Result<InstanceMsg> load_instance_msg(db::Database& db, const std::string& instance_uuid, bool include_deleted) {
   auto record = db::InstanceRepository(db).get(instance_uuid, include_deleted);
   if (!record.ok()) return record.status();
-  auto ports = db::PortRepository(db).list_by_device(instance_uuid);
+  return load_instance_msg(db, *record);
+}
+
+sdk::Result<InstanceMsg> load_instance_msg(db::Database& db, const db::InstanceRecord& record) {
+  auto ports = db::PortRepository(db).list_by_device(record.uuid);
   if (!ports.ok()) return ports.status();
   std::map<std::string, std::string> names;
   db::NetworkRepository networks(db);
@@ -47,7 +51,7 @@ sdk::Result<InstanceMsg> load_instance_msg(db::Database& db, const std::string& 
     auto network = networks.get(port.network_uuid);
     names[port.network_uuid] = network.ok() ? network->name : std::string();
   }
-  return to_instance_msg(*record, *ports, names);
+  return to_instance_msg(record, *ports, names);
 }
 
 }  // namespace stratus::core::rpcapi

@@ -23,4 +23,8 @@ InstanceMsg to_instance_msg(const db::InstanceRecord& record, const std::vector<
 sdk::Result<InstanceMsg> load_instance_msg(db::Database& db, const std::string& instance_uuid,
                                            bool include_deleted = false);
 
+// As above for a record already read (e.g. the one an update returned):
+// reads only its ports and their networks' names.
+sdk::Result<InstanceMsg> load_instance_msg(db::Database& db, const db::InstanceRecord& record);
+
 }  // namespace stratus::core::rpcapi

@@ -58,10 +58,26 @@ std::string zone_of(const std::vector<sdk::Aggregate>& aggregates) {
   return "nova";
 }
 
+bool same_host_aggregates(const std::map<std::string, std::vector<sdk::Aggregate>, std::less<>>& a,
+                          const std::map<std::string, std::vector<sdk::Aggregate>, std::less<>>& b) {
+  if (a.size() != b.size()) return false;
+  for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j) {
+    if (i->first != j->first || !same_aggregates(i->second, j->second)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void HostStateCache::set_host_aggregates(std::map<std::string, std::vector<sdk::Aggregate>, std::less<>> by_host) {
   static const std::vector<sdk::Aggregate> kNone;
+  {
+    // Every select_destinations passes the aggregates it read; they rarely
+    // change, and walking every node under the exclusive lock (10,000 of
+    // them) serialised the concurrent selects for nothing.
+    std::shared_lock lock(mu_);
+    if (host_aggregates_ && same_host_aggregates(*host_aggregates_, by_host)) return;
+  }
   std::unique_lock lock(mu_);
   for (auto& [key, node] : nodes_) {
     auto it = by_host.find(key.first);

@@ -184,5 +184,32 @@ TEST(HostStateCache, HostAggregatesGiveZonesAndOutliveReports) {
   EXPECT_TRUE(cache.get("c1", "c1")->aggregates.empty());
 }
 
+TEST(HostStateCache, UnchangedAggregatesLeaveTheStatesAloneAndAChangedValueIsApplied) {
+  ManualClock clock;
+  HostStateCache cache(std::chrono::seconds(60), clock.fn());
+  ASSERT_TRUE(cache.update_from_report(make_report({.name = "c1"})).ok());
+  std::map<std::string, std::vector<sdk::Aggregate>, std::less<>> by_host;
+  by_host["c1"] = {{"rack", {{"availability_zone", "az1"}}}};
+  cache.set_host_aggregates(by_host);
+  const auto first = cache.snapshot();
+  ASSERT_EQ(first.size(), 1u);
+
+  // What every select passes when nothing changed: the very same state.
+  cache.set_host_aggregates(by_host);
+  EXPECT_EQ(cache.snapshot().hosts()[0], first.hosts()[0]);
+
+  // Same aggregate name, another zone: applied.
+  by_host["c1"][0].metadata["availability_zone"] = "az2";
+  cache.set_host_aggregates(by_host);
+  EXPECT_EQ(cache.get("c1", "c1")->availability_zone, "az2");
+  EXPECT_EQ(first.hosts()[0]->availability_zone, "az1");
+
+  // A host that reports after the aggregates were set gets them too.
+  by_host["c2"] = {{"rack", {{"availability_zone", "az2"}}}};
+  cache.set_host_aggregates(by_host);
+  ASSERT_TRUE(cache.update_from_report(make_report({.name = "c2"})).ok());
+  EXPECT_EQ(cache.get("c2", "c2")->availability_zone, "az2");
+}
+
 }  // namespace
 }  // namespace stratus::core::scheduler
