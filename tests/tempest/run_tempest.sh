@@ -114,10 +114,8 @@ config_drive = true
 personality = true
 change_password = false
 resize = false
-# createImage and the images tests pass with snapshot = true; it stays off
-# because the same switch runs test_create_backup, and createBackup is not
-# served yet (501).
-snapshot = false
+# createImage, createBackup (with its rotation) and the images tests.
+snapshot = true
 shelve = true
 shelve_migrate = false
 rescue = false
