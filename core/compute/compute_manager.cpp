@@ -113,6 +113,8 @@ sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint, std::string_vie
   if (rpc::Version{1, 2} <= served.value()) {
     added.push_back(add_method<rpcapi::SnapshotRequest>(
         d, v, m::kSnapshotInstance, [this](const sdk::RequestContext& ctx, rpcapi::SnapshotRequest r) {
+          // 1.4: a backup rides on the snapshot message (compute_version::kBackup).
+          if (r.backup) return answer(backup_instance(ctx, r.instance, r.image, r.backup_type, r.rotation));
           return answer(snapshot_instance(ctx, r.instance, r.image));
         }));
     added.push_back(add_method<rpcapi::SnapshotRequest>(

@@ -138,6 +138,15 @@ class ComputeManager {
   // task cleared and a fault recorded. kNotSupported on a plugin before ABI 5.
   sdk::Status snapshot_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
                                 const sdk::ImageMeta& image);
+  // ---- backup.cpp: createBackup (Nova's backup_instance, compute RPC 1.4)
+  // As snapshot_instance from task image_backup; once the image is
+  // uploaded, the instance's images with image_type backup and this
+  // `backup_type` beyond the `rotation` newest are deleted (Nova's
+  // _rotate_backups; rotation 0 deletes them all, the new one included).
+  // An image that cannot be deleted is logged and skipped; a listing that
+  // fails is a fault and fails the action event.
+  sdk::Status backup_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
+                              const sdk::ImageMeta& image, const std::string& backup_type, std::int64_t rotation);
   // shelving: power off, snapshot into `image` (shelving_image_pending_upload,
   // shelving_image_uploading), SHELVED; then offloaded at once when
   // shelved_offload_time is 0. On failure: back to the old vm_state (a guest
@@ -262,6 +271,15 @@ class ComputeManager {
   sdk::Status snapshot_guest(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg,
                              const sdk::ImageMeta& image, std::string_view from_task, std::string_view pending,
                              std::string_view uploading);
+  // shelve.cpp: snapshot_guest from `task` for createImage and createBackup
+  // under the instance lock and the action `event`; the task ends whatever
+  // happens; `after_upload` (may be null) runs once the image is uploaded.
+  sdk::Status image_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg,
+                             const sdk::ImageMeta& image, std::string_view task, std::string_view event,
+                             const std::function<sdk::Status()>& after_upload);
+  // backup.cpp: deletes the backups beyond `rotation` (see backup_instance).
+  sdk::Status rotate_backups(const sdk::RequestContext& ctx, const std::string& uuid, const std::string& backup_type,
+                             std::int64_t rotation);
   sdk::Status offload_locked(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg,
                              std::string_view from_task);
   void delete_image(const sdk::RequestContext& ctx, const std::string& image_id);

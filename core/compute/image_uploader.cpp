@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 namespace stratus::core::compute {
@@ -14,6 +15,10 @@ namespace stratus::core::compute {
 namespace {
 
 using sdk::Status;
+
+// Bounds of a listing: the page asked for, and how many pages are followed.
+constexpr int kListPageSize = 1000;
+constexpr int kMaxListPages = 100;
 
 struct Connection {
   std::string base;
@@ -90,6 +95,41 @@ Status ImageUploader::remove(const sdk::RequestContext& ctx, const std::string& 
   }
   return Status::Unavailable("Image " + image_id + " could not be deleted: the image service answered " +
                              std::to_string(res->status));
+}
+
+sdk::Result<std::vector<std::string>> ImageUploader::list_ids(
+    const sdk::RequestContext& ctx, const std::map<std::string, std::string>& properties) const {
+  const auto failed = [](const std::string& why) { return Status::Unavailable("Images could not be listed: " + why); };
+  const Connection c = connect_to(options_, ctx);
+  if (c.base.empty()) return failed("no image service URL ([compute] image_api_url)");
+  auto client = client_for(c, options_);
+  std::vector<std::string> ids;
+  std::string marker;
+  for (int page = 0; page < kMaxListPages; ++page) {
+    httplib::Params params(properties.begin(), properties.end());
+    params.emplace("sort_key", "created_at");
+    params.emplace("sort_dir", "desc");
+    params.emplace("limit", std::to_string(kListPageSize));
+    if (!marker.empty()) params.emplace("marker", marker);
+    auto res = client->Get(c.prefix + "/v2/images", params, c.headers);
+    if (!res) return failed("the image service at " + c.base + " did not answer (" + httplib::to_string(res.error()) + ")");
+    if (res->status != 200) {
+      return failed("the image service answered " + std::to_string(res->status) + ": " + res->body.substr(0, 200));
+    }
+    const auto body = nlohmann::json::parse(res->body, nullptr, false);
+    if (!body.is_object() || !body.contains("images") || !body["images"].is_array()) {
+      return failed("the image service's answer has no image list");
+    }
+    for (const auto& image : body["images"]) {
+      if (!image.is_object() || !image.contains("id") || !image["id"].is_string()) {
+        return failed("the image service listed an image without an id");
+      }
+      ids.push_back(image["id"].get<std::string>());
+    }
+    if (!body.contains("next") || body["images"].empty()) return ids;
+    marker = ids.back();
+  }
+  return failed("more than " + std::to_string(kMaxListPages * kListPageSize) + " images match");
 }
 
 }  // namespace stratus::core::compute

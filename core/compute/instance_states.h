@@ -45,8 +45,9 @@ inline constexpr std::string_view kRestoring = "restoring";
 inline constexpr std::string_view kRebuilding = "rebuilding";
 inline constexpr std::string_view kRebuildSpawning = "rebuild_spawning";
 inline constexpr std::string_view kDeleting = "deleting";
-// Snapshot (createImage) and shelve.
+// Snapshot (createImage), backup (createBackup) and shelve.
 inline constexpr std::string_view kImageSnapshot = "image_snapshot";
+inline constexpr std::string_view kImageBackup = "image_backup";
 inline constexpr std::string_view kImagePendingUpload = "image_pending_upload";
 inline constexpr std::string_view kImageUploading = "image_uploading";
 inline constexpr std::string_view kShelving = "shelving";

@@ -5,6 +5,7 @@
 // and unshelve spawns it again from that image wherever the conductor
 // placed it.
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -87,27 +88,34 @@ sdk::Status ComputeManager::snapshot_guest(const sdk::RequestContext& ctx, const
 
 sdk::Status ComputeManager::snapshot_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg,
                                               const sdk::ImageMeta& image) {
+  return image_instance(ctx, msg, image, ts::kImageSnapshot, kSnapshotEvent, nullptr);
+}
+
+sdk::Status ComputeManager::image_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg,
+                                           const sdk::ImageMeta& image, std::string_view task, std::string_view event,
+                                           const std::function<sdk::Status()>& after_upload) {
   const std::string& uuid = msg.instance.uuid;
-  const std::string_view event = kSnapshotEvent;
-  if (sdk::Status st = wait_until_running(ctx, "snapshot_instance"); !st.ok()) {
+  if (sdk::Status st = wait_until_running(ctx, event); !st.ok()) {
     delete_image(ctx, image.id);
     return st;
   }
   std::optional<InstanceLocks::Guard> guard(locks_.lock(uuid));
   record_event(ctx, uuid, event, false);
-  const sdk::Status done = snapshot_guest(ctx, msg, image, ts::kImageSnapshot, ts::kImagePendingUpload,
-                                          ts::kImageUploading);
+  sdk::Status done = snapshot_guest(ctx, msg, image, task, ts::kImagePendingUpload, ts::kImageUploading);
   // Whatever step it reached, the task ends (Nova's reverts_task_state).
-  auto u = task_move(uuid, ts::kNone, {ts::kImageSnapshot, ts::kImagePendingUpload, ts::kImageUploading});
+  auto u = task_move(uuid, ts::kNone, {task, ts::kImagePendingUpload, ts::kImageUploading});
   if (!done.ok()) {
-    spdlog::error("[{}] instance {}: snapshot into image {} failed: {}", ctx.request_id, uuid, image.id,
-                  done.to_string());
+    spdlog::error("[{}] instance {}: image {} not made: {}", ctx.request_id, uuid, image.id, done.to_string());
     delete_image(ctx, image.id);
     if (!done.is(sdk::StatusCode::kNotFound)) record_fault(ctx, uuid, done);
   } else {
-    spdlog::info("[{}] instance {}: snapshot {} uploaded", ctx.request_id, uuid, image.id);
+    spdlog::info("[{}] instance {}: image {} uploaded", ctx.request_id, uuid, image.id);
   }
   (void)update(ctx, u);
+  if (done.ok() && after_upload) {
+    done = after_upload();
+    if (!done.ok()) record_fault(ctx, uuid, done);
+  }
   guard.reset();
   record_event(ctx, uuid, event, true, done);
   return done;

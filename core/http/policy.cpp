@@ -45,6 +45,7 @@ const std::map<std::string, PolicyRequirement, std::less<>>& rule_table() {
       {"os_compute_api:os-evacuate", R::kAdmin},
       // snapshots and shelve (Nova's defaults)
       {"os_compute_api:servers:create_image", R::kAdminOrOwner},
+      {"os_compute_api:os-create-backup", R::kAdminOrOwner},
       {"os_compute_api:os-shelve:shelve", R::kAdminOrOwner},
       {"os_compute_api:os-shelve:shelve_offload", R::kAdmin},
       {"os_compute_api:os-shelve:unshelve", R::kAdminOrOwner},

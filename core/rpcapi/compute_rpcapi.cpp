@@ -167,6 +167,19 @@ sdk::Status ComputeRpcApi::snapshot_instance(const sdk::RequestContext& ctx, con
   return typed_cast(*client, ctx, compute_method::kSnapshotInstance, SnapshotRequest{instance, image});
 }
 
+sdk::Status ComputeRpcApi::backup_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance,
+                                           const sdk::ImageMeta& image, const std::string& backup_type,
+                                           std::int64_t rotation) const {
+  if (instance.instance.host.empty()) {
+    return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to back up on");
+  }
+  auto client = client_for_version(instance.instance.host, "createBackup (snapshot_instance with a rotation)",
+                                   compute_version::kBackup);
+  if (!client.ok()) return client.status();
+  SnapshotRequest request{instance, image, true, backup_type, rotation};
+  return typed_cast(*client, ctx, compute_method::kSnapshotInstance, request);
+}
+
 sdk::Status ComputeRpcApi::shelve_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance,
                                            const sdk::ImageMeta& image) const {
   if (instance.instance.host.empty()) {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +74,12 @@ class ComputeRpcApi {
   // SHELVED instance.
   sdk::Status snapshot_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance,
                                 const sdk::ImageMeta& image) const;
+  // createBackup: snapshot_instance at 1.4 with the backup's type and
+  // rotation (the host then deletes the oldest backups beyond it). Refused
+  // (kNotSupported, naming 1.4 and the cap) under a cap below 1.4: an older
+  // host would take it for a snapshot and leave the task image_backup set.
+  sdk::Status backup_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance, const sdk::ImageMeta& image,
+                              const std::string& backup_type, std::int64_t rotation) const;
   sdk::Status shelve_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance, const sdk::ImageMeta& image) const;
   sdk::Status shelve_offload_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
   // Casts to `host` (chosen by the conductor): spawn a shelved instance there.

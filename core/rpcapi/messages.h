@@ -270,10 +270,17 @@ struct InterfaceRequest {
 
 // snapshot_instance and shelve_instance: the image record the API created
 // (status queued) that the host fills with the guest's disk.
+// Compute RPC 1.4 appends a backup (createBackup, Nova's backup_instance):
+// the task is image_backup, and once the image is uploaded the host deletes
+// the oldest images of the instance with image_type backup and this
+// backup_type beyond `rotation`. A 1.2 message decodes as a plain snapshot.
 struct SnapshotRequest {
   InstanceMsg instance;
   sdk::ImageMeta image;
-  MSGPACK_DEFINE(instance, image)
+  bool backup = false;
+  std::string backup_type{};
+  std::int64_t rotation = 0;
+  MSGPACK_DEFINE(instance, image, backup, backup_type, rotation)
 };
 
 // conductor.unshelve_instance: place a shelved-offloaded instance (task

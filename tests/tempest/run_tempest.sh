@@ -29,7 +29,10 @@ if [ ! -x /usr/bin/tempest ]; then echo "python3-tempest missing: run scripts/in
 source "$here/../integration/lib/aio.sh"
 
 # Two fake hosts: the tests that place servers on different hosts need them.
-aio_start "$stratus" --set host=tempest -- --fake-hosts 2
+# A snapshot takes 1.5 s, as a small one does on a real hypervisor: the image
+# is seen SAVING (test_delete_saving_image waits for it) and a second
+# createImage meanwhile gets Nova's 409.
+aio_start "$stratus" --set host=tempest --set driver.fake.fault.snapshot=delay:1500 -- --fake-hosts 2
 export OS_CLIENT_CONFIG_FILE="$aio_data/clouds.yaml" OS_CLOUD=stratus
 
 admin_password="$(/usr/bin/python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["clouds"]["stratus"]["auth"]["password"])' "$aio_data/clouds.yaml")"
@@ -114,10 +117,8 @@ config_drive = true
 personality = true
 change_password = false
 resize = false
-# createImage and the images tests pass with snapshot = true; it stays off
-# because the same switch runs test_create_backup, and createBackup is not
-# served yet (501).
-snapshot = false
+# createImage, createBackup (with its rotation) and the images tests.
+snapshot = true
 shelve = true
 shelve_migrate = false
 rescue = false

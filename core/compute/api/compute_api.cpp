@@ -96,7 +96,9 @@ Status ComputeAPI::run_action(const ComputeContext& ctx, const std::string& uuid
   const std::string& rid = ctx.request.request_id;
   auto instance = get(ctx, uuid);
   if (!instance.ok()) return instance.status();
-  if (instance->locked && !ctx.is_admin) return Status::InvalidState("Instance " + uuid + " is locked");
+  if (action.checks_lock && instance->locked && !ctx.is_admin) {
+    return Status::InvalidState("Instance " + uuid + " is locked");
+  }
   if (Status s = check_instance_state(*instance, action.check, action.name); !s.ok()) return s;
   // Nova's @check_instance_host: nothing to cast to before scheduling.
   if (instance->host.empty()) return Status::InvalidState("Instance " + uuid + " is not ready");

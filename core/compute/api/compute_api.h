@@ -251,6 +251,19 @@ class ComputeAPI {
   // task. Returns the image id; a refused or failed cast deletes the image.
   sdk::Result<std::string> create_image(const ComputeContext& ctx, const std::string& uuid, const std::string& name,
                                         const std::map<std::string, std::string>& metadata);
+  // createBackup (Nova's API.backup): the image as createImage's, with
+  // image_type backup and `metadata` plus backup_type; task image_backup;
+  // cast snapshot_instance at compute RPC 1.4 with the type and rotation.
+  // The same states as createImage, and neither checks the lock (Nova).
+  // Returns the image id; a refused or failed cast deletes the image
+  // (kNotSupported when compute RPC is capped below 1.4).
+  // Before 2.39 createImage and createBackup count their metadata against
+  // the caller's project's metadata_items quota (Nova's
+  // check_img_metadata_properties_quota): 403 "Image metadata limit exceeded".
+  sdk::Status check_image_metadata_quota(const ComputeContext& ctx, std::size_t items);
+  sdk::Result<std::string> backup(const ComputeContext& ctx, const std::string& uuid, const std::string& name,
+                                  const std::string& backup_type, std::int64_t rotation,
+                                  const std::map<std::string, std::string>& metadata);
   // shelve: an image "<name>-shelved" as above, system metadata shelved_at,
   // shelved_image_id, shelved_host; task shelving; cast shelve_instance.
   sdk::Status shelve(const ComputeContext& ctx, const std::string& uuid);
@@ -329,9 +342,11 @@ class ComputeAPI {
   // Finishes the request's instance action, with "Error" when `result` failed.
   void finish_action(const ComputeContext& ctx, const std::string& uuid, const sdk::Status& result);
   // compute_api_shelve.cpp: the queued image a snapshot or shelve fills.
+  // `image_type`: "snapshot" or "backup" (Nova's create_image).
   sdk::Result<sdk::ImageMeta> create_snapshot_image(const ComputeContext& ctx, const db::InstanceRecord& instance,
                                                     const std::string& name,
-                                                    const std::map<std::string, std::string>& metadata);
+                                                    const std::map<std::string, std::string>& metadata,
+                                                    std::string_view image_type);
 
   db::Database& db_;
   rpcapi::ConductorRpcApi& conductor_;

@@ -18,6 +18,9 @@ struct ComputeAPI::Action {
   std::function<sdk::Status(const rpcapi::InstanceMsg&)> cast;
   // Further changes made with the task_state (rebuild: image and name), and undone if the cast fails.
   std::function<void(db::InstanceUpdate&)> change;
+  // A locked instance refuses the action (409) but to an admin; Nova's
+  // snapshot and backup ignore the lock.
+  bool checks_lock = true;
 };
 
 }  // namespace stratus::core::compute

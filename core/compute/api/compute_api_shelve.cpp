@@ -1,5 +1,6 @@
-// ComputeAPI: server snapshots (createImage) and shelving (Nova's
-// API.snapshot, shelve, shelve_offload, unshelve in nova/compute/api.py).
+// ComputeAPI: server snapshots (createImage), backups (createBackup) and
+// shelving (Nova's API.snapshot, backup, shelve, shelve_offload, unshelve in
+// nova/compute/api.py).
 // The API records the image the host will fill, moves the task state and
 // casts; the compute host (core/compute/shelve.cpp) does the work, and
 // unshelve of an offloaded server goes through the conductor's scheduling.
@@ -25,7 +26,7 @@ namespace {
 using sdk::Result;
 using sdk::Status;
 
-// Nova's @check_instance_state of snapshot and shelve.
+// Nova's @check_instance_state of snapshot, backup and shelve.
 StateCheck snapshot_states() {
   StateCheck check;
   check.vm_states = {vm_state::kActive, vm_state::kStopped, vm_state::kPaused, vm_state::kSuspended};
@@ -49,7 +50,8 @@ bool inherited(const std::string& key) {
 
 Result<sdk::ImageMeta> ComputeAPI::create_snapshot_image(const ComputeContext& ctx, const db::InstanceRecord& instance,
                                                          const std::string& name,
-                                                         const std::map<std::string, std::string>& metadata) {
+                                                         const std::map<std::string, std::string>& metadata,
+                                                         std::string_view image_type) {
   db::ImageRecord image;
   image.name = name;
   image.status = "queued";
@@ -67,7 +69,7 @@ Result<sdk::ImageMeta> ComputeAPI::create_snapshot_image(const ComputeContext& c
       if (inherited(k)) image.properties[k] = v;
     }
   }
-  image.properties["image_type"] = "snapshot";
+  image.properties["image_type"] = std::string(image_type);
   image.properties["instance_uuid"] = instance.uuid;
   image.properties["base_image_ref"] = instance.image_ref;
   image.properties["user_id"] = ctx.request.user_id;
@@ -75,23 +77,58 @@ Result<sdk::ImageMeta> ComputeAPI::create_snapshot_image(const ComputeContext& c
   for (const auto& [k, v] : metadata) image.properties[k] = v;
   auto created = db::ImageRepository(db_).create(std::move(image));
   if (!created.ok()) return created.status();
-  spdlog::info("[{}] image {} ('{}') created for a snapshot of instance {}", ctx.request.request_id, created->id,
-               created->name, instance.uuid);
+  spdlog::info("[{}] image {} ('{}') created for a {} of instance {}", ctx.request.request_id, created->id,
+               created->name, image_type, instance.uuid);
   return created->to_sdk();
 }
 
 Result<std::string> ComputeAPI::create_image(const ComputeContext& ctx, const std::string& uuid,
                                              const std::string& name,
                                              const std::map<std::string, std::string>& metadata) {
+  // Nova checks no lock for a snapshot or a backup: a lock keeps a server
+  // from being changed or deleted, and neither changes it.
   auto instance = get(ctx, uuid);
   if (!instance.ok()) return instance.status();
-  if (instance->locked && !ctx.is_admin) return Status::InvalidState("Instance " + uuid + " is locked");
   const StateCheck check = snapshot_states();
   if (Status s = check_instance_state(*instance, check, "createImage"); !s.ok()) return s;
-  auto image = create_snapshot_image(ctx, *instance, name, metadata);
+  auto image = create_snapshot_image(ctx, *instance, name, metadata, "snapshot");
   if (!image.ok()) return image.status();
   Action a{"createImage", check, task_state::kImageSnapshot, nullptr, nullptr};
+  a.checks_lock = false;
   a.cast = [&](const rpcapi::InstanceMsg& m) { return compute_.snapshot_instance(ctx.request, m, *image); };
+  if (Status s = run_action(ctx, uuid, a); !s.ok()) {
+    (void)db::ImageRepository(db_).remove(image->id);
+    return s;
+  }
+  return image->id;
+}
+
+Status ComputeAPI::check_image_metadata_quota(const ComputeContext& ctx, std::size_t items) {
+  if (items == 0) return Status::OK();
+  Status s = check_metadata_quota(ctx.request.project_id, items);
+  if (s.has_reason(sdk::StatusReason::kQuotaExceeded)) {
+    return Status(sdk::StatusCode::kConflict, "Image metadata limit exceeded", sdk::StatusReason::kQuotaExceeded);
+  }
+  return s;
+}
+
+Result<std::string> ComputeAPI::backup(const ComputeContext& ctx, const std::string& uuid, const std::string& name,
+                                       const std::string& backup_type, std::int64_t rotation,
+                                       const std::map<std::string, std::string>& metadata) {
+  auto instance = get(ctx, uuid);
+  if (!instance.ok()) return instance.status();
+  const StateCheck check = snapshot_states();
+  if (Status s = check_instance_state(*instance, check, "createBackup"); !s.ok()) return s;
+  // The request's metadata, then backup_type over it (Nova's props_copy).
+  std::map<std::string, std::string> properties = metadata;
+  properties["backup_type"] = backup_type;
+  auto image = create_snapshot_image(ctx, *instance, name, properties, "backup");
+  if (!image.ok()) return image.status();
+  Action a{"createBackup", check, task_state::kImageBackup, nullptr, nullptr};
+  a.checks_lock = false;
+  a.cast = [&](const rpcapi::InstanceMsg& m) {
+    return compute_.backup_instance(ctx.request, m, *image, backup_type, rotation);
+  };
   if (Status s = run_action(ctx, uuid, a); !s.ok()) {
     (void)db::ImageRepository(db_).remove(image->id);
     return s;
@@ -105,7 +142,7 @@ Status ComputeAPI::shelve(const ComputeContext& ctx, const std::string& uuid) {
   if (instance->locked && !ctx.is_admin) return Status::InvalidState("Instance " + uuid + " is locked");
   const StateCheck check = snapshot_states();
   if (Status s = check_instance_state(*instance, check, "shelve"); !s.ok()) return s;
-  auto image = create_snapshot_image(ctx, *instance, instance->display_name + "-shelved", {});
+  auto image = create_snapshot_image(ctx, *instance, instance->display_name + "-shelved", {}, "snapshot");
   if (!image.ok()) return image.status();
   // Where the snapshot is, for unshelve (Nova keeps these in system metadata).
   Status noted = db::SystemMetadataRepository(db_).update(

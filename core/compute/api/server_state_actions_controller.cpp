@@ -5,6 +5,8 @@
 #include "core/compute/api/compute_request.h"
 #include "core/compute/instance_states.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,30 +52,64 @@ const json& reset_state_schema() {
   return schema;
 }
 
-// Nova's createImage body: a name (1..255, no surrounding blanks) and
-// metadata (keys 1..255 of [a-zA-Z0-9-_:. ], values up to 255).
-const json& create_image_schema() {
-  static const json schema = json::parse(R"({
-    "type": "object",
-    "properties": {
-      "createImage": {
-        "type": "object",
-        "properties": {
-          "name": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^(?! )[^\\u0000-\\u001f]*[^ ]$"},
-          "metadata": {
-            "type": "object",
-            "patternProperties": {"^[a-zA-Z0-9-_:. ]{1,255}$": {"type": "string", "maxLength": 255}},
-            "additionalProperties": false
-          }
-        },
-        "required": ["name"],
-        "additionalProperties": false
-      }
-    },
-    "required": ["createImage"],
-    "additionalProperties": false
+// The name and metadata of createImage and createBackup (Nova's
+// parameter_types name and metadata): a name of 1..255 with no surrounding
+// blanks; metadata keys 1..255 of [a-zA-Z0-9-_:. ], values up to 255.
+json image_name_and_metadata() {
+  return json::parse(R"({
+    "name": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^(?! )[^\\u0000-\\u001f]*[^ ]$"},
+    "metadata": {
+      "type": "object",
+      "patternProperties": {"^[a-zA-Z0-9-_:. ]{1,255}$": {"type": "string", "maxLength": 255}},
+      "additionalProperties": false
+    }
   })");
-  return schema;
+}
+
+// {"<action>": {properties..., required...}} and nothing else.
+json action_body(const char* action, const json& properties, const json& required) {
+  const json inner = {{"type", "object"}, {"properties", properties}, {"required", required},
+                      {"additionalProperties", false}};
+  json body = {{"type", "object"}, {"properties", json::object()}, {"required", json::array({action})},
+               {"additionalProperties", false}};
+  body["properties"][action] = inner;
+  return body;
+}
+
+json create_image_schema() { return action_body("createImage", image_name_and_metadata(), json::array({"name"})); }
+
+// Nova's createBackup body: name and metadata as createImage's, backup_type
+// any string, rotation a non-negative integer or a string of digits.
+json create_backup_schema() {
+  json properties = image_name_and_metadata();
+  properties["backup_type"] = {{"type", "string"}};
+  properties["rotation"] = json::parse(R"({"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0,
+                                           "minLength": 1})");
+  return action_body("createBackup", properties, json::array({"name", "backup_type", "rotation"}));
+}
+
+// A validated rotation as a number: Python's int() has no bound, so a
+// longer string of digits saturates (it keeps every backup).
+std::int64_t rotation_of(const json& v) {
+  if (v.is_number_unsigned()) {
+    return static_cast<std::int64_t>(std::min<std::uint64_t>(v.get<std::uint64_t>(), INT64_MAX));
+  }
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  std::int64_t out = 0;
+  for (char c : v.get<std::string>()) {
+    const int digit = c - '0';
+    if (out > (INT64_MAX - digit) / 10) return INT64_MAX;
+    out = out * 10 + digit;
+  }
+  return out;
+}
+
+std::map<std::string, std::string> metadata_of(const json& in) {
+  std::map<std::string, std::string> metadata;
+  if (in.contains("metadata")) {
+    for (const auto& [k, v] : in["metadata"].items()) metadata[k] = v.get<std::string>();
+  }
+  return metadata;
 }
 
 // unshelve at 2.77 (an availability zone) and 2.91 (a zone, null, and/or a host).
@@ -129,6 +165,7 @@ struct Unsupported {
 
 void add_snapshot_and_shelve_actions(ServerActionTable& table, compute::ComputeAPI& compute) {
   auto image_validator = JsonSchemaValidator::compile(create_image_schema()).value();
+  auto backup_validator = JsonSchemaValidator::compile(create_backup_schema()).value();
   auto unshelve277 = JsonSchemaValidator::compile(unshelve_v277_schema()).value();
   auto unshelve291 = JsonSchemaValidator::compile(unshelve_v291_schema()).value();
 
@@ -139,15 +176,37 @@ void add_snapshot_and_shelve_actions(ServerActionTable& table, compute::ComputeA
     if (!instance.ok()) return instance.status();
     if (auto denied = policy_check(req, "os_compute_api:servers:create_image", instance->project_id)) return *denied;
     const json& in = req.body["createImage"];
-    std::map<std::string, std::string> metadata;
-    if (in.contains("metadata")) {
-      for (const auto& [k, v] : in["metadata"].items()) metadata[k] = v.get<std::string>();
+    const std::map<std::string, std::string> metadata = metadata_of(in);
+    // 2.39 stopped counting image metadata against the quota.
+    if (req.microversion < Microversion{2, 39}) {
+      if (Status s = compute.check_image_metadata_quota(compute_context(req), metadata.size()); !s.ok()) return s;
     }
     auto image_id = compute.create_image(compute_context(req), id, in["name"].get<std::string>(), metadata);
     if (!image_id.ok()) return image_id.status();
     // 2.45: the id in the body instead of a Location header.
     if (req.microversion >= Microversion{2, 45}) return ApiResponse{202, {{"image_id", *image_id}}, {}};
     return ApiResponse{202, nullptr, {{"Location", req.base_url + "/image/images/" + *image_id}}};
+  };
+  table["createBackup"] = [&compute, backup_validator](const ApiRequest& req,
+                                                       const std::string& id) -> Result<ApiResponse> {
+    if (Status s = backup_validator->validate(req.body); !s.ok()) return s;
+    auto instance = compute.get(compute_context(req), id);
+    if (!instance.ok()) return instance.status();
+    if (auto denied = policy_check(req, "os_compute_api:os-create-backup", instance->project_id)) return *denied;
+    const json& in = req.body["createBackup"];
+    const std::map<std::string, std::string> metadata = metadata_of(in);
+    if (req.microversion < Microversion{2, 39}) {
+      if (Status s = compute.check_image_metadata_quota(compute_context(req), metadata.size()); !s.ok()) return s;
+    }
+    const std::int64_t rotation = rotation_of(in["rotation"]);
+    auto image_id = compute.backup(compute_context(req), id, in["name"].get<std::string>(),
+                                   in["backup_type"].get<std::string>(), rotation, metadata);
+    if (!image_id.ok()) return image_id.status();
+    if (req.microversion >= Microversion{2, 45}) return ApiResponse{202, {{"image_id", *image_id}}, {}};
+    // Before 2.45 the compute API's own image URL, and only when the
+    // backup is kept (rotation 0 deletes it once it is made).
+    if (rotation == 0) return ApiResponse{202, nullptr, {}};
+    return ApiResponse{202, nullptr, {{"Location", req.base_url + "/v2.1/images/" + *image_id}}};
   };
   table["shelve"] = [&compute](const ApiRequest& req, const std::string& id) -> Result<ApiResponse> {
     // Nova validates no body for shelve and shelveOffload: {"shelve": null} and {"shelve": {}} alike.
@@ -237,7 +296,6 @@ void add_server_state_actions(ServerActionTable& table, compute::ComputeAPI& com
 
   static const Unsupported kUnsupported[] = {
       {"changePassword", "setting the guest's admin password", nullptr},
-      {"createBackup", "server backups", nullptr},
       {"resize", "resizing servers", nullptr},
       {"confirmResize", "resizing servers", nullptr},
       {"revertResize", "resizing servers", nullptr},

@@ -46,6 +46,15 @@ const std::set<std::string> kReadOnly = {"status", "size", "virtual_size", "chec
                                          "schema", "direct_url", "locations", "owner", "deleted", "deleted_at"};
 const std::set<std::string> kSortKeys = {"name", "status", "created_at", "updated_at", "size", "id", "disk_format",
                                          "container_format", "min_ram", "min_disk", "visibility", "owner"};
+// Query parameters of a listing that are not filters on an image's own
+// properties: paging and sorting, and Glance's filters on fields this
+// service does not filter on (yet). Any other parameter is a property
+// filter (Glance's "?<property>=<value>"), as Nova's backup rotation uses.
+const std::set<std::string> kNotPropertyFilters = {
+    "limit", "marker", "sort_key", "sort_dir", "sort", "name", "status", "owner", "visibility", "disk_format",
+    "container_format", "id", "checksum", "os_hash_algo", "os_hash_value", "member_status", "tag", "size_min",
+    "size_max", "created_at", "updated_at", "changes-since", "os_hidden", "protected", "deleted", "is_public",
+    "size", "virtual_size", "min_ram", "min_disk"};
 constexpr std::int64_t kDefaultLimit = 25;
 constexpr std::int64_t kMaxLimit = 1000;
 constexpr std::size_t kMaxStringLength = 255;
@@ -263,10 +272,23 @@ std::string sort_value(const db::ImageRecord& r, const std::string& key) {
   return r.created_at;
 }
 
+// Every property filter of the query holds for `r` (an image without the
+// property matches none).
+bool matches_properties(const ApiRequest& req, const db::ImageRecord& r) {
+  for (const auto& [key, value] : req.query) {
+    if (kNotPropertyFilters.count(key) != 0) continue;
+    auto it = r.properties.find(key);
+    if (it == r.properties.end() || it->second != value) return false;
+  }
+  return true;
+}
+
 Result<ApiResponse> list_images(db::Database& db, const ApiRequest& req) {
   const auto name = req.query_param("name");
   const auto status = req.query_param("status");
   const auto owner = req.query_param("owner");
+  const auto disk_format = req.query_param("disk_format");
+  const auto container_format = req.query_param("container_format");
   const std::string visibility = req.query_param("visibility").value_or("");
   if (!visibility.empty() && visibility != "all" && kVisibilities.count(visibility) == 0) {
     return glance_error(400, "Invalid visibility value: " + visibility);
@@ -299,6 +321,9 @@ Result<ApiResponse> list_images(db::Database& db, const ApiRequest& req) {
     if (name && r.name != *name) continue;
     if (status && r.status != *status) continue;
     if (owner && r.owner != *owner) continue;
+    if (disk_format && r.disk_format != *disk_format) continue;
+    if (container_format && r.container_format != *container_format) continue;
+    if (!matches_properties(req, r)) continue;
     shown.push_back(std::move(r));
   }
   std::stable_sort(shown.begin(), shown.end(), [&](const db::ImageRecord& a, const db::ImageRecord& b) {

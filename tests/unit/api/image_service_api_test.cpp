@@ -1,6 +1,7 @@
 // The image service's routes over real HTTP on loopback: create, upload,
 // download, list, patch, delete, and what happens to bad, oversized or
 // broken-off requests.
+#include <set>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -201,6 +202,33 @@ TEST_F(ImageServiceApi, ListFiltersAndPages) {
   }
   EXPECT_EQ(paged, (std::vector<std::string>{"page-0", "page-1", "page-2", "page-3", "page-4"}));
   EXPECT_EQ(client_->Get("/image/v2/images?marker=0b8a4f2e-5a36-4a0e-9d2c-7f1f6b0e9a11", as("member"))->status, 400);
+}
+
+// Glance's property filters (Nova's backup rotation lists an instance's
+// backups this way): every other query parameter must equal the property;
+// an image without it does not match; formats filter too.
+TEST_F(ImageServiceApi, ListFiltersOnPropertiesAndFormats) {
+  create("member", {{"name", "d1"}, {"image_type", "backup"}, {"backup_type", "daily"}, {"disk_format", "raw"}});
+  create("member", {{"name", "w1"}, {"image_type", "backup"}, {"backup_type", "weekly"}, {"disk_format", "qcow2"}});
+  create("member", {{"name", "s1"}, {"image_type", "snapshot"}, {"disk_format", "raw"}});
+  create("member", {{"name", "plain"}, {"disk_format", "raw"}});
+  const auto names = [&](const std::string& query) {
+    std::set<std::string> out;
+    const json listed = body(client_->Get("/image/v2/images?" + query, as("member")));
+    for (const auto& i : listed["images"]) {
+      out.insert(i["name"].get<std::string>());
+    }
+    return out;
+  };
+  EXPECT_EQ(names("image_type=backup"), (std::set<std::string>{"d1", "w1"}));
+  EXPECT_EQ(names("image_type=backup&backup_type=daily&sort_key=created_at&sort_dir=desc"),
+            std::set<std::string>{"d1"});
+  EXPECT_EQ(names("backup_type=monthly"), std::set<std::string>{});
+  EXPECT_EQ(names("image_type=backup&disk_format=qcow2"), std::set<std::string>{"w1"});
+  EXPECT_EQ(names("image_type=snapshot&disk_format=raw"), std::set<std::string>{"s1"});
+  // Reserved names are not property filters (the seeded image is listed too).
+  const auto all = names("limit=100&tag=x");
+  for (const char* n : {"d1", "w1", "s1", "plain"}) EXPECT_EQ(all.count(n), 1u) << n;
 }
 
 TEST_F(ImageServiceApi, PatchAddsReplacesAndRemoves) {

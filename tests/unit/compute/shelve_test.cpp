@@ -5,93 +5,15 @@
 // gating: a plugin built before ABI 5 is never asked to snapshot.
 #include <gtest/gtest.h>
 
-#include <httplib.h>
-
-#include <thread>
-
 #include "compute_test_support.h"
+#include "recording_image_service.h"
 
 namespace stratus::core::compute::testing {
 namespace {
 
 using drivers::fake::FakeOperation;
 
-// The image API as the uploader uses it: PUT .../file and DELETE.
-class RecordingImageService {
- public:
-  RecordingImageService() {
-    server_.Put(R"(/image/v2/images/([^/]+)/file)", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard lock(mutex_);
-      uploads_[req.matches[1]] = req.body;
-      res.status = 204;
-    });
-    server_.Delete(R"(/image/v2/images/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard lock(mutex_);
-      deleted_.push_back(req.matches[1]);
-      res.status = 204;
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 500 && !server_.is_running(); ++i) std::this_thread::sleep_for(10ms);
-  }
-  ~RecordingImageService() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/image"; }
-  std::optional<std::string> upload(const std::string& id) const {
-    std::lock_guard lock(mutex_);
-    auto it = uploads_.find(id);
-    if (it == uploads_.end()) return std::nullopt;
-    return it->second;
-  }
-  std::vector<std::string> deleted() const {
-    std::lock_guard lock(mutex_);
-    return deleted_;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  mutable std::mutex mutex_;
-  std::map<std::string, std::string> uploads_;
-  std::vector<std::string> deleted_;
-};
-
-class ShelveTest : public ComputeTest {
- protected:
-  ComputeOptions options(std::chrono::milliseconds offload_time = 0ms, std::uint32_t abi = sdk::kAbiVersion) {
-    ComputeOptions o = quiet_options();
-    o.shelved_offload_time = offload_time;
-    o.driver_abi_version = abi;
-    ImageFetcherOptions io;
-    io.image_api_url = [url = images_.url()] { return url; };
-    io.timeout = 5s;
-    o.image_uploader = std::make_shared<const ImageUploader>(io);
-    o.snapshot_directory = ::testing::TempDir();
-    return o;
-  }
-  static sdk::ImageMeta snapshot_image(const std::string& id) {
-    sdk::ImageMeta m;
-    m.id = id;
-    m.name = "server-shelved";
-    m.disk_format = "raw";
-    m.container_format = "bare";
-    return m;
-  }
-  bool went_through(const std::string& uuid, const std::string& task) const {
-    for (const auto& step : fake_.history(uuid)) {
-      if (step.task_state == task) return true;
-    }
-    return false;
-  }
-  bool deleted(const std::string& image_id) const {
-    const auto d = images_.deleted();
-    return std::find(d.begin(), d.end(), image_id) != d.end();
-  }
-  RecordingImageService images_;
-};
+using ShelveTest = ImageServiceComputeTest;
 
 TEST_F(ShelveTest, CreateImageUploadsTheGuestsDiskAndClearsTheTask) {
   start_compute(options());

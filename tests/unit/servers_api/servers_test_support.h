@@ -46,6 +46,10 @@ struct Received {
   rpcapi::GuestInjection injection;         // rebuild_instance only
   sdk::Vif vif;                             // attach_interface, detach_interface
   std::vector<std::string> rule_ports;      // attach/detach_interface: the ports whose rules came along
+  bool backup = false;                      // snapshot_instance of a createBackup (1.4)
+  std::string backup_type;
+  std::int64_t rotation = 0;
+  std::string version;                      // the version the message was sent at
 };
 
 class RecordingServices {
@@ -263,6 +267,7 @@ class ServersApiTest : public ApiTest {
       r.request_id = info.context.request_id;
       r.instance_uuids = {m.instance.uuid};
       r.instance_host = m.instance.host;
+      r.version = info.version.to_string();
       return r;
     };
     using namespace rpcapi::compute_method;
@@ -302,6 +307,9 @@ class ServersApiTest : public ApiTest {
                        [this, record](const rpc::CallInfo& info, rpcapi::SnapshotRequest req) -> rpc::Result<rpc::Payload> {
                          Received r = record(info, req.instance);
                          r.image_id = req.image.id;
+                         r.backup = req.backup;
+                         r.backup_type = req.backup_type;
+                         r.rotation = req.rotation;
                          services_.add(std::move(r));
                          return rpc::Payload();
                        })
