@@ -20,7 +20,7 @@ inline constexpr std::string_view kComputeTopic = "compute";
 // The newest version of each API, which its servers serve.
 inline constexpr std::string_view kConductorVersion = "1.1";
 inline constexpr std::string_view kSchedulerVersion = "1.0";
-inline constexpr std::string_view kComputeVersion = "1.3";
+inline constexpr std::string_view kComputeVersion = "1.4";
 
 // The version every method of an API was first sent at.
 inline constexpr std::string_view kBaseVersion = "1.0";
@@ -32,10 +32,12 @@ inline constexpr std::string_view kBaseVersion = "1.0";
 //   1.2  snapshot_instance, shelve_instance, shelve_offload_instance and
 //        unshelve_instance (createImage and shelving)
 //   1.3  attach_interface, detach_interface and trigger_crash_dump (calls)
+//   1.4  rescue_instance and unrescue_instance (casts)
 namespace compute_version {
 inline constexpr std::string_view kBuildAndRunWithInjection = "1.1";
 inline constexpr std::string_view kSnapshotAndShelve = "1.2";
 inline constexpr std::string_view kInterfacesAndCrashDump = "1.3";
+inline constexpr std::string_view kRescue = "1.4";
 }  // namespace compute_version
 
 // The conductor API's history:
@@ -99,6 +101,8 @@ inline constexpr std::string_view kUnshelveInstance = "unshelve_instance";      
 inline constexpr std::string_view kAttachInterface = "attach_interface";            // call
 inline constexpr std::string_view kDetachInterface = "detach_interface";            // call
 inline constexpr std::string_view kTriggerCrashDump = "trigger_crash_dump";         // call
+inline constexpr std::string_view kRescueInstance = "rescue_instance";              // cast
+inline constexpr std::string_view kUnrescueInstance = "unrescue_instance";          // cast
 }  // namespace compute_method
 
 }  // namespace stratus::core::rpcapi

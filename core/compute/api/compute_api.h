@@ -300,6 +300,18 @@ class ComputeAPI {
   // cannot; kInvalidState (409) when the guest is not running.
   sdk::Status trigger_crash_dump(const ComputeContext& ctx, const std::string& uuid);
 
+  // ---- compute_api_rescue.cpp: rescue (Nova's os-rescue) ----
+  // rescue: locked (409), vm_state active, stopped or error with no task
+  // (409), then task rescuing, a "rescue" action and a cast (compute RPC
+  // 1.4) with the rescue image (`rescue_image_ref`, else the server's own
+  // image) and `admin_password`. kInvalidArgument (400) "Image X could not be
+  // found." for an image the caller cannot use, or one that is not active.
+  sdk::Status rescue(const ComputeContext& ctx, const std::string& uuid,
+                     const std::optional<std::string>& rescue_image_ref, const std::string& admin_password);
+  // unrescue: locked (409), vm_state rescued with no task (409), task
+  // unrescuing, an "unrescue" action and a cast.
+  sdk::Status unrescue(const ComputeContext& ctx, const std::string& uuid);
+
   // ---- compute_api_guest.cpp: what the guest's host reports or keeps ----
   // The hypervisor's diagnostics of the guest (Nova's
   // get_instance_diagnostics): a call to its host. kInvalidState while it is

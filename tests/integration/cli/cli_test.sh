@@ -35,12 +35,12 @@ check "plugin list has 19 plugins" test "$(($(wc -l < "$work/list.txt") - 1))" -
 # plugin show, as a table and as JSON.
 "$stratus" plugin show core > "$work/show.txt"
 check "plugin show names the kind" grep -Eq '^kind: +scheduler_filter$' "$work/show.txt"
-check "plugin show gives the ABI" grep -Eq '^abi_version: +6$' "$work/show.txt"
+check "plugin show gives the ABI" grep -Eq '^abi_version: +7$' "$work/show.txt"
 "$stratus" plugin show fake -f json > "$work/show.json"
 check "plugin show -f json" /usr/bin/python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["name"] == "fake" and d["kind"] == "virt_driver" and d["abi_version"] == 6, d
+assert d["name"] == "fake" and d["kind"] == "virt_driver" and d["abi_version"] == 7, d
 assert d["stdlib"].startswith("libstdc++"), d' "$work/show.json"
 
 # "ram" is a filter and a weigher: show prints both.

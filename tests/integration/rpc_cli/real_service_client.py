@@ -88,11 +88,11 @@ def main(address, host):
     check("compute get_host_uptime 1.0 answers the uptime line", isinstance(uptime, str) and "load average" in uptime,
           repr(uptime))
     try:
-        c.call("compute", "get_host_uptime", [host], server=host, version="1.4")
-        check("get_host_uptime at 1.4 is refused", False, "(no error)")
+        c.call("compute", "get_host_uptime", [host], server=host, version="1.5")
+        check("get_host_uptime at 1.5 is refused", False, "(no error)")
     except rpc.RpcError as e:
-        check("get_host_uptime at 1.4 is refused: the host serves up to 1.3",
-              e.code == 4 and e.message.endswith("this server serves up to 1.3"),
+        check("get_host_uptime at 1.5 is refused: the host serves up to 1.4",
+              e.code == 4 and e.message.endswith("this server serves up to 1.4"),
               "(got %s %s: %s)" % (e.code, e.type, e.message))
     try:
         c.call("compute", "get_host_uptime", "not an array", server=host)
