@@ -338,6 +338,9 @@ class ComputeAPI {
   // state, host up); the instance as read.
   sdk::Result<db::InstanceRecord> interface_target(const ComputeContext& ctx, const std::string& uuid,
                                                    const char* action);
+  // compute_api_create.cpp: refreshes the placed instances whose rules
+  // depend on the groups of these (new) instances' ports.
+  void refresh_group_peers(const std::string& request_id, const std::vector<std::string>& instance_uuids);
   // Finishes the request's instance action, with "Error" when `result` failed.
   void finish_action(const ComputeContext& ctx, const std::string& uuid, const sdk::Status& result);
   // compute_api_shelve.cpp: the queued image a snapshot or shelve fills.

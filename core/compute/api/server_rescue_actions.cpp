@@ -36,21 +36,10 @@ const json& rescue_schema() {
   return schema;
 }
 
-const json& unrescue_schema() {
-  static const json schema = json::parse(R"({
-    "type": "object",
-    "properties": {"unrescue": {"type": "null"}},
-    "required": ["unrescue"],
-    "additionalProperties": false
-  })");
-  return schema;
-}
-
 }  // namespace
 
 void add_rescue_actions(ServerActionTable& table, compute::ComputeAPI& compute) {
   auto rescue_validator = JsonSchemaValidator::compile(rescue_schema()).value();
-  auto unrescue_validator = JsonSchemaValidator::compile(unrescue_schema()).value();
   table["rescue"] = [&compute, rescue_validator](const ApiRequest& req, const std::string& id) -> Result<ApiResponse> {
     if (Status s = rescue_validator->validate(req.body); !s.ok()) return s;
     auto instance = compute.get(compute_context(req), id);
@@ -68,9 +57,8 @@ void add_rescue_actions(ServerActionTable& table, compute::ComputeAPI& compute) 
     if (Status s = compute.rescue(compute_context(req), id, image_ref, password); !s.ok()) return s;
     return ApiResponse{200, {{"adminPass", password}}, {}};
   };
-  table["unrescue"] = [&compute, unrescue_validator](const ApiRequest& req,
-                                                     const std::string& id) -> Result<ApiResponse> {
-    if (Status s = unrescue_validator->validate(req.body); !s.ok()) return s;
+  // Nova validates no body for unrescue: {"unrescue": null} and {"unrescue": {}} alike.
+  table["unrescue"] = [&compute](const ApiRequest& req, const std::string& id) -> Result<ApiResponse> {
     auto instance = compute.get(compute_context(req), id);
     if (!instance.ok()) return instance.status();
     if (auto denied = policy_check(req, "os_compute_api:os-unrescue", instance->project_id)) return *denied;

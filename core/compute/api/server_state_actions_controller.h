@@ -36,7 +36,7 @@ void add_server_state_actions(ServerActionTable& actions, compute::ComputeAPI& c
 //              {"adminPass": <given or generated>}; owner or admin; 409 by
 //              lock or state (ACTIVE, STOPPED, ERROR, no task); 400 for an
 //              image that cannot be used
-//   unrescue   {"unrescue": null}  202; 409 unless RESCUED with no task
+//   unrescue   {"unrescue": <anything>}  202; 409 unless RESCUED with no task
 void add_rescue_actions(ServerActionTable& actions, compute::ComputeAPI& compute);
 
 }  // namespace stratus::core::api

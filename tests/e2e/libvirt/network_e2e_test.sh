@@ -32,7 +32,7 @@ cidr="10.251.0.0/24" gateway="10.251.0.1"
 marker="STRATUS-NET-GUEST-UP" rescue_marker="STRATUS-RESCUE-UP"
 
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (libvirtd, a network namespace)"; exit 77; fi
-for tool in virsh libvirtd virtlogd qemu-system-x86_64 qemu-img cpio /bin/busybox genisoimage ip nsenter \
+for tool in virsh libvirtd virtlogd qemu-system-x86_64 qemu-img cpio /bin/busybox genisoimage isoinfo ip nsenter \
             ebtables iptables curl jq; do
   command -v "$tool" > /dev/null || { echo "FAIL: $tool missing: run scripts/install-deps.sh"; exit 1; }
 done
@@ -82,6 +82,8 @@ cleanup() {
     done
   fi
   for entry in "${started[@]}"; do stop_pid "${entry#*:}"; done
+  # A guest's QEMU that libvirtd did not take down names this run's directory.
+  for pid in $(pgrep -f "$work/" || true); do stop_pid "$pid"; done
   ip netns del "$ns" 2>/dev/null || true
   if [ "$rc" -ne 0 ] && [ -f "$work/aio.out" ]; then
     echo "---- last lines of the aio's output ----"; tail -30 "$work/aio.out"
@@ -220,13 +222,15 @@ wait_status() {  # wait_status ID STATUS SECONDS
 }
 address_of() { show "$1" | jq -r '.server.addresses["e2e-net"][0].addr // empty'; }
 console() { api POST "/v2.1/servers/$1/action" '{"os-getConsoleOutput": {"length": null}}' | jq -r .output; }
-count() { console "$1" | grep -c "^$2" || true; }
+count() { console "$1" | grep -c -- "$2" || true; }  # unanchored: the first line follows the firmware's escape codes
 wait_console() {  # wait_console ID LINE_PREFIX N SECONDS: until the console has the line N times
   for _ in $(seq 1 "$4"); do [ "$(count "$1" "$2")" -ge "$3" ] && return 0; sleep 1; done
   echo "console of $1 has '$2' $(count "$1" "$2") time(s), wanted $3; its tail:"; console "$1" | tail -8
   return 1
 }
-pings() { in_ns ping -c 1 -W 2 "$1" > /dev/null 2>&1; }
+# busybox's ping and arping: the host may have no iputils.
+pings() { in_ns /bin/busybox ping -c 1 -W 2 "$1" > /dev/null 2>&1; }
+arps() { in_ns /bin/busybox arping -c 1 -w 2 -I "$br" "$1" > /dev/null 2>&1; }
 pings_within() {  # pings_within ADDRESS SECONDS
   for _ in $(seq 1 "$2"); do pings "$1" && return 0; sleep 1; done
   return 1
@@ -241,7 +245,8 @@ g1="$(create net-1)"
 for _ in $(seq 1 60); do ip1="$(address_of "$g1")"; [ -n "$ip1" ] && break; sleep 0.5; done
 require "net-1 has a fixed address on e2e-net ($ip1)" test -n "$ip1"
 # The second guest pings the first from inside, as its user data says.
-g2="$(create net-2 "$(printf '#!/bin/sh\nfor i in 1 2 3 4 5 6 7 8 9 10; do\n  if ping -c 1 -W 2 %s > /dev/null; then echo STRATUS-PEER-PING-OK; exit 0; fi\n  sleep 2\ndone\necho STRATUS-PEER-PING-FAILED\n' "$ip1")")"
+# (up to 90 attempts: the first guest may boot well after the second under load)
+g2="$(create net-2 "$(printf '#!/bin/sh\nfor i in $(seq 1 90); do\n  if ping -c 1 -W 1 %s > /dev/null; then echo STRATUS-PEER-PING-OK; exit 0; fi\n  sleep 1\ndone\necho STRATUS-PEER-PING-FAILED\n' "$ip1")")"
 require "net-1 ACTIVE" wait_status "$g1" ACTIVE 180
 require "net-2 ACTIVE" wait_status "$g2" ACTIVE 180
 ip2="$(address_of "$g2")"
@@ -254,11 +259,13 @@ check "network_data.json on the config drive: link with the port's MAC, ipv4 net
   bash -c "isoinfo -R -i '$iso1' -x /openstack/latest/network_data.json | jq -e --arg ip '$ip1' \
     '.links[0].ethernet_mac_address != null and .networks[0].type == \"ipv4\" and .networks[0].ip_address == \$ip
      and .networks[0].netmask == \"255.255.255.0\" and .networks[0].routes[0].gateway == \"$gateway\"' > /dev/null"
-check "net-2 pings net-1 (same security group)" wait_console "$g2" "STRATUS-PEER-PING-OK" 1 60
+check "net-2 pings net-1 (same security group)" wait_console "$g2" "STRATUS-PEER-PING-OK" 1 150
 
 # ---- security groups -> nwfilter ------------------------------------------------------------
 check "each port has its nwfilter" \
   bash -c "timeout 10 virsh -c '$uri' dumpxml '$g1' | grep -q \"filterref filter='stratus-\""
+# The guest is up on the bridge (ARP passes its filter), yet ICMP does not.
+check "net-1 answers ARP from the namespace" arps "$ip1"
 check "the default group denies ping from the namespace (not a member) for 6 s" denied_for "$ip1" 6
 group="$(api GET "/network/v2.0/security-groups?name=default" | jq -r '.security_groups[0].id')"
 require "an ICMP ingress rule in the default group" bash -c "curl -sS --fail -m 30 -X POST -H 'Content-Type: application/json' \

@@ -48,7 +48,7 @@ TEST_F(RescueApiTest, RescueAnswersThePasswordSetsTheTaskAndCastsTheImage) {
   EXPECT_EQ(again->status, 409);
   EXPECT_NE(again->body.find("Cannot 'rescue' instance " + id + " while it is in vm_state rescued"), std::string::npos)
       << again->body;
-  ASSERT_EQ(action(id, {{"unrescue", nullptr}})->status, 202);
+  ASSERT_EQ(action(id, {{"unrescue", json::object()}})->status, 202);  // Nova reads no body
   EXPECT_EQ(instance(id).task_state, std::optional<std::string>("unrescuing"));
   EXPECT_TRUE(services_.wait_for("unrescue_instance").has_value());
   EXPECT_TRUE(recorded(id, "unrescue"));
@@ -74,7 +74,6 @@ TEST_F(RescueApiTest, RefusalsWriteAndSendNothing) {
   auto no_image = action(id, {{"rescue", {{"rescue_image_ref", missing}}}});
   EXPECT_EQ(no_image->status, 400);
   EXPECT_NE(no_image->body.find("Image " + missing + " could not be found."), std::string::npos) << no_image->body;
-  EXPECT_EQ(action(id, {{"unrescue", {{"x", 1}}}})->status, 400);
   auto not_rescued = action(id, {{"unrescue", nullptr}});
   EXPECT_EQ(not_rescued->status, 409);
   EXPECT_NE(not_rescued->body.find("while it is in vm_state active"), std::string::npos) << not_rescued->body;
