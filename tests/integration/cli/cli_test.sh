@@ -20,7 +20,7 @@ check() {  # check DESCRIPTION COMMAND...
 
 # plugin list: the fake driver, every built-in filter and weigher.
 "$stratus" plugin list > "$work/list.txt"
-check "plugin list shows the fake driver" grep -Eq '^virt_driver +fake +1\.0\.0 +6 +/.*libstratus_driver_fake\.so$' "$work/list.txt"
+check "plugin list shows the fake driver" grep -Eq '^virt_driver +fake +1\.0\.0 +7 +/.*libstratus_driver_fake\.so$' "$work/list.txt"
 for f in compute ram core disk availability_zone image_properties same_host different_host \
          server_group_affinity server_group_anti_affinity num_instances aggregate_instance_extra_specs \
          aggregate_multitenancy_isolation; do
