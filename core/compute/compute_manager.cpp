@@ -145,6 +145,17 @@ sdk::Status ComputeManager::register_on(rpc::Endpoint& endpoint, std::string_vie
           return answer(trigger_crash_dump(ctx, r.instance));
         }));
   }
+  // 1.4: rescue.
+  if (rpc::Version{1, 4} <= served.value()) {
+    added.push_back(add_method<rpcapi::RescueRequest>(
+        d, v, m::kRescueInstance, [this](const sdk::RequestContext& ctx, rpcapi::RescueRequest r) {
+          return answer(rescue_instance(ctx, r));
+        }));
+    added.push_back(add_method<InstanceActionRequest>(
+        d, v, m::kUnrescueInstance, [this](const sdk::RequestContext& ctx, InstanceActionRequest r) {
+          return answer(unrescue_instance(ctx, r.instance));
+        }));
+  }
   added.push_back(add_method<rpcapi::ConsoleOutputRequest>(
       d, v, m::kGetConsoleOutput,
       [this](const sdk::RequestContext& ctx, rpcapi::ConsoleOutputRequest r) -> rpc::Result<rpc::Payload> {

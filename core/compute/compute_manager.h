@@ -174,6 +174,14 @@ class ComputeManager {
   // driver->trigger_crash_dump; no state changes.
   sdk::Status trigger_crash_dump(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
 
+  // ---- rescue.cpp: rescue and unrescue (compute RPC 1.4, casts) -----------
+  // rescuing -> the rescue image fetched -> driver->rescue -> RESCUED (Nova's
+  // rescue_instance); unrescuing -> driver->unrescue -> ACTIVE. On failure
+  // the task clears, the vm_state stays and a fault is recorded;
+  // kNotSupported on a plugin built before ABI 7 (never called).
+  sdk::Status rescue_instance(const sdk::RequestContext& ctx, const rpcapi::RescueRequest& request);
+  sdk::Status unrescue_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance);
+
   // The driver's console log; the last `tail_length` lines when > 0.
   sdk::Result<std::string> get_console_output(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& instance,
                                               std::int32_t tail_length);

@@ -17,6 +17,7 @@ inline constexpr std::string_view kSoftDeleted = "soft-delete";  // Nova's SOFT_
 inline constexpr std::string_view kError = "error";
 inline constexpr std::string_view kShelved = "shelved";
 inline constexpr std::string_view kShelvedOffloaded = "shelved_offloaded";
+inline constexpr std::string_view kRescued = "rescued";
 }  // namespace vm_state
 
 namespace task_state {
@@ -55,6 +56,9 @@ inline constexpr std::string_view kShelvingImagePendingUpload = "shelving_image_
 inline constexpr std::string_view kShelvingImageUploading = "shelving_image_uploading";
 inline constexpr std::string_view kShelvingOffloading = "shelving_offloading";
 inline constexpr std::string_view kUnshelving = "unshelving";
+// Rescue.
+inline constexpr std::string_view kRescuing = "rescuing";
+inline constexpr std::string_view kUnrescuing = "unrescuing";
 }  // namespace task_state
 
 }  // namespace stratus::core::compute

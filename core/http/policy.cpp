@@ -50,6 +50,9 @@ const std::map<std::string, PolicyRequirement, std::less<>>& rule_table() {
       {"os_compute_api:os-shelve:shelve_offload", R::kAdmin},
       {"os_compute_api:os-shelve:unshelve", R::kAdminOrOwner},
       {"os_compute_api:os-shelve:unshelve_to_host", R::kAdmin},
+      // rescue (Nova's defaults)
+      {"os_compute_api:os-rescue", R::kAdminOrOwner},
+      {"os_compute_api:os-unrescue", R::kAdminOrOwner},
       // flavors
       {"os_compute_api:os-flavor-manage:create", R::kAdmin},
       {"os_compute_api:os-flavor-manage:delete", R::kAdmin},

@@ -239,4 +239,25 @@ sdk::Status ComputeRpcApi::trigger_crash_dump(const sdk::RequestContext& ctx, co
                              call_timeout_);
 }
 
+// Compute RPC 1.4: rescue and unrescue.
+sdk::Status ComputeRpcApi::rescue_instance(const sdk::RequestContext& ctx, const RescueRequest& request) const {
+  const InstanceMsg& instance = request.instance;
+  if (instance.instance.host.empty()) {
+    return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to rescue on");
+  }
+  auto client = client_for_version(instance.instance.host, compute_method::kRescueInstance, compute_version::kRescue);
+  if (!client.ok()) return client.status();
+  return typed_cast(*client, ctx, compute_method::kRescueInstance, request);
+}
+
+sdk::Status ComputeRpcApi::unrescue_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const {
+  if (instance.instance.host.empty()) {
+    return sdk::Status::InvalidState("instance " + instance.instance.uuid + " has no host to unrescue on");
+  }
+  auto client =
+      client_for_version(instance.instance.host, compute_method::kUnrescueInstance, compute_version::kRescue);
+  if (!client.ok()) return client.status();
+  return typed_cast(*client, ctx, compute_method::kUnrescueInstance, InstanceActionRequest{instance});
+}
+
 }  // namespace stratus::core::rpcapi

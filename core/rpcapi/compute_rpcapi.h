@@ -93,6 +93,11 @@ class ComputeRpcApi {
   sdk::Status attach_interface(const sdk::RequestContext& ctx, const InterfaceRequest& request) const;
   sdk::Status detach_interface(const sdk::RequestContext& ctx, const InterfaceRequest& request) const;
   sdk::Status trigger_crash_dump(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
+  // Casts to instance.host (compute RPC 1.4; under a lower cap kNotSupported
+  // naming the method, without sending): boot the rescue image with the
+  // guest's disk attached; back to the guest's own disk.
+  sdk::Status rescue_instance(const sdk::RequestContext& ctx, const RescueRequest& request) const;
+  sdk::Status unrescue_instance(const sdk::RequestContext& ctx, const InstanceMsg& instance) const;
   // The uptime line of compute host `host` (as `uptime` prints it).
   sdk::Result<std::string> get_host_uptime(const sdk::RequestContext& ctx, const std::string& host) const;
 

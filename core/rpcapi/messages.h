@@ -283,6 +283,16 @@ struct SnapshotRequest {
   MSGPACK_DEFINE(instance, image, backup, backup_type, rotation)
 };
 
+// compute.rescue_instance (cast, compute RPC 1.4): boot the guest from
+// `image` (the rescue image: the one the user named, else the server's own)
+// with its disk attached; `admin_password` is the rescue system's.
+struct RescueRequest {
+  InstanceMsg instance;
+  sdk::ImageMeta image;
+  std::string admin_password;
+  MSGPACK_DEFINE(instance, image, admin_password)
+};
+
 // conductor.unshelve_instance: place a shelved-offloaded instance (task
 // unshelving) and spawn it there from its snapshot. `host` (2.91, admins)
 // forces the host; `availability_zone` (2.77) replaces the instance's zone

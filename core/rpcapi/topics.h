@@ -32,12 +32,14 @@ inline constexpr std::string_view kBaseVersion = "1.0";
 //   1.2  snapshot_instance, shelve_instance, shelve_offload_instance and
 //        unshelve_instance (createImage and shelving)
 //   1.3  attach_interface, detach_interface and trigger_crash_dump (calls)
-//   1.4  snapshot_instance gains backup, backup_type and rotation (createBackup)
+//   1.4  snapshot_instance gains backup, backup_type and rotation (createBackup);
+//        rescue_instance and unrescue_instance (casts)
 namespace compute_version {
 inline constexpr std::string_view kBuildAndRunWithInjection = "1.1";
 inline constexpr std::string_view kSnapshotAndShelve = "1.2";
 inline constexpr std::string_view kInterfacesAndCrashDump = "1.3";
 inline constexpr std::string_view kBackup = "1.4";
+inline constexpr std::string_view kRescue = "1.4";
 }  // namespace compute_version
 
 // The conductor API's history:
@@ -101,6 +103,8 @@ inline constexpr std::string_view kUnshelveInstance = "unshelve_instance";      
 inline constexpr std::string_view kAttachInterface = "attach_interface";            // call
 inline constexpr std::string_view kDetachInterface = "detach_interface";            // call
 inline constexpr std::string_view kTriggerCrashDump = "trigger_crash_dump";         // call
+inline constexpr std::string_view kRescueInstance = "rescue_instance";              // cast
+inline constexpr std::string_view kUnrescueInstance = "unrescue_instance";          // cast
 }  // namespace compute_method
 
 }  // namespace stratus::core::rpcapi

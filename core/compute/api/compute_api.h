@@ -313,6 +313,18 @@ class ComputeAPI {
   // cannot; kInvalidState (409) when the guest is not running.
   sdk::Status trigger_crash_dump(const ComputeContext& ctx, const std::string& uuid);
 
+  // ---- compute_api_rescue.cpp: rescue (Nova's os-rescue) ----
+  // rescue: locked (409), vm_state active, stopped or error with no task
+  // (409), then task rescuing, a "rescue" action and a cast (compute RPC
+  // 1.4) with the rescue image (`rescue_image_ref`, else the server's own
+  // image) and `admin_password`. kInvalidArgument (400) "Image X could not be
+  // found." for an image the caller cannot use, or one that is not active.
+  sdk::Status rescue(const ComputeContext& ctx, const std::string& uuid,
+                     const std::optional<std::string>& rescue_image_ref, const std::string& admin_password);
+  // unrescue: locked (409), vm_state rescued with no task (409), task
+  // unrescuing, an "unrescue" action and a cast.
+  sdk::Status unrescue(const ComputeContext& ctx, const std::string& uuid);
+
   // ---- compute_api_guest.cpp: what the guest's host reports or keeps ----
   // The hypervisor's diagnostics of the guest (Nova's
   // get_instance_diagnostics): a call to its host. kInvalidState while it is
@@ -339,6 +351,9 @@ class ComputeAPI {
   // state, host up); the instance as read.
   sdk::Result<db::InstanceRecord> interface_target(const ComputeContext& ctx, const std::string& uuid,
                                                    const char* action);
+  // compute_api_create.cpp: refreshes the placed instances whose rules
+  // depend on the groups of these (new) instances' ports.
+  void refresh_group_peers(const std::string& request_id, const std::vector<std::string>& instance_uuids);
   // Finishes the request's instance action, with "Error" when `result` failed.
   void finish_action(const ComputeContext& ctx, const std::string& uuid, const sdk::Status& result);
   // compute_api_shelve.cpp: the queued image a snapshot or shelve fills.

@@ -496,6 +496,7 @@ Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateR
 
   spdlog::info("[{}] creating {} instance(s) {} ({}), flavor {}, image {}", rid, uuids.size(), result.reservation_id,
                uuids.front(), base->flavor.flavor.id, base->image.id);
+  refresh_group_peers(rid, uuids);
   auto spec = request_spec(db_, ctx, req, *base, uuids);
   if (Status s = conductor_.build_instances(ctx.request, rpcapi::BuildInstancesRequest{uuids, spec, req.injection}); !s.ok()) {
     // The request was accepted and recorded; the build could not be handed
@@ -519,6 +520,28 @@ Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateR
     }
   }
   return result;
+}
+
+// New members change what their groups' rules admit: a rule whose remote
+// group is one of theirs now names their addresses too (Neutron updates the
+// members' filters when a port joins). The new instances have no host yet and
+// are skipped; their build carries the rules as they are.
+void ComputeAPI::refresh_group_peers(const std::string& request_id, const std::vector<std::string>& instance_uuids) {
+  std::vector<std::string> port_ids;
+  for (const auto& uuid : instance_uuids) {
+    auto ports = db::PortRepository(db_).list_by_device(uuid);
+    if (!ports.ok()) continue;
+    for (const auto& p : *ports) port_ids.push_back(p.uuid);
+  }
+  if (port_ids.empty()) return;
+  auto groups = db::SecurityGroupRepository(db_).groups_of_ports(port_ids);
+  if (!groups.ok()) {
+    spdlog::warn("[{}] security groups of the new ports: {}", request_id, groups.status().message());
+    return;
+  }
+  std::vector<std::string> group_ids;
+  for (const auto& [port, ids] : *groups) group_ids.insert(group_ids.end(), ids.begin(), ids.end());
+  if (!group_ids.empty()) security_group_refresh_.refresh(request_id, group_ids, {});
 }
 
 }  // namespace stratus::core::compute

@@ -293,6 +293,7 @@ void add_server_state_actions(ServerActionTable& table, compute::ComputeAPI& com
   };
 
   add_snapshot_and_shelve_actions(table, compute);
+  add_rescue_actions(table, compute);
 
   static const Unsupported kUnsupported[] = {
       {"changePassword", "setting the guest's admin password", nullptr},
@@ -302,8 +303,6 @@ void add_server_state_actions(ServerActionTable& table, compute::ComputeAPI& com
       {"migrate", "cold migration", "os_compute_api:os-migrate-server:migrate"},
       {"os-migrateLive", "live migration", "os_compute_api:os-migrate-server:migrate_live"},
       {"evacuate", "evacuation", "os_compute_api:os-evacuate"},
-      {"rescue", "rescuing servers", nullptr},
-      {"unrescue", "rescuing servers", nullptr},
   };
   for (const auto& u : kUnsupported) {
     table[u.action] = [&compute, u](const ApiRequest& req, const std::string& id) -> Result<ApiResponse> {

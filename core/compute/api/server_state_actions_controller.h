@@ -2,7 +2,7 @@
 // in, without a guest operation (Nova's lock_server.py, admin_actions.py),
 // trigger_crash_dump (2.17), snapshots and shelving (Nova's servers.py
 // _action_create_image, shelve.py), and the actions of features Stratus
-// does not deploy (resize, migration, backups, rescue, evacuate, password):
+// does not deploy (resize, migration, backups, evacuate, password):
 //   lock       {"lock": null | {"locked_reason": "..."} (2.73)}  202; owner or admin
 //   unlock     {"unlock": null}  202; a lock an admin took needs an admin (403)
 //   os-resetState {"os-resetState": {"state": "active"|"error"}}  202; admin
@@ -19,7 +19,7 @@
 //              {"availability_zone": str|null, "host"} (2.91)}  202; owner
 //              or admin, a host admin only
 //   changePassword, createBackup, resize, confirmResize, revertResize,
-//   migrate, os-migrateLive, rescue, unrescue, evacuate: 404 for a server
+//   migrate, os-migrateLive, evacuate: 404 for a server
 //   the caller cannot see, 403 for the admin-only ones, 409 when locked,
 //   else 501 naming the feature.
 #pragma once
@@ -30,5 +30,13 @@
 namespace stratus::core::api {
 
 void add_server_state_actions(ServerActionTable& actions, compute::ComputeAPI& compute);
+
+// rescue and unrescue (server_rescue_actions.cpp):
+//   rescue     {"rescue": null | {"adminPass", "rescue_image_ref"}}  200
+//              {"adminPass": <given or generated>}; owner or admin; 409 by
+//              lock or state (ACTIVE, STOPPED, ERROR, no task); 400 for an
+//              image that cannot be used
+//   unrescue   {"unrescue": <anything>}  202; 409 unless RESCUED with no task
+void add_rescue_actions(ServerActionTable& actions, compute::ComputeAPI& compute);
 
 }  // namespace stratus::core::api

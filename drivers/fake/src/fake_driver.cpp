@@ -126,7 +126,9 @@ bool changes_guests(FakeOperation op) {
     case FakeOperation::kResume:
     case FakeOperation::kRebuild:
     case FakeOperation::kAttachInterface:
-    case FakeOperation::kDetachInterface: return true;
+    case FakeOperation::kDetachInterface:
+    case FakeOperation::kRescue:
+    case FakeOperation::kUnrescue: return true;
     default: return false;
   }
 }
@@ -147,6 +149,8 @@ std::string_view capability_of(FakeOperation op) {
     case FakeOperation::kAttachInterface:
     case FakeOperation::kDetachInterface: return "attach_interface";
     case FakeOperation::kTriggerCrashDump: return "trigger_crash_dump";
+    case FakeOperation::kRescue:
+    case FakeOperation::kUnrescue: return "rescue";
     default: return "";
   }
 }
@@ -975,6 +979,46 @@ sdk::Result<std::unique_ptr<sdk::VirtDriver>> make_fake_driver(const sdk::Plugin
   auto driver = make_fake_driver_typed(config);
   if (!driver.ok()) return driver.status();
   return std::unique_ptr<sdk::VirtDriver>(std::move(driver).value());
+}
+
+// ---- ABI 7 -------------------------------------------------------------------------------
+
+Status FakeDriver::rescue(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                          const sdk::NetworkInfo& network_info, const sdk::ImageMeta& rescue_image,
+                          const std::string& admin_password) {
+  (void)ctx, (void)network_info;
+  return run<Status>(FakeOperation::kRescue, &instance, [&]() -> Status {
+    Guest* g = find(instance.uuid);
+    if (g == nullptr) return not_found(instance);
+    if (!g->info.rescue_image_id.empty()) return refuse("rescue", *g, "not rescued already");
+    const PowerState st = g->info.state;
+    if (st != PowerState::kRunning && st != PowerState::kShutdown && st != PowerState::kCrashed) {
+      return refuse("rescue", *g, "running, shutdown or crashed");
+    }
+    // As libvirt's: the guest stops, and the rescue system boots with the
+    // guest's disk as its second one.
+    g->set_state(PowerState::kShutdown, now());
+    g->info.rescue_image_id = rescue_image.id;
+    g->info.admin_password = admin_password;
+    g->console.note("rescue: booting image " + rescue_image.id + " with the guest's disk attached");
+    g->boot(config_.hypervisor_type, now());
+    return Status::OK();
+  });
+}
+
+Status FakeDriver::unrescue(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                            const sdk::NetworkInfo& network_info) {
+  (void)ctx, (void)network_info;
+  return run<Status>(FakeOperation::kUnrescue, &instance, [&]() -> Status {
+    Guest* g = find(instance.uuid);
+    if (g == nullptr) return not_found(instance);
+    if (g->info.rescue_image_id.empty()) return refuse("unrescue", *g, "rescued");
+    g->set_state(PowerState::kShutdown, now());
+    g->info.rescue_image_id.clear();
+    g->console.note("unrescue: booting the guest's own disk");
+    g->boot(config_.hypervisor_type, now());
+    return Status::OK();
+  });
 }
 
 }  // namespace stratus::drivers::fake

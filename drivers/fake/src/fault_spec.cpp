@@ -12,7 +12,7 @@ constexpr std::array<std::string_view, kFakeOperationCount> kOperationNames = {
     "spawn",   "destroy", "reboot",   "power_off", "power_on",      "pause",
     "unpause", "suspend", "resume",   "rebuild",   "get_info",      "list_instances",
     "get_available_resource", "get_console_output", "get_diagnostics", "apply_security_groups",
-    "snapshot", "attach_interface", "detach_interface", "trigger_crash_dump",
+    "snapshot", "attach_interface", "detach_interface", "trigger_crash_dump", "rescue", "unrescue",
 };
 
 constexpr std::int64_t kMaxMilliseconds = 86'400'000;  // one day: bounded on purpose

@@ -54,7 +54,8 @@ json encode_guest(const GuestRecord& g) {
               {"injected_files", g.info.injected_files},
               {"config_drive", g.info.config_drive},
               {"network_info", std::move(vifs)},
-              {"cpu_time_ns", g.cpu_time_ns}};
+              {"cpu_time_ns", g.cpu_time_ns},
+              {"rescue_image_id", g.info.rescue_image_id}};
 }
 
 // Reads one member of `object` with a clear message when it is missing or of
@@ -205,6 +206,8 @@ sdk::Status read_guest(const json& item, std::size_t index, GuestRecord& g) {
     }
   }
   r.integer("cpu_time_ns", g.cpu_time_ns, 0, std::numeric_limits<std::int64_t>::max());
+  // Files written before rescue existed have no such member: not rescued.
+  if (item.contains("rescue_image_id")) r.string("rescue_image_id", g.info.rescue_image_id);
   if (!r.error().ok()) return r.error();
   if (g.info.uuid.empty()) return sdk::Status::InvalidArgument(where + ": 'uuid' is empty");
   return sdk::Status::OK();

@@ -95,6 +95,7 @@ std::map<std::string, std::string> config_drive_files(const sdk::Instance& insta
     files[dir + "meta_data.json"] = meta;
     if (!instance.user_data.empty()) files[dir + "user_data"] = instance.user_data;
   }
+  if (!injection.network_data.empty()) files["openstack/latest/network_data.json"] = injection.network_data;
   return files;
 }
 

@@ -10,6 +10,8 @@
 //                    "files": [{"path": guest path, "content_path": "/content/0000"}]
 //                             (only with personality files)}
 //   user_data       the decoded user data, byte for byte (only when there is some)
+//   network_data.json  the ports' links and addresses (network_data.h; latest/ only,
+//                   as Nova writes it only for versions after 2015-10-15)
 //
 // and, as Nova lays them out, each personality file's contents under
 // openstack/content/NNNN (0000, 0001, ... in the order given).
@@ -36,6 +38,7 @@ inline constexpr const char* kConfigDriveLabel = "config-2";
 struct ConfigDriveInjection {
   sdk::InjectedFiles files;    // guest path, contents
   std::string admin_password;  // "" : none
+  std::string network_data{};  // network_data.json (network_data.h), in openstack/latest/; "" : none
 };
 
 // The files of the drive: path inside the ISO ("openstack/latest/user_data") -> contents.

@@ -7,6 +7,8 @@
 #include <tuple>
 #include <utility>
 
+#include "network_data.h"
+
 namespace stratus::drivers::libvirt {
 namespace {
 
@@ -15,6 +17,8 @@ constexpr std::string_view kBridgePrefix = "bridges.";
 // between caching it and creating its overlay (milliseconds) unseen.
 constexpr std::int64_t kMinBaseImageAge = 10;
 constexpr std::int64_t kMaxBaseImageAge = 10LL * 365 * 86'400;
+constexpr std::string_view kSubnetPrefix = "subnets.";
+constexpr std::string_view kGatewayPrefix = "gateways.";
 using Describe = std::function<std::string(const std::string&)>;
 
 sdk::Status one_of(const Describe& describe, const std::string& key, const std::string& value,
@@ -80,6 +84,18 @@ sdk::Status check(const LibvirtConfig& c, const Describe& describe) {
                                           "\" is not a valid bridge name");
     }
   }
+  for (const auto& [network, cidr] : c.subnets) {
+    if (auto parsed = parse_ipv4_cidr(cidr); !parsed.ok()) {
+      return sdk::Status::InvalidArgument(describe(std::string(kSubnetPrefix) + network) + ": " +
+                                          parsed.status().message());
+    }
+  }
+  for (const auto& [network, gateway] : c.gateways) {
+    if (!is_ipv4_address(gateway)) {
+      return sdk::Status::InvalidArgument(describe(std::string(kGatewayPrefix) + network) + ": \"" + gateway +
+                                          "\" is not an IPv4 address");
+    }
+  }
   return sdk::Status::OK();
 }
 
@@ -107,7 +123,11 @@ sdk::Result<LibvirtConfig> LibvirtConfig::from_plugin_config(const sdk::PluginCo
       "qemu_img",     "genisoimage",  "force_config_drive",
       "remove_unused_base_images",    "remove_unused_original_minimum_age_s",        "image_cache_manager_interval_s",
   };
-  if (auto s = config.check_known_keys(kKnown, {std::string(kBridgePrefix)}); !s.ok()) return s;
+  if (auto s = config.check_known_keys(
+          kKnown, {std::string(kBridgePrefix), std::string(kSubnetPrefix), std::string(kGatewayPrefix)});
+      !s.ok()) {
+    return s;
+  }
   const Describe describe = [&](const std::string& k) { return config.describe(k); };
 
   LibvirtConfig out;
@@ -169,13 +189,18 @@ sdk::Result<LibvirtConfig> LibvirtConfig::from_plugin_config(const sdk::PluginCo
   out.clean_shutdown_timeout = std::chrono::seconds(read[1]);
   out.state_poll = std::chrono::milliseconds(read[2]);
 
+  // The per-network tables: "bridges.<network>", "subnets.<network>", "gateways.<network>".
+  const std::pair<std::string_view, std::map<std::string, std::string>*> tables[] = {
+      {kBridgePrefix, &out.bridges}, {kSubnetPrefix, &out.subnets}, {kGatewayPrefix, &out.gateways}};
   for (const std::string& key : config.keys()) {
-    if (key.rfind(kBridgePrefix, 0) != 0) continue;
-    const std::string network = key.substr(kBridgePrefix.size());
-    if (network.empty()) return sdk::Status::InvalidArgument(config.describe(key) + ": names no network");
-    auto bridge = config.get_string(key, "");
-    if (!bridge.ok()) return bridge.status();
-    out.bridges[network] = *bridge;
+    for (auto [prefix, table] : tables) {
+      if (key.rfind(prefix, 0) != 0) continue;
+      const std::string network = key.substr(prefix.size());
+      if (network.empty()) return sdk::Status::InvalidArgument(config.describe(key) + ": names no network");
+      auto value = config.get_string(key, "");
+      if (!value.ok()) return value.status();
+      (*table)[network] = *value;
+    }
   }
 
   if (auto s = check(out, describe); !s.ok()) return s;

@@ -14,9 +14,11 @@
 #include <thread>
 
 #include "config_drive.h"
+#include "driver_util.h"
 #include "domain_devices.h"
 #include "nwfilter_xml.h"
 #include "instance_files.h"
+#include "network_data.h"
 #include "stratus/drivers/libvirt/power_state_map.h"
 #include "stratus/drivers/libvirt/qemu_img_disks.h"
 
@@ -31,7 +33,6 @@ namespace {
 
 constexpr std::int64_t kGiB = std::int64_t{1} << 30;
 constexpr std::int64_t kMiB = std::int64_t{1} << 20;
-constexpr const char* kDefaultCmdline = "root=/dev/vda console=tty0 console=ttyS0";
 
 bool is_uuid(const std::string& s) {
   if (s.size() != 36) return false;
@@ -48,10 +49,6 @@ bool is_mac(const std::string& s) {
     if (i % 3 == 2 ? s[i] != ':' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
   }
   return true;
-}
-
-std::string domain_name(const sdk::Instance& instance) {
-  return instance.name.empty() ? "instance-" + instance.uuid : instance.name;
 }
 
 // The uuid names a directory and the domain; the name is libvirt's key. Both
@@ -88,22 +85,6 @@ Status check_image_format(const sdk::Instance& instance, const sdk::ImageMeta& i
   if (f.empty() || f == "qcow2" || f == "raw" || f == "ami") return Status::OK();
   return Status::NotSupported("instance " + instance.uuid + ": image " + image.id + " has disk format '" + f +
                               "'; the libvirt driver boots qcow2, raw and ami");
-}
-
-std::string state_name(PowerState state) { return std::string(sdk::power_state_name(state)); }
-
-// Runs `body`, turning any exception into kInternal so none crosses the plugin boundary.
-template <typename R, typename Body>
-R guarded(sdk::Logger& log, const char* what, const std::string& request_id, Body&& body) noexcept {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    log.write(sdk::LogLevel::kError, request_id, std::string(what) + " failed unexpectedly: " + e.what());
-    return Status::Internal(std::string(what) + " failed unexpectedly: " + e.what());
-  } catch (...) {
-    log.write(sdk::LogLevel::kError, request_id, std::string(what) + " failed unexpectedly");
-    return Status::Internal(std::string(what) + " failed unexpectedly");
-  }
 }
 
 // A domain that carries the instance's name but another uuid is someone
@@ -370,30 +351,9 @@ Status LibvirtDriver::prepare_disks(const sdk::RequestContext& ctx, const sdk::I
     guest.disks.push_back({path.string(), "qcow2", dev()});
   }
 
-  // Direct kernel boot (Nova's kernel_id/ramdisk_id): each is an image of its
-  // own, cached like any other, copied next to the disk so the guest keeps
-  // booting even if the cache is pruned.
-  const std::pair<const char*, const char*> boot_files[] = {{"kernel_id", kKernelFile}, {"ramdisk_id", kRamdiskFile}};
-  for (auto [property, file] : boot_files) {
-    const std::string id = image_meta.property(property);
-    if (id.empty()) continue;
-    sdk::ImageMeta part;
-    part.id = id;
-    part.disk_format = std::string(property) == "kernel_id" ? "aki" : "ari";
-    auto cached = disks_->cache_image(ctx, part);
-    if (!cached.ok()) return cached.status();
-    std::error_code ec;
-    fs::copy_file(cached->path, dir / file, fs::copy_options::overwrite_existing, ec);
-    if (ec) return Status::Internal("instance " + instance.uuid + ": cannot copy " + property + " " + id + ": " +
-                                    ec.message());
-    (std::string(property) == "kernel_id" ? guest.kernel_path : guest.ramdisk_path) = (dir / file).string();
-  }
-  if (!guest.kernel_path.empty()) {
-    const std::string cmdline = image_meta.property("os_command_line");
-    guest.kernel_cmdline = cmdline.empty() ? kDefaultCmdline : cmdline;
-  } else {
-    guest.ramdisk_path.clear();  // an initrd without a kernel means nothing to libvirt
-  }
+  // Direct kernel boot (Nova's kernel_id/ramdisk_id), copied next to the disk
+  // so the guest keeps booting even if the cache is pruned.
+  if (Status s = copy_boot_files(ctx, instance, image_meta, kKernelFile, kRamdiskFile, guest); !s.ok()) return s;
 
   // Personality files reach a guest only through a config drive here (there
   // is no metadata service), so files ask for one as the user's flag does.
@@ -487,7 +447,8 @@ Status LibvirtDriver::spawn(const sdk::RequestContext& ctx, const sdk::Instance&
     // From here on every failure undoes everything this spawn made.
     InstanceFilesGuard files(dir);
     Status s = prepare_disks(ctx, instance, image_meta, block_device_info, false,
-                             ConfigDriveInjection{injected_files, admin_password}, *guest);
+                             ConfigDriveInjection{injected_files, admin_password, network_data_json(network_info, config_)},
+                             *guest);
     if (s.ok()) s = define_and_start(ctx, c, *guest);
     if (!s.ok()) {
       log_->write(sdk::LogLevel::kError, ctx.request_id,
@@ -802,7 +763,8 @@ Status LibvirtDriver::rebuild(const sdk::RequestContext& ctx, const sdk::Instanc
     remove_instance_disks(instance_dir(instance.uuid), preserve_ephemeral);
 
     Status s = prepare_disks(ctx, instance, image_meta, block_device_info, preserve_ephemeral,
-                             ConfigDriveInjection{injected_files, admin_password}, *guest);
+                             ConfigDriveInjection{injected_files, admin_password, network_data_json(network_info, config_)},
+                             *guest);
     if (s.ok()) s = define_and_start(ctx, c, *guest);
     if (!s.ok()) {
       log_->write(

@@ -20,7 +20,7 @@ check() {  # check DESCRIPTION COMMAND...
 
 # plugin list: the fake driver, every built-in filter and weigher.
 "$stratus" plugin list > "$work/list.txt"
-check "plugin list shows the fake driver" grep -Eq '^virt_driver +fake +1\.0\.0 +6 +/.*libstratus_driver_fake\.so$' "$work/list.txt"
+check "plugin list shows the fake driver" grep -Eq '^virt_driver +fake +1\.0\.0 +7 +/.*libstratus_driver_fake\.so$' "$work/list.txt"
 for f in compute ram core disk availability_zone image_properties same_host different_host \
          server_group_affinity server_group_anti_affinity num_instances aggregate_instance_extra_specs \
          aggregate_multitenancy_isolation; do
@@ -35,12 +35,12 @@ check "plugin list has 19 plugins" test "$(($(wc -l < "$work/list.txt") - 1))" -
 # plugin show, as a table and as JSON.
 "$stratus" plugin show core > "$work/show.txt"
 check "plugin show names the kind" grep -Eq '^kind: +scheduler_filter$' "$work/show.txt"
-check "plugin show gives the ABI" grep -Eq '^abi_version: +6$' "$work/show.txt"
+check "plugin show gives the ABI" grep -Eq '^abi_version: +7$' "$work/show.txt"
 "$stratus" plugin show fake -f json > "$work/show.json"
 check "plugin show -f json" /usr/bin/python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["name"] == "fake" and d["kind"] == "virt_driver" and d["abi_version"] == 6, d
+assert d["name"] == "fake" and d["kind"] == "virt_driver" and d["abi_version"] == 7, d
 assert d["stdlib"].startswith("libstdc++"), d' "$work/show.json"
 
 # "ram" is a filter and a weigher: show prints both.

@@ -70,6 +70,9 @@ std::vector<std::pair<FakeOperation, std::function<sdk::Status(FakeDriver&, cons
        }},
       {FakeOperation::kTriggerCrashDump,
        [](FakeDriver& d, const sdk::Instance& i) { return d.trigger_crash_dump({}, i); }},
+      {FakeOperation::kRescue,
+       [](FakeDriver& d, const sdk::Instance& i) { return d.rescue({}, i, {}, image("rescue"), ""); }},
+      {FakeOperation::kUnrescue, [](FakeDriver& d, const sdk::Instance& i) { return d.unrescue({}, i, {}); }},
   };
 }
 

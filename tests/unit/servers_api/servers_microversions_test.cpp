@@ -269,7 +269,7 @@ TEST_F(ServersMicroversionTest, UndeployedFeaturesAnswer404Then403ThenNotImpleme
   EXPECT_EQ(action(id, {{"migrate", nullptr}})->status, 403);
   EXPECT_EQ(action(id, {{"migrate", nullptr}}, "admin")->status, 501);
   EXPECT_EQ(action(id, {{"resize", {{"flavorRef", "2"}}}})->status, 501);
-  EXPECT_EQ(action(id, {{"rescue", nullptr}})->status, 501);
+  EXPECT_EQ(action(id, {{"evacuate", nullptr}}, "admin")->status, 501);
   EXPECT_EQ(vpost("/v2.1/servers/" + id + "/action", {{"trigger_crash_dump", nullptr}}, "2.16")->status, 400);
   // A host whose driver injects the NMI answers 202 (the not-supported 400: interfaces_api_test.cpp).
   EXPECT_EQ(vpost("/v2.1/servers/" + id + "/action", {{"trigger_crash_dump", nullptr}}, "2.17")->status, 202);

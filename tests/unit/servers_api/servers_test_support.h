@@ -38,12 +38,12 @@ struct Received {
   std::string request_id;
   std::vector<std::string> instance_uuids;  // build_instances: all; others: the one
   std::string reboot_type;                  // reboot_instance only
-  std::string image_id;                     // rebuild_instance, snapshot_instance, shelve_instance
+  std::string image_id;                     // rebuild_instance, snapshot_instance, shelve_instance, rescue_instance
   std::string unshelve_host;                // conductor unshelve_instance only
   std::string unshelve_zone;                // conductor unshelve_instance only
   std::string instance_host;                // the host the instance message carried
   rpcapi::BuildInstancesRequest build;      // build_instances only
-  rpcapi::GuestInjection injection;         // rebuild_instance only
+  rpcapi::GuestInjection injection;         // rebuild_instance; rescue_instance's admin password
   sdk::Vif vif;                             // attach_interface, detach_interface
   std::vector<std::string> rule_ports;      // attach/detach_interface: the ports whose rules came along
   bool backup = false;                      // snapshot_instance of a createBackup (1.4)
@@ -273,7 +273,7 @@ class ServersApiTest : public ApiTest {
     using namespace rpcapi::compute_method;
     for (auto method : {kTerminateInstance, kStopInstance, kStartInstance, kPauseInstance, kUnpauseInstance,
                         kSuspendInstance, kResumeInstance, kSoftDeleteInstance, kRestoreInstance,
-                        kShelveOffloadInstance}) {
+                        kShelveOffloadInstance, kUnrescueInstance}) {
       EXPECT_TRUE(d.add_typed<rpcapi::InstanceActionRequest>(
                        std::string(method), rpcapi::kComputeVersion,
                        [this, record](const rpc::CallInfo& info, rpcapi::InstanceActionRequest req) -> rpc::Result<rpc::Payload> {
@@ -315,6 +315,16 @@ class ServersApiTest : public ApiTest {
                        })
                       .ok());
     }
+    EXPECT_TRUE(d.add_typed<rpcapi::RescueRequest>(
+                     std::string(kRescueInstance), rpcapi::kComputeVersion,
+                     [this, record](const rpc::CallInfo& info, rpcapi::RescueRequest req) -> rpc::Result<rpc::Payload> {
+                       Received r = record(info, req.instance);
+                       r.image_id = req.image.id;
+                       r.injection.admin_password = req.admin_password;
+                       services_.add(std::move(r));
+                       return rpc::Payload();
+                     })
+                    .ok());
     for (auto method : {kAttachInterface, kDetachInterface}) {
       EXPECT_TRUE(d.add_typed<rpcapi::InterfaceRequest>(
                        std::string(method), rpcapi::kComputeVersion,

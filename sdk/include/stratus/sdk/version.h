@@ -11,9 +11,9 @@
 
 namespace stratus::sdk {
 
-inline constexpr const char* kSdkVersion = "2.3.0";
+inline constexpr const char* kSdkVersion = "2.4.0";
 inline constexpr std::uint32_t kSdkVersionMajor = 2;
-inline constexpr std::uint32_t kSdkVersionMinor = 3;
+inline constexpr std::uint32_t kSdkVersionMinor = 4;
 inline constexpr std::uint32_t kSdkVersionPatch = 0;
 
 // 2: VirtDriver::register_lifecycle_listener; 3: Status::reason (a value type
@@ -22,9 +22,10 @@ inline constexpr std::uint32_t kSdkVersionPatch = 0;
 // VirtDriver::get_diagnostics and apply_security_groups (appended).
 // 5: set_logger on VirtDriver, SchedulerFilter and SchedulerWeigher (log.h);
 // VirtDriver::snapshot (appended). 6: VirtDriver::attach_interface,
-// detach_interface and trigger_crash_dump (appended).
+// detach_interface and trigger_crash_dump (appended). 7: VirtDriver::rescue
+// and unrescue (appended).
 // The macros exist so that the headers' conditional parts can test them in #if.
-#define STRATUS_SDK_ABI_VERSION 6
+#define STRATUS_SDK_ABI_VERSION 7
 #define STRATUS_SDK_MIN_SUPPORTED_ABI_VERSION 3
 inline constexpr std::uint32_t kAbiVersion = STRATUS_SDK_ABI_VERSION;
 inline constexpr std::uint32_t kMinSupportedAbiVersion = STRATUS_SDK_MIN_SUPPORTED_ABI_VERSION;

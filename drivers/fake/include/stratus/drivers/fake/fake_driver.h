@@ -106,6 +106,7 @@ struct FakeGuest {
   bool config_drive = false;
   sdk::NetworkInfo network_info;  // as spawned, then as interfaces were attached and detached
   std::uint32_t crash_dumps = 0;  // NMIs injected by trigger_crash_dump
+  std::string rescue_image_id{};  // the rescue system it runs; "" : not rescued
 };
 
 class FakeDriver final : public sdk::VirtDriver {
@@ -205,6 +206,16 @@ class FakeDriver final : public sdk::VirtDriver {
   // ABI 6. Counts the NMI (FakeGuest::crash_dumps) and notes it on the
   // console; the guest keeps running.
   sdk::Status trigger_crash_dump(const sdk::RequestContext& ctx, const sdk::Instance& instance) override;
+
+  // ABI 7. Rescue boots the rescue image (FakeGuest::rescue_image_id) from
+  // running or shutdown, the guest's own disk attached (noted on the
+  // console); unrescue boots its own image again. Unrescue of a guest that
+  // is not rescued is kInvalidState.
+  sdk::Status rescue(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                     const sdk::NetworkInfo& network_info, const sdk::ImageMeta& rescue_image,
+                     const std::string& admin_password) override;
+  sdk::Status unrescue(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                       const sdk::NetworkInfo& network_info) override;
 
   // --- Faults (for tests and scale runs) ---------------------------------------
   // Replaces the host-wide fault of `op`. Errors: kInvalidArgument (bad spec;

@@ -64,7 +64,7 @@ inline constexpr const char* kUnsupportableNames[] = {
     "reboot",         "power_off",    "pause",
     "suspend",        "rebuild",      "console_output",
     "config_drive",   "direct_kernel_boot", "get_available_resource",
-    "attach_interface", "trigger_crash_dump",
+    "attach_interface", "trigger_crash_dump", "rescue",
 };
 
 struct FakeDriverConfig {

@@ -58,9 +58,11 @@ enum class FakeOperation : std::uint8_t {
   kAttachInterface,
   kDetachInterface,
   kTriggerCrashDump,
+  kRescue,
+  kUnrescue,
 };
 
-inline constexpr std::size_t kFakeOperationCount = 20;
+inline constexpr std::size_t kFakeOperationCount = 22;
 
 // "spawn", "power_off", ...
 std::string_view operation_name(FakeOperation op) noexcept;

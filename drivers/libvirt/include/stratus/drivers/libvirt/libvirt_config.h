@@ -19,6 +19,9 @@
 //   network_mode              string  "bridge"           "bridge" or "user"
 //   bridges.<network>         string  (none)             host bridge of a network,
 //                                     by network name or id
+//   subnets.<network>         string  (none)             the network's IPv4 CIDR
+//                                     ("10.0.0.0/24"): the netmask network_data.json gives
+//   gateways.<network>        string  (none)             its default gateway, if any
 //   graphics                  string  "none"             "none", "vnc" or "spice"
 //   console_log_bytes         integer 102400             bound of get_console_output
 //   soft_reboot_timeout_s     integer 120                ACPI reboot wait before hard
@@ -64,6 +67,8 @@ struct LibvirtConfig {
   std::string cpu_model;
   NetworkMode network_mode = NetworkMode::kBridge;
   std::map<std::string, std::string> bridges;  // network name or id -> bridge
+  std::map<std::string, std::string> subnets;   // network name or id -> IPv4 CIDR (network_data.json)
+  std::map<std::string, std::string> gateways;  // network name or id -> IPv4 gateway (network_data.json)
   std::string graphics = "none";
   std::int64_t console_log_bytes = 100 * 1024;
   std::chrono::seconds soft_reboot_timeout{120};

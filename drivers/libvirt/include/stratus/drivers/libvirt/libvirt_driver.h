@@ -162,6 +162,19 @@ class LibvirtDriver final : public sdk::VirtDriver {
   // ABI 6. virDomainInjectNMI. Errors: kNotFound, kInvalidState (not
   // running), kNotSupported (the hypervisor cannot), kUnavailable.
   sdk::Status trigger_crash_dump(const sdk::RequestContext& ctx, const sdk::Instance& instance) override;
+  // ABI 7 (src/rescue.cpp), as Nova's libvirt driver rescues: the domain is
+  // stopped, its definition saved to unrescue.xml, and it is redefined to
+  // boot disk.rescue (an overlay on the rescue image; its kernel and ramdisk
+  // as kernel.rescue and ramdisk.rescue when it has them) with the guest's
+  // own disk as vdb, its ports and config drive as before. Unrescue stops
+  // it, defines unrescue.xml again, starts it, and removes the rescue files.
+  // Errors: kNotFound, kInvalidState (rescue: paused, suspended or already
+  // rescued; unrescue: not rescued), the disk backend's, kUnavailable.
+  sdk::Status rescue(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                     const sdk::NetworkInfo& network_info, const sdk::ImageMeta& rescue_image,
+                     const std::string& admin_password) override;
+  sdk::Status unrescue(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                       const sdk::NetworkInfo& network_info) override;
 
   const LibvirtConfig& config() const { return config_; }
   // The directory of an instance's files.
@@ -183,6 +196,17 @@ class LibvirtDriver final : public sdk::VirtDriver {
   sdk::Status change_interface(const sdk::RequestContext& ctx, const sdk::Instance& instance, const sdk::Vif& vif,
                                bool attach);
   sdk::Status define_and_start(const sdk::RequestContext& ctx, LibvirtConnection& conn, const GuestConfig& guest);
+  // boot_files.cpp: the image's kernel_id / ramdisk_id images (each cached
+  // like any image) copied into the instance directory as `kernel_file` and
+  // `ramdisk_file`, and the kernel, initrd and command line (the image's
+  // os_command_line, else the default) set in `guest`; none when the image
+  // names no kernel.
+  sdk::Status copy_boot_files(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                              const sdk::ImageMeta& image_meta, const char* kernel_file, const char* ramdisk_file,
+                              GuestConfig& guest);
+  // rescue.cpp: the rescue disk (and boot files) of `rescue_image` into `guest`.
+  sdk::Status prepare_rescue_disks(const sdk::RequestContext& ctx, const sdk::Instance& instance,
+                                   const sdk::ImageMeta& rescue_image, GuestConfig& guest);
   sdk::Status hard_stop(LibvirtConnection& conn, const std::string& name);
   // Subscribes `conn` to lifecycle events, which forward_event hands on.
   sdk::Status watch_events(LibvirtConnection& conn);
