@@ -53,13 +53,15 @@ pg_start() {
     _pg_as_owner "$bindir/postgres" -D "$pg_dir/data" -k "$pg_dir" -p "$port" -h 127.0.0.1 \
       -c fsync=off -c synchronous_commit=off -c max_connections=100 > "$pg_dir/postgres.log" 2>&1 &
     pg_pid=$!
+    # Asked through the socket in our own folder: on the TCP port, a server
+    # another test started there first would answer while ours fails to bind.
     for _ in $(seq 1 150); do
-      "$bindir/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres && break
+      "$bindir/pg_isready" -q -h "$pg_dir" -p "$port" -U postgres && break
       kill -0 "$pg_pid" 2>/dev/null || break
       sleep 0.1
     done
-    if "$bindir/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres; then
-      "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres stratus
+    if "$bindir/pg_isready" -q -h "$pg_dir" -p "$port" -U postgres; then
+      "$bindir/createdb" -h "$pg_dir" -p "$port" -U postgres stratus
       pg_url="postgresql://postgres@127.0.0.1:$port/stratus"
       return 0
     fi

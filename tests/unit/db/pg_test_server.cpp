@@ -152,7 +152,10 @@ std::unique_ptr<PgTestServer> PgTestServer::start(std::string* why) {
     if (pid < 0) break;
     server->pid_ = pid;
     server->port_ = port;
-    const std::string ping = "host=127.0.0.1 port=" + std::to_string(port) +
+    // Asked through the Unix socket in our own folder: on the TCP port, a
+    // server another test process started there first would answer while
+    // ours is still failing to bind, and both would then share it.
+    const std::string ping = "host=" + server->dir_.string() + " port=" + std::to_string(port) +
                              " user=postgres dbname=postgres connect_timeout=2";
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     bool exited = false;
