@@ -62,6 +62,13 @@ sdk::Status ComputeManager::build_and_run_instance(const sdk::RequestContext& ct
     send_reschedule(ctx, request, "compute host " + host_ + " is stopping", true);
     return sdk::Status::Unavailable("compute " + host_ + " is stopping");
   }
+  // The same attempt delivered again (the sweep re-sent a cast it believed
+  // lost with its conductor): the first delivery builds it.
+  if (!accepted_builds_.accept(uuid, request.attempt)) {
+    spdlog::info("[{}] instance {}: attempt {} already accepted on {}; this second delivery is dropped",
+                 ctx.request_id, uuid, request.attempt, host_);
+    return sdk::Status::OK();
+  }
   auto shared = std::make_shared<const rpcapi::BuildAndRunRequest>(std::move(request));
   const bool queued = builds_.submit(BuildPool::Job{
       [this, ctx, shared] { do_build_and_run_instance(ctx, *shared); },

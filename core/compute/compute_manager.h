@@ -55,6 +55,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/compute/accepted_builds.h"
 #include "core/compute/build_pool.h"
 #include "core/compute/compute_options.h"
 #include "core/compute/instance_locks.h"
@@ -317,6 +318,7 @@ class ComputeManager {
 
   InstanceLocks locks_;
   BuildPool builds_;
+  AcceptedBuilds accepted_builds_;  // a build cast twice (the conductor sweep's re-send) runs once
   std::mutex report_mutex_;  // one resource report at a time, sent in the order taken
 
   mutable std::mutex mutex_;

@@ -13,12 +13,14 @@
 
 #include "core/conductor/block_device_info.h"
 #include "core/conductor/spec_from_record.h"
+#include "core/conductor/test_hooks.h"
 #include "core/db/aggregate_repository.h"
 #include "core/db/allocation_repository.h"
 #include "core/db/image_repository.h"
 #include "core/db/instance_action_repository.h"
 #include "core/db/instance_fault_repository.h"
 #include "core/db/instance_repository.h"
+#include "core/db/periodic_lease.h"
 #include "core/db/service_repository.h"
 #include "core/db/system_metadata_repository.h"
 #include "core/rpcapi/instance_message.h"
@@ -64,6 +66,16 @@ std::string no_more_hosts_message(const std::string& uuid, int max_attempts, int
     out += "Exhausted all hosts available for retrying build failures for instance " + uuid + ".";
   }
   return out + " Last exception: " + why;
+}
+
+// The request id of the instance's create action, nullopt without one.
+std::optional<std::string> create_request_id(db::Database& db, const std::string& uuid) {
+  auto list = db::InstanceActionRepository(db).list(uuid);
+  if (!list.ok()) return std::nullopt;
+  const auto create = std::find_if(list->begin(), list->end(),
+                                   [](const db::InstanceActionRecord& a) { return a.action == "create"; });
+  if (create == list->end()) return std::nullopt;
+  return create->request_id;
 }
 
 }  // namespace
@@ -311,14 +323,11 @@ void ComputeTaskManager::record_lost_attempt(const sdk::RequestContext& ctx, con
   // The host's build event on the create action ends in Error, as when the
   // host itself gives a build up; started for it if it never got that far.
   db::InstanceActionRepository actions(db_);
-  auto list = actions.list(uuid);
-  if (!list.ok()) return;
-  const auto create = std::find_if(list->begin(), list->end(),
-                                   [](const db::InstanceActionRecord& a) { return a.action == "create"; });
-  if (create == list->end()) return;
-  if (actions.finish_event(uuid, create->request_id, kComputeBuildEvent, false, std::nullopt, why).ok()) return;
-  sdk::Status s = actions.start_event(uuid, create->request_id, kComputeBuildEvent, failed_host);
-  if (s.ok()) s = actions.finish_event(uuid, create->request_id, kComputeBuildEvent, false, std::nullopt, why);
+  const std::optional<std::string> create = create_request_id(db_, uuid);
+  if (!create) return;
+  if (actions.finish_event(uuid, *create, kComputeBuildEvent, false, std::nullopt, why).ok()) return;
+  sdk::Status s = actions.start_event(uuid, *create, kComputeBuildEvent, failed_host);
+  if (s.ok()) s = actions.finish_event(uuid, *create, kComputeBuildEvent, false, std::nullopt, why);
   if (!s.ok()) spdlog::warn("[{}] recording the lost build event of instance {}: {}", rid, uuid, s.message());
 }
 
@@ -482,7 +491,9 @@ sdk::Status ComputeTaskManager::cast_build(const sdk::RequestContext& ctx, const
   if (!instance.ok()) return instance.status();
   // The attempt count survives the request: a build lost with its host is
   // rescheduled from the database (reschedule_from_host).
-  std::map<std::string, std::string> build_record{{kBuildAttemptKey, std::to_string(attempt)}};
+  std::map<std::string, std::string> build_record{{kBuildAttemptKey, std::to_string(attempt)},
+                                                  {kBuildConductorKey, db::lease_holder_name(options_.host)},
+                                                  {kBuildHostKey, host}};
   if (!spec.force_hosts.empty()) {
     std::string forced;
     for (const auto& h : spec.force_hosts) forced += (forced.empty() ? "" : ",") + h;
@@ -517,6 +528,7 @@ sdk::Status ComputeTaskManager::cast_build(const sdk::RequestContext& ctx, const
                    ports.status().to_string());
     }
   }
+  test_hooks::after_placement(ctx.request_id, instance_uuid);
   return compute_.build_and_run_instance(ctx, host, request);
 }
 
@@ -537,6 +549,33 @@ void ComputeTaskManager::release_claim_now(const std::string& rid, const std::st
   if (auto s = db::AllocationRepository(db_).release(instance_uuid); !s.ok()) {
     spdlog::error("[{}] releasing the claim of instance {}: {}", rid, instance_uuid, s.message());
   }
+}
+
+sdk::Status ComputeTaskManager::resend_build(const sdk::RequestContext& ctx, const db::InstanceRecord& record) {
+  const std::string& uuid = record.uuid;
+  // The compute records its build events under the request id it is sent
+  // with: the create action's, as for the first cast.
+  sdk::RequestContext create = ctx;
+  if (auto rid = create_request_id(db_, uuid)) create.request_id = *rid;
+  db::InstanceActionRepository actions(db_);
+  if (sdk::Status s = actions.start_event(uuid, create.request_id, kResendBuildEvent, options_.host); !s.ok()) {
+    spdlog::warn("[{}] instance {}: recording event {}: {}", ctx.request_id, uuid, kResendBuildEvent, s.message());
+  }
+  sdk::RequestSpec spec = spec_from_record(db_, record);
+  spec.instance_uuid = uuid;
+  spec.num_instances = 1;
+  const int attempt = recorded_attempt(uuid);
+  const sdk::Status cast = cast_build(create, uuid, record.host, spec, {}, attempt, {});
+  (void)actions.finish_event(uuid, create.request_id, kResendBuildEvent, cast.ok(), std::nullopt,
+                             cast.ok() ? std::nullopt : std::optional<std::string>(cast.message()));
+  if (cast.ok()) {
+    spdlog::info("[{}] instance {}: build_and_run_instance sent to {} again (attempt {}, create request {})",
+                 ctx.request_id, uuid, record.host, attempt, create.request_id);
+  } else {
+    spdlog::warn("[{}] instance {}: sending build_and_run_instance to {} again failed: {}", ctx.request_id, uuid,
+                 record.host, cast.message());
+  }
+  return cast;
 }
 
 }  // namespace stratus::core::conductor

@@ -28,6 +28,7 @@
 
 #include "core/conductor/conductor_options.h"
 #include "core/db/database.h"
+#include "core/db/instance_repository.h"
 #include "core/rpcapi/compute_rpcapi.h"
 #include "core/rpcapi/messages.h"
 #include "core/rpcapi/scheduler_rpcapi.h"
@@ -49,6 +50,15 @@ inline constexpr const char* kBuildAttemptKey = "build_attempt";
 // "az:host", 2.74's host): such a build is not moved to another host, as
 // Nova does not retry a forced build.
 inline constexpr const char* kForcedHostsKey = "build_forced_hosts";
+// The system metadata keys naming the conductor process that cast the last
+// build ("host:pid", db::lease_holder_name) and the host it cast it to,
+// written before the cast: the stuck sweep re-sends a placed build whose
+// cast was lost with its conductor (StuckInstanceSweeper, issue #14).
+inline constexpr const char* kBuildConductorKey = "build_conductor";
+inline constexpr const char* kBuildHostKey = "build_host";
+// The conductor's event on the create action when the sweep casts a placed
+// build to its host again.
+inline constexpr const char* kResendBuildEvent = "conductor_resend_build_and_run_instance";
 
 class ComputeTaskManager {
  public:
@@ -91,6 +101,17 @@ class ComputeTaskManager {
   // the snapshot named by its system metadata shelved_image_id. No host,
   // or no image: task None again, a fault, an Error event; the status.
   sdk::Status unshelve_instance(const sdk::RequestContext& ctx, const rpcapi::UnshelveRequest& request);
+
+  // The stuck sweep's re-send of a placed build whose cast was lost with the
+  // conductor that placed it: build_and_run_instance to the host it is on,
+  // with its claim there and the attempt number recorded at the last cast
+  // (so that a host which did get the first cast tells the two apart from a
+  // new attempt and builds once), no alternates (the scheduler's list went
+  // with that conductor) and the spec rebuilt from the record (hints and
+  // injected files are not kept). Sent and recorded under the create
+  // action's request id, with a kResendBuildEvent event on it. The cast's
+  // status.
+  sdk::Status resend_build(const sdk::RequestContext& ctx, const db::InstanceRecord& record);
 
  private:
   // Sets the instance to ERROR (task None), records the fault, and, with an

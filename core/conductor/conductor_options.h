@@ -37,7 +37,12 @@ struct ConductorOptions {
   //    with a fault (Nova's instance_build_timeout).
   //  - task_timeout: a delete is sent again; a power action is sent again
   //    once, then ends in ERROR; any other task ends in ERROR.
+  //  lost_build_timeout also bounds a build placed on a live host but never
+  //  started (task still "scheduling") whose cast was lost with the
+  //  conductor that placed it: it is cast to that host again, up to
+  //  max_build_resends times, then taken from the host and scheduled again.
   std::chrono::seconds lost_build_timeout{180};
+  int max_build_resends = 2;
   std::chrono::seconds instance_build_timeout{3600};
   std::chrono::seconds task_timeout{1800};
   // The sweep's period; zero or less: no sweep.

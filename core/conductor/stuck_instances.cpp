@@ -1,10 +1,12 @@
 #include "core/conductor/stuck_instances.h"
 
 #include <algorithm>
+#include <charconv>
 #include <exception>
 #include <optional>
 #include <set>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -15,8 +17,10 @@
 #include "core/compute/instance_states.h"
 #include "core/db/allocation_repository.h"
 #include "core/db/instance_fault_repository.h"
+#include "core/db/periodic_lease_repository.h"
 #include "core/db/service_liveness.h"
 #include "core/db/service_repository.h"
+#include "core/db/system_metadata_repository.h"
 #include "core/rpcapi/instance_message.h"
 #include "core/rpcapi/topics.h"
 #include "stratus/rpc/context.h"
@@ -85,6 +89,26 @@ std::string cutoff(std::chrono::system_clock::time_point now, std::chrono::secon
   return common::utc_at(now - bound);
 }
 
+// The system metadata key counting the sweep's re-sends of a placed build:
+// "<host> <count>", the count applying to that host only.
+constexpr const char* kBuildResendsKey = "build_resends";
+
+std::string metadata_value(const std::map<std::string, std::string>& sys, const char* key) {
+  auto it = sys.find(key);
+  return it == sys.end() ? std::string() : it->second;
+}
+
+// The re-sends already made to `host` from a kBuildResendsKey value.
+int resends_to(const std::string& value, const std::string& host) {
+  const auto space = value.rfind(' ');
+  if (space == std::string::npos || value.compare(0, space, host) != 0) return 0;
+  int n = 0;
+  const char* first = value.data() + space + 1;
+  const char* last = value.data() + value.size();
+  const auto [end, ec] = std::from_chars(first, last, n);
+  return ec == std::errc() && end == last && n > 0 ? n : 0;
+}
+
 std::chrono::milliseconds lease_time(const ConductorOptions& o) {
   if (o.lease_time.count() > 0) return o.lease_time;
   return std::max(o.stuck_check_interval * 3, std::chrono::milliseconds(1000));
@@ -99,7 +123,12 @@ StuckInstanceSweeper::StuckInstanceSweeper(db::Database& db, ComputeTaskManager&
       manager_(manager),
       compute_(compute),
       options_(std::move(options)),
-      lease_(db, kLeaseName, db::lease_holder_name(options_.host), lease_time(options_)) {}
+      lease_(db, kLeaseName, db::lease_holder_name(options_.host), lease_time(options_)),
+      presence_(db, presence_lease_name(options_.host), db::lease_holder_name(options_.host), lease_time(options_)) {}
+
+std::string StuckInstanceSweeper::presence_lease_name(const std::string& host) {
+  return "conductor.presence." + host;
+}
 
 StuckInstanceSweeper::~StuckInstanceSweeper() { stop(); }
 
@@ -142,6 +171,16 @@ StuckInstanceSweeper::Outcome StuckInstanceSweeper::sweep(const sdk::RequestCont
                                             "compute host " + r.host + " is down (no heartbeat for " +
                                                 std::to_string(down.count()) + " seconds) and had not started it");
           ++out.moved;
+        } else if (lost.count() > 0 && options_.max_build_resends > 0 && !r.host.empty() &&
+                   r.task_state == std::optional<std::string>(ts::kScheduling) && older(r, cutoff(now, lost)) &&
+                   host_is_up(r.host) && cast_lost_with_conductor(r, now)) {
+          if (claim(ctx, r)) {
+            if (resend_placed_build(ctx, r)) {
+              ++out.moved;
+            } else {
+              ++out.resent;
+            }
+          }
         } else if (build.count() > 0 && older(r, cutoff(now, build))) {
           if (set_error(ctx, r,
                         "Build of instance " + r.uuid + " timed out: no progress for " +
@@ -214,9 +253,9 @@ StuckInstanceSweeper::Outcome StuckInstanceSweeper::sweep(const sdk::RequestCont
     }
   }
   if (out != Outcome{}) {
-    spdlog::info("[{}] stuck-instance sweep: {} lost build(s) rescheduled, {} build(s) taken from a host that is "
-                 "down, {} task(s) sent again, {} set to ERROR",
-                 ctx.request_id, out.rescheduled, out.moved, out.retried, out.errored);
+    spdlog::info("[{}] stuck-instance sweep: {} lost build(s) rescheduled, {} placed build(s) sent to their host "
+                 "again, {} build(s) taken from their host, {} task(s) sent again, {} set to ERROR",
+                 ctx.request_id, out.rescheduled, out.resent, out.moved, out.retried, out.errored);
   }
   return out;
 }
@@ -281,6 +320,43 @@ bool StuckInstanceSweeper::retry_action(const sdk::RequestContext& ctx, const db
   return s.ok();
 }
 
+bool StuckInstanceSweeper::cast_lost_with_conductor(const db::InstanceRecord& r,
+                                                    std::chrono::system_clock::time_point now) {
+  auto sys = db::SystemMetadataRepository(db_).get(r.uuid);
+  if (!sys.ok()) return false;
+  // Recorded before each cast: another host's record is an earlier attempt's,
+  // so this placement's conductor died before it got as far as its cast.
+  if (metadata_value(*sys, kBuildHostKey) != r.host) return true;
+  const std::string owner = metadata_value(*sys, kBuildConductorKey);
+  if (owner == presence_.holder()) return false;  // this process: alive, and it cast it
+  const auto colon = owner.rfind(':');
+  if (colon == std::string::npos) return true;  // no owner named: not one that is alive
+  auto lease = db::PeriodicLeaseRepository(db_).get(presence_lease_name(owner.substr(0, colon)));
+  if (!lease.ok()) return false;
+  return !lease->has_value() || (*lease)->holder != owner || (*lease)->expires_at <= common::utc_at(now);
+}
+
+bool StuckInstanceSweeper::resend_placed_build(const sdk::RequestContext& ctx, const db::InstanceRecord& r) {
+  auto sys = db::SystemMetadataRepository(db_).get(r.uuid);
+  const int resends = sys.ok() ? resends_to(metadata_value(*sys, kBuildResendsKey), r.host) : 0;
+  if (resends >= options_.max_build_resends) {
+    (void)tasks_.reschedule_from_host(ctx, r.uuid, r.host,
+                                      "build_and_run_instance was sent to host " + r.host + " " +
+                                          std::to_string(resends + 1) + " times and never started");
+    return true;
+  }
+  spdlog::warn("[{}] instance {}: placed on {} since {} and never started, its conductor gone; sending it again "
+               "({} of {})",
+               ctx.request_id, r.uuid, r.host, r.updated_at, resends + 1, options_.max_build_resends);
+  if (sdk::Status s = db::SystemMetadataRepository(db_).update(
+          r.uuid, {{kBuildResendsKey, r.host + " " + std::to_string(resends + 1)}});
+      !s.ok()) {
+    spdlog::warn("[{}] instance {}: counting the re-send: {}", ctx.request_id, r.uuid, s.message());
+  }
+  (void)tasks_.resend_build(ctx, r);
+  return false;
+}
+
 bool StuckInstanceSweeper::set_error(const sdk::RequestContext& ctx, const db::InstanceRecord& r,
                                      const std::string& message) {
   // Claimed first, so that the fault is written only by the one conductor
@@ -338,12 +414,15 @@ bool StuckInstanceSweeper::liveness_is_known(std::chrono::system_clock::time_poi
 
 void StuckInstanceSweeper::start() {
   if (options_.stuck_check_interval.count() <= 0 || thread_.joinable()) return;
+  // Present from the start: the builds this conductor places are its own.
+  (void)presence_.hold(rpc::RequestContext::new_request_id());
   thread_ = std::thread([this] {
     std::unique_lock lock(mutex_);
     while (!cv_.wait_for(lock, options_.stuck_check_interval, [this] { return stopping_; })) {
       lock.unlock();
       const sdk::RequestContext ctx{rpc::RequestContext::new_request_id(), "", "", {}};
       try {
+        (void)presence_.hold(ctx.request_id);
         if (lease_.hold(ctx.request_id)) {
           lease_state_ = LeaseState::kHeld;
           (void)sweep(ctx, std::chrono::system_clock::now());
@@ -366,6 +445,7 @@ void StuckInstanceSweeper::stop() {
   if (thread_.joinable()) {
     thread_.join();
     lease_.release(rpc::RequestContext::new_request_id());
+    presence_.release(rpc::RequestContext::new_request_id());
   }
 }
 

@@ -9,6 +9,20 @@
 //       build it again from the instance record (flavor, image, zone, server
 //       group; scheduler hints, a forced host and injected files are not
 //       kept, so the retry goes without them)
+//   building/scheduling on a host whose compute service is up, older than
+//   lost_build_timeout, and its cast lost with the conductor that placed it
+//       cast to that host again, with the same claim and attempt number
+//       (ComputeTaskManager::resend_build; a kResendBuildEvent event on the
+//       create action), up to max_build_resends times for that host; then
+//       taken from the host and scheduled again (reschedule_from_host). The
+//       cast counts as lost when the build's system metadata does not name
+//       this host (its conductor died between the placement and the
+//       recording of its cast), or names a conductor process that is gone:
+//       every conductor holds a presence lease "conductor.presence.<host>"
+//       (renewed by this periodic thread, lease_time long) as "<host>:<pid>",
+//       and the process named is gone once the lease has expired or another
+//       process (a restart) holds it. A host that got both casts builds once
+//       (ComputeManager keeps the (instance, attempt) pairs it accepted).
 //   building on a host whose compute service is down, not yet spawning
 //   (the host never started it, or had not reached the driver), unchanged
 //   for service_down_time
@@ -75,6 +89,8 @@ class StuckInstanceSweeper {
     int retried = 0;      // deletes and power actions sent again (or a delete done here)
     int errored = 0;      // set to ERROR with a fault
     int moved = 0;        // builds taken from a host that is down and scheduled again (or ERROR: no attempt left)
+                          // (or from a live host that never started them after max_build_resends casts)
+    int resent = 0;       // placed builds whose cast was lost with their conductor, cast to their host again
     bool operator==(const Outcome&) const = default;
   };
 
@@ -90,6 +106,8 @@ class StuckInstanceSweeper {
 
   // The lease the periodic thread sweeps under.
   static constexpr const char* kLeaseName = "conductor.stuck-instance-sweep";
+  // The presence lease of the conductors on `host` ("conductor.presence.<host>").
+  static std::string presence_lease_name(const std::string& host);
 
   // The periodic thread (nothing when stuck_check_interval <= 0): every
   // stuck_check_interval, sweep() if the lease is held. Idempotent.
@@ -100,6 +118,8 @@ class StuckInstanceSweeper {
 
   // This conductor's lease (for tests and logs).
   const db::PeriodicLease& lease() const noexcept { return lease_; }
+  // This conductor's presence lease, held while its periodic thread runs.
+  const db::PeriodicLease& presence() const noexcept { return presence_; }
 
  private:
   bool claim(const sdk::RequestContext& ctx, const db::InstanceRecord& r);
@@ -110,6 +130,13 @@ class StuckInstanceSweeper {
   // Claims `r` (as read), records the fault, sets ERROR; false when `r` moved.
   bool set_error(const sdk::RequestContext& ctx, const db::InstanceRecord& r, const std::string& message);
   bool host_is_up(const std::string& host);
+  // Whether the cast of `r` (placed, not started) was lost with the
+  // conductor that placed it (the rule above). False when the database does
+  // not answer: no verdict, nothing done.
+  bool cast_lost_with_conductor(const db::InstanceRecord& r, std::chrono::system_clock::time_point now);
+  // Casts the claimed `r` to its host again, or moves it once the re-sends
+  // to that host are used up; true when it was moved.
+  bool resend_placed_build(const sdk::RequestContext& ctx, const db::InstanceRecord& r);
   // Whether the pass may act on one more instance: always, unless the
   // periodic thread runs it under the lease and the lease ran out (it is
   // renewed on the way once half its time has passed).
@@ -133,6 +160,7 @@ class StuckInstanceSweeper {
   // The first sweep's time: host liveness is judged from service_down_time after it.
   std::optional<std::chrono::system_clock::time_point> first_sweep_;  // GUARDED_BY(mutex_)
   db::PeriodicLease lease_;  // used by the periodic thread only
+  db::PeriodicLease presence_;  // start(), then the periodic thread, then stop()
   // kNone: a pass called directly (tests); kHeld: the periodic thread's
   // pass under the lease; kLost: that lease ran out during the pass.
   enum class LeaseState { kNone, kHeld, kLost };

@@ -114,6 +114,8 @@ TEST_F(BuildTest, AnInstanceDeletedBeforeItsBuildStartsIsNeverSpawned) {
 
 // Idempotent: a build message delivered twice (the conductor's sweep sends
 // a lost one again) neither spawns a second guest nor moves the instance.
+// The same attempt is dropped on arrival; a later attempt is refused by the
+// instance's state.
 TEST_F(BuildTest, ABuildDeliveredTwiceSpawnsOnce) {
   start_compute();
   const auto msg = instance("i-1");
@@ -122,13 +124,56 @@ TEST_F(BuildTest, ABuildDeliveredTwiceSpawnsOnce) {
   ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 1; }));
   const std::size_t steps = fake_.history("i-1").size();
 
-  // The same message again, the instance as the conductor now has it (active).
-  ASSERT_TRUE(compute_api_->build_and_run_instance(ctx("req-build-i-1"), kHost, build_request(msg)).ok());
+  // The same message again: accepted by the RPC, never queued.
+  ASSERT_TRUE(manager_->build_and_run_instance(ctx("req-build-i-1"), build_request(msg)).ok());
+  EXPECT_EQ(manager_->build_stats().queued + manager_->build_stats().running, 0u);
+
+  // The next attempt of it, the instance as the conductor now has it (active).
+  auto next = build_request(msg);
+  next.attempt = 2;
+  ASSERT_TRUE(compute_api_->build_and_run_instance(ctx("req-build-i-1"), kHost, next).ok());
   ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 2; }));
   EXPECT_EQ(fake_.history("i-1").size(), steps);
   EXPECT_EQ(fake_.get("i-1")->vm_state, "active");
   EXPECT_EQ(driver_->instance_count(), 1u);
   EXPECT_TRUE(fake_.reschedules().empty());
+}
+
+// The original cast and the sweep's re-send both arrive while the first
+// builds: one guest, one build event.
+TEST_F(BuildTest, TheSameAttemptDeliveredWhileItBuildsIsDropped) {
+  start_compute();
+  auto msg = instance("i-1");
+  msg.instance.metadata["stratus:fake_fault:spawn"] = "delay:800";
+  cast_build(msg);
+  ASSERT_TRUE(fake_.wait_for([&] { return driver_->waiting_calls() == 1; }));
+  ASSERT_TRUE(manager_->build_and_run_instance(ctx("req-build-i-1"), build_request(msg)).ok());
+  EXPECT_EQ(manager_->build_stats().queued, 0u);
+  EXPECT_EQ(manager_->build_stats().running, 1u);
+  ASSERT_TRUE(wait_state("i-1", "active"));
+  ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 1; }));
+  EXPECT_EQ(driver_->instance_count(), 1u);
+  EXPECT_TRUE(fake_.reschedules().empty());
+}
+
+// After a failed attempt the instance waits in "scheduling" on this host for
+// the conductor to move it: a second delivery of that attempt would pass the
+// state guards, and must not build it here again.
+TEST_F(BuildTest, AFailedAttemptDeliveredAgainIsNotBuiltAgain) {
+  start_compute();
+  ASSERT_TRUE(driver_->inject_fault(FakeOperation::kSpawn, "fail:unavailable*1").ok());
+  const auto msg = instance("i-1");
+  cast_build(msg, {{"compute-2", "compute-2"}});
+  ASSERT_TRUE(fake_.wait_for([&] { return fake_.reschedules().size() == 1; }));
+  ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 1; }));
+  ASSERT_TRUE(wait_state("i-1", "building", std::string("scheduling")));
+  const std::size_t steps = fake_.history("i-1").size();
+
+  ASSERT_TRUE(manager_->build_and_run_instance(ctx("req-build-i-1"), build_request(msg)).ok());
+  EXPECT_EQ(manager_->build_stats().queued + manager_->build_stats().running, 0u);
+  EXPECT_EQ(fake_.history("i-1").size(), steps);
+  EXPECT_EQ(driver_->instance_count(), 0u);
+  EXPECT_EQ(fake_.reschedules().size(), 1u);
 }
 
 // A conductor restarting: the updates that found none connected are sent

@@ -40,6 +40,7 @@ class StuckInstancesTest : public testing::ConductorTest {
   void SetUp() override {
     ConductorTest::SetUp();
     compute_ = std::make_unique<rpcapi::ComputeRpcApi>(*api_ep_, 3000ms);
+    scheduler_api_ = std::make_unique<rpcapi::SchedulerRpcApi>(*api_ep_, 3000ms);
     sweeper_ = make_sweeper();
   }
   void TearDown() override {
@@ -58,8 +59,9 @@ class StuckInstancesTest : public testing::ConductorTest {
     o.lost_build_timeout = 180s;
     o.instance_build_timeout = 3600s;
     o.task_timeout = 1800s;
-    return std::make_unique<StuckInstanceSweeper>(*db_, conductor_->compute_task_manager(),
-                                                  conductor_->conductor_manager(), *compute_, o);
+    // Its own build flow, as in its conductor: a re-send is recorded as its.
+    auto& tasks = tasks_.emplace_back(std::make_unique<ComputeTaskManager>(*db_, *scheduler_api_, *compute_, o));
+    return std::make_unique<StuckInstanceSweeper>(*db_, *tasks, conductor_->conductor_manager(), *compute_, o);
   }
 
   // A fake compute host that records the actions cast to it (and does
@@ -106,6 +108,8 @@ class StuckInstancesTest : public testing::ConductorTest {
   }
 
   std::unique_ptr<rpcapi::ComputeRpcApi> compute_;
+  std::unique_ptr<rpcapi::SchedulerRpcApi> scheduler_api_;
+  std::vector<std::unique_ptr<ComputeTaskManager>> tasks_;  // the sweepers'
   std::unique_ptr<StuckInstanceSweeper> sweeper_;
   std::map<std::string, std::unique_ptr<ActionLog>> logs_;
 };
@@ -220,6 +224,139 @@ TEST_F(StuckInstancesTest, ABuildRequestDeliveredTwicePlacesTheInstanceOnceAndKe
   EXPECT_EQ(db::ComputeNodeRepository(*db_).get(host)->memory_mb_used, 1024);
   const std::string other = host == "h1" ? "h2" : "h1";
   EXPECT_EQ(db::ComputeNodeRepository(*db_).get(other)->memory_mb_used, 0);
+}
+
+// Issue #14: a build the conductor cond-1 placed and cast; the instance
+// then waits in "scheduling" on h1 (the fake host starts nothing), as one
+// whose cast was lost would.
+class PlacedBuildTest : public StuckInstancesTest {
+ protected:
+  std::string place(testing::BuildRecorder& host) {
+    const std::string uuid = create_instance(flavor(1024));
+    EXPECT_TRUE(conductor_->compute_task_manager()
+                    .build_instances(ctx(), rpcapi::BuildInstancesRequest{{uuid}, spec_for(flavor(1024))})
+                    .ok());
+    EXPECT_EQ(host.wait_for(1).size(), 1u);
+    return uuid;
+  }
+  // cond-1's presence lease, as its periodic thread holds it, for `holder`.
+  void present(const std::string& holder) {
+    db::PeriodicLeaseRepository leases(*db_);
+    const std::string name = StuckInstanceSweeper::presence_lease_name("cond-1");
+    auto row = leases.get(name);
+    ASSERT_TRUE(row.ok());
+    if (row->has_value()) {
+      ASSERT_TRUE(leases.release(name, (*row)->holder).ok());
+    }
+    auto held = leases.try_hold(name, holder, 24h, Clock::now());
+    ASSERT_TRUE(held.ok() && held->held);
+  }
+  std::vector<db::InstanceActionEventRecord> resend_events(const std::string& uuid) {
+    std::vector<db::InstanceActionEventRecord> out;
+    auto action = db::InstanceActionRepository(*db_).get(uuid, "req-create");
+    if (!action.ok()) return out;
+    for (const auto& e : action->events) {
+      if (e.event == kResendBuildEvent) out.push_back(e);
+    }
+    return out;
+  }
+};
+
+TEST_F(PlacedBuildTest, APlacedBuildWhoseConductorIsGoneIsCastToItsHostAgain) {
+  auto& h1 = add_compute_host("h1");
+  const std::string uuid = place(h1);
+  auto other = make_sweeper("cond-2");  // cond-1 holds no presence lease: gone
+
+  EXPECT_EQ(other->sweep(ctx("req-sweep"), Clock::now() + 60s), StuckInstanceSweeper::Outcome{});
+  StuckInstanceSweeper::Outcome expected;
+  expected.resent = 1;
+  EXPECT_EQ(other->sweep(ctx("req-sweep"), Clock::now() + 181s), expected);
+  const auto builds = h1.wait_for(2);
+  ASSERT_EQ(builds.size(), 2u);
+  EXPECT_EQ(builds[1].instance.instance.uuid, uuid);
+  EXPECT_EQ(builds[1].attempt, builds[0].attempt) << "the same attempt: a host that got both builds once";
+  EXPECT_TRUE(builds[1].alternates.empty());
+  EXPECT_EQ(builds[1].image.id, "img-1");
+  // The same placement and claim; the event on the create action.
+  EXPECT_EQ(instance(uuid).host, "h1");
+  EXPECT_EQ(instance(uuid).task_state, std::optional<std::string>("scheduling"));
+  ASSERT_TRUE(allocation(uuid).has_value());
+  EXPECT_EQ(allocation(uuid)->node, "h1");
+  EXPECT_EQ(db::ComputeNodeRepository(*db_).get("h1")->memory_mb_used, 1024);
+  const auto events = resend_events(uuid);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].result, std::optional<std::string>("Success"));
+  EXPECT_EQ(events[0].host, "cond-2");
+  EXPECT_EQ(fault_of(uuid), "");
+  // cond-2 cast it now, and is alive: left alone from now on.
+  EXPECT_EQ(other->sweep(ctx("req-sweep"), Clock::now() + 181s), StuckInstanceSweeper::Outcome{});
+}
+
+TEST_F(PlacedBuildTest, APlacedBuildWhoseConductorIsAliveIsLeftAlone) {
+  auto& h1 = add_compute_host("h1");
+  const std::string uuid = place(h1);
+  // cond-1's own sweep: this process placed and cast it.
+  EXPECT_EQ(sweep_at(181s), StuckInstanceSweeper::Outcome{});
+  // Another conductor's, while cond-1's process holds its presence lease.
+  present(db::lease_holder_name("cond-1"));
+  auto other = make_sweeper("cond-2");
+  EXPECT_EQ(other->sweep(ctx("req-sweep"), Clock::now() + 181s), StuckInstanceSweeper::Outcome{});
+  std::this_thread::sleep_for(200ms);  // a second cast, were there one, would be here by now
+  EXPECT_EQ(h1.count(), 1u);
+  EXPECT_TRUE(resend_events(uuid).empty());
+
+  // cond-1 restarted: a new process holds the lease; the one that placed it is gone.
+  present("cond-1:1");
+  EXPECT_EQ(other->sweep(ctx("req-sweep"), Clock::now() + 181s).resent, 1);
+  EXPECT_EQ(h1.wait_for(2).size(), 2u);
+}
+
+// The conductor died between the placement and the record of its cast: the
+// build's metadata names no cast to this host.
+TEST_F(PlacedBuildTest, APlacementWithNoCastRecordedIsCastAgainAndAHostThatIsDownIsNot) {
+  auto& h1 = add_compute_host("h1");
+  const std::string uuid = instance_in("building", std::string("scheduling"), "h1");
+  const std::string on_gone = instance_in("building", std::string("scheduling"), "gone");  // no such service
+  EXPECT_EQ(sweep_at(181s).resent, 1);
+  const auto builds = h1.wait_for(1);
+  ASSERT_EQ(builds.size(), 1u);
+  EXPECT_EQ(builds[0].instance.instance.uuid, uuid);
+  EXPECT_EQ(builds[0].attempt, 1);
+  EXPECT_EQ(instance(on_gone).task_state, std::optional<std::string>("scheduling"));
+}
+
+// Each re-send by a conductor that dies in turn (none holds a presence
+// lease); the third finds max_build_resends (2) used up.
+TEST_F(PlacedBuildTest, AfterMaxBuildResendsTheBuildIsTakenFromItsHostAndScheduledAgain) {
+  auto& h1 = add_compute_host("h1");
+  const std::string uuid = place(h1);
+  auto& h2 = add_compute_host("h2", 2048);
+  auto s2 = make_sweeper("cond-2");
+  auto s3 = make_sweeper("cond-3");
+  auto s4 = make_sweeper("cond-4");
+  EXPECT_EQ(s2->sweep(ctx("req-sweep"), Clock::now() + 181s).resent, 1);
+  EXPECT_EQ(s3->sweep(ctx("req-sweep"), Clock::now() + 181s).resent, 1);
+  EXPECT_EQ(h1.wait_for(3).size(), 3u);
+  StuckInstanceSweeper::Outcome expected;
+  expected.moved = 1;
+  EXPECT_EQ(s4->sweep(ctx("req-sweep"), Clock::now() + 181s), expected);
+  ASSERT_EQ(h2.wait_for(1).size(), 1u);
+  EXPECT_EQ(instance(uuid).host, "h2");
+  EXPECT_EQ(h2.wait_for(1)[0].attempt, 2);
+  EXPECT_EQ(resend_events(uuid).size(), 2u);
+  EXPECT_NE(fault_of(uuid).find("sent to host h1 3 times and never started"), std::string::npos) << fault_of(uuid);
+}
+
+TEST_F(PlacedBuildTest, ARunningSweeperHoldsItsPresenceLease) {
+  auto holder = [this]() -> std::string {
+    auto row = db::PeriodicLeaseRepository(*db_).get(StuckInstanceSweeper::presence_lease_name("cond-a"));
+    return row.ok() && row->has_value() ? (*row)->holder : std::string();
+  };
+  auto a = make_sweeper("cond-a", 50ms);
+  a->start();
+  EXPECT_EQ(holder(), db::lease_holder_name("cond-a")) << "held from the start";
+  a->stop();
+  EXPECT_EQ(holder(), "") << "released on stop";
 }
 
 TEST_F(StuckInstancesTest, ABuildThatStopsMovingEndsInErrorWithAFault) {
