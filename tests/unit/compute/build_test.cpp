@@ -9,7 +9,14 @@ namespace {
 
 using drivers::fake::FakeOperation;
 
-class BuildTest : public ComputeTest {};
+class BuildTest : public ComputeTest {
+ protected:
+  // No build queued or running.
+  bool idle() {
+    const auto s = manager_->build_stats();
+    return s.queued + s.running == 0;
+  }
+};
 
 TEST_F(BuildTest, WalksNovasTaskStatesAndEndsActiveRunning) {
   start_compute();
@@ -123,10 +130,11 @@ TEST_F(BuildTest, ABuildDeliveredTwiceSpawnsOnce) {
   ASSERT_TRUE(wait_state("i-1", "active"));
   ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 1; }));
   const std::size_t steps = fake_.history("i-1").size();
+  ASSERT_TRUE(fake_.wait_for([&] { return idle(); }));  // the first build's job has ended
 
   // The same message again: accepted by the RPC, never queued.
   ASSERT_TRUE(manager_->build_and_run_instance(ctx("req-build-i-1"), build_request(msg)).ok());
-  EXPECT_EQ(manager_->build_stats().queued + manager_->build_stats().running, 0u);
+  EXPECT_TRUE(idle());
 
   // The next attempt of it, the instance as the conductor now has it (active).
   auto next = build_request(msg);
@@ -168,9 +176,10 @@ TEST_F(BuildTest, AFailedAttemptDeliveredAgainIsNotBuiltAgain) {
   ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 1; }));
   ASSERT_TRUE(wait_state("i-1", "building", std::string("scheduling")));
   const std::size_t steps = fake_.history("i-1").size();
+  ASSERT_TRUE(fake_.wait_for([&] { return idle(); }));
 
   ASSERT_TRUE(manager_->build_and_run_instance(ctx("req-build-i-1"), build_request(msg)).ok());
-  EXPECT_EQ(manager_->build_stats().queued + manager_->build_stats().running, 0u);
+  EXPECT_TRUE(idle());
   EXPECT_EQ(fake_.history("i-1").size(), steps);
   EXPECT_EQ(driver_->instance_count(), 0u);
   EXPECT_EQ(fake_.reschedules().size(), 1u);
