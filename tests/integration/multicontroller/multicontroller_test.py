@@ -60,10 +60,10 @@ class Cloud(chaos_test.Cloud):
     two controllers on PostgreSQL in place of its single api, conductor and
     scheduler, and no CURVE."""
 
-    def __init__(self, work):  # not the chaos cloud's: no keys, other ports and roles
+    def __init__(self, work, ports=PORTS):  # not the chaos cloud's: no keys, other ports and roles
         self.work = work
         self.procs = {}
-        router_port, api1, api2 = chaos_test.free_ports(3, PORTS)
+        router_port, api1, api2 = chaos_test.free_ports(3, ports)
         self.router = "tcp://127.0.0.1:%d" % router_port
         self.listen = {"ctl1": "127.0.0.1:%d" % api1, "ctl2": "127.0.0.1:%d" % api2}
         self.api = {c: "http://%s/v2.1" % self.listen[c] for c in CONTROLLERS}
