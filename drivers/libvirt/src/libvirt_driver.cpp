@@ -526,6 +526,15 @@ sdk::Result<DomainInfo> LibvirtDriver::domain_info(LibvirtConnection& conn, cons
   return conn.info(ref->name);
 }
 
+sdk::Result<LibvirtDriver::OpenGuest> LibvirtDriver::open_guest(const std::string& request_id,
+                                                                const sdk::Instance& instance) {
+  auto conn = connection(request_id);
+  if (!conn.ok()) return conn.status();
+  auto info = domain_info(**conn, instance);
+  if (!info.ok()) return info.status();
+  return OpenGuest{std::move(*conn), *info};
+}
+
 Status LibvirtDriver::wait_for_shutoff(LibvirtConnection& conn, const std::string& name,
                                        std::chrono::milliseconds timeout, std::chrono::milliseconds resend_every) {
   const auto start = Clock::now();
@@ -553,12 +562,11 @@ Status LibvirtDriver::reboot(const sdk::RequestContext& ctx, const sdk::Instance
                              const sdk::BlockDeviceInfo& block_device_info) {
   (void)network_info, (void)block_device_info;
   return guarded<Status>(*log_, "reboot", ctx.request_id, [&]() -> Status {
-    auto conn = connection(ctx.request_id);
-    if (!conn.ok()) return conn.status();
-    LibvirtConnection& c = **conn;
-    auto info = domain_info(c, instance);
-    if (!info.ok()) return info.status();
-    const PowerState state = to_power_state(*info);
+    auto opened = open_guest(ctx.request_id, instance);
+    if (!opened.ok()) return opened.status();
+    LibvirtConnection& c = *opened->conn;
+    const DomainInfo& info = opened->info;
+    const PowerState state = to_power_state(info);
     const std::string name = domain_name(instance);
 
     if (type == sdk::RebootType::kSoft) {
@@ -598,14 +606,13 @@ Status LibvirtDriver::reboot(const sdk::RequestContext& ctx, const sdk::Instance
 Status LibvirtDriver::power_off(const sdk::RequestContext& ctx, const sdk::Instance& instance, std::int32_t timeout_s,
                                 std::int32_t retry_interval_s) {
   return guarded<Status>(*log_, "power_off", ctx.request_id, [&]() -> Status {
-    auto conn = connection(ctx.request_id);
-    if (!conn.ok()) return conn.status();
-    LibvirtConnection& c = **conn;
-    auto info = domain_info(c, instance);
-    if (!info.ok()) return info.status();
-    const PowerState state = to_power_state(*info);
+    auto opened = open_guest(ctx.request_id, instance);
+    if (!opened.ok()) return opened.status();
+    LibvirtConnection& c = *opened->conn;
+    const DomainInfo& info = opened->info;
+    const PowerState state = to_power_state(info);
     const std::string name = domain_name(instance);
-    if (info->state == DomainState::kShutoff && state == PowerState::kShutdown) return Status::OK();
+    if (info.state == DomainState::kShutoff && state == PowerState::kShutdown) return Status::OK();
     if (state == PowerState::kSuspended) {
       return Status::InvalidState("cannot power off instance " + instance.uuid +
                                   ": it is suspended (power_off needs running, paused or crashed)");
@@ -639,12 +646,11 @@ Status LibvirtDriver::power_on(const sdk::RequestContext& ctx, const sdk::Instan
                                const sdk::NetworkInfo& network_info, const sdk::BlockDeviceInfo& block_device_info) {
   (void)network_info, (void)block_device_info;
   return guarded<Status>(*log_, "power_on", ctx.request_id, [&]() -> Status {
-    auto conn = connection(ctx.request_id);
-    if (!conn.ok()) return conn.status();
-    LibvirtConnection& c = **conn;
-    auto info = domain_info(c, instance);
-    if (!info.ok()) return info.status();
-    const PowerState state = to_power_state(*info);
+    auto opened = open_guest(ctx.request_id, instance);
+    if (!opened.ok()) return opened.status();
+    LibvirtConnection& c = *opened->conn;
+    const DomainInfo& info = opened->info;
+    const PowerState state = to_power_state(info);
     if (state == PowerState::kRunning) return Status::OK();
     if (state != PowerState::kShutdown && state != PowerState::kCrashed) {
       return Status::InvalidState("cannot power on instance " + instance.uuid + ": it is " + state_name(state) +
@@ -735,12 +741,11 @@ Status LibvirtDriver::rebuild(const sdk::RequestContext& ctx, const sdk::Instanc
                               const std::string& admin_password, const sdk::NetworkInfo& network_info,
                               const sdk::BlockDeviceInfo& block_device_info, bool preserve_ephemeral) {
   return guarded<Status>(*log_, "rebuild", ctx.request_id, [&]() -> Status {
-    auto conn = connection(ctx.request_id);
-    if (!conn.ok()) return conn.status();
-    LibvirtConnection& c = **conn;
-    auto info = domain_info(c, instance);
-    if (!info.ok()) return info.status();
-    const PowerState state = to_power_state(*info);
+    auto opened = open_guest(ctx.request_id, instance);
+    if (!opened.ok()) return opened.status();
+    LibvirtConnection& c = *opened->conn;
+    const DomainInfo& info = opened->info;
+    const PowerState state = to_power_state(info);
     if (state != PowerState::kRunning && state != PowerState::kShutdown && state != PowerState::kCrashed) {
       return Status::InvalidState("cannot rebuild instance " + instance.uuid + ": it is " + state_name(state) +
                                   " (rebuild needs running, shutdown or crashed)");
@@ -897,28 +902,27 @@ sdk::Result<sdk::Diagnostics> LibvirtDriver::get_diagnostics(const sdk::RequestC
                                                              const sdk::Instance& instance) {
   return guarded<sdk::Result<sdk::Diagnostics>>(*log_, "get_diagnostics", ctx.request_id,
                                                 [&]() -> sdk::Result<sdk::Diagnostics> {
-    auto conn = connection(ctx.request_id);
-    if (!conn.ok()) return conn.status();
-    LibvirtConnection& c = **conn;
-    auto info = domain_info(c, instance);
-    if (!info.ok()) return info.status();
+    auto opened = open_guest(ctx.request_id, instance);
+    if (!opened.ok()) return opened.status();
+    LibvirtConnection& c = *opened->conn;
+    const DomainInfo& info = opened->info;
     const std::string name = domain_name(instance);
     sdk::Diagnostics d;
-    d.state = state_name(to_power_state(*info));
+    d.state = state_name(to_power_state(info));
     d.driver = "libvirt";
     d.hypervisor = config_.virt_type;
     d.hypervisor_os = "linux";
     std::error_code ec;
     d.config_drive = fs::exists(instance_dir(instance.uuid) / kConfigDriveFile, ec);
-    d.memory_max_mb = info->max_mem_kb / 1024;
-    d.memory_used_mb = info->mem_kb / 1024;
+    d.memory_max_mb = info.max_mem_kb / 1024;
+    d.memory_used_mb = info.mem_kb / 1024;
     if (auto vcpus = c.vcpu_stats(name); vcpus.ok()) {
       for (const VcpuStat& v : *vcpus) {
         d.cpus.push_back({v.id, static_cast<std::int64_t>(v.cpu_time_ns), std::nullopt});
       }
     } else {
       // A guest that is not running has no vCPU threads to ask: the count only.
-      for (std::int32_t i = 0; i < info->vcpus; ++i) d.cpus.push_back({i, std::nullopt, std::nullopt});
+      for (std::int32_t i = 0; i < info.vcpus; ++i) d.cpus.push_back({i, std::nullopt, std::nullopt});
     }
     auto xml = c.xml(name);
     if (!xml.ok()) return xml.status();
@@ -1002,14 +1006,13 @@ Status LibvirtDriver::snapshot(const sdk::RequestContext& ctx, const sdk::Instan
                                      " of disk format '" + image.disk_format + "' (qcow2 or raw)");
     }
     const std::string name = domain_name(instance);
-    auto conn = connection(ctx.request_id);
-    if (!conn.ok()) return conn.status();
-    LibvirtConnection& c = **conn;
-    auto info = domain_info(c, instance);
-    if (!info.ok()) return info.status();
+    auto opened = open_guest(ctx.request_id, instance);
+    if (!opened.ok()) return opened.status();
+    LibvirtConnection& c = *opened->conn;
+    const DomainInfo& info = opened->info;
     // Nova's cold snapshot, without stopping the guest: paused, QEMU has
     // flushed the disk and writes nothing until it runs again.
-    const bool pause = to_power_state(*info) == PowerState::kRunning;
+    const bool pause = to_power_state(info) == PowerState::kRunning;
     if (pause) {
       if (Status s = c.suspend(name); !s.ok()) return s;
     }

@@ -79,12 +79,11 @@ Status LibvirtDriver::rescue(const sdk::RequestContext& ctx, const sdk::Instance
                              const std::string& admin_password) {
   (void)admin_password;  // no guest agent reads it from here: the rescue image decides its own login
   return guarded<Status>(*log_, "rescue", ctx.request_id, [&]() -> Status {
-    auto conn = connection(ctx.request_id);
-    if (!conn.ok()) return conn.status();
-    LibvirtConnection& c = **conn;
-    auto info = domain_info(c, instance);
-    if (!info.ok()) return info.status();
-    const PowerState state = to_power_state(*info);
+    auto opened = open_guest(ctx.request_id, instance);
+    if (!opened.ok()) return opened.status();
+    LibvirtConnection& c = *opened->conn;
+    const DomainInfo& info = opened->info;
+    const PowerState state = to_power_state(info);
     const fs::path dir = instance_dir(instance.uuid);
     std::error_code ec;
     if (fs::exists(dir / kUnrescueXmlFile, ec)) {
@@ -134,11 +133,9 @@ Status LibvirtDriver::unrescue(const sdk::RequestContext& ctx, const sdk::Instan
                                const sdk::NetworkInfo& network_info) {
   (void)network_info;  // the saved definition has the guest's ports
   return guarded<Status>(*log_, "unrescue", ctx.request_id, [&]() -> Status {
-    auto conn = connection(ctx.request_id);
-    if (!conn.ok()) return conn.status();
-    LibvirtConnection& c = **conn;
-    auto info = domain_info(c, instance);
-    if (!info.ok()) return info.status();
+    auto opened = open_guest(ctx.request_id, instance);
+    if (!opened.ok()) return opened.status();
+    LibvirtConnection& c = *opened->conn;  // the guest exists (its info was read)
     const fs::path dir = instance_dir(instance.uuid);
     std::error_code ec;
     if (!fs::exists(dir / kUnrescueXmlFile, ec)) {

@@ -16,6 +16,7 @@
 set -euo pipefail
 stratus="$(realpath "$1")"
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib.sh"
 uri="qemu:///system"
 marker="STRATUS-GUEST-UP"
 
@@ -246,36 +247,15 @@ check "and no QEMU outlives the embedded check" bash -c "! pgrep -f 'guest=[s]tr
 images="$work/images"   # [driver.libvirt] image_source_path: where the compute host fetches image data to
 mkdir -p "$images" "$work/instances"
 chmod 755 "$images" "$work/instances"
-cat > "$work/stratus.toml" <<EOF
-host = "e2e-libvirt"
-data_dir = "$work/data"
-log_level = "info"
-
-[api]
-listen = "127.0.0.1:0"
-auth_strategy = "noauth"
-
-[compute]
-driver = "libvirt"
-heartbeat_interval = 1.0
-resource_report_interval = 2.0
-# Long on purpose: a change behind Stratus' back must be noticed through
-# libvirt's lifecycle events, not the periodic sync.
-sync_power_state_interval = 3600.0
-
-[driver.libvirt]
-uri = "$uri"
-virt_type = "qemu"
-instances_path = "$work/instances"
-images_path = "$work/instances/_base"
-image_source_path = "$images"
-network_mode = "user"
-# Short, so that the test sees the image cache manager remove an unused base.
-remove_unused_original_minimum_age_s = 10
+# sync_power_state_interval long on purpose: a change behind Stratus' back
+# must be noticed through libvirt's lifecycle events, not the periodic sync.
+# The image cache manager's times short, so that the test sees it remove an
+# unused base.
+aio_config e2e-libvirt "$work" "$images" "$uri" user "sync_power_state_interval = 3600.0" \
+  "remove_unused_original_minimum_age_s = 10
 image_cache_manager_interval_s = 2
 soft_reboot_timeout_s = 90
-clean_shutdown_timeout_s = 90
-EOF
+clean_shutdown_timeout_s = 90" > "$work/stratus.toml"
 
 run_aio() {  # starts the aio in the background and waits (bounded) until it serves
   : > "$work/aio.out"

@@ -14,6 +14,7 @@
 #   - prints "STRATUS-ALIVE <n>" every 2 seconds, so a paused or suspended
 #     guest shows as a gap and a resumed one as a counter that went on.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 out="${1:?usage: make_net_guest.sh OUT_DIR MARKER}"
 marker="${2:?usage: make_net_guest.sh OUT_DIR MARKER}"
 
@@ -30,18 +31,11 @@ cp /bin/busybox "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 # virtio (PCI, net, block), and what reading a config drive takes (IDE cdrom,
 # ISO 9660), in load order; a module built into the kernel is simply absent.
-moddir="/lib/modules/$kver/kernel"
-for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev \
-         drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci net/core/failover \
-         drivers/net/net_failover drivers/net/virtio_net drivers/block/virtio_blk \
-         drivers/scsi/scsi_common drivers/scsi/scsi_mod drivers/ata/libata drivers/ata/ata_piix \
-         drivers/cdrom/cdrom drivers/scsi/sr_mod fs/isofs/isofs; do
-  name="$(basename "$m")"
-  if [ -f "$moddir/$m.ko" ]; then cp "$moddir/$m.ko" "$root/modules/$name.ko"
-  elif [ -f "$moddir/$m.ko.xz" ]; then xz -dc "$moddir/$m.ko.xz" > "$root/modules/$name.ko"
-  else continue; fi
-  echo "$name" >> "$root/modules/order"
-done
+copy_guest_modules "$root" "$kver" drivers/virtio/virtio_ring drivers/virtio/virtio \
+  drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci \
+  net/core/failover drivers/net/net_failover drivers/net/virtio_net drivers/block/virtio_blk \
+  drivers/scsi/scsi_common drivers/scsi/scsi_mod drivers/ata/libata drivers/ata/ata_piix \
+  drivers/cdrom/cdrom drivers/scsi/sr_mod fs/isofs/isofs
 
 cat > "$root/init" <<INIT
 #!/bin/sh

@@ -20,6 +20,7 @@
 #   STRATUS-DISK-MARKER-WRITTEN <id>   when it was not: it writes a new random id
 # so a console log tells whether the disk kept what an earlier boot wrote.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 out="${1:?usage: make_tiny_guest.sh OUT_DIR [MARKER]}"
 marker="${2:-STRATUS-GUEST-UP}"
 
@@ -43,19 +44,11 @@ ln -s busybox "$root/bin/sh"
 # event device it reports through (so a soft reboot is a clean power-off), and
 # what reading a config drive (IDE cdrom, ISO 9660) takes, and the virtio disk
 # with its FAT file system (the boot disk's marker).
-moddir="/lib/modules/$kver/kernel"
-for m in drivers/acpi/button drivers/input/evdev drivers/scsi/scsi_common drivers/scsi/scsi_mod \
-         drivers/ata/libata drivers/ata/ata_piix drivers/cdrom/cdrom drivers/scsi/sr_mod fs/isofs/isofs \
-         drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev \
-         drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci drivers/block/virtio_blk \
-         fs/fat/fat fs/fat/vfat fs/nls/nls_cp437 fs/nls/nls_ascii; do
-  for f in "$moddir/$m.ko" "$moddir/$m.ko.xz"; do
-    if [ -f "$f" ]; then
-      case "$f" in *.xz) xz -dc "$f" > "$root/modules/$(basename "$m").ko" ;; *) cp "$f" "$root/modules/" ;; esac
-      echo "$(basename "$m")" >> "$root/modules/order"
-    fi
-  done
-done
+copy_guest_modules "$root" "$kver" drivers/acpi/button drivers/input/evdev drivers/scsi/scsi_common \
+  drivers/scsi/scsi_mod drivers/ata/libata drivers/ata/ata_piix drivers/cdrom/cdrom drivers/scsi/sr_mod \
+  fs/isofs/isofs drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev \
+  drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci drivers/block/virtio_blk \
+  fs/fat/fat fs/fat/vfat fs/nls/nls_cp437 fs/nls/nls_ascii
 
 cat > "$root/init" <<INIT
 #!/bin/sh

@@ -25,6 +25,7 @@
 set -euo pipefail
 stratus="$(realpath "$1")"
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib.sh"
 uri="qemu:///system"
 ns="stratus-e2e-net"           # the network namespace (fixed: a killed run's is found and removed)
 br="br-stratus-e2e"            # the bridge in it
@@ -131,27 +132,9 @@ require "the networked guest builds" bash "$here/make_net_guest.sh" "$work/guest
 require "the rescue guest builds" bash "$here/make_net_guest.sh" "$work/rescue" "$rescue_marker"
 mkdir -p "$work/images" "$work/instances"
 chmod 755 "$work/images" "$work/instances"
-cat > "$work/stratus.toml" <<EOF
-host = "e2e-net"
-data_dir = "$work/data"
-log_level = "info"
-
-[api]
-listen = "127.0.0.1:0"
-auth_strategy = "noauth"
-
-[compute]
-driver = "libvirt"
-heartbeat_interval = 1.0
-resource_report_interval = 2.0
-
-[driver.libvirt]
-uri = "$uri"
-virt_type = "qemu"
-instances_path = "$work/instances"
-images_path = "$work/instances/_base"
-image_source_path = "$work/images"
-network_mode = "bridge"
+{
+  aio_config e2e-net "$work" "$work/images" "$uri" bridge
+  cat <<EOF
 
 [driver.libvirt.bridges]
 e2e-net = "$br"
@@ -162,6 +145,7 @@ e2e-net = "$cidr"
 [driver.libvirt.gateways]
 e2e-net = "$gateway"
 EOF
+} > "$work/stratus.toml"
 : > "$work/aio.out"
 "$stratus" --config "$work/stratus.toml" aio >> "$work/aio.out" 2>&1 9>&- &
 aio_pid=$!

@@ -184,6 +184,13 @@ class LibvirtDriver final : public sdk::VirtDriver {
   // The shared connection, reopened when it was lost. Errors: kUnavailable.
   sdk::Result<std::shared_ptr<LibvirtConnection>> connection(const std::string& request_id);
   sdk::Result<DomainInfo> domain_info(LibvirtConnection& conn, const sdk::Instance& instance);
+  // What every operation on one existing guest starts with: the connection
+  // and the guest's domain info (kUnavailable, kNotFound for no such guest).
+  struct OpenGuest {
+    std::shared_ptr<LibvirtConnection> conn;
+    DomainInfo info;
+  };
+  sdk::Result<OpenGuest> open_guest(const std::string& request_id, const sdk::Instance& instance);
   sdk::Status wait_for_shutoff(LibvirtConnection& conn, const std::string& name, std::chrono::milliseconds timeout,
                                std::chrono::milliseconds resend_every);
   sdk::Status prepare_disks(const sdk::RequestContext& ctx, const sdk::Instance& instance,
