@@ -12,6 +12,10 @@
 // the states it holds alive however the cache changes meanwhile; it is a
 // consistent view as of the moment it was taken.
 //
+// Rank indexes (set_rank_keys): the nodes ordered by each host-only
+// weigher's raw value, kept current on every change, so that a request can
+// walk hosts best-first (best_first.h) instead of copying and weighing all.
+//
 // Liveness: a host is up while its last report or heartbeat is at most
 // `service_down_time` old, judged by the injected clock when a snapshot is
 // taken. Liveness, the disabled flag and instance lists belong to the service
