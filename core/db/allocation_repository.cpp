@@ -64,11 +64,32 @@ Status release_allocation_locked(Connection& c, const std::string& instance_uuid
 }
 
 Status AllocationRepository::claim(const std::string& node, const std::string& instance_uuid, std::int32_t vcpus,
-                                   std::int64_t memory_mb, std::int64_t disk_gb) {
+                                   std::int64_t memory_mb, std::int64_t disk_gb, HeldClaim held) {
   if (vcpus < 0 || memory_mb < 0 || disk_gb < 0) {
     return Status::InvalidArgument("claim for instance " + instance_uuid + " asks for negative resources");
   }
   return db_.write("claim resources", [&](Connection& c) -> Status {
+    auto prev = c.prepare("look up allocation of instance " + instance_uuid,
+                          "SELECT n.hypervisor_hostname, a.vcpus, a.memory_mb, a.disk_gb FROM allocations a "
+                          "LEFT JOIN compute_nodes n ON n.id = a.compute_node_id WHERE a.instance_uuid = ?");
+    if (!prev.ok()) return prev.status();
+    prev->bind_all(instance_uuid);
+    auto has_prev = prev->step();
+    if (!has_prev.ok()) return has_prev.status();
+    bool moving = false;
+    if (*has_prev) {
+      const std::string held_on = prev->text(0);
+      if (held_on == node && prev->int64(1) == vcpus && prev->int64(2) == memory_mb && prev->int64(3) == disk_gb) {
+        return Status::OK();  // the same claim again
+      }
+      // An allocation whose node is gone holds nothing to refuse over.
+      if (held == HeldClaim::kRefuse && !prev->is_null(0)) {
+        return Status::AlreadyExists("instance " + instance_uuid + " already holds a claim on node " + held_on +
+                                     "; release it first");
+      }
+      moving = true;
+    }
+
     auto n = c.prepare("look up compute node " + node, "SELECT id FROM compute_nodes WHERE hypervisor_hostname = ?");
     if (!n.ok()) return n.status();
     n->bind_all(node);
@@ -76,18 +97,7 @@ Status AllocationRepository::claim(const std::string& node, const std::string& i
     if (!row.ok()) return row.status();
     if (!*row) return Status::NotFound("compute node " + node + " not found");
     const std::int64_t node_id = n->int64(0);
-
-    auto prev = c.prepare("look up allocation of instance " + instance_uuid,
-                          "SELECT compute_node_id, vcpus, memory_mb, disk_gb FROM allocations WHERE instance_uuid = ?");
-    if (!prev.ok()) return prev.status();
-    prev->bind_all(instance_uuid);
-    auto has_prev = prev->step();
-    if (!has_prev.ok()) return has_prev.status();
-    if (*has_prev) {
-      if (prev->int64(0) == node_id && prev->int64(1) == vcpus && prev->int64(2) == memory_mb &&
-          prev->int64(3) == disk_gb) {
-        return Status::OK();  // the same claim again
-      }
+    if (moving) {
       auto st = release_allocation_locked(c, instance_uuid);
       if (!st.ok()) return st;
     }

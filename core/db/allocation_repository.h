@@ -46,8 +46,13 @@ class AllocationRepository {
   // Errors: kNotFound (node), kInvalidArgument (negative amounts),
   // kConflict naming the resource that does not fit, e.g. "memory_mb on node
   // n1: requested 513, used 0 of 512 (512 x ratio 1)".
+  // With HeldClaim::kRefuse, an instance that holds a different claim gets
+  // kAlreadyExists ("... already holds a claim on node n1; release it
+  // first") and keeps it: the scheduler's contract, checked in the claim's
+  // own transaction rather than by a read before it.
+  enum class HeldClaim { kMove, kRefuse };
   sdk::Status claim(const std::string& hypervisor_hostname, const std::string& instance_uuid, std::int32_t vcpus,
-                    std::int64_t memory_mb, std::int64_t disk_gb);
+                    std::int64_t memory_mb, std::int64_t disk_gb, HeldClaim held = HeldClaim::kMove);
 
   // Gives the instance's allocation back. OK when it holds none (idempotent).
   sdk::Status release(const std::string& instance_uuid);

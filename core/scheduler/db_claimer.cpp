@@ -7,22 +7,12 @@
 namespace stratus::core::scheduler {
 
 sdk::Status DbClaimer::claim(const ClaimRequest& request) {
-  db::AllocationRepository allocations(db_);
-  const std::string uuid(request.instance_uuid);
-  // The conductor serialises the work on one instance, so this read and the
-  // claim below cannot race for the same uuid; claims for other instances
-  // may interleave freely, the claim itself is atomic.
-  auto held = allocations.get(uuid);
-  if (held.ok()) {
-    const bool same = held->node == request.nodename && held->vcpus == request.vcpus &&
-                      held->memory_mb == request.memory_mb && held->disk_gb == request.disk_gb;
-    if (same) return sdk::Status::OK();
-    return sdk::Status::AlreadyExists("instance " + uuid + " already holds a claim on node " + held->node +
-                                      "; release it first");
-  }
-  if (!held.status().is(sdk::StatusCode::kNotFound)) return held.status();
-  return allocations.claim(std::string(request.nodename), uuid, request.vcpus, request.memory_mb,
-                           request.disk_gb);
+  // One write transaction: the held claim is checked inside it (the same
+  // claim again is OK, another one kAlreadyExists), so a claim costs no read
+  // before it.
+  return db::AllocationRepository(db_).claim(std::string(request.nodename), std::string(request.instance_uuid),
+                                             request.vcpus, request.memory_mb, request.disk_gb,
+                                             db::AllocationRepository::HeldClaim::kRefuse);
 }
 
 sdk::Status DbClaimer::release(std::string_view instance_uuid) {

@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/scheduler/best_first.h"
 #include "core/scheduler/driver_requirements.h"
 #include "core/metrics/service_metrics.h"
 
@@ -48,7 +49,18 @@ FilterScheduler::FilterScheduler(HostStateCache& cache, FilterChain filters, Wei
       weighers_(std::move(weighers)),
       claimer_(claimer),
       options_(std::move(options)),
-      rng_(options_.rng_seed.has_value() ? *options_.rng_seed : std::random_device{}()) {}
+      host_only_(options_.best_first ? weighers_.host_only() : std::nullopt),
+      rng_(options_.rng_seed.has_value() ? *options_.rng_seed : std::random_device{}()) {
+  if (host_only_.has_value()) {
+    std::vector<std::string> names;
+    std::vector<HostStateCache::RankKey> keys;
+    for (const HostOnlyWeigher& w : *host_only_) {
+      names.push_back(w.name);
+      keys.push_back(w.raw);
+    }
+    cache_.set_rank_keys(std::move(names), std::move(keys));
+  }
+}
 
 sdk::Result<std::unique_ptr<FilterScheduler>> FilterScheduler::from_config(const PluginRegistry& registry,
                                                                           const Config& config, HostStateCache& cache,
@@ -109,6 +121,51 @@ FilterScheduler::Candidates FilterScheduler::candidates(const HostSnapshot& snap
     return out;
   }
   out.hosts = std::move(run.hosts);
+  return out;
+}
+
+FilterScheduler::Ranking FilterScheduler::rank_all(const sdk::RequestSpec& spec) const {
+  Ranking out;
+  out.snapshot = cache_.snapshot();
+  Candidates found = candidates(out.snapshot, spec);
+  metrics::observe_hosts(out.snapshot.size(), found.hosts.size());
+  out.forced = found.forced;
+  if (found.hosts.empty()) {
+    out.reason = std::move(found.reason);
+    return out;
+  }
+  out.hosts = weighers_.weigh(found.hosts, spec);
+  return out;
+}
+
+std::optional<FilterScheduler::Ranking> FilterScheduler::rank_best_first(const sdk::RequestSpec& spec,
+                                                                         std::size_t wanted) const {
+  // A forced host skips the filters; the full pass says how.
+  if (!host_only_.has_value() || !spec.force_hosts.empty()) return std::nullopt;
+  // What candidates() and the filter chain do, on one batch of hosts.
+  const BatchFilter filter = [&](std::vector<const sdk::HostState*>& hosts) {
+    if (!spec.ignore_hosts.empty()) {
+      std::erase_if(hosts, [&](const sdk::HostState* h) { return listed(spec.ignore_hosts, h->host); });
+    }
+    std::erase_if(hosts, [&](const sdk::HostState* h) {
+      return unmet_driver_requirement(h->capabilities, spec).has_value();
+    });
+    if (!hosts.empty()) hosts = filters_.run(std::move(hosts), spec).hosts;
+  };
+  std::size_t considered = 0;
+  std::optional<BestFirstRanking> walked;
+  {
+    const HostStateCache::RankedView view = cache_.ranked_view();
+    considered = view.size();
+    walked = best_first(view, *host_only_, filter, wanted);
+  }
+  if (!walked.has_value()) return std::nullopt;
+  // Hosts that pass, as far as the walk looked (all of them when complete).
+  metrics::observe_hosts(considered, walked->passed);
+  Ranking out;
+  out.hosts = std::move(walked->hosts);
+  out.owners = std::move(walked->owners);
+  out.complete = walked->complete;
   return out;
 }
 
@@ -183,57 +240,68 @@ sdk::Result<std::vector<Selection>> FilterScheduler::select_destinations(
     return sdk::Status(sdk::StatusCode::kNotFound, std::move(message), sdk::StatusReason::kNoValidHost);
   };
 
+  // Hosts the best-first walk ranks: the random pick's subset, the
+  // alternates, and a few more for claims lost to other schedulers.
+  const std::size_t subset_wanted = static_cast<std::size_t>(std::max(1, options_.host_subset_size));
+  const std::size_t walk_wanted = subset_wanted + alternates_wanted + 8;
+
   for (std::size_t i = 0; i < count; ++i) {
     const std::string& uuid = instance_uuids[i];
     work.instance_uuid = uuid;
 
-    const HostSnapshot snapshot = cache_.snapshot();
-    Candidates found = candidates(snapshot, work);
-    metrics::observe_hosts(snapshot.size(), found.hosts.size());
-    if (found.hosts.empty()) return no_valid_host(i, found.reason);
+    std::optional<Ranking> fast = rank_best_first(work, walk_wanted);
+    Ranking ranking = fast.has_value() ? std::move(*fast) : rank_all(work);
+    if (ranking.hosts.empty()) return no_valid_host(i, ranking.reason);
 
-    std::vector<WeighedHost> ranked = weighers_.weigh(found.hosts, work);
-    const std::size_t subset =
-        std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, options_.host_subset_size)), 1, ranked.size());
-    const std::size_t pick = pick_index(subset);
-    // The pick goes first; the others keep their order behind it.
-    std::rotate(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(pick),
-                ranked.begin() + static_cast<std::ptrdiff_t>(pick) + 1);
-
+    // Claims in ranked order, after a random one of the best subset; a
+    // prefix whose hosts all refuse gives way to the full ranking.
     std::optional<std::size_t> chosen;
-    std::vector<bool> refused(ranked.size(), false);
+    std::set<std::pair<std::string, std::string>> refused;  // (host, node)
     std::string last_refusal;
-    for (std::size_t j = 0; j < ranked.size(); ++j) {
-      const sdk::HostState& h = *ranked[j].host;
-      sdk::Status st = claimer_.claim(claim_for_flavor(h.host, h.nodename, uuid, work.flavor));
-      if (st.ok()) {
-        chosen = j;
-        break;
+    for (;;) {
+      std::vector<WeighedHost>& ranked = ranking.hosts;
+      const std::size_t subset = std::min(subset_wanted, ranked.size());
+      const std::size_t pick = pick_index(subset);
+      // The pick goes first; the others keep their order behind it.
+      std::rotate(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(pick),
+                  ranked.begin() + static_cast<std::ptrdiff_t>(pick) + 1);
+      for (std::size_t j = 0; j < ranked.size(); ++j) {
+        const sdk::HostState& h = *ranked[j].host;
+        if (!refused.empty() && refused.count({h.host, h.nodename}) != 0) continue;
+        sdk::Status st = claimer_.claim(claim_for_flavor(h.host, h.nodename, uuid, work.flavor));
+        if (st.ok()) {
+          chosen = j;
+          break;
+        }
+        if (st.is(sdk::StatusCode::kConflict) || st.is(sdk::StatusCode::kNotFound)) {
+          spdlog::debug("instance {}: claim on {}/{} refused ({}); trying the next host", uuid, h.host, h.nodename,
+                        st.to_string());
+          refused.insert({h.host, h.nodename});
+          last_refusal = st.message();
+          continue;
+        }
+        roll_back(placed);
+        return sdk::Status(st.code(), "claiming instance " + uuid + " on " + h.host + ": " + st.message());
       }
-      if (st.is(sdk::StatusCode::kConflict) || st.is(sdk::StatusCode::kNotFound)) {
-        spdlog::debug("instance {}: claim on {}/{} refused ({}); trying the next host", uuid, h.host, h.nodename,
-                      st.to_string());
-        refused[j] = true;
-        last_refusal = st.message();
-        continue;
-      }
-      roll_back(placed);
-      return sdk::Status(st.code(), "claiming instance " + uuid + " on " + h.host + ": " + st.message());
+      if (chosen.has_value() || ranking.complete) break;
+      ranking = rank_all(work);
+      if (ranking.hosts.empty()) return no_valid_host(i, ranking.reason);
     }
     if (!chosen.has_value()) {
+      const std::vector<WeighedHost>& ranked = ranking.hosts;
       std::string reason;
       if (ranked.size() == 1) {
         reason = "Host " + ranked[0].host->host + ", the only " +
-                 (found.forced ? "forced host" : "host that passed the filters") + ", refused the claim";
+                 (ranking.forced ? "forced host" : "host that passed the filters") + ", refused the claim";
       } else {
         reason = "All " + std::to_string(ranked.size()) +
-                 (found.forced ? " forced hosts" : " hosts that passed the filters") + " refused the claim";
+                 (ranking.forced ? " forced hosts" : " hosts that passed the filters") + " refused the claim";
       }
       if (!last_refusal.empty()) reason += " (last: " + last_refusal + ")";
       return no_valid_host(i, reason);
     }
 
-    const sdk::HostState& host = *ranked[*chosen].host;
+    const sdk::HostState& host = *ranking.hosts[*chosen].host;
     placed.push_back(uuid);
     if (sdk::Status st = cache_.consume_from_request(host.host, host.nodename, work.flavor, uuid); !st.ok()) {
       // The node was removed between the snapshot and now; the claim stands.
@@ -244,11 +312,22 @@ sdk::Result<std::vector<Selection>> FilterScheduler::select_destinations(
     Selection selection;
     selection.instance_uuid = uuid;
     selection.destination = {host.host, host.nodename};
-    selection.weight = ranked[*chosen].weight;
-    for (std::size_t j = 0; j < ranked.size() && selection.alternates.size() < alternates_wanted; ++j) {
-      const sdk::HostState& alt = *ranked[j].host;
-      if (j == *chosen || refused[j] || alt.host == host.host) continue;
-      selection.alternates.push_back({alt.host, alt.nodename});
+    selection.weight = ranking.hosts[*chosen].weight;
+    auto add_alternates = [&](const std::vector<WeighedHost>& ranked) {
+      for (std::size_t j = 0; j < ranked.size() && selection.alternates.size() < alternates_wanted; ++j) {
+        const sdk::HostState& alt = *ranked[j].host;
+        if (alt.host == selection.destination.host) continue;
+        if (!refused.empty() && refused.count({alt.host, alt.nodename}) != 0) continue;
+        selection.alternates.push_back({alt.host, alt.nodename});
+      }
+    };
+    add_alternates(ranking.hosts);
+    if (selection.alternates.size() < alternates_wanted && !ranking.complete) {
+      // The prefix ran out (hosts of the chosen one, refusals): take them
+      // from the full ranking, which still lists them in the same order.
+      selection.alternates.clear();
+      const Ranking all = rank_all(work);
+      add_alternates(all.hosts);
     }
     spdlog::debug("instance {}: selected {}/{} (weight {:.3f}, {} alternates)", uuid, host.host, host.nodename,
                   selection.weight, selection.alternates.size());

@@ -7,6 +7,10 @@
 //      run the FilterChain;
 //   3. rank the survivors with the WeigherChain and move a random one of the
 //      best host_subset_size to the front (Nova's _get_sorted_hosts);
+//   (2 and 3, when every weigher weighs the host alone and no host is
+//    forced, are one best-first walk over the cache's rank indexes that
+//    filters and weighs only the hosts it needs: best_first.h. It ranks as
+//    the full pass does, up to the order of equal weights);
 //   4. claim through the Claimer in that order until one claim succeeds; a
 //      host refused with kConflict (or kNotFound: the claimer has no
 //      inventory for it yet) is skipped, so a race lost to another scheduler
@@ -99,7 +103,21 @@ class FilterScheduler {
     std::string reason;  // why there are none
     bool forced = false;
   };
+  // The hosts for one instance, best first.
+  struct Ranking {
+    std::vector<WeighedHost> hosts;
+    HostSnapshot snapshot;                                      // keeps a full pass's hosts alive
+    std::vector<std::shared_ptr<const sdk::HostState>> owners;  // keeps a best-first walk's hosts alive
+    bool complete = true;  // false: `hosts` is a prefix, more hosts pass
+    bool forced = false;
+    std::string reason;    // why there are none
+  };
   Candidates candidates(const HostSnapshot& snapshot, const sdk::RequestSpec& spec) const;
+  // The full pass: every host filtered and weighed.
+  Ranking rank_all(const sdk::RequestSpec& spec) const;
+  // The first `wanted` hosts of the full pass's ranking from the cache's rank
+  // indexes (best_first.h); nullopt when the walk cannot answer.
+  std::optional<Ranking> rank_best_first(const sdk::RequestSpec& spec, std::size_t wanted) const;
   std::size_t pick_index(std::size_t subset_size);
   void roll_back(const std::vector<std::string>& placed);
 
@@ -108,6 +126,9 @@ class FilterScheduler {
   const WeigherChain weighers_;
   Claimer& claimer_;
   const SchedulerOptions options_;
+  // The weighers, when they all weigh the host alone: then the cache keeps
+  // rank indexes for them and a request walks hosts best-first.
+  const std::optional<std::vector<HostOnlyWeigher>> host_only_;
 
   std::mutex rng_mu_;
   std::mt19937_64 rng_;  // GUARDED_BY(rng_mu_)

@@ -1,6 +1,8 @@
 #include "core/scheduler/host_state_cache.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <mutex>
 
 namespace stratus::core::scheduler {
@@ -32,11 +34,59 @@ HostStateCache::Service& HostStateCache::service_for(std::string_view host) {
 }
 
 template <typename Edit>
-void HostStateCache::edit_node(Node& node, Edit&& edit) {
+void HostStateCache::edit_node(const NodeKey& key, Node& node, Edit&& edit) const {
   // Snapshots may hold the old state: change a copy and swap it in.
   auto copy = std::make_shared<sdk::HostState>(*node.state);
   edit(*copy);
-  node.state = std::move(copy);
+  set_state(key, node, std::move(copy));
+}
+
+void HostStateCache::unindex(const NodeKey& key, Node& node) const {
+  for (std::size_t i = 0; i < node.ranks.size() && i < rank_indexes_.size(); ++i) {
+    rank_indexes_[i].erase(RankEntry{node.ranks[i], &key, &node.state});
+    if (node.ranks[i] == -std::numeric_limits<double>::infinity()) --non_finite_ranks_;
+  }
+  node.ranks.clear();
+}
+
+void HostStateCache::set_state(const NodeKey& key, Node& node, std::shared_ptr<const sdk::HostState> state) const {
+  node.state = std::move(state);
+  if (rank_keys_.empty()) return;
+  // The entries point at node.state, so only a changed value needs moving.
+  std::vector<double> ranks(rank_keys_.size());
+  for (std::size_t i = 0; i < rank_keys_.size(); ++i) {
+    const double raw = rank_keys_[i](*node.state);
+    ranks[i] = std::isfinite(raw) ? raw : -std::numeric_limits<double>::infinity();
+  }
+  if (ranks == node.ranks) return;
+  unindex(key, node);
+  for (std::size_t i = 0; i < ranks.size(); ++i) {
+    rank_indexes_[i].insert(RankEntry{ranks[i], &key, &node.state});
+    if (ranks[i] == -std::numeric_limits<double>::infinity()) ++non_finite_ranks_;
+  }
+  node.ranks = std::move(ranks);
+}
+
+void HostStateCache::set_rank_keys(std::vector<std::string> names, std::vector<RankKey> keys) {
+  std::unique_lock lock(mu_);
+  for (auto& [key, node] : nodes_) unindex(key, node);
+  rank_names_ = std::move(names);
+  rank_keys_ = std::move(keys);
+  rank_indexes_.assign(rank_keys_.size(), RankIndex{});
+  non_finite_ranks_ = 0;
+  for (auto& [key, node] : nodes_) set_state(key, node, node.state);
+}
+
+void HostStateCache::mark_up(std::string_view host, Service& service, Time t) {
+  service.last_seen = t;
+  service.has_been_seen = true;
+  liveness_until_ = std::min(liveness_until_, t + service_down_time_);
+  // Silent hosts come back now, not at the next full liveness pass.
+  for (auto it = nodes_.lower_bound(NodeView(host, "")); it != nodes_.end() && it->first.first == host; ++it) {
+    if (!it->second.state->service_up) {
+      edit_node(it->first, it->second, [](sdk::HostState& s) { s.service_up = true; });
+    }
+  }
 }
 
 namespace {
@@ -84,7 +134,7 @@ void HostStateCache::set_host_aggregates(std::map<std::string, std::vector<sdk::
     const std::vector<sdk::Aggregate>& aggregates = it == by_host.end() ? kNone : it->second;
     const std::string zone = zone_of(aggregates);
     if (same_aggregates(node.state->aggregates, aggregates) && node.state->availability_zone == zone) continue;
-    edit_node(node, [&](sdk::HostState& s) {
+    edit_node(key, node, [&](sdk::HostState& s) {
       s.aggregates = aggregates;
       s.availability_zone = zone;
     });
@@ -130,8 +180,7 @@ sdk::Status HostStateCache::update_from_report(const NodeReport& report) {
     state->availability_zone = zone_of(state->aggregates);
   }
   Service& service = service_for(report.host);
-  service.last_seen = t;
-  service.has_been_seen = true;
+  mark_up(report.host, service, t);
   state->service_up = true;
   state->service_disabled = service.disabled;
 
@@ -143,17 +192,14 @@ sdk::Status HostStateCache::update_from_report(const NodeReport& report) {
   } else {
     state->instance_uuids = node.state->instance_uuids;  // reports do not list instances
   }
-  node.state = std::move(state);
+  set_state(it->first, node, std::move(state));
   return sdk::Status::OK();
 }
 
 void HostStateCache::heartbeat(std::string_view host) {
   const Time t = now();
   std::unique_lock lock(mu_);
-  Service& service = service_for(host);
-  service.last_seen = t;
-  service.has_been_seen = true;
-  // The nodes' service_up catches up in the next snapshot.
+  mark_up(host, service_for(host), t);
 }
 
 void HostStateCache::set_disabled(std::string_view host, bool disabled) {
@@ -161,7 +207,7 @@ void HostStateCache::set_disabled(std::string_view host, bool disabled) {
   service_for(host).disabled = disabled;
   for (auto it = nodes_.lower_bound(NodeView(host, "")); it != nodes_.end() && it->first.first == host; ++it) {
     if (it->second.state->service_disabled != disabled) {
-      edit_node(it->second, [&](sdk::HostState& s) { s.service_disabled = disabled; });
+      edit_node(it->first, it->second, [&](sdk::HostState& s) { s.service_disabled = disabled; });
     }
   }
 }
@@ -174,6 +220,7 @@ sdk::Status HostStateCache::remove_node(std::string_view host, std::string_view 
                                  " is not known to the scheduler");
   }
   Service* service = it->second.service;
+  unindex(it->first, it->second);
   nodes_.erase(it);
   if (--service->nodes == 0 && !service->disabled) services_.erase(services_.find(host));
   return sdk::Status::OK();
@@ -184,7 +231,7 @@ sdk::Status HostStateCache::set_instances(std::string_view host, std::set<std::s
   bool found = false;
   for (auto it = nodes_.lower_bound(NodeView(host, "")); it != nodes_.end() && it->first.first == host; ++it) {
     found = true;
-    edit_node(it->second, [&](sdk::HostState& s) { s.instance_uuids = instance_uuids; });
+    edit_node(it->first, it->second, [&](sdk::HostState& s) { s.instance_uuids = instance_uuids; });
   }
   if (!found) return sdk::Status::NotFound("host " + std::string(host) + " has no compute node known to the scheduler");
   // What the host lists is now the truth; earlier placements there are no longer ours to undo.
@@ -209,7 +256,7 @@ sdk::Status HostStateCache::consume_from_request(std::string_view host, std::str
     }
   }
   const std::int64_t disk_mb = disk_mb_of(flavor);
-  edit_node(it->second, [&](sdk::HostState& s) {
+  edit_node(it->first, it->second, [&](sdk::HostState& s) {
     s.free_ram_mb -= flavor.memory_mb;
     s.free_disk_mb -= disk_mb;
     s.vcpus_used += flavor.vcpus;
@@ -226,7 +273,7 @@ sdk::Status HostStateCache::consume_from_request(std::string_view host, std::str
 void HostStateCache::give_back(const std::string& instance_uuid, const Placement& p) {
   auto it = nodes_.find(p.node);
   if (it == nodes_.end()) return;
-  edit_node(it->second, [&](sdk::HostState& s) {
+  edit_node(it->first, it->second, [&](sdk::HostState& s) {
     s.free_ram_mb += p.memory_mb;
     s.free_disk_mb += p.disk_mb;
     s.vcpus_used = std::max(0, s.vcpus_used - p.vcpus);
@@ -249,7 +296,7 @@ bool HostStateCache::release_instance(std::string_view instance_uuid) {
   bool found = false;
   for (auto& [key, node] : nodes_) {
     if (node.state->instance_uuids.count(uuid) != 0) {
-      edit_node(node, [&](sdk::HostState& s) { s.instance_uuids.erase(uuid); });
+      edit_node(key, node, [&](sdk::HostState& s) { s.instance_uuids.erase(uuid); });
       found = true;
     }
   }
@@ -257,52 +304,57 @@ bool HostStateCache::release_instance(std::string_view instance_uuid) {
 }
 
 void HostStateCache::refresh_liveness(Time t) const {
+  Time until = Time::max();
   for (auto& [key, node] : nodes_) {
     const bool up = is_up(*node.service, t);
     const bool disabled = node.service->disabled;
+    if (up) until = std::min(until, node.service->last_seen + service_down_time_);
     if (node.state->service_up != up || node.state->service_disabled != disabled) {
-      edit_node(node, [&](sdk::HostState& s) {
+      edit_node(key, node, [&](sdk::HostState& s) {
         s.service_up = up;
         s.service_disabled = disabled;
       });
     }
   }
+  liveness_until_ = until;
 }
 
 HostSnapshot HostStateCache::snapshot() const {
   const Time t = now();
-  auto fill = [this](HostSnapshot& snap) {
-    snap.owners_.reserve(nodes_.size());
-    snap.views_.reserve(nodes_.size());
-    for (const auto& [key, node] : nodes_) {
-      snap.owners_.push_back(node.state);
-      snap.views_.push_back(node.state.get());
-    }
-  };
-  {
-    // One pass: copy the pointers, and give up if a node's liveness changed.
-    std::shared_lock lock(mu_);
+  auto fill = [this] {
     HostSnapshot snap;
     snap.owners_.reserve(nodes_.size());
     snap.views_.reserve(nodes_.size());
-    bool current = true;
     for (const auto& [key, node] : nodes_) {
-      if (node.state->service_up != is_up(*node.service, t)) {
-        current = false;
-        break;
-      }
       snap.owners_.push_back(node.state);
       snap.views_.push_back(node.state.get());
     }
-    if (current) return snap;
+    return snap;
+  };
+  {
+    std::shared_lock lock(mu_);
+    if (liveness_current(t)) return fill();
   }
-  // A host went silent or came back since the last snapshot: fold that into
-  // the stored states once, so later snapshots are plain pointer copies again.
+  // A host may have gone silent since the last pass: fold that into the
+  // stored states once, so later snapshots are plain pointer copies again.
   std::unique_lock lock(mu_);
   refresh_liveness(t);
-  HostSnapshot snap;
-  fill(snap);
-  return snap;
+  return fill();
+}
+
+HostStateCache::RankedView HostStateCache::ranked_view() const {
+  const Time t = now();
+  {
+    std::shared_lock lock(mu_);
+    if (liveness_current(t)) return RankedView(this, std::move(lock));
+  }
+  {
+    std::unique_lock lock(mu_);
+    if (!liveness_current(t)) refresh_liveness(t);
+  }
+  // Another writer may come in between; a liveness change it makes is a
+  // state it sets under the lock, so the view is consistent either way.
+  return RankedView(this, std::shared_lock(mu_));
 }
 
 std::optional<sdk::HostState> HostStateCache::get(std::string_view host, std::string_view nodename) const {

@@ -12,6 +12,10 @@
 // the states it holds alive however the cache changes meanwhile; it is a
 // consistent view as of the moment it was taken.
 //
+// Rank indexes (set_rank_keys): the nodes ordered by each host-only
+// weigher's raw value, kept current on every change, so that a request can
+// walk hosts best-first (best_first.h) instead of copying and weighing all.
+//
 // Liveness: a host is up while its last report or heartbeat is at most
 // `service_down_time` old, judged by the injected clock when a snapshot is
 // taken. Liveness, the disabled flag and instance lists belong to the service
@@ -80,9 +84,58 @@ class HostSnapshot {
   std::vector<const sdk::HostState*> views_;
 };
 
+// One entry of a rank index (HostStateCache::set_rank_keys): a node's raw
+// value for one key, and where its current state is. `state` points into the
+// cache and is valid only under the lock of the RankedView it came from.
+struct RankEntry {
+  double raw = 0.0;  // a non-finite value is stored as -infinity
+  const std::pair<std::string, std::string>* key = nullptr;  // (host, node)
+  const std::shared_ptr<const sdk::HostState>* state = nullptr;
+};
+
+// Highest raw first; equal raws in host then node order (the snapshot's order).
+struct RankEntryOrder {
+  bool operator()(const RankEntry& a, const RankEntry& b) const {
+    if (a.raw != b.raw) return a.raw > b.raw;
+    return *a.key < *b.key;
+  }
+};
+
+using RankIndex = std::set<RankEntry, RankEntryOrder>;
+
 class HostStateCache {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
+  // A raw value computed from a node's state alone (a host-only weigher's).
+  using RankKey = std::function<double(const sdk::HostState&)>;
+
+  // A read-locked view of the nodes and their rank indexes for one request's
+  // best-first walk (best_first.h), liveness folded in as of its creation.
+  // Holds the cache's shared lock: keep it short-lived, never across a claim.
+  class RankedView {
+   public:
+    // The names given to set_rank_keys, in order.
+    const std::vector<std::string>& key_names() const { return cache_->rank_names_; }
+    // Index i: every node by its raw value of key i, highest first.
+    const RankIndex& index(std::size_t i) const { return cache_->rank_indexes_[i]; }
+    // False while some node has a non-finite raw value (the walk cannot bound it).
+    bool finite() const { return cache_->non_finite_ranks_ == 0; }
+    std::size_t size() const { return cache_->nodes_.size(); }
+    // Calls `f(state)` for each node in host then node order until it returns false.
+    template <typename F>
+    void for_each_in_order(F&& f) const {
+      for (const auto& entry : cache_->nodes_) {
+        if (!f(entry.second.state)) return;
+      }
+    }
+
+   private:
+    friend class HostStateCache;
+    RankedView(const HostStateCache* cache, std::shared_lock<std::shared_mutex> lock)
+        : cache_(cache), lock_(std::move(lock)) {}
+    const HostStateCache* cache_;
+    std::shared_lock<std::shared_mutex> lock_;
+  };
 
   // `clock` defaults to std::chrono::steady_clock::now; tests pass their own.
   explicit HostStateCache(std::chrono::seconds service_down_time = std::chrono::seconds(60), Clock clock = {});
@@ -140,6 +193,15 @@ class HostStateCache {
   // A view of every node for one request, with liveness as of now.
   HostSnapshot snapshot() const;
 
+  // Keeps one index per key over every node, ordered by the key's raw value
+  // and kept current as nodes change (O(log n) per change), so that a
+  // request can walk the nodes best-first instead of weighing all of them.
+  // Replaces earlier keys; an empty list drops the indexes.
+  void set_rank_keys(std::vector<std::string> names, std::vector<RankKey> keys);
+
+  // The nodes with their rank indexes, liveness as of now, under the shared lock.
+  RankedView ranked_view() const;
+
   // One node's state (a copy, for inspection and tests), liveness as of now.
   std::optional<sdk::HostState> get(std::string_view host, std::string_view nodename) const;
 
@@ -167,6 +229,7 @@ class HostStateCache {
   struct Node {
     std::shared_ptr<const sdk::HostState> state;
     Service* service = nullptr;  // into services_; std::map nodes never move
+    std::vector<double> ranks;   // the node's raw value of each rank key, as indexed
   };
   struct Placement {
     NodeKey node;
@@ -180,10 +243,17 @@ class HostStateCache {
   Service& service_for(std::string_view host);  // requires mu_ held exclusively
   // Swaps in a copy of `node`'s state changed by `edit`. Requires mu_ exclusively.
   template <typename Edit>
-  static void edit_node(Node& node, Edit&& edit);
-  // Brings every node's service_up/service_disabled in line with its service;
-  // requires mu_ exclusively.
+  void edit_node(const NodeKey& key, Node& node, Edit&& edit) const;
+  // Sets `node`'s state and re-indexes it. Requires mu_ exclusively.
+  void set_state(const NodeKey& key, Node& node, std::shared_ptr<const sdk::HostState> state) const;
+  void unindex(const NodeKey& key, Node& node) const;  // requires mu_ exclusively
+  // Brings every node's service_up/service_disabled in line with its service
+  // and recomputes liveness_until_; requires mu_ exclusively.
   void refresh_liveness(Time now) const;
+  // True when no node's liveness can have changed by `now`; requires mu_.
+  bool liveness_current(Time now) const { return now <= liveness_until_; }
+  // A host was heard from at `t`: its nodes are up now. Requires mu_ exclusively.
+  void mark_up(std::string_view host, Service& service, Time t);
   void give_back(const std::string& instance_uuid, const Placement& placement);  // requires mu_ exclusively
 
   const std::chrono::seconds service_down_time_;
@@ -197,6 +267,15 @@ class HostStateCache {
   std::map<std::string, Placement, std::less<>> placements_;  // GUARDED_BY(mu_); by instance uuid
   // Set by set_host_aggregates: then authoritative over reports' aggregates and zones.
   std::optional<std::map<std::string, std::vector<sdk::Aggregate>, std::less<>>> host_aggregates_;  // GUARDED_BY(mu_)
+  // Until when every node's service_up is known to be right: the earliest
+  // time an up service can fall silent (a heartbeat only moves that later,
+  // so an older value is merely early). Mutable for the same reason as nodes_.
+  mutable Time liveness_until_ = Time::min();  // GUARDED_BY(mu_)
+  // The rank indexes (set_rank_keys); mutable as nodes_ is.
+  std::vector<std::string> rank_names_;          // GUARDED_BY(mu_)
+  std::vector<RankKey> rank_keys_;               // GUARDED_BY(mu_)
+  mutable std::vector<RankIndex> rank_indexes_;  // GUARDED_BY(mu_)
+  mutable std::size_t non_finite_ranks_ = 0;     // GUARDED_BY(mu_)
 };
 
 }  // namespace stratus::core::scheduler

@@ -23,6 +23,11 @@ struct SchedulerOptions {
   // (Nova's service_down_time). Given to HostStateCache's constructor.
   std::chrono::seconds service_down_time{60};
 
+  // Rank hosts with the best-first walk over the host state cache's indexes
+  // when the weighers allow it (best_first.h); false always weighs every
+  // host. The ranking is the same either way (up to ties); tests compare them.
+  bool best_first = true;
+
   // Seed of the random pick among the top host_subset_size hosts; unset draws
   // one from std::random_device. Tests set it to get a reproducible sequence.
   std::optional<std::uint64_t> rng_seed;

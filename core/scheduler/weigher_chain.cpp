@@ -8,6 +8,16 @@
 #include <spdlog/spdlog.h>
 
 namespace stratus::core::scheduler {
+namespace {
+
+// The built-in weighers (plugins/weighers) whose weigh() reads only the host.
+bool is_builtin_host_weigher(const PluginRegistry& registry, const std::string& name) {
+  if (name != "ram" && name != "cpu" && name != "disk" && name != "num_instances") return false;
+  auto info = registry.find(sdk::PluginKind::kSchedulerWeigher, name);
+  return info.ok() && info->path.filename() == "libstratus_weighers.so";
+}
+
+}  // namespace
 
 std::vector<double> normalize(std::span<const double> raw) {
   std::vector<double> out(raw.size(), 0.0);
@@ -46,8 +56,29 @@ sdk::Result<WeigherChain> WeigherChain::create(const PluginRegistry& registry, c
     chain.names_.push_back(name);
     chain.weighers_.push_back(std::move(*weigher));
     chain.multipliers_.push_back(multiplier);
+    chain.host_only_.push_back(is_builtin_host_weigher(registry, name));
   }
   return chain;
+}
+
+std::optional<std::vector<HostOnlyWeigher>> WeigherChain::host_only() const {
+  std::vector<HostOnlyWeigher> out;
+  for (std::size_t i = 0; i < weighers_.size(); ++i) {
+    if (multipliers_[i] == 0.0) continue;  // skipped by weigh() too
+    if (!host_only_[i]) return std::nullopt;
+    std::shared_ptr<sdk::SchedulerWeigher> weigher = weighers_[i];
+    out.push_back({names_[i], multipliers_[i], [weigher](const sdk::HostState& host) {
+                     static const sdk::RequestSpec kNoRequest;
+                     try {
+                       return weigher->weigh(host, kNoRequest);
+                     } catch (...) {
+                       // Never thrown by the built-ins; NaN makes the index unusable
+                       // and the scheduler falls back to weighing every host.
+                       return std::numeric_limits<double>::quiet_NaN();
+                     }
+                   }});
+  }
+  return out;
 }
 
 sdk::Result<WeigherChain> WeigherChain::from_config(const PluginRegistry& registry, const Config& config) {

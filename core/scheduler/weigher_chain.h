@@ -9,7 +9,9 @@
 // of threads at once.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -34,6 +36,13 @@ struct WeighedHost {
 // is left out of min and max, so one broken value cannot flatten the rest.
 std::vector<double> normalize(std::span<const double> raw);
 
+// One weigher of a chain whose raw weight is a function of the host alone.
+struct HostOnlyWeigher {
+  std::string name;
+  double multiplier = 0.0;
+  std::function<double(const sdk::HostState&)> raw;
+};
+
 class WeigherChain {
  public:
   // Creates each weigher named in `names`, in order, with its config table.
@@ -54,12 +63,21 @@ class WeigherChain {
 
   const std::vector<std::string>& names() const { return names_; }
 
+  // The weighers with a nonzero multiplier, in chain order, when every one of
+  // them weighs the host alone, whatever the request: the built-in ram, cpu,
+  // disk and num_instances weighers of libstratus_weighers.so (a plugin of
+  // another library gets the request and may use it). nullopt otherwise.
+  // What the scheduler's best-first walk (best_first.h) needs to rank hosts
+  // from indexes kept in the host state cache.
+  std::optional<std::vector<HostOnlyWeigher>> host_only() const;
+
  private:
   WeigherChain() = default;
 
   std::vector<std::string> names_;
   std::vector<std::shared_ptr<sdk::SchedulerWeigher>> weighers_;
   std::vector<double> multipliers_;
+  std::vector<bool> host_only_;  // per weigher: weigh() never reads the request
 };
 
 }  // namespace stratus::core::scheduler
