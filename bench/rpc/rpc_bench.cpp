@@ -1,6 +1,6 @@
 // bench/rpc: Stratus RPC against raw libzmq, in one run, on tcp loopback.
 //
-//   rpc_bench [--calls N] [--casts N] [--codec N] [--rounds N] [--payload BYTES]
+//   rpc_bench [--calls N] [--casts N] [--codec N] [--rounds N] [--payload BYTES] [--profile-casts 1 | --profile-raw 1]
 //
 // Prints call round-trip p50/p99 through the router and cast throughput
 // (messages/s received by the server), each beside the same pattern written with
@@ -31,6 +31,8 @@ struct Args {
   int codec = 20000;
   int rounds = 2;
   std::size_t payload = 200;
+  bool profile_casts = false;  // --profile-casts 1: only Stratus casts, for perf record
+  bool profile_raw = false;    // --profile-raw 1: only the raw forwarder's casts
 };
 
 Args parse(int argc, char** argv) {
@@ -44,6 +46,8 @@ Args parse(int argc, char** argv) {
     if (k == "--codec") a.codec = static_cast<int>(v);
     if (k == "--rounds") a.rounds = static_cast<int>(v);
     if (k == "--payload") a.payload = static_cast<std::size_t>(v);
+    if (k == "--profile-casts") a.profile_casts = true;
+    if (k == "--profile-raw") a.profile_raw = true;
   }
   return a;
 }
@@ -154,6 +158,15 @@ int main(int argc, char** argv) {
     std::sort(v.begin(), v.end());
     return v.empty() ? 0.0 : v[v.size() / 2];
   };
+  if (a.profile_casts || a.profile_raw) {
+    for (int r = 0; r < a.rounds; ++r) {
+      const Throughput st =
+          a.profile_raw ? raw_cast_throughput(a.payload, a.casts) : stratus_cast_throughput(a.payload, a.casts);
+      std::printf("%s casts, round %d: %9.0f msg/s (%zu/%zu)\n", a.profile_raw ? "raw" : "stratus", r + 1,
+                  st.per_second, st.received, st.sent);
+    }
+    return 0;
+  }
   std::vector<double> p50_ratios, p99_ratios, cast_ratios;
   double best_raw_p50 = 1e18, best_st_p50 = 1e18, best_raw_p99 = 1e18, best_st_p99 = 1e18;
   for (int r = 0; r < a.rounds; ++r) {

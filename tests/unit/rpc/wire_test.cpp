@@ -108,9 +108,13 @@ TEST(RpcWire, RejectsMissingFields) {
 
 TEST(RpcWire, RejectsUnknownKindAndProtocol) {
   EXPECT_FALSE(decode_header(pack(1, 99)).ok());
-  auto d = decode_header(pack(2, 3));
+  auto d = decode_header(pack(3, 3));
   ASSERT_FALSE(d.ok());
-  EXPECT_NE(d.error().message.find("protocol version 2"), std::string::npos);
+  EXPECT_NE(d.error().message.find("protocol version 3"), std::string::npos);
+  // Protocol 2 exists for calls, casts, fanouts and replies only.
+  d = decode_header(pack(2, 3));
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.error().message.find("always sent with protocol 1"), std::string::npos) << d.error().message;
 }
 
 TEST(RpcWire, RejectsHugeDeclaredArrayWithoutAllocating) {
