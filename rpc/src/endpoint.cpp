@@ -402,6 +402,9 @@ struct Endpoint::Impl {
   // ---- I/O thread ----------------------------------------------------------
 
   void set_registered(bool v) {
+    // Until the next HELLO_ACK says otherwise, speak 1: the router may have
+    // restarted as an older release.
+    if (!v) protocol.store(wire::kProtocolVersion);
     {
       std::lock_guard lk(reg_mu);
       is_registered.store(v);
@@ -845,6 +848,7 @@ EndpointStats Endpoint::stats() const {
   s.router_lost = c.router_lost.load();
   s.registrations = c.registrations.load();
   s.running = c.running.load();
+  s.protocol = impl_->protocol.load();
   {
     std::lock_guard lk(impl_->job_mu);
     s.queued = impl_->jobs.size();

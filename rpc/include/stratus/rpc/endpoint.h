@@ -82,6 +82,7 @@ struct EndpointStats {
   std::uint64_t registrations = 0;     // HELLO_ACKs received
   std::size_t queued = 0;              // received messages waiting for a worker now
   std::size_t running = 0;             // messages a worker is serving now
+  std::uint32_t protocol = 1;          // wire protocol agreed with the router (HELLO_ACK)
 };
 
 class Endpoint {
