@@ -101,16 +101,21 @@ bool Scan::str(std::string_view& out) noexcept {
   return true;
 }
 
-bool Scan::skip() noexcept {
-  // Values still to skip; containers add their elements. Bounded by the
-  // input: each value consumes at least one byte.
-  std::uint64_t pending = 1;
-  while (pending > 0) {
+bool Scan::skip(int max_depth) noexcept {
+  // left[d]: values still to read at nesting level d (iterative: no
+  // recursion). Each value consumes at least one byte, which bounds the
+  // counts by the input.
+  std::uint64_t left[kMaxDepth + 2];
+  int depth = 0;
+  left[0] = 1;
+  for (;;) {
+    while (depth >= 0 && left[depth] == 0) --depth;
+    if (depth < 0) return true;
     if (!need(1)) return false;
-    if (pending > n_ - off_) return false;  // more values declared than bytes left
     const unsigned char b = p_[off_];
-    --pending;
+    --left[depth];
     std::uint64_t children = 0;
+    bool container = false;
     std::size_t skip_bytes = 0;
     if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
       skip_bytes = 1;
@@ -118,9 +123,11 @@ bool Scan::skip() noexcept {
       skip_bytes = 1 + (b & 0x1f);
     } else if ((b & 0xf0) == 0x90) {
       children = b & 0x0f;
+      container = true;
       skip_bytes = 1;
     } else if ((b & 0xf0) == 0x80) {
       children = 2u * (b & 0x0f);
+      container = true;
       skip_bytes = 1;
     } else {
       auto sized = [&](std::size_t head) -> bool {  // a length of head-1 bytes, then that many bytes
@@ -155,6 +162,7 @@ bool Scan::skip() noexcept {
           children = be(head - 1);
           off_ -= head;
           if (b == 0xde || b == 0xdf) children *= 2;
+          container = true;
           skip_bytes = head;
           break;
         }
@@ -163,9 +171,12 @@ bool Scan::skip() noexcept {
     }
     if (!need(skip_bytes)) return false;
     off_ += skip_bytes;
-    pending += children;
+    if (container) {
+      if (depth + 1 > max_depth) return false;
+      if (children > n_ - off_) return false;  // more elements declared than bytes left
+      left[++depth] = children;
+    }
   }
-  return true;
 }
 
 }  // namespace stratus::rpc::wire

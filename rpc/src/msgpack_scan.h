@@ -27,8 +27,11 @@ class Scan {
   bool uint(std::uint64_t& out) noexcept;
   // A str or bin (the bytes, referencing the input); nil reads as "".
   bool str(std::string_view& out) noexcept;
-  // Skips one whole value, however nested (iteratively: no recursion).
-  bool skip() noexcept;
+  // Skips one whole value (iteratively: no recursion). Containers may nest
+  // `max_depth` levels, as msgpack-c's limit in unpack_in_scratch, so that
+  // both accept the same values.
+  static constexpr int kMaxDepth = 64;
+  bool skip(int max_depth = kMaxDepth) noexcept;
 
  private:
   bool need(std::size_t k) const noexcept { return n_ - off_ >= k; }
