@@ -131,6 +131,7 @@ Throughput stratus_cast_throughput(std::size_t payload_bytes, int count) {
         ++t.sent;
         break;
       }
+      ++t.retries;  // the socket's queue is full: cast() refuses rather than blocks
       std::this_thread::sleep_for(20us);
     }
   }
@@ -162,8 +163,8 @@ int main(int argc, char** argv) {
     for (int r = 0; r < a.rounds; ++r) {
       const Throughput st =
           a.profile_raw ? raw_cast_throughput(a.payload, a.casts) : stratus_cast_throughput(a.payload, a.casts);
-      std::printf("%s casts, round %d: %9.0f msg/s (%zu/%zu)\n", a.profile_raw ? "raw" : "stratus", r + 1,
-                  st.per_second, st.received, st.sent);
+      std::printf("%s casts, round %d: %9.0f msg/s (%zu/%zu), %zu refused while the queue was full\n",
+                  a.profile_raw ? "raw" : "stratus", r + 1, st.per_second, st.received, st.sent, st.retries);
     }
     return 0;
   }

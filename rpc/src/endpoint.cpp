@@ -126,6 +126,8 @@ struct Endpoint::Impl {
   std::condition_variable job_cv;
   JobRing jobs;
   bool jobs_closed = false;
+  std::atomic<bool> stopping{false};                 // taken jobs not yet run are dropped
+  std::atomic<std::size_t> dropped_at_stop{0};
 
   mutable std::mutex reg_mu;
   mutable std::condition_variable reg_cv;
@@ -145,6 +147,7 @@ struct Endpoint::Impl {
   Clock::time_point last_drain{};
   wire::Header hdr;                  // reused by on_message()
   std::size_t unsignalled_jobs = 0;  // jobs queued since the last wake_workers()
+  std::vector<Job> arrived, refused;  // of the batch being received (reused)
   std::size_t worker_count = 0;      // set before the threads start
   milliseconds hb_interval{1000};
 
@@ -165,7 +168,14 @@ struct Endpoint::Impl {
     h.topic = t.topic;
     h.server = kind == wire::Kind::fanout ? std::string() : t.server;
     h.timeout_ms = timeout_ms;
-    const std::string version = v->to_string();
+    // The canonical "major.minor" of the target's version, remembered per
+    // thread: a sender repeats the same few versions.
+    thread_local std::string last_given, last_canonical;
+    if (t.version != last_given || last_canonical.empty()) {
+      last_canonical = v->to_string();
+      last_given = t.version;
+    }
+    const std::string& version = last_canonical;
     // A context without a request id gets one (a copy only then).
     std::optional<RequestContext> with_id;
     if (ctx.request_id.empty()) {
@@ -510,26 +520,43 @@ struct Endpoint::Impl {
       if (is_call) reply_now(h, make_error(Errc::no_such_target, "endpoint '" + opt.name + "' does not serve " + h.topic));
       return;
     }
+    Job& job = arrived.emplace_back();
+    job.header = JobHeader{h.kind, h.protocol, h.msg_id, std::move(h.topic), std::move(h.reply_to)};
+    for (std::size_t i = 0; i < frames.size() && i < 3; ++i) job.frames[i] = std::move(frames[i]);
+    job.header_bytes = header_bytes;
+    job.dispatcher = d;
+    if (opt.observer) job.received = Clock::now();
+  }
+
+  // Queues the jobs of one received batch under one lock (the workers take
+  // the same lock; one acquisition per batch rather than per message keeps
+  // them from colliding), answers those beyond the queue limit "busy", and
+  // wakes as many workers as there are new jobs.
+  void queue_arrived() {
+    if (arrived.empty()) return;
     {
-      std::unique_lock lk(job_mu);
-      if (jobs.size() >= opt.queue_limit || jobs_closed) {
-        lk.unlock();
-        if (is_call) {
-          reply_now(h, make_error(Errc::unavailable, "server '" + opt.name + "' is busy"));
+      std::lock_guard lk(job_mu);
+      for (Job& j : arrived) {
+        if (jobs.size() >= opt.queue_limit || jobs_closed) {
+          refused.push_back(std::move(j));
         } else {
-          c.dropped_busy.fetch_add(1, std::memory_order_relaxed);
+          jobs.push(std::move(j));
+          ++unsignalled_jobs;
         }
-        return;
       }
-      Job job;
-      job.header = JobHeader{h.kind, h.protocol, h.msg_id, std::move(h.topic), std::move(h.reply_to)};
-      for (std::size_t i = 0; i < frames.size() && i < 3; ++i) job.frames[i] = std::move(frames[i]);
-      job.header_bytes = header_bytes;
-      job.dispatcher = d;
-      if (opt.observer) job.received = Clock::now();
-      jobs.push(std::move(job));
     }
-    ++unsignalled_jobs;  // workers are woken once per received batch (io_loop)
+    arrived.clear();
+    for (Job& j : refused) {
+      if (j.header.kind == wire::Kind::call) {
+        Frames f = reply_frames(j.header.protocol, j.header.msg_id, j.header.reply_to,
+                                make_error(Errc::unavailable, "server '" + opt.name + "' is busy"));
+        send_direct(f);
+      } else {
+        c.dropped_busy.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    refused.clear();
+    wake_workers();
   }
 
   void wake_workers() {
@@ -637,7 +664,7 @@ struct Endpoint::Impl {
         int got = 0;
         for (; got < 512 && detail::recv_multipart(dealer, frames, extra) == 1; ++got) on_message(frames, extra);
         if (got > 0) last_heard = Clock::now();  // any message is a sign of the router's life
-        wake_workers();
+        queue_arrived();
       }
       timers();
     }
@@ -708,17 +735,28 @@ struct Endpoint::Impl {
   // reply costs no hop back through the I/O thread.
   void worker_loop(void* reply_sock) {
     pthread_setname_np(pthread_self(), "rpc-worker");
+    std::vector<Job> batch;
     for (;;) {
-      Job job;
       {
         std::unique_lock lk(job_mu);
         job_cv.wait(lk, [&] { return !jobs.empty() || jobs_closed; });
         if (jobs_closed) break;
-        job = jobs.pop();
+        // A fair share of what waits (all of it with one worker, at most 32),
+        // so that a burst of casts costs one lock round trip per share, not
+        // per message, while a lone call still goes to the first free worker.
+        const std::size_t take = std::min<std::size_t>(32, std::max<std::size_t>(1, jobs.size() / worker_count));
+        for (std::size_t i = 0; i < take; ++i) batch.push_back(jobs.pop());
       }
-      c.running.fetch_add(1, std::memory_order_relaxed);
-      run_job(job, reply_sock);
-      c.running.fetch_sub(1, std::memory_order_relaxed);
+      for (Job& job : batch) {
+        if (stopping.load(std::memory_order_relaxed)) {
+          dropped_at_stop.fetch_add(1, std::memory_order_relaxed);
+          continue;
+        }
+        c.running.fetch_add(1, std::memory_order_relaxed);
+        run_job(job, reply_sock);
+        c.running.fetch_sub(1, std::memory_order_relaxed);
+      }
+      batch.clear();
     }
     if (reply_sock) zmq_close(reply_sock);
   }
@@ -754,6 +792,7 @@ struct Endpoint::Impl {
     accepting = true;
     io_running = true;
     jobs_closed = false;
+    stopping = false;
     const std::size_t n = served.empty() ? 0 : std::max<std::size_t>(1, opt.workers);
     worker_count = n;
     for (std::size_t i = 0; i < n; ++i) {
@@ -774,6 +813,7 @@ struct Endpoint::Impl {
     if (!started) return;
     accepting = false;
     std::size_t dropped = 0;
+    stopping = true;
     {
       std::lock_guard lk(job_mu);
       jobs_closed = true;
@@ -783,6 +823,7 @@ struct Endpoint::Impl {
     job_cv.notify_all();
     for (auto& w : workers) w.join();
     workers.clear();
+    dropped += dropped_at_stop.exchange(0);
     io_running = false;
     io_thread.join();
     {
