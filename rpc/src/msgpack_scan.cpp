@@ -9,37 +9,25 @@ std::uint64_t Scan::be(std::size_t k) noexcept {
   return v;
 }
 
-bool Scan::array(std::uint32_t& count) noexcept {
+bool Scan::container(unsigned char fix, unsigned char x16, unsigned char x32, std::uint32_t& count) noexcept {
   if (!need(1)) return false;
   const unsigned char b = p_[off_];
-  if ((b & 0xf0) == 0x90) {
+  if ((b & 0xf0) == fix) {
     count = b & 0x0f;
     ++off_;
     return true;
   }
-  if ((b == 0xdc && need(3)) || (b == 0xdd && need(5))) {
+  if ((b == x16 && need(3)) || (b == x32 && need(5))) {
     ++off_;
-    count = static_cast<std::uint32_t>(be(b == 0xdc ? 2 : 4));
+    count = static_cast<std::uint32_t>(be(b == x16 ? 2 : 4));
     return true;
   }
   return false;
 }
 
-bool Scan::map(std::uint32_t& count) noexcept {
-  if (!need(1)) return false;
-  const unsigned char b = p_[off_];
-  if ((b & 0xf0) == 0x80) {
-    count = b & 0x0f;
-    ++off_;
-    return true;
-  }
-  if ((b == 0xde && need(3)) || (b == 0xdf && need(5))) {
-    ++off_;
-    count = static_cast<std::uint32_t>(be(b == 0xde ? 2 : 4));
-    return true;
-  }
-  return false;
-}
+bool Scan::array(std::uint32_t& count) noexcept { return container(0x90, 0xdc, 0xdd, count); }
+
+bool Scan::map(std::uint32_t& count) noexcept { return container(0x80, 0xde, 0xdf, count); }
 
 bool Scan::uint(std::uint64_t& out) noexcept {
   if (!need(1)) return false;

@@ -36,6 +36,8 @@ class Scan {
  private:
   bool need(std::size_t k) const noexcept { return n_ - off_ >= k; }
   std::uint64_t be(std::size_t k) noexcept;  // k big-endian bytes at off_ (need(k) checked)
+  // An array or map header: its fix form (high nibble `fix`) or its 16/32-bit forms.
+  bool container(unsigned char fix, unsigned char x16, unsigned char x32, std::uint32_t& count) noexcept;
 
   const unsigned char* p_;
   std::size_t n_;
