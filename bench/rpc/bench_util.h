@@ -39,6 +39,7 @@ struct Throughput {
   double per_second = 0;
   std::size_t received = 0;
   std::size_t sent = 0;
+  std::size_t retries = 0;  // sends refused (queue full) and tried again
 };
 
 // The raw libzmq baseline: a bare ROUTER forwarder on tcp loopback.

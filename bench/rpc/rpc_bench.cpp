@@ -1,6 +1,6 @@
 // bench/rpc: Stratus RPC against raw libzmq, in one run, on tcp loopback.
 //
-//   rpc_bench [--calls N] [--casts N] [--codec N] [--rounds N] [--payload BYTES]
+//   rpc_bench [--calls N] [--casts N] [--codec N] [--rounds N] [--payload BYTES] [--profile-casts 1 | --profile-raw 1]
 //
 // Prints call round-trip p50/p99 through the router and cast throughput
 // (messages/s received by the server), each beside the same pattern written with
@@ -31,6 +31,8 @@ struct Args {
   int codec = 20000;
   int rounds = 2;
   std::size_t payload = 200;
+  bool profile_casts = false;  // --profile-casts 1: only Stratus casts, for perf record
+  bool profile_raw = false;    // --profile-raw 1: only the raw forwarder's casts
 };
 
 Args parse(int argc, char** argv) {
@@ -44,6 +46,8 @@ Args parse(int argc, char** argv) {
     if (k == "--codec") a.codec = static_cast<int>(v);
     if (k == "--rounds") a.rounds = static_cast<int>(v);
     if (k == "--payload") a.payload = static_cast<std::size_t>(v);
+    if (k == "--profile-casts") a.profile_casts = true;
+    if (k == "--profile-raw") a.profile_raw = true;
   }
   return a;
 }
@@ -127,6 +131,7 @@ Throughput stratus_cast_throughput(std::size_t payload_bytes, int count) {
         ++t.sent;
         break;
       }
+      ++t.retries;  // the socket's queue is full: cast() refuses rather than blocks
       std::this_thread::sleep_for(20us);
     }
   }
@@ -154,6 +159,15 @@ int main(int argc, char** argv) {
     std::sort(v.begin(), v.end());
     return v.empty() ? 0.0 : v[v.size() / 2];
   };
+  if (a.profile_casts || a.profile_raw) {
+    for (int r = 0; r < a.rounds; ++r) {
+      const Throughput st =
+          a.profile_raw ? raw_cast_throughput(a.payload, a.casts) : stratus_cast_throughput(a.payload, a.casts);
+      std::printf("%s casts, round %d: %9.0f msg/s (%zu/%zu), %zu refused while the queue was full\n",
+                  a.profile_raw ? "raw" : "stratus", r + 1, st.per_second, st.received, st.sent, st.retries);
+    }
+    return 0;
+  }
   std::vector<double> p50_ratios, p99_ratios, cast_ratios;
   double best_raw_p50 = 1e18, best_st_p50 = 1e18, best_raw_p99 = 1e18, best_st_p99 = 1e18;
   for (int r = 0; r < a.rounds; ++r) {
@@ -182,11 +196,11 @@ int main(int argc, char** argv) {
 
   std::printf("\nsummary: ratio = median over %d rounds of stratus/raw measured back to back; best values beside\n",
               a.rounds);
-  std::printf("  call p50     ratio %.2fx  (target <= 1.5x)   best: stratus %7.1f us  raw %7.1f us\n",
+  std::printf("  call p50     ratio %.2fx  (target <= 1.2x)   best: stratus %7.1f us  raw %7.1f us\n",
               median(p50_ratios), best_st_p50, best_raw_p50);
   std::printf("  call p99     ratio %.2fx                     best: stratus %7.1f us  raw %7.1f us\n",
               median(p99_ratios), best_st_p99, best_raw_p99);
-  std::printf("  cast rate    ratio %.2fx  (target >= 0.5x)   best: stratus %9.0f/s raw %9.0f/s\n",
+  std::printf("  cast rate    ratio %.2fx  (target >= 0.8x)   best: stratus %9.0f/s raw %9.0f/s\n",
               median(cast_ratios), best_st_tp, best_raw_tp);
   std::printf("  codec, Nova build_and_run_instance:\n");
   std::printf("    positional arrays %5zu bytes  encode %6.2f us  decode %6.2f us  total %6.2f us\n", c.arr_bytes,

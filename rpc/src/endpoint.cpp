@@ -6,8 +6,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -29,11 +29,57 @@ struct Served {
   std::shared_ptr<const Dispatcher> dispatcher;
 };
 
+// What a worker needs of a request's header: small enough that a Job needs
+// no allocation (topics and routing ids fit std::string's inline buffer).
+struct JobHeader {
+  wire::Kind kind = wire::Kind::cast;
+  std::uint32_t protocol = 1;
+  std::uint64_t msg_id = 0;
+  std::string topic;
+  std::string reply_to;
+};
+
 struct Job {
-  wire::Header header;
-  Frames frames;
+  JobHeader header;
+  // Protocol 1: header, request, args; protocol 2: the body in frames[0].
+  detail::Msg frames[3];
+  std::size_t header_bytes = 0;  // protocol 2: where the request starts in frames[0]
   const Dispatcher* dispatcher = nullptr;
   Clock::time_point received{};  // for the observer's queue time
+};
+
+// The queue between the I/O thread and the workers: a ring of Jobs that grows
+// by doubling and is reused, so queueing a message allocates nothing in the
+// steady state (std::deque allocates a node per element of this size).
+class JobRing {
+ public:
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  void push(Job&& j) {
+    if (n_ == slots_.size()) grow();
+    slots_[(head_ + n_) % slots_.size()] = std::move(j);
+    ++n_;
+  }
+  Job pop() {
+    Job j = std::move(slots_[head_]);
+    head_ = (head_ + 1) % slots_.size();
+    --n_;
+    return j;
+  }
+  void clear() {
+    while (n_ > 0) (void)pop();
+  }
+
+ private:
+  void grow() {
+    std::vector<Job> bigger(std::max<std::size_t>(64, slots_.size() * 2));
+    for (std::size_t i = 0; i < n_; ++i) bigger[i] = std::move(slots_[(head_ + i) % slots_.size()]);
+    slots_ = std::move(bigger);
+    head_ = 0;
+  }
+  std::vector<Job> slots_;
+  std::size_t head_ = 0;
+  std::size_t n_ = 0;
 };
 
 MessageKind kind_of(wire::Kind k) {
@@ -63,16 +109,25 @@ struct Endpoint::Impl {
 
   std::atomic<std::uint64_t> next_id{1};
   std::atomic<std::uint64_t> router_epoch{0};  // bumped when the router is lost
+  // The protocol the router agreed to in HELLO_ACK: how calls and casts are
+  // sent (1 until then, and with a router that names none).
+  std::atomic<std::uint32_t> protocol{1};
 
+  // Idle caller sockets: one in a lock-free slot (the common case of one
+  // thread sending at a time costs two atomic operations, not two mutex
+  // round trips), the others in the pool under pool_mu. in_use counts the
+  // sockets lent out; stop() waits for it to reach 0 before closing them.
   std::mutex pool_mu;
-  std::condition_variable pool_cv;
-  std::vector<void*> pool;  // idle caller sockets
-  std::size_t in_use = 0;
+  std::vector<void*> pool;
+  std::atomic<void*> fast_sock{nullptr};
+  std::atomic<std::size_t> in_use{0};
 
   std::mutex job_mu;
   std::condition_variable job_cv;
-  std::deque<Job> jobs;
+  JobRing jobs;
   bool jobs_closed = false;
+  std::atomic<bool> stopping{false};                 // taken jobs not yet run are dropped
+  std::atomic<std::size_t> dropped_at_stop{0};
 
   mutable std::mutex reg_mu;
   mutable std::condition_variable reg_cv;
@@ -90,15 +145,19 @@ struct Endpoint::Impl {
   Clock::time_point last_hello{};
   Clock::time_point hello_not_before{};
   Clock::time_point last_drain{};
+  wire::Header hdr;                  // reused by on_message()
   std::size_t unsignalled_jobs = 0;  // jobs queued since the last wake_workers()
+  std::vector<Job> arrived, refused;  // of the batch being received (reused)
   std::size_t worker_count = 0;      // set before the threads start
   milliseconds hb_interval{1000};
 
   // ---- client side -------------------------------------------------------
 
-  Result<Frames> build(wire::Kind kind, std::uint64_t id, const Target& t, std::string_view method,
+  // Fills `f` (cleared first; a thread's Frames is reused, so that sending
+  // allocates no vector) with the message in the negotiated protocol.
+  Status build(Frames& f, wire::Kind kind, std::uint64_t id, const Target& t, std::string_view method,
                        const Payload& args, const RequestContext& ctx, std::uint32_t timeout_ms,
-                       std::string& request_id) {
+                       std::string& new_request_id) {
     if (t.topic.empty()) return make_error(Errc::invalid_argument, "target has no topic");
     auto v = Version::parse(t.version);
     if (!v) return v.error();
@@ -109,24 +168,42 @@ struct Endpoint::Impl {
     h.topic = t.topic;
     h.server = kind == wire::Kind::fanout ? std::string() : t.server;
     h.timeout_ms = timeout_ms;
-    wire::Request r;
-    r.method = std::string(method);
-    r.ns = t.ns;
-    r.version = v->to_string();
-    r.context = ctx;
-    if (r.context.request_id.empty()) r.context.request_id = RequestContext::new_request_id();
-    request_id = r.context.request_id;
-    Frames f;
-    f.reserve(3);
-    f.emplace_back(wire::encode_header(h));
-    f.emplace_back(wire::encode_request(r));
-    f.emplace_back(args.bytes());
+    // The canonical "major.minor" of the target's version, remembered per
+    // thread: a sender repeats the same few versions.
+    thread_local std::string last_given, last_canonical;
+    if (t.version != last_given || last_canonical.empty()) {
+      last_canonical = v->to_string();
+      last_given = t.version;
+    }
+    const std::string& version = last_canonical;
+    // A context without a request id gets one (a copy only then).
+    std::optional<RequestContext> with_id;
+    if (ctx.request_id.empty()) {
+      with_id = ctx;
+      with_id->request_id = RequestContext::new_request_id();
+    }
+    const RequestContext& context = with_id ? *with_id : ctx;
+    if (with_id) new_request_id = with_id->request_id;  // else the caller's context has it
+    f.clear();
+    if (protocol.load(std::memory_order_relaxed) == wire::kProtocolV2) {
+      f.emplace_back(wire::encode_request_body(h, method, t.ns, version, context, args.bytes()));  // one frame
+    } else {
+      wire::Request r;
+      r.method = std::string(method);
+      r.ns = t.ns;
+      r.version = version;
+      r.context = context;
+      f.reserve(3);
+      f.emplace_back(wire::encode_header(h));
+      f.emplace_back(wire::encode_request(r));
+      f.emplace_back(args.bytes());
+    }
     const std::size_t size = detail::total_size(f);
     if (size > opt.max_message_bytes) {
       return make_error(Errc::too_large, "message of " + std::to_string(size) + " bytes exceeds the limit of " +
                                              std::to_string(opt.max_message_bytes));
     }
-    return f;
+    return {};
   }
 
   Status check_ready() const {
@@ -165,32 +242,39 @@ struct Endpoint::Impl {
     return s;
   }
 
+  // in_use is raised before `accepting` is read and stop() clears
+  // `accepting` before it reads in_use (both sequentially consistent), so
+  // either stop() waits for this socket or acquire() sees it stopping.
   void* acquire() {
+    in_use.fetch_add(1);
+    if (!accepting.load()) {
+      in_use.fetch_sub(1);
+      return nullptr;
+    }
+    if (void* s = fast_sock.exchange(nullptr)) return s;
     std::lock_guard lk(pool_mu);
-    if (!accepting.load()) return nullptr;
     void* s = nullptr;
     if (!pool.empty()) {
       s = pool.back();
       pool.pop_back();
     } else {
       s = new_socket(false);
-      if (!s) return nullptr;
+      if (!s) in_use.fetch_sub(1);
     }
-    ++in_use;
     return s;
   }
 
   void release(void* s) {
-    {
-      std::lock_guard lk(pool_mu);
-      --in_use;
-      if (accepting.load()) {
+    if (accepting.load()) {
+      void* empty = nullptr;
+      if (!fast_sock.compare_exchange_strong(empty, s)) {
+        std::lock_guard lk(pool_mu);
         pool.push_back(s);
-        s = nullptr;
       }
+    } else {
+      zmq_close(s);
     }
-    if (s) zmq_close(s);
-    pool_cv.notify_all();
+    in_use.fetch_sub(1);
   }
 
   // call() and cast() as the observer sees them: timed, with their outcome.
@@ -220,9 +304,10 @@ struct Endpoint::Impl {
     if (timeout.count() <= 0) timeout = opt.default_timeout;
     const std::uint64_t id = next_id.fetch_add(1);
     std::string req_id;
-    auto frames = build(wire::Kind::call, id, t, method, args, ctx,
+    thread_local Frames frames;
+    auto built = build(frames, wire::Kind::call, id, t, method, args, ctx,
                         static_cast<std::uint32_t>(std::min<std::int64_t>(timeout.count(), UINT32_MAX)), req_id);
-    if (!frames) return frames.error();
+    if (!built) return built.error();
     const std::uint64_t epoch = router_epoch.load();
     void* sock = acquire();
     if (!sock) return make_error(Errc::unavailable, "endpoint '" + opt.name + "' is not running");
@@ -231,7 +316,7 @@ struct Endpoint::Impl {
       void* s;
       ~Releaser() { self->release(s); }
     } releaser{this, sock};
-    if (int rc = detail::send_multipart(sock, frames.value()); rc != 0) {
+    if (int rc = detail::send_multipart(sock, frames); rc != 0) {
       return make_error(Errc::unavailable, std::string("cannot send to the router: ") + zmq_strerror(rc));
     }
     c.calls_sent.fetch_add(1, std::memory_order_relaxed);
@@ -247,24 +332,37 @@ struct Endpoint::Impl {
       if (rc < 0 && errno != EINTR) return make_error(Errc::internal, "poll failed: " + detail::zmq_error());
       while (rc > 0 && detail::recv_multipart(sock, in, extra) == 1) {
         if (in.empty()) continue;
-        auto h = wire::decode_header(in[0].view());
-        if (!h) {
+        std::size_t header_bytes = 0;
+        auto h = wire::decode_header_prefix(in[0].view(), header_bytes);
+        if (!h || (h->protocol == wire::kProtocolVersion && header_bytes != in[0].size())) {
           c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
           continue;
         }
         if (h->msg_id != id) continue;  // a late reply to an earlier call on this socket
         if (h->kind == wire::Kind::error) return wire::status_to_error(wire::ReplyStatus{h->code, "", h->message});
         if (h->kind != wire::Kind::reply) continue;
-        if (in.size() < 2) return make_error(Errc::bad_message, "reply without status frame");
-        auto st = wire::decode_status(in[1].view());
+        std::string_view status_bytes, result;
+        if (h->protocol == wire::kProtocolV2) {  // one frame: header, status, result
+          const std::string_view rest = in[0].view().substr(header_bytes);
+          auto n = wire::value_length(rest);
+          if (!n) return make_error(Errc::bad_message, "reply without status: " + n.error().message);
+          status_bytes = rest.substr(0, n.value());
+          result = rest.substr(n.value());
+        } else {
+          if (in.size() < 2) return make_error(Errc::bad_message, "reply without status frame");
+          status_bytes = in[1].view();
+          if (in.size() > 2) result = in[2].view();
+        }
+        auto st = wire::decode_status(status_bytes);
         if (!st) return st.error();
         if (st->code != 0) return wire::status_to_error(std::move(st.value()));
-        return in.size() > 2 ? Payload::from_bytes(in[2].str()) : Payload();
+        return result.empty() ? Payload() : Payload::from_bytes(std::string(result));
       }
       if (!accepting.load()) return make_error(Errc::unavailable, "endpoint '" + opt.name + "' stopped");
       if (router_epoch.load() != epoch) return make_error(Errc::unavailable, "connection to the router lost");
     }
-    spdlog::warn("rpc call {} {} timed out after {} ms req={}", t.to_string(), method, timeout.count(), req_id);
+    spdlog::warn("rpc call {} {} timed out after {} ms req={}", t.to_string(), method, timeout.count(),
+                 ctx.request_id.empty() ? req_id : ctx.request_id);
     return make_error(Errc::timeout, "no reply to '" + std::string(method) + "' from " + t.to_string() + " within " +
                                          std::to_string(timeout.count()) + " ms");
   }
@@ -272,16 +370,18 @@ struct Endpoint::Impl {
   Status cast(const Target& t, std::string_view method, const Payload& args, const RequestContext& ctx) {
     if (auto s = check_ready(); !s) return s;
     std::string req_id;
-    auto frames = build(t.fanout ? wire::Kind::fanout : wire::Kind::cast, next_id.fetch_add(1), t, method, args,
+    thread_local Frames frames;
+    auto built = build(frames, t.fanout ? wire::Kind::fanout : wire::Kind::cast, next_id.fetch_add(1), t, method, args,
                         ctx, 0, req_id);
-    if (!frames) return frames.error();
+    if (!built) return built.error();
     void* sock = acquire();
     if (!sock) return make_error(Errc::unavailable, "endpoint '" + opt.name + "' is not running");
-    const int rc = detail::send_multipart(sock, frames.value());
+    const int rc = detail::send_multipart(sock, frames);
     release(sock);
     if (rc != 0) {
       return make_error(Errc::unavailable, std::string("cannot send to the router (") + zmq_strerror(rc) +
-                                               "); cast " + std::string(method) + " req=" + req_id + " not sent");
+                                               "); cast " + std::string(method) + " req=" +
+                                               (ctx.request_id.empty() ? req_id : ctx.request_id) + " not sent");
     }
     c.casts_sent.fetch_add(1, std::memory_order_relaxed);
     return {};
@@ -293,6 +393,7 @@ struct Endpoint::Impl {
   // interval and by stats().
   void drain_idle_pool() {
     std::lock_guard lk(pool_mu);
+    if (void* f = fast_sock.exchange(nullptr)) pool.push_back(f);
     Frames in;
     std::size_t extra = 0;
     for (void* s : pool) {
@@ -311,6 +412,9 @@ struct Endpoint::Impl {
   // ---- I/O thread ----------------------------------------------------------
 
   void set_registered(bool v) {
+    // Until the next HELLO_ACK says otherwise, speak 1: the router may have
+    // restarted as an older release.
+    if (!v) protocol.store(wire::kProtocolVersion);
     {
       std::lock_guard lk(reg_mu);
       is_registered.store(v);
@@ -327,6 +431,11 @@ struct Endpoint::Impl {
     wire::Header h;
     h.kind = wire::Kind::hello;
     h.name = opt.name;
+    // Offer every protocol up to ours; without the field (max_protocol 1) the
+    // HELLO is exactly a protocol-1 endpoint's.
+    for (std::uint32_t v = 1; opt.max_protocol >= 2 && v <= std::min(opt.max_protocol, wire::kMaxProtocol); ++v) {
+      h.protocols.push_back(v);
+    }
     for (const auto& s : served) h.services.push_back({s.topic, s.server});
     Frames f;
     f.emplace_back(wire::encode_header(h));
@@ -342,13 +451,24 @@ struct Endpoint::Impl {
     send_direct(f);
   }
 
-  // Reply frames without the local id frame.
-  static Frames reply_frames(std::uint64_t msg_id, const std::string& reply_to, const Result<Payload>& r) {
+  // Reply frames without the local id frame, in the protocol of the request.
+  static Frames reply_frames(std::uint32_t protocol, std::uint64_t msg_id, const std::string& reply_to,
+                             const Result<Payload>& r) {
     wire::Header h;
     h.kind = wire::Kind::reply;
     h.msg_id = msg_id;
     h.reply_to = reply_to;
     Frames f;
+    if (protocol == wire::kProtocolV2) {  // body, then reply_to in a frame of its own
+      f.reserve(2);
+      if (r.ok()) {
+        f.emplace_back(wire::encode_body(h, wire::encode_status(wire::ReplyStatus{}), r.value().bytes()));
+      } else {
+        f.emplace_back(wire::encode_body(h, wire::encode_status(r.error()), {}));
+      }
+      f.emplace_back(reply_to);
+      return f;
+    }
     f.reserve(4);
     f.emplace_back(wire::encode_header(h));
     if (r.ok()) {
@@ -361,12 +481,14 @@ struct Endpoint::Impl {
   }
 
   void reply_now(const wire::Header& req, Error e) {
-    Frames f = reply_frames(req.msg_id, req.reply_to, Result<Payload>(std::move(e)));
+    Frames f = reply_frames(req.protocol, req.msg_id, req.reply_to, Result<Payload>(std::move(e)));
     send_direct(f);
   }
 
-  void on_request(wire::Header& h, Frames& frames) {
+  void on_request(wire::Header& h, Frames& frames, std::size_t header_bytes) {
     const bool is_call = h.kind == wire::Kind::call;
+    const bool v2 = h.protocol == wire::kProtocolV2;
+    if (v2 && frames.size() > 1) h.reply_to = frames[1].str();  // protocol 2: the frame after the body
     if (is_call && h.reply_to.empty()) {
       c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
       return;
@@ -379,9 +501,12 @@ struct Endpoint::Impl {
                                                                 std::to_string(opt.max_message_bytes)));
       return;
     }
-    if (frames.size() < 3) {
+    if (v2 ? header_bytes >= frames[0].size() : frames.size() < 3) {
       c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
-      if (is_call) reply_now(h, make_error(Errc::bad_message, "a call needs 3 frames: header, request, args"));
+      if (is_call) {
+        reply_now(h, make_error(Errc::bad_message, v2 ? "a call's body needs a request and args after the header"
+                                                      : "a call needs 3 frames: header, request, args"));
+      }
       return;
     }
     const Dispatcher* d = nullptr;
@@ -395,20 +520,43 @@ struct Endpoint::Impl {
       if (is_call) reply_now(h, make_error(Errc::no_such_target, "endpoint '" + opt.name + "' does not serve " + h.topic));
       return;
     }
+    Job& job = arrived.emplace_back();
+    job.header = JobHeader{h.kind, h.protocol, h.msg_id, std::move(h.topic), std::move(h.reply_to)};
+    for (std::size_t i = 0; i < frames.size() && i < 3; ++i) job.frames[i] = std::move(frames[i]);
+    job.header_bytes = header_bytes;
+    job.dispatcher = d;
+    if (opt.observer) job.received = Clock::now();
+  }
+
+  // Queues the jobs of one received batch under one lock (the workers take
+  // the same lock; one acquisition per batch rather than per message keeps
+  // them from colliding), answers those beyond the queue limit "busy", and
+  // wakes as many workers as there are new jobs.
+  void queue_arrived() {
+    if (arrived.empty()) return;
     {
-      std::unique_lock lk(job_mu);
-      if (jobs.size() >= opt.queue_limit || jobs_closed) {
-        lk.unlock();
-        if (is_call) {
-          reply_now(h, make_error(Errc::unavailable, "server '" + opt.name + "' is busy"));
+      std::lock_guard lk(job_mu);
+      for (Job& j : arrived) {
+        if (jobs.size() >= opt.queue_limit || jobs_closed) {
+          refused.push_back(std::move(j));
         } else {
-          c.dropped_busy.fetch_add(1, std::memory_order_relaxed);
+          jobs.push(std::move(j));
+          ++unsignalled_jobs;
         }
-        return;
       }
-      jobs.push_back(Job{std::move(h), std::move(frames), d, opt.observer ? Clock::now() : Clock::time_point{}});
     }
-    ++unsignalled_jobs;  // workers are woken once per received batch (io_loop)
+    arrived.clear();
+    for (Job& j : refused) {
+      if (j.header.kind == wire::Kind::call) {
+        Frames f = reply_frames(j.header.protocol, j.header.msg_id, j.header.reply_to,
+                                make_error(Errc::unavailable, "server '" + opt.name + "' is busy"));
+        send_direct(f);
+      } else {
+        c.dropped_busy.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    refused.clear();
+    wake_workers();
   }
 
   void wake_workers() {
@@ -422,24 +570,34 @@ struct Endpoint::Impl {
   }
 
   void on_message(Frames& frames, std::size_t extra) {
-    last_heard = Clock::now();
     if (frames.empty() || extra > 0) {
       c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    auto h = wire::decode_header(frames[0].view());
-    if (!h) {
+    std::size_t header_bytes = 0;
+    Status decoded = wire::decode_header_prefix_into(frames[0].view(), hdr, header_bytes);
+    if (decoded && hdr.protocol == wire::kProtocolVersion && header_bytes != frames[0].size()) {
+      decoded = make_error(Errc::bad_message, "header: not msgpack: trailing bytes after the msgpack value");
+    } else if (decoded && hdr.protocol > std::min(opt.max_protocol, wire::kMaxProtocol)) {
+      decoded = make_error(Errc::bad_message, "header: unsupported protocol version " + std::to_string(hdr.protocol));
+    }
+    if (!decoded) {
       c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
-      spdlog::warn("rpc endpoint {}: dropped message from router: {}", opt.name, h.error().message);
+      spdlog::warn("rpc endpoint {}: dropped message from router: {}", opt.name, decoded.error().message);
       return;
     }
+    wire::Header* h = &hdr;
     switch (h->kind) {
       case wire::Kind::reply: c.dropped_malformed.fetch_add(1, std::memory_order_relaxed); break;  // go to caller sockets
       case wire::Kind::call:
       case wire::Kind::cast:
-      case wire::Kind::fanout: on_request(h.value(), frames); break;
+      case wire::Kind::fanout: on_request(*h, frames, header_bytes); break;
       case wire::Kind::hello_ack:
         if (h->heartbeat_ms > 0) hb_interval = milliseconds(h->heartbeat_ms);
+        // A router that names no protocol speaks 1; never above what we offered.
+        protocol.store(h->chosen_protocol == wire::kProtocolV2 && opt.max_protocol >= wire::kProtocolV2
+                           ? wire::kProtocolV2
+                           : wire::kProtocolVersion);
         c.registrations.fetch_add(1, std::memory_order_relaxed);
         if (!is_registered.load()) spdlog::info("rpc endpoint {}: registered with router {}", opt.name, opt.router);
         set_registered(true);
@@ -503,8 +661,10 @@ struct Endpoint::Impl {
       const long timeout = std::clamp<long>(static_cast<long>(hb_interval.count() / 4), 5, 100);
       if (zmq_poll(&item, 1, is_registered.load() ? timeout : 10) < 0 && errno != EINTR) break;
       if (item.revents & ZMQ_POLLIN) {
-        for (int i = 0; i < 512 && detail::recv_multipart(dealer, frames, extra) == 1; ++i) on_message(frames, extra);
-        wake_workers();
+        int got = 0;
+        for (; got < 512 && detail::recv_multipart(dealer, frames, extra) == 1; ++got) on_message(frames, extra);
+        if (got > 0) last_heard = Clock::now();  // any message is a sign of the router's life
+        queue_arrived();
       }
       timers();
     }
@@ -515,23 +675,38 @@ struct Endpoint::Impl {
   // ---- workers --------------------------------------------------------------
 
   void run_job(Job& job, void* reply_sock) {
-    const wire::Header& h = job.header;
+    const JobHeader& h = job.header;
     const bool is_call = h.kind == wire::Kind::call;
     const auto began = opt.observer ? Clock::now() : Clock::time_point{};
     std::string method;  // for the observer
     Result<Payload> result = [&]() -> Result<Payload> {
-      auto req = wire::decode_request(job.frames[1].view());
-      if (!req) {
-        c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
-        spdlog::warn("rpc endpoint {}: bad request {} on {}: {}", opt.name, h.msg_id, h.topic, req.error().message);
-        return req.error();
+      // Decoded into this thread's Request, whose strings keep their storage.
+      thread_local wire::Request request;
+      wire::Request* req = &request;
+      std::string_view args_bytes;
+      Status decoded;
+      if (h.protocol == wire::kProtocolV2) {  // one frame: header, request, args
+        const std::string_view rest = job.frames[0].view().substr(job.header_bytes);
+        std::size_t n = 0;
+        decoded = wire::decode_request_into(rest, request, &n);
+        if (decoded) args_bytes = rest.substr(n);
+      } else {
+        decoded = wire::decode_request_into(job.frames[1].view(), request, nullptr);
+        args_bytes = job.frames[2].view();
       }
+      if (!decoded) {
+        c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("rpc endpoint {}: bad request {} on {}: {}", opt.name, h.msg_id, h.topic,
+                     decoded.error().message);
+        return decoded.error();
+      }
+      if (args_bytes.empty()) return make_error(Errc::bad_message, "body: the args are missing after the request");
       auto v = Version::parse(req->version);
       if (!v) return make_error(Errc::bad_message, v.error().message);
       const RequestContext& ctx = req->context;
       CallInfo info{ctx, req->method, req->ns, v.value(), h.topic, is_call};
       if (opt.observer) method = req->method;
-      auto r = job.dispatcher->dispatch(info, Payload::from_bytes(job.frames[2].str()));
+      auto r = job.dispatcher->dispatch(info, Payload::from_bytes(std::string(args_bytes)));
       c.served.fetch_add(1, std::memory_order_relaxed);
       if (r.ok()) {
         spdlog::debug("rpc {} {} {} v{} req={} ok", is_call ? "call" : "cast", h.topic, req->method,
@@ -549,7 +724,7 @@ struct Endpoint::Impl {
                                             began - job.received, Clock::now() - began});
     }
     if (!is_call) return;
-    Frames f = reply_frames(h.msg_id, h.reply_to, result);
+    Frames f = reply_frames(h.protocol, h.msg_id, h.reply_to, result);
     if (int rc = reply_sock ? detail::send_multipart(reply_sock, f) : ENOTSOCK; rc != 0) {
       spdlog::warn("rpc endpoint {}: reply {} lost: {}", opt.name, h.msg_id, zmq_strerror(rc));
     }
@@ -560,18 +735,28 @@ struct Endpoint::Impl {
   // reply costs no hop back through the I/O thread.
   void worker_loop(void* reply_sock) {
     pthread_setname_np(pthread_self(), "rpc-worker");
+    std::vector<Job> batch;
     for (;;) {
-      Job job;
       {
         std::unique_lock lk(job_mu);
         job_cv.wait(lk, [&] { return !jobs.empty() || jobs_closed; });
         if (jobs_closed) break;
-        job = std::move(jobs.front());
-        jobs.pop_front();
+        // A fair share of what waits (all of it with one worker, at most 32),
+        // so that a burst of casts costs one lock round trip per share, not
+        // per message, while a lone call still goes to the first free worker.
+        const std::size_t take = std::min<std::size_t>(32, std::max<std::size_t>(1, jobs.size() / worker_count));
+        for (std::size_t i = 0; i < take; ++i) batch.push_back(jobs.pop());
       }
-      c.running.fetch_add(1, std::memory_order_relaxed);
-      run_job(job, reply_sock);
-      c.running.fetch_sub(1, std::memory_order_relaxed);
+      for (Job& job : batch) {
+        if (stopping.load(std::memory_order_relaxed)) {
+          dropped_at_stop.fetch_add(1, std::memory_order_relaxed);
+          continue;
+        }
+        c.running.fetch_add(1, std::memory_order_relaxed);
+        run_job(job, reply_sock);
+        c.running.fetch_sub(1, std::memory_order_relaxed);
+      }
+      batch.clear();
     }
     if (reply_sock) zmq_close(reply_sock);
   }
@@ -607,6 +792,7 @@ struct Endpoint::Impl {
     accepting = true;
     io_running = true;
     jobs_closed = false;
+    stopping = false;
     const std::size_t n = served.empty() ? 0 : std::max<std::size_t>(1, opt.workers);
     worker_count = n;
     for (std::size_t i = 0; i < n; ++i) {
@@ -627,6 +813,7 @@ struct Endpoint::Impl {
     if (!started) return;
     accepting = false;
     std::size_t dropped = 0;
+    stopping = true;
     {
       std::lock_guard lk(job_mu);
       jobs_closed = true;
@@ -636,12 +823,15 @@ struct Endpoint::Impl {
     job_cv.notify_all();
     for (auto& w : workers) w.join();
     workers.clear();
+    dropped += dropped_at_stop.exchange(0);
     io_running = false;
     io_thread.join();
     {
       // Calls in flight notice `accepting` within one poll slice (50 ms).
-      std::unique_lock lk(pool_mu);
-      pool_cv.wait_for(lk, std::chrono::seconds(5), [&] { return in_use == 0; });
+      const auto until = Clock::now() + std::chrono::seconds(5);
+      while (in_use.load() != 0 && Clock::now() < until) std::this_thread::sleep_for(milliseconds(1));
+      std::lock_guard lk(pool_mu);
+      if (void* f = fast_sock.exchange(nullptr)) pool.push_back(f);
       for (void* ps : pool) zmq_close(ps);
       pool.clear();
     }
@@ -699,6 +889,7 @@ EndpointStats Endpoint::stats() const {
   s.router_lost = c.router_lost.load();
   s.registrations = c.registrations.load();
   s.running = c.running.load();
+  s.protocol = impl_->protocol.load();
   {
     std::lock_guard lk(impl_->job_mu);
     s.queued = impl_->jobs.size();

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -43,12 +44,20 @@ struct Peer {
   std::string name;
   std::string key_name;  // CURVE key name ("" without CURVE)
   std::vector<wire::Service> services;
+  std::uint32_t protocol = 1;  // negotiated in HELLO: how requests are sent to it
   Clock::time_point last_seen;
   Clock::time_point last_hb_sent;
 };
 
+// A registered server as routing sees it: its id and the protocol it speaks.
+struct Route {
+  std::string id;
+  std::uint32_t protocol = 1;
+  bool operator<(const Route& o) const { return id < o.id; }
+};
+
 struct TopicServers {
-  std::vector<std::string> peers;
+  std::vector<Route> peers;
   std::size_t next = 0;
 };
 
@@ -58,13 +67,41 @@ struct Inflight {
   std::uint64_t msg_id = 0;
   Clock::time_point deadline;
   std::string server_key;  // the CURVE key name of the server it went to ("" without CURVE)
+  std::uint32_t caller_protocol = 1;  // the reply goes back in the call's protocol
 };
 
-// The request id of a call/cast (router view: id, header, request, args), for
-// log lines; decoded only on error paths and when debug logging is on.
+// Frames on their way out, some moved from a received message: give_back()
+// returns those to it after a failed send (nothing was sent), so that the
+// message can be offered to the next server.
+struct Outgoing {
+  Frames frames;
+  std::vector<std::pair<std::size_t, std::size_t>> moved;  // (index in frames, index in the received message)
+  void take(Frames& in, std::size_t i) {
+    moved.emplace_back(frames.size(), i);
+    frames.push_back(std::move(in[i]));
+  }
+  void give_back(Frames& in) {
+    for (auto [o, i] : moved) in[i] = std::move(frames[o]);
+    moved.clear();
+  }
+};
+
+// The request id of a call/cast (router view: id, header, request, args in
+// protocol 1; id, body in protocol 2), for log lines; decoded only on error
+// paths and when debug logging is on.
 std::string request_id_of(const Frames& frames) {
-  if (frames.size() < 3) return "-";
-  auto r = wire::decode_request(frames[2].view());
+  if (frames.size() < 2) return "-";
+  std::string_view request;
+  std::optional<wire::Body> body;
+  if (frames.size() >= 3) {
+    request = frames[2].view();
+  } else if (auto b = wire::split_body(frames[1].view()); b.ok()) {
+    body = std::move(b.value());
+    request = body->second;
+  } else {
+    return "-";
+  }
+  auto r = wire::decode_request(request);
   return r.ok() ? r->context.request_id : std::string("-");
 }
 
@@ -100,8 +137,10 @@ struct Router::Impl {
   // Routing thread state.
   std::unordered_map<std::string, Peer> peers;
   std::unordered_map<std::string, TopicServers> topics;
-  std::unordered_map<std::string, std::string> direct;  // topic + '\0' + server -> peer id
+  std::unordered_map<std::string, Route> direct;  // topic + '\0' + server -> peer
   std::unordered_map<std::string, Inflight> inflight;   // client id + msg id
+  Outgoing out_;      // reused by forward(): no allocation per message
+  wire::Header hdr_;  // reused by on_message()
   Clock::time_point last_sweep{};
 
   milliseconds interval() const { return opt.heartbeat_interval.count() > 0 ? opt.heartbeat_interval : milliseconds(1000); }
@@ -121,12 +160,10 @@ struct Router::Impl {
     for (const auto& [id, p] : peers) {
       for (const auto& s : p.services) {
         auto& ts = topics[s.topic];
-        if (std::find(ts.peers.begin(), ts.peers.end(), id) == ts.peers.end()) ts.peers.push_back(id);
-        if (!s.server.empty()) {
-          auto [it, fresh] = direct.insert_or_assign(s.topic + '\0' + s.server, id);
-          (void)it;
-          (void)fresh;
+        if (std::none_of(ts.peers.begin(), ts.peers.end(), [&](const Route& r) { return r.id == id; })) {
+          ts.peers.push_back(Route{id, p.protocol});
         }
+        if (!s.server.empty()) direct.insert_or_assign(s.topic + '\0' + s.server, Route{id, p.protocol});
       }
     }
     for (auto& [t, ts] : topics) {
@@ -163,14 +200,19 @@ struct Router::Impl {
     send_header(to, h);
   }
 
-  void reply_error(const std::string& to, std::uint64_t msg_id, const Error& e) {
+  // A REPLY with an error status, in the protocol the call came in.
+  void reply_error(const std::string& to, std::uint64_t msg_id, const Error& e, std::uint32_t protocol) {
     wire::Header h;
     h.kind = wire::Kind::reply;
     h.msg_id = msg_id;
     Frames f;
     f.emplace_back(to);
-    f.emplace_back(wire::encode_header(h));
-    f.emplace_back(wire::encode_status(e));
+    if (protocol == wire::kProtocolV2) {
+      f.emplace_back(wire::encode_body(h, wire::encode_status(e), {}));
+    } else {
+      f.emplace_back(wire::encode_header(h));
+      f.emplace_back(wire::encode_status(e));
+    }
     send_to(f);
   }
 
@@ -184,7 +226,8 @@ struct Router::Impl {
     for (auto i = inflight.begin(); i != inflight.end();) {
       if (i->second.server_id == id) {
         reply_error(i->second.client_id, i->second.msg_id,
-                    make_error(Errc::unavailable, std::string("server lost before replying: ") + why));
+                    make_error(Errc::unavailable, std::string("server lost before replying: ") + why),
+                    i->second.caller_protocol);
         i = inflight.erase(i);
       } else {
         ++i;
@@ -205,6 +248,21 @@ struct Router::Impl {
         }
       }
     }
+    // The newest protocol both sides speak; an endpoint that names none
+    // (a release before protocol 2) speaks 1.
+    std::uint32_t protocol = h.protocols.empty() ? 1 : 0;
+    for (std::uint32_t v : h.protocols) {
+      if (v >= 1 && v <= std::min(opt.max_protocol, wire::kMaxProtocol)) protocol = std::max(protocol, v);
+    }
+    if (protocol == 0) {
+      c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("rpc router: endpoint {} ({}) speaks no protocol of ours; registration refused", h.name,
+                   hex_id(from));
+      send_error(from, 0, Errc::bad_message,
+                 "no common protocol version: this router speaks 1 to " +
+                     std::to_string(std::min(opt.max_protocol, wire::kMaxProtocol)));
+      return;
+    }
     const auto now = Clock::now();
     auto [it, fresh] = peers.try_emplace(from);
     Peer& p = it->second;
@@ -212,26 +270,84 @@ struct Router::Impl {
     p.name = h.name;
     p.key_name = key_name;
     p.services = std::move(h.services);
+    p.protocol = protocol;
     p.last_seen = now;
     if (fresh) p.last_hb_sent = now;
     rebuild_routes();
     c.registered.fetch_add(1, std::memory_order_relaxed);
-    if (fresh) spdlog::info("rpc router: endpoint {} ({}) registered with {} services", p.name, hex_id(from), p.services.size());
+    if (fresh) {
+      spdlog::info("rpc router: endpoint {} ({}) registered with {} services, protocol {}", p.name, hex_id(from),
+                   p.services.size(), protocol);
+    }
     wire::Header ack;
     ack.kind = wire::Kind::hello_ack;
     ack.heartbeat_ms = static_cast<std::uint32_t>(interval().count());
     ack.max_message_bytes = opt.max_message_bytes;
+    if (!h.protocols.empty()) ack.chosen_protocol = protocol;  // an old endpoint gets the old HELLO_ACK
     send_header(from, ack);
   }
 
-  // Forwards frames (routing id, header, request, args) to peer `to`.
-  int forward(const std::string& to, const wire::Header& h, const std::string& from, Frames& frames) {
-    wire::Header out = h;
-    out.reply_to = from;
-    frames[0] = Msg(to);
-    frames[1] = Msg(wire::encode_header(out));
-    int rc = send_to(frames);
-    if (rc == 0) c.routed.fetch_add(1, std::memory_order_relaxed);
+  // The frames that deliver request `h`, received as `in` (router view: the
+  // sender's id, then its frames), to `to` in `to`'s protocol, translating
+  // between protocol 1 (header, request, args) and 2 (one body frame, and the
+  // caller's id as a frame of its own for a CALL). Frames of `in` are moved
+  // unless `copy` (fanout: one message, several copies).
+  Status outgoing_request(Outgoing& out, const Route& to, const wire::Header& h, Frames& in, bool copy) {
+    out.frames.clear();
+    out.moved.clear();
+    out.frames.emplace_back(to.id);
+    auto use = [&](std::size_t i) {
+      if (copy) {
+        out.frames.push_back(in[i].copy());
+      } else {
+        out.take(in, i);
+      }
+    };
+    const bool v2_in = h.protocol == wire::kProtocolV2;
+    if (v2_in && to.protocol == wire::kProtocolV2) {
+      use(1);
+      if (h.kind == wire::Kind::call) use(0);  // reply_to: the caller's id, as received
+      return {};
+    }
+    if (!v2_in && to.protocol != wire::kProtocolV2) {
+      wire::Header fwd = h;
+      fwd.reply_to = in[0].str();
+      out.frames.emplace_back(wire::encode_header(fwd));
+      for (std::size_t k = 2; k < in.size(); ++k) use(k);
+      return {};
+    }
+    if (!v2_in) {  // 1 -> 2: the three frames become one body
+      if (in.size() < 4) return make_error(Errc::bad_message, "a call needs 3 frames: header, request, args");
+      out.frames.emplace_back(wire::encode_body(h, in[2].view(), in[3].view()));
+      if (h.kind == wire::Kind::call) use(0);
+      return {};
+    }
+    auto body = wire::split_body(in[1].view());  // 2 -> 1: the body becomes three frames
+    if (!body) return body.error();
+    if (body->rest.empty()) return make_error(Errc::bad_message, "body: the args are missing after the request");
+    wire::Header fwd = h;
+    fwd.protocol = wire::kProtocolVersion;
+    fwd.reply_to = in[0].str();
+    out.frames.emplace_back(wire::encode_header(fwd));
+    out.frames.emplace_back(body->second);
+    out.frames.emplace_back(body->rest);
+    return {};
+  }
+
+  // Forwards request `h` (received as `frames`) to `to`. Returns 0, the errno
+  // of the send (the frames are then as received), or -1 with `why` set when
+  // the message cannot be put in `to`'s protocol.
+  int forward(const Route& to, const wire::Header& h, Frames& frames, bool copy, Error& why) {
+    if (auto s = outgoing_request(out_, to, h, frames, copy); !s) {
+      why = s.error();
+      return -1;
+    }
+    const int rc = send_to(out_.frames);
+    if (rc == 0) {
+      c.routed.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      out_.give_back(frames);
+    }
     return rc;
   }
 
@@ -239,7 +355,7 @@ struct Router::Impl {
     const bool is_call = h.kind == wire::Kind::call;
     auto refuse = [&](const Error& e) {
       if (is_call) {
-        reply_error(from, h.msg_id, e);
+        reply_error(from, h.msg_id, e, h.protocol);
       } else {
         send_error(from, h.msg_id, e.code, e.message);
       }
@@ -268,20 +384,23 @@ struct Router::Impl {
         refuse(make_error(Errc::no_such_target, "no server for fanout topic '" + h.topic + "'"));
         return;
       }
-      const std::vector<std::string> targets = it->second.peers;  // copy: sends may evict
-      for (std::size_t i = 0; i < targets.size(); ++i) {
-        Frames copy;
-        copy.emplace_back(std::string_view());
-        copy.emplace_back(std::string_view());
-        for (std::size_t k = 2; k < frames.size(); ++k) copy.emplace_back(frames[k].view());
-        if (forward(targets[i], h, from, copy) == EHOSTUNREACH) remove_peer(targets[i], "unreachable");
+      const std::vector<Route> targets = it->second.peers;  // copy: sends may evict
+      for (const Route& to : targets) {
+        Error why;
+        const int rc = forward(to, h, frames, true, why);
+        if (rc == -1) {
+          c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+          refuse(why);
+          return;
+        }
+        if (rc == EHOSTUNREACH) remove_peer(to.id, "unreachable");
       }
       return;
     }
     // call / cast: up to as many attempts as there are servers (a server found
     // gone is removed and the next one tried).
     for (int attempt = 0; attempt < 64; ++attempt) {
-      std::string to;
+      Route to;
       if (!h.server.empty()) {
         auto it = direct.find(h.topic + '\0' + h.server);
         if (it != direct.end()) to = it->second;
@@ -292,7 +411,7 @@ struct Router::Impl {
           to = ts.peers[ts.next++ % ts.peers.size()];
         }
       }
-      if (to.empty()) {
+      if (to.id.empty()) {
         c.no_such_target.fetch_add(1, std::memory_order_relaxed);
         const std::string what = h.server.empty() ? h.topic : h.topic + "." + h.server;
         spdlog::info("rpc router: no server for {} (message {}) req={}", what, h.msg_id, request_id_of(frames));
@@ -301,28 +420,37 @@ struct Router::Impl {
       }
       if (spdlog::should_log(spdlog::level::debug)) {
         spdlog::debug("rpc router: {} {} {} -> {} req={}", is_call ? "call" : "cast", h.msg_id,
-                      h.server.empty() ? h.topic : h.topic + "." + h.server, hex_id(to), request_id_of(frames));
+                      h.server.empty() ? h.topic : h.topic + "." + h.server, hex_id(to.id), request_id_of(frames));
       }
-      const int rc = forward(to, h, from, frames);
+      Error why;
+      const int rc = forward(to, h, frames, false, why);
       if (rc == 0) {
         if (is_call) {
-          auto server = peers.find(to);
+          auto server = peers.find(to.id);
           inflight.insert_or_assign(inflight_key(from, h.msg_id),
-                                    Inflight{to, from, h.msg_id,
+                                    Inflight{to.id, from, h.msg_id,
                                              Clock::now() + milliseconds(std::max<std::uint32_t>(h.timeout_ms, 1000)),
-                                             server == peers.end() ? std::string() : server->second.key_name});
+                                             server == peers.end() ? std::string() : server->second.key_name,
+                                             h.protocol});
         }
+        return;
+      }
+      if (rc == -1) {
+        c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+        refuse(why);
         return;
       }
       if (rc != EHOSTUNREACH) {
         refuse(make_error(Errc::unavailable, std::string("cannot forward: ") + zmq_strerror(rc)));
         return;
       }
-      remove_peer(to, "unreachable");
+      remove_peer(to.id, "unreachable");
     }
   }
 
   void on_reply(const std::string& from, const std::string& key_name, wire::Header& h, Frames& frames) {
+    // Protocol 2 carries reply_to as the frame after the body.
+    if (h.protocol == wire::kProtocolV2 && frames.size() > 2) h.reply_to = frames[2].str();
     if (h.reply_to.empty()) {
       c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
       return;
@@ -345,13 +473,41 @@ struct Router::Impl {
                    pending->second.server_key);
       return;
     }
+    const std::uint32_t caller_protocol = pending->second.caller_protocol;
     inflight.erase(pending);
     wire::Header out;
     out.kind = wire::Kind::reply;
     out.msg_id = h.msg_id;
-    frames[0] = Msg(h.reply_to);
-    frames[1] = Msg(wire::encode_header(out));
-    if (send_to(frames) == 0) {
+    Frames to_caller;
+    to_caller.reserve(4);
+    to_caller.emplace_back(h.reply_to);
+    const bool v2_in = h.protocol == wire::kProtocolV2;
+    if (v2_in && caller_protocol == wire::kProtocolV2) {
+      to_caller.push_back(std::move(frames[1]));  // the body as the server sent it
+    } else if (!v2_in && caller_protocol != wire::kProtocolV2) {
+      to_caller.emplace_back(wire::encode_header(out));
+      for (std::size_t k = 2; k < frames.size(); ++k) to_caller.push_back(std::move(frames[k]));
+    } else if (!v2_in) {  // 1 -> 2: header, status, result become one body
+      if (frames.size() < 3) {
+        reply_error(h.reply_to, h.msg_id, make_error(Errc::bad_message, "the server's reply has no status"),
+                    caller_protocol);
+        return;
+      }
+      to_caller.emplace_back(wire::encode_body(out, frames[2].view(), frames.size() > 3 ? frames[3].view() : ""));
+    } else {  // 2 -> 1
+      auto body = wire::split_body(frames[1].view());
+      if (!body) {
+        c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
+        reply_error(h.reply_to, h.msg_id,
+                    make_error(Errc::bad_message, "the server's reply is malformed: " + body.error().message),
+                    caller_protocol);
+        return;
+      }
+      to_caller.emplace_back(wire::encode_header(out));
+      to_caller.emplace_back(body->second);
+      if (!body->rest.empty()) to_caller.emplace_back(body->rest);
+    }
+    if (send_to(to_caller) == 0) {
       c.replies.fetch_add(1, std::memory_order_relaxed);
     } else {
       spdlog::debug("rpc router: reply {} from {} to a gone caller dropped", h.msg_id, hex_id(from));
@@ -368,13 +524,23 @@ struct Router::Impl {
     auto pit = peers.find(from);
     if (pit != peers.end()) pit->second.last_seen = Clock::now();
     const std::size_t size = detail::total_size(frames, 1);
-    auto h = wire::decode_header(frames[1].view());
-    if (!h) {
+    // Frame 1 starts with the header; in protocol 1 it is nothing else, in
+    // protocol 2 the request or status and the args or result follow it.
+    std::size_t header_bytes = 0;
+    Status decoded = wire::decode_header_prefix_into(frames[1].view(), hdr_, header_bytes);
+    if (decoded && hdr_.protocol == wire::kProtocolVersion && header_bytes != frames[1].size()) {
+      decoded = make_error(Errc::bad_message, "header: not msgpack: trailing bytes after the msgpack value");
+    } else if (decoded && hdr_.protocol > std::min(opt.max_protocol, wire::kMaxProtocol)) {
+      decoded = make_error(Errc::bad_message, "header: unsupported protocol version " +
+                                                  std::to_string(hdr_.protocol) + " (this side speaks 1)");
+    }
+    if (!decoded) {
       c.dropped_malformed.fetch_add(1, std::memory_order_relaxed);
-      spdlog::warn("rpc router: malformed message from {} dropped: {}", hex_id(from), h.error().message);
-      send_error(from, 0, Errc::bad_message, h.error().message);
+      spdlog::warn("rpc router: malformed message from {} dropped: {}", hex_id(from), decoded.error().message);
+      send_error(from, 0, Errc::bad_message, decoded.error().message);
       return;
     }
+    wire::Header* h = &hdr_;
     if (size > opt.max_message_bytes || extra > 0) {
       c.dropped_oversize.fetch_add(1, std::memory_order_relaxed);
       const std::string why = extra > 0 ? "too many frames"
@@ -384,14 +550,14 @@ struct Router::Impl {
                    request_id_of(frames));
       const Error e = make_error(extra > 0 ? Errc::bad_message : Errc::too_large, why);
       if (h->kind == wire::Kind::call) {
-        reply_error(from, h->msg_id, e);
+        reply_error(from, h->msg_id, e, h->protocol);
       } else {
         send_error(from, h->msg_id, e.code, e.message);
       }
       return;
     }
     switch (h->kind) {
-      case wire::Kind::hello: on_hello(from, key_name, h.value()); break;
+      case wire::Kind::hello: on_hello(from, key_name, *h); break;
       case wire::Kind::heartbeat:
         if (pit == peers.end()) {
           wire::Header r;
@@ -401,8 +567,8 @@ struct Router::Impl {
         break;
       case wire::Kind::call:
       case wire::Kind::cast:
-      case wire::Kind::fanout: on_request(from, key_name, h.value(), frames); break;
-      case wire::Kind::reply: on_reply(from, key_name, h.value(), frames); break;
+      case wire::Kind::fanout: on_request(from, key_name, *h, frames); break;
+      case wire::Kind::reply: on_reply(from, key_name, *h, frames); break;
       case wire::Kind::bye: remove_peer(from, "said goodbye"); break;
       case wire::Kind::hello_ack:
       case wire::Kind::reset:

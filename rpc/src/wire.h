@@ -15,7 +15,15 @@
 
 namespace stratus::rpc::wire {
 
-inline constexpr std::uint32_t kProtocolVersion = 1;
+// Protocol 1: a CALL/CAST/FANOUT is three frames (header, request, args), a
+// REPLY two or three (header, status, result). Protocol 2: each is one frame
+// holding the same msgpack values back to back ("body"), with the caller's
+// routing id as a second frame where the router needs it (docs/rpc-protocol.md,
+// section 3.5). Control messages (HELLO, HELLO_ACK, HEARTBEAT, ERROR, RESET,
+// BYE) are one frame and keep protocol 1 in both; HELLO/HELLO_ACK negotiate.
+inline constexpr std::uint32_t kProtocolVersion = 1;  // of control messages
+inline constexpr std::uint32_t kProtocolV2 = 2;
+inline constexpr std::uint32_t kMaxProtocol = 2;  // the newest this code speaks
 
 enum class Kind : std::uint32_t {
   hello = 1,
@@ -40,6 +48,7 @@ struct Service {
 // positional layouts are in docs/rpc-protocol.md, "Headers".
 struct Header {
   Kind kind = Kind::heartbeat;
+  std::uint32_t protocol = kProtocolVersion;  // 1 or 2 (call, cast, fanout, reply); control kinds: 1
   std::uint64_t msg_id = 0;             // call, cast, fanout, reply, error (0 = none)
   std::string topic;                    // call, cast, fanout
   std::string server;                   // call, cast ("" = any server of the topic)
@@ -47,6 +56,8 @@ struct Header {
   std::string reply_to;                 // call (router->server), reply (server->router)
   std::string name;                     // hello
   std::vector<Service> services;        // hello
+  std::vector<std::uint32_t> protocols; // hello: the protocols the sender speaks (empty: 1 only)
+  std::uint32_t chosen_protocol = 0;    // hello_ack: the protocol the router chose (0: absent, means 1)
   std::uint32_t heartbeat_ms = 0;       // hello_ack
   std::uint64_t max_message_bytes = 0;  // hello_ack
   std::uint32_t code = 0;               // error
@@ -80,6 +91,45 @@ inline std::string encode_status(const Error& e) {
 Result<Header> decode_header(std::string_view bytes) noexcept;
 Result<Request> decode_request(std::string_view bytes) noexcept;
 Result<ReplyStatus> decode_status(std::string_view bytes) noexcept;
+// decode_request into `out`, reusing its storage (a worker keeps one per
+// thread). With `consumed`, bytes may go on after the request (a protocol 2
+// body) and *consumed is set to its length; without, bytes must be exactly it.
+Status decode_request_into(std::string_view bytes, Request& out, std::size_t* consumed) noexcept;
+// Decodes the header at the start of `bytes` (a protocol 2 body) and sets
+// `consumed` to its length. Accepts protocol 1 and 2 headers.
+Result<Header> decode_header_prefix(std::string_view bytes, std::size_t& consumed) noexcept;
+// The same into `out`, reusing its storage (a receiving loop keeps one
+// Header). Only the fields of the decoded kind are set; the others keep
+// whatever they held.
+Status decode_header_prefix_into(std::string_view bytes, Header& out, std::size_t& consumed) noexcept;
+
+// The header decoders without their fast path (msgpack-c only; `consumed`
+// nullptr: the whole of bytes must be the header). For the fuzz target, which
+// checks that both paths agree.
+Result<Header> decode_header_msgpack(std::string_view bytes, std::size_t* consumed) noexcept;
+
+// A protocol 2 body split into its values: the header, then `second` (the
+// request of a CALL/CAST/FANOUT, the status of a REPLY; one msgpack value) and
+// `rest` (the args or the result: the remaining bytes, empty when absent).
+struct Body {
+  Header header;
+  std::string_view second;
+  std::string_view rest;
+};
+Result<Body> split_body(std::string_view bytes) noexcept;
+// Length of the msgpack value at the start of bytes (bad_message if none).
+Result<std::size_t> value_length(std::string_view bytes) noexcept;
+
+// A protocol 2 body: header (its protocol set to 2) ++ second ++ rest, each
+// already encoded (rest may be empty: a failed REPLY has no result).
+std::string encode_body(const Header& h, std::string_view second, std::string_view rest);
+
+// The body of a CALL/CAST/FANOUT in protocol 2, encoded in this thread's
+// scratch buffer: valid until the next encode_* call on the same thread.
+// The request is given by its fields (no Request to build and copy into).
+std::string_view encode_request_body(const Header& h, std::string_view method, std::string_view ns,
+                                     std::string_view version, const RequestContext& context, std::string_view args);
+
 // Checks that bytes hold exactly one well-formed msgpack value.
 Status check_msgpack(std::string_view bytes) noexcept;
 

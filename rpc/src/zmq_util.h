@@ -35,6 +35,13 @@ class Msg {
   Msg& operator=(const Msg&) = delete;
 
   zmq_msg_t* get() noexcept { return &m_; }
+  // Another reference to the same bytes (libzmq shares a large message's
+  // buffer instead of copying it).
+  Msg copy() const noexcept {
+    Msg m;
+    zmq_msg_copy(m.get(), const_cast<zmq_msg_t*>(&m_));
+    return m;
+  }
   std::string_view view() const noexcept {
     auto* self = const_cast<zmq_msg_t*>(&m_);
     return {static_cast<const char*>(zmq_msg_data(self)), zmq_msg_size(self)};

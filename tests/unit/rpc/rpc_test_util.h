@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <memory>
@@ -128,9 +129,12 @@ inline EndpointOptions fast_endpoint_options(std::shared_ptr<IoContext> io, std:
 // (endpoints first, then the router).
 class Cluster {
  public:
-  explicit Cluster(std::string address = unique_inproc("router"), std::shared_ptr<IoContext> io = nullptr)
+  explicit Cluster(std::string address = unique_inproc("router"), std::shared_ptr<IoContext> io = nullptr,
+                   const std::function<void(RouterOptions&)>& tweak_router = nullptr)
       : io_(io ? std::move(io) : std::make_shared<IoContext>()) {
-    router_ = std::make_unique<Router>(fast_router_options(io_, {std::move(address)}));
+    auto ro = fast_router_options(io_, {std::move(address)});
+    if (tweak_router) tweak_router(ro);
+    router_ = std::make_unique<Router>(ro);
     auto s = router_->start();
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().to_string());
     if (s.ok()) address_ = router_->endpoints().at(0);

@@ -108,9 +108,13 @@ TEST(RpcWire, RejectsMissingFields) {
 
 TEST(RpcWire, RejectsUnknownKindAndProtocol) {
   EXPECT_FALSE(decode_header(pack(1, 99)).ok());
-  auto d = decode_header(pack(2, 3));
+  auto d = decode_header(pack(3, 3));
   ASSERT_FALSE(d.ok());
-  EXPECT_NE(d.error().message.find("protocol version 2"), std::string::npos);
+  EXPECT_NE(d.error().message.find("protocol version 3"), std::string::npos);
+  // Protocol 2 exists for calls, casts, fanouts and replies only.
+  d = decode_header(pack(2, 3));
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.error().message.find("always sent with protocol 1"), std::string::npos) << d.error().message;
 }
 
 TEST(RpcWire, RejectsHugeDeclaredArrayWithoutAllocating) {
@@ -161,6 +165,156 @@ TEST(RpcWire, StatusMapsCodes) {
   Error future = status_to_error(ReplyStatus{77, "QuotaExceeded", "x"});
   EXPECT_EQ(future.code, Errc::remote);
   EXPECT_EQ(future.type, "QuotaExceeded");
+}
+
+}  // namespace
+}  // namespace stratus::rpc::wire
+
+// ---- protocol 2 (docs/rpc-protocol.md, section 3.5) --------------------------
+
+namespace stratus::rpc::wire {
+namespace {
+
+Request sample_request() {
+  Request r;
+  r.method = "build_and_run_instance";
+  r.ns = "";
+  r.version = "1.1";
+  r.context.request_id = "req-1";
+  r.context.user_id = "alice";
+  r.context.roles = {"member"};
+  r.context.extra = {{"k", "v"}};
+  return r;
+}
+
+TEST(RpcWireV2, CallBodyIsHeaderRequestArgsBackToBack) {
+  Header h;
+  h.kind = Kind::call;
+  h.msg_id = 7;
+  h.topic = "compute";
+  h.server = "host1";
+  h.timeout_ms = 5000;
+  h.reply_to = "ignored";  // protocol 2 never carries reply_to in the header
+  const Request r = sample_request();
+  const std::string args = pack(1, 2);
+  const std::string body(encode_request_body(h, r.method, r.ns, r.version, r.context, args));
+  EXPECT_EQ(body.substr(0, 1), "\x96");  // a 6-field header
+  auto b = split_body(body);
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  EXPECT_EQ(b->header.protocol, 2u);
+  EXPECT_EQ(b->header.kind, Kind::call);
+  EXPECT_EQ(b->header.msg_id, 7u);
+  EXPECT_EQ(b->header.topic, "compute");
+  EXPECT_EQ(b->header.server, "host1");
+  EXPECT_EQ(b->header.timeout_ms, 5000u);
+  EXPECT_TRUE(b->header.reply_to.empty());
+  EXPECT_EQ(b->second, encode_request(r));
+  EXPECT_EQ(b->rest, args);
+  Request out;
+  std::size_t n = 0;
+  ASSERT_TRUE(decode_request_into(b->second, out, nullptr).ok());
+  EXPECT_EQ(out.method, r.method);
+  EXPECT_EQ(out.context, r.context);
+  ASSERT_TRUE(decode_request_into(std::string(b->second) + args, out, &n).ok());
+  EXPECT_EQ(n, b->second.size());
+  // The same body through encode_body.
+  EXPECT_EQ(encode_body(h, encode_request(r), args), body);
+}
+
+TEST(RpcWireV2, ReplyBodyWithAndWithoutResult) {
+  Header h;
+  h.kind = Kind::reply;
+  h.msg_id = 9;
+  const std::string ok_body = encode_body(h, encode_status(ReplyStatus{}), pack(42));
+  auto b = split_body(ok_body);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->header.kind, Kind::reply);
+  EXPECT_EQ(decode_status(b->second)->code, 0u);
+  EXPECT_EQ(b->rest, pack(42));
+  const std::string failed = encode_body(h, encode_status(make_error(Errc::no_such_target, "none")), {});
+  b = split_body(failed);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(decode_status(b->second)->code, 2u);
+  EXPECT_TRUE(b->rest.empty());
+}
+
+TEST(RpcWireV2, MalformedBodiesAreRefusedWithAReason) {
+  Header h;
+  h.kind = Kind::cast;
+  h.topic = "t";
+  h.protocol = kProtocolV2;
+  const std::string header = encode_header(h);
+  auto b = split_body(header);  // nothing after the header
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.error().message.find("request is missing"), std::string::npos) << b.error().message;
+  b = split_body(header + "\xc1");  // never-used msgpack byte
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().code, Errc::bad_message);
+  b = split_body(header + "\x94\xa1");  // truncated request
+  ASSERT_FALSE(b.ok());
+  h.protocol = kProtocolVersion;
+  b = split_body(encode_header(h) + pack(1));  // a protocol 1 header does not start a body
+  ASSERT_FALSE(b.ok());
+  // A header that reads fine but is followed by bytes is not a protocol 1 frame.
+  EXPECT_FALSE(decode_header(header + pack(1)).ok());
+}
+
+TEST(RpcWireV2, HelloOffersAndAckChoosesAProtocol) {
+  Header hello;
+  hello.kind = Kind::hello;
+  hello.name = "n";
+  hello.protocols = {1, 2};
+  auto d = decode_header(encode_header(hello));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->protocol, 1u);  // control messages stay protocol 1
+  EXPECT_EQ(d->protocols, (std::vector<std::uint32_t>{1, 2}));
+  hello.protocols.clear();  // a release before protocol 2: exactly the old 4 fields
+  EXPECT_EQ(encode_header(hello), pack(1u, 1u, std::string("n"), std::vector<int>{}));
+  EXPECT_FALSE(decode_header(pack(1, 1, std::string("n"), std::vector<int>{}, std::string("x"))).ok());
+  Header ack;
+  ack.kind = Kind::hello_ack;
+  ack.heartbeat_ms = 1000;
+  ack.max_message_bytes = 1 << 20;
+  EXPECT_EQ(decode_header(encode_header(ack))->chosen_protocol, 0u);
+  ack.chosen_protocol = 2;
+  EXPECT_EQ(decode_header(encode_header(ack))->chosen_protocol, 2u);
+}
+
+TEST(RpcWireV2, FastAndFullHeaderDecodersAgree) {
+  Header h;
+  h.kind = Kind::call;
+  h.msg_id = 1ULL << 40;
+  h.topic = std::string(40, 't');  // str8
+  h.server = "s";
+  h.timeout_ms = 70000;
+  h.reply_to = std::string("\0\x01\x02", 3);
+  for (std::uint32_t proto : {1u, 2u}) {
+    h.protocol = proto;
+    const std::string bytes = encode_header(h);
+    auto fast = decode_header(bytes);
+    auto full = decode_header_msgpack(bytes, nullptr);
+    ASSERT_TRUE(fast.ok() && full.ok());
+    EXPECT_EQ(fast->topic, full->topic);
+    EXPECT_EQ(fast->msg_id, full->msg_id);
+    EXPECT_EQ(fast->timeout_ms, full->timeout_ms);
+    EXPECT_EQ(fast->reply_to, full->reply_to);
+  }
+  // Trailing fields and signed-but-positive integers take the full path and decode.
+  auto d = decode_header(pack(2, 5, 3, std::string("t"), std::string(""), 0, std::string("future")));
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->reply_to.empty());  // index 6 is not reply_to in protocol 2
+  msgpack::sbuffer b;
+  msgpack::packer<msgpack::sbuffer> pk(b);
+  pk.pack_array(6);
+  pk.pack_int8(2);
+  pk.pack_int8(5);
+  pk.pack_int64(3);
+  pk.pack(std::string("t"));
+  pk.pack(std::string(""));
+  pk.pack_int32(0);
+  d = decode_header(std::string(b.data(), b.size()));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->msg_id, 3u);
 }
 
 }  // namespace

@@ -56,6 +56,10 @@ struct EndpointOptions {
   int heartbeat_liveness = 3;
   // Largest message (all frames) sent or accepted.
   std::size_t max_message_bytes = 16u << 20;
+  // Newest wire protocol offered in HELLO (docs/rpc-protocol.md, section 3.5):
+  // 2 sends calls and casts as one frame when the router agrees; 1 speaks only
+  // protocol 1, as a release before it did (tests use it for old nodes).
+  std::uint32_t max_protocol = 2;
   // Timeout of a call that passes 0.
   std::chrono::milliseconds default_timeout{30000};
   // Reconnect delay of the underlying socket after the connection drops.
@@ -78,6 +82,7 @@ struct EndpointStats {
   std::uint64_t registrations = 0;     // HELLO_ACKs received
   std::size_t queued = 0;              // received messages waiting for a worker now
   std::size_t running = 0;             // messages a worker is serving now
+  std::uint32_t protocol = 1;          // wire protocol agreed with the router (HELLO_ACK)
 };
 
 class Endpoint {

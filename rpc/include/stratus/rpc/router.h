@@ -46,6 +46,11 @@ struct RouterOptions {
   // Largest message (all frames) routed; a larger call is answered
   // Errc::too_large, anything else larger is dropped and counted.
   std::size_t max_message_bytes = 16u << 20;
+  // Newest wire protocol spoken (docs/rpc-protocol.md, section 3.5). The
+  // router speaks every version up to it and translates between endpoints of
+  // different versions; 1 makes it a router of a release before protocol 2
+  // (it refuses protocol 2 messages; tests use it for old nodes).
+  std::uint32_t max_protocol = 2;
   std::shared_ptr<IoContext> io;  // nullptr: IoContext::global()
   // With CURVE on, the ZAP handler takes the context's ZAP endpoint: at most
   // one CURVE router per IoContext.

@@ -2,10 +2,12 @@
 """Interoperability check: this Python client (from docs/rpc-protocol.md) against
 C++ servers behind the C++ router. Run by tests/integration/rpc/interop_test.cpp:
 
-    interop_client.py <router address>
+    interop_client.py <router address> [1|2]
 
 The C++ side serves topic "compute" on host1 and host2 with the methods of
-tests/unit/rpc/rpc_test_util.h (version 1.3). Exits 0 if every check passed.
+tests/unit/rpc/rpc_test_util.h (version 1.3), and topic "legacy" on host "old"
+with an endpoint that speaks only protocol 1. The second argument is the
+newest protocol this client offers (default 2). Exits 0 if every check passed.
 """
 
 import os
@@ -102,10 +104,46 @@ def protocol_edges(c):
     check("a REPLY to an unknown reply_to is dropped silently", got is None, str(got))
 
 
-def main(address):
-    c = rpc.Client(address, name="python-interop")
+def protocol_2_edges(c):
+    """Section 3.5: one-frame bodies, translation for a protocol 1 server, and
+    malformed bodies answered BadMessage."""
+    check("calls through the router to a protocol 1 server",
+          c.call("legacy", "echo", [1, "x"], server="old") == [1, "x"])
+    expect_error("a remote error from a protocol 1 server", lambda: c.call("legacy", "fail", server="old"), 3,
+                 "InstanceNotFound")
+
+    def body_call(tail, server="host1"):
+        msg_id = c.next_id
+        c.next_id += 1
+        c.send_raw([rpc._pack([rpc.PROTOCOL_V2, rpc.CALL, msg_id, "compute" if server != "old" else "legacy",
+                               server, 3000]) + tail])
+        got = c._wait(lambda h, f: h[1] == rpc.REPLY and h[2] == msg_id, 3000)
+        return got and rpc.Client.reply_parts(got[1])
+
+    request = rpc._pack(["echo", "", "1.0", rpc.new_context()])
+    got = body_call(request + rpc._pack("one frame"))
+    check("a hand-made one-frame CALL is served; the REPLY is one frame [2, 7, id] + status + result",
+          got is not None and got[0][:2] == [rpc.PROTOCOL_V2, rpc.REPLY] and got[1] == [0, "", ""]
+          and got[2] == "one frame", str(got))
+    for server in ("host1", "old"):
+        got = body_call(request, server)  # no args
+        check("a body without args is answered BadMessage (%s)" % server,
+              got is not None and got[1][0] == 6, str(got))
+        got = body_call(b"\xc1", server)  # not msgpack after the header
+        check("a body with bad bytes after the header is answered BadMessage (%s)" % server,
+              got is not None and got[1][0] == 6, str(got))
+    # A protocol 2 HEARTBEAT is refused: control messages are always protocol 1.
+    c.send_raw([rpc._pack([rpc.PROTOCOL_V2, rpc.HEARTBEAT])])
+    got = c._wait(lambda h, f: h[1] == rpc.ERROR and h[3] == 6, 3000)
+    check("a protocol 2 control message is answered ERROR bad_message", got is not None, str(got and got[0]))
+
+
+def main(address, offer):
+    c = rpc.Client(address, name="python-interop", protocols=range(1, offer + 1))
     ack = c.hello()
     check("hello is acknowledged", ack[1] == rpc.HELLO_ACK and ack[2] > 0, str(ack))
+    check("the router chooses protocol %d" % offer, c.protocol == offer and (offer == 1) == (len(ack) == 4),
+          str(ack))
 
     value = [1, "two", {"three": 3.5}, None, True, b"\x00\xff"]
     check("call echo returns its args", c.call("compute", "echo", value, server="host1") == value)
@@ -140,6 +178,11 @@ def main(address):
     check("malformed header is answered with bad_message", got is not None)
 
     protocol_edges(c)
+    if offer >= 2:
+        protocol_2_edges(c)
+    else:
+        check("calls through the router to a protocol 1 server",
+              c.call("legacy", "echo", [1, "x"], server="old") == [1, "x"])
 
     c.heartbeat()
     check("still works after bad input", c.call("compute", "echo", 1) == 1)
@@ -150,4 +193,4 @@ def main(address):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 2))
