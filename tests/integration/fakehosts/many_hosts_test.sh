@@ -25,10 +25,13 @@ check "servers boot ACTIVE on different hosts and delete" /usr/bin/python3 - "$a
 import json, sys, time, urllib.request
 url = sys.argv[1]
 def call(method, path, body=None):
+    # 2.37 for "networks": "none" (the image list is gone from 2.36 on).
+    headers = {"Content-Type": "application/json"}
+    if method == "POST":
+        headers["X-OpenStack-Nova-API-Version"] = "2.37"
     req = urllib.request.Request(url + path, method=method,
                                  data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Content-Type": "application/json",
-                                          "X-OpenStack-Nova-API-Version": "2.37"})
+                                 headers=headers)
     with urllib.request.urlopen(req, timeout=30) as r:
         data = r.read()
         return json.loads(data) if data else None
