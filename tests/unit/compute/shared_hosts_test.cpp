@@ -253,7 +253,9 @@ TEST_F(BatcherTest, HostsSharingOneEndpointEachServeTheirOwnTopic) {
     ASSERT_TRUE(wait_state("uuid-" + hosts[i], "active")) << hosts[i];
     EXPECT_TRUE(drivers[i]->guest("uuid-" + hosts[i]).has_value()) << hosts[i];
     for (std::size_t j = 0; j < hosts.size(); ++j) {
-      if (j != i) EXPECT_FALSE(drivers[j]->guest("uuid-" + hosts[i]).has_value());
+      if (j != i) {
+        EXPECT_FALSE(drivers[j]->guest("uuid-" + hosts[i]).has_value());
+      }
     }
   }
   // Stop as Node does: the shared pool, then the hosts, then the timer.
