@@ -15,8 +15,16 @@ void BuildPool::start() {
   std::lock_guard lock(mutex_);
   if (started_ || closed_) return;
   started_ = true;
-  workers_.reserve(threads_);
-  for (std::size_t i = 0; i < threads_; ++i) workers_.emplace_back([this] { work(); });
+  grow_locked();
+}
+
+void BuildPool::grow_locked() {
+  if (!started_ || closed_) return;
+  // The queued jobs beyond what idle threads will take, up to the bound.
+  while (queue_.size() > idle_ && workers_.size() < threads_) {
+    workers_.emplace_back([this] { work(); });
+    ++idle_;  // counted idle from now: it takes a job as soon as it runs
+  }
 }
 
 bool BuildPool::submit(Job job) {
@@ -24,6 +32,7 @@ bool BuildPool::submit(Job job) {
     std::lock_guard lock(mutex_);
     if (closed_) return false;
     queue_.push_back(std::move(job));
+    grow_locked();
   }
   cv_.notify_all();
   return true;
@@ -73,9 +82,13 @@ void BuildPool::work() {
   std::unique_lock lock(mutex_);
   for (;;) {
     cv_.wait(lock, [this] { return closed_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // closed, and close() took what was queued
+    if (queue_.empty()) {  // closed, and close() took what was queued
+      --idle_;
+      return;
+    }
     Job job = std::move(queue_.front());
     queue_.pop_front();
+    --idle_;
     ++running_;
     lock.unlock();
     try {
@@ -88,6 +101,7 @@ void BuildPool::work() {
     job = Job{};  // release what the job captured before the pool counts it done
     lock.lock();
     --running_;
+    ++idle_;
     cv_.notify_all();
   }
 }

@@ -5,6 +5,9 @@
 // not hold one of the RPC endpoint's workers: the build_and_run_instance
 // handler only queues a job here and returns.
 //
+// Threads are made as jobs need them (a job queued while no thread is idle
+// makes one, up to N), so an idle pool shared by many hosts holds few.
+//
 // Lifecycle: jobs may be submitted before start() (they wait until the
 // threads exist, so nothing is built before the host is initialised).
 // close() refuses new jobs and hands every job that has not started to its
@@ -43,7 +46,8 @@ class BuildPool {
   BuildPool(const BuildPool&) = delete;
   BuildPool& operator=(const BuildPool&) = delete;
 
-  // Starts the threads (once; later calls do nothing).
+  // Lets jobs run: makes the threads the queued jobs need (once; later
+  // calls do nothing).
   void start();
 
   // Queues a job; false (the job is dropped, not cancelled) after close().
@@ -63,12 +67,15 @@ class BuildPool {
 
  private:
   void work();
+  // Makes a thread if a queued job has none idle to take it. Caller holds mutex_.
+  void grow_locked();
 
   const std::size_t threads_;
   mutable std::mutex mutex_;
   mutable std::condition_variable cv_;  // queue changes, running changes, close
   std::deque<Job> queue_;
   std::size_t running_ = 0;
+  std::size_t idle_ = 0;  // threads waiting for a job
   bool closed_ = false;
   bool started_ = false;
   std::vector<std::thread> workers_;

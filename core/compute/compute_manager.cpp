@@ -58,7 +58,8 @@ ComputeManager::ComputeManager(std::string host, std::shared_ptr<sdk::VirtDriver
       driver_(std::move(driver)),
       conductor_(conductor),
       options_(options),
-      builds_(options.max_concurrent_builds) {}
+      own_builds_(options.build_pool ? nullptr : std::make_unique<BuildPool>(options.max_concurrent_builds)),
+      builds_(options.build_pool ? *options.build_pool : *own_builds_) {}
 
 ComputeManager::~ComputeManager() { stop(); }
 
@@ -219,7 +220,11 @@ sdk::Status ComputeManager::start() {
     std::lock_guard lock(mutex_);
     if (state_ != State::kStarting) return sdk::Status::Unavailable("compute " + host_ + " was stopped while starting");
     state_ = State::kRunning;
-    periodic_ = std::thread([this] { periodic_loop(); });
+    timer_ = options_.periodic_timer ? options_.periodic_timer : std::make_shared<PeriodicTimer>("compute " + host_);
+    const auto now = PeriodicTimer::Clock::now();
+    init_schedules(now);
+    timer_id_ = timer_->add([this](PeriodicTimer::Clock::time_point at) { return periodic_tick(at); },
+                            now + std::chrono::milliseconds(1));
   }
   cv_.notify_all();
   // Lifecycle events (ABI 2): a power change is synced when it happens, not
@@ -249,18 +254,23 @@ void ComputeManager::stop() {
     }
   }
   bool was_started = false;
+  PeriodicTimer::Id timer_id = 0;
   {
     std::lock_guard lock(mutex_);
     if (state_ == State::kStopped) return;
     was_started = state_ != State::kNew;
     state_ = State::kStopped;
+    timer_id = std::exchange(timer_id_, 0);
   }
   cv_.notify_all();
-  if (periodic_.joinable()) periodic_.join();
-  // Builds that have not started go back to the conductor for another host.
-  builds_.close();
+  if (timer_ && timer_id != 0) timer_->remove(timer_id);  // waits for a tick in progress
+  if (timer_ && !options_.periodic_timer) timer_->stop();
   bool driver_cleaned = false;
-  if (!builds_.wait_idle(std::chrono::steady_clock::now() + options_.graceful_shutdown_timeout)) {
+  // A shared pool is closed by its owner, before the hosts stop (it hands
+  // the queued builds back); a host's own is closed here.
+  if (own_builds_) builds_.close();
+  if (own_builds_ &&
+      !builds_.wait_idle(std::chrono::steady_clock::now() + options_.graceful_shutdown_timeout)) {
     spdlog::warn("compute {}: {} build(s) still running after {} ms; asking the driver to give up", host_,
                  builds_.stats().running, options_.graceful_shutdown_timeout.count());
     if (sdk::Status st = driver_->cleanup_host(host_); !st.ok()) {
@@ -268,7 +278,7 @@ void ComputeManager::stop() {
     }
     driver_cleaned = true;
   }
-  builds_.join();
+  if (own_builds_) builds_.join();
   if (was_started && !driver_cleaned) {
     if (sdk::Status st = driver_->cleanup_host(host_); !st.ok()) {
       spdlog::warn("compute {}: driver cleanup_host: {}", host_, st.to_string());

@@ -20,9 +20,12 @@
 //    state, calls the driver, and sets the resulting vm_state and power
 //    state. A driver failure puts the instance back to its vm_state with no
 //    task, records a fault, and finishes the action event with "Error".
-//  - periodic tasks on one thread: heartbeat, resource report, power-state
-//    sync (the driver's state wins, as Nova's _sync_instance_power_state),
-//    reclaim of old soft-deleted instances.
+//  - periodic tasks on a PeriodicTimer (its own one-thread timer, or one
+//    shared by the hosts of the process): heartbeat, resource report,
+//    power-state sync (the driver's state wins, as Nova's
+//    _sync_instance_power_state), reclaim of old soft-deleted instances.
+//    With a ReportBatcher (options.report_batcher) the heartbeats and
+//    reports go out in batches with the other hosts'.
 //  - start(): driver->init_host, then reconciles this host's instances left
 //    mid-operation by a restart (Nova's init_host / _init_instance).
 //
@@ -59,6 +62,8 @@
 #include "core/compute/build_pool.h"
 #include "core/compute/compute_options.h"
 #include "core/compute/instance_locks.h"
+#include "core/compute/periodic_timer.h"
+#include "core/compute/report_batcher.h"
 #include "core/rpcapi/conductor_rpcapi.h"
 #include "core/rpcapi/messages.h"
 #include "core/rpcapi/topics.h"
@@ -266,7 +271,21 @@ class ComputeManager {
   sdk::Status delete_instance(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg, bool record_events);
 
   // periodic_tasks.cpp
-  void periodic_loop();
+  // The periodic tasks' schedules (periodic_tick's), set by start().
+  struct Schedule {
+    std::chrono::milliseconds interval{0};
+    PeriodicTimer::Clock::time_point next{};
+    bool enabled() const { return interval.count() > 0; }
+    bool due(PeriodicTimer::Clock::time_point now) const { return enabled() && now >= next; }
+  };
+  struct Schedules {
+    Schedule heartbeat, report, sync, reclaim, shelved;
+    std::chrono::milliseconds retry_wait{0};  // until a report is heard
+    PeriodicTimer::Clock::time_point retry_next{};
+  };
+  void init_schedules(PeriodicTimer::Clock::time_point now);
+  // Runs what is due (on the timer's thread); returns when next to run.
+  PeriodicTimer::Clock::time_point periodic_tick(PeriodicTimer::Clock::time_point now);
   // Caller holds the instance lock.
   void sync_instance_power_state(const sdk::RequestContext& ctx, const rpcapi::InstanceMsg& msg);
 
@@ -317,12 +336,13 @@ class ComputeManager {
   const ComputeOptions options_;
 
   InstanceLocks locks_;
-  BuildPool builds_;
+  std::unique_ptr<BuildPool> own_builds_;  // null when options.build_pool is shared
+  BuildPool& builds_;                      // own_builds_ or the shared pool
   AcceptedBuilds accepted_builds_;  // a build cast twice (the conductor sweep's re-send) runs once
   std::mutex report_mutex_;  // one resource report at a time, sent in the order taken
 
   mutable std::mutex mutex_;
-  std::condition_variable cv_;  // state_ changes or a report is asked for; wakes the periodic thread
+  std::condition_variable cv_;  // state_ changes
   bool report_requested_ = false;  // GUARDED_BY(mutex_)
   std::set<std::string> event_syncs_;  // GUARDED_BY(mutex_): uuids a lifecycle event asked to sync
   std::atomic<bool> security_groups_unsupported_logged_{false};
@@ -331,7 +351,9 @@ class ComputeManager {
   std::atomic<bool> default_resources_logged_{false};  // the driver has no get_available_resource
   bool listening_ = false;             // the driver forwards lifecycle events (start() .. stop())
   State state_ = State::kNew;
-  std::thread periodic_;
+  std::shared_ptr<PeriodicTimer> timer_;  // options.periodic_timer, or one of its own made by start()
+  PeriodicTimer::Id timer_id_ = 0;         // GUARDED_BY(mutex_); 0: not on the timer
+  Schedules schedules_;                   // the timer's thread only (after start())
 };
 
 }  // namespace stratus::core::compute

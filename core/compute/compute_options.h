@@ -8,8 +8,6 @@
 #include <filesystem>
 #include <memory>
 
-#include <filesystem>
-
 #include "core/compute/image_fetcher.h"
 #include "core/compute/image_uploader.h"
 #include "stratus/sdk/version.h"
@@ -19,6 +17,10 @@ struct Config;
 }
 
 namespace stratus::core::compute {
+
+class BuildPool;
+class PeriodicTimer;
+class ReportBatcher;
 
 struct ComputeOptions {
   // Builds run at once on this host; more wait in a queue, in arrival order
@@ -87,6 +89,22 @@ struct ComputeOptions {
   std::chrono::milliseconds first_report_retry_min{200};
   std::chrono::milliseconds first_report_retry_max{5'000};
   std::chrono::milliseconds first_report_timeout{5'000};
+
+  // Machinery shared by the hosts of one process (the fake hosts of `aio
+  // --fake-hosts N`, see Node): null gives the host its own, as a lone host
+  // has. build_pool: the build threads (max_concurrent_builds is then the
+  // pool's, shared by the hosts; the owner closes and joins it after
+  // stopping the hosts' builds); periodic_timer: the thread that runs the
+  // periodic tasks; report_batcher: heartbeats and resource reports go out
+  // in batches with the other hosts' (the owner flushes it).
+  std::shared_ptr<BuildPool> build_pool;
+  std::shared_ptr<PeriodicTimer> periodic_timer;
+  std::shared_ptr<ReportBatcher> report_batcher;
+  // Where in its interval each periodic task first runs, as a fraction in
+  // (0, 1] of the interval (1: one interval after start). Hosts sharing a
+  // timer get different phases, so that 10,000 heartbeats spread over the
+  // interval instead of coming at once.
+  double periodic_phase = 1.0;
 
   // The [compute] section of `config` (seconds there, milliseconds here);
   // what the config does not have keeps the defaults above.

@@ -1,7 +1,8 @@
 // The periodic tasks (Nova's @periodic_task methods): heartbeat, resource
-// report, power-state sync and reclaim, on one thread whose waits end at
-// once when stop() is called.
+// report, power-state sync and reclaim, run by a PeriodicTimer (the host's
+// own, or one the hosts of the process share).
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <optional>
@@ -39,94 +40,97 @@ std::string utc_before(std::chrono::milliseconds age) {
   return buf;
 }
 
-// One periodic task's schedule; disabled when its interval is not positive.
-struct Schedule {
-  std::chrono::milliseconds interval;
-  Clock::time_point next;
-  bool enabled() const { return interval.count() > 0; }
-  bool due(Clock::time_point now) const { return enabled() && now >= next; }
-};
-
 }  // namespace
 
-void ComputeManager::periodic_loop() {
-  const auto now = Clock::now();
-  Schedule heartbeat{options_.heartbeat_interval, now + options_.heartbeat_interval};
-  Schedule report{options_.resource_report_interval, now + options_.resource_report_interval};
-  Schedule sync{options_.sync_power_state_interval, now + options_.sync_power_state_interval};
-  Schedule reclaim{options_.reclaim_instance_interval, now + options_.reclaim_instance_interval};
+void ComputeManager::init_schedules(Clock::time_point now) {
+  // A host sharing its timer with others starts at its own phase of each
+  // interval (options_.periodic_phase), so that their tasks spread out.
+  const double phase = options_.periodic_phase > 0 && options_.periodic_phase <= 1 ? options_.periodic_phase : 1.0;
+  auto first = [&](std::chrono::milliseconds interval) {
+    return now + std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(interval.count()) * phase));
+  };
+  schedules_.heartbeat = {options_.heartbeat_interval, first(options_.heartbeat_interval)};
+  schedules_.report = {options_.resource_report_interval, first(options_.resource_report_interval)};
+  schedules_.sync = {options_.sync_power_state_interval, first(options_.sync_power_state_interval)};
+  schedules_.reclaim = {options_.reclaim_instance_interval, first(options_.reclaim_instance_interval)};
   // Shelved instances are looked at as often as they may become due.
-  Schedule shelved{options_.shelved_offload_time, now + options_.shelved_offload_time};
-  Schedule* all[] = {&heartbeat, &report, &sync, &reclaim, &shelved};
+  schedules_.shelved = {options_.shelved_offload_time, first(options_.shelved_offload_time)};
   // Until a conductor has answered a report, it is repeated with a doubling
   // wait (bounded by first_report_retry_max), whatever the report interval.
-  auto retry_wait = std::max(options_.first_report_retry_min, std::chrono::milliseconds(1));
-  Clock::time_point retry_next = now + retry_wait;
+  schedules_.retry_wait = std::max(options_.first_report_retry_min, std::chrono::milliseconds(1));
+  schedules_.retry_next = now + schedules_.retry_wait;
+}
 
-  std::unique_lock lock(mutex_);
-  while (state_ != State::kStopped) {
-    std::optional<Clock::time_point> wake;
-    for (const Schedule* s : all) {
-      if (s->enabled()) wake = wake ? std::min(*wake, s->next) : s->next;
-    }
-    if (!report_heard_) wake = wake ? std::min(*wake, retry_next) : retry_next;
-    const auto woken = [this] { return state_ == State::kStopped || report_requested_ || !event_syncs_.empty(); };
-    if (!wake) {
-      cv_.wait(lock, woken);
-    } else {
-      cv_.wait_until(lock, *wake, woken);
-    }
-    if (state_ == State::kStopped) break;
-    const bool report_asked = std::exchange(report_requested_, false);
-    const bool events = !event_syncs_.empty();
-    lock.unlock();
-    if (events) sync_power_states_from_events();
-    if (report_asked) {
-      update_available_resource();
-      if (report.enabled()) report.next = Clock::now() + report.interval;
-    }
-    // The next run is an interval after this one ends, so a slow run never
-    // makes the next ones bunch up.
-    if (heartbeat.due(Clock::now())) {
-      send_heartbeat();
-      heartbeat.next = Clock::now() + heartbeat.interval;
-    }
-    if (report.due(Clock::now())) {
-      update_available_resource();
-      report.next = Clock::now() + report.interval;
-    }
-    if (!report_heard_ && Clock::now() >= retry_next) {
-      update_available_resource();
-      retry_wait = std::min(retry_wait * 2, std::max(options_.first_report_retry_max, retry_wait));
-      retry_next = Clock::now() + retry_wait;
-    }
-    if (sync.due(Clock::now())) {
-      sync_power_states();
-      sync.next = Clock::now() + sync.interval;
-    }
-    if (reclaim.due(Clock::now())) {
-      reclaim_queued_deletes();
-      reclaim.next = Clock::now() + reclaim.interval;
-    }
-    if (shelved.due(Clock::now())) {
-      offload_shelved_instances();
-      shelved.next = Clock::now() + shelved.interval;
-    }
-    lock.lock();
+Clock::time_point ComputeManager::periodic_tick(Clock::time_point now) {
+  Schedules& s = schedules_;
+  bool report_asked = false;
+  bool events = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ == State::kStopped) return now + std::chrono::hours(1);
+    report_asked = std::exchange(report_requested_, false);
+    events = !event_syncs_.empty();
   }
+  if (events) sync_power_states_from_events();
+  if (report_asked) {
+    update_available_resource();
+    if (s.report.enabled()) s.report.next = Clock::now() + s.report.interval;
+  }
+  // The next run is an interval after this one ends, so a slow run never
+  // makes the next ones bunch up.
+  if (s.heartbeat.due(Clock::now())) {
+    send_heartbeat();
+    s.heartbeat.next = Clock::now() + s.heartbeat.interval;
+  }
+  if (s.report.due(Clock::now())) {
+    update_available_resource();
+    s.report.next = Clock::now() + s.report.interval;
+  }
+  if (!report_heard_ && Clock::now() >= s.retry_next) {
+    update_available_resource();
+    s.retry_wait = std::min(s.retry_wait * 2, std::max(options_.first_report_retry_max, s.retry_wait));
+    s.retry_next = Clock::now() + s.retry_wait;
+  }
+  if (s.sync.due(Clock::now())) {
+    sync_power_states();
+    s.sync.next = Clock::now() + s.sync.interval;
+  }
+  if (s.reclaim.due(Clock::now())) {
+    reclaim_queued_deletes();
+    s.reclaim.next = Clock::now() + s.reclaim.interval;
+  }
+  if (s.shelved.due(Clock::now())) {
+    offload_shelved_instances();
+    s.shelved.next = Clock::now() + s.shelved.interval;
+  }
+  // Nothing due: sleep long; request_resource_report and lifecycle events wake the timer.
+  Clock::time_point wake = Clock::now() + std::chrono::hours(1);
+  for (const Schedule* each : {&s.heartbeat, &s.report, &s.sync, &s.reclaim, &s.shelved}) {
+    if (each->enabled()) wake = std::min(wake, each->next);
+  }
+  if (!report_heard_) wake = std::min(wake, s.retry_next);
+  return wake;
 }
 
 void ComputeManager::request_resource_report() {
-  std::lock_guard lock(mutex_);
-  if (state_ != State::kRunning) return;
-  report_requested_ = true;
-  cv_.notify_all();
+  PeriodicTimer::Id id = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ != State::kRunning) return;
+    report_requested_ = true;
+    id = timer_id_;
+  }
+  if (id != 0) timer_->wake(id);
 }
 
 void ComputeManager::send_heartbeat() {
   const sdk::RequestContext ctx = periodic_context();
   rpcapi::ServiceMsg service{host_, std::string(rpcapi::kComputeBinary), std::string(rpcapi::kComputeTopic), false,
                              served_version_};
+  if (options_.report_batcher) {
+    options_.report_batcher->heartbeat(std::move(service));
+    return;
+  }
   if (sdk::Status st = conductor_.service_heartbeat(ctx, service); !st.ok()) {
     spdlog::warn("[{}] compute {}: heartbeat not sent: {}", ctx.request_id, host_, st.to_string());
   }
@@ -158,6 +162,22 @@ bool ComputeManager::update_available_resource() {
     report.instance_uuids = std::move(uuids).value();
   } else {
     spdlog::warn("[{}] compute {}: list_instances: {}", ctx.request_id, host_, uuids.status().to_string());
+  }
+  if (options_.report_batcher) {
+    // With the other hosts' reports; until one is heard, the batch is a
+    // call whose answer says so (and the periodic tick repeats it).
+    ReportBatcher::Heard heard;
+    if (!report_heard_) {
+      ++first_report_attempts_;
+      heard = [this, vcpus = report.resources.vcpus, memory = report.resources.memory_mb](bool ok) {
+        if (ok && !report_heard_.exchange(true)) {
+          spdlog::debug("compute {}: resource report heard by the conductor (attempt {}); {} vcpus, {} MB", host_,
+                        first_report_attempts_.load(), vcpus, memory);
+        }
+      };
+    }
+    options_.report_batcher->report(std::move(report), std::move(heard));
+    return true;
   }
   if (!report_heard_) {
     // A call, not a cast: a cast to a conductor that is not up yet is lost,
@@ -206,14 +226,16 @@ void ComputeManager::sync_power_states() {
 }
 
 void ComputeManager::on_lifecycle_event(const sdk::LifecycleEvent& event) {
+  PeriodicTimer::Id id = 0;
   {
     std::lock_guard lock(mutex_);
     if (state_ != State::kRunning) return;
     event_syncs_.insert(event.instance_uuid);
+    id = timer_id_;
   }
   spdlog::debug("compute {}: instance {}: lifecycle event '{}'", host_, event.instance_uuid,
                 sdk::lifecycle_transition_name(event.transition));
-  cv_.notify_all();
+  if (id != 0) timer_->wake(id);
 }
 
 void ComputeManager::sync_power_states_from_events() {

@@ -156,9 +156,9 @@ sdk::Status ConductorManager::instance_destroy(const sdk::RequestContext& ctx, c
   return sdk::Status::OK();
 }
 
-sdk::Status ConductorManager::heartbeat_or_register(const std::string& rid, const std::string& host,
+sdk::Status ConductorManager::heartbeat_or_register(db::Scope scope, const std::string& rid, const std::string& host,
                                                     const std::string& binary, const std::string& topic) {
-  db::ServiceRepository services(db_);
+  db::ServiceRepository services(scope);
   auto s = services.heartbeat(host, binary);
   if (!s.is(sdk::StatusCode::kNotFound)) return s;
   auto registered = services.register_service(host, binary, topic);
@@ -167,53 +167,134 @@ sdk::Status ConductorManager::heartbeat_or_register(const std::string& rid, cons
   return services.heartbeat(host, binary);
 }
 
-sdk::Status ConductorManager::compute_node_update(const sdk::RequestContext& ctx,
-                                                  const rpcapi::NodeReportMsg& report) {
-  const std::string& rid = ctx.request_id;
-  auto node = db::ComputeNodeRepository(db_).upsert(report.host, report.resources, report.capabilities);
+sdk::Result<db::ComputeNodeRecord> ConductorManager::record_report(db::Scope scope, const std::string& rid,
+                                                                   const rpcapi::NodeReportMsg& report) {
+  auto node = db::ComputeNodeRepository(scope).upsert(report.host, report.resources, report.capabilities);
   if (!node.ok()) {
     spdlog::warn("[{}] compute_node_update from {}: {}", rid, report.host, node.status().message());
     return node.status();
   }
-  if (auto s = heartbeat_or_register(rid, report.host, std::string(rpcapi::kComputeBinary),
+  if (auto s = heartbeat_or_register(scope, rid, report.host, std::string(rpcapi::kComputeBinary),
                                      std::string(rpcapi::kComputeTopic));
       !s.ok()) {
     spdlog::warn("[{}] recording the compute service of {}: {}", rid, report.host, s.message());
     return s;
   }
+  return node;
+}
+
+sdk::Status ConductorManager::relay_report(const sdk::RequestContext& ctx, const rpcapi::NodeReportMsg& report,
+                                           const db::ComputeNodeRecord& node) {
+  const std::string& rid = ctx.request_id;
   rpcapi::NodeReportMsg relayed = report;
-  relayed.resources.hypervisor_hostname = node->hypervisor_hostname;
-  relayed.resources.vcpus_used = node->vcpus_used;
-  relayed.resources.memory_mb_used = node->memory_mb_used;
-  relayed.resources.local_gb_used = node->local_gb_used;
-  relayed.cpu_allocation_ratio = node->cpu_allocation_ratio;
-  relayed.ram_allocation_ratio = node->ram_allocation_ratio;
-  relayed.disk_allocation_ratio = node->disk_allocation_ratio;
+  relayed.resources.hypervisor_hostname = node.hypervisor_hostname;
+  relayed.resources.vcpus_used = node.vcpus_used;
+  relayed.resources.memory_mb_used = node.memory_mb_used;
+  relayed.resources.local_gb_used = node.local_gb_used;
+  relayed.cpu_allocation_ratio = node.cpu_allocation_ratio;
+  relayed.ram_allocation_ratio = node.ram_allocation_ratio;
+  relayed.disk_allocation_ratio = node.disk_allocation_ratio;
   if (auto s = scheduler_.update_node(ctx, relayed); !s.ok()) {
     spdlog::warn("[{}] relaying the report of {} to the schedulers: {}", rid, report.host, s.message());
     return s;
   }
-  spdlog::debug("[{}] compute node {} of {}: {}/{} MB claimed, {} instance(s)", rid, node->hypervisor_hostname,
-                report.host, node->memory_mb_used, node->memory_mb, report.instance_uuids.size());
+  spdlog::debug("[{}] compute node {} of {}: {}/{} MB claimed, {} instance(s)", rid, node.hypervisor_hostname,
+                report.host, node.memory_mb_used, node.memory_mb, report.instance_uuids.size());
   return sdk::Status::OK();
 }
 
-sdk::Status ConductorManager::service_heartbeat(const sdk::RequestContext& ctx, const rpcapi::ServiceMsg& service) {
-  if (auto s = heartbeat_or_register(ctx.request_id, service.host, service.binary, service.topic); !s.ok()) {
-    spdlog::warn("[{}] heartbeat of {} on {}: {}", ctx.request_id, service.binary, service.host, s.message());
+sdk::Status ConductorManager::compute_node_update(const sdk::RequestContext& ctx,
+                                                  const rpcapi::NodeReportMsg& report) {
+  auto node = record_report(db_, ctx.request_id, report);
+  if (!node.ok()) return node.status();
+  return relay_report(ctx, report, *node);
+}
+
+sdk::Status ConductorManager::record_heartbeat(db::Scope scope, const std::string& rid,
+                                               const rpcapi::ServiceMsg& service) {
+  if (auto s = heartbeat_or_register(scope, rid, service.host, service.binary, service.topic); !s.ok()) {
+    spdlog::warn("[{}] heartbeat of {} on {}: {}", rid, service.binary, service.host, s.message());
     return s;
   }
   // The version it serves, for the clients' [upgrade_levels] auto cap; a
   // service older than the field sends none and serves 1.0.
   const std::string version = service.rpc_version.empty() ? std::string(rpcapi::kBaseVersion) : service.rpc_version;
-  if (auto s = db::ServiceVersionRepository(db_).record(service.host, service.binary, version); !s.ok()) {
-    spdlog::warn("[{}] recording the RPC version of {} on {}: {}", ctx.request_id, service.binary, service.host,
-                 s.message());
+  if (auto s = db::ServiceVersionRepository(scope).record(service.host, service.binary, version); !s.ok()) {
+    spdlog::warn("[{}] recording the RPC version of {} on {}: {}", rid, service.binary, service.host, s.message());
     return s;
   }
+  return sdk::Status::OK();
+}
+
+sdk::Status ConductorManager::service_heartbeat(const sdk::RequestContext& ctx, const rpcapi::ServiceMsg& service) {
+  if (auto s = record_heartbeat(db_, ctx.request_id, service); !s.ok()) return s;
   // Only compute hosts are in the schedulers' caches.
   if (service.binary != rpcapi::kComputeBinary) return sdk::Status::OK();
   return scheduler_.service_heartbeat(ctx, service);
+}
+
+// The batches: every host's rows in one transaction (each host in a
+// savepoint of its own, so one host's failure leaves the others recorded),
+// then the relays to the schedulers, host by host as for a lone host.
+std::vector<std::string> ConductorManager::compute_node_update_batch(const sdk::RequestContext& ctx,
+                                                                    const rpcapi::NodeReportBatch& batch) {
+  std::vector<std::string> failed;
+  std::vector<std::pair<const rpcapi::NodeReportMsg*, db::ComputeNodeRecord>> recorded;
+  auto tx = db_.begin_write("compute node update batch");
+  if (!tx.ok()) {
+    spdlog::warn("[{}] compute_node_update_batch of {} host(s): {}", ctx.request_id, batch.reports.size(),
+                 tx.status().message());
+    for (const auto& report : batch.reports) failed.push_back(report.host);
+    return failed;
+  }
+  for (const rpcapi::NodeReportMsg& report : batch.reports) {
+    auto node = record_report(*tx, ctx.request_id, report);
+    if (node.ok()) {
+      recorded.emplace_back(&report, std::move(node).value());
+    } else {
+      failed.push_back(report.host);
+    }
+  }
+  if (auto s = tx->commit(); !s.ok()) {
+    spdlog::warn("[{}] compute_node_update_batch commit: {}", ctx.request_id, s.message());
+    failed.clear();
+    for (const auto& report : batch.reports) failed.push_back(report.host);
+    return failed;
+  }
+  for (const auto& [report, node] : recorded) {
+    if (!relay_report(ctx, *report, node).ok()) failed.push_back(report->host);
+  }
+  spdlog::debug("[{}] compute_node_update_batch: {} report(s), {} failed", ctx.request_id, batch.reports.size(),
+                failed.size());
+  return failed;
+}
+
+std::size_t ConductorManager::service_heartbeat_batch(const sdk::RequestContext& ctx,
+                                                      const rpcapi::ServiceHeartbeatBatch& batch) {
+  std::vector<const rpcapi::ServiceMsg*> recorded;
+  {
+    auto tx = db_.begin_write("service heartbeat batch");
+    if (!tx.ok()) {
+      spdlog::warn("[{}] service_heartbeat_batch of {} host(s): {}", ctx.request_id, batch.services.size(),
+                   tx.status().message());
+      return batch.services.size();
+    }
+    for (const rpcapi::ServiceMsg& service : batch.services) {
+      if (record_heartbeat(*tx, ctx.request_id, service).ok()) recorded.push_back(&service);
+    }
+    if (auto s = tx->commit(); !s.ok()) {
+      spdlog::warn("[{}] service_heartbeat_batch commit: {}", ctx.request_id, s.message());
+      return batch.services.size();
+    }
+  }
+  std::size_t failed = batch.services.size() - recorded.size();
+  for (const rpcapi::ServiceMsg* service : recorded) {
+    // Only compute hosts are in the schedulers' caches.
+    if (service->binary == rpcapi::kComputeBinary && !scheduler_.service_heartbeat(ctx, *service).ok()) ++failed;
+  }
+  spdlog::debug("[{}] service_heartbeat_batch: {} heartbeat(s), {} failed", ctx.request_id, batch.services.size(),
+                failed);
+  return failed;
 }
 
 }  // namespace stratus::core::conductor

@@ -20,7 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "core/db/compute_node_repository.h"
 #include "core/db/database.h"
+#include "core/db/scope.h"
 #include "core/rpcapi/messages.h"
 #include "core/rpcapi/scheduler_rpcapi.h"
 #include "stratus/sdk/request_context.h"
@@ -72,9 +74,25 @@ class ConductorManager {
   // compute service's heartbeat is relayed to every scheduler.
   sdk::Status service_heartbeat(const sdk::RequestContext& ctx, const rpcapi::ServiceMsg& service);
 
+  // Conductor RPC 1.2: many hosts' reports or heartbeats in one message (the
+  // fake hosts of one process), each handled as the single methods above.
+  // The reports: the hosts whose report failed (logged); the heartbeats: how
+  // many failed (logged).
+  std::vector<std::string> compute_node_update_batch(const sdk::RequestContext& ctx,
+                                                     const rpcapi::NodeReportBatch& batch);
+  std::size_t service_heartbeat_batch(const sdk::RequestContext& ctx, const rpcapi::ServiceHeartbeatBatch& batch);
+
  private:
-  sdk::Status heartbeat_or_register(const std::string& rid, const std::string& host, const std::string& binary,
-                                    const std::string& topic);
+  sdk::Status heartbeat_or_register(db::Scope scope, const std::string& rid, const std::string& host,
+                                    const std::string& binary, const std::string& topic);
+  // The database half of compute_node_update / service_heartbeat, in
+  // `scope` (the batches run many in one transaction); the relay to the
+  // schedulers is the caller's, after the commit.
+  sdk::Result<db::ComputeNodeRecord> record_report(db::Scope scope, const std::string& rid,
+                                                   const rpcapi::NodeReportMsg& report);
+  sdk::Status record_heartbeat(db::Scope scope, const std::string& rid, const rpcapi::ServiceMsg& service);
+  sdk::Status relay_report(const sdk::RequestContext& ctx, const rpcapi::NodeReportMsg& report,
+                           const db::ComputeNodeRecord& node);
 
   db::Database& db_;
   const rpcapi::SchedulerRpcApi& scheduler_;

@@ -84,6 +84,19 @@ sdk::Status ConductorService::register_on(rpc::Endpoint& endpoint) {
         return reply(manager_.service_heartbeat(ctx_of(info), r));
       }));
 
+  // 1.2: the batches of a process running many (fake) hosts.
+  added.push_back(d.add_typed<rpcapi::NodeReportBatch>(
+      std::string(method::kComputeNodeUpdateBatch), v,
+      [this, ctx_of](const CallInfo& info, rpcapi::NodeReportBatch r) -> RpcResult {
+        return Payload::of(rpcapi::NodeReportBatchResult{manager_.compute_node_update_batch(ctx_of(info), r)});
+      }));
+  added.push_back(d.add_typed<rpcapi::ServiceHeartbeatBatch>(
+      std::string(method::kServiceHeartbeatBatch), v,
+      [this, ctx_of](const CallInfo& info, rpcapi::ServiceHeartbeatBatch r) {
+        (void)manager_.service_heartbeat_batch(ctx_of(info), r);
+        return Payload();
+      }));
+
   for (const auto& s : added) {
     if (!s.ok()) return sdk::Status::Internal("conductor dispatcher: " + s.error().to_string());
   }

@@ -33,6 +33,8 @@
 #include "core/compute/api/servers_controller.h"
 #include "core/compute/compute_manager.h"
 #include "core/compute/compute_options.h"
+#include "core/compute/periodic_timer.h"
+#include "core/compute/report_batcher.h"
 #include "core/conductor/conductor_service.h"
 #include "core/db/database.h"
 #include "core/db/seed.h"
@@ -97,6 +99,32 @@ struct ComputeHost {
   std::unique_ptr<compute::ComputeManager> manager;
 };
 
+// What the compute hosts of one process share when it runs several (the
+// fake hosts of `aio --fake-hosts N`): one RPC endpoint serving every
+// host's compute.<host>, one conductor client, one bounded build pool, one
+// periodic thread for every host's periodic tasks, and one batcher that
+// sends their heartbeats and resource reports together. So 10,000 hosts
+// cost a fixed number of threads instead of 16 each.
+struct SharedCompute {
+  std::unique_ptr<rpc::Endpoint> endpoint;
+  std::unique_ptr<rpcapi::ConductorRpcApi> conductor;
+  std::shared_ptr<compute::BuildPool> builds;
+  std::shared_ptr<compute::PeriodicTimer> timer;
+  std::shared_ptr<compute::ReportBatcher> batcher;
+};
+
+// The shared machinery's sizes: RPC workers (a compute method only queues a
+// build or runs one short action), build threads at most (made as builds
+// need them), the hosts per batch message and how often the batcher sends.
+constexpr std::size_t kSharedComputeWorkers = 8;
+constexpr std::size_t kSharedBuildThreads = 100;
+constexpr std::size_t kReportBatchHosts = 1000;
+constexpr auto kReportFlushInterval = std::chrono::milliseconds(250);
+// Up to this many hosts each has its own endpoint, pool and periodic thread
+// as before (16 threads a host; per-host metrics series); more share them.
+// `describe` lists hosts one per line up to this many, then sums them up.
+constexpr std::size_t kOwnMachineryHosts = 10;
+
 }  // namespace
 
 sdk::Result<Role> parse_role(std::string_view name) {
@@ -139,6 +167,7 @@ struct Node::Impl {
   std::unique_ptr<node::ServiceReporter> conductor_reporter;  // its nova-conductor row
 
   std::vector<ComputeHost> computes;
+  std::unique_ptr<SharedCompute> shared_compute;  // several hosts without CURVE keys
 
   std::unique_ptr<rpc::Endpoint> api_endpoint;
   std::unique_ptr<rpcapi::ConductorRpcApi> api_conductor;
@@ -337,7 +366,8 @@ struct Node::Impl {
     return sdk::Status::OK();
   }
 
-  sdk::Status start_compute(const std::string& host) {
+  // A compute host's driver, checked to serve `host`.
+  sdk::Result<std::shared_ptr<sdk::VirtDriver>> make_driver(const std::string& host) {
     auto driver = registry.create<sdk::VirtDriver>(config.compute.driver,
                                                    config.plugin_config(sdk::PluginKind::kVirtDriver,
                                                                         config.compute.driver));
@@ -346,6 +376,96 @@ struct Node::Impl {
       return sdk::Status(s.code(), "compute driver '" + config.compute.driver + "' cannot serve host " + host + ": " +
                                        s.message());
     }
+    return std::shared_ptr<sdk::VirtDriver>(std::move(driver.value()));
+  }
+
+  // The options every compute host of this process starts from.
+  compute::ComputeOptions base_compute_options() {
+    auto compute_options = compute::ComputeOptions::from_config(config);
+    compute_options.image_fetcher = make_image_fetcher();
+    compute_options.image_uploader = std::make_shared<const compute::ImageUploader>(image_service_options());
+    // A plugin built for an older ABI lacks the newer driver methods.
+    if (auto info = registry.find(sdk::PluginKind::kVirtDriver, config.compute.driver); info.ok()) {
+      compute_options.driver_abi_version = info->abi_version;
+    }
+    return compute_options;
+  }
+
+  sdk::Status start_computes() {
+    // Many hosts share an endpoint, only without CURVE keys: each host's
+    // key may serve its own compute.<host> alone.
+    auto probe = endpoint_options("compute", "compute-" + compute_hosts.front(), 1);
+    if (!probe.ok()) return probe.status();
+    if (compute_hosts.size() > kOwnMachineryHosts && !probe->curve.enabled()) return start_shared_computes();
+    for (const auto& host : compute_hosts) {
+      if (auto s = start_compute(host); !s.ok()) return sdk::Status(s.code(), "compute " + host + ": " + s.message());
+    }
+    return sdk::Status::OK();
+  }
+
+  sdk::Status start_shared_computes() {
+    const auto started_at = std::chrono::steady_clock::now();
+    auto shared = std::make_unique<SharedCompute>();
+    auto endpoint = make_endpoint("compute-" + config.host + "-hosts", "compute", kSharedComputeWorkers);
+    if (!endpoint.ok()) return endpoint.status();
+    shared->endpoint = std::move(endpoint.value());
+    auto conductor_cap = version_cap(rpcapi::kConductorTopic);
+    if (!conductor_cap.ok()) return conductor_cap.status();
+    shared->conductor = std::make_unique<rpcapi::ConductorRpcApi>(*shared->endpoint, call_timeout, *conductor_cap);
+    auto base = base_compute_options();
+    shared->builds = std::make_shared<compute::BuildPool>(
+        std::min(kSharedBuildThreads, std::max<std::size_t>(1, base.max_concurrent_builds) * compute_hosts.size()));
+    shared->timer = std::make_shared<compute::PeriodicTimer>("compute hosts");
+    shared->batcher = std::make_shared<compute::ReportBatcher>(
+        *shared->conductor, compute::ReportBatcher::Options{kReportBatchHosts, base.first_report_timeout});
+    base.build_pool = shared->builds;
+    base.periodic_timer = shared->timer;
+    base.report_batcher = shared->batcher;
+    metric_collectors.push_back(metrics::add_build_queue_collector(
+        metrics::default_registry(), config.host, [builds = shared->builds.get()] {
+          const auto stats = builds->stats();
+          return metrics::BuildQueue{stats.running, stats.queued};
+        }));
+    computes.reserve(compute_hosts.size());
+    for (std::size_t i = 0; i < compute_hosts.size(); ++i) {
+      const std::string& host = compute_hosts[i];
+      auto driver = make_driver(host);
+      if (!driver.ok()) return sdk::Status(driver.status().code(), "compute " + host + ": " + driver.status().message());
+      ComputeHost c;
+      c.host = host;
+      c.driver = std::move(driver.value());
+      auto host_options = base;
+      host_options.periodic_phase = static_cast<double>(i + 1) / static_cast<double>(compute_hosts.size());
+      c.manager = std::make_unique<compute::ComputeManager>(host, c.driver, *shared->conductor, std::move(host_options));
+      if (auto s = c.manager->register_on(*shared->endpoint); !s.ok()) {
+        return sdk::Status(s.code(), "compute " + host + ": " + s.message());
+      }
+      computes.push_back(std::move(c));
+    }
+    shared_compute = std::move(shared);
+    SharedCompute& sc = *shared_compute;
+    if (auto s = sc.endpoint->start(); !s.ok()) return rpc_failure("compute endpoint", s);
+    await_registration(*sc.endpoint, "compute hosts");
+    sc.timer->add(
+        [batcher = sc.batcher.get()](compute::PeriodicTimer::Clock::time_point) {
+          batcher->flush();
+          return compute::PeriodicTimer::Clock::now() + kReportFlushInterval;
+        },
+        compute::PeriodicTimer::Clock::now());
+    for (auto& c : computes) {
+      if (auto s = c.manager->start(); !s.ok()) return sdk::Status(s.code(), "compute " + c.host + ": " + s.message());
+    }
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_at);
+    spdlog::info("{} compute hosts started in {} ms on one endpoint ({} workers, up to {} build threads, one periodic "
+                 "thread)",
+                 computes.size(), took.count(), kSharedComputeWorkers,
+                 std::min(kSharedBuildThreads, std::max<std::size_t>(1, base.max_concurrent_builds) * computes.size()));
+    return sdk::Status::OK();
+  }
+
+  sdk::Status start_compute(const std::string& host) {
+    auto driver = make_driver(host);
+    if (!driver.ok()) return driver.status();
     ComputeHost c;
     c.host = host;
     c.driver = std::move(driver.value());
@@ -355,13 +475,7 @@ struct Node::Impl {
     auto conductor_cap = version_cap(rpcapi::kConductorTopic);
     if (!conductor_cap.ok()) return conductor_cap.status();
     c.conductor = std::make_unique<rpcapi::ConductorRpcApi>(*c.endpoint, call_timeout, *conductor_cap);
-    auto compute_options = compute::ComputeOptions::from_config(config);
-    compute_options.image_fetcher = make_image_fetcher();
-    compute_options.image_uploader = std::make_shared<const compute::ImageUploader>(image_service_options());
-    // A plugin built for an older ABI lacks the newer driver methods.
-    if (auto info = registry.find(sdk::PluginKind::kVirtDriver, config.compute.driver); info.ok()) {
-      compute_options.driver_abi_version = info->abi_version;
-    }
+    auto compute_options = base_compute_options();
     c.manager = std::make_unique<compute::ComputeManager>(host, c.driver, *c.conductor, std::move(compute_options));
     metric_collectors.push_back(metrics::add_build_queue_collector(
         metrics::default_registry(), host, [manager = c.manager.get()] {
@@ -552,9 +666,7 @@ struct Node::Impl {
       if (auto s = start_conductor(); !s.ok()) return sdk::Status(s.code(), "conductor: " + s.message());
     }
     if (has(Role::kCompute)) {
-      for (const auto& host : compute_hosts) {
-        if (auto s = start_compute(host); !s.ok()) return sdk::Status(s.code(), "compute " + host + ": " + s.message());
-      }
+      if (auto s = start_computes(); !s.ok()) return s;
     }
     if (has(Role::kApi)) {
       if (auto s = start_api(); !s.ok()) return sdk::Status(s.code(), "api: " + s.message());
@@ -562,13 +674,35 @@ struct Node::Impl {
     return sdk::Status::OK();
   }
 
+  // The shared build pool: queued builds go back to the conductor (while
+  // the hosts still run), running ones get graceful_shutdown_timeout, then
+  // the drivers are asked to give up.
+  void stop_shared_builds() {
+    compute::BuildPool& builds = *shared_compute->builds;
+    builds.close();
+    const auto grace = compute::ComputeOptions::from_config(config).graceful_shutdown_timeout;
+    if (!builds.wait_idle(std::chrono::steady_clock::now() + grace)) {
+      spdlog::warn("{} build(s) still running after {} ms; asking the drivers to give up", builds.stats().running,
+                   grace.count());
+      for (auto& c : computes) {
+        if (auto s = c.driver->cleanup_host(c.host); !s.ok()) spdlog::warn("cleanup of host {}: {}", c.host, s.to_string());
+      }
+    }
+    builds.join();
+  }
+
   void stop_all() {
     if (metrics_server) metrics_server->stop();
     metric_collectors.clear();  // before the endpoints and router they read
     if (api_server) api_server->stop();
     if (api_endpoint) api_endpoint->stop();
+    if (shared_compute) stop_shared_builds();
     for (auto& c : computes) {
       if (c.manager) c.manager->stop();
+    }
+    if (shared_compute) {
+      shared_compute->timer->stop();
+      shared_compute->endpoint->stop();
     }
     for (auto& c : computes) {
       if (c.endpoint) c.endpoint->stop();
@@ -591,6 +725,7 @@ struct Node::Impl {
     api_conductor.reset();
     api_endpoint.reset();
     computes.clear();
+    shared_compute.reset();
     conductor_reporter.reset();
     scheduler_reporter.reset();
     conductor.reset();
@@ -678,7 +813,13 @@ std::vector<std::string> Node::describe() const {
     lines.push_back(l);
   }
   if (i.conductor) lines.push_back("conductor");
+  if (i.computes.size() > kOwnMachineryHosts) {
+    lines.push_back("compute hosts " + i.computes.front().host + " .. " + i.computes.back().host + " (" +
+                    std::to_string(i.computes.size()) + "): driver " + i.config.compute.driver +
+                    ", sharing one RPC endpoint, build pool and periodic thread");
+  }
   for (const auto& c : i.computes) {
+    if (i.computes.size() > kOwnMachineryHosts) break;
     std::string l = "compute host " + c.host + ": driver " + i.config.compute.driver;
     auto res = c.driver->get_available_resource(c.host);
     if (res.ok()) {

@@ -7,7 +7,11 @@
 // role is an RPC endpoint of its own that connects to config.rpc.router, so
 // the same Node runs the whole cloud in one process over inproc:// (aio) or
 // any subset of it over tcp:// (`stratus serve ROLE...`), and a role never
-// knows whether its peers share its process.
+// knows whether its peers share its process. The exception: more than 10
+// compute hosts in one process (without CURVE keys) share one endpoint, one
+// build pool, one periodic thread and one batcher of their heartbeats and
+// reports (docs/operations.md, "Many fake hosts share their threads"), so
+// that `aio --fake-hosts 10000` runs in a few dozen threads.
 //
 // Start order: router, database (api, conductor, scheduler own it; compute
 // never opens it), scheduler (loads host state from the database),

@@ -1,6 +1,7 @@
 #include "core/rpcapi/conductor_rpcapi.h"
 
 #include "core/rpcapi/rpc_call.h"
+#include "core/rpcapi/rpc_status.h"
 #include "core/rpcapi/topics.h"
 
 namespace stratus::core::rpcapi {
@@ -68,6 +69,41 @@ sdk::Status ConductorRpcApi::compute_node_update_acked(const sdk::RequestContext
 
 sdk::Status ConductorRpcApi::service_heartbeat(const sdk::RequestContext& ctx, const ServiceMsg& service) const {
   return typed_cast(client_, ctx, conductor_method::kServiceHeartbeat, service);
+}
+
+bool ConductorRpcApi::can_send_batches() const { return client_.can_send_version(conductor_version::kBatches); }
+
+sdk::Result<std::vector<std::string>> ConductorRpcApi::compute_node_update_batch(const sdk::RequestContext& ctx,
+                                                                                 const NodeReportBatch& batch,
+                                                                                 std::chrono::milliseconds timeout) const {
+  const std::string_view needed = conductor_version::kBatches;
+  if (!can_send_batches()) {
+    return sdk::Status::NotSupported("compute_node_update_batch needs conductor RPC " + std::string(needed));
+  }
+  const rpc::Client versioned = client_.prepare("", std::string(needed));
+  const std::string what = "conductor." + std::string(conductor_method::kComputeNodeUpdateBatch);
+  auto payload = rpc::Payload::of(batch);
+  if (!payload.ok()) return from_rpc_error(payload.error(), what);
+  auto reply = versioned.call(to_rpc_context(ctx), conductor_method::kComputeNodeUpdateBatch, payload.value(), timeout);
+  if (!reply.ok()) {
+    // A conductor older than 1.2 (under a cap that let this through).
+    if (reply.error().code == rpc::Errc::no_such_method || reply.error().code == rpc::Errc::unsupported_version) {
+      return sdk::Status::NotSupported(what + ": " + reply.error().message);
+    }
+    return from_rpc_error(reply.error(), what);
+  }
+  auto decoded = reply->as<NodeReportBatchResult>();
+  if (!decoded.ok()) return from_rpc_error(decoded.error(), what + " reply");
+  return std::move(decoded->failed_hosts);
+}
+
+sdk::Status ConductorRpcApi::service_heartbeat_batch(const sdk::RequestContext& ctx,
+                                                     const ServiceHeartbeatBatch& batch) const {
+  const std::string_view needed = conductor_version::kBatches;
+  if (!can_send_batches()) {
+    return sdk::Status::NotSupported("service_heartbeat_batch needs conductor RPC " + std::string(needed));
+  }
+  return typed_cast(client_.prepare("", std::string(needed)), ctx, conductor_method::kServiceHeartbeatBatch, batch);
 }
 
 }  // namespace stratus::core::rpcapi

@@ -54,6 +54,18 @@ class ConductorRpcApi {
   sdk::Status compute_node_update_acked(const sdk::RequestContext& ctx, const NodeReportMsg& report,
                                         std::chrono::milliseconds timeout) const;
 
+  // Conductor RPC 1.2: many hosts at once (the fake hosts of one process).
+  // The reports as a call: the hosts whose report was not recorded.
+  // kNotSupported when the cap is below 1.2; an older conductor answers
+  // kNotSupported too (no such method): the caller then sends per host.
+  sdk::Result<std::vector<std::string>> compute_node_update_batch(const sdk::RequestContext& ctx,
+                                                                  const NodeReportBatch& batch,
+                                                                  std::chrono::milliseconds timeout) const;
+  // The heartbeats as one cast; kNotSupported when the cap is below 1.2.
+  sdk::Status service_heartbeat_batch(const sdk::RequestContext& ctx, const ServiceHeartbeatBatch& batch) const;
+  // Whether the cap lets this client send the 1.2 batch methods.
+  bool can_send_batches() const;
+
  private:
   rpc::Client client_;
   std::chrono::milliseconds call_timeout_;

@@ -109,6 +109,26 @@ struct ServiceMsg {
 
 // ---- conductor ------------------------------------------------------------
 
+// Many hosts' heartbeats in one message (conductor RPC 1.2): the fake hosts
+// of one process report together rather than one cast each.
+struct ServiceHeartbeatBatch {
+  std::vector<ServiceMsg> services;
+  MSGPACK_DEFINE(services)
+};
+
+// Many hosts' resource reports in one message (conductor RPC 1.2).
+struct NodeReportBatch {
+  std::vector<NodeReportMsg> reports;
+  MSGPACK_DEFINE(reports)
+};
+
+// The conductor's answer to a NodeReportBatch call: the hosts whose report
+// it could not record (each logged there); the others were heard.
+struct NodeReportBatchResult {
+  std::vector<std::string> failed_hosts;
+  MSGPACK_DEFINE(failed_hosts)
+};
+
 // The API's request to build the instances it has just recorded.
 struct BuildInstancesRequest {
   std::vector<std::string> instance_uuids;

@@ -18,7 +18,7 @@ inline constexpr std::string_view kSchedulerTopic = "scheduler";
 inline constexpr std::string_view kComputeTopic = "compute";
 
 // The newest version of each API, which its servers serve.
-inline constexpr std::string_view kConductorVersion = "1.1";
+inline constexpr std::string_view kConductorVersion = "1.2";
 inline constexpr std::string_view kSchedulerVersion = "1.0";
 inline constexpr std::string_view kComputeVersion = "1.4";
 
@@ -45,8 +45,11 @@ inline constexpr std::string_view kRescue = "1.4";
 // The conductor API's history:
 //   1.0  every method in conductor_method below but unshelve_instance
 //   1.1  unshelve_instance
+//   1.2  compute_node_update_batch (call) and service_heartbeat_batch (cast):
+//        many hosts' reports and heartbeats in one message
 namespace conductor_version {
 inline constexpr std::string_view kUnshelve = "1.1";
+inline constexpr std::string_view kBatches = "1.2";
 }  // namespace conductor_version
 
 // Service binaries as the services table and os-services show them.
@@ -76,6 +79,8 @@ inline constexpr std::string_view kInstanceDestroy = "instance_destroy";        
 inline constexpr std::string_view kComputeNodeUpdate = "compute_node_update";           // cast
 inline constexpr std::string_view kServiceHeartbeat = "service_heartbeat";              // cast
 inline constexpr std::string_view kUnshelveInstance = "unshelve_instance";              // cast
+inline constexpr std::string_view kComputeNodeUpdateBatch = "compute_node_update_batch";  // call (1.2)
+inline constexpr std::string_view kServiceHeartbeatBatch = "service_heartbeat_batch";    // cast (1.2)
 }  // namespace conductor_method
 
 namespace compute_method {

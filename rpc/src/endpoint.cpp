@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -98,6 +99,9 @@ struct Endpoint::Impl {
   EndpointOptions opt;
   std::shared_ptr<IoContext> io;
   std::vector<Served> served;
+  // topic '\0' server -> its dispatcher: one endpoint may serve many servers
+  // of one topic (the fake hosts of one process), looked up in O(1).
+  std::unordered_map<std::string, const Dispatcher*> by_server;
 
   void* dealer = nullptr;  // the I/O thread's socket: HELLO, heartbeats, incoming requests
 
@@ -510,10 +514,15 @@ struct Endpoint::Impl {
       return;
     }
     const Dispatcher* d = nullptr;
-    for (const auto& s : served) {
-      if (s.topic == h.topic && (h.server.empty() || h.server == s.server)) {
-        d = s.dispatcher.get();
-        break;
+    if (!h.server.empty()) {
+      auto it = by_server.find(h.topic + '\0' + h.server);
+      if (it != by_server.end()) d = it->second;
+    } else {
+      for (const auto& s : served) {
+        if (s.topic == h.topic) {
+          d = s.dispatcher.get();
+          break;
+        }
       }
     }
     if (d == nullptr) {
@@ -848,11 +857,16 @@ Endpoint::~Endpoint() { stop(); }
 Status Endpoint::serve(std::string topic, std::string server, Dispatcher dispatcher) {
   if (impl_->started) return make_error(Errc::invalid_argument, "serve() after start()");
   if (topic.empty()) return make_error(Errc::invalid_argument, "serve() needs a topic");
+  // Several servers of one topic are fine (each named); a topic served
+  // without a server name is served once.
   for (const auto& s : impl_->served) {
-    if (s.topic == topic) return make_error(Errc::invalid_argument, "topic '" + topic + "' already served");
+    if (s.topic == topic && (s.server.empty() || server.empty() || s.server == server)) {
+      return make_error(Errc::invalid_argument, "topic '" + topic + "' already served");
+    }
   }
-  impl_->served.push_back(
-      Served{std::move(topic), std::move(server), std::make_shared<const Dispatcher>(std::move(dispatcher))});
+  auto d = std::make_shared<const Dispatcher>(std::move(dispatcher));
+  if (!server.empty()) impl_->by_server.emplace(topic + '\0' + server, d.get());
+  impl_->served.push_back(Served{std::move(topic), std::move(server), std::move(d)});
   return {};
 }
 

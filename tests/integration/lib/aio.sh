@@ -29,6 +29,17 @@ check() {  # check DESCRIPTION COMMAND...
   if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failures=$((failures + 1)); fi
 }
 
+aio_wait_ready() {  # aio_wait_ready TENTHS: waits for $aio_pid's "ready at" line; sets aio_url, aio_root
+  for _ in $(seq 1 "$1"); do
+    grep -q "ready at" "$work/aio.out" 2>/dev/null && break
+    kill -0 "$aio_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  aio_url="$(grep -o 'http://127.0.0.1:[0-9]*/v2.1' "$work/aio.out" | head -1)"
+  if [ -z "$aio_url" ]; then echo "FAIL: stratus aio did not start:"; tail -n 60 "$work/aio.out"; exit 1; fi
+  aio_root="${aio_url%/v2.1}"
+}
+
 aio_start() {  # aio_start STRATUS [global flags...] -- [aio flags...]
   local stratus="$1"; shift
   local global=() aio=()
@@ -42,14 +53,7 @@ aio_start() {  # aio_start STRATUS [global flags...] -- [aio flags...]
     --set compute.heartbeat_interval=0.5 --set compute.resource_report_interval=1 \
     aio --data-dir "$aio_data" --listen 127.0.0.1:0 "${aio[@]}" > "$work/aio.out" 2>&1 &
   aio_pid=$!
-  for _ in $(seq 1 300); do
-    grep -q "ready at" "$work/aio.out" 2>/dev/null && break
-    kill -0 "$aio_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  aio_url="$(grep -o 'http://127.0.0.1:[0-9]*/v2.1' "$work/aio.out" | head -1)"
-  if [ -z "$aio_url" ]; then echo "FAIL: stratus aio did not start:"; cat "$work/aio.out"; exit 1; fi
-  aio_root="${aio_url%/v2.1}"
+  aio_wait_ready 300
   # The hosts' first reports reach the scheduler with the conductor's record
   # of them: wait (bounded) for the hypervisor list to show them up.
   if ! /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/wait_hosts_up.py" "$aio_root" "$hosts" --clouds "$aio_data/clouds.yaml"; then

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,20 @@ class FakeConductor {
   std::vector<std::string> destroyed() const { return copy(destroyed_); }
   std::vector<rpcapi::NodeReportMsg> reports() const { return copy(reports_); }
   std::vector<rpcapi::ServiceMsg> heartbeats() const { return copy(heartbeats_); }
+  // Batch messages (conductor RPC 1.2) received: reports, heartbeats.
+  std::size_t report_batches() const {
+    std::lock_guard lock(mutex_);
+    return report_batches_;
+  }
+  std::size_t heartbeat_batches() const {
+    std::lock_guard lock(mutex_);
+    return heartbeat_batches_;
+  }
+  // The hosts whose batched reports are refused (reported as failed).
+  void refuse_reports_of(std::string host) {
+    std::lock_guard lock(mutex_);
+    refused_hosts_.insert(std::move(host));
+  }
   // The next `n` instance updates fail as if no conductor were connected.
   void make_unreachable_for(std::size_t n) {
     std::lock_guard lock(mutex_);
@@ -113,11 +128,43 @@ class FakeConductor {
     }
   }
 
-  rpc::Dispatcher dispatcher() {
+  // `with_batches` false: a conductor of RPC 1.1, without the batches.
+  rpc::Dispatcher dispatcher(bool with_batches = true) {
     namespace m = rpcapi::conductor_method;
-    const auto v = rpcapi::kConductorVersion;
+    const auto v = with_batches ? rpcapi::kConductorVersion : rpcapi::conductor_version::kUnshelve;
     rpc::Dispatcher d;
     auto ok = [](const rpc::Status& s) { EXPECT_TRUE(s.ok()); };
+    if (with_batches) {
+      ok(d.add_typed<rpcapi::NodeReportBatch>(
+          std::string(m::kComputeNodeUpdateBatch), v,
+          [this](const rpc::CallInfo&, rpcapi::NodeReportBatch b) -> rpc::Result<rpc::Payload> {
+            rpcapi::NodeReportBatchResult result;
+            {
+              std::lock_guard lock(mutex_);
+              ++report_batches_;
+              for (auto& r : b.reports) {
+                if (refused_hosts_.count(r.host) != 0) {
+                  result.failed_hosts.push_back(r.host);
+                } else {
+                  reports_.push_back(std::move(r));
+                }
+              }
+            }
+            cv_.notify_all();
+            return rpc::Payload::of(result);
+          }));
+      ok(d.add_typed<rpcapi::ServiceHeartbeatBatch>(
+          std::string(m::kServiceHeartbeatBatch), v,
+          [this](const rpc::CallInfo&, rpcapi::ServiceHeartbeatBatch b) -> rpc::Result<rpc::Payload> {
+            {
+              std::lock_guard lock(mutex_);
+              ++heartbeat_batches_;
+              for (auto& s : b.services) heartbeats_.push_back(std::move(s));
+            }
+            cv_.notify_all();
+            return rpc::Payload();
+          }));
+    }
     ok(d.add_typed<rpcapi::InstanceUpdateMsg>(std::string(m::kInstanceUpdate), v,
                                               [this](const rpc::CallInfo&, rpcapi::InstanceUpdateMsg u) {
                                                 return instance_update(u);
@@ -253,6 +300,9 @@ class FakeConductor {
   std::vector<rpcapi::NodeReportMsg> reports_;
   std::vector<rpcapi::ServiceMsg> heartbeats_;
   std::size_t refused_updates_ = 0;
+  std::size_t report_batches_ = 0;
+  std::size_t heartbeat_batches_ = 0;
+  std::set<std::string> refused_hosts_;
 };
 
 inline const std::string kHost = "compute-1";

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "conductor_test_support.h"
+#include "core/db/service_version_repository.h"
 
 namespace stratus::core::conductor {
 namespace {
@@ -52,6 +53,61 @@ TEST_F(ConductorTest, ServiceHeartbeatRegistersOnFirstSightAndCounts) {
     auto s = db::ServiceRepository(*db_).get("h9", "stratus-compute");
     return s.ok() && s->report_count == 2;
   }));
+}
+
+// Conductor RPC 1.2: many hosts in one message, recorded as the single
+// calls record them; a host whose report cannot be recorded is named.
+TEST_F(ConductorTest, AReportBatchRecordsEveryHostAndNamesTheOnesItCouldNot) {
+  rpcapi::NodeReportBatch batch;
+  for (const char* host : {"b1", "b2", "b3"}) {
+    rpcapi::NodeReportMsg msg;
+    msg.host = host;
+    msg.resources = scheduler::testing::make_report(scheduler::testing::HostSpec{host, 4096}).resources;
+    batch.reports.push_back(msg);
+  }
+  // b3's node name belongs to another host already: its upsert is refused.
+  add_compute_host("other", 1024);
+  batch.reports[2].resources.hypervisor_hostname = "other";
+  auto failed = api_->compute_node_update_batch(ctx(), batch, 3000ms);
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  EXPECT_EQ(*failed, std::vector<std::string>{"b3"});
+  for (const char* host : {"b1", "b2"}) {
+    auto node = db::ComputeNodeRepository(*db_).get(host);
+    ASSERT_TRUE(node.ok()) << host << ": " << node.status();
+    EXPECT_EQ(node->memory_mb, 4096);
+    auto service = db::ServiceRepository(*db_).get(host, "stratus-compute");
+    ASSERT_TRUE(service.ok()) << host;
+    EXPECT_GE(service->report_count, 1);
+    ASSERT_TRUE(eventually([&] {
+      auto state = scheduler_->host_state_cache().get(host, host);
+      return state && state->total_usable_ram_mb == 4096 && state->service_up;
+    })) << host;
+  }
+  EXPECT_FALSE(db::ServiceRepository(*db_).get("b3", "stratus-compute").ok());
+}
+
+TEST_F(ConductorTest, AHeartbeatBatchCountsEveryHostAndRecordsItsVersion) {
+  rpcapi::ServiceHeartbeatBatch batch;
+  for (const char* host : {"hb1", "hb2"}) batch.services.push_back({host, "stratus-compute", "compute", false, "1.4"});
+  ASSERT_TRUE(api_->service_heartbeat_batch(ctx(), batch).ok());
+  ASSERT_TRUE(api_->service_heartbeat_batch(ctx(), batch).ok());
+  for (const char* host : {"hb1", "hb2"}) {
+    ASSERT_TRUE(eventually([&] {
+      auto s = db::ServiceRepository(*db_).get(host, "stratus-compute");
+      return s.ok() && s->report_count == 2;
+    })) << host;
+    auto versions = db::ServiceVersionRepository(*db_).list("stratus-compute");
+    ASSERT_TRUE(versions.ok());
+    EXPECT_EQ(versions->at({host, "stratus-compute"}), "1.4");
+  }
+}
+
+TEST_F(ConductorTest, BatchesNeedConductorRpc12) {
+  rpcapi::ConductorRpcApi capped(*api_ep_, 3000ms, rpcapi::fixed_cap("1.1"));
+  EXPECT_FALSE(capped.can_send_batches());
+  EXPECT_TRUE(capped.service_heartbeat_batch(ctx(), {}).is(sdk::StatusCode::kNotSupported));
+  EXPECT_TRUE(capped.compute_node_update_batch(ctx(), {}, 3000ms).status().is(sdk::StatusCode::kNotSupported));
+  EXPECT_TRUE(api_->can_send_batches());
 }
 
 TEST_F(ConductorTest, InstanceUpdateAppliesAndReturnsTheInstance) {

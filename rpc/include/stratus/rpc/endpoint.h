@@ -95,7 +95,11 @@ class Endpoint {
 
   // Serves `topic` (round robin among its servers, and fanout) and
   // `topic.server` (this endpoint alone) with the dispatcher's methods.
-  // Before start() only; Errc::invalid_argument otherwise or for an empty topic.
+  // May be called for several servers of one topic (each with its own
+  // dispatcher: the fake hosts of one process share one endpoint); a message
+  // to the bare topic then goes to the first of them.
+  // Before start() only; Errc::invalid_argument otherwise, for an empty
+  // topic, or for a topic already served under the same or no server name.
   Status serve(std::string topic, std::string server, Dispatcher dispatcher);
 
   // Creates the sockets and the I/O and worker threads and starts saying HELLO.
