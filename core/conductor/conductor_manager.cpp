@@ -156,9 +156,9 @@ sdk::Status ConductorManager::instance_destroy(const sdk::RequestContext& ctx, c
   return sdk::Status::OK();
 }
 
-sdk::Status ConductorManager::heartbeat_or_register(const std::string& rid, const std::string& host,
+sdk::Status ConductorManager::heartbeat_or_register(db::Scope db, const std::string& rid, const std::string& host,
                                                     const std::string& binary, const std::string& topic) {
-  db::ServiceRepository services(db_);
+  db::ServiceRepository services(db);
   auto s = services.heartbeat(host, binary);
   if (!s.is(sdk::StatusCode::kNotFound)) return s;
   auto registered = services.register_service(host, binary, topic);
@@ -170,15 +170,23 @@ sdk::Status ConductorManager::heartbeat_or_register(const std::string& rid, cons
 sdk::Status ConductorManager::compute_node_update(const sdk::RequestContext& ctx,
                                                   const rpcapi::NodeReportMsg& report) {
   const std::string& rid = ctx.request_id;
-  auto node = db::ComputeNodeRepository(db_).upsert(report.host, report.resources, report.capabilities);
+  // The node and its service's heartbeat in one write (a report follows
+  // every build that ends, so this is on the boot path).
+  auto tx = db_.begin_write("compute node report");
+  if (!tx.ok()) return tx.status();
+  auto node = db::ComputeNodeRepository(*tx).upsert(report.host, report.resources, report.capabilities);
   if (!node.ok()) {
     spdlog::warn("[{}] compute_node_update from {}: {}", rid, report.host, node.status().message());
     return node.status();
   }
-  if (auto s = heartbeat_or_register(rid, report.host, std::string(rpcapi::kComputeBinary),
+  if (auto s = heartbeat_or_register(*tx, rid, report.host, std::string(rpcapi::kComputeBinary),
                                      std::string(rpcapi::kComputeTopic));
       !s.ok()) {
     spdlog::warn("[{}] recording the compute service of {}: {}", rid, report.host, s.message());
+    return s;
+  }
+  if (auto s = tx->commit(); !s.ok()) {
+    spdlog::warn("[{}] compute_node_update from {}: {}", rid, report.host, s.message());
     return s;
   }
   rpcapi::NodeReportMsg relayed = report;
@@ -199,7 +207,7 @@ sdk::Status ConductorManager::compute_node_update(const sdk::RequestContext& ctx
 }
 
 sdk::Status ConductorManager::service_heartbeat(const sdk::RequestContext& ctx, const rpcapi::ServiceMsg& service) {
-  if (auto s = heartbeat_or_register(ctx.request_id, service.host, service.binary, service.topic); !s.ok()) {
+  if (auto s = heartbeat_or_register(db_, ctx.request_id, service.host, service.binary, service.topic); !s.ok()) {
     spdlog::warn("[{}] heartbeat of {} on {}: {}", ctx.request_id, service.binary, service.host, s.message());
     return s;
   }

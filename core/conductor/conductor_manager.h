@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/db/database.h"
+#include "core/db/scope.h"
 #include "core/rpcapi/messages.h"
 #include "core/rpcapi/scheduler_rpcapi.h"
 #include "stratus/sdk/request_context.h"
@@ -73,8 +74,9 @@ class ConductorManager {
   sdk::Status service_heartbeat(const sdk::RequestContext& ctx, const rpcapi::ServiceMsg& service);
 
  private:
-  sdk::Status heartbeat_or_register(const std::string& rid, const std::string& host, const std::string& binary,
-                                    const std::string& topic);
+  // In `db`: the caller's transaction, or one of its own per statement.
+  sdk::Status heartbeat_or_register(db::Scope db, const std::string& rid, const std::string& host,
+                                    const std::string& binary, const std::string& topic);
 
   db::Database& db_;
   const rpcapi::SchedulerRpcApi& scheduler_;
