@@ -148,8 +148,9 @@ sdk::Status ComputeTaskManager::schedule_and_build(const sdk::RequestContext& ct
     // Not placed yet: a build_instances delivered twice (the sweep re-sends
     // one it believes lost) places the instance once.
     update.expected_host = std::string();
-    if (auto updated = db::InstanceRepository(db_).update(uuid, update); !updated.ok()) {
-      spdlog::info("[{}] instance {} not built on {}: {}", rid, uuid, dest.host, updated.status().message());
+    auto placed = place(rid, uuid, update, request.spec, attempt);
+    if (!placed.ok()) {
+      spdlog::info("[{}] instance {} not built on {}: {}", rid, uuid, dest.host, placed.status().message());
       if (restore_winner_claim(ctx, uuid)) continue;
       // Deleted (or otherwise taken over) while the scheduler worked: its
       // claim must not outlive it.
@@ -161,7 +162,7 @@ sdk::Status ComputeTaskManager::schedule_and_build(const sdk::RequestContext& ct
     sdk::RequestSpec spec = request.spec;
     spec.instance_uuid = uuid;
     spec.num_instances = 1;
-    auto cast = cast_build(ctx, uuid, dest.host, spec, selection.alternates, attempt, request.injection);
+    auto cast = cast_build(ctx, *placed, dest.host, spec, selection.alternates, attempt, request.injection);
     if (cast.ok()) {
       spdlog::info("[{}] instance {} sent to {} ({} alternate(s))", rid, uuid, dest.host, selection.alternates.size());
       continue;
@@ -228,15 +229,16 @@ sdk::Status ComputeTaskManager::reschedule_instance(const sdk::RequestContext& c
     update.task_state = std::optional<std::string>("scheduling");
     update.expected_vm_state = std::vector<std::string>{"building"};
     update.expected_task_state = build_task_states();
-    if (auto updated = db::InstanceRepository(db_).update(uuid, update); !updated.ok()) {
-      spdlog::info("[{}] instance {} not rescheduled to {}: {}", rid, uuid, alt.host, updated.status().message());
+    auto placed = place(rid, uuid, update, spec, attempts + 1);
+    if (!placed.ok()) {
+      spdlog::info("[{}] instance {} not rescheduled to {}: {}", rid, uuid, alt.host, placed.status().message());
       release_claim_now(rid, uuid);
       (void)scheduler_.release(ctx, uuid);
-      return deleted_meanwhile(updated.status()) ? sdk::Status::OK() : updated.status();
+      return deleted_meanwhile(placed.status()) ? sdk::Status::OK() : placed.status();
     }
 
     ++attempts;
-    auto cast = cast_build(ctx, uuid, alt.host, spec, alternates, attempts, request.injection);
+    auto cast = cast_build(ctx, *placed, alt.host, spec, alternates, attempts, request.injection);
     if (cast.ok()) {
       metrics::count_build(metrics::BuildOutcome::kRescheduled);
       spdlog::info("[{}] instance {} rescheduled to {} (attempt {}, {} alternate(s) left)", rid, uuid, alt.host,
@@ -483,26 +485,40 @@ void ComputeTaskManager::set_error(const sdk::RequestContext& ctx, const std::st
   }
 }
 
-sdk::Status ComputeTaskManager::cast_build(const sdk::RequestContext& ctx, const std::string& instance_uuid,
-                                           const std::string& host, const sdk::RequestSpec& spec,
-                                           std::vector<rpcapi::DestinationMsg> alternates, std::int32_t attempt,
-                                           const rpcapi::GuestInjection& injection) {
-  auto instance = rpcapi::load_instance_msg(db_, instance_uuid);
-  if (!instance.ok()) return instance.status();
+sdk::Result<db::InstanceRecord> ComputeTaskManager::place(const std::string& rid, const std::string& instance_uuid,
+                                                          const db::InstanceUpdate& update,
+                                                          const sdk::RequestSpec& spec, std::int32_t attempt) {
+  auto tx = db_.begin_write("place instance");
+  if (!tx.ok()) return tx.status();
+  auto placed = db::InstanceRepository(*tx).update(instance_uuid, update);
+  if (!placed.ok()) return placed.status();
   // The attempt count survives the request: a build lost with its host is
-  // rescheduled from the database (reschedule_from_host).
+  // rescheduled from the database (reschedule_from_host). Written with the
+  // placement (one write per build less); failing it, in its own savepoint,
+  // does not undo the placement. Who sends the cast, and where, let the
+  // stuck-instance sweep re-send a build whose conductor died before it.
   std::map<std::string, std::string> build_record{{kBuildAttemptKey, std::to_string(attempt)},
                                                   {kBuildConductorKey, db::lease_holder_name(options_.host)},
-                                                  {kBuildHostKey, host}};
+                                                  {kBuildHostKey, update.host.value_or(std::string())}};
   if (!spec.force_hosts.empty()) {
     std::string forced;
     for (const auto& h : spec.force_hosts) forced += (forced.empty() ? "" : ",") + h;
     build_record[kForcedHostsKey] = forced;
   }
-  if (sdk::Status s = db::SystemMetadataRepository(db_).update(instance_uuid, build_record); !s.ok()) {
-    spdlog::warn("[{}] instance {}: recording build attempt {}: {}", ctx.request_id, instance_uuid, attempt,
-                 s.message());
+  if (sdk::Status s = db::SystemMetadataRepository(*tx).update(instance_uuid, build_record); !s.ok()) {
+    spdlog::warn("[{}] instance {}: recording build attempt {}: {}", rid, instance_uuid, attempt, s.message());
   }
+  if (sdk::Status s = tx->commit(); !s.ok()) return s;
+  return placed;
+}
+
+sdk::Status ComputeTaskManager::cast_build(const sdk::RequestContext& ctx, const db::InstanceRecord& placed,
+                                           const std::string& host, const sdk::RequestSpec& spec,
+                                           std::vector<rpcapi::DestinationMsg> alternates, std::int32_t attempt,
+                                           const rpcapi::GuestInjection& injection) {
+  const std::string& instance_uuid = placed.uuid;
+  auto instance = rpcapi::load_instance_msg(db_, placed);
+  if (!instance.ok()) return instance.status();
   sdk::ImageMeta image = spec.image;
   if (auto record = db::ImageRepository(db_).get(instance->instance.image_ref); record.ok()) {
     image = record->to_sdk();
@@ -565,7 +581,13 @@ sdk::Status ComputeTaskManager::resend_build(const sdk::RequestContext& ctx, con
   spec.instance_uuid = uuid;
   spec.num_instances = 1;
   const int attempt = recorded_attempt(uuid);
-  const sdk::Status cast = cast_build(create, uuid, record.host, spec, {}, attempt, {});
+  // This conductor sends it now: if it dies too, the sweep knows to re-send.
+  const std::map<std::string, std::string> sender{{kBuildConductorKey, db::lease_holder_name(options_.host)},
+                                                  {kBuildHostKey, record.host}};
+  if (sdk::Status s = db::SystemMetadataRepository(db_).update(uuid, sender); !s.ok()) {
+    spdlog::warn("[{}] instance {}: recording the re-sent build's conductor: {}", ctx.request_id, uuid, s.message());
+  }
+  const sdk::Status cast = cast_build(create, record, record.host, spec, {}, attempt, {});
   (void)actions.finish_event(uuid, create.request_id, kResendBuildEvent, cast.ok(), std::nullopt,
                              cast.ok() ? std::nullopt : std::optional<std::string>(cast.message()));
   if (cast.ok()) {

@@ -33,6 +33,7 @@
 #include "core/rpcapi/messages.h"
 #include "core/rpcapi/scheduler_rpcapi.h"
 #include "stratus/sdk/request_context.h"
+#include "stratus/sdk/result.h"
 #include "stratus/sdk/status.h"
 
 namespace stratus::core::conductor {
@@ -134,9 +135,15 @@ class ComputeTaskManager {
   // The hosts the build was forced to (kForcedHostsKey), "" when it was not.
   std::string forced_hosts(const std::string& instance_uuid);
 
-  // Loads the instance (host/node already set), records the attempt number in
-  // its system metadata and casts build_and_run_instance to `host`.
-  sdk::Status cast_build(const sdk::RequestContext& ctx, const std::string& instance_uuid, const std::string& host,
+  // Applies `update` (the instance's host and node) and records the attempt
+  // number (and the spec's forced hosts) in its system metadata, in one
+  // write. Returns the instance as placed; the update's error when a guard
+  // does not hold (nothing written).
+  sdk::Result<db::InstanceRecord> place(const std::string& rid, const std::string& instance_uuid,
+                                        const db::InstanceUpdate& update, const sdk::RequestSpec& spec,
+                                        std::int32_t attempt);
+  // Casts build_and_run_instance of the instance `place` returned to `host`.
+  sdk::Status cast_build(const sdk::RequestContext& ctx, const db::InstanceRecord& placed, const std::string& host,
                          const sdk::RequestSpec& spec, std::vector<rpcapi::DestinationMsg> alternates,
                          std::int32_t attempt, const rpcapi::GuestInjection& injection);
 

@@ -205,8 +205,16 @@ sdk::Status ConductorManager::relay_report(const sdk::RequestContext& ctx, const
 
 sdk::Status ConductorManager::compute_node_update(const sdk::RequestContext& ctx,
                                                   const rpcapi::NodeReportMsg& report) {
-  auto node = record_report(db_, ctx.request_id, report);
+  // The node and its service's heartbeat in one write (a report follows
+  // every build that ends, so this is on the boot path).
+  auto tx = db_.begin_write("compute node report");
+  if (!tx.ok()) return tx.status();
+  auto node = record_report(*tx, ctx.request_id, report);
   if (!node.ok()) return node.status();
+  if (auto s = tx->commit(); !s.ok()) {
+    spdlog::warn("[{}] compute_node_update from {}: {}", ctx.request_id, report.host, s.message());
+    return s;
+  }
   return relay_report(ctx, report, *node);
 }
 

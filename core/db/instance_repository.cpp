@@ -550,44 +550,62 @@ Result<InstanceRecord> InstanceRepository::update(const std::string& uuid, const
     if (u.expected_updated_at && cur->updated_at != *u.expected_updated_at) {
       return Status::InvalidState("instance " + uuid + " changed at " + cur->updated_at);
     }
+    // The record this update leaves, built from the one read above and the
+    // values written (no trigger or default changes anything else), so the
+    // write is not followed by a second read of the row, its metadata and
+    // its tags (five task-state steps per build).
+    InstanceRecord next = std::move(*cur);
+    next.updated_at = common::utc_now();
     std::string sql = "UPDATE instances SET updated_at = ?";
     std::vector<std::function<void(Statement&, int)>> binds;
-    auto set = [&](const char* column, auto value) {
+    auto bind_column = [&](const char* column, auto value) {
       sql += std::string(", ") + column + " = ?";
-      binds.push_back([value](Statement& s, int i) { s.bind(i, value); });
+      binds.push_back([value = std::move(value)](Statement& s, int i) { s.bind(i, value); });
     };
-    if (u.display_name) set("display_name", *u.display_name);
-    if (u.display_description) set("display_description", *u.display_description);
-    if (u.vm_state) set("vm_state", *u.vm_state);
-    if (u.task_state) set("task_state", *u.task_state);
-    if (u.power_state) set("power_state", static_cast<std::int64_t>(*u.power_state));
-    if (u.host) set("host", *u.host);
-    if (u.node) set("node", *u.node);
-    if (u.image_ref) set("image_ref", *u.image_ref);
-    if (u.availability_zone) set("availability_zone", *u.availability_zone);
-    if (u.launched_at) set("launched_at", *u.launched_at);
-    if (u.terminated_at) set("terminated_at", *u.terminated_at);
-    if (u.locked) set("locked", *u.locked);
-    if (u.locked_reason) set("locked_reason", *u.locked_reason);
-    if (u.auto_disk_config) set("auto_disk_config", *u.auto_disk_config);
-    if (u.access_ip_v4) set("access_ip_v4", *u.access_ip_v4);
-    if (u.access_ip_v6) set("access_ip_v6", *u.access_ip_v6);
-    if (u.hostname) set("hostname", *u.hostname);
-    if (u.key_name) set("key_name", *u.key_name);
-    if (u.key_data) set("key_data", *u.key_data);
-    if (u.user_data) set("user_data", *u.user_data);
-    if (u.trusted_certs) set("trusted_certs", certs_to_json(*u.trusted_certs));
-    if (u.locked_by) set("locked_by", *u.locked_by);
+    // Sets `column` to the update's field when it has one, and the record's member with it.
+    auto set = [&](const char* column, const auto& field, auto member) {
+      if (!field) return;
+      bind_column(column, *field);
+      next.*member = *field;
+    };
+    set("display_name", u.display_name, &InstanceRecord::display_name);
+    set("display_description", u.display_description, &InstanceRecord::display_description);
+    set("vm_state", u.vm_state, &InstanceRecord::vm_state);
+    set("task_state", u.task_state, &InstanceRecord::task_state);
+    if (u.power_state) {
+      bind_column("power_state", static_cast<std::int64_t>(*u.power_state));
+      next.power_state = *u.power_state;
+    }
+    set("host", u.host, &InstanceRecord::host);
+    set("node", u.node, &InstanceRecord::node);
+    set("image_ref", u.image_ref, &InstanceRecord::image_ref);
+    set("availability_zone", u.availability_zone, &InstanceRecord::availability_zone);
+    set("launched_at", u.launched_at, &InstanceRecord::launched_at);
+    set("terminated_at", u.terminated_at, &InstanceRecord::terminated_at);
+    set("locked", u.locked, &InstanceRecord::locked);
+    set("locked_reason", u.locked_reason, &InstanceRecord::locked_reason);
+    set("auto_disk_config", u.auto_disk_config, &InstanceRecord::auto_disk_config);
+    set("access_ip_v4", u.access_ip_v4, &InstanceRecord::access_ip_v4);
+    set("access_ip_v6", u.access_ip_v6, &InstanceRecord::access_ip_v6);
+    set("hostname", u.hostname, &InstanceRecord::hostname);
+    set("key_name", u.key_name, &InstanceRecord::key_name);
+    set("key_data", u.key_data, &InstanceRecord::key_data);
+    set("user_data", u.user_data, &InstanceRecord::user_data);
+    if (u.trusted_certs) {
+      bind_column("trusted_certs", certs_to_json(*u.trusted_certs));
+      next.trusted_certs = *u.trusted_certs;
+    }
+    set("locked_by", u.locked_by, &InstanceRecord::locked_by);
     sql += " WHERE id = ?";
     auto st = c.prepare("update instance " + uuid, sql);
     if (!st.ok()) return st.status();
     int pos = 1;
-    st->bind(pos, common::utc_now());
+    st->bind(pos, next.updated_at);
     for (auto& b : binds) b(*st, ++pos);
-    st->bind(++pos, cur->id);
+    st->bind(++pos, next.id);
     auto s = st->run();
     if (!s.ok()) return s;
-    return get_locked(c, uuid, false);
+    return next;
   });
 }
 

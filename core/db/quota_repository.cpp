@@ -146,16 +146,25 @@ Status check_instance_quota_locked(Connection& conn, const std::string& project_
   if (!locked.ok()) return locked;
   auto limits = limits_locked(conn, project_id);
   if (!limits.ok()) return limits.status();
-  auto used = usage_locked(conn, project_id);
-  if (!used.ok()) return used.status();
-  auto st = check_instances_cores_ram(*limits, *used, count, cores, ram);
-  if (!st.ok()) return st;
+  // Nothing to count against when all three are unlimited (-1): the count
+  // is a scan of the project's live instances, on every create.
+  const auto unlimited = [](const std::map<std::string, std::int64_t>& l) {
+    return l.at(kQuotaInstances) < 0 && l.at(kQuotaCores) < 0 && l.at(kQuotaRam) < 0;
+  };
+  Status st = Status::OK();
+  if (!unlimited(*limits)) {
+    auto used = usage_locked(conn, project_id);
+    if (!used.ok()) return used.status();
+    st = check_instances_cores_ram(*limits, *used, count, cores, ram);
+    if (!st.ok()) return st;
+  }
   // As Nova: the user is counted only when they have a limit of their own
   // for one of these (otherwise theirs is the project's, already checked).
   auto own = user_overrides_locked(conn, project_id, user_id);
   if (!own.ok()) return own.status();
   if (!own->contains(kQuotaInstances) && !own->contains(kQuotaCores) && !own->contains(kQuotaRam)) return st;
   for (const auto& [resource, limit] : *own) (*limits)[resource] = limit;
+  if (unlimited(*limits)) return st;
   auto used_by_user = usage_locked(conn, project_id, user_id);
   if (!used_by_user.ok()) return used_by_user.status();
   return check_instances_cores_ram(*limits, *used_by_user, count, cores, ram);

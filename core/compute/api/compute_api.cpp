@@ -72,8 +72,12 @@ bool ComputeAPI::host_is_up(const std::string& host) {
 }
 
 void ComputeAPI::record_action(const ComputeContext& ctx, const std::string& uuid, const char* action) {
-  auto started = db::InstanceActionRepository(db_).start(uuid, action, ctx.request.request_id, ctx.request.user_id,
-                                                          ctx.request.project_id);
+  record_action(db_, ctx, uuid, action);
+}
+
+void ComputeAPI::record_action(db::Scope db, const ComputeContext& ctx, const std::string& uuid, const char* action) {
+  auto started = db::InstanceActionRepository(db).start(uuid, action, ctx.request.request_id, ctx.request.user_id,
+                                                         ctx.request.project_id);
   if (!started.ok()) {
     spdlog::warn("[{}] could not record action {} of instance {}: {}", ctx.request.request_id, action, uuid,
                  started.status().to_string());
@@ -93,9 +97,15 @@ Status ComputeAPI::check_metadata_quota(const std::string& project_id, std::size
 }
 
 Status ComputeAPI::run_action(const ComputeContext& ctx, const std::string& uuid, const Action& action) {
-  const std::string& rid = ctx.request.request_id;
   auto instance = get(ctx, uuid);
   if (!instance.ok()) return instance.status();
+  return run_action(ctx, *instance, action);
+}
+
+Status ComputeAPI::run_action(const ComputeContext& ctx, const db::InstanceRecord& read, const Action& action) {
+  const std::string& rid = ctx.request.request_id;
+  const std::string& uuid = read.uuid;
+  const db::InstanceRecord* instance = &read;
   if (action.checks_lock && instance->locked && !ctx.is_admin) {
     return Status::InvalidState("Instance " + uuid + " is locked");
   }
@@ -114,7 +124,9 @@ Status ComputeAPI::run_action(const ComputeContext& ctx, const std::string& uuid
   }
 
   // Compare and swap on the states read above: of two concurrent actions
-  // only the first to write passes.
+  // only the first to write passes. The action is recorded in the same
+  // transaction (one write instead of two); failing to record it, in its
+  // own savepoint, does not undo the state change.
   db::InstanceRepository instances(db_);
   db::InstanceUpdate u;
   u.task_state = std::optional<std::string>(std::string(action.new_task_state));
@@ -122,7 +134,15 @@ Status ComputeAPI::run_action(const ComputeContext& ctx, const std::string& uuid
   u.expected_vm_state = std::vector<std::string>{instance->vm_state};
   u.exclusive = true;
   if (action.change) action.change(u);
-  auto updated = instances.update(uuid, u);
+  auto updated = [&]() -> sdk::Result<db::InstanceRecord> {
+    auto tx = db_.begin_write("instance action " + std::string(action.name));
+    if (!tx.ok()) return tx.status();
+    auto changed = db::InstanceRepository(*tx).update(uuid, u);
+    if (!changed.ok()) return changed;
+    record_action(*tx, ctx, uuid, action.name);
+    if (Status s = tx->commit(); !s.ok()) return s;
+    return changed;
+  }();
   if (!updated.ok()) {
     if (updated.status().is(sdk::StatusCode::kNotFound)) return instance_not_found(uuid);
     if (!updated.status().is(sdk::StatusCode::kInvalidState)) return updated.status();
@@ -132,9 +152,9 @@ Status ComputeAPI::run_action(const ComputeContext& ctx, const std::string& uuid
     return Status::InvalidState("Cannot '" + std::string(action.name) + "' instance " + uuid +
                                 ": its state changed during the request; try again");
   }
-  record_action(ctx, uuid, action.name);
 
-  auto msg = rpcapi::load_instance_msg(db_, uuid);
+  // The record as the update left it: no second read of the instance.
+  auto msg = rpcapi::load_instance_msg(db_, *updated);
   Status cast = msg.ok() ? action.cast(*msg) : msg.status();
   if (!cast.ok()) {
     // Put the instance back as it was, so the action can be retried.
@@ -334,14 +354,14 @@ Status ComputeAPI::hard_delete(const ComputeContext& ctx, const db::InstanceReco
   a.check.task_states.reset();  // Nova deletes over any task
   a.check.must_have_launched = false;
   a.cast = [&](const rpcapi::InstanceMsg& m) { return compute_.terminate_instance(ctx.request, m); };
-  return run_action(ctx, instance.uuid, a);
+  return run_action(ctx, instance, a);
 }
 
 Status ComputeAPI::soft_delete(const ComputeContext& ctx, const db::InstanceRecord& instance) {
   if (instance.host.empty() || !host_is_up(instance.host)) return local_delete(ctx, instance);
   Action a{"delete", {}, task_state::kSoftDeleting, nullptr, nullptr};
   a.cast = [&](const rpcapi::InstanceMsg& m) { return compute_.soft_delete_instance(ctx.request, m); };
-  return run_action(ctx, instance.uuid, a);
+  return run_action(ctx, instance, a);
 }
 
 Status ComputeAPI::delete_instance(const ComputeContext& ctx, const std::string& uuid) {

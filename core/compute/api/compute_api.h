@@ -339,6 +339,8 @@ class ComputeAPI {
  private:
   struct Action;
   sdk::Status run_action(const ComputeContext& ctx, const std::string& uuid, const Action& action);
+  // As above, on the instance as the caller just read it (one read less).
+  sdk::Status run_action(const ComputeContext& ctx, const db::InstanceRecord& instance, const Action& action);
   sdk::Status hard_delete(const ComputeContext& ctx, const db::InstanceRecord& instance, const char* verb);
   sdk::Status soft_delete(const ComputeContext& ctx, const db::InstanceRecord& instance);
   sdk::Status local_delete(const ComputeContext& ctx, const db::InstanceRecord& instance);
@@ -347,6 +349,8 @@ class ComputeAPI {
   sdk::Status check_metadata_quota(const std::string& project_id, std::size_t items, const std::string& user_id = "");
   bool host_is_up(const std::string& host);
   void record_action(const ComputeContext& ctx, const std::string& uuid, const char* action);
+  // As above, in `db` (a caller's transaction); a failure is logged, never returned.
+  void record_action(db::Scope db, const ComputeContext& ctx, const std::string& uuid, const char* action);
   // compute_api_interfaces.cpp: the checks attach and detach share (lock,
   // state, host up); the instance as read.
   sdk::Result<db::InstanceRecord> interface_target(const ComputeContext& ctx, const std::string& uuid,

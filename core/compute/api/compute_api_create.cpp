@@ -196,14 +196,25 @@ Result<std::int32_t> count_within_quota(db::Database& db, const ComputeContext& 
     fit(db::kQuotaCores, usage.cores, flavor.vcpus);
     fit(db::kQuotaRam, usage.ram, flavor.memory_mb);
   };
+  // Usage is counted (a scan of the project's live instances) only against
+  // a limit: with instances, cores and ram all unlimited nothing can bound the count.
+  auto limited = [&](const std::map<std::string, std::int64_t>& limits) {
+    for (const char* resource : {db::kQuotaInstances, db::kQuotaCores, db::kQuotaRam}) {
+      auto it = limits.find(resource);
+      if (it != limits.end() && it->second >= 0) return true;
+    }
+    return false;
+  };
   auto limits = quotas.limits(project_id);
   if (!limits.ok()) return limits.status();
-  auto usage = quotas.usage(project_id);
-  if (!usage.ok()) return usage.status();
-  room(*limits, *usage);
+  if (limited(*limits)) {
+    auto usage = quotas.usage(project_id);
+    if (!usage.ok()) return usage.status();
+    room(*limits, *usage);
+  }
   auto user_limits = quotas.user_limits(project_id, ctx.request.user_id);
   if (!user_limits.ok()) return user_limits.status();
-  if (*user_limits != *limits) {
+  if (*user_limits != *limits && limited(*user_limits)) {
     auto user_usage = quotas.user_usage(project_id, ctx.request.user_id);
     if (!user_usage.ok()) return user_usage.status();
     room(*user_limits, *user_usage);

@@ -189,6 +189,86 @@ TEST_F(DbInstanceRepository, UpdateChangesOnlyGivenFieldsAndClearsTaskState) {
   EXPECT_GE(r->updated_at, i.updated_at);
 }
 
+// update() builds the record it returns from the one it read and the values
+// it wrote, without reading the row again: that record must be the stored one,
+// for every field an update can set.
+TEST_F(DbInstanceRepository, TheRecordAnUpdateReturnsIsTheOneStored) {
+  auto i = create("a");
+  ASSERT_TRUE(repo_.add_tag(i.uuid, "t1", 10).ok());
+  InstanceUpdate u;
+  u.display_name = "b";
+  u.display_description = std::optional<std::string>("described");
+  u.vm_state = "active";
+  u.task_state = std::optional<std::string>();
+  u.power_state = sdk::PowerState::kRunning;
+  u.host = "compute-1";
+  u.node = "node-1";
+  u.image_ref = "img-2";
+  u.availability_zone = "az-1";
+  u.launched_at = std::optional<std::string>("2026-11-26T04:18:15.000000");
+  u.terminated_at = std::optional<std::string>("2026-11-27T04:18:15.000000");
+  u.locked = true;
+  u.locked_reason = std::optional<std::string>("why");
+  u.auto_disk_config = true;
+  u.access_ip_v4 = std::optional<std::string>("10.0.0.1");
+  u.access_ip_v6 = std::optional<std::string>("fd00::1");
+  u.hostname = "b-host";
+  u.key_name = std::optional<std::string>();
+  u.key_data = std::optional<std::string>("ssh-ed25519 AAAA");
+  u.user_data = std::optional<std::string>("aGVsbG8=");
+  u.trusted_certs = std::optional<std::vector<std::string>>(std::vector<std::string>{"c1", "c2"});
+  u.locked_by = std::optional<std::string>("owner");
+  u.expected_task_state = std::vector<std::optional<std::string>>{std::string("scheduling")};
+  auto r = repo_.update(i.uuid, u);
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto stored = repo_.get(i.uuid);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  const InstanceRecord& a = *r;
+  const InstanceRecord& b = *stored;
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.uuid, b.uuid);
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.display_name, b.display_name);
+  EXPECT_EQ(a.display_description, b.display_description);
+  EXPECT_EQ(a.project_id, b.project_id);
+  EXPECT_EQ(a.user_id, b.user_id);
+  EXPECT_EQ(a.flavor.id, b.flavor.id);
+  EXPECT_EQ(a.flavor.extra_specs, b.flavor.extra_specs);
+  EXPECT_EQ(a.image_ref, b.image_ref);
+  EXPECT_EQ(a.vm_state, b.vm_state);
+  EXPECT_EQ(a.task_state, b.task_state);
+  EXPECT_EQ(a.power_state, b.power_state);
+  EXPECT_EQ(a.host, b.host);
+  EXPECT_EQ(a.node, b.node);
+  EXPECT_EQ(a.launched_at, b.launched_at);
+  EXPECT_EQ(a.terminated_at, b.terminated_at);
+  EXPECT_EQ(a.created_at, b.created_at);
+  EXPECT_EQ(a.updated_at, b.updated_at);
+  EXPECT_EQ(a.metadata, b.metadata);
+  EXPECT_EQ(a.user_data, b.user_data);
+  EXPECT_EQ(a.key_name, b.key_name);
+  EXPECT_EQ(a.key_data, b.key_data);
+  EXPECT_EQ(a.availability_zone, b.availability_zone);
+  EXPECT_EQ(a.reservation_id, b.reservation_id);
+  EXPECT_EQ(a.launch_index, b.launch_index);
+  EXPECT_EQ(a.config_drive, b.config_drive);
+  EXPECT_EQ(a.locked, b.locked);
+  EXPECT_EQ(a.locked_reason, b.locked_reason);
+  EXPECT_EQ(a.deleted, b.deleted);
+  EXPECT_EQ(a.deleted_at, b.deleted_at);
+  EXPECT_EQ(a.auto_disk_config, b.auto_disk_config);
+  EXPECT_EQ(a.access_ip_v4, b.access_ip_v4);
+  EXPECT_EQ(a.access_ip_v6, b.access_ip_v6);
+  EXPECT_EQ(a.hostname, b.hostname);
+  EXPECT_EQ(a.trusted_certs, b.trusted_certs);
+  EXPECT_EQ(a.tags, b.tags);
+  EXPECT_EQ(a.locked_by, b.locked_by);
+  // And it is the update's, not the record as it was.
+  EXPECT_EQ(a.display_name, "b");
+  EXPECT_EQ(a.tags, (std::vector<std::string>{"t1"}));
+  EXPECT_NE(a.updated_at, "");
+}
+
 TEST_F(DbInstanceRepository, UpdateGuardsAreCompareAndSwap) {
   auto i = create("a");
   InstanceUpdate u;

@@ -149,6 +149,21 @@ TEST_F(DbQuota, CreateCountsAUserWithOwnLimitsAgainstThem) {
             StatusCode::kInvalidArgument);
 }
 
+// A project with instances, cores and ram all unlimited is not counted (the
+// create's shortcut), but a user's own limit in it still is.
+TEST_F(DbQuota, AnUnlimitedProjectStillCountsAUserWithALimit) {
+  ASSERT_TRUE(quotas_.set_limits("p", {{"instances", -1}, {"cores", -1}, {"ram", -1}}).ok());
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(instances_.create({inst("p", 1, 1, "bob")}).ok()) << i;
+  ASSERT_TRUE(quotas_.set_user_limits("p", "alice", {{"cores", 3}}).ok());
+  ASSERT_TRUE(instances_.create({inst("p", 2, 1, "alice")}).ok());
+  auto over = instances_.create({inst("p", 2, 1, "alice")});
+  EXPECT_EQ(over.status().message(), "Quota exceeded for cores: Requested 2, but already used 2 of 3 cores");
+  EXPECT_TRUE(instances_.create({inst("p", 1, 1, "alice")}).ok());
+  // Her limit lifted: nothing bounds her either.
+  ASSERT_TRUE(quotas_.set_user_limits("p", "alice", {{"cores", -1}}).ok());
+  EXPECT_TRUE(instances_.create({inst("p", 8, 1, "alice")}).ok());
+}
+
 void race(const std::vector<Database*>& dbs, std::atomic<int>& ok) {
   std::vector<std::thread> threads;
   for (std::size_t t = 0; t < 4; ++t) {
