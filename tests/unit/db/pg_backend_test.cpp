@@ -32,6 +32,11 @@ class PgBackend : public testing::DbTest {
     EXPECT_TRUE(conn.ok()) << conn.status();
     return conn.ok() ? std::move(*conn) : nullptr;
   }
+  std::unique_ptr<Database> open_with(const DatabaseOptions& options) {
+    auto db = Database::open(connection_, dir_.path(), options);
+    EXPECT_TRUE(db.ok()) << db.status();
+    return db.ok() ? std::move(*db) : nullptr;
+  }
   std::int64_t count(const std::string& sql) {
     auto conn = admin();
     if (conn == nullptr) return -1;
@@ -203,10 +208,10 @@ TEST_F(PgBackend, AWriteWhoseConnectionIsLostBeforeCommitRunsAgainOnAFreshConnec
 TEST_F(PgBackend, ReplayIsBounded) {
   DatabaseOptions once;
   once.replay_attempts = 1;
-  auto db = Database::open(connection_, dir_.path(), once);
-  ASSERT_TRUE(db.ok()) << db.status();
+  auto db = open_with(once);
+  ASSERT_NE(db, nullptr);
   int runs = 0;
-  auto st = (*db)->write("create a key pair, the connection cut every time", [&](Connection& c) -> sdk::Status {
+  auto st = db->write("create a key pair, the connection cut every time", [&](Connection& c) -> sdk::Status {
     ++runs;
     auto first = insert_keypair(c, "never-" + std::to_string(runs));
     if (!first.ok()) return first;
@@ -240,54 +245,54 @@ TEST_F(PgBackend, APoolLendsOneConnectionPerTransactionAndBoundsTheWait) {
   DatabaseOptions two;
   two.pool_size = 2;
   two.pool_wait_ms = 200;
-  auto db = Database::open(connection_, dir_.path(), two);
-  ASSERT_TRUE(db.ok()) << db.status();
+  auto db = open_with(two);
+  ASSERT_NE(db, nullptr);
   // Two threads hold a write transaction at once, each on its own connection.
-  auto first = (*db)->begin_write("first");
+  auto first = db->begin_write("first");
   ASSERT_TRUE(first.ok()) << first.status();
   ASSERT_TRUE(KeypairRepository(*first).create(keypair("pool-1")).ok());
   std::atomic<bool> second_ok{false};
   std::thread second([&] {
-    auto tx = (*db)->begin_write("second");
+    auto tx = db->begin_write("second");
     if (!tx.ok()) return;
     second_ok = KeypairRepository(*tx).create(keypair("pool-2")).ok() && tx->commit().ok();
   });
   second.join();
   EXPECT_TRUE(second_ok.load());
-  EXPECT_EQ((*db)->connections_opened(), 2);
+  EXPECT_EQ(db->connections_opened(), 2);
   // Both lent: a third waits pool_wait_ms and says why.
   std::thread holder_two;
   std::atomic<int> stage{0};
   holder_two = std::thread([&] {
-    auto tx = (*db)->begin_write("held");
+    auto tx = db->begin_write("held");
     stage = tx.ok() ? 1 : -1;
     while (stage.load() == 1) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   });
   for (int i = 0; i < 400 && stage.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   ASSERT_EQ(stage.load(), 1);
   sdk::Status third;
-  std::thread waiter([&] { third = KeypairRepository(**db).list("u1").status(); });
+  std::thread waiter([&] { third = KeypairRepository(*db).list("u1").status(); });
   waiter.join();
   EXPECT_EQ(third.code(), StatusCode::kUnavailable) << third;
   EXPECT_NE(third.message().find("pool_size"), std::string::npos) << third;
   stage = 2;
   holder_two.join();
   ASSERT_TRUE(first->commit().ok());
-  EXPECT_EQ((*db)->connections_opened(), 2);  // never more than the pool
+  EXPECT_EQ(db->connections_opened(), 2);  // never more than the pool
   EXPECT_EQ(count("SELECT COUNT(*) FROM key_pairs"), 2);
 }
 
 TEST_F(PgBackend, ManyThreadsOnOnePoolCommitEverything) {
   DatabaseOptions three;
   three.pool_size = 3;
-  auto db = Database::open(connection_, dir_.path(), three);
-  ASSERT_TRUE(db.ok()) << db.status();
+  auto db = open_with(three);
+  ASSERT_NE(db, nullptr);
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 6; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {
-        auto tx = (*db)->begin_write("create");
+        auto tx = db->begin_write("create");
         if (!tx.ok()) {
           ++failures;
           continue;
@@ -304,7 +309,7 @@ TEST_F(PgBackend, ManyThreadsOnOnePoolCommitEverything) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_LE((*db)->connections_opened(), 3);
+  EXPECT_LE(db->connections_opened(), 3);
   EXPECT_EQ(count("SELECT COUNT(*) FROM key_pairs"), 6 * 10 * 2);
 }
 
