@@ -3,15 +3,18 @@
 # PostgreSQL, against one controller on SQLite, in the same run (issue #14,
 # "Figures"; docs/performance.md, "Several controllers").
 #   bench/multi_controller/multi_controller_bench.sh STRATUS_BINARY [--servers N] [--clients C] [--hosts H]
+#       [--rounds R] [--baseline OTHER_STRATUS] [--set KEY=VALUE]
 # Starts a throwaway PostgreSQL (tests/integration/lib/postgres.sh, a port of
-# 47560-47569), then multi_controller_bench.py, which starts and stops each
+# STRATUS_PG_PORTS, 47560-47569 unless set), then multi_controller_bench.py, which starts and stops each
 # cloud (router, controllers, one compute process with H fake hosts) itself.
 set -euo pipefail
 stratus="$1"; shift
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/../../tests/integration/lib/postgres.sh"
 trap pg_stop EXIT
-STRATUS_PG_PORTS=47560-47569 pg_start
+STRATUS_PG_PORTS="${STRATUS_PG_PORTS:-47560-47569}" pg_start
+# Where the server's postmaster.pid is: the bench sums its processes' CPU.
+export STRATUS_BENCH_PG_DATA="$pg_dir/data"
 # The floor under every statement: round trips of `SELECT 1` on one and on
 # two connections, now, on this machine (pgbench, from the same packages).
 if [ -x "$(_pg_bindir)/pgbench" ]; then

@@ -41,7 +41,9 @@ std::vector<std::string> fake_host_names(const std::string& host, int count) {
 // log in. False (after saying why) if it failed.
 bool print_identity_bootstrap(const Config& cfg, const std::string& public_url) {
   // A second handle on the node's database file: SQLite serialises the two.
-  auto db = db::Database::open(cfg.database.connection, cfg.data_dir);
+  db::DatabaseOptions db_options;
+  db_options.pool_size = static_cast<int>(cfg.database.pool_size);
+  auto db = db::Database::open(cfg.database.connection, cfg.data_dir, db_options);
   if (!db.ok()) {
     std::cerr << "stratus: aio: identity bootstrap: " << db.status().message() << "\n";
     return false;

@@ -327,6 +327,7 @@ Status build(const toml::table& root, Config& cfg) {
   s = top.read_table("database", [&](const toml::table& t, const std::string& prefix) {
     SectionReader r(t, prefix);
     if (Status st = r.read("connection", cfg.database.connection); !st.ok()) return st;
+    if (Status st = r.read_in_range("pool_size", cfg.database.pool_size, 1, 64); !st.ok()) return st;
     if (!cfg.database.connection.empty() && cfg.database.connection.rfind("postgresql://", 0) != 0 &&
         cfg.database.connection.rfind("postgres://", 0) != 0) {
       return Status::InvalidArgument(origin_of(t.get("connection")->source()) +

@@ -156,6 +156,10 @@ struct DatabaseSection {
   // "postgresql://stratus@127.0.0.1:5432/stratus": that PostgreSQL database,
   // which several api, conductor and scheduler processes may share.
   std::string connection;
+  // PostgreSQL: connections each process may hold at once (its api,
+  // conductor and scheduler threads run transactions side by side, one per
+  // connection); SQLite always has one. 1 to 64.
+  std::int64_t pool_size = 4;
 };
 
 struct IdentitySection {

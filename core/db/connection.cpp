@@ -1,6 +1,7 @@
 #include "core/db/connection.h"
 
 #include <cctype>
+#include <thread>
 
 #include "core/db/sql_text.h"
 
@@ -12,6 +13,25 @@ sdk::Status Statement::run() {
     if (!r.ok()) return r.status();
     if (!*r) return sdk::Status::OK();
   }
+}
+
+void sleep_for_retry(std::chrono::milliseconds pause) { std::this_thread::sleep_for(pause); }
+
+sdk::Status classified_status(ErrorClass kind, std::string_view purpose, std::string_view detail) {
+  std::string msg(purpose);
+  msg += ": ";
+  msg += detail;
+  switch (kind) {
+    case ErrorClass::kTransient:
+      return sdk::Status::Unavailable(std::move(msg));
+    case ErrorClass::kDuplicate:
+      return sdk::Status::AlreadyExists(std::move(msg));
+    case ErrorClass::kConstraint:
+      return sdk::Status::InvalidArgument(std::move(msg));
+    case ErrorClass::kOther:
+      break;
+  }
+  return sdk::Status::Internal(std::move(msg));
 }
 
 namespace {

@@ -9,9 +9,12 @@
 // constraints -> kInvalidArgument, anything else -> kInternal.
 //
 // Neither type is thread-safe: a Connection and its Statements belong to one
-// thread at a time (Database puts a mutex in front of its connection).
+// thread at a time (Database lends each connection of its pool to one
+// transaction at a time).
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -155,17 +158,93 @@ class Connection {
   // and says why it could not. Nothing of a lost transaction survives it.
   virtual sdk::Status ensure_open(std::string_view /*purpose*/) { return sdk::Status::OK(); }
 
+  // A statement of transaction control that returns no rows and that nothing
+  // reads the answer of at once (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO): a
+  // backend behind a network may hold it back and send it in one round trip
+  // with the next statement (PostgreSQL's pipeline); its error is then that
+  // statement's. SQLite runs it at once.
+  sdk::Status defer(std::string_view purpose, const std::string& sql) {
+    ++statements_;
+    return do_defer(purpose, sql);
+  }
+
+  // Ends the transaction begun with `defer(begin)`: COMMIT (commit) or
+  // ROLLBACK. A backend may skip both when nothing of the transaction was
+  // sent, and may send a read transaction's COMMIT without waiting for its
+  // answer (nothing was written; the next use of the connection reads it).
+  sdk::Status end_transaction(std::string_view purpose, bool commit, bool write) {
+    ++statements_;
+    return do_end_transaction(purpose, commit, write);
+  }
+
+  // Whether the connection to the database is gone (a server's backend
+  // ended, the network failed): what a transaction did on it is lost, and a
+  // caller may run the transaction again on a fresh one (Database::write).
+  virtual bool lost() const noexcept { return false; }
+
   // How many statements (and scripts) this connection has prepared, BEGIN and
   // COMMIT included: for tests and benchmarks that count queries per request.
-  std::uint64_t statements_prepared() const noexcept { return statements_; }
+  std::uint64_t statements_prepared() const noexcept { return statements_.load(std::memory_order_relaxed); }
 
  protected:
   Connection() = default;
   virtual sdk::Result<Statement> do_prepare(std::string_view purpose, const std::string& sql) = 0;
   virtual sdk::Status do_exec_script(std::string_view purpose, const std::string& sql) = 0;
+  virtual sdk::Status do_defer(std::string_view purpose, const std::string& sql) {
+    auto st = do_prepare(purpose, sql);
+    if (!st.ok()) return st.status();
+    return st->run();
+  }
+  virtual sdk::Status do_end_transaction(std::string_view purpose, bool commit, bool /*write*/) {
+    return do_defer(purpose, commit ? "COMMIT" : "ROLLBACK");
+  }
 
  private:
-  std::uint64_t statements_ = 0;
+  // Atomic: Database sums its pool's counters while other threads work.
+  std::atomic<std::uint64_t> statements_{0};
 };
+
+// std::this_thread::sleep_for, out of line (keeps <thread> out of this header).
+void sleep_for_retry(std::chrono::milliseconds pause);
+
+// A bounded retry, shared by everything in this layer that tries again (a
+// lost PostgreSQL connection, SQLite's WAL switch, a replayed transaction):
+// at most `attempts` tries (and, when `give_up_after` is set, no new try
+// after that long), a pause before each next try that starts at
+// `first_pause` and is multiplied by `factor`.
+struct RetryPolicy {
+  int attempts = 5;
+  std::chrono::milliseconds first_pause{100};
+  int factor = 2;
+  std::chrono::milliseconds give_up_after{0};  // 0: only `attempts` bounds it
+};
+
+// Calls attempt(n) for n = 1, 2, ... until it returns a status that
+// `again(status)` refuses to retry, or the policy's bound; returns the last
+// status. `attempt` returns sdk::Status.
+template <typename Attempt, typename Again>
+sdk::Status retry_bounded(const RetryPolicy& policy, Attempt&& attempt, Again&& again) {
+  const auto start = std::chrono::steady_clock::now();
+  auto pause = policy.first_pause;
+  sdk::Status st;
+  for (int n = 1;; ++n) {
+    st = attempt(n);
+    if (st.ok() || !again(st) || n >= policy.attempts) return st;
+    if (policy.give_up_after.count() > 0 && std::chrono::steady_clock::now() - start >= policy.give_up_after) return st;
+    sleep_for_retry(pause);
+    pause *= policy.factor;
+  }
+}
+
+// The seam's classification of a backend's error, in one place: what each
+// backend maps its own codes to, and the Status the code becomes, `purpose`
+// leading the message.
+enum class ErrorClass {
+  kTransient,   // busy, locked, lock timeout, serialization failure, deadlock, connection lost
+  kDuplicate,   // unique or primary key violation
+  kConstraint,  // any other constraint (and a bad regular expression)
+  kOther,
+};
+sdk::Status classified_status(ErrorClass kind, std::string_view purpose, std::string_view detail);
 
 }  // namespace stratus::core::db

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "core/db/pg_connection.h"
 #include "core/db/sqlite_connection.h"
 
@@ -19,7 +22,7 @@ sdk::Result<std::unique_ptr<Database>> Database::open(const std::filesystem::pat
   copts.busy_timeout_ms = options.busy_timeout_ms;
   auto conn = open_sqlite_connection(path.string(), copts);
   if (!conn.ok()) return conn.status();
-  return migrated(path, std::move(*conn), options);
+  return migrated(path, std::move(*conn), nullptr, options);
 }
 
 sdk::Result<std::unique_ptr<Database>> Database::open(const std::string& connection,
@@ -43,19 +46,32 @@ sdk::Result<std::unique_ptr<Database>> Database::open(const std::string& connect
   popts.reconnect_attempts = options.reconnect_attempts;
   auto conn = open_pg_connection(connection, popts);
   if (!conn.ok()) return conn.status();
-  return migrated(redact_connection_string(connection), std::move(*conn), options);
+  Opener opener = [connection, popts]() { return open_pg_connection(connection, popts); };
+  return migrated(redact_connection_string(connection), std::move(*conn), std::move(opener), options);
 }
 
 sdk::Result<std::unique_ptr<Database>> Database::migrated(const std::filesystem::path& path,
-                                                          std::unique_ptr<Connection> conn,
+                                                          std::unique_ptr<Connection> conn, Opener opener,
                                                           const DatabaseOptions& options) {
   const auto& migrations = options.migrations != nullptr ? *options.migrations : builtin_migrations();
   auto st = migrate(*conn, migrations);
   if (!st.ok()) return sdk::Status(st.code(), path.string() + ": " + st.message());
   spdlog::debug("database {} ({}) at schema version {}", path.string(), conn->dialect().name,
                 db::schema_version(*conn));
-  return std::unique_ptr<Database>(new Database(path, std::move(conn)));
+  return std::unique_ptr<Database>(new Database(path, std::move(conn), std::move(opener), options));
 }
+
+Database::Database(std::filesystem::path path, std::unique_ptr<Connection> conn, Opener opener,
+                   const DatabaseOptions& options)
+    : path_(std::move(path)), dialect_(&conn->dialect()), opener_(std::move(opener)),
+      // SQLite: one connection, its single writer.
+      pool_size_(opener_ ? std::max(1, options.pool_size) : 1), pool_wait_ms_(std::max(0, options.pool_wait_ms)),
+      replay_attempts_(std::max(0, options.replay_attempts)) {
+  all_.push_back(conn.get());
+  idle_.push_back(std::move(conn));
+}
+
+Database::~Database() = default;
 
 int Database::schema_version() {
   auto tx = begin_read("read schema version");
@@ -64,55 +80,133 @@ int Database::schema_version() {
 }
 
 std::uint64_t Database::statements_prepared() {
-  // This thread's own transaction holds the mutex already.
-  if (owner_.load() == std::this_thread::get_id()) return conn_->statements_prepared();
   std::lock_guard lock(mu_);
-  return conn_->statements_prepared();
+  std::uint64_t n = 0;
+  for (const Connection* c : all_) n += c->statements_prepared();
+  return n;
+}
+
+int Database::connections_opened() {
+  std::lock_guard lock(mu_);
+  return static_cast<int>(all_.size());
 }
 
 sdk::Result<Transaction> Database::begin_write(std::string purpose) { return begin(std::move(purpose), true); }
 sdk::Result<Transaction> Database::begin_read(std::string purpose) { return begin(std::move(purpose), false); }
 
-sdk::Result<Transaction> Database::begin(std::string purpose, bool write) {
-  if (owner_.load() == std::this_thread::get_id()) {
+sdk::Result<std::unique_ptr<Connection>> Database::acquire(const std::string& purpose) {
+  std::unique_lock lock(mu_);
+  const auto me = std::this_thread::get_id();
+  if (std::find(holders_.begin(), holders_.end(), me) != holders_.end()) {
     return sdk::Status::Internal(purpose + ": this thread already holds a transaction on " + path_.string() +
                                  " (pass its Transaction to the repository instead of the Database)");
   }
-  std::unique_lock lock(mu_);
-  const auto& dialect = conn_->dialect();
-  if (auto open = conn_->ensure_open(purpose); !open.ok()) return open;
-  auto st = conn_->exec(purpose, std::string(write ? dialect.begin_write : dialect.begin_read));
-  if (!st.ok()) return st;
-  owner_.store(std::this_thread::get_id());
-  return Transaction(*this, std::move(lock), *conn_, std::move(purpose), write);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(pool_wait_ms_);
+  for (;;) {
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      holders_.push_back(me);
+      return conn;
+    }
+    if (static_cast<int>(all_.size()) + opening_ < pool_size_) {
+      // Opening takes a round trip or more: not under the lock.
+      ++opening_;
+      lock.unlock();
+      auto opened = opener_();
+      lock.lock();
+      --opening_;
+      if (!opened.ok()) {
+        freed_.notify_one();  // another waiter may try in its turn
+        return sdk::Status(opened.status().code(), purpose + ": " + opened.status().message());
+      }
+      all_.push_back(opened->get());
+      holders_.push_back(me);
+      spdlog::debug("database {}: connection {} of at most {} opened", path_.string(), all_.size(), pool_size_);
+      return std::move(*opened);
+    }
+    if (freed_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty()) {
+      return sdk::Status::Unavailable(purpose + ": no free connection to the database " + path_.string() + " after " +
+                                      std::to_string(pool_wait_ms_) + " ms (all " + std::to_string(pool_size_) +
+                                      " of [database] pool_size are in use)");
+    }
+  }
+}
+
+void Database::release(std::unique_ptr<Connection> conn) {
+  {
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(conn));
+    auto me = std::find(holders_.begin(), holders_.end(), std::this_thread::get_id());
+    if (me != holders_.end()) holders_.erase(me);
+  }
+  freed_.notify_one();
+}
+
+void Database::note_replay(const char* purpose, int replay, const sdk::Status& why) {
+  replays_.fetch_add(1, std::memory_order_relaxed);
+  spdlog::warn("database {}: {}: the connection was lost before COMMIT ({}); running the transaction again on a "
+               "fresh connection, try {} of {}",
+               path_.string(), purpose, why.message(), replay, replay_attempts_);
+}
+
+sdk::Result<Transaction> Database::begin(std::string purpose, bool write) {
+  auto conn = acquire(purpose);
+  if (!conn.ok()) return conn.status();
+  // From here the connection goes back to the pool on every path: a
+  // Transaction owns it, or release() takes it.
+  if (auto open = (*conn)->ensure_open(purpose); !open.ok()) {
+    release(std::move(*conn));
+    return open;
+  }
+  auto st = (*conn)->defer(purpose, std::string(write ? dialect_->begin_write : dialect_->begin_read));
+  if (!st.ok()) {
+    release(std::move(*conn));
+    return st;
+  }
+  return Transaction(*this, std::move(*conn), std::move(purpose), write);
 }
 
 // ---- Transaction ----
 
 Transaction::Transaction(Transaction&& other) noexcept
-    : db_(other.db_), lock_(std::move(other.lock_)), conn_(other.conn_), purpose_(std::move(other.purpose_)),
-      write_(other.write_), depth_(other.depth_) {
+    : db_(other.db_), lease_(std::move(other.lease_)), conn_(other.conn_), purpose_(std::move(other.purpose_)),
+      write_(other.write_), depth_(other.depth_), replayable_(other.replayable_) {
   other.conn_ = nullptr;
 }
 
 Transaction::~Transaction() {
   if (conn_ == nullptr) return;
-  (void)conn_->exec(purpose_, "ROLLBACK");
+  (void)conn_->end_transaction(purpose_, false, write_);
   finish();
 }
 
 sdk::Status Transaction::commit() {
   if (conn_ == nullptr) return sdk::Status::InvalidState(purpose_ + ": the transaction is over");
-  auto st = conn_->exec(purpose_, "COMMIT");
-  if (!st.ok()) (void)conn_->exec(purpose_, "ROLLBACK");
+  if (conn_->lost()) {
+    // Lost before COMMIT was sent: nothing of it was committed.
+    replayable_ = true;
+    finish();
+    return sdk::Status::Unavailable(purpose_ + ": the connection to the database was lost before COMMIT");
+  }
+  auto st = conn_->end_transaction(purpose_, true, write_);
+  if (!st.ok() && conn_->lost()) {
+    // COMMIT was sent and its answer lost: it may have committed. Reported,
+    // never replayed.
+    st = sdk::Status::Unavailable(purpose_ + ": the connection to the database was lost while committing; "
+                                  "whether the transaction committed is unknown (" + st.message() + ")");
+  } else if (!st.ok()) {
+    (void)conn_->end_transaction(purpose_, false, write_);
+  }
   finish();
   return st;
 }
 
+bool Transaction::replayable() const noexcept { return replayable_ || (conn_ != nullptr && conn_->lost()); }
+
 void Transaction::finish() {
   conn_ = nullptr;
-  db_->owner_.store(std::thread::id());
-  if (lock_.owns_lock()) lock_.unlock();
+  if (lease_ != nullptr) db_->release(std::move(lease_));
 }
 
 }  // namespace stratus::core::db

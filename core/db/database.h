@@ -2,23 +2,29 @@
 // in WAL mode in a data directory (the default), or a PostgreSQL database
 // named by `[database] connection`.
 //
-// Threading model: one Database owns ONE connection behind a mutex. A
-// Transaction holds the mutex from begin to commit or rollback, so a Database
-// is safe to share between any number of threads and each transaction is
-// atomic. Correctness never rests on that mutex, though: several Databases
-// on the same file (processes, schedulers, the race tests) are several
-// writers, and every read-then-write is a conditional statement, a unique
-// constraint or runs under a row lock (see docs/database.md, "Race-proof
-// patterns"), so it holds on a backend with row-level locking as well.
+// Threading model: a Database lends connections from a small pool, one to
+// each Transaction from begin to commit or rollback, so a Database is safe to
+// share between any number of threads and each transaction is atomic. SQLite
+// has one connection (its single writer: the pool is one); PostgreSQL up to
+// `pool_size`, opened as needed, so the api, conductor and scheduler threads
+// of one process do not queue behind one another's round trips. A begin that
+// finds every connection lent waits up to `pool_wait_ms`, then fails with
+// kUnavailable. Correctness never rested on one connection: several
+// Databases on the same file or server (processes, schedulers, the race
+// tests) are several writers, and every read-then-write is a conditional
+// statement, a unique constraint or runs under a row lock (see
+// docs/database.md, "Race-proof patterns").
 //
 // Nothing here throws; failures are sdk::Status values whose message says
 // what the statement was for and what the database answered.
 #pragma once
 
-#include <atomic>
+#include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <atomic>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -40,6 +46,15 @@ struct DatabaseOptions {
   // PostgreSQL: how often a lost connection is re-established at the start
   // of the next transaction before that transaction fails with kUnavailable.
   int reconnect_attempts = 5;
+  // PostgreSQL: how many connections one Database may hold (`[database]
+  // pool_size`); SQLite always has one. And how long a transaction waits for
+  // one of them to be free before kUnavailable.
+  int pool_size = 4;
+  int pool_wait_ms = 10000;
+  // How often write() / read() run the caller's function again, on a fresh
+  // connection, when the connection was lost before COMMIT was sent (never
+  // after: a COMMIT whose outcome is unknown is reported, not replayed).
+  int replay_attempts = 2;
   // The schema to bring the database to; tests pass their own list.
   const std::vector<Migration>* migrations = nullptr;  // nullptr: builtin_migrations()
 };
@@ -62,12 +77,13 @@ class Database {
   // The SQLite file, or the PostgreSQL URL without its password.
   const std::filesystem::path& path() const noexcept { return path_; }
   // "sqlite" or "postgresql".
-  std::string_view backend() const noexcept { return conn_->dialect().name; }
+  std::string_view backend() const noexcept { return dialect_->name; }
   int schema_version();
 
-  // A read-write transaction (the dialect's begin_write) holding the
-  // connection until it is committed or destroyed. kInternal if this thread
-  // already holds one on this Database (it would deadlock).
+  // A read-write transaction (the dialect's begin_write) holding one
+  // connection of the pool until it is committed or destroyed. kInternal if
+  // this thread already holds one on this Database (a repository over the
+  // Database inside it would wait on its own row locks).
   sdk::Result<Transaction> begin_write(std::string purpose);
   // A read transaction: one consistent snapshot.
   sdk::Result<Transaction> begin_read(std::string purpose);
@@ -75,49 +91,86 @@ class Database {
   // Runs f(Connection&) in a transaction of its own: commits when f returns
   // OK, rolls back and returns f's error otherwise. f returns Status or
   // Result<T>. For one repository call; compose several with begin_write.
+  // When the connection is lost before COMMIT was sent, f runs again in a
+  // new transaction on a fresh connection, up to `replay_attempts` times
+  // (what the lost one did is gone with it): f must touch nothing but the
+  // connection it is given. A COMMIT whose answer was lost is reported.
   template <typename F>
   auto write(const char* purpose, F&& f) -> std::invoke_result_t<F, Connection&> {
-    auto tx = begin_write(purpose);
-    if (!tx.ok()) return tx.status();
-    return run(*tx, std::forward<F>(f));
+    return run(purpose, true, f);
   }
 
   // As write(), in a read transaction.
   template <typename F>
   auto read(const char* purpose, F&& f) -> std::invoke_result_t<F, Connection&> {
-    auto tx = begin_read(purpose);
-    if (!tx.ok()) return tx.status();
-    return run(*tx, std::forward<F>(f));
+    return run(purpose, false, f);
   }
 
-  // Statements prepared on this Database's connection so far (for tests and
+  // Statements prepared on this Database's connections so far (for tests and
   // benchmarks that count queries; see Connection::statements_prepared).
   std::uint64_t statements_prepared();
+  // Connections opened so far (at most the pool's size), and transactions
+  // run again after a lost connection: for tests and benchmarks.
+  int connections_opened();
+  std::uint64_t replays() const noexcept { return replays_.load(std::memory_order_relaxed); }
+
+  ~Database();
 
  private:
   friend class Transaction;
-  Database(std::filesystem::path path, std::unique_ptr<Connection> conn)
-      : path_(std::move(path)), conn_(std::move(conn)) {}
+  using Opener = std::function<sdk::Result<std::unique_ptr<Connection>>()>;
+  Database(std::filesystem::path path, std::unique_ptr<Connection> conn, Opener opener, const DatabaseOptions& options);
 
   sdk::Result<Transaction> begin(std::string purpose, bool write);
-  // Brings `conn` to the schema and wraps it.
+  // Brings `conn` to the schema and wraps it; `opener` opens the pool's
+  // further connections (none for SQLite).
   static sdk::Result<std::unique_ptr<Database>> migrated(const std::filesystem::path& path,
-                                                         std::unique_ptr<Connection> conn,
+                                                         std::unique_ptr<Connection> conn, Opener opener,
                                                          const DatabaseOptions& options);
+  // A free connection of the pool (opening one while fewer than pool_size
+  // are open), waiting up to pool_wait_ms; and its return.
+  sdk::Result<std::unique_ptr<Connection>> acquire(const std::string& purpose);
+  void release(std::unique_ptr<Connection> conn);
+  void note_replay(const char* purpose, int replay, const sdk::Status& why);
+
+  static const sdk::Status& status_of(const sdk::Status& st) { return st; }
+  template <typename T>
+  static const sdk::Status& status_of(const sdk::Result<T>& r) {
+    return r.status();
+  }
 
   template <typename F>
-  static auto run(Transaction& tx, F&& f) -> std::invoke_result_t<F, Connection&> {
-    auto result = f(tx.connection());
-    if (!result.ok()) return result;  // tx's destructor rolls back
-    auto st = tx.commit();
-    if (!st.ok()) return st;
-    return result;
+  auto run(const char* purpose, bool write, F& f) -> std::invoke_result_t<F, Connection&> {
+    for (int replay = 0;; ++replay) {
+      auto tx = begin(purpose, write);
+      if (!tx.ok()) return tx.status();
+      auto result = f(tx->connection());
+      if (result.ok()) {
+        auto st = tx->commit();
+        if (st.ok()) return result;
+        if (!tx->replayable() || replay >= replay_attempts_) return st;
+        note_replay(purpose, replay + 1, st);
+      } else {
+        if (!tx->replayable() || replay >= replay_attempts_) return result;
+        note_replay(purpose, replay + 1, status_of(result));
+      }
+    }
   }
 
   std::filesystem::path path_;
+  const Dialect* dialect_;
+  Opener opener_;
+  int pool_size_;
+  int pool_wait_ms_;
+  int replay_attempts_;
+  std::atomic<std::uint64_t> replays_{0};
+
   std::mutex mu_;
-  std::atomic<std::thread::id> owner_{};  // the thread holding mu_ through a Transaction
-  std::unique_ptr<Connection> conn_;      // guarded by mu_
+  std::condition_variable freed_;
+  std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mu_
+  std::vector<Connection*> all_;                   // every connection opened; guarded by mu_
+  int opening_ = 0;                                // opens under way; guarded by mu_
+  std::vector<std::thread::id> holders_;           // threads holding a transaction; guarded by mu_
 };
 
 }  // namespace stratus::core::db

@@ -64,6 +64,20 @@ bool peer_closed(PGconn* conn) {
   return PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK;
 }
 
+// A new session on `connection` (a libpq URL or key=value string).
+Result<PgConnPtr> connect_pg(const std::string& connection) {
+  // connect_timeout before dbname, so that one in the URL takes precedence.
+  const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
+  const char* values[] = {"10", "stratus", connection.c_str(), nullptr};
+  PgConnPtr conn(PQconnectdbParams(keywords, values, 1));
+  const std::string shown = redact_connection_string(connection);
+  if (conn == nullptr) return Status::Unavailable("connect to " + shown + ": out of memory");
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    return Status::Unavailable("connect to " + shown + ": " + trimmed(PQerrorMessage(conn.get())));
+  }
+  return conn;
+}
+
 // SQLite's changes() counts rows of INSERT, UPDATE and DELETE only.
 bool counts_changes(const char* tag) {
   return std::strncmp(tag, "INSERT", 6) == 0 || std::strncmp(tag, "UPDATE", 6) == 0 ||
@@ -172,6 +186,18 @@ class PgStatement final : public StatementBackend {
   bool done_ = false;
 };
 
+// One command of a pipeline (PgConnection::pipeline): a statement of
+// transaction control, a PQsendPrepare, or a run of a prepared or an unnamed
+// statement with its parameters.
+struct PgCommand {
+  enum class Kind { kControl, kPrepare, kRunPrepared, kRunText } kind;
+  const char* text = nullptr;  // the SQL (kControl, kPrepare, kRunText) or the statement's name (kRunPrepared)
+  const char* name = nullptr;  // kPrepare: the name it is prepared under
+  int parameters = 0;
+  const Oid* oids = nullptr;
+  const char* const* values = nullptr;
+};
+
 class PgConnection final : public Connection {
  public:
   PgConnection(PgConnPtr conn, std::string conninfo, PgOptions options)
@@ -179,31 +205,29 @@ class PgConnection final : public Connection {
 
   std::int64_t changes() const override { return changes_; }
   const Dialect& dialect() const noexcept override { return pg_dialect(); }
+  bool lost() const noexcept override { return broken_ || PQstatus(conn_.get()) != CONNECTION_OK; }
 
   Status ensure_open(std::string_view purpose) override {
-    if (PQstatus(conn_.get()) == CONNECTION_OK && !peer_closed(conn_.get())) return Status::OK();
-    int pause_ms = options_.reconnect_backoff_ms;
+    if (!lost() && !peer_closed(conn_.get())) return Status::OK();
     std::string why = trimmed(PQerrorMessage(conn_.get()));
-    for (int attempt = 1; attempt <= options_.reconnect_attempts; ++attempt) {
-      spdlog::warn("database: connection to {} lost ({}); reconnecting, try {} of {}",
-                   redact_connection_string(conninfo_), why, attempt, options_.reconnect_attempts);
-      PQreset(conn_.get());
-      if (PQstatus(conn_.get()) == CONNECTION_OK) {
-        forget_prepared();  // the server's prepared statements went with the session
-        Status st = configure_session();
-        if (st.ok()) {
-          spdlog::info("database: reconnected to {} after {} tries", redact_connection_string(conninfo_), attempt);
-          return st;
-        }
-        why = st.message();
-      } else {
-        why = trimmed(PQerrorMessage(conn_.get()));
-      }
-      if (attempt < options_.reconnect_attempts) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
-        pause_ms *= 2;
-      }
-    }
+    RetryPolicy policy;
+    policy.attempts = options_.reconnect_attempts;
+    policy.first_pause = std::chrono::milliseconds(options_.reconnect_backoff_ms);
+    Status st = retry_bounded(
+        policy,
+        [&](int attempt) {
+          spdlog::warn("database: connection to {} lost ({}); reconnecting, try {} of {}",
+                       redact_connection_string(conninfo_), why, attempt, options_.reconnect_attempts);
+          Status tried = reconnect();
+          if (tried.ok()) {
+            spdlog::info("database: reconnected to {} after {} tries", redact_connection_string(conninfo_), attempt);
+          } else {
+            why = tried.message();
+          }
+          return tried;
+        },
+        [](const Status&) { return true; });
+    if (st.ok()) return st;
     return Status::Unavailable(std::string(purpose) + ": the connection to the database was lost and " +
                                std::to_string(options_.reconnect_attempts) + " tries to reconnect failed: " + why);
   }
@@ -217,10 +241,94 @@ class PgConnection final : public Connection {
     return do_exec_script("configure the database session", sql);
   }
 
+  Status do_end_transaction(std::string_view purpose, bool commit, bool write) override {
+    if (begin_held_) {
+      // Nothing of the transaction reached the server: nothing to end.
+      control_.clear();
+      begin_held_ = false;
+      return Status::OK();
+    }
+    if (lost()) {
+      control_.clear();
+      return Status::Unavailable(std::string(purpose) + ": the connection to the database was lost (" +
+                                 trimmed(PQerrorMessage(conn_.get())) + ")");
+    }
+    if (!commit || !write) {
+      // A ROLLBACK, or the COMMIT of a read: nobody waits for the answer
+      // (the server acts on it as it arrives); the next pipeline reads it.
+      if (!commit) control_.clear();  // savepoint bookkeeping of a transaction that is being undone
+      PgCommand end{PgCommand::Kind::kControl, commit ? "COMMIT" : "ROLLBACK"};
+      auto sent = pipeline(purpose, &end, 1, /*wait=*/false);
+      return sent.ok() ? Status::OK() : sent.status();
+    }
+    PgCommand end{PgCommand::Kind::kControl, "COMMIT"};
+    auto res = pipeline(purpose, &end, 1, /*wait=*/true);
+    if (!res.ok()) return res.status();
+    // COMMIT of a transaction a failed statement aborted answers ROLLBACK.
+    const char* tag = *res != nullptr ? PQcmdStatus(res->get()) : nullptr;
+    if (tag != nullptr && std::strcmp(tag, "ROLLBACK") == 0) {
+      return Status::Internal(std::string(purpose) +
+                              ": the transaction was rolled back by the server (a statement in it had failed)");
+    }
+    return Status::OK();
+  }
+
   PGconn* raw() { return conn_.get(); }
   void set_changes(std::int64_t n) { changes_ = n; }
   // A fresh name for a server-side prepared statement.
   std::string next_name() { return "stratus_" + std::to_string(++names_); }
+  // Whether a statement must go through pipeline(): control statements are
+  // held back, or an answer of an earlier pipeline is still unread.
+  bool pipeline_needed() const { return !control_.empty() || unanswered_ > 0; }
+
+  // Sends the held-back control statements, then `commands`, then a sync, in
+  // one write, and (wait) reads every answer: one round trip for all. The
+  // answer of the last command (nullptr without wait), or the first error.
+  // Answers of earlier pipelines sent without wait are read first.
+  Result<PgResultPtr> pipeline(std::string_view purpose, const PgCommand* commands, int count, bool wait) {
+    PGconn* pg = conn_.get();
+    if (PQpipelineStatus(pg) == PQ_PIPELINE_OFF && PQenterPipelineMode(pg) != 1) {
+      return result_status(nullptr, pg, purpose);
+    }
+    std::vector<PgCommand> all;
+    all.reserve(control_.size() + static_cast<std::size_t>(count));
+    for (const auto& sql : control_) all.push_back(PgCommand{PgCommand::Kind::kControl, sql.c_str()});
+    for (int i = 0; i < count; ++i) all.push_back(commands[i]);
+    bool sent = true;
+    for (const auto& c : all) {
+      switch (c.kind) {
+        case PgCommand::Kind::kControl:
+          sent = PQsendQueryParams(pg, c.text, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+          break;
+        case PgCommand::Kind::kPrepare:
+          sent = PQsendPrepare(pg, c.name, c.text, c.parameters, c.oids) == 1;
+          break;
+        case PgCommand::Kind::kRunPrepared:
+          sent = PQsendQueryPrepared(pg, c.text, c.parameters, c.values, nullptr, nullptr, 0) == 1;
+          break;
+        case PgCommand::Kind::kRunText:
+          sent = PQsendQueryParams(pg, c.text, c.parameters, c.oids, c.values, nullptr, nullptr, 0) == 1;
+          break;
+      }
+      if (!sent) break;
+    }
+    if (sent) sent = PQpipelineSync(pg) == 1;
+    control_.clear();
+    begin_held_ = false;
+    if (!sent) return abandon(purpose);
+    ++unanswered_;
+    if (!wait) return PgResultPtr();
+    // Earlier pipelines' answers first (a read's COMMIT, a ROLLBACK).
+    while (unanswered_ > 1) {
+      if (Status st = read_answers(purpose, 0, nullptr); lost()) return abandon(purpose, st);
+    }
+    PgResultPtr last;
+    Status st = read_answers(purpose, static_cast<int>(all.size()), &last);
+    if (lost()) return abandon(purpose, st);
+    if (PQexitPipelineMode(pg) != 1) return abandon(purpose);
+    if (!st.ok()) return st;
+    return last;
+  }
 
  protected:
   Result<Statement> do_prepare(std::string_view purpose, const std::string& sql) override {
@@ -239,6 +347,11 @@ class PgConnection final : public Connection {
   }
 
   Status do_exec_script(std::string_view purpose, const std::string& sql) override {
+    if (pipeline_needed()) {
+      // PQexec runs outside pipeline mode: what is held back goes first.
+      auto flushed = pipeline(purpose, nullptr, 0, /*wait=*/true);
+      if (!flushed.ok()) return flushed.status();
+    }
     PgResultPtr res(PQexec(conn_.get(), sql.c_str()));
     const auto status = res != nullptr ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
@@ -247,7 +360,84 @@ class PgConnection final : public Connection {
     return result_status(res.get(), conn_.get(), purpose);
   }
 
+  // BEGIN, SAVEPOINT, RELEASE and ROLLBACK TO wait for the next statement
+  // (or COMMIT) and travel with it. A savepoint nothing ran in is dropped
+  // whole: its SAVEPOINT never leaves.
+  Status do_defer(std::string_view /*purpose*/, const std::string& sql) override {
+    static constexpr std::string_view kRelease = "RELEASE SAVEPOINT ";
+    static constexpr std::string_view kRollbackTo = "ROLLBACK TO SAVEPOINT ";
+    const std::string_view s(sql);
+    if (s.rfind(kRelease, 0) == 0 && !control_.empty() &&
+        control_.back() == "SAVEPOINT " + std::string(s.substr(kRelease.size()))) {
+      control_.pop_back();
+      return Status::OK();
+    }
+    if (s.rfind(kRollbackTo, 0) == 0 && !control_.empty() &&
+        control_.back() == "SAVEPOINT " + std::string(s.substr(kRollbackTo.size()))) {
+      return Status::OK();  // nothing since the savepoint reached the server
+    }
+    if (s.rfind("BEGIN", 0) == 0) {
+      control_.clear();
+      begin_held_ = true;
+    }
+    control_.push_back(sql);
+    return Status::OK();
+  }
+
  private:
+  // Reads one pipeline's answers up to its sync: `commands` answers (each
+  // followed by libpq's end-of-answer nullptr), or (0) whatever comes. The
+  // first error is returned; `last` gets the last command's answer.
+  Status read_answers(std::string_view purpose, int commands, PgResultPtr* last) {
+    PGconn* pg = conn_.get();
+    Status first;
+    // Bounded: a command's answer, its nullptr, and the sync; a lost
+    // connection ends it early.
+    const int bound = commands > 0 ? 2 * commands + 1 : 64;
+    for (int i = 0; i < bound; ++i) {
+      PgResultPtr r(PQgetResult(pg));
+      if (r == nullptr) {
+        if (lost()) return first.ok() ? result_status(nullptr, pg, purpose) : first;
+        continue;  // the end of one command's answers
+      }
+      const auto status = PQresultStatus(r.get());
+      if (status == PGRES_PIPELINE_SYNC) {
+        --unanswered_;
+        return first;
+      }
+      if (status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR || status == PGRES_BAD_RESPONSE) {
+        if (first.ok()) first = result_status(r.get(), pg, purpose);
+      }
+      if (last != nullptr) *last = std::move(r);
+    }
+    return first.ok() ? Status::Internal(std::string(purpose) + ": no end of the pipeline's answers") : first;
+  }
+
+  // A pipeline that could not be sent or read whole: the session is in an
+  // unknown state, so it counts as lost (the next ensure_open opens a new
+  // one; the server rolls back what it had of the transaction).
+  Status abandon(std::string_view purpose, Status why = Status::OK()) {
+    Status st = why.ok() ? result_status(nullptr, conn_.get(), purpose) : std::move(why);
+    control_.clear();
+    begin_held_ = false;
+    unanswered_ = 0;
+    broken_ = true;
+    return Status::Unavailable(st.message());
+  }
+
+  // A new session in place of a lost one.
+  Status reconnect() {
+    auto fresh = connect_pg(conninfo_);
+    if (!fresh.ok()) return fresh.status();
+    conn_ = std::move(*fresh);
+    broken_ = false;
+    control_.clear();
+    begin_held_ = false;
+    unanswered_ = 0;
+    forget_prepared();  // the server's prepared statements went with the session
+    return configure_session();
+  }
+
   void forget_prepared() {
     for (auto& [sql, text] : texts_) text->prepared.clear();
   }
@@ -258,6 +448,10 @@ class PgConnection final : public Connection {
   std::unordered_map<std::string, std::shared_ptr<PgText>> texts_;  // by the caller's text
   std::int64_t changes_ = 0;
   std::uint64_t names_ = 0;
+  std::vector<std::string> control_;  // held-back control statements, in order
+  bool begin_held_ = false;           // control_ starts with this transaction's BEGIN, not yet sent
+  int unanswered_ = 0;                // pipelines sent whose answers are not read yet
+  bool broken_ = false;               // a pipeline failed half way: the session is not trusted
 };
 
 Result<bool> PgStatement::step(std::string_view purpose) {
@@ -269,7 +463,7 @@ Result<bool> PgStatement::step(std::string_view purpose) {
     return false;
   }
   PGconn* pg = conn_.raw();
-  if (PQstatus(pg) != CONNECTION_OK) {
+  if (conn_.lost()) {
     return Status::Unavailable(std::string(purpose) + ": the connection to the database was lost (" +
                                trimmed(PQerrorMessage(pg)) + ")");
   }
@@ -284,23 +478,37 @@ Result<bool> PgStatement::step(std::string_view purpose) {
     values[i] = nulls_[i] ? nullptr : values_[i].c_str();
     has_null = has_null || nulls_[i];
   }
+  const std::string sql = has_null ? with_null_literals(text_->sql, text_->spots, types_) : std::string();
+  const char* text = has_null ? sql.c_str() : text_->sql.c_str();
+  // Prepared once per signature of types; a new one is prepared in the same
+  // round trip as its first run.
+  std::string name;
+  bool prepare = false;
   if (text_->cached) {
-    // Prepared once per signature of types.
-    const std::string& signature = types_;
-    auto it = text_->prepared.find(signature);
-    if (it == text_->prepared.end()) {
-      std::string name = conn_.next_name();
-      const std::string sql = has_null ? with_null_literals(text_->sql, text_->spots, types_) : std::string();
-      PgResultPtr prep(PQprepare(pg, name.c_str(), has_null ? sql.c_str() : text_->sql.c_str(), n, oids.data()));
-      if (prep == nullptr || PQresultStatus(prep.get()) != PGRES_COMMAND_OK) {
-        return result_status(prep.get(), pg, purpose);
-      }
-      it = text_->prepared.emplace(signature, std::move(name)).first;
+    auto it = text_->prepared.find(types_);
+    prepare = it == text_->prepared.end();
+    name = prepare ? conn_.next_name() : it->second;
+  }
+  if (prepare || conn_.pipeline_needed()) {
+    PgCommand commands[2];
+    int count = 0;
+    if (prepare) commands[count++] = PgCommand{PgCommand::Kind::kPrepare, text, name.c_str(), n, oids.data()};
+    if (text_->cached) {
+      commands[count++] = PgCommand{PgCommand::Kind::kRunPrepared, name.c_str(), nullptr, n, nullptr, values.data()};
+    } else {
+      commands[count++] = PgCommand{PgCommand::Kind::kRunText, text, nullptr, n, oids.data(), values.data()};
     }
-    res_.reset(PQexecPrepared(pg, it->second.c_str(), n, values.data(), nullptr, nullptr, 0));
+    auto res = conn_.pipeline(purpose, commands, count, /*wait=*/true);
+    if (!res.ok()) {
+      done_ = true;
+      return res.status();
+    }
+    if (prepare) text_->prepared.emplace(types_, name);
+    res_ = std::move(*res);
+  } else if (text_->cached) {
+    res_.reset(PQexecPrepared(pg, name.c_str(), n, values.data(), nullptr, nullptr, 0));
   } else {
-    const std::string sql = has_null ? with_null_literals(text_->sql, text_->spots, types_) : text_->sql;
-    res_.reset(PQexecParams(pg, sql.c_str(), n, oids.data(), values.data(), nullptr, nullptr, 0));
+    res_.reset(PQexecParams(pg, text, n, oids.data(), values.data(), nullptr, nullptr, 0));
   }
   const auto status = res_ != nullptr ? PQresultStatus(res_.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
@@ -344,16 +552,9 @@ bool is_pg_connection_string(std::string_view connection) {
 }
 
 Result<std::unique_ptr<Connection>> open_pg_connection(const std::string& connection, const PgOptions& options) {
-  // connect_timeout before dbname, so that one in the URL takes precedence.
-  const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
-  const char* values[] = {"10", "stratus", connection.c_str(), nullptr};
-  PgConnPtr conn(PQconnectdbParams(keywords, values, 1));
-  const std::string shown = redact_connection_string(connection);
-  if (conn == nullptr) return Status::Unavailable("connect to " + shown + ": out of memory");
-  if (PQstatus(conn.get()) != CONNECTION_OK) {
-    return Status::Unavailable("connect to " + shown + ": " + trimmed(PQerrorMessage(conn.get())));
-  }
-  auto pg = std::make_unique<PgConnection>(std::move(conn), connection, options);
+  auto conn = connect_pg(connection);
+  if (!conn.ok()) return conn.status();
+  auto pg = std::make_unique<PgConnection>(std::move(*conn), connection, options);
   if (Status st = pg->configure_session(); !st.ok()) return st;
   return std::unique_ptr<Connection>(std::move(pg));
 }
@@ -387,17 +588,16 @@ std::string rewrite_placeholders(std::string_view sql, int* parameters, std::vec
 }
 
 Status pg_status(std::string_view sqlstate, std::string_view purpose, std::string_view detail) {
-  std::string msg(purpose);
-  msg += ": ";
-  msg += detail;
   if (sqlstate.empty() || sqlstate.substr(0, 2) == "08" || sqlstate == "40001" || sqlstate == "40P01" ||
       sqlstate == "55P03" || sqlstate == "57014" || sqlstate == "57P01" || sqlstate == "57P02" ||
       sqlstate == "57P03" || sqlstate == "53300") {
-    return Status::Unavailable(std::move(msg));
+    return classified_status(ErrorClass::kTransient, purpose, detail);
   }
-  if (sqlstate == "23505") return Status::AlreadyExists(std::move(msg));
-  if (sqlstate.substr(0, 2) == "23" || sqlstate == "2201B") return Status::InvalidArgument(std::move(msg));
-  return Status::Internal(std::move(msg));
+  if (sqlstate == "23505") return classified_status(ErrorClass::kDuplicate, purpose, detail);
+  if (sqlstate.substr(0, 2) == "23" || sqlstate == "2201B") {
+    return classified_status(ErrorClass::kConstraint, purpose, detail);
+  }
+  return classified_status(ErrorClass::kOther, purpose, detail);
 }
 
 std::string redact_connection_string(std::string_view connection) {

@@ -15,20 +15,18 @@ using sdk::Result;
 using sdk::Status;
 
 Status sqlite_status(int rc, std::string_view purpose, std::string_view detail) {
-  std::string msg(purpose);
-  msg += ": ";
-  msg += detail.empty() ? std::string_view(sqlite3_errstr(rc)) : detail;
+  const std::string_view what = detail.empty() ? std::string_view(sqlite3_errstr(rc)) : detail;
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return Status::Unavailable(std::move(msg));
+      return classified_status(ErrorClass::kTransient, purpose, what);
     case SQLITE_CONSTRAINT:
       if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-        return Status::AlreadyExists(std::move(msg));
+        return classified_status(ErrorClass::kDuplicate, purpose, what);
       }
-      return Status::InvalidArgument(std::move(msg));
+      return classified_status(ErrorClass::kConstraint, purpose, what);
     default:
-      return Status::Internal(std::move(msg));
+      return classified_status(ErrorClass::kOther, purpose, what);
   }
 }
 
@@ -231,14 +229,18 @@ Result<std::unique_ptr<Connection>> open_sqlite_connection(const std::string& pa
   // Switching a new file to WAL takes an exclusive lock and answers BUSY at
   // once, without the busy handler, while another process opens the same new
   // file: tried again for up to the busy timeout.
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
-  Status st;
-  for (;;) {
-    st = conn->exec_script("configure database " + path,
-                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
-    if (st.ok() || !st.is(sdk::StatusCode::kUnavailable) || std::chrono::steady_clock::now() >= give_up) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  RetryPolicy wal_switch;
+  wal_switch.attempts = 1 + options.busy_timeout_ms / 20;
+  wal_switch.first_pause = std::chrono::milliseconds(20);
+  wal_switch.factor = 1;
+  wal_switch.give_up_after = std::chrono::milliseconds(options.busy_timeout_ms);
+  Status st = retry_bounded(
+      wal_switch,
+      [&](int) {
+        return conn->exec_script("configure database " + path,
+                                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+      },
+      [](const Status& failed) { return failed.is(sdk::StatusCode::kUnavailable); });
   if (!st.ok()) return st;
   auto mode = conn->prepare("check journal mode", "PRAGMA journal_mode");
   if (!mode.ok()) return mode.status();

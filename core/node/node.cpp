@@ -290,7 +290,9 @@ struct Node::Impl {
   }
 
   sdk::Status open_database() {
-    auto opened = db::Database::open(config.database.connection, config.data_dir);
+    db::DatabaseOptions db_options;
+    db_options.pool_size = static_cast<int>(config.database.pool_size);
+    auto opened = db::Database::open(config.database.connection, config.data_dir, db_options);
     if (!opened.ok()) {
       return sdk::Status(opened.status().code(),
                          (config.database.connection.empty() ? "database in " + config.data_dir : std::string("database")) +

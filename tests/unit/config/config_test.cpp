@@ -188,6 +188,21 @@ TEST_F(ConfigFile, DatabaseSection) {
       << cfg.status();
 }
 
+// [database] pool_size: PostgreSQL connections per process, 1 to 64 (default 4).
+TEST_F(ConfigFile, DatabasePoolSize) {
+  auto cfg = load_config(std::nullopt);
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_EQ(cfg->database.pool_size, 4);
+  cfg = load_config(write("[database]\npool_size = 8\n"));
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->database.pool_size, 8);
+  for (const char* bad : {"database.pool_size=0", "database.pool_size=65", "database.pool_size=\"many\""}) {
+    cfg = load_config(std::nullopt, {bad});
+    ASSERT_FALSE(cfg.ok()) << bad;
+    EXPECT_NE(cfg.status().message().find("pool_size"), std::string::npos) << cfg.status();
+  }
+}
+
 TEST_F(ConfigFile, IdentitySection) {
   auto cfg = load_config(std::nullopt);
   ASSERT_TRUE(cfg.ok());

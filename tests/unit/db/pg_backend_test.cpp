@@ -1,11 +1,14 @@
 // What only the PostgreSQL backend has: migrations applied once by several
 // openers, errors of a real server classified, a lost connection
 // re-established by the next transaction with nothing of the lost one left,
-// and the bound on reconnecting. (The repository and race tests run on it
+// and the bound on reconnecting; a transaction whose connection was lost
+// before COMMIT run again (bounded), one whose COMMIT answer was lost
+// reported; the connection pool. (The repository and race tests run on it
 // too: db_pg_test builds them against the test server.)
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -29,6 +32,11 @@ class PgBackend : public testing::DbTest {
     EXPECT_TRUE(conn.ok()) << conn.status();
     return conn.ok() ? std::move(*conn) : nullptr;
   }
+  std::unique_ptr<Database> open_with(const DatabaseOptions& options) {
+    auto db = Database::open(connection_, dir_.path(), options);
+    EXPECT_TRUE(db.ok()) << db.status();
+    return db.ok() ? std::move(*db) : nullptr;
+  }
   std::int64_t count(const std::string& sql) {
     auto conn = admin();
     if (conn == nullptr) return -1;
@@ -46,6 +54,13 @@ class PgBackend : public testing::DbTest {
                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
                     .ok());
+  }
+  // A key pair written on the connection a Database::write hands its function.
+  static sdk::Status insert_keypair(Connection& c, const std::string& name) {
+    return c.exec("insert key pair " + name,
+                  "INSERT INTO key_pairs(name, user_id, public_key, fingerprint, type, created_at) "
+                  "VALUES (?, 'u1', 'ssh-ed25519 AAAA', 'aa:bb', 'ssh', 'x')",
+                  name);
   }
   static KeypairRecord keypair(const std::string& name) {
     KeypairRecord k;
@@ -172,6 +187,130 @@ TEST_F(PgBackend, ReconnectingIsBoundedAndSaysWhy) {
   ASSERT_FALSE(listed.ok());
   EXPECT_EQ(listed.status().code(), StatusCode::kUnavailable) << listed.status();
   EXPECT_NE(listed.status().message().find("2 tries to reconnect failed"), std::string::npos) << listed.status();
+}
+
+TEST_F(PgBackend, AWriteWhoseConnectionIsLostBeforeCommitRunsAgainOnAFreshConnection) {
+  int runs = 0;
+  auto st = db_->write("create two key pairs, the connection cut once", [&](Connection& c) -> sdk::Status {
+    ++runs;
+    auto first = insert_keypair(c, "replayed-1");
+    if (!first.ok()) return first;
+    if (runs == 1) cut_connections();  // a server restart between two statements
+    return insert_keypair(c, "replayed-2");
+  });
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(runs, 2);
+  EXPECT_EQ(db_->replays(), 1u);
+  // Once each: the lost run's first insert went with its session.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM key_pairs"), 2);
+}
+
+TEST_F(PgBackend, ReplayIsBounded) {
+  DatabaseOptions once;
+  once.replay_attempts = 1;
+  auto db = open_with(once);
+  ASSERT_NE(db, nullptr);
+  int runs = 0;
+  auto st = db->write("create a key pair, the connection cut every time", [&](Connection& c) -> sdk::Status {
+    ++runs;
+    auto first = insert_keypair(c, "never-" + std::to_string(runs));
+    if (!first.ok()) return first;
+    cut_connections();
+    return insert_keypair(c, "never-b" + std::to_string(runs));
+  });
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable) << st;
+  EXPECT_EQ(runs, 2);  // the first run and one replay
+  EXPECT_EQ(count("SELECT COUNT(*) FROM key_pairs"), 0);
+}
+
+TEST_F(PgBackend, ACommitWhoseAnswerIsLostIsReportedNeverReplayed) {
+  int runs = 0;
+  auto st = db_->write("create a key pair, the connection cut before COMMIT", [&](Connection& c) -> sdk::Status {
+    ++runs;
+    auto created = insert_keypair(c, "unknown");
+    if (!created.ok()) return created;
+    cut_connections();  // nothing notices until COMMIT is sent
+    return sdk::Status::OK();
+  });
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable) << st;
+  EXPECT_NE(st.message().find("whether the transaction committed is unknown"), std::string::npos) << st;
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(db_->replays(), 0u);
+  // (Here the session died before COMMIT arrived: nothing was written.)
+  EXPECT_EQ(count("SELECT COUNT(*) FROM key_pairs"), 0);
+  EXPECT_TRUE(KeypairRepository(*db_).list("u1").ok());  // and the next transaction reconnects
+}
+
+TEST_F(PgBackend, APoolLendsOneConnectionPerTransactionAndBoundsTheWait) {
+  DatabaseOptions two;
+  two.pool_size = 2;
+  two.pool_wait_ms = 200;
+  auto db = open_with(two);
+  ASSERT_NE(db, nullptr);
+  // Two threads hold a write transaction at once, each on its own connection.
+  auto first = db->begin_write("first");
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(KeypairRepository(*first).create(keypair("pool-1")).ok());
+  std::atomic<bool> second_ok{false};
+  std::thread second([&] {
+    auto tx = db->begin_write("second");
+    if (!tx.ok()) return;
+    second_ok = KeypairRepository(*tx).create(keypair("pool-2")).ok() && tx->commit().ok();
+  });
+  second.join();
+  EXPECT_TRUE(second_ok.load());
+  EXPECT_EQ(db->connections_opened(), 2);
+  // Both lent: a third waits pool_wait_ms and says why.
+  std::thread holder_two;
+  std::atomic<int> stage{0};
+  holder_two = std::thread([&] {
+    auto tx = db->begin_write("held");
+    stage = tx.ok() ? 1 : -1;
+    while (stage.load() == 1) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  });
+  for (int i = 0; i < 400 && stage.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(stage.load(), 1);
+  sdk::Status third;
+  std::thread waiter([&] { third = KeypairRepository(*db).list("u1").status(); });
+  waiter.join();
+  EXPECT_EQ(third.code(), StatusCode::kUnavailable) << third;
+  EXPECT_NE(third.message().find("pool_size"), std::string::npos) << third;
+  stage = 2;
+  holder_two.join();
+  ASSERT_TRUE(first->commit().ok());
+  EXPECT_EQ(db->connections_opened(), 2);  // never more than the pool
+  EXPECT_EQ(count("SELECT COUNT(*) FROM key_pairs"), 2);
+}
+
+TEST_F(PgBackend, ManyThreadsOnOnePoolCommitEverything) {
+  DatabaseOptions three;
+  three.pool_size = 3;
+  auto db = open_with(three);
+  ASSERT_NE(db, nullptr);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        auto tx = db->begin_write("create");
+        if (!tx.ok()) {
+          ++failures;
+          continue;
+        }
+        KeypairRepository keys(*tx);
+        // A failing call in the middle: its savepoint undoes it, the rest commits.
+        const std::string name = "t" + std::to_string(t) + "-" + std::to_string(i);
+        if (!keys.create(keypair(name)).ok() || keys.create(keypair(name)).ok() ||
+            !keys.create(keypair(name + "b")).ok() || !tx->commit().ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_LE(db->connections_opened(), 3);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM key_pairs"), 6 * 10 * 2);
 }
 
 }  // namespace
