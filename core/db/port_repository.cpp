@@ -209,8 +209,15 @@ Result<std::pair<std::uint32_t, std::int64_t>> pick_any(Connection& c, std::int6
   return Status::Conflict("no more IP addresses available on network " + network_uuid + " (" + cidr_list(subnets) + ")");
 }
 
-Result<std::int64_t> network_id_of(Connection& c, const std::string& network_uuid) {
-  auto net = c.prepare("look up network " + network_uuid, "SELECT id FROM networks WHERE uuid = ?");
+// With `lock_for_allocation`, the network's row is locked for the rest of the
+// transaction, so that writers picking "the lowest free address" of one
+// network queue up instead of racing for the same address. Without the lock,
+// on a backend with row locks, a writer could lose that race again and again
+// while the others commit (seen with four threads on one network).
+Result<std::int64_t> network_id_of(Connection& c, const std::string& network_uuid, bool lock_for_allocation = false) {
+  auto net = c.prepare("look up network " + network_uuid,
+                       "SELECT id FROM networks WHERE uuid = ?" +
+                           std::string(lock_for_allocation ? c.dialect().for_update : ""));
   if (!net.ok()) return net.status();
   net->bind_all(network_uuid);
   auto row = net->step();
@@ -233,7 +240,7 @@ Result<bool> exists(Connection& c, const std::string& purpose, const std::string
 Result<PortRecord> PortRepository::create(const PortSpec& spec) {
   const std::string& network_uuid = spec.network_uuid;
   return db_.write("create port", [&](Connection& c) -> Result<PortRecord> {
-    auto network_id_found = network_id_of(c, network_uuid);
+    auto network_id_found = network_id_of(c, network_uuid, /*lock_for_allocation=*/!spec.fixed_ip);
     if (!network_id_found.ok()) return network_id_found.status();
     const std::int64_t network_id = *network_id_found;
     auto subnets = subnet_ranges(c, network_id, network_uuid);

@@ -96,6 +96,49 @@ Status ComputeAPI::check_metadata_quota(const std::string& project_id, std::size
   return Status::OK();
 }
 
+Status ComputeAPI::check_action_allowed(const ComputeContext& ctx, const db::InstanceRecord& instance,
+                                        const Action& action) {
+  const std::string& uuid = instance.uuid;
+  if (action.checks_lock && instance.locked && !ctx.is_admin) {
+    return Status::InvalidState("Instance " + uuid + " is locked");
+  }
+  if (Status s = check_instance_state(instance, action.check, action.name); !s.ok()) return s;
+  // Nova's @check_instance_host: nothing to cast to before scheduling.
+  if (instance.host.empty()) return Status::InvalidState("Instance " + uuid + " is not ready");
+  if (!host_is_up(instance.host)) {
+    return Status::InvalidState("Cannot '" + std::string(action.name) + "' instance " + uuid +
+                                ": the compute service of host " + instance.host + " is down");
+  }
+  // What the host's driver declared it cannot do is refused here, not cast
+  // to fail there as a fault.
+  if (Status s = check_driver_capability(db_, instance, action.name); !s.ok()) {
+    spdlog::info("[{}] {} of instance {} refused: {}", ctx.request.request_id, action.name, uuid, s.message());
+    return s;
+  }
+  return Status::OK();
+}
+
+sdk::Result<db::InstanceRecord> ComputeAPI::claim_for_action(const ComputeContext& ctx,
+                                                             const db::InstanceRecord& instance, const Action& action) {
+  // Compare and swap on the states read: of two concurrent actions only the
+  // first to write passes (kInvalidState for the other). The action is
+  // recorded in the same transaction (one write instead of two); failing to
+  // record it, in its own savepoint, does not undo the state change.
+  db::InstanceUpdate u;
+  u.task_state = std::optional<std::string>(std::string(action.new_task_state));
+  u.expected_task_state = std::vector<std::optional<std::string>>{instance.task_state};
+  u.expected_vm_state = std::vector<std::string>{instance.vm_state};
+  u.exclusive = true;
+  if (action.change) action.change(u);
+  auto tx = db_.begin_write("instance action " + std::string(action.name));
+  if (!tx.ok()) return tx.status();
+  auto changed = db::InstanceRepository(*tx).update(instance.uuid, u);
+  if (!changed.ok()) return changed;
+  record_action(*tx, ctx, instance.uuid, action.name);
+  if (Status s = tx->commit(); !s.ok()) return s;
+  return changed;
+}
+
 Status ComputeAPI::run_action(const ComputeContext& ctx, const std::string& uuid, const Action& action) {
   auto instance = get(ctx, uuid);
   if (!instance.ok()) return instance.status();
@@ -105,52 +148,33 @@ Status ComputeAPI::run_action(const ComputeContext& ctx, const std::string& uuid
 Status ComputeAPI::run_action(const ComputeContext& ctx, const db::InstanceRecord& read, const Action& action) {
   const std::string& rid = ctx.request.request_id;
   const std::string& uuid = read.uuid;
+  // The instance as last read: `read`, or what a concurrent writer left when
+  // it changed the instance between our read and our compare-and-swap.
+  std::optional<db::InstanceRecord> reread;
   const db::InstanceRecord* instance = &read;
-  if (action.checks_lock && instance->locked && !ctx.is_admin) {
-    return Status::InvalidState("Instance " + uuid + " is locked");
-  }
-  if (Status s = check_instance_state(*instance, action.check, action.name); !s.ok()) return s;
-  // Nova's @check_instance_host: nothing to cast to before scheduling.
-  if (instance->host.empty()) return Status::InvalidState("Instance " + uuid + " is not ready");
-  if (!host_is_up(instance->host)) {
-    return Status::InvalidState("Cannot '" + std::string(action.name) + "' instance " + uuid +
-                                ": the compute service of host " + instance->host + " is down");
-  }
-  // What the host's driver declared it cannot do is refused here, not cast
-  // to fail there as a fault.
-  if (Status s = check_driver_capability(db_, *instance, action.name); !s.ok()) {
-    spdlog::info("[{}] {} of instance {} refused: {}", rid, action.name, uuid, s.message());
-    return s;
-  }
-
-  // Compare and swap on the states read above: of two concurrent actions
-  // only the first to write passes. The action is recorded in the same
-  // transaction (one write instead of two); failing to record it, in its
-  // own savepoint, does not undo the state change.
   db::InstanceRepository instances(db_);
-  db::InstanceUpdate u;
-  u.task_state = std::optional<std::string>(std::string(action.new_task_state));
-  u.expected_task_state = std::vector<std::optional<std::string>>{instance->task_state};
-  u.expected_vm_state = std::vector<std::string>{instance->vm_state};
-  u.exclusive = true;
-  if (action.change) action.change(u);
-  auto updated = [&]() -> sdk::Result<db::InstanceRecord> {
-    auto tx = db_.begin_write("instance action " + std::string(action.name));
-    if (!tx.ok()) return tx.status();
-    auto changed = db::InstanceRepository(*tx).update(uuid, u);
-    if (!changed.ok()) return changed;
-    record_action(*tx, ctx, uuid, action.name);
-    if (Status s = tx->commit(); !s.ok()) return s;
-    return changed;
-  }();
-  if (!updated.ok()) {
+  // A concurrent change that leaves the action allowed (a delete over a
+  // backup that just ended) is not the user's conflict: Nova takes such a
+  // request, so the action goes on from the new state, a bounded number of times.
+  constexpr int kStateRaceAttempts = 4;
+  sdk::Result<db::InstanceRecord> updated = Status::Internal("no attempt");
+  for (int attempt = 1;; ++attempt) {
+    if (Status s = check_action_allowed(ctx, *instance, action); !s.ok()) return s;
+    updated = claim_for_action(ctx, *instance, action);
+    if (updated.ok()) break;
     if (updated.status().is(sdk::StatusCode::kNotFound)) return instance_not_found(uuid);
     if (!updated.status().is(sdk::StatusCode::kInvalidState)) return updated.status();
     auto now = instances.get(uuid);
     if (!now.ok()) return instance_not_found(uuid);
     if (Status s = check_instance_state(*now, action.check, action.name); !s.ok()) return s;
-    return Status::InvalidState("Cannot '" + std::string(action.name) + "' instance " + uuid +
-                                ": its state changed during the request; try again");
+    if (attempt == kStateRaceAttempts) {
+      return Status::InvalidState("Cannot '" + std::string(action.name) + "' instance " + uuid +
+                                  ": its state changed during the request; try again");
+    }
+    spdlog::info("[{}] {} of instance {}: its state changed to {}/{} meanwhile; going on from there", rid,
+                 action.name, uuid, now->vm_state, now->task_state.value_or("none"));
+    reread = std::move(*now);
+    instance = &*reread;
   }
 
   // The record as the update left it: no second read of the instance.

@@ -341,6 +341,11 @@ class ComputeAPI {
   sdk::Status run_action(const ComputeContext& ctx, const std::string& uuid, const Action& action);
   // As above, on the instance as the caller just read it (one read less).
   sdk::Status run_action(const ComputeContext& ctx, const db::InstanceRecord& instance, const Action& action);
+  // run_action's steps: may the action run on the instance as read, and the
+  // compare-and-swap that starts it (kInvalidState: the state changed meanwhile).
+  sdk::Status check_action_allowed(const ComputeContext& ctx, const db::InstanceRecord& instance, const Action& action);
+  sdk::Result<db::InstanceRecord> claim_for_action(const ComputeContext& ctx, const db::InstanceRecord& instance,
+                                                   const Action& action);
   sdk::Status hard_delete(const ComputeContext& ctx, const db::InstanceRecord& instance, const char* verb);
   sdk::Status soft_delete(const ComputeContext& ctx, const db::InstanceRecord& instance);
   sdk::Status local_delete(const ComputeContext& ctx, const db::InstanceRecord& instance);

@@ -153,6 +153,41 @@ TEST_F(ServersApiTest, ConcurrentActionsPassOnlyOnce) {
   EXPECT_EQ(conflicts.load(), kThreads - 1);
 }
 
+// Nova deletes over any task: a task that ends between the API's read and its
+// compare-and-swap (a backup finishing) must not make the delete a 409.
+TEST_F(ServersApiTest, ADeleteRacingATaskThatEndsIsTakenNot409) {
+  constexpr int kServers = 12;
+  for (int n = 0; n < kServers; ++n) {
+    SCOPED_TRACE(n);
+    const std::string id = create_server();
+    set_state(id, "active", std::string("image_backup"));
+    std::atomic<bool> stop{false};
+    std::atomic<int> flips{0};
+    // The host's side: the task ends and starts again, as fast as it can,
+    // never over the delete (compare-and-swap on the states it expects).
+    std::thread host([&] {
+      db::InstanceRepository instances(*db_);
+      for (int i = 0; i < 20000 && !stop.load(); ++i) {
+        db::InstanceUpdate u;
+        const bool end = i % 2 == 0;
+        u.task_state = end ? std::optional<std::string>() : std::optional<std::string>("image_backup");
+        u.expected_task_state = std::vector<std::optional<std::string>>{
+            end ? std::optional<std::string>("image_backup") : std::optional<std::string>()};
+        if (instances.update(id, u).ok()) ++flips;
+      }
+    });
+    for (int wait = 0; wait < 2000 && flips.load() < 2; ++wait) std::this_thread::sleep_for(1ms);
+    const bool flipping = flips.load() >= 2;
+    auto r = del("/v2.1/servers/" + id);
+    stop = true;
+    host.join();
+    ASSERT_TRUE(flipping) << "the task never flipped";
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 204) << r->body;
+    EXPECT_EQ(instance(id).task_state, "deleting");
+  }
+}
+
 TEST_F(ServersApiTest, AHostThatIsDownIsNotCastTo) {
   const std::string id = create_server();
   set_state(id, "active", std::nullopt, "host9");  // no compute service registered for host9
