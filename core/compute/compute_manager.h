@@ -277,6 +277,14 @@ class ComputeManager {
     PeriodicTimer::Clock::time_point next{};
     bool enabled() const { return interval.count() > 0; }
     bool due(PeriodicTimer::Clock::time_point now) const { return enabled() && now >= next; }
+    // Runs `task` when due. The next run is an interval after this one
+    // ends, so a slow run never makes the next ones bunch up.
+    template <class Task>
+    void run_if_due(Task&& task) {
+      if (!due(PeriodicTimer::Clock::now())) return;
+      task();
+      next = PeriodicTimer::Clock::now() + interval;
+    }
   };
   struct Schedules {
     Schedule heartbeat, report, sync, reclaim, shelved;

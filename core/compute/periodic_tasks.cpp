@@ -76,33 +76,16 @@ Clock::time_point ComputeManager::periodic_tick(Clock::time_point now) {
     update_available_resource();
     if (s.report.enabled()) s.report.next = Clock::now() + s.report.interval;
   }
-  // The next run is an interval after this one ends, so a slow run never
-  // makes the next ones bunch up.
-  if (s.heartbeat.due(Clock::now())) {
-    send_heartbeat();
-    s.heartbeat.next = Clock::now() + s.heartbeat.interval;
-  }
-  if (s.report.due(Clock::now())) {
-    update_available_resource();
-    s.report.next = Clock::now() + s.report.interval;
-  }
+  s.heartbeat.run_if_due([&] { send_heartbeat(); });
+  s.report.run_if_due([&] { update_available_resource(); });
   if (!report_heard_ && Clock::now() >= s.retry_next) {
     update_available_resource();
     s.retry_wait = std::min(s.retry_wait * 2, std::max(options_.first_report_retry_max, s.retry_wait));
     s.retry_next = Clock::now() + s.retry_wait;
   }
-  if (s.sync.due(Clock::now())) {
-    sync_power_states();
-    s.sync.next = Clock::now() + s.sync.interval;
-  }
-  if (s.reclaim.due(Clock::now())) {
-    reclaim_queued_deletes();
-    s.reclaim.next = Clock::now() + s.reclaim.interval;
-  }
-  if (s.shelved.due(Clock::now())) {
-    offload_shelved_instances();
-    s.shelved.next = Clock::now() + s.shelved.interval;
-  }
+  s.sync.run_if_due([&] { sync_power_states(); });
+  s.reclaim.run_if_due([&] { reclaim_queued_deletes(); });
+  s.shelved.run_if_due([&] { offload_shelved_instances(); });
   // Nothing due: sleep long; request_resource_report and lifecycle events wake the timer.
   Clock::time_point wake = Clock::now() + std::chrono::hours(1);
   for (const Schedule* each : {&s.heartbeat, &s.report, &s.sync, &s.reclaim, &s.shelved}) {
