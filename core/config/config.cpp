@@ -389,6 +389,7 @@ Status build(const toml::table& root, Config& cfg) {
     if (Status st = r.read_in_range("instance_build_timeout", cfg.conductor.instance_build_timeout, 0, 31536000); !st.ok()) return st;
     if (Status st = r.read_in_range("task_timeout", cfg.conductor.task_timeout, 0, 31536000); !st.ok()) return st;
     if (Status st = r.read_in_range("stuck_check_interval", cfg.conductor.stuck_check_interval, 0, 86400); !st.ok()) return st;
+    if (Status st = r.read_in_range("max_build_resends", cfg.conductor.max_build_resends, 0, 100); !st.ok()) return st;
     return r.finish();
   });
   if (!s.ok()) return s;

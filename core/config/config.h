@@ -88,6 +88,10 @@ struct ConductorSection {
   double task_timeout = 1800.0;
   // Seconds between sweeps; 0: no sweep.
   double stuck_check_interval = 60.0;
+  // A build placed on a live host whose cast was lost with the conductor
+  // that placed it is cast to that host again at most this many times, then
+  // scheduled elsewhere; 0: never re-sent, always scheduled again.
+  std::int64_t max_build_resends = 2;
 };
 
 struct RpcSection {

@@ -355,6 +355,7 @@ struct Node::Impl {
     o.lost_build_timeout = whole_seconds(config.conductor.lost_build_timeout);
     o.instance_build_timeout = whole_seconds(config.conductor.instance_build_timeout);
     o.task_timeout = whole_seconds(config.conductor.task_timeout);
+    o.max_build_resends = static_cast<int>(config.conductor.max_build_resends);
     o.stuck_check_interval =
         std::chrono::milliseconds(static_cast<std::int64_t>(config.conductor.stuck_check_interval * 1000));
     conductor = std::make_unique<conductor::ConductorService>(*database, *conductor_endpoint, o);

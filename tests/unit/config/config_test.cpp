@@ -268,16 +268,18 @@ TEST_F(ConfigFile, ConductorSweepTimeouts) {
   EXPECT_DOUBLE_EQ(cfg->conductor.instance_build_timeout, 3600.0);
   EXPECT_DOUBLE_EQ(cfg->conductor.task_timeout, 1800.0);
   EXPECT_DOUBLE_EQ(cfg->conductor.stuck_check_interval, 60.0);
+  EXPECT_EQ(cfg->conductor.max_build_resends, 2);
 
   auto file = write(
       "[conductor]\nlost_build_timeout = 8\ninstance_build_timeout = 0\ntask_timeout = 10.5\n"
-      "stuck_check_interval = 1\n");
+      "stuck_check_interval = 1\nmax_build_resends = 0\n");
   cfg = load_config(file);
   ASSERT_TRUE(cfg.ok()) << cfg.status();
   EXPECT_DOUBLE_EQ(cfg->conductor.lost_build_timeout, 8.0);
   EXPECT_DOUBLE_EQ(cfg->conductor.instance_build_timeout, 0.0);
   EXPECT_DOUBLE_EQ(cfg->conductor.task_timeout, 10.5);
   EXPECT_DOUBLE_EQ(cfg->conductor.stuck_check_interval, 1.0);
+  EXPECT_EQ(cfg->conductor.max_build_resends, 0);
 
   file = write("[conductor]\ntask_timeout = -1\n");
   cfg = load_config(file);
