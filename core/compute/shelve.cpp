@@ -271,12 +271,14 @@ sdk::Status ComputeManager::unshelve_instance(const sdk::RequestContext& ctx,
     if (!still_here) request_resource_report();
     return finish(done);
   }
+  // The snapshot has served its purpose (Nova's _delete_snapshot_of_shelved_instance),
+  // and goes before the instance is ACTIVE again, as in Nova: a user who sees
+  // ACTIVE no longer sees the snapshot.
+  delete_image(ctx, request.image.id);
   u.vm_state = std::string(vs::kActive);
   u.power_state = power_state_of(msg.instance);
   if (auto r = update(ctx, u); !r.ok()) return finish(r.status());
   spdlog::info("[{}] instance {}: unshelved on {}", ctx.request_id, uuid, host_);
-  // The snapshot has served its purpose (Nova's _delete_snapshot_of_shelved_instance).
-  delete_image(ctx, request.image.id);
   if (!still_here) request_resource_report();
   return finish(sdk::Status::OK());
 }
