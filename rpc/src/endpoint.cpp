@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "request_body.h"
 #include "wire.h"
 #include "zmq_util.h"
 
@@ -111,7 +112,11 @@ struct Endpoint::Impl {
   std::atomic<bool> accepting{false};
   std::atomic<bool> io_running{false};
 
-  std::atomic<std::uint64_t> next_id{1};
+  // What a calling thread writes per message (next_id, fast_sock, in_use,
+  // the sent counters) sits on cache lines of its own, away from what the
+  // I/O thread and the workers write per message (the job queue, served,
+  // running): sharing a line would bounce it between cores on every cast.
+  alignas(64) std::atomic<std::uint64_t> next_id{1};
   std::atomic<std::uint64_t> router_epoch{0};  // bumped when the router is lost
   // The protocol the router agreed to in HELLO_ACK: how calls and casts are
   // sent (1 until then, and with a router that names none).
@@ -126,21 +131,23 @@ struct Endpoint::Impl {
   std::atomic<void*> fast_sock{nullptr};
   std::atomic<std::size_t> in_use{0};
 
-  std::mutex job_mu;
+  alignas(64) std::mutex job_mu;
   std::condition_variable job_cv;
   JobRing jobs;
   bool jobs_closed = false;
   std::atomic<bool> stopping{false};                 // taken jobs not yet run are dropped
   std::atomic<std::size_t> dropped_at_stop{0};
 
-  mutable std::mutex reg_mu;
+  alignas(64) mutable std::mutex reg_mu;  // with is_registered: read by callers
   mutable std::condition_variable reg_cv;
   std::atomic<bool> is_registered{false};
 
   struct Counters {
-    std::atomic<std::uint64_t> calls_sent{0}, casts_sent{0}, served{0}, dropped_malformed{0}, dropped_busy{0},
-        dropped_oversize{0}, cast_errors{0}, router_lost{0}, registrations{0};
+    alignas(64) std::atomic<std::uint64_t> calls_sent{0}, casts_sent{0};  // callers
+    alignas(64) std::atomic<std::uint64_t> served{0};                      // workers
     std::atomic<std::size_t> running{0};
+    alignas(64) std::atomic<std::uint64_t> dropped_malformed{0}, dropped_busy{0}, dropped_oversize{0}, cast_errors{0},
+        router_lost{0}, registrations{0};
   } c;
 
   // I/O thread state.
@@ -152,6 +159,7 @@ struct Endpoint::Impl {
   wire::Header hdr;                  // reused by on_message()
   std::size_t unsignalled_jobs = 0;  // jobs queued since the last wake_workers()
   std::vector<Job> arrived, refused;  // of the batch being received (reused)
+  std::string server_key;             // reused by on_request() to look up by_server
   std::size_t worker_count = 0;      // set before the threads start
   milliseconds hb_interval{1000};
 
@@ -160,26 +168,21 @@ struct Endpoint::Impl {
   // Fills `f` (cleared first; a thread's Frames is reused, so that sending
   // allocates no vector) with the message in the negotiated protocol.
   Status build(Frames& f, wire::Kind kind, std::uint64_t id, const Target& t, std::string_view method,
-                       const Payload& args, const RequestContext& ctx, std::uint32_t timeout_ms,
-                       std::string& new_request_id) {
+               const Payload& args, const RequestContext& ctx, std::uint32_t timeout_ms,
+               std::string& new_request_id) {
     if (t.topic.empty()) return make_error(Errc::invalid_argument, "target has no topic");
-    auto v = Version::parse(t.version);
-    if (!v) return v.error();
-    if (method.empty()) return make_error(Errc::invalid_argument, "method name is empty");
-    wire::Header h;
-    h.kind = kind;
-    h.msg_id = id;
-    h.topic = t.topic;
-    h.server = kind == wire::Kind::fanout ? std::string() : t.server;
-    h.timeout_ms = timeout_ms;
     // The canonical "major.minor" of the target's version, remembered per
-    // thread: a sender repeats the same few versions.
+    // thread (a sender repeats the same few versions): parsed only when it
+    // differs from the last one this thread sent.
     thread_local std::string last_given, last_canonical;
     if (t.version != last_given || last_canonical.empty()) {
+      auto v = Version::parse(t.version);
+      if (!v) return v.error();
       last_canonical = v->to_string();
       last_given = t.version;
     }
     const std::string& version = last_canonical;
+    if (method.empty()) return make_error(Errc::invalid_argument, "method name is empty");
     // A context without a request id gets one (a copy only then).
     std::optional<RequestContext> with_id;
     if (ctx.request_id.empty()) {
@@ -189,25 +192,42 @@ struct Endpoint::Impl {
     const RequestContext& context = with_id ? *with_id : ctx;
     if (with_id) new_request_id = with_id->request_id;  // else the caller's context has it
     f.clear();
+    const std::string_view server = kind == wire::Kind::fanout ? std::string_view() : std::string_view(t.server);
     if (protocol.load(std::memory_order_relaxed) == wire::kProtocolV2) {
-      f.emplace_back(wire::encode_request_body(h, method, t.ns, version, context, args.bytes()));  // one frame
-    } else {
-      wire::Request r;
-      r.method = std::string(method);
-      r.ns = t.ns;
-      r.version = version;
-      r.context = context;
-      f.reserve(3);
-      f.emplace_back(wire::encode_header(h));
-      f.emplace_back(wire::encode_request(r));
-      f.emplace_back(args.bytes());
+      // One frame, encoded straight into the message's own buffer.
+      const wire::RequestBodyView b{kind, id, t.topic, server, timeout_ms, method, t.ns, version, &context,
+                                    args.bytes()};
+      const std::size_t size = wire::request_body_size(b);
+      if (size > opt.max_message_bytes) return too_large(size);
+      detail::Msg m = detail::Msg::of_size(size);
+      if (m.size() != size) return make_error(Errc::internal, "out of memory for a message of " + std::to_string(size) + " bytes");
+      wire::write_request_body(b, m.data());
+      f.push_back(std::move(m));
+      return {};
     }
+    wire::Header h;
+    h.kind = kind;
+    h.msg_id = id;
+    h.topic = t.topic;
+    h.server = server;
+    h.timeout_ms = timeout_ms;
+    wire::Request r;
+    r.method = std::string(method);
+    r.ns = t.ns;
+    r.version = version;
+    r.context = context;
+    f.reserve(3);
+    f.emplace_back(wire::encode_header(h));
+    f.emplace_back(wire::encode_request(r));
+    f.emplace_back(args.bytes());
     const std::size_t size = detail::total_size(f);
-    if (size > opt.max_message_bytes) {
-      return make_error(Errc::too_large, "message of " + std::to_string(size) + " bytes exceeds the limit of " +
-                                             std::to_string(opt.max_message_bytes));
-    }
+    if (size > opt.max_message_bytes) return too_large(size);
     return {};
+  }
+
+  Error too_large(std::size_t size) const {
+    return make_error(Errc::too_large, "message of " + std::to_string(size) + " bytes exceeds the limit of " +
+                                           std::to_string(opt.max_message_bytes));
   }
 
   Status check_ready() const {
@@ -515,7 +535,11 @@ struct Endpoint::Impl {
     }
     const Dispatcher* d = nullptr;
     if (!h.server.empty()) {
-      auto it = by_server.find(h.topic + '\0' + h.server);
+      // topic '\0' server in a reused buffer: no allocation per message.
+      server_key.assign(h.topic);
+      server_key.push_back('\0');
+      server_key.append(h.server);
+      auto it = by_server.find(server_key);
       if (it != by_server.end()) d = it->second;
     } else {
       for (const auto& s : served) {

@@ -140,8 +140,18 @@ struct Router::Impl {
   std::unordered_map<std::string, Route> direct;  // topic + '\0' + server -> peer
   std::unordered_map<std::string, Inflight> inflight;   // client id + msg id
   Outgoing out_;      // reused by forward(): no allocation per message
+  std::string key_;   // reused by direct_key()
   wire::Header hdr_;  // reused by on_message()
   Clock::time_point last_sweep{};
+
+  // topic '\0' server, the key of `direct`, built in a reused buffer: no
+  // allocation per message on the routing thread.
+  const std::string& direct_key(std::string_view topic, std::string_view server) {
+    key_.assign(topic);
+    key_.push_back('\0');
+    key_.append(server);
+    return key_;
+  }
 
   milliseconds interval() const { return opt.heartbeat_interval.count() > 0 ? opt.heartbeat_interval : milliseconds(1000); }
 
@@ -402,7 +412,7 @@ struct Router::Impl {
     for (int attempt = 0; attempt < 64; ++attempt) {
       Route to;
       if (!h.server.empty()) {
-        auto it = direct.find(h.topic + '\0' + h.server);
+        auto it = direct.find(direct_key(h.topic, h.server));
         if (it != direct.end()) to = it->second;
       } else {
         auto it = topics.find(h.topic);
