@@ -114,19 +114,20 @@ inline int recv_multipart(void* sock, Frames& out, std::size_t& extra,
   out.clear();
   extra = 0;
   int flags = ZMQ_DONTWAIT;
+  Msg discard;  // frames beyond max_frames
   for (;;) {
-    Msg m;
+    // Received in place (no Msg moved per frame); a failed receive leaves
+    // the slot empty and it is dropped.
+    Msg& m = out.size() < max_frames ? out.emplace_back() : discard;
     if (zmq_msg_recv(m.get(), sock, flags) < 0) {
-      if (out.empty() && errno == EAGAIN) return 0;
+      const int err = errno;
+      if (&m != &discard) out.pop_back();
+      if (out.empty() && err == EAGAIN) return 0;
       if (out.empty()) return -1;
       continue;  // parts of a multipart arrive together; retry cannot block long
     }
     const bool more = zmq_msg_more(m.get()) != 0;
-    if (out.size() < max_frames) {
-      out.push_back(std::move(m));
-    } else {
-      ++extra;
-    }
+    if (&m == &discard) ++extra;
     if (!more) return 1;
     flags = 0;  // the rest of a multipart message is already here
   }
