@@ -210,7 +210,9 @@ struct Endpoint::Impl {
       const std::size_t size = wire::request_body_size(b);
       if (size > opt.max_message_bytes) return too_large(size);
       detail::Msg m = detail::Msg::of_size(size);
-      if (m.size() != size) return make_error(Errc::internal, "out of memory for a message of " + std::to_string(size) + " bytes");
+      if (m.size() != size) {
+        return make_error(Errc::internal, "out of memory for a message of " + std::to_string(size) + " bytes");
+      }
       wire::write_request_body(b, m.data());
       f.push_back(std::move(m));
       return {};
