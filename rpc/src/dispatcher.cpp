@@ -1,8 +1,27 @@
 #include "stratus/rpc/dispatcher.h"
 
 #include <exception>
+#include <tuple>
 
 namespace stratus::rpc {
+namespace {
+
+// (namespace, method) by reference: looked up in methods_ (ordered by
+// std::less<>, which is transparent) without building two strings per
+// message (method names over 15 characters would each cost an allocation).
+struct NsMethod {
+  std::string_view ns;
+  std::string_view method;
+};
+using Key = std::pair<std::string, std::string>;
+bool operator<(const Key& a, const NsMethod& b) {
+  return std::tie(a.first, a.second) < std::tuple<std::string_view, std::string_view>(b.ns, b.method);
+}
+bool operator<(const NsMethod& a, const Key& b) {
+  return std::tuple<std::string_view, std::string_view>(a.ns, a.method) < std::tie(b.first, b.second);
+}
+
+}  // namespace
 
 Status Dispatcher::add(std::string method, std::string_view version, Handler handler, std::string ns) {
   if (method.empty()) return make_error(Errc::invalid_argument, "method name must not be empty");
@@ -20,7 +39,7 @@ Status Dispatcher::add(std::string method, std::string_view version, Handler han
 
 Result<Payload> Dispatcher::dispatch(const CallInfo& info, const Payload& args) const noexcept {
   try {
-    auto it = methods_.find(std::make_pair(std::string(info.ns), std::string(info.method)));
+    auto it = methods_.find(NsMethod{info.ns, info.method});
     if (it == methods_.end()) {
       std::string where = info.ns.empty() ? std::string() : " in namespace '" + std::string(info.ns) + "'";
       return make_error(Errc::no_such_method,

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -14,6 +15,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "request_body.h"
 #include "wire.h"
 #include "zmq_util.h"
 
@@ -49,39 +51,45 @@ struct Job {
   Clock::time_point received{};  // for the observer's queue time
 };
 
-// The queue between the I/O thread and the workers: a ring of Jobs that grows
-// by doubling and is reused, so queueing a message allocates nothing in the
-// steady state (std::deque allocates a node per element of this size).
+// The queue between the I/O thread and the workers: a ring of pointers to
+// Jobs that grows by doubling and is reused, so queueing a message allocates
+// nothing in the steady state. The Jobs themselves are recycled (JobPool):
+// the queue moves 8-byte pointers under its lock, not Jobs (three zmq frames
+// each, and a move of a frame is a call into libzmq).
 class JobRing {
  public:
   std::size_t size() const { return n_; }
   bool empty() const { return n_ == 0; }
-  void push(Job&& j) {
+  void push(Job* j) {
     if (n_ == slots_.size()) grow();
-    slots_[(head_ + n_) % slots_.size()] = std::move(j);
+    slots_[(head_ + n_) % slots_.size()] = j;
     ++n_;
   }
-  Job pop() {
-    Job j = std::move(slots_[head_]);
+  Job* pop() {
+    Job* j = slots_[head_];
     head_ = (head_ + 1) % slots_.size();
     --n_;
     return j;
   }
-  void clear() {
-    while (n_ > 0) (void)pop();
-  }
 
  private:
   void grow() {
-    std::vector<Job> bigger(std::max<std::size_t>(64, slots_.size() * 2));
-    for (std::size_t i = 0; i < n_; ++i) bigger[i] = std::move(slots_[(head_ + i) % slots_.size()]);
+    std::vector<Job*> bigger(std::max<std::size_t>(64, slots_.size() * 2));
+    for (std::size_t i = 0; i < n_; ++i) bigger[i] = slots_[(head_ + i) % slots_.size()];
     slots_ = std::move(bigger);
     head_ = 0;
   }
-  std::vector<Job> slots_;
+  std::vector<Job*> slots_;
   std::size_t head_ = 0;
   std::size_t n_ = 0;
 };
+
+// Drops what a finished Job holds (its frames go back to libzmq) so that it
+// can be reused; the header's strings keep their storage.
+void recycle(Job& j) {
+  for (auto& f : j.frames) f = detail::Msg();
+  j.dispatcher = nullptr;
+}
 
 MessageKind kind_of(wire::Kind k) {
   return k == wire::Kind::call ? MessageKind::call : k == wire::Kind::fanout ? MessageKind::fanout : MessageKind::cast;
@@ -111,7 +119,11 @@ struct Endpoint::Impl {
   std::atomic<bool> accepting{false};
   std::atomic<bool> io_running{false};
 
-  std::atomic<std::uint64_t> next_id{1};
+  // What a calling thread writes per message (next_id, fast_sock, in_use,
+  // the sent counters) sits on cache lines of its own, away from what the
+  // I/O thread and the workers write per message (the job queue, served,
+  // running): sharing a line would bounce it between cores on every cast.
+  alignas(64) std::atomic<std::uint64_t> next_id{1};
   std::atomic<std::uint64_t> router_epoch{0};  // bumped when the router is lost
   // The protocol the router agreed to in HELLO_ACK: how calls and casts are
   // sent (1 until then, and with a router that names none).
@@ -126,21 +138,24 @@ struct Endpoint::Impl {
   std::atomic<void*> fast_sock{nullptr};
   std::atomic<std::size_t> in_use{0};
 
-  std::mutex job_mu;
+  alignas(64) std::mutex job_mu;
   std::condition_variable job_cv;
   JobRing jobs;
+  std::vector<Job*> returned;  // finished Jobs, given back by the workers for reuse
   bool jobs_closed = false;
   std::atomic<bool> stopping{false};                 // taken jobs not yet run are dropped
   std::atomic<std::size_t> dropped_at_stop{0};
 
-  mutable std::mutex reg_mu;
+  alignas(64) mutable std::mutex reg_mu;  // with is_registered: read by callers
   mutable std::condition_variable reg_cv;
   std::atomic<bool> is_registered{false};
 
   struct Counters {
-    std::atomic<std::uint64_t> calls_sent{0}, casts_sent{0}, served{0}, dropped_malformed{0}, dropped_busy{0},
-        dropped_oversize{0}, cast_errors{0}, router_lost{0}, registrations{0};
+    alignas(64) std::atomic<std::uint64_t> calls_sent{0}, casts_sent{0};  // callers
+    alignas(64) std::atomic<std::uint64_t> served{0};                      // workers
     std::atomic<std::size_t> running{0};
+    alignas(64) std::atomic<std::uint64_t> dropped_malformed{0}, dropped_busy{0}, dropped_oversize{0}, cast_errors{0},
+        router_lost{0}, registrations{0};
   } c;
 
   // I/O thread state.
@@ -151,7 +166,10 @@ struct Endpoint::Impl {
   Clock::time_point last_drain{};
   wire::Header hdr;                  // reused by on_message()
   std::size_t unsignalled_jobs = 0;  // jobs queued since the last wake_workers()
-  std::vector<Job> arrived, refused;  // of the batch being received (reused)
+  std::vector<Job*> arrived, refused;  // of the batch being received (reused)
+  std::vector<Job*> spare;             // Jobs ready for reuse (I/O thread)
+  std::vector<std::unique_ptr<Job>> job_store;  // every Job (made by the I/O thread)
+  std::string server_key;             // reused by on_request() to look up by_server
   std::size_t worker_count = 0;      // set before the threads start
   milliseconds hb_interval{1000};
 
@@ -160,26 +178,21 @@ struct Endpoint::Impl {
   // Fills `f` (cleared first; a thread's Frames is reused, so that sending
   // allocates no vector) with the message in the negotiated protocol.
   Status build(Frames& f, wire::Kind kind, std::uint64_t id, const Target& t, std::string_view method,
-                       const Payload& args, const RequestContext& ctx, std::uint32_t timeout_ms,
-                       std::string& new_request_id) {
+               const Payload& args, const RequestContext& ctx, std::uint32_t timeout_ms,
+               std::string& new_request_id) {
     if (t.topic.empty()) return make_error(Errc::invalid_argument, "target has no topic");
-    auto v = Version::parse(t.version);
-    if (!v) return v.error();
-    if (method.empty()) return make_error(Errc::invalid_argument, "method name is empty");
-    wire::Header h;
-    h.kind = kind;
-    h.msg_id = id;
-    h.topic = t.topic;
-    h.server = kind == wire::Kind::fanout ? std::string() : t.server;
-    h.timeout_ms = timeout_ms;
     // The canonical "major.minor" of the target's version, remembered per
-    // thread: a sender repeats the same few versions.
+    // thread (a sender repeats the same few versions): parsed only when it
+    // differs from the last one this thread sent.
     thread_local std::string last_given, last_canonical;
     if (t.version != last_given || last_canonical.empty()) {
+      auto v = Version::parse(t.version);
+      if (!v) return v.error();
       last_canonical = v->to_string();
       last_given = t.version;
     }
     const std::string& version = last_canonical;
+    if (method.empty()) return make_error(Errc::invalid_argument, "method name is empty");
     // A context without a request id gets one (a copy only then).
     std::optional<RequestContext> with_id;
     if (ctx.request_id.empty()) {
@@ -189,25 +202,44 @@ struct Endpoint::Impl {
     const RequestContext& context = with_id ? *with_id : ctx;
     if (with_id) new_request_id = with_id->request_id;  // else the caller's context has it
     f.clear();
+    const std::string_view server = kind == wire::Kind::fanout ? std::string_view() : std::string_view(t.server);
     if (protocol.load(std::memory_order_relaxed) == wire::kProtocolV2) {
-      f.emplace_back(wire::encode_request_body(h, method, t.ns, version, context, args.bytes()));  // one frame
-    } else {
-      wire::Request r;
-      r.method = std::string(method);
-      r.ns = t.ns;
-      r.version = version;
-      r.context = context;
-      f.reserve(3);
-      f.emplace_back(wire::encode_header(h));
-      f.emplace_back(wire::encode_request(r));
-      f.emplace_back(args.bytes());
+      // One frame, encoded straight into the message's own buffer.
+      const wire::RequestBodyView b{kind, id, t.topic, server, timeout_ms, method, t.ns, version, &context,
+                                    args.bytes()};
+      const std::size_t size = wire::request_body_size(b);
+      if (size > opt.max_message_bytes) return too_large(size);
+      detail::Msg m = detail::Msg::of_size(size);
+      if (m.size() != size) {
+        return make_error(Errc::internal, "out of memory for a message of " + std::to_string(size) + " bytes");
+      }
+      wire::write_request_body(b, m.data());
+      f.push_back(std::move(m));
+      return {};
     }
+    wire::Header h;
+    h.kind = kind;
+    h.msg_id = id;
+    h.topic = t.topic;
+    h.server = server;
+    h.timeout_ms = timeout_ms;
+    wire::Request r;
+    r.method = std::string(method);
+    r.ns = t.ns;
+    r.version = version;
+    r.context = context;
+    f.reserve(3);
+    f.emplace_back(wire::encode_header(h));
+    f.emplace_back(wire::encode_request(r));
+    f.emplace_back(args.bytes());
     const std::size_t size = detail::total_size(f);
-    if (size > opt.max_message_bytes) {
-      return make_error(Errc::too_large, "message of " + std::to_string(size) + " bytes exceeds the limit of " +
-                                             std::to_string(opt.max_message_bytes));
-    }
+    if (size > opt.max_message_bytes) return too_large(size);
     return {};
+  }
+
+  Error too_large(std::size_t size) const {
+    return make_error(Errc::too_large, "message of " + std::to_string(size) + " bytes exceeds the limit of " +
+                                           std::to_string(opt.max_message_bytes));
   }
 
   Status check_ready() const {
@@ -515,7 +547,11 @@ struct Endpoint::Impl {
     }
     const Dispatcher* d = nullptr;
     if (!h.server.empty()) {
-      auto it = by_server.find(h.topic + '\0' + h.server);
+      // topic '\0' server in a reused buffer: no allocation per message.
+      server_key.assign(h.topic);
+      server_key.push_back('\0');
+      server_key.append(h.server);
+      auto it = by_server.find(server_key);
       if (it != by_server.end()) d = it->second;
     } else {
       for (const auto& s : served) {
@@ -529,12 +565,24 @@ struct Endpoint::Impl {
       if (is_call) reply_now(h, make_error(Errc::no_such_target, "endpoint '" + opt.name + "' does not serve " + h.topic));
       return;
     }
-    Job& job = arrived.emplace_back();
-    job.header = JobHeader{h.kind, h.protocol, h.msg_id, std::move(h.topic), std::move(h.reply_to)};
+    Job& job = *arrived.emplace_back(new_job());
+    job.header.kind = h.kind;
+    job.header.protocol = h.protocol;
+    job.header.msg_id = h.msg_id;
+    job.header.topic.swap(h.topic);  // hdr is rewritten by the next message
+    job.header.reply_to.swap(h.reply_to);
     for (std::size_t i = 0; i < frames.size() && i < 3; ++i) job.frames[i] = std::move(frames[i]);
     job.header_bytes = header_bytes;
     job.dispatcher = d;
-    if (opt.observer) job.received = Clock::now();
+    job.received = opt.observer ? Clock::now() : Clock::time_point{};
+  }
+
+  // A recycled Job, or a new one.
+  Job* new_job() {
+    if (spare.empty()) return job_store.emplace_back(std::make_unique<Job>()).get();
+    Job* j = spare.back();
+    spare.pop_back();
+    return j;
   }
 
   // Queues the jobs of one received batch under one lock (the workers take
@@ -545,24 +593,28 @@ struct Endpoint::Impl {
     if (arrived.empty()) return;
     {
       std::lock_guard lk(job_mu);
-      for (Job& j : arrived) {
+      for (Job* j : arrived) {
         if (jobs.size() >= opt.queue_limit || jobs_closed) {
-          refused.push_back(std::move(j));
+          refused.push_back(j);
         } else {
-          jobs.push(std::move(j));
+          jobs.push(j);
           ++unsignalled_jobs;
         }
       }
+      spare.insert(spare.end(), returned.begin(), returned.end());
+      returned.clear();
     }
     arrived.clear();
-    for (Job& j : refused) {
-      if (j.header.kind == wire::Kind::call) {
-        Frames f = reply_frames(j.header.protocol, j.header.msg_id, j.header.reply_to,
+    for (Job* j : refused) {
+      if (j->header.kind == wire::Kind::call) {
+        Frames f = reply_frames(j->header.protocol, j->header.msg_id, j->header.reply_to,
                                 make_error(Errc::unavailable, "server '" + opt.name + "' is busy"));
         send_direct(f);
       } else {
         c.dropped_busy.fetch_add(1, std::memory_order_relaxed);
       }
+      recycle(*j);
+      spare.push_back(j);
     }
     refused.clear();
     wake_workers();
@@ -710,10 +762,18 @@ struct Endpoint::Impl {
         return decoded.error();
       }
       if (args_bytes.empty()) return make_error(Errc::bad_message, "body: the args are missing after the request");
-      auto v = Version::parse(req->version);
-      if (!v) return make_error(Errc::bad_message, v.error().message);
+      // The version as parsed last time on this thread, when it is the same
+      // string (a worker sees the same few versions over and over).
+      thread_local std::string last_version;
+      thread_local Version parsed;
+      if (req->version != last_version || last_version.empty()) {
+        auto v = Version::parse(req->version);
+        if (!v) return make_error(Errc::bad_message, v.error().message);
+        parsed = v.value();
+        last_version = req->version;
+      }
       const RequestContext& ctx = req->context;
-      CallInfo info{ctx, req->method, req->ns, v.value(), h.topic, is_call};
+      CallInfo info{ctx, req->method, req->ns, parsed, h.topic, is_call};
       if (opt.observer) method = req->method;
       auto r = job.dispatcher->dispatch(info, Payload::from_bytes(std::string(args_bytes)));
       c.served.fetch_add(1, std::memory_order_relaxed);
@@ -744,10 +804,13 @@ struct Endpoint::Impl {
   // reply costs no hop back through the I/O thread.
   void worker_loop(void* reply_sock) {
     pthread_setname_np(pthread_self(), "rpc-worker");
-    std::vector<Job> batch;
+    std::vector<Job*> batch;
     for (;;) {
       {
         std::unique_lock lk(job_mu);
+        // The last batch's Jobs go back to the I/O thread with this lock.
+        returned.insert(returned.end(), batch.begin(), batch.end());
+        batch.clear();
         job_cv.wait(lk, [&] { return !jobs.empty() || jobs_closed; });
         if (jobs_closed) break;
         // A fair share of what waits (all of it with one worker, at most 32),
@@ -756,16 +819,16 @@ struct Endpoint::Impl {
         const std::size_t take = std::min<std::size_t>(32, std::max<std::size_t>(1, jobs.size() / worker_count));
         for (std::size_t i = 0; i < take; ++i) batch.push_back(jobs.pop());
       }
-      for (Job& job : batch) {
+      for (Job* job : batch) {
         if (stopping.load(std::memory_order_relaxed)) {
           dropped_at_stop.fetch_add(1, std::memory_order_relaxed);
-          continue;
+        } else {
+          c.running.fetch_add(1, std::memory_order_relaxed);
+          run_job(*job, reply_sock);
+          c.running.fetch_sub(1, std::memory_order_relaxed);
         }
-        c.running.fetch_add(1, std::memory_order_relaxed);
-        run_job(job, reply_sock);
-        c.running.fetch_sub(1, std::memory_order_relaxed);
+        recycle(*job);
       }
-      batch.clear();
     }
     if (reply_sock) zmq_close(reply_sock);
   }
@@ -827,7 +890,11 @@ struct Endpoint::Impl {
       std::lock_guard lk(job_mu);
       jobs_closed = true;
       dropped = jobs.size();
-      jobs.clear();
+      while (!jobs.empty()) {
+        Job* j = jobs.pop();
+        recycle(*j);
+        returned.push_back(j);
+      }
     }
     job_cv.notify_all();
     for (auto& w : workers) w.join();

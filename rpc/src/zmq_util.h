@@ -12,6 +12,12 @@
 
 namespace stratus::rpc::detail {
 
+// A zmq_msg_t with RAII. `full_` says whether it may hold content (it was
+// given bytes, or lent to libzmq through get()): an empty Msg is moved and
+// destroyed without calling into libzmq, which matters because the receiving
+// side moves each message several times (the endpoint's job queue holds three
+// frame slots per job, of which protocol 2 fills one; see
+// docs/performance.md, "The cast path").
 class Msg {
  public:
   Msg() noexcept { zmq_msg_init(&m_); }
@@ -20,21 +26,55 @@ class Msg {
       zmq_msg_init(&m_);
       return;
     }
+    full_ = true;
     if (!s.empty()) std::memcpy(zmq_msg_data(&m_), s.data(), s.size());
   }
-  ~Msg() { zmq_msg_close(&m_); }
+  ~Msg() {
+    if (full_) zmq_msg_close(&m_);
+  }
   Msg(Msg&& o) noexcept {
     zmq_msg_init(&m_);
-    zmq_msg_move(&m_, &o.m_);
+    if (o.full_) {
+      zmq_msg_move(&m_, &o.m_);
+      full_ = true;
+      o.full_ = false;
+    }
   }
   Msg& operator=(Msg&& o) noexcept {
-    if (this != &o) zmq_msg_move(&m_, &o.m_);
+    if (this == &o) return *this;
+    if (o.full_) {
+      zmq_msg_move(&m_, &o.m_);  // closes what this held
+      full_ = true;
+      o.full_ = false;
+    } else if (full_) {
+      zmq_msg_close(&m_);
+      zmq_msg_init(&m_);
+      full_ = false;
+    }
     return *this;
   }
   Msg(const Msg&) = delete;
   Msg& operator=(const Msg&) = delete;
 
-  zmq_msg_t* get() noexcept { return &m_; }
+  // A message of n bytes, not initialised, to be written through data()
+  // (an encoder that writes straight into the frame). size() is 0 if the
+  // allocation failed.
+  static Msg of_size(std::size_t n) noexcept {
+    Msg m;
+    if (zmq_msg_init_size(&m.m_, n) != 0) {
+      zmq_msg_init(&m.m_);
+    } else {
+      m.full_ = true;
+    }
+    return m;
+  }
+
+  // The raw message, for libzmq to fill or send: from now on it may hold content.
+  zmq_msg_t* get() noexcept {
+    full_ = true;
+    return &m_;
+  }
+  char* data() noexcept { return static_cast<char*>(zmq_msg_data(&m_)); }
   // Another reference to the same bytes (libzmq shares a large message's
   // buffer instead of copying it).
   Msg copy() const noexcept {
@@ -56,6 +96,7 @@ class Msg {
 
  private:
   zmq_msg_t m_;
+  bool full_ = false;
 };
 
 using Frames = std::vector<Msg>;
@@ -73,19 +114,20 @@ inline int recv_multipart(void* sock, Frames& out, std::size_t& extra,
   out.clear();
   extra = 0;
   int flags = ZMQ_DONTWAIT;
+  Msg discard;  // frames beyond max_frames
   for (;;) {
-    Msg m;
+    // Received in place (no Msg moved per frame); a failed receive leaves
+    // the slot empty and it is dropped.
+    Msg& m = out.size() < max_frames ? out.emplace_back() : discard;
     if (zmq_msg_recv(m.get(), sock, flags) < 0) {
-      if (out.empty() && errno == EAGAIN) return 0;
+      const int err = errno;
+      if (&m != &discard) out.pop_back();
+      if (out.empty() && err == EAGAIN) return 0;
       if (out.empty()) return -1;
       continue;  // parts of a multipart arrive together; retry cannot block long
     }
     const bool more = zmq_msg_more(m.get()) != 0;
-    if (out.size() < max_frames) {
-      out.push_back(std::move(m));
-    } else {
-      ++extra;
-    }
+    if (&m == &discard) ++extra;
     if (!more) return 1;
     flags = 0;  // the rest of a multipart message is already here
   }
