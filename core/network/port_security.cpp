@@ -32,34 +32,36 @@ std::string sdk_protocol(const std::string& p, const std::string& ethertype) {
 }
 
 Result<std::vector<sdk::PortSecurity>> port_security_for_instance(db::Database& db, const std::string& instance_uuid) {
-  db::PortRepository port_repo(db);
-  auto ports = port_repo.list_by_device(instance_uuid);
+  return PortSecurityReader(db).for_instance(instance_uuid);
+}
+
+Result<const db::SecurityGroupRecord*> PortSecurityReader::group(const std::string& id) {
+  auto it = groups_.find(id);
+  if (it == groups_.end()) {
+    auto g = db::SecurityGroupRepository(db_).get(id);
+    if (!g.ok()) return g.status();
+    it = groups_.emplace(id, std::move(*g)).first;
+  }
+  return &it->second;
+}
+
+Result<const std::vector<std::string>*> PortSecurityReader::members(const std::string& id) {
+  auto it = member_ips_.find(id);
+  if (it == member_ips_.end()) {
+    auto ips = db::SecurityGroupRepository(db_).member_fixed_ips(id);
+    if (!ips.ok()) return ips.status();
+    it = member_ips_.emplace(id, std::move(*ips)).first;
+  }
+  return &it->second;
+}
+
+Result<std::vector<sdk::PortSecurity>> PortSecurityReader::for_instance(const std::string& instance_uuid) {
+  auto ports = db::PortRepository(db_).list_by_device(instance_uuid);
   if (!ports.ok()) return ports.status();
   std::vector<std::string> port_ids;
   for (const auto& p : *ports) port_ids.push_back(p.uuid);
-  db::SecurityGroupRepository groups(db);
-  auto membership = groups.groups_of_ports(port_ids);
+  auto membership = db::SecurityGroupRepository(db_).groups_of_ports(port_ids);
   if (!membership.ok()) return membership.status();
-
-  std::map<std::string, db::SecurityGroupRecord> group_cache;
-  auto group = [&](const std::string& id) -> Result<const db::SecurityGroupRecord*> {
-    auto it = group_cache.find(id);
-    if (it == group_cache.end()) {
-      auto g = groups.get(id);
-      if (!g.ok()) return g.status();
-      it = group_cache.emplace(id, std::move(*g)).first;
-    }
-    return &it->second;
-  };
-  // Remote group -> its members' fixed IPs, read once each.
-  std::map<std::string, std::vector<std::string>> member_ips;
-  auto members = [&](const std::string& id) -> Result<const std::vector<std::string>*> {
-    auto it = member_ips.find(id);
-    if (it != member_ips.end()) return &it->second;
-    auto ips = groups.member_fixed_ips(id);
-    if (!ips.ok()) return ips.status();
-    return &member_ips.emplace(id, std::move(*ips)).first->second;
-  };
 
   std::vector<sdk::PortSecurity> out;
   for (const auto& port : *ports) {
