@@ -1,6 +1,7 @@
 #include "core/network/port_security.h"
 
 #include <map>
+#include <utility>
 
 #include "core/db/port_repository.h"
 #include "core/db/security_group_repository.h"
@@ -35,24 +36,28 @@ Result<std::vector<sdk::PortSecurity>> port_security_for_instance(db::Database& 
   return PortSecurityReader(db).for_instance(instance_uuid);
 }
 
-Result<const db::SecurityGroupRecord*> PortSecurityReader::group(const std::string& id) {
-  auto it = groups_.find(id);
-  if (it == groups_.end()) {
-    auto g = db::SecurityGroupRepository(db_).get(id);
-    if (!g.ok()) return g.status();
-    it = groups_.emplace(id, std::move(*g)).first;
+namespace {
+
+// The cached value of `id`, read with `load` the first time.
+template <typename T, typename Load>
+Result<const T*> cached(std::map<std::string, T>& cache, const std::string& id, Load&& load) {
+  auto it = cache.find(id);
+  if (it == cache.end()) {
+    auto value = load();
+    if (!value.ok()) return value.status();
+    it = cache.emplace(id, std::move(*value)).first;
   }
   return &it->second;
 }
 
+}  // namespace
+
+Result<const db::SecurityGroupRecord*> PortSecurityReader::group(const std::string& id) {
+  return cached(groups_, id, [&] { return db::SecurityGroupRepository(db_).get(id); });
+}
+
 Result<const std::vector<std::string>*> PortSecurityReader::members(const std::string& id) {
-  auto it = member_ips_.find(id);
-  if (it == member_ips_.end()) {
-    auto ips = db::SecurityGroupRepository(db_).member_fixed_ips(id);
-    if (!ips.ok()) return ips.status();
-    it = member_ips_.emplace(id, std::move(*ips)).first;
-  }
-  return &it->second;
+  return cached(member_ips_, id, [&] { return db::SecurityGroupRepository(db_).member_fixed_ips(id); });
 }
 
 Result<std::vector<sdk::PortSecurity>> PortSecurityReader::for_instance(const std::string& instance_uuid) {
