@@ -371,26 +371,44 @@ Status SecurityGroupRepository::set_port_groups(const std::string& port_id, cons
   });
 }
 
-Result<std::vector<std::string>> SecurityGroupRepository::instances_depending_on(
-    const std::vector<std::string>& group_ids) {
-  return db_.read("list instances depending on security groups", [&](Connection& c) -> Result<std::vector<std::string>> {
+namespace {
+
+// Instances with a port in a group whose rule names one of `group_ids` as
+// remote group, and, with `members`, those with a port in one of them.
+Result<std::vector<std::string>> instances_concerned(Scope db, const std::vector<std::string>& group_ids,
+                                                     bool members) {
+  return db.read("list instances depending on security groups", [&](Connection& c) -> Result<std::vector<std::string>> {
     std::set<std::string> out;
     auto st = for_each_key_batch(group_ids, [&](const std::string& placeholders, const std::vector<std::string>& chunk) {
-      auto rs = c.prepare("list instances depending on security groups",
+      const std::string peers = "b.security_group_id IN (SELECT r.security_group_id FROM security_group_rules r "
+                                "JOIN security_groups rg ON rg.id = r.remote_group_id WHERE rg.uuid IN (" +
+                                placeholders + "))";
+      auto rs = c.prepare(members ? "list instances depending on security groups"
+                                  : "list instances with peers in security groups",
                           "SELECT DISTINCT p.device_id FROM port_security_groups b JOIN ports p ON p.id = b.port_id "
-                          "JOIN security_groups g ON g.id = b.security_group_id WHERE p.device_id != '' AND "
-                          "(g.uuid IN (" + placeholders + ") OR b.security_group_id IN (SELECT r.security_group_id "
-                          "FROM security_group_rules r JOIN security_groups rg ON rg.id = r.remote_group_id "
-                          "WHERE rg.uuid IN (" + placeholders + ")))");
+                          "JOIN security_groups g ON g.id = b.security_group_id WHERE p.device_id != '' AND " +
+                              (members ? "(g.uuid IN (" + placeholders + ") OR " + peers + ")" : peers));
       if (!rs.ok()) return rs.status();
-      std::vector<std::string> twice = chunk;
-      twice.insert(twice.end(), chunk.begin(), chunk.end());
-      bind_keys(*rs, twice);
+      std::vector<std::string> keys = chunk;
+      if (members) keys.insert(keys.end(), chunk.begin(), chunk.end());
+      bind_keys(*rs, keys);
       return rs->for_each([&](Statement& r) { out.insert(r.text(0)); });
     });
     if (!st.ok()) return st;
     return std::vector<std::string>(out.begin(), out.end());
   });
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> SecurityGroupRepository::instances_depending_on(
+    const std::vector<std::string>& group_ids) {
+  return instances_concerned(db_, group_ids, true);
+}
+
+Result<std::vector<std::string>> SecurityGroupRepository::instances_with_peers_in(
+    const std::vector<std::string>& group_ids) {
+  return instances_concerned(db_, group_ids, false);
 }
 
 Result<std::vector<std::string>> SecurityGroupRepository::member_fixed_ips(const std::string& group_id) {

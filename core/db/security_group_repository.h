@@ -94,6 +94,11 @@ class SecurityGroupRepository {
   // naming one of them as remote group (their members' addresses are its
   // peers). Sorted, without repeats.
   sdk::Result<std::vector<std::string>> instances_depending_on(const std::vector<std::string>& group_ids);
+  // The instances whose filters change when these groups gain or lose a
+  // member: those with a port in a group that has a rule naming one of them
+  // as remote group (a member of a group only if its own group names it, as
+  // the default group does). Sorted, without repeats.
+  sdk::Result<std::vector<std::string>> instances_with_peers_in(const std::vector<std::string>& group_ids);
   // The fixed IPs of the ports in a group, oldest port first: what a rule whose
   // remote is this group expands to (one join, not a read of every port).
   sdk::Result<std::vector<std::string>> member_fixed_ips(const std::string& group_id);

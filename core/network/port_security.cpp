@@ -1,6 +1,7 @@
 #include "core/network/port_security.h"
 
 #include <map>
+#include <utility>
 
 #include "core/db/port_repository.h"
 #include "core/db/security_group_repository.h"
@@ -32,34 +33,40 @@ std::string sdk_protocol(const std::string& p, const std::string& ethertype) {
 }
 
 Result<std::vector<sdk::PortSecurity>> port_security_for_instance(db::Database& db, const std::string& instance_uuid) {
-  db::PortRepository port_repo(db);
-  auto ports = port_repo.list_by_device(instance_uuid);
+  return PortSecurityReader(db).for_instance(instance_uuid);
+}
+
+namespace {
+
+// The cached value of `id`, read with `load` the first time.
+template <typename T, typename Load>
+Result<const T*> cached(std::map<std::string, T>& cache, const std::string& id, Load&& load) {
+  auto it = cache.find(id);
+  if (it == cache.end()) {
+    auto value = load();
+    if (!value.ok()) return value.status();
+    it = cache.emplace(id, std::move(*value)).first;
+  }
+  return &it->second;
+}
+
+}  // namespace
+
+Result<const db::SecurityGroupRecord*> PortSecurityReader::group(const std::string& id) {
+  return cached(groups_, id, [&] { return db::SecurityGroupRepository(db_).get(id); });
+}
+
+Result<const std::vector<std::string>*> PortSecurityReader::members(const std::string& id) {
+  return cached(member_ips_, id, [&] { return db::SecurityGroupRepository(db_).member_fixed_ips(id); });
+}
+
+Result<std::vector<sdk::PortSecurity>> PortSecurityReader::for_instance(const std::string& instance_uuid) {
+  auto ports = db::PortRepository(db_).list_by_device(instance_uuid);
   if (!ports.ok()) return ports.status();
   std::vector<std::string> port_ids;
   for (const auto& p : *ports) port_ids.push_back(p.uuid);
-  db::SecurityGroupRepository groups(db);
-  auto membership = groups.groups_of_ports(port_ids);
+  auto membership = db::SecurityGroupRepository(db_).groups_of_ports(port_ids);
   if (!membership.ok()) return membership.status();
-
-  std::map<std::string, db::SecurityGroupRecord> group_cache;
-  auto group = [&](const std::string& id) -> Result<const db::SecurityGroupRecord*> {
-    auto it = group_cache.find(id);
-    if (it == group_cache.end()) {
-      auto g = groups.get(id);
-      if (!g.ok()) return g.status();
-      it = group_cache.emplace(id, std::move(*g)).first;
-    }
-    return &it->second;
-  };
-  // Remote group -> its members' fixed IPs, read once each.
-  std::map<std::string, std::vector<std::string>> member_ips;
-  auto members = [&](const std::string& id) -> Result<const std::vector<std::string>*> {
-    auto it = member_ips.find(id);
-    if (it != member_ips.end()) return &it->second;
-    auto ips = groups.member_fixed_ips(id);
-    if (!ips.ok()) return ips.status();
-    return &member_ips.emplace(id, std::move(*ips)).first->second;
-  };
 
   std::vector<sdk::PortSecurity> out;
   for (const auto& port : *ports) {

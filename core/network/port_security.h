@@ -29,10 +29,12 @@
 //     whose "from members of this group" rules gain or lose its address.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "core/db/database.h"
+#include "core/db/security_group_repository.h"
 #include "stratus/sdk/result.h"
 #include "stratus/sdk/security_group_rule.h"
 
@@ -40,6 +42,26 @@ namespace stratus::core::network {
 
 sdk::Result<std::vector<sdk::PortSecurity>> port_security_for_instance(db::Database& db,
                                                                        const std::string& instance_uuid);
+
+// The same for several instances in a row (a refresh of every member of a
+// group): each group's rules and each remote group's member addresses are
+// read once for all of them, not once per instance, so refreshing the N
+// members of a group reads N instances' ports, not N times N addresses. What
+// it read stays as read: one reader per pass over a change.
+class PortSecurityReader {
+ public:
+  explicit PortSecurityReader(db::Database& db) : db_(db) {}
+
+  sdk::Result<std::vector<sdk::PortSecurity>> for_instance(const std::string& instance_uuid);
+
+ private:
+  sdk::Result<const db::SecurityGroupRecord*> group(const std::string& id);
+  sdk::Result<const std::vector<std::string>*> members(const std::string& id);
+
+  db::Database& db_;
+  std::map<std::string, db::SecurityGroupRecord> groups_;
+  std::map<std::string, std::vector<std::string>> member_ips_;
+};
 
 // The SDK's protocol for a Neutron rule's protocol (see above).
 std::string sdk_protocol(const std::string& neutron_protocol, const std::string& ethertype);

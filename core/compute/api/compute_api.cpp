@@ -45,7 +45,7 @@ const TaskList& allow_hard_reboot_tasks() {
 
 ComputeAPI::ComputeAPI(db::Database& db, rpcapi::ConductorRpcApi& conductor, rpcapi::ComputeRpcApi& compute,
                        ComputeApiOptions options)
-    : db_(db), conductor_(conductor), compute_(compute), options_(options), security_group_refresh_(db, compute) {}
+    : db_(db), conductor_(conductor), compute_(compute), options_(options), rpc_security_group_refresh_(db, compute) {}
 
 Result<db::InstanceRecord> ComputeAPI::get(const ComputeContext& ctx, const std::string& uuid, bool include_deleted) {
   auto record = db::InstanceRepository(db_).get(uuid, include_deleted);

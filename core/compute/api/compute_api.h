@@ -43,6 +43,7 @@
 #include "core/db/instance_repository.h"
 #include "core/db/port_repository.h"
 #include "core/compute/api/rpc_security_group_refresh.h"
+#include "core/network/coalescing_security_group_refresh.h"
 #include "core/rpcapi/compute_rpcapi.h"
 #include "core/rpcapi/conductor_rpcapi.h"
 #include "stratus/sdk/request_context.h"
@@ -179,7 +180,7 @@ class ComputeAPI {
 
   // Where security group changes go to reach the guests (over this API's
   // compute RPC client).
-  network::SecurityGroupRefresh& security_group_refresh() { return security_group_refresh_; }
+  network::CoalescingSecurityGroupRefresh& security_group_refresh() { return security_group_refresh_; }
 
   // Records min_count..max_count instances (as many as the quota allows, at
   // least min_count) in vm_state building / task_state scheduling, with their
@@ -360,8 +361,8 @@ class ComputeAPI {
   // state, host up); the instance as read.
   sdk::Result<db::InstanceRecord> interface_target(const ComputeContext& ctx, const std::string& uuid,
                                                    const char* action);
-  // compute_api_create.cpp: refreshes the placed instances whose rules
-  // depend on the groups of these (new) instances' ports.
+  // compute_api_create.cpp: queues a refresh of the placed instances whose
+  // rules name a group of these (new) instances' ports as remote.
   void refresh_group_peers(const std::string& request_id, const std::vector<std::string>& instance_uuids);
   // Finishes the request's instance action, with "Error" when `result` failed.
   void finish_action(const ComputeContext& ctx, const std::string& uuid, const sdk::Status& result);
@@ -376,7 +377,11 @@ class ComputeAPI {
   rpcapi::ConductorRpcApi& conductor_;
   rpcapi::ComputeRpcApi& compute_;
   ComputeApiOptions options_;
-  RpcSecurityGroupRefresh security_group_refresh_;
+  RpcSecurityGroupRefresh rpc_security_group_refresh_;
+  // In front of the RPC one: requests do not wait for the casts, and a storm
+  // of creates costs a pass per pause, not one each. Declared last: stopped
+  // (and drained) before what it uses.
+  network::CoalescingSecurityGroupRefresh security_group_refresh_{rpc_security_group_refresh_};
 };
 
 }  // namespace stratus::core::compute

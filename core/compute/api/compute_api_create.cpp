@@ -536,7 +536,8 @@ Result<CreateResult> ComputeAPI::create(const ComputeContext& ctx, const CreateR
 // New members change what their groups' rules admit: a rule whose remote
 // group is one of theirs now names their addresses too (Neutron updates the
 // members' filters when a port joins). The new instances have no host yet and
-// are skipped; their build carries the rules as they are.
+// are skipped; their build carries the rules as they are. Queued, not waited
+// for (security_group_refresh_ coalesces a storm's creates into few passes).
 void ComputeAPI::refresh_group_peers(const std::string& request_id, const std::vector<std::string>& instance_uuids) {
   std::vector<std::string> port_ids;
   for (const auto& uuid : instance_uuids) {
@@ -552,7 +553,7 @@ void ComputeAPI::refresh_group_peers(const std::string& request_id, const std::v
   }
   std::vector<std::string> group_ids;
   for (const auto& [port, ids] : *groups) group_ids.insert(group_ids.end(), ids.begin(), ids.end());
-  if (!group_ids.empty()) security_group_refresh_.refresh(request_id, group_ids, {});
+  if (!group_ids.empty()) security_group_refresh_.refresh(request_id, network::SecurityGroupChange{{}, group_ids, {}});
 }
 
 }  // namespace stratus::core::compute

@@ -1,6 +1,7 @@
 // RpcSecurityGroupRefresh: SecurityGroupRefresh (core/network/security_group_refresh.h)
 // over the compute RPC API: for each instance concerned, its rules from
-// port_security_for_instance, cast to its host with refresh_security_groups.
+// port_security_for_instance (one PortSecurityReader per pass), cast to its
+// host with refresh_security_groups.
 #pragma once
 
 #include "core/db/database.h"
@@ -13,8 +14,10 @@ class RpcSecurityGroupRefresh final : public network::SecurityGroupRefresh {
  public:
   RpcSecurityGroupRefresh(db::Database& db, const rpcapi::ComputeRpcApi& compute) : db_(db), compute_(compute) {}
 
-  void refresh(const std::string& request_id, const std::vector<std::string>& group_ids,
-               const std::vector<std::string>& instance_uuids) override;
+  using network::SecurityGroupRefresh::refresh;
+  // Synchronous: reads and casts before it returns (ComputeAPI puts a
+  // CoalescingSecurityGroupRefresh in front of it).
+  void refresh(const std::string& request_id, const network::SecurityGroupChange& change) override;
 
  private:
   db::Database& db_;

@@ -424,7 +424,7 @@ Result<ApiResponse> change_server_group(compute::ComputeAPI& compute, db::Databa
   }
   // The instance (its ports' groups changed) and those whose rules name
   // `group` as remote (its members changed).
-  compute.security_group_refresh().refresh(req.request_id, {group}, {instance->uuid});
+  compute.security_group_refresh().refresh(req.request_id, core::network::SecurityGroupChange{{}, {group}, {instance->uuid}});
   spdlog::info("{} security group {} {} server {}", req.request_id, group, add ? "added to" : "removed from",
                instance->uuid);
   return ApiResponse{202, nullptr, {}};

@@ -102,7 +102,7 @@ sdk::Status set_groups(db::Database& db, core::network::SecurityGroupRefresh* re
     for (const auto& [port_id, old] : *before) changed.insert(changed.end(), old.begin(), old.end());
     std::vector<std::string> instances;
     if (!port.device_id.empty()) instances.push_back(port.device_id);
-    refresh->refresh(req.request_id, changed, instances);
+    refresh->refresh(req.request_id, core::network::SecurityGroupChange{{}, changed, instances});
   }
   spdlog::info("{} port {} security groups set to {}", req.request_id, port.uuid, json(groups).dump());
   return sdk::Status::OK();

@@ -178,6 +178,30 @@ TEST_F(SecurityGroups, PortSecurityExpandsRemoteGroupsIntoMemberAddresses) {
   from_peer.remote_group_id = peer.uuid;
   ASSERT_TRUE(repo.add_rule(from_peer).ok());
   EXPECT_EQ(*repo.instances_depending_on({peer.uuid}), std::vector<std::string>{vm1});
+  // A member joining or leaving changes only the rules naming its group as
+  // remote: default names itself (both members), web is named by no rule,
+  // peer by web's (vm1).
+  EXPECT_EQ(*repo.instances_with_peers_in({def->uuid}), both);
+  EXPECT_TRUE(repo.instances_with_peers_in({web.uuid})->empty());
+  EXPECT_EQ(*repo.instances_with_peers_in({peer.uuid}), std::vector<std::string>{vm1});
+
+  // One reader for several instances answers as a fresh read for each, and
+  // keeps what it read: a member added later shows in a new reader only.
+  network::PortSecurityReader reader(*db_);
+  for (const auto& vm : {vm1, vm2}) {
+    auto fresh = network::port_security_for_instance(*db_, vm);
+    auto shared = reader.for_instance(vm);
+    ASSERT_TRUE(fresh.ok() && shared.ok());
+    ASSERT_EQ(fresh->size(), shared->size());
+    for (std::size_t i = 0; i < fresh->size(); ++i) {
+      EXPECT_EQ((*fresh)[i].port_id, (*shared)[i].port_id);
+      EXPECT_EQ((*fresh)[i].rules.size(), (*shared)[i].rules.size());
+    }
+  }
+  const auto rules_of_vm2 = reader.for_instance(vm2)->front().rules.size();
+  port_of(instance("p1"), {def->uuid});
+  EXPECT_EQ(reader.for_instance(vm2)->front().rules.size(), rules_of_vm2);
+  EXPECT_EQ(network::PortSecurityReader(*db_).for_instance(vm2)->front().rules.size(), rules_of_vm2 + 1);
 
   // A port in no group has no rule at all.
   auto vm3 = instance("p1");

@@ -6,7 +6,10 @@
 // the support header's RPC decoding into this file.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
+#include <algorithm>
+
 #include "core/db/floating_ip_repository.h"
+#include "core/db/port_repository.h"
 #include "core/db/security_group_repository.h"
 #include "servers_test_support.h"
 
@@ -141,6 +144,50 @@ TEST_F(NetworkProxies, ServersGetTheirGroupsAndActionsChangeThem) {
   // Without any asked, the project's default.
   const std::string plain = create_server("plain");
   EXPECT_EQ(body(get("/v2.1/servers/" + plain))["server"]["security_groups"], json::array({{{"name", "default"}}}));
+}
+
+// A new server in the default group changes what the other members admit
+// (the group's rules name its members): the placed members get their rules
+// again, the new address in them, from the API's refresh thread after the
+// POST returned; a member of a group whose rules name no group is left alone.
+TEST_F(NetworkProxies, ANewMemberRefreshesItsPlacedPeersOnly) {
+  const std::string a = create_server("a");  // the project's default group
+  set_state(a, "active");
+  make_group("web");  // egress rules only
+  json in_web = server_body("w");
+  in_web["server"]["security_groups"] = json::array({{{"name", "web"}}});
+  auto created = post("/v2.1/servers", in_web);
+  ASSERT_EQ(created->status, 202) << created->body;
+  const std::string w = body(created)["server"]["id"];
+  set_state(w, "active");
+
+  const std::string b = create_server("b");
+  // Another member of web: nothing names web, so no one's rules change.
+  json in_web2 = server_body("w2");
+  in_web2["server"]["security_groups"] = json::array({{{"name", "web"}}});
+  ASSERT_EQ(post("/v2.1/servers", in_web2)->status, 202);
+  ASSERT_TRUE(compute_->security_group_refresh().flush(5s));
+  auto refreshes_of = [&](const std::string& uuid) {
+    std::vector<Received> out;
+    for (const auto& r : services_.all()) {
+      if (r.method == "refresh_security_groups" && r.instance_uuids == std::vector<std::string>{uuid}) out.push_back(r);
+    }
+    return out;
+  };
+  for (int i = 0; i < 600 && refreshes_of(a).empty(); ++i) std::this_thread::sleep_for(5ms);
+  const auto of_a = refreshes_of(a);
+  ASSERT_EQ(of_a.size(), 1u);
+  const std::string b_ip = db::PortRepository(*db_).list_by_device(b)->front().ip_address;
+  const auto& prefixes = of_a.front().rule_prefixes;
+  EXPECT_NE(std::find(prefixes.begin(), prefixes.end(), b_ip + "/32"), prefixes.end());
+
+  // w's own groups change now, so w is refreshed: the casts travel in order,
+  // so one for w sent with b's or w2's create would have arrived before this.
+  ASSERT_EQ(action(w, {{"addSecurityGroup", {{"name", "default"}}}})->status, 202);
+  ASSERT_TRUE(compute_->security_group_refresh().flush(5s));
+  for (int i = 0; i < 600 && refreshes_of(w).empty(); ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(refreshes_of(w).size(), 1u);
+  EXPECT_TRUE(refreshes_of(b).empty());  // not placed: its build carries its rules
 }
 
 TEST_F(NetworkProxies, FloatingIpsAllocateAssociateAndShowInAddresses) {

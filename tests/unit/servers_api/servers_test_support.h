@@ -46,6 +46,7 @@ struct Received {
   rpcapi::GuestInjection injection;         // rebuild_instance; rescue_instance's admin password
   sdk::Vif vif;                             // attach_interface, detach_interface
   std::vector<std::string> rule_ports;      // attach/detach_interface: the ports whose rules came along
+  std::vector<std::string> rule_prefixes;   // refresh_security_groups: the remote prefixes of its rules
   bool backup = false;                      // snapshot_instance of a createBackup (1.4)
   std::string backup_type;
   std::int64_t rotation = 0;
@@ -343,6 +344,22 @@ class ServersApiTest : public ApiTest {
                      [this, record](const rpc::CallInfo& info, rpcapi::InstanceActionRequest req) -> rpc::Result<rpc::Payload> {
                        services_.add(record(info, req.instance));
                        if (!services_.crash_dump_error.ok()) return rpcapi::to_rpc_error(services_.crash_dump_error);
+                       return rpc::Payload();
+                     })
+                    .ok());
+    EXPECT_TRUE(d.add_typed<rpcapi::RefreshSecurityGroupsRequest>(
+                     std::string(kRefreshSecurityGroups), rpcapi::kComputeVersion,
+                     [this, host](const rpc::CallInfo& info, rpcapi::RefreshSecurityGroupsRequest req) -> rpc::Result<rpc::Payload> {
+                       Received r;
+                       r.topic_server = "compute." + host;
+                       r.method = std::string(info.method);
+                       r.request_id = info.context.request_id;
+                       r.instance_uuids = {req.instance_uuid};
+                       for (const auto& p : req.ports) {
+                         r.rule_ports.push_back(p.port_id);
+                         for (const auto& rule : p.rules) r.rule_prefixes.push_back(rule.remote_ip_prefix);
+                       }
+                       services_.add(std::move(r));
                        return rpc::Payload();
                      })
                     .ok());
