@@ -91,7 +91,6 @@ void ComputeManager::do_build_and_run_instance(const sdk::RequestContext& ctx,
   const sdk::Instance& instance = msg.instance;
   const std::string& uuid = instance.uuid;
   std::optional<InstanceLocks::Guard> guard(locks_.lock(uuid));
-  record_event(ctx, uuid, kBuildEvent, false);
   // The finish event is the last word on the build: by then the instance is
   // free for the next operation (and for the power sync).
   const auto finish = [&](const sdk::Status& result) {
@@ -99,26 +98,36 @@ void ComputeManager::do_build_and_run_instance(const sdk::RequestContext& ctx,
     record_event(ctx, uuid, kBuildEvent, true, result);
   };
 
-  // building/None, from scheduling (first attempt) or None (a reschedule);
-  // an instance the API deleted, or that reconcile put in ERROR, stays so.
+  // The event's start and the walk up to spawning: building/None, from
+  // scheduling (first attempt) or None (a reschedule); an instance the API
+  // deleted, or that reconcile put in ERROR, stays so. Nothing happens
+  // between these steps (the ports were made by the conductor, the block
+  // devices are in the request), so they go to the conductor in one message
+  // and one transaction: each is still checked and written in Nova's order,
+  // and `spawning` is committed before the driver's spawn starts, so a user
+  // who polls a slow spawn sees it for as long as it lasts.
   auto first = build_step(uuid, host_, task_state::kNone, {task_state::kScheduling, task_state::kNone});
   first.expected_vm_state = states({vm_state::kBuilding});
-  auto step = update(ctx, first);
-  if (step.ok()) step = update(ctx, build_step(uuid, host_, task_state::kNetworking, {task_state::kNone}));
-  if (step.ok()) {
-    step = update(ctx, build_step(uuid, host_, task_state::kBlockDeviceMapping, {task_state::kNetworking}));
-  }
-  if (step.ok()) {
-    step = update(ctx, build_step(uuid, host_, task_state::kSpawning, {task_state::kBlockDeviceMapping}));
-  }
+  rpcapi::InstanceStepsMsg walk;
+  walk.instance_uuid = uuid;
+  walk.steps = {
+      rpcapi::InstanceStepMsg::of(event_msg(ctx, uuid, kBuildEvent, false)),
+      rpcapi::InstanceStepMsg::of(std::move(first)),
+      rpcapi::InstanceStepMsg::of(build_step(uuid, host_, task_state::kNetworking, {task_state::kNone})),
+      rpcapi::InstanceStepMsg::of(
+          build_step(uuid, host_, task_state::kBlockDeviceMapping, {task_state::kNetworking})),
+      rpcapi::InstanceStepMsg::of(
+          build_step(uuid, host_, task_state::kSpawning, {task_state::kBlockDeviceMapping})),
+  };
+  const sdk::Status step = send_steps(ctx, walk);
   if (!step.ok()) {
-    if (deleted_meanwhile(step.status())) {
+    if (deleted_meanwhile(step)) {
       spdlog::info("[{}] instance {}: deleted (or no longer building) before it was spawned; build stopped",
                    ctx.request_id, uuid);
       finish(sdk::Status::NotFound("instance disappeared during build"));
     } else {
-      reschedule(ctx, request, step.status(), true);
-      finish(step.status());
+      reschedule(ctx, request, step, true);
+      finish(step);
     }
     return;
   }
@@ -165,8 +174,15 @@ void ComputeManager::do_build_and_run_instance(const sdk::RequestContext& ctx,
   done.set_launched_at = true;
   done.expected_task_state = states({task_state::kSpawning});
   done.expected_host = host_;
-  auto finished = update(ctx, done);
-  if (!finished.ok() && no_answer(finished.status())) {
+  // Active and the event's finish (success) in one message; the lock goes
+  // once both are stored. A refused or unanswered update leaves the finish
+  // to the paths below, with the failure.
+  rpcapi::InstanceStepsMsg end;
+  end.instance_uuid = uuid;
+  end.steps = {rpcapi::InstanceStepMsg::of(done),
+               rpcapi::InstanceStepMsg::of(event_msg(ctx, uuid, kBuildEvent, true))};
+  const sdk::Status finished = send_steps(ctx, end);
+  if (!finished.ok() && no_answer(finished)) {
     // No conductor answered within the retry window (one restarting slowly
     // under load). The update may have been applied with its reply lost: the
     // record may say ACTIVE. Destroying the guest then left an ACTIVE server
@@ -176,8 +192,8 @@ void ComputeManager::do_build_and_run_instance(const sdk::RequestContext& ctx,
     // conductor's sweep ends it in ERROR after instance_build_timeout (a
     // delete then removes the guest). Nothing is left in BUILD either way.
     spdlog::warn("[{}] instance {}: no conductor confirmed it active ({}); the guest is kept", ctx.request_id,
-                 uuid, finished.status().to_string());
-    finish(finished.status());
+                 uuid, finished.to_string());
+    finish(finished);
     request_resource_report();
     return;
   }
@@ -185,19 +201,19 @@ void ComputeManager::do_build_and_run_instance(const sdk::RequestContext& ctx,
     // Deleted while spawning, or moved to another host by the conductor:
     // nothing may be left running that no instance owns.
     spdlog::warn("[{}] instance {}: could not be marked active ({}); destroying the guest", ctx.request_id, uuid,
-                 finished.status().to_string());
+                 finished.to_string());
     (void)destroy_guest(ctx, msg);
-    if (deleted_meanwhile(finished.status())) {
+    if (deleted_meanwhile(finished)) {
       request_resource_report();
     } else {
-      reschedule(ctx, request, finished.status(), true);  // as Nova's _build_resources does
+      reschedule(ctx, request, finished, true);  // as Nova's _build_resources does
     }
-    finish(finished.status());
+    finish(finished);
     return;
   }
+  guard.reset();
   spdlog::info("[{}] instance {}: active on {} (power {})", ctx.request_id, uuid, host_,
                sdk::power_state_name(*done.power_state));
-  finish(sdk::Status::OK());
   metrics::count_build(metrics::BuildOutcome::kActive);
   request_resource_report();
 }

@@ -300,6 +300,18 @@ bool ComputeManager::stopping() const {
   return state_ == State::kStopped;
 }
 
+bool ComputeManager::pause_before_retry(const sdk::Status& failure, std::chrono::steady_clock::time_point give_up) {
+  // A timeout may hide a change that was applied and whose reply was lost
+  // (the router restarted): sending it again is safe because a transition
+  // already in place succeeds (InstanceRepository::update, and
+  // instance_steps for a walk already done).
+  if (!failure.is(sdk::StatusCode::kUnavailable) && !failure.is(sdk::StatusCode::kTimeout)) return false;
+  if (std::chrono::steady_clock::now() >= give_up || stopping()) return false;
+  std::unique_lock lock(mutex_);
+  cv_.wait_for(lock, kConductorRetryPause, [this] { return state_ == State::kStopped; });
+  return true;
+}
+
 sdk::Result<rpcapi::InstanceMsg> ComputeManager::update(const sdk::RequestContext& ctx,
                                                         const rpcapi::InstanceUpdateMsg& u) {
   auto r = conductor_.instance_update(ctx, u);
@@ -307,18 +319,7 @@ sdk::Result<rpcapi::InstanceMsg> ComputeManager::update(const sdk::RequestContex
   // so it is sent again, for a bounded time, rather than failing the build
   // or action it belongs to.
   const auto give_up = std::chrono::steady_clock::now() + options_.conductor_retry_window;
-  // A timeout may hide an update that was applied and whose reply was lost
-  // (the router restarted): sending it again is safe because a transition
-  // already in place succeeds (InstanceRepository::update).
-  auto retriable = [](const sdk::Status& st) {
-    return st.is(sdk::StatusCode::kUnavailable) || st.is(sdk::StatusCode::kTimeout);
-  };
-  while (!r.ok() && retriable(r.status()) && std::chrono::steady_clock::now() < give_up && !stopping()) {
-    std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, kConductorRetryPause, [this] { return state_ == State::kStopped; });
-    lock.unlock();
-    r = conductor_.instance_update(ctx, u);
-  }
+  while (!r.ok() && pause_before_retry(r.status(), give_up)) r = conductor_.instance_update(ctx, u);
   if (r.ok()) {
     spdlog::debug("[{}] instance {}: vm_state={} task_state={}", ctx.request_id, u.instance_uuid, r->vm_state,
                   r->task_state.value_or("None"));
@@ -328,8 +329,36 @@ sdk::Result<rpcapi::InstanceMsg> ComputeManager::update(const sdk::RequestContex
   return r;
 }
 
-void ComputeManager::record_event(const sdk::RequestContext& ctx, const std::string& uuid, std::string_view event,
-                                  bool finish, const sdk::Status& result) {
+sdk::Status ComputeManager::send_steps(const sdk::RequestContext& ctx, const rpcapi::InstanceStepsMsg& steps) {
+  if (!steps_unsupported_.load(std::memory_order_relaxed)) {
+    sdk::Status st = conductor_.instance_steps(ctx, steps);
+    const auto give_up = std::chrono::steady_clock::now() + options_.conductor_retry_window;
+    while (!st.ok() && pause_before_retry(st, give_up)) st = conductor_.instance_steps(ctx, steps);
+    if (!st.is(sdk::StatusCode::kNotSupported)) {
+      if (!st.ok()) {
+        spdlog::info("[{}] instance {}: steps refused: {}", ctx.request_id, steps.instance_uuid, st.to_string());
+      }
+      return st;
+    }
+    // Nothing was applied: an older conductor (or the cap) has no such method.
+    if (!steps_unsupported_.exchange(true)) {
+      spdlog::info("[{}] the conductor has no instance_steps ({}); {} sends each step alone", ctx.request_id,
+                   st.message(), host_);
+    }
+  }
+  for (const auto& step : steps.steps) {
+    if (step.is_event) {
+      send_event(ctx, step.event);
+      continue;
+    }
+    if (auto r = update(ctx, step.update); !r.ok()) return r.status();
+  }
+  return sdk::Status::OK();
+}
+
+rpcapi::ActionEventMsg ComputeManager::event_msg(const sdk::RequestContext& ctx, const std::string& uuid,
+                                                 std::string_view event, bool finish,
+                                                 const sdk::Status& result) const {
   rpcapi::ActionEventMsg e;
   e.instance_uuid = uuid;
   e.request_id = ctx.request_id;
@@ -338,8 +367,18 @@ void ComputeManager::record_event(const sdk::RequestContext& ctx, const std::str
   if (finish) e.result = result.ok() ? "Success" : "Error";
   if (!result.ok()) e.details = result.message();
   e.host = host_;
+  return e;
+}
+
+void ComputeManager::record_event(const sdk::RequestContext& ctx, const std::string& uuid, std::string_view event,
+                                  bool finish, const sdk::Status& result) {
+  send_event(ctx, event_msg(ctx, uuid, event, finish, result));
+}
+
+void ComputeManager::send_event(const sdk::RequestContext& ctx, const rpcapi::ActionEventMsg& e) {
   if (sdk::Status st = conductor_.action_event(ctx, e); !st.ok()) {
-    spdlog::info("[{}] instance {}: could not record event {}: {}", ctx.request_id, uuid, event, st.to_string());
+    spdlog::info("[{}] instance {}: could not record event {}: {}", ctx.request_id, e.instance_uuid, e.event,
+                 st.to_string());
   }
 }
 

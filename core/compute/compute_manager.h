@@ -329,6 +329,21 @@ class ComputeManager {
   sdk::Status wait_until_running(const sdk::RequestContext& ctx, std::string_view what);
   bool stopping() const;
   sdk::Result<rpcapi::InstanceMsg> update(const sdk::RequestContext& ctx, const rpcapi::InstanceUpdateMsg& update);
+  // The steps of one instance that follow each other with no work between
+  // them (a build's walk up to spawning; active and the finish event), in
+  // one message and one conductor transaction (conductor RPC 1.3), or one by
+  // one through update() and record_event() when the conductor is older
+  // (learned from its first refusal, or the cap). Sent again, as update()
+  // is, while no conductor answers. OK when every step was applied; else
+  // the first refused update's status (the steps after it not applied; the
+  // events after it not recorded) or the transport's.
+  sdk::Status send_steps(const sdk::RequestContext& ctx, const rpcapi::InstanceStepsMsg& steps);
+  // Whether a failed call may be sent again (no conductor answered) and, if
+  // so, waits a pause first; false once `give_up` has passed or on stop().
+  bool pause_before_retry(const sdk::Status& failure, std::chrono::steady_clock::time_point give_up);
+  rpcapi::ActionEventMsg event_msg(const sdk::RequestContext& ctx, const std::string& uuid, std::string_view event,
+                                   bool finish, const sdk::Status& result = sdk::Status::OK()) const;
+  void send_event(const sdk::RequestContext& ctx, const rpcapi::ActionEventMsg& event);
   void record_event(const sdk::RequestContext& ctx, const std::string& uuid, std::string_view event, bool finish,
                     const sdk::Status& result = sdk::Status::OK());
   void record_fault(const sdk::RequestContext& ctx, const std::string& uuid, const sdk::Status& failure);
@@ -354,6 +369,7 @@ class ComputeManager {
   bool report_requested_ = false;  // GUARDED_BY(mutex_)
   std::set<std::string> event_syncs_;  // GUARDED_BY(mutex_): uuids a lifecycle event asked to sync
   std::atomic<bool> security_groups_unsupported_logged_{false};
+  std::atomic<bool> steps_unsupported_{false};  // the conductor has no instance_steps (RPC < 1.3)
   std::atomic<bool> report_heard_{false};             // a conductor answered a resource report
   std::atomic<int> first_report_attempts_{0};
   std::atomic<bool> default_resources_logged_{false};  // the driver has no get_available_resource

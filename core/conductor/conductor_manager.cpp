@@ -57,21 +57,96 @@ sdk::Result<rpcapi::InstanceMsg> ConductorManager::instance_update(const sdk::Re
   }
   spdlog::debug("[{}] instance {} now {}/{}", ctx.request_id, update.instance_uuid, updated->vm_state,
                 updated->task_state.value_or("None"));
-  // An offloaded instance has left its host: its claim goes with it (Nova's
-  // shelve offload removes the allocations).
-  if (update.vm_state == std::optional<std::string>("shelved_offloaded")) {
-    if (auto s = db::AllocationRepository(db_).release(update.instance_uuid); !s.ok()) {
-      spdlog::error("[{}] releasing the claim of offloaded instance {}: {}", ctx.request_id, update.instance_uuid,
-                    s.message());
-    }
-    if (auto s = scheduler_.release(ctx, update.instance_uuid); !s.ok()) {
-      spdlog::warn("[{}] telling the schedulers to forget instance {}: {}", ctx.request_id, update.instance_uuid,
-                   s.message());
-    }
-  }
+  after_update(ctx, update);
   // The record as the update left it (read back in its transaction): no
   // second read of the instance per task-state step of every build.
   return rpcapi::load_instance_msg(db_, *updated);
+}
+
+void ConductorManager::after_update(const sdk::RequestContext& ctx, const rpcapi::InstanceUpdateMsg& update) {
+  // An offloaded instance has left its host: its claim goes with it (Nova's
+  // shelve offload removes the allocations).
+  if (update.vm_state != std::optional<std::string>("shelved_offloaded")) return;
+  if (auto s = db::AllocationRepository(db_).release(update.instance_uuid); !s.ok()) {
+    spdlog::error("[{}] releasing the claim of offloaded instance {}: {}", ctx.request_id, update.instance_uuid,
+                  s.message());
+  }
+  if (auto s = scheduler_.release(ctx, update.instance_uuid); !s.ok()) {
+    spdlog::warn("[{}] telling the schedulers to forget instance {}: {}", ctx.request_id, update.instance_uuid,
+                 s.message());
+  }
+}
+
+namespace {
+
+// Whether the instance stands where the message's last update leaves it.
+bool walk_done(db::InstanceRepository& instances, const rpcapi::InstanceStepsMsg& steps) {
+  const rpcapi::InstanceUpdateMsg* last = nullptr;
+  for (const auto& step : steps.steps) {
+    if (!step.is_event) last = &step.update;
+  }
+  if (last == nullptr) return false;
+  auto cur = instances.get(steps.instance_uuid);
+  if (!cur.ok()) return false;
+  if (last->vm_state && cur->vm_state != *last->vm_state) return false;
+  if (last->set_task_state && cur->task_state != last->task_state) return false;
+  if (last->host && cur->host != *last->host) return false;
+  return !last->expected_host || cur->host == *last->expected_host;
+}
+
+}  // namespace
+
+sdk::Status ConductorManager::instance_steps(const sdk::RequestContext& ctx, const rpcapi::InstanceStepsMsg& steps) {
+  const std::string& uuid = steps.instance_uuid;
+  for (const auto& step : steps.steps) {
+    const std::string& of = step.is_event ? step.event.instance_uuid : step.update.instance_uuid;
+    if (of != uuid) {
+      return sdk::Status::InvalidArgument("instance_steps of " + uuid + " holds a step of instance " + of);
+    }
+  }
+  auto tx = db_.begin_write("instance steps");
+  if (!tx.ok()) return tx.status();
+  sdk::Status refused;
+  std::size_t applied = 0;
+  std::optional<db::InstanceRecord> record;  // as the last update left it: read once per walk
+  db::InstanceRepository instances(*tx);
+  for (const auto& step : steps.steps) {
+    if (step.is_event) {
+      (void)record_event(*tx, ctx, step.event);  // logged there; the walk goes on, as the compute's would
+      ++applied;
+      continue;
+    }
+    // Each update is its own savepoint: a refused guard leaves the steps
+    // before it in place, as if each had been its own call.
+    auto updated = record ? instances.update_from(std::move(*record), to_db_update(step.update))
+                          : instances.update(uuid, to_db_update(step.update));
+    if (!updated.ok()) {
+      refused = updated.status();
+      break;
+    }
+    record = std::move(updated).value();
+    ++applied;
+  }
+  const bool updated_any = record.has_value();
+  // The same message sent again after its reply was lost (a router or
+  // conductor restart): its first update is refused because the walk is
+  // already done. As a single update already in place succeeds, so does the
+  // walk, and nothing (no event) is recorded twice.
+  if (!updated_any && refused.is(sdk::StatusCode::kInvalidState) && walk_done(instances, steps)) {
+    spdlog::info("[{}] instance_steps of {}: already applied (a message sent again)", ctx.request_id, uuid);
+    return sdk::Status::OK();  // the transaction rolls back
+  }
+  if (auto s = tx->commit(); !s.ok()) return s;
+  for (std::size_t i = 0; i < applied; ++i) {
+    if (!steps.steps[i].is_event) after_update(ctx, steps.steps[i].update);
+  }
+  if (!refused.ok()) {
+    spdlog::info("[{}] instance_steps of {}: step {} of {} refused: {}", ctx.request_id, uuid, applied + 1,
+                 steps.steps.size(), refused.message());
+    return refused;
+  }
+  spdlog::debug("[{}] instance {}: {} step(s) applied", ctx.request_id, uuid, applied);
+  return sdk::Status::OK();
 }
 
 sdk::Status ConductorManager::instance_fault_create(const sdk::RequestContext& ctx,
@@ -85,7 +160,12 @@ sdk::Status ConductorManager::instance_fault_create(const sdk::RequestContext& c
 }
 
 sdk::Status ConductorManager::action_event(const sdk::RequestContext& ctx, const rpcapi::ActionEventMsg& event) {
-  db::InstanceActionRepository actions(db_);
+  return record_event(db_, ctx, event);
+}
+
+sdk::Status ConductorManager::record_event(db::Scope scope, const sdk::RequestContext& ctx,
+                                           const rpcapi::ActionEventMsg& event) {
+  db::InstanceActionRepository actions(scope);
   const std::string& request_id = event.request_id.empty() ? ctx.request_id : event.request_id;
   sdk::Status s;
   if (!event.finish) {

@@ -7,6 +7,7 @@
 //   instance_update          guarded update, returns the instance after it
 //   instance_fault_create    records why an instance failed
 //   action_event             starts or finishes an event of an instance action
+//   instance_steps           (1.3) one instance's updates and events, in order, one transaction
 //   instance_get_all_by_host the live instances of a host (init_host, power sync)
 //   instance_destroy         deleted; ports and claim freed (idempotent)
 //   compute_node_update      records a node's report, relays it to the schedulers
@@ -53,6 +54,14 @@ class ConductorManager {
   // InstanceActionNotFound).
   sdk::Status action_event(const sdk::RequestContext& ctx, const rpcapi::ActionEventMsg& event);
 
+  // Conductor RPC 1.3: the steps, each as instance_update / action_event
+  // would apply it alone, in order, in one write transaction (one commit
+  // instead of one per step). The first refused update ends the walk: the
+  // steps before it are committed and its status is returned. An event that
+  // cannot be recorded is logged and skipped. kInvalidArgument for a step of
+  // another instance than the message's.
+  sdk::Status instance_steps(const sdk::RequestContext& ctx, const rpcapi::InstanceStepsMsg& steps);
+
   // The instances (not deleted; soft-deleted ones included) whose host is
   // `host`, with their ports.
   sdk::Result<std::vector<rpcapi::InstanceMsg>> instance_get_all_by_host(const sdk::RequestContext& ctx,
@@ -83,6 +92,12 @@ class ConductorManager {
   std::size_t service_heartbeat_batch(const sdk::RequestContext& ctx, const rpcapi::ServiceHeartbeatBatch& batch);
 
  private:
+  // action_event's database half, in `scope`.
+  sdk::Status record_event(db::Scope scope, const sdk::RequestContext& ctx, const rpcapi::ActionEventMsg& event);
+  // What an applied update implies beyond the row (an offloaded instance's
+  // claim released); after its commit.
+  void after_update(const sdk::RequestContext& ctx, const rpcapi::InstanceUpdateMsg& update);
+
   sdk::Status heartbeat_or_register(db::Scope scope, const std::string& rid, const std::string& host,
                                     const std::string& binary, const std::string& topic);
   // The database half of compute_node_update / service_heartbeat, in

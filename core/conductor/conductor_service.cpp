@@ -97,6 +97,12 @@ sdk::Status ConductorService::register_on(rpc::Endpoint& endpoint) {
         return Payload();
       }));
 
+  // 1.3: a build's walk (steps with no work between them) in one message.
+  added.push_back(d.add_typed<rpcapi::InstanceStepsMsg>(
+      std::string(method::kInstanceSteps), v, [this, ctx_of](const CallInfo& info, rpcapi::InstanceStepsMsg r) {
+        return reply(manager_.instance_steps(ctx_of(info), r));
+      }));
+
   for (const auto& s : added) {
     if (!s.ok()) return sdk::Status::Internal("conductor dispatcher: " + s.error().to_string());
   }

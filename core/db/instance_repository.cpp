@@ -517,96 +517,113 @@ bool already_applied(const InstanceRecord& cur, const InstanceUpdate& u) {
 
 }  // namespace
 
+namespace {
+
+// update()'s guards and write, from `cur`: the record as this transaction
+// last read or wrote it.
+Result<InstanceRecord> apply_update(Connection& c, InstanceRecord cur, const InstanceUpdate& u) {
+  const std::string uuid = cur.uuid;
+  // A transition whose target is already in place succeeds without a
+  // write: the same update sent again after its reply was lost (a router
+  // or conductor restart) must not read as a refusal.
+  // Claims stay exclusive: a user's request (exclusive), one on a time (expected_updated_at), or one that
+  // takes the instance from a host (expected_host other than where it is
+  // now). A host guard that still holds (a compute's own step) is no claim.
+  const bool claim =
+      u.exclusive || u.expected_updated_at || (u.expected_host && cur.host != *u.expected_host);
+  if ((u.expected_vm_state || u.expected_task_state) && !claim && already_applied(cur, u)) {
+    return cur;
+  }
+  if (u.expected_vm_state) {
+    const auto& ok = *u.expected_vm_state;
+    if (std::find(ok.begin(), ok.end(), cur.vm_state) == ok.end()) {
+      return Status::InvalidState("instance " + uuid + " is in vm_state " + cur.vm_state);
+    }
+  }
+  if (u.expected_task_state) {
+    const auto& ok = *u.expected_task_state;
+    if (std::find(ok.begin(), ok.end(), cur.task_state) == ok.end()) {
+      return Status::InvalidState("instance " + uuid + " is in task_state " + state_text(cur.task_state));
+    }
+  }
+  if (u.expected_host && cur.host != *u.expected_host) {
+    return Status::InvalidState("instance " + uuid + " is on host '" + cur.host + "'");
+  }
+  if (u.expected_updated_at && cur.updated_at != *u.expected_updated_at) {
+    return Status::InvalidState("instance " + uuid + " changed at " + cur.updated_at);
+  }
+  // The record this update leaves, built from the one read above and the
+  // values written (no trigger or default changes anything else), so the
+  // write is not followed by a second read of the row, its metadata and
+  // its tags (five task-state steps per build).
+  InstanceRecord next = std::move(cur);
+  next.updated_at = common::utc_now();
+  std::string sql = "UPDATE instances SET updated_at = ?";
+  std::vector<std::function<void(Statement&, int)>> binds;
+  auto bind_column = [&](const char* column, auto value) {
+    sql += std::string(", ") + column + " = ?";
+    binds.push_back([value = std::move(value)](Statement& s, int i) { s.bind(i, value); });
+  };
+  // Sets `column` to the update's field when it has one, and the record's member with it.
+  auto set = [&](const char* column, const auto& field, auto member) {
+    if (!field) return;
+    bind_column(column, *field);
+    next.*member = *field;
+  };
+  set("display_name", u.display_name, &InstanceRecord::display_name);
+  set("display_description", u.display_description, &InstanceRecord::display_description);
+  set("vm_state", u.vm_state, &InstanceRecord::vm_state);
+  set("task_state", u.task_state, &InstanceRecord::task_state);
+  if (u.power_state) {
+    bind_column("power_state", static_cast<std::int64_t>(*u.power_state));
+    next.power_state = *u.power_state;
+  }
+  set("host", u.host, &InstanceRecord::host);
+  set("node", u.node, &InstanceRecord::node);
+  set("image_ref", u.image_ref, &InstanceRecord::image_ref);
+  set("availability_zone", u.availability_zone, &InstanceRecord::availability_zone);
+  set("launched_at", u.launched_at, &InstanceRecord::launched_at);
+  set("terminated_at", u.terminated_at, &InstanceRecord::terminated_at);
+  set("locked", u.locked, &InstanceRecord::locked);
+  set("locked_reason", u.locked_reason, &InstanceRecord::locked_reason);
+  set("auto_disk_config", u.auto_disk_config, &InstanceRecord::auto_disk_config);
+  set("access_ip_v4", u.access_ip_v4, &InstanceRecord::access_ip_v4);
+  set("access_ip_v6", u.access_ip_v6, &InstanceRecord::access_ip_v6);
+  set("hostname", u.hostname, &InstanceRecord::hostname);
+  set("key_name", u.key_name, &InstanceRecord::key_name);
+  set("key_data", u.key_data, &InstanceRecord::key_data);
+  set("user_data", u.user_data, &InstanceRecord::user_data);
+  if (u.trusted_certs) {
+    bind_column("trusted_certs", certs_to_json(*u.trusted_certs));
+    next.trusted_certs = *u.trusted_certs;
+  }
+  set("locked_by", u.locked_by, &InstanceRecord::locked_by);
+  sql += " WHERE id = ?";
+  auto st = c.prepare("update instance " + uuid, sql);
+  if (!st.ok()) return st.status();
+  int pos = 1;
+  st->bind(pos, next.updated_at);
+  for (auto& b : binds) b(*st, ++pos);
+  st->bind(++pos, next.id);
+  auto s = st->run();
+  if (!s.ok()) return s;
+  return next;
+}
+
+}  // namespace
+
 Result<InstanceRecord> InstanceRepository::update(const std::string& uuid, const InstanceUpdate& u) {
   return db_.write("update instance", [&](Connection& c) -> Result<InstanceRecord> {
     auto cur = get_locked(c, uuid, false);
     if (!cur.ok()) return cur.status();
-    // A transition whose target is already in place succeeds without a
-    // write: the same update sent again after its reply was lost (a router
-    // or conductor restart) must not read as a refusal.
-    // Claims stay exclusive: a user's request (exclusive), one on a time (expected_updated_at), or one that
-    // takes the instance from a host (expected_host other than where it is
-    // now). A host guard that still holds (a compute's own step) is no claim.
-    const bool claim =
-        u.exclusive || u.expected_updated_at || (u.expected_host && cur->host != *u.expected_host);
-    if ((u.expected_vm_state || u.expected_task_state) && !claim && already_applied(*cur, u)) {
-      return *cur;
-    }
-    if (u.expected_vm_state) {
-      const auto& ok = *u.expected_vm_state;
-      if (std::find(ok.begin(), ok.end(), cur->vm_state) == ok.end()) {
-        return Status::InvalidState("instance " + uuid + " is in vm_state " + cur->vm_state);
-      }
-    }
-    if (u.expected_task_state) {
-      const auto& ok = *u.expected_task_state;
-      if (std::find(ok.begin(), ok.end(), cur->task_state) == ok.end()) {
-        return Status::InvalidState("instance " + uuid + " is in task_state " + state_text(cur->task_state));
-      }
-    }
-    if (u.expected_host && cur->host != *u.expected_host) {
-      return Status::InvalidState("instance " + uuid + " is on host '" + cur->host + "'");
-    }
-    if (u.expected_updated_at && cur->updated_at != *u.expected_updated_at) {
-      return Status::InvalidState("instance " + uuid + " changed at " + cur->updated_at);
-    }
-    // The record this update leaves, built from the one read above and the
-    // values written (no trigger or default changes anything else), so the
-    // write is not followed by a second read of the row, its metadata and
-    // its tags (five task-state steps per build).
-    InstanceRecord next = std::move(*cur);
-    next.updated_at = common::utc_now();
-    std::string sql = "UPDATE instances SET updated_at = ?";
-    std::vector<std::function<void(Statement&, int)>> binds;
-    auto bind_column = [&](const char* column, auto value) {
-      sql += std::string(", ") + column + " = ?";
-      binds.push_back([value = std::move(value)](Statement& s, int i) { s.bind(i, value); });
-    };
-    // Sets `column` to the update's field when it has one, and the record's member with it.
-    auto set = [&](const char* column, const auto& field, auto member) {
-      if (!field) return;
-      bind_column(column, *field);
-      next.*member = *field;
-    };
-    set("display_name", u.display_name, &InstanceRecord::display_name);
-    set("display_description", u.display_description, &InstanceRecord::display_description);
-    set("vm_state", u.vm_state, &InstanceRecord::vm_state);
-    set("task_state", u.task_state, &InstanceRecord::task_state);
-    if (u.power_state) {
-      bind_column("power_state", static_cast<std::int64_t>(*u.power_state));
-      next.power_state = *u.power_state;
-    }
-    set("host", u.host, &InstanceRecord::host);
-    set("node", u.node, &InstanceRecord::node);
-    set("image_ref", u.image_ref, &InstanceRecord::image_ref);
-    set("availability_zone", u.availability_zone, &InstanceRecord::availability_zone);
-    set("launched_at", u.launched_at, &InstanceRecord::launched_at);
-    set("terminated_at", u.terminated_at, &InstanceRecord::terminated_at);
-    set("locked", u.locked, &InstanceRecord::locked);
-    set("locked_reason", u.locked_reason, &InstanceRecord::locked_reason);
-    set("auto_disk_config", u.auto_disk_config, &InstanceRecord::auto_disk_config);
-    set("access_ip_v4", u.access_ip_v4, &InstanceRecord::access_ip_v4);
-    set("access_ip_v6", u.access_ip_v6, &InstanceRecord::access_ip_v6);
-    set("hostname", u.hostname, &InstanceRecord::hostname);
-    set("key_name", u.key_name, &InstanceRecord::key_name);
-    set("key_data", u.key_data, &InstanceRecord::key_data);
-    set("user_data", u.user_data, &InstanceRecord::user_data);
-    if (u.trusted_certs) {
-      bind_column("trusted_certs", certs_to_json(*u.trusted_certs));
-      next.trusted_certs = *u.trusted_certs;
-    }
-    set("locked_by", u.locked_by, &InstanceRecord::locked_by);
-    sql += " WHERE id = ?";
-    auto st = c.prepare("update instance " + uuid, sql);
-    if (!st.ok()) return st.status();
-    int pos = 1;
-    st->bind(pos, next.updated_at);
-    for (auto& b : binds) b(*st, ++pos);
-    st->bind(++pos, next.id);
-    auto s = st->run();
-    if (!s.ok()) return s;
-    return next;
+    return apply_update(c, std::move(*cur), u);
   });
+}
+
+Result<InstanceRecord> InstanceRepository::update_from(InstanceRecord current, const InstanceUpdate& u) {
+  if (db_.transaction() == nullptr) return update(current.uuid, u);
+  return db_.write("update instance",
+                   [&](Connection& c) -> Result<InstanceRecord> { return apply_update(c, std::move(current), u); });
 }
 
 Result<std::map<std::string, std::string>> InstanceRepository::set_metadata(

@@ -183,6 +183,11 @@ class InstanceRepository {
   // Applies `update` and bumps updated_at; returns the new record. kNotFound;
   // kInvalidState when a guard does not hold (the message names the state).
   sdk::Result<InstanceRecord> update(const std::string& uuid, const InstanceUpdate& update);
+  // As update(), from `current`: the record a previous update() or
+  // update_from() of this same transaction returned, so it is not read
+  // again (a walk of several steps in one transaction reads the instance
+  // once). Outside a transaction the record is read as update() does.
+  sdk::Result<InstanceRecord> update_from(InstanceRecord current, const InstanceUpdate& update);
 
   // Replaces all metadata / merges keys into it / removes one key (kNotFound
   // when the key is not set). Each returns the resulting metadata.

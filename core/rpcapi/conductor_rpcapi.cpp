@@ -73,28 +73,47 @@ sdk::Status ConductorRpcApi::service_heartbeat(const sdk::RequestContext& ctx, c
 
 bool ConductorRpcApi::can_send_batches() const { return client_.can_send_version(conductor_version::kBatches); }
 
-sdk::Result<std::vector<std::string>> ConductorRpcApi::compute_node_update_batch(const sdk::RequestContext& ctx,
-                                                                                 const NodeReportBatch& batch,
-                                                                                 std::chrono::milliseconds timeout) const {
-  const std::string_view needed = conductor_version::kBatches;
-  if (!can_send_batches()) {
-    return sdk::Status::NotSupported("compute_node_update_batch needs conductor RPC " + std::string(needed));
+sdk::Result<rpc::Payload> ConductorRpcApi::call_newer(const sdk::RequestContext& ctx, std::string_view needed,
+                                                      std::string_view method, const rpc::Payload& args,
+                                                      std::chrono::milliseconds timeout) const {
+  const std::string what = "conductor." + std::string(method);
+  if (!client_.can_send_version(needed)) {
+    return sdk::Status::NotSupported(what + " needs conductor RPC " + std::string(needed) +
+                                     ", but conductor RPC is capped at " + client_.version_cap());
   }
   const rpc::Client versioned = client_.prepare("", std::string(needed));
-  const std::string what = "conductor." + std::string(conductor_method::kComputeNodeUpdateBatch);
-  auto payload = rpc::Payload::of(batch);
-  if (!payload.ok()) return from_rpc_error(payload.error(), what);
-  auto reply = versioned.call(to_rpc_context(ctx), conductor_method::kComputeNodeUpdateBatch, payload.value(), timeout);
+  auto reply = versioned.call(to_rpc_context(ctx), method, args, timeout);
   if (!reply.ok()) {
-    // A conductor older than 1.2 (under a cap that let this through).
+    // A conductor older than `needed` (under a cap that let this through).
     if (reply.error().code == rpc::Errc::no_such_method || reply.error().code == rpc::Errc::unsupported_version) {
       return sdk::Status::NotSupported(what + ": " + reply.error().message);
     }
     return from_rpc_error(reply.error(), what);
   }
+  return std::move(reply).value();
+}
+
+sdk::Result<std::vector<std::string>> ConductorRpcApi::compute_node_update_batch(const sdk::RequestContext& ctx,
+                                                                                 const NodeReportBatch& batch,
+                                                                                 std::chrono::milliseconds timeout) const {
+  const std::string_view method = conductor_method::kComputeNodeUpdateBatch;
+  auto payload = rpc::Payload::of(batch);
+  if (!payload.ok()) return from_rpc_error(payload.error(), method);
+  auto reply = call_newer(ctx, conductor_version::kBatches, method, payload.value(), timeout);
+  if (!reply.ok()) return reply.status();
   auto decoded = reply->as<NodeReportBatchResult>();
-  if (!decoded.ok()) return from_rpc_error(decoded.error(), what + " reply");
+  if (!decoded.ok()) return from_rpc_error(decoded.error(), "conductor." + std::string(method) + " reply");
   return std::move(decoded->failed_hosts);
+}
+
+bool ConductorRpcApi::can_send_steps() const { return client_.can_send_version(conductor_version::kInstanceSteps); }
+
+sdk::Status ConductorRpcApi::instance_steps(const sdk::RequestContext& ctx, const InstanceStepsMsg& steps) const {
+  auto payload = rpc::Payload::of(steps);
+  if (!payload.ok()) return from_rpc_error(payload.error(), conductor_method::kInstanceSteps);
+  return call_newer(ctx, conductor_version::kInstanceSteps, conductor_method::kInstanceSteps, payload.value(),
+                    call_timeout_)
+      .status();
 }
 
 sdk::Status ConductorRpcApi::service_heartbeat_batch(const sdk::RequestContext& ctx,

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/rpcapi/messages.h"
@@ -66,7 +67,21 @@ class ConductorRpcApi {
   // Whether the cap lets this client send the 1.2 batch methods.
   bool can_send_batches() const;
 
+  // Conductor RPC 1.3: one instance's steps (state updates and action
+  // events) applied in order in one transaction (InstanceStepsMsg). OK when
+  // all were applied; a refused update's status (NotFound, InvalidState),
+  // the steps before it applied; kNotSupported when the cap is below 1.3 or
+  // the conductor is older (nothing applied: the caller sends step by step);
+  // kUnavailable / kTimeout as instance_update.
+  sdk::Status instance_steps(const sdk::RequestContext& ctx, const InstanceStepsMsg& steps) const;
+  bool can_send_steps() const;
+
  private:
+  // A call of a method added after 1.0, at version `needed`: kNotSupported
+  // when the cap or the conductor's version does not have it.
+  sdk::Result<rpc::Payload> call_newer(const sdk::RequestContext& ctx, std::string_view needed, std::string_view method,
+                                       const rpc::Payload& args, std::chrono::milliseconds timeout) const;
+
   rpc::Client client_;
   std::chrono::milliseconds call_timeout_;
 };

@@ -200,6 +200,40 @@ struct ActionEventMsg {
   MSGPACK_DEFINE(instance_uuid, request_id, event, finish, result, details, host)
 };
 
+// Conductor RPC 1.3: one step of an instance's walk, a state change or an
+// action event, as instance_update and action_event would send it alone.
+struct InstanceStepMsg {
+  bool is_event = false;
+  InstanceUpdateMsg update{};  // when !is_event
+  ActionEventMsg event{};      // when is_event
+  MSGPACK_DEFINE(is_event, update, event)
+
+  static InstanceStepMsg of(InstanceUpdateMsg u) {
+    InstanceStepMsg s;
+    s.update = std::move(u);
+    return s;
+  }
+  static InstanceStepMsg of(ActionEventMsg e) {
+    InstanceStepMsg s;
+    s.is_event = true;
+    s.event = std::move(e);
+    return s;
+  }
+};
+
+// Conductor RPC 1.3 (instance_steps, a call): the steps of one instance that
+// follow each other with no work between them (a build's start event and
+// its four task-state steps up to spawning; active and the finish event),
+// applied in order in one transaction. The first update whose guard fails
+// stops the walk: the steps before it are committed, the call answers its
+// status (NotFound, InvalidState). An event that cannot be recorded is
+// logged and skipped, as action_event's failure is for its caller.
+struct InstanceStepsMsg {
+  std::string instance_uuid;
+  std::vector<InstanceStepMsg> steps;
+  MSGPACK_DEFINE(instance_uuid, steps)
+};
+
 struct HostInstancesQuery {
   std::string host;
   MSGPACK_DEFINE(host)

@@ -18,7 +18,7 @@ inline constexpr std::string_view kSchedulerTopic = "scheduler";
 inline constexpr std::string_view kComputeTopic = "compute";
 
 // The newest version of each API, which its servers serve.
-inline constexpr std::string_view kConductorVersion = "1.2";
+inline constexpr std::string_view kConductorVersion = "1.3";
 inline constexpr std::string_view kSchedulerVersion = "1.0";
 inline constexpr std::string_view kComputeVersion = "1.4";
 
@@ -47,9 +47,12 @@ inline constexpr std::string_view kRescue = "1.4";
 //   1.1  unshelve_instance
 //   1.2  compute_node_update_batch (call) and service_heartbeat_batch (cast):
 //        many hosts' reports and heartbeats in one message
+//   1.3  instance_steps (call): one instance's task-state steps and action
+//        events in one message and one transaction (a build's walk)
 namespace conductor_version {
 inline constexpr std::string_view kUnshelve = "1.1";
 inline constexpr std::string_view kBatches = "1.2";
+inline constexpr std::string_view kInstanceSteps = "1.3";
 }  // namespace conductor_version
 
 // Service binaries as the services table and os-services show them.
@@ -81,6 +84,7 @@ inline constexpr std::string_view kServiceHeartbeat = "service_heartbeat";      
 inline constexpr std::string_view kUnshelveInstance = "unshelve_instance";              // cast
 inline constexpr std::string_view kComputeNodeUpdateBatch = "compute_node_update_batch";  // call (1.2)
 inline constexpr std::string_view kServiceHeartbeatBatch = "service_heartbeat_batch";    // cast (1.2)
+inline constexpr std::string_view kInstanceSteps = "instance_steps";                      // call (1.3)
 }  // namespace conductor_method
 
 namespace compute_method {

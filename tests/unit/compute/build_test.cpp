@@ -54,6 +54,85 @@ TEST_F(BuildTest, WalksNovasTaskStatesAndEndsActiveRunning) {
   EXPECT_TRUE(fake_.reschedules().empty());
 }
 
+// Conductor RPC 1.3: the start event and the four steps up to spawning go
+// in one message, active and the finish event in a second; no single update.
+TEST_F(BuildTest, AConductorOf13GetsTheWalkInTwoMessages) {
+  start_compute();
+  cast_build(instance("i-1"));
+  ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 1; }));
+  EXPECT_EQ(fake_.step_messages(), 2u);
+  EXPECT_EQ(fake_.update_calls(), 0u);
+  EXPECT_EQ(fake_.history("i-1").size(), 5u);
+  const auto events = fake_.events("i-1");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_FALSE(events[0].finish);
+  EXPECT_TRUE(events[1].finish);
+  EXPECT_EQ(events[1].result, "Success");
+}
+
+// The spawn runs after `spawning` is stored: a user polling a slow driver
+// sees it for the whole spawn, as in Nova.
+TEST_F(BuildTest, SpawningIsStoredBeforeTheDriverSpawns) {
+  start_compute();
+  ASSERT_TRUE(driver_->inject_fault(FakeOperation::kSpawn, "delay:400*1").ok());
+  cast_build(instance("i-1"));
+  ASSERT_TRUE(fake_.wait_for([&] { return driver_->instance_count() == 0 && fake_.get("i-1")->task_state ==
+                                                                                std::optional<std::string>("spawning"); }));
+  EXPECT_EQ(fake_.get("i-1")->vm_state, "building");
+  ASSERT_TRUE(wait_state("i-1", "active"));
+}
+
+// An update refused inside the walk (the API deleted the instance) stops it:
+// nothing is spawned, the event finishes with the error.
+TEST_F(BuildTest, ARefusedStepInTheWalkStopsTheBuild) {
+  start_compute();
+  fake_.put(instance("i-1", "deleted", std::nullopt));
+  ASSERT_TRUE(compute_api_->build_and_run_instance(ctx(), kHost, build_request(instance("i-1"))).ok());
+  ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 1; }));
+  EXPECT_EQ(fake_.step_messages(), 1u);
+  EXPECT_EQ(driver_->instance_count(), 0u);
+  EXPECT_TRUE(fake_.history("i-1").empty());
+  const auto events = fake_.events("i-1");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].result, "Error");
+}
+
+// A conductor of RPC 1.2 has no instance_steps: the compute learns it from
+// the first refusal and sends every step alone, the same walk.
+class BuildWithOlderConductorTest : public BuildTest {
+ protected:
+  BuildWithOlderConductorTest() { conductor_has_steps_ = false; }
+};
+
+TEST_F(BuildWithOlderConductorTest, AConductorOf12GetsTheSameWalkStepByStep) {
+  start_compute();
+  cast_build(instance("i-1"));
+  ASSERT_TRUE(wait_state("i-1", "active"));
+  ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 1; }));
+  cast_build(instance("i-2"));
+  ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-2", std::string(kBuildEvent)) == 1; }));
+  for (const std::string uuid : {"i-1", "i-2"}) {
+    std::vector<std::string> walk;
+    for (const auto& s : fake_.history(uuid)) walk.push_back(s.vm_state + "/" + task_name(s.task_state));
+    EXPECT_EQ(walk, (std::vector<std::string>{"building/None", "building/networking", "building/block_device_mapping",
+                                              "building/spawning", "active/None"}));
+    EXPECT_EQ(fake_.events(uuid).size(), 2u);
+  }
+  EXPECT_EQ(fake_.step_messages(), 0u);
+  EXPECT_EQ(fake_.update_calls(), 10u);
+}
+
+// [upgrade_levels] conductor = 1.2: never sent, whatever the conductor serves.
+TEST_F(BuildTest, ACapBelow13SendsEachStepAlone) {
+  conductor_cap_ = rpcapi::fixed_cap("1.2");
+  start_compute();
+  cast_build(instance("i-1"));
+  ASSERT_TRUE(fake_.wait_for([&] { return finished_events("i-1", std::string(kBuildEvent)) == 1; }));
+  EXPECT_EQ(fake_.get("i-1")->vm_state, "active");
+  EXPECT_EQ(fake_.step_messages(), 0u);
+  EXPECT_EQ(fake_.update_calls(), 5u);
+}
+
 TEST_F(BuildTest, SpawnFailureDestroysAndAsksTheConductorToReschedule) {
   start_compute();
   ASSERT_TRUE(driver_->inject_fault(FakeOperation::kSpawn, "fail:unavailable*1").ok());

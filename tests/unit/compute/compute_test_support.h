@@ -82,6 +82,16 @@ class FakeConductor {
     std::lock_guard lock(mutex_);
     return heartbeat_batches_;
   }
+  // instance_steps messages (conductor RPC 1.3) and single instance_update
+  // calls received.
+  std::size_t step_messages() const {
+    std::lock_guard lock(mutex_);
+    return step_messages_;
+  }
+  std::size_t update_calls() const {
+    std::lock_guard lock(mutex_);
+    return update_calls_;
+  }
   // The hosts whose batched reports are refused (reported as failed).
   void refuse_reports_of(std::string host) {
     std::lock_guard lock(mutex_);
@@ -128,12 +138,21 @@ class FakeConductor {
     }
   }
 
-  // `with_batches` false: a conductor of RPC 1.1, without the batches.
-  rpc::Dispatcher dispatcher(bool with_batches = true) {
+  // `with_batches` false: a conductor of RPC 1.1, without the batches;
+  // `with_steps` false: one of RPC 1.2, without instance_steps.
+  rpc::Dispatcher dispatcher(bool with_batches = true, bool with_steps = true) {
     namespace m = rpcapi::conductor_method;
-    const auto v = with_batches ? rpcapi::kConductorVersion : rpcapi::conductor_version::kUnshelve;
+    const auto v = !with_batches ? rpcapi::conductor_version::kUnshelve
+                   : with_steps  ? rpcapi::kConductorVersion
+                                 : rpcapi::conductor_version::kBatches;
     rpc::Dispatcher d;
     auto ok = [](const rpc::Status& s) { EXPECT_TRUE(s.ok()); };
+    if (with_batches && with_steps) {
+      ok(d.add_typed<rpcapi::InstanceStepsMsg>(std::string(m::kInstanceSteps), v,
+                                               [this](const rpc::CallInfo&, rpcapi::InstanceStepsMsg steps) {
+                                                 return instance_steps(steps);
+                                               }));
+    }
     if (with_batches) {
       ok(d.add_typed<rpcapi::NodeReportBatch>(
           std::string(m::kComputeNodeUpdateBatch), v,
@@ -221,29 +240,74 @@ class FakeConductor {
   // As the database's CAS update: NotFound, or InvalidState when a guard fails.
   rpc::Result<rpc::Payload> instance_update(const rpcapi::InstanceUpdateMsg& u) {
     std::unique_lock lock(mutex_);
+    ++update_calls_;
     if (unreachable_updates_ > 0) {  // as a router that knows no conductor answers
       --unreachable_updates_;
       ++refused_updates_;
       return rpc::make_error(rpc::Errc::unavailable, "no conductor connected");
     }
-    auto it = instances_.find(u.instance_uuid);
-    if (it == instances_.end()) {
+    if (lost_reply_locked(u.instance_uuid)) return rpc::make_error(rpc::Errc::unavailable, "no conductor connected");
+    if (sdk::Status st = apply_locked(u); !st.ok()) {
       ++refused_updates_;
-      return rpcapi::to_rpc_error(sdk::Status::NotFound("instance " + u.instance_uuid + " not found"));
+      return rpcapi::to_rpc_error(st);
     }
-    InstanceMsg& msg = it->second;
-    if (!lose_replies_to_.empty() && msg.vm_state == lose_replies_to_) {
+    auto out = rpc::Payload::of(instances_.at(u.instance_uuid));
+    const bool lost = lost_reply_locked(u.instance_uuid);
+    lock.unlock();
+    cv_.notify_all();
+    if (lost) return rpc::make_error(rpc::Errc::unavailable, "no conductor connected");
+    return out;
+  }
+
+  // As ConductorManager::instance_steps: in order, the first refused update
+  // ends the walk (the steps before it stay), events are recorded.
+  rpc::Result<rpc::Payload> instance_steps(const rpcapi::InstanceStepsMsg& steps) {
+    std::unique_lock lock(mutex_);
+    ++step_messages_;
+    if (unreachable_updates_ > 0) {
+      --unreachable_updates_;
+      ++refused_updates_;
       return rpc::make_error(rpc::Errc::unavailable, "no conductor connected");
     }
+    if (lost_reply_locked(steps.instance_uuid)) {
+      return rpc::make_error(rpc::Errc::unavailable, "no conductor connected");
+    }
+    sdk::Status refused;
+    for (const auto& step : steps.steps) {
+      if (step.is_event) {
+        events_.push_back(step.event);
+        continue;
+      }
+      refused = apply_locked(step.update);
+      if (!refused.ok()) break;
+    }
+    if (!refused.ok()) ++refused_updates_;
+    const bool lost = lost_reply_locked(steps.instance_uuid);
+    lock.unlock();
+    cv_.notify_all();
+    if (lost) return rpc::make_error(rpc::Errc::unavailable, "no conductor connected");
+    if (!refused.ok()) return rpcapi::to_rpc_error(refused);
+    return rpc::Payload();
+  }
+
+  // Whether the reply about this instance is lost (lose_replies_to).
+  bool lost_reply_locked(const std::string& uuid) const {
+    auto it = instances_.find(uuid);
+    return it != instances_.end() && !lose_replies_to_.empty() && it->second.vm_state == lose_replies_to_;
+  }
+
+  sdk::Status apply_locked(const rpcapi::InstanceUpdateMsg& u) {
+    auto it = instances_.find(u.instance_uuid);
+    if (it == instances_.end()) return sdk::Status::NotFound("instance " + u.instance_uuid + " not found");
+    InstanceMsg& msg = it->second;
     const std::string task = msg.task_state.value_or("");
     const auto& et = u.expected_task_state;
     const auto& ev = u.expected_vm_state;
     if ((!et.empty() && std::find(et.begin(), et.end(), task) == et.end()) ||
         (!ev.empty() && std::find(ev.begin(), ev.end(), msg.vm_state) == ev.end()) ||
         (u.expected_host && *u.expected_host != msg.instance.host)) {
-      ++refused_updates_;
-      return rpcapi::to_rpc_error(sdk::Status::InvalidState("instance " + u.instance_uuid + " is " + msg.vm_state +
-                                                            "/" + (task.empty() ? "None" : task)));
+      return sdk::Status::InvalidState("instance " + u.instance_uuid + " is " + msg.vm_state + "/" +
+                                       (task.empty() ? "None" : task));
     }
     if (u.vm_state) msg.vm_state = *u.vm_state;
     if (u.set_task_state) msg.task_state = u.task_state;
@@ -253,12 +317,7 @@ class FakeConductor {
     if (u.set_launched_at) msg.launched_at = "2026-01-01T00:00:01.000000";
     msg.updated_at = "2099-01-01T00:00:00.000000";  // "just now", whatever the clock says
     history_[u.instance_uuid].push_back({msg.vm_state, msg.task_state, msg.instance.power_state});
-    auto out = rpc::Payload::of(msg);
-    const bool lost = !lose_replies_to_.empty() && msg.vm_state == lose_replies_to_;
-    lock.unlock();
-    cv_.notify_all();
-    if (lost) return rpc::make_error(rpc::Errc::unavailable, "no conductor connected");
-    return out;
+    return sdk::Status::OK();
   }
 
   template <class T>
@@ -302,6 +361,8 @@ class FakeConductor {
   std::size_t refused_updates_ = 0;
   std::size_t report_batches_ = 0;
   std::size_t heartbeat_batches_ = 0;
+  std::size_t step_messages_ = 0;
+  std::size_t update_calls_ = 0;
   std::set<std::string> refused_hosts_;
 };
 
@@ -368,7 +429,9 @@ class ComputeTest : public ::testing::Test {
     address_ = router_->endpoints().at(0);
 
     conductor_ep_ = make_endpoint("conductor");
-    ASSERT_TRUE(conductor_ep_->serve(std::string(rpcapi::kConductorTopic), "conductor-1", fake_.dispatcher()).ok());
+    ASSERT_TRUE(conductor_ep_->serve(std::string(rpcapi::kConductorTopic), "conductor-1",
+                                     fake_.dispatcher(true, conductor_has_steps_))
+                    .ok());
     ASSERT_TRUE(conductor_ep_->start().ok());
     ASSERT_TRUE(conductor_ep_->wait_registered(5s));
 
@@ -406,7 +469,7 @@ class ComputeTest : public ::testing::Test {
   // Creates, registers and starts the compute host.
   void start_compute(ComputeOptions options = quiet_options()) {
     compute_ep_ = make_endpoint("compute-" + kHost);
-    conductor_api_ = std::make_unique<rpcapi::ConductorRpcApi>(*compute_ep_, 5000ms);
+    conductor_api_ = std::make_unique<rpcapi::ConductorRpcApi>(*compute_ep_, 5000ms, conductor_cap_);
     manager_ = std::make_unique<ComputeManager>(kHost, driver_, *conductor_api_, options);
     ASSERT_TRUE(manager_->register_on(*compute_ep_).ok());
     ASSERT_TRUE(compute_ep_->start().ok());
@@ -501,6 +564,10 @@ class ComputeTest : public ::testing::Test {
   std::unique_ptr<rpcapi::ComputeRpcApi> compute_api_;
   std::unique_ptr<rpc::Endpoint> compute_ep_;
   std::unique_ptr<rpcapi::ConductorRpcApi> conductor_api_;
+  // Set before SetUp / start_compute: a conductor of RPC 1.2 (no
+  // instance_steps); the compute's cap on conductor RPC ([upgrade_levels]).
+  bool conductor_has_steps_ = true;
+  rpcapi::VersionCap conductor_cap_{};
   std::shared_ptr<drivers::fake::FakeDriver> driver_;
   std::unique_ptr<ComputeManager> manager_;
 };

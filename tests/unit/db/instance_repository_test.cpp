@@ -192,6 +192,48 @@ TEST_F(DbInstanceRepository, UpdateChangesOnlyGivenFieldsAndClearsTaskState) {
 // update() builds the record it returns from the one it read and the values
 // it wrote, without reading the row again: that record must be the stored one,
 // for every field an update can set.
+// A walk of steps in one transaction (conductor instance_steps): each step
+// after the first starts from the record the one before returned, with the
+// same guards as update(), and what is stored is what a fresh read shows.
+TEST_F(DbInstanceRepository, UpdateFromChainsStepsInOneTransaction) {
+  auto i = create("a");
+  auto step = [](std::optional<std::string> task, std::string expected) {
+    InstanceUpdate u;
+    u.task_state = std::move(task);
+    u.expected_task_state =
+        std::vector<std::optional<std::string>>{expected.empty() ? std::nullopt : std::optional<std::string>(expected)};
+    return u;
+  };
+  {
+    auto tx = db_->begin_write("walk");
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    InstanceRepository in_tx(*tx);
+    auto first = in_tx.update(i.uuid, step(std::nullopt, "scheduling"));
+    ASSERT_TRUE(first.ok()) << first.status();
+    auto second = in_tx.update_from(*first, step(std::string("networking"), ""));
+    ASSERT_TRUE(second.ok()) << second.status();
+    // A guard that the record it starts from does not meet is refused.
+    auto refused = in_tx.update_from(*second, step(std::string("spawning"), "block_device_mapping"));
+    EXPECT_EQ(refused.status().code(), sdk::StatusCode::kInvalidState) << refused.status();
+    auto third = in_tx.update_from(*second, step(std::string("block_device_mapping"), "networking"));
+    ASSERT_TRUE(third.ok()) << third.status();
+    ASSERT_TRUE(tx->commit().ok());
+    auto stored = repo_.get(i.uuid);
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored->task_state, std::optional<std::string>("block_device_mapping"));
+    EXPECT_EQ(stored->task_state, third->task_state);
+    EXPECT_EQ(stored->metadata, third->metadata);
+    EXPECT_EQ(stored->vm_state, third->vm_state);
+  }
+  // Outside a transaction the record is read again: a stale one cannot
+  // make a guard pass.
+  auto stale = repo_.get(i.uuid);
+  ASSERT_TRUE(stale.ok());
+  stale->task_state = "networking";
+  auto refused = repo_.update_from(*stale, step(std::string("spawning"), "networking"));
+  EXPECT_EQ(refused.status().code(), sdk::StatusCode::kInvalidState) << refused.status();
+}
+
 TEST_F(DbInstanceRepository, TheRecordAnUpdateReturnsIsTheOneStored) {
   auto i = create("a");
   ASSERT_TRUE(repo_.add_tag(i.uuid, "t1", 10).ok());
