@@ -71,10 +71,18 @@ rm -rf "$ws"; mkdir -p "$ws"
 
 cp "$accounts" "$ws/etc/accounts.yaml"
 
+# The accounts' locks live in this run's workspace, not in Tempest's default
+# /tmp/tempest-lock: the accounts have the same names in every run, so a run
+# killed while holding them (or a second run on the machine) would otherwise
+# leave the next one "Insufficient number of users provided".
+mkdir -p "$ws/tempest_lock"
 cat > "$ws/etc/tempest.conf" <<EOF
 [DEFAULT]
 log_file = $ws/tempest.log
 use_stderr = false
+
+[oslo_concurrency]
+lock_path = $ws/tempest_lock
 
 [auth]
 use_dynamic_credentials = false
