@@ -512,6 +512,13 @@ class ComputeTest : public ::testing::Test {
     cast_build(instance(uuid));
     EXPECT_TRUE(wait_state(uuid, "active")) << uuid << " did not become active";
     EXPECT_TRUE(fake_.wait_for([&] { return finished_events(uuid, "compute__do_build_and_run_instance") == 1; }));
+    // The build's last message (ACTIVE and the finish, one message at
+    // conductor RPC 1.3) is answered before its job lets the instance go:
+    // wait for the job, or a periodic task run next would skip the instance as busy.
+    EXPECT_TRUE(fake_.wait_for([&] {
+      const auto stats = manager_->build_stats();
+      return stats.running == 0 && stats.queued == 0;
+    })) << uuid << ": its build job did not end";
     return fake_.get(uuid).value_or(InstanceMsg{});
   }
 
