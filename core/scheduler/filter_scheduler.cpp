@@ -201,6 +201,8 @@ sdk::Status FilterScheduler::release(std::string_view instance_uuid) {
   return st;
 }
 
+void FilterScheduler::forget(std::string_view instance_uuid) { cache_.release_instance(instance_uuid); }
+
 sdk::Result<std::vector<Selection>> FilterScheduler::select_destinations(
     const sdk::RequestSpec& spec, const std::vector<std::string>& instance_uuids, std::optional<int> max_attempts) {
   if (instance_uuids.empty()) return sdk::Status::InvalidArgument("select_destinations without instance uuids");

@@ -94,6 +94,13 @@ class FilterScheduler {
   // failed and will be rescheduled, or the instance was deleted). Idempotent.
   sdk::Status release(std::string_view instance_uuid);
 
+  // Drops an instance's consumption from this scheduler's cache only, for a
+  // claim its sender has already released in the database (the scheduler
+  // service's fanout "release"). Deleting the claim here too would race the
+  // sender's next claim of the same instance: a reschedule releases, then
+  // claims another host, and a late release would delete that new claim.
+  void forget(std::string_view instance_uuid);
+
   const SchedulerOptions& options() const { return options_; }
   HostStateCache& host_state_cache() { return cache_; }
 

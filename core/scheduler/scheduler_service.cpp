@@ -207,11 +207,10 @@ sdk::Status SchedulerService::register_on(rpc::Endpoint& endpoint) {
   added.push_back(d.add_typed<rpcapi::InstanceUuidMsg>(
       std::string(method::kRelease), version, [this](const CallInfo& info, rpcapi::InstanceUuidMsg req) -> RpcResult {
         const std::string& rid = info.context.request_id;
-        if (auto s = scheduler_->release(req.instance_uuid); !s.ok()) {
-          spdlog::warn("[{}] release of instance {}: {}", rid, req.instance_uuid, s.message());
-          return rpcapi::to_rpc_error(s);
-        }
-        spdlog::info("[{}] released the claim of instance {}", rid, req.instance_uuid);
+        // The sender released the claim in the database before it cast this
+        // (see FilterScheduler::forget); only the cache learns it here.
+        scheduler_->forget(req.instance_uuid);
+        spdlog::info("[{}] forgot the claim of instance {}", rid, req.instance_uuid);
         return Payload();
       }));
 

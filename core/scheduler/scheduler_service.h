@@ -8,7 +8,10 @@
 //                               "NoValidHost" with the filter that emptied the list
 //   claim (call)                claim one alternate for a reschedule; "Conflict"
 //                               when it has no room left
-//   release (fanout)            forget an instance's claim and consumption
+//   release (fanout)            forget an instance's consumption in the cache; the
+//                               sender has released its claim in the database
+//                               first (a release that deleted it here would
+//                               race the sender's next claim of that instance)
 //   update_node (fanout)        a compute node's report, relayed by the conductor
 //   service_heartbeat (fanout)  a compute service is alive
 //   service_set_disabled (fanout) the operator (en|dis)abled a compute service

@@ -29,7 +29,11 @@ disk_a="$(server_id disk-a)" disk_b="$(server_id disk-b)" disk_c="$(server_id di
 for name in disk-a disk-b disk-c; do
   check "$name wrote its marker into the root file system of its disk" wait_disk_markers "$name" WRITTEN 1
 done
-no_kernel_boot() { ! timeout 10 virsh -c "$uri" dumpxml "$1" | grep -q "<kernel>"; }
+no_kernel_boot() {
+  local xml
+  xml="$(timeout 10 virsh -c "$uri" dumpxml "$1")" || return 1
+  ! grep -q "<kernel>" <<< "$xml"
+}
 check "disk-a boots by the BIOS (no <kernel> in its domain)" no_kernel_boot "$disk_a"
 check "disk-c (raw image) boots by the BIOS too" no_kernel_boot "$disk_c"
 check "SYSLINUX ran from disk-a's disk (console)" bash -c "'$stratus' server console-log disk-a | grep -q SYSLINUX"

@@ -377,7 +377,12 @@ check "the guest came up again" wait_markers 5
 
 # ---- delete: the domain and its files are gone ---------------------------------------------
 check "server delete --wait" st server delete e2e-1 --wait --timeout 300
-gone() { ! timeout 10 virsh -c "$uri" list --all --uuid | grep -qi "$uuid"; }
+# A failed virsh is not "gone" (see network_e2e_test.sh).
+gone() {
+  local list
+  list="$(timeout 10 virsh -c "$uri" list --all --uuid)" || return 1
+  ! grep -qi "$uuid" <<< "$list"
+}
 for _ in $(seq 1 50); do gone && break; sleep 0.2; done
 check "the domain ($domain) is undefined" gone
 check "the instance directory is removed" test ! -e "$work/instances/$uuid"

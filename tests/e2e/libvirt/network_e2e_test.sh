@@ -299,7 +299,7 @@ action "$g1" '{"unrescue": null}' > /dev/null
 check "unrescue: ACTIVE" wait_status "$g1" ACTIVE 180
 check "unrescue: the guest booted its own image again" wait_console "$g1" "$marker" $((boots + 1)) 120
 check "unrescue: one disk again, no rescue files" \
-  bash -c "! timeout 10 virsh -c '$uri' domblklist '$g1' | grep -q disk.rescue && test ! -e '$work/instances/$g1/disk.rescue'"
+  bash -c "disks=\"\$(timeout 10 virsh -c '$uri' domblklist '$g1')\" && ! grep -q disk.rescue <<< \"\$disks\" && test ! -e '$work/instances/$g1/disk.rescue'"
 check "unrescue: the guest answers on its address" pings_within "$ip1" 60
 
 # ---- console log: the API's tail -------------------------------------------------------------
@@ -310,7 +310,13 @@ check "console log with a length gives that many lines" \
 ports="$(api GET "/network/v2.0/ports?device_id=$g1&device_id=$g2" | jq -r '.ports[].id')"
 api DELETE "/v2.1/servers/$g1" > /dev/null
 api DELETE "/v2.1/servers/$g2" > /dev/null
-gone() { ! timeout 10 virsh -c "$uri" list --all --uuid | grep -qi -e "$g1" -e "$g2"; }
+# A failed virsh is not "gone": `virsh list --all` fails when a domain is undefined while it
+# lists, and an empty answer would then end the wait while the other domain is still there.
+gone() {
+  local list
+  list="$(timeout 10 virsh -c "$uri" list --all --uuid)" || return 1
+  ! grep -qi -e "$g1" -e "$g2" <<< "$list"
+}
 for _ in $(seq 1 100); do gone && break; sleep 0.3; done
 check "both domains are undefined" gone
 filters_gone() {

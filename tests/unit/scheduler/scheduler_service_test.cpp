@@ -130,10 +130,35 @@ TEST_F(SchedulerServiceTest, ReportThenScheduleRecordsTheClaimInAllocations) {
   EXPECT_EQ(a->node, "h1");
   EXPECT_EQ(a->memory_mb, 1024);
 
-  // release (fanout) gives it back in the database and in the cache.
+  // Given back as the conductor does: the database row first, then release
+  // (fanout) for the caches.
+  ASSERT_TRUE(db::AllocationRepository(*db_).release("i-1").ok());
   ASSERT_TRUE(client_->release(ctx(), "i-1").ok());
-  EXPECT_TRUE(eventually([&] { return !db::AllocationRepository(*db_).get("i-1").ok(); }));
   EXPECT_TRUE(eventually([&] { return services_[0]->host_state_cache().get("h1", "h1")->free_ram_mb == 4096; }));
+}
+
+// A reschedule releases the claim on the failed host, then claims another;
+// the release cast for the caches can arrive after that new claim. It must
+// not delete it (it did: CI saw a rescheduled build without its claim).
+TEST_F(SchedulerServiceTest, ALateReleaseDoesNotDeleteTheNextClaimOfTheInstance) {
+  start_scheduler("sched-1");
+  add_node("h1", 4096);
+  add_node("h2", 2048);
+  report("h1", 4096);
+  report("h2", 2048);
+  ASSERT_TRUE(select({"i-1"}).ok());
+  ASSERT_EQ(db::AllocationRepository(*db_).get("i-1")->node, "h1");
+
+  ASSERT_TRUE(db::AllocationRepository(*db_).release("i-1").ok());
+  ASSERT_TRUE(client_->claim(ctx(), rpcapi::ClaimMsg{{"h2", "h2"}, "i-1", testing::make_flavor(1024)}).ok());
+  ASSERT_TRUE(client_->release(ctx(), "i-1").ok());  // the late one, for h1
+  // The cast has been handled once the cache forgot i-1 (h2 no longer counts it).
+  ASSERT_TRUE(eventually([&] { return services_[0]->host_state_cache().get("h2", "h2")->free_ram_mb == 2048; }));
+
+  auto a = db::AllocationRepository(*db_).get("i-1");
+  ASSERT_TRUE(a.ok()) << "the new claim was deleted: " << a.status();
+  EXPECT_EQ(a->node, "h2");
+  EXPECT_EQ(a->memory_mb, 1024);
 }
 
 TEST_F(SchedulerServiceTest, AggregateZonesReachTheFiltersOnTheNextRequest) {
