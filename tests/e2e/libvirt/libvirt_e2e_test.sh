@@ -338,7 +338,7 @@ check "the domain has it as a read-only cdrom" \
 user_data_seen() {
   for _ in $(seq 1 30); do
     st server console-log e2e-1 2>/dev/null | sed -n '/STRATUS-USER-DATA-BEGIN/,/STRATUS-USER-DATA-END/p' \
-      | grep -q "^echo $user_data_marker" && return 0
+      | grep "^echo $user_data_marker" > /dev/null && return 0
     sleep 1
   done
   echo "the user data marker $user_data_marker is not in the console log; its tail:"
@@ -350,7 +350,7 @@ check "the guest read the user data from the config drive (marker in console-log
 # ---- reboot soft (ACPI: the guest powers itself off, the driver starts it) and hard ---
 check "server reboot (soft) --wait" st server reboot e2e-1 --wait --timeout 300
 check "the guest came up again after the soft reboot" wait_markers 2
-clean_poweroff() { st server console-log e2e-1 | grep -q STRATUS-GUEST-POWEROFF; }
+clean_poweroff() { st server console-log e2e-1 | grep STRATUS-GUEST-POWEROFF > /dev/null; }
 check "the soft reboot was a clean ACPI power-off" clean_poweroff
 check "server reboot --hard --wait" st server reboot e2e-1 --hard --wait --timeout 300
 check "the guest came up again after the hard reboot" wait_markers 3

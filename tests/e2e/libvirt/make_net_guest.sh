@@ -21,7 +21,9 @@ marker="${2:?usage: make_net_guest.sh OUT_DIR MARKER}"
 kernel="$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1 || true)"
 [ -n "$kernel" ] && [ -r "$kernel" ] || { echo "make_net_guest: no readable /boot/vmlinuz-*" >&2; exit 1; }
 kver="${kernel#/boot/vmlinuz-}"
-[ -x /bin/busybox ] && /bin/busybox --list | grep -qx ipcalc || { echo "make_net_guest: needs busybox-static" >&2; exit 1; }
+# grep without -q reads the whole list: under pipefail, grep -q leaving early
+# can kill busybox with SIGPIPE and fail the pipeline although ipcalc is there.
+[ -x /bin/busybox ] && /bin/busybox --list | grep -x ipcalc > /dev/null || { echo "make_net_guest: needs busybox-static" >&2; exit 1; }
 
 mkdir -p "$out"
 root="$(mktemp -d)"

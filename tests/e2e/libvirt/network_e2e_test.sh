@@ -75,7 +75,7 @@ cleanup() {
   fi
   if [ ${#started[@]} -gt 0 ]; then
     for dom in $(timeout 20 virsh -c "$uri" list --all --name 2>/dev/null); do
-      if timeout 10 virsh -c "$uri" dumpxml "$dom" 2>/dev/null | grep -q "$work/"; then
+      if timeout 10 virsh -c "$uri" dumpxml "$dom" 2>/dev/null | grep "$work/" > /dev/null; then
         echo "cleanup: removing leftover domain $dom"
         timeout 20 virsh -c "$uri" destroy "$dom" > /dev/null 2>&1 || true
         timeout 20 virsh -c "$uri" undefine --managed-save "$dom" > /dev/null 2>&1 || true
@@ -122,7 +122,7 @@ for _ in $(seq 1 100); do timeout 10 virsh -c "$uri" version > /dev/null 2>&1 &&
 require "libvirtd (in $ns) answers on $uri" timeout 10 virsh -c "$uri" version
 # Domains an earlier run left defined (their files were in its directory).
 for dom in $(timeout 20 virsh -c "$uri" list --all --name 2>/dev/null); do
-  if timeout 10 virsh -c "$uri" dumpxml "$dom" 2>/dev/null | grep -q "/tmp/stratus-net-e2e[.]"; then
+  if timeout 10 virsh -c "$uri" dumpxml "$dom" 2>/dev/null | grep "/tmp/stratus-net-e2e[.]" > /dev/null; then
     timeout 20 virsh -c "$uri" undefine --managed-save "$dom" > /dev/null 2>&1 || true
   fi
 done

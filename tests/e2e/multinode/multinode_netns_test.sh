@@ -273,7 +273,7 @@ wait_ready() {  # wait_ready NODE: its "ready" line after the last start (bounde
   local node="$1" out
   out="$(node_dir "$node")/out"
   for _ in $(seq 1 600); do
-    tail -c "+$((mark_of[$node] + 1))" "$out" | grep -q "stratus serve:.* ready" && return 0
+    tail -c "+$((mark_of[$node] + 1))" "$out" | grep "stratus serve:.* ready" > /dev/null && return 0
     kill -0 "${pid_of[$node]}" 2>/dev/null || break
     sleep 0.1
   done
