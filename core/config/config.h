@@ -162,7 +162,8 @@ struct DatabaseSection {
   std::string connection;
   // PostgreSQL: connections each process may hold at once (its api,
   // conductor and scheduler threads run transactions side by side, one per
-  // connection); SQLite always has one. 1 to 64.
+  // connection). SQLite: read-only connections for read transactions, beside
+  // its one writer. 1 to 64.
   std::int64_t pool_size = 4;
 };
 

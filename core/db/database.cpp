@@ -22,7 +22,10 @@ sdk::Result<std::unique_ptr<Database>> Database::open(const std::filesystem::pat
   copts.busy_timeout_ms = options.busy_timeout_ms;
   auto conn = open_sqlite_connection(path.string(), copts);
   if (!conn.ok()) return conn.status();
-  return migrated(path, std::move(*conn), nullptr, options);
+  SqliteOptions read_opts = copts;
+  read_opts.read_only = true;
+  Opener read_opener = [file = path.string(), read_opts]() { return open_sqlite_connection(file, read_opts); };
+  return migrated(path, std::move(*conn), nullptr, std::move(read_opener), options);
 }
 
 sdk::Result<std::unique_ptr<Database>> Database::open(const std::string& connection,
@@ -47,28 +50,37 @@ sdk::Result<std::unique_ptr<Database>> Database::open(const std::string& connect
   auto conn = open_pg_connection(connection, popts);
   if (!conn.ok()) return conn.status();
   Opener opener = [connection, popts]() { return open_pg_connection(connection, popts); };
-  return migrated(redact_connection_string(connection), std::move(*conn), std::move(opener), options);
+  return migrated(redact_connection_string(connection), std::move(*conn), std::move(opener), nullptr, options);
 }
 
 sdk::Result<std::unique_ptr<Database>> Database::migrated(const std::filesystem::path& path,
                                                           std::unique_ptr<Connection> conn, Opener opener,
-                                                          const DatabaseOptions& options) {
+                                                          Opener read_opener, const DatabaseOptions& options) {
   const auto& migrations = options.migrations != nullptr ? *options.migrations : builtin_migrations();
   auto st = migrate(*conn, migrations);
   if (!st.ok()) return sdk::Status(st.code(), path.string() + ": " + st.message());
   spdlog::debug("database {} ({}) at schema version {}", path.string(), conn->dialect().name,
                 db::schema_version(*conn));
-  return std::unique_ptr<Database>(new Database(path, std::move(conn), std::move(opener), options));
+  return std::unique_ptr<Database>(
+      new Database(path, std::move(conn), std::move(opener), std::move(read_opener), options));
 }
 
-Database::Database(std::filesystem::path path, std::unique_ptr<Connection> conn, Opener opener,
+Database::Database(std::filesystem::path path, std::unique_ptr<Connection> conn, Opener opener, Opener read_opener,
                    const DatabaseOptions& options)
-    : path_(std::move(path)), dialect_(&conn->dialect()), opener_(std::move(opener)),
-      // SQLite: one connection, its single writer.
-      pool_size_(opener_ ? std::max(1, options.pool_size) : 1), pool_wait_ms_(std::max(0, options.pool_wait_ms)),
+    : path_(std::move(path)), dialect_(&conn->dialect()), pool_wait_ms_(std::max(0, options.pool_wait_ms)),
       replay_attempts_(std::max(0, options.replay_attempts)) {
+  // Without an opener a pool is the connection it was given (SQLite's one
+  // writer); the readers' pool opens its first connection when a read
+  // transaction first needs one.
+  writers_.name = "connection";
+  writers_.size = opener ? std::max(1, options.pool_size) : 1;
+  writers_.opener = std::move(opener);
+  writers_.opened = 1;
+  readers_.name = "read connection";
+  readers_.size = read_opener ? std::max(1, options.pool_size) : 0;
+  readers_.opener = std::move(read_opener);
   all_.push_back(conn.get());
-  idle_.push_back(std::move(conn));
+  writers_.idle.push_back(std::move(conn));
 }
 
 Database::~Database() = default;
@@ -94,53 +106,57 @@ int Database::connections_opened() {
 sdk::Result<Transaction> Database::begin_write(std::string purpose) { return begin(std::move(purpose), true); }
 sdk::Result<Transaction> Database::begin_read(std::string purpose) { return begin(std::move(purpose), false); }
 
-sdk::Result<std::unique_ptr<Connection>> Database::acquire(const std::string& purpose) {
+sdk::Result<std::unique_ptr<Connection>> Database::acquire(const std::string& purpose, bool write) {
   std::unique_lock lock(mu_);
   const auto me = std::this_thread::get_id();
   if (std::find(holders_.begin(), holders_.end(), me) != holders_.end()) {
     return sdk::Status::Internal(purpose + ": this thread already holds a transaction on " + path_.string() +
                                  " (pass its Transaction to the repository instead of the Database)");
   }
+  Pool& pool = pool_for(write);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(pool_wait_ms_);
   for (;;) {
-    if (!idle_.empty()) {
-      auto conn = std::move(idle_.back());
-      idle_.pop_back();
+    if (!pool.idle.empty()) {
+      auto conn = std::move(pool.idle.back());
+      pool.idle.pop_back();
       holders_.push_back(me);
       return conn;
     }
-    if (static_cast<int>(all_.size()) + opening_ < pool_size_) {
+    if (pool.opener && pool.opened + pool.opening < pool.size) {
       // Opening takes a round trip or more: not under the lock.
-      ++opening_;
+      ++pool.opening;
       lock.unlock();
-      auto opened = opener_();
+      auto opened = pool.opener();
       lock.lock();
-      --opening_;
+      --pool.opening;
       if (!opened.ok()) {
-        freed_.notify_one();  // another waiter may try in its turn
+        pool.freed.notify_one();  // another waiter may try in its turn
         return sdk::Status(opened.status().code(), purpose + ": " + opened.status().message());
       }
+      ++pool.opened;
       all_.push_back(opened->get());
       holders_.push_back(me);
-      spdlog::debug("database {}: connection {} of at most {} opened", path_.string(), all_.size(), pool_size_);
+      spdlog::debug("database {}: {} {} of at most {} opened", path_.string(), pool.name, pool.opened, pool.size);
       return std::move(*opened);
     }
-    if (freed_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty()) {
-      return sdk::Status::Unavailable(purpose + ": no free connection to the database " + path_.string() + " after " +
-                                      std::to_string(pool_wait_ms_) + " ms (all " + std::to_string(pool_size_) +
-                                      " of [database] pool_size are in use)");
+    if (pool.freed.wait_until(lock, deadline) == std::cv_status::timeout && pool.idle.empty()) {
+      return sdk::Status::Unavailable(purpose + ": no free " + pool.name + " to the database " + path_.string() +
+                                      " after " + std::to_string(pool_wait_ms_) + " ms (all " +
+                                      std::to_string(pool.size) + " of [database] pool_size are in use)");
     }
   }
 }
 
-void Database::release(std::unique_ptr<Connection> conn) {
+void Database::release(std::unique_ptr<Connection> conn, bool write) {
+  Pool* pool = nullptr;
   {
     std::lock_guard lock(mu_);
-    idle_.push_back(std::move(conn));
+    pool = &pool_for(write);
+    pool->idle.push_back(std::move(conn));
     auto me = std::find(holders_.begin(), holders_.end(), std::this_thread::get_id());
     if (me != holders_.end()) holders_.erase(me);
   }
-  freed_.notify_one();
+  pool->freed.notify_one();
 }
 
 void Database::note_replay(const char* purpose, int replay, const sdk::Status& why) {
@@ -151,17 +167,17 @@ void Database::note_replay(const char* purpose, int replay, const sdk::Status& w
 }
 
 sdk::Result<Transaction> Database::begin(std::string purpose, bool write) {
-  auto conn = acquire(purpose);
+  auto conn = acquire(purpose, write);
   if (!conn.ok()) return conn.status();
   // From here the connection goes back to the pool on every path: a
   // Transaction owns it, or release() takes it.
   if (auto open = (*conn)->ensure_open(purpose); !open.ok()) {
-    release(std::move(*conn));
+    release(std::move(*conn), write);
     return open;
   }
   auto st = (*conn)->defer(purpose, std::string(write ? dialect_->begin_write : dialect_->begin_read));
   if (!st.ok()) {
-    release(std::move(*conn));
+    release(std::move(*conn), write);
     return st;
   }
   return Transaction(*this, std::move(*conn), std::move(purpose), write);
@@ -206,7 +222,7 @@ bool Transaction::replayable() const noexcept { return replayable_ || (conn_ != 
 
 void Transaction::finish() {
   conn_ = nullptr;
-  if (lease_ != nullptr) db_->release(std::move(lease_));
+  if (lease_ != nullptr) db_->release(std::move(lease_), write_);
 }
 
 }  // namespace stratus::core::db

@@ -4,12 +4,15 @@
 //
 // Threading model: a Database lends connections from a small pool, one to
 // each Transaction from begin to commit or rollback, so a Database is safe to
-// share between any number of threads and each transaction is atomic. SQLite
-// has one connection (its single writer: the pool is one); PostgreSQL up to
-// `pool_size`, opened as needed, so the api, conductor and scheduler threads
-// of one process do not queue behind one another's round trips. A begin that
-// finds every connection lent waits up to `pool_wait_ms`, then fails with
-// kUnavailable. Correctness never rested on one connection: several
+// share between any number of threads and each transaction is atomic.
+// PostgreSQL: up to `pool_size` connections, opened as needed, so the api,
+// conductor and scheduler threads of one process do not queue behind one
+// another's round trips. SQLite: one read-write connection for the write
+// transactions (its single writer), and up to `pool_size` read-only ones for
+// the read transactions (WAL: a reader sees the last commit and never waits
+// for the writer), so reads stop queueing behind writes and each other. A
+// begin that finds every connection of its pool lent waits up to
+// `pool_wait_ms`, then fails with kUnavailable. Correctness never rested on one connection: several
 // Databases on the same file or server (processes, schedulers, the race
 // tests) are several writers, and every read-then-write is a conditional
 // statement, a unique constraint or runs under a row lock (see
@@ -46,9 +49,10 @@ struct DatabaseOptions {
   // PostgreSQL: how often a lost connection is re-established at the start
   // of the next transaction before that transaction fails with kUnavailable.
   int reconnect_attempts = 5;
-  // PostgreSQL: how many connections one Database may hold (`[database]
-  // pool_size`); SQLite always has one. And how long a transaction waits for
-  // one of them to be free before kUnavailable.
+  // How many connections one Database may hold (`[database] pool_size`):
+  // PostgreSQL's for all transactions; SQLite's read-only ones for the read
+  // transactions, beside its one writer. And how long a transaction waits
+  // for one of its pool to be free before kUnavailable.
   int pool_size = 4;
   int pool_wait_ms = 10000;
   // How often write() / read() run the caller's function again, on a fresh
@@ -109,7 +113,7 @@ class Database {
   // Statements prepared on this Database's connections so far (for tests and
   // benchmarks that count queries; see Connection::statements_prepared).
   std::uint64_t statements_prepared();
-  // Connections opened so far (at most the pool's size), and transactions
+  // Connections opened so far (at most the pools' sizes), and transactions
   // run again after a lost connection: for tests and benchmarks.
   int connections_opened();
   std::uint64_t replays() const noexcept { return replays_.load(std::memory_order_relaxed); }
@@ -119,18 +123,33 @@ class Database {
  private:
   friend class Transaction;
   using Opener = std::function<sdk::Result<std::unique_ptr<Connection>>()>;
-  Database(std::filesystem::path path, std::unique_ptr<Connection> conn, Opener opener, const DatabaseOptions& options);
+  // Connections lent to transactions of one kind. Guarded by mu_.
+  struct Pool {
+    const char* name;  // for messages: "connection", "read connection"
+    Opener opener;     // opens a further connection; empty: only the first
+    int size = 1;
+    int opened = 0;    // connections of this pool that exist
+    int opening = 0;   // opens under way
+    std::vector<std::unique_ptr<Connection>> idle;
+    std::condition_variable freed;
+  };
+  // `opener` opens the writers' further connections (PostgreSQL) and
+  // `read_opener` the readers' (SQLite); either may be empty.
+  Database(std::filesystem::path path, std::unique_ptr<Connection> conn, Opener opener, Opener read_opener,
+           const DatabaseOptions& options);
 
   sdk::Result<Transaction> begin(std::string purpose, bool write);
-  // Brings `conn` to the schema and wraps it; `opener` opens the pool's
-  // further connections (none for SQLite).
+  // Brings `conn` to the schema and wraps it.
   static sdk::Result<std::unique_ptr<Database>> migrated(const std::filesystem::path& path,
                                                          std::unique_ptr<Connection> conn, Opener opener,
-                                                         const DatabaseOptions& options);
-  // A free connection of the pool (opening one while fewer than pool_size
+                                                         Opener read_opener, const DatabaseOptions& options);
+  // The pool a transaction of this kind borrows from: the readers' when
+  // there is one (SQLite), the writers' otherwise.
+  Pool& pool_for(bool write) noexcept { return write || readers_.size == 0 ? writers_ : readers_; }
+  // A free connection of the pool (opening one while fewer than its size
   // are open), waiting up to pool_wait_ms; and its return.
-  sdk::Result<std::unique_ptr<Connection>> acquire(const std::string& purpose);
-  void release(std::unique_ptr<Connection> conn);
+  sdk::Result<std::unique_ptr<Connection>> acquire(const std::string& purpose, bool write);
+  void release(std::unique_ptr<Connection> conn, bool write);
   void note_replay(const char* purpose, int replay, const sdk::Status& why);
 
   static const sdk::Status& status_of(const sdk::Status& st) { return st; }
@@ -159,18 +178,15 @@ class Database {
 
   std::filesystem::path path_;
   const Dialect* dialect_;
-  Opener opener_;
-  int pool_size_;
   int pool_wait_ms_;
   int replay_attempts_;
   std::atomic<std::uint64_t> replays_{0};
 
   std::mutex mu_;
-  std::condition_variable freed_;
-  std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mu_
-  std::vector<Connection*> all_;                   // every connection opened; guarded by mu_
-  int opening_ = 0;                                // opens under way; guarded by mu_
-  std::vector<std::thread::id> holders_;           // threads holding a transaction; guarded by mu_
+  Pool writers_;                          // guarded by mu_
+  Pool readers_;                          // size 0: none (PostgreSQL); guarded by mu_
+  std::vector<Connection*> all_;          // every connection opened; guarded by mu_
+  std::vector<std::thread::id> holders_;  // threads holding a transaction; guarded by mu_
 };
 
 }  // namespace stratus::core::db

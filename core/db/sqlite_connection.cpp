@@ -211,7 +211,8 @@ const Dialect& sqlite_dialect() {
 
 Result<std::unique_ptr<Connection>> open_sqlite_connection(const std::string& path, const SqliteOptions& options) {
   sqlite3* raw = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  int flags = (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+              SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
@@ -234,12 +235,12 @@ Result<std::unique_ptr<Connection>> open_sqlite_connection(const std::string& pa
   wal_switch.first_pause = std::chrono::milliseconds(20);
   wal_switch.factor = 1;
   wal_switch.give_up_after = std::chrono::milliseconds(options.busy_timeout_ms);
+  // A read-only connection cannot switch the file; it only checks below.
+  const char* configure = options.read_only
+                              ? "PRAGMA foreign_keys=ON;"
+                              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
   Status st = retry_bounded(
-      wal_switch,
-      [&](int) {
-        return conn->exec_script("configure database " + path,
-                                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
-      },
+      wal_switch, [&](int) { return conn->exec_script("configure database " + path, configure); },
       [](const Status& failed) { return failed.is(sdk::StatusCode::kUnavailable); });
   if (!st.ok()) return st;
   auto mode = conn->prepare("check journal mode", "PRAGMA journal_mode");
