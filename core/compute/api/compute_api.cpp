@@ -156,8 +156,13 @@ Status ComputeAPI::run_action(const ComputeContext& ctx, const db::InstanceRecor
   db::InstanceRepository instances(db_);
   // A concurrent change that leaves the action allowed (a delete over a
   // backup that just ended) is not the user's conflict: Nova takes such a
-  // request, so the action goes on from the new state, a bounded number of times.
-  constexpr int kStateRaceAttempts = 4;
+  // request, so the action goes on from the new state, a bounded number of
+  // times. The re-read runs beside the writer (SQLite's read connections), so
+  // a host that flips the state back and forth can win a few rounds in a row:
+  // each round is a read and a compare-and-swap, and 16 make a 409 for a
+  // request that Nova would take vanishingly rare (4 were lost about once in
+  // 300 deletes against a writer flipping a task as fast as it could).
+  constexpr int kStateRaceAttempts = 16;
   sdk::Result<db::InstanceRecord> updated = Status::Internal("no attempt");
   for (int attempt = 1;; ++attempt) {
     if (Status s = check_action_allowed(ctx, *instance, action); !s.ok()) return s;
