@@ -775,7 +775,8 @@ struct Endpoint::Impl {
       const RequestContext& ctx = req->context;
       CallInfo info{ctx, req->method, req->ns, parsed, h.topic, is_call};
       if (opt.observer) method = req->method;
-      auto r = job.dispatcher->dispatch(info, Payload::from_bytes(std::string(args_bytes)));
+      // The args stay in the received frame, which outlives the dispatch.
+      auto r = job.dispatcher->dispatch(info, Payload::borrowing(args_bytes));
       c.served.fetch_add(1, std::memory_order_relaxed);
       if (r.ok()) {
         spdlog::debug("rpc {} {} {} v{} req={} ok", is_call ? "call" : "cast", h.topic, req->method,

@@ -23,6 +23,26 @@ struct FlavorV2 {
   MSGPACK_DEFINE(name, vcpus, memory_mb)
 };
 
+TEST(RpcPayload, ABorrowingPayloadReadsTheCallersBytesAndACopyOwnsItsOwn) {
+  auto encoded = Payload::of(std::vector<int>{1, 2, 3});
+  ASSERT_TRUE(encoded.ok());
+  std::string frame(encoded->bytes());
+  const Payload borrowed = Payload::borrowing(frame);
+  EXPECT_EQ(borrowed.bytes().data(), frame.data());  // no copy
+  EXPECT_EQ(borrowed.as<std::vector<int>>().value(), (std::vector<int>{1, 2, 3}));
+  Payload kept = borrowed;  // what a handler that keeps its args does
+  Payload assigned;
+  assigned = borrowed;
+  Payload moved = Payload::borrowing(frame);
+  Payload moved_to(std::move(moved));
+  frame.assign(frame.size(), '\xc0');  // the frame is reused after the dispatch
+  EXPECT_EQ(kept.as<std::vector<int>>().value(), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(assigned.as<std::vector<int>>().value(), (std::vector<int>{1, 2, 3}));
+  EXPECT_NE(kept.bytes().data(), frame.data());
+  EXPECT_EQ(moved_to.bytes().data(), frame.data());  // a move still borrows
+  EXPECT_FALSE(borrowed.as<std::vector<int>>().ok());  // it reads the frame as it is now
+}
+
 TEST(RpcPayload, RoundTripsValues) {
   auto p = Payload::of(std::vector<int>{1, 2, 3});
   ASSERT_TRUE(p.ok());

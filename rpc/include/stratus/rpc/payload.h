@@ -37,6 +37,30 @@ class Payload {
   // checks).
   static Payload from_bytes(std::string bytes) { Payload p; p.bytes_ = std::move(bytes); return p; }
 
+  // Refers to bytes it does not own, which must outlive this Payload: for a
+  // receiver that hands a received frame to a handler by const reference
+  // without copying it. A copy owns its bytes, so a handler may keep one.
+  static Payload borrowing(std::string_view bytes) noexcept {
+    Payload p;
+    p.bytes_.clear();
+    p.borrowed_ = bytes.data();
+    p.borrowed_size_ = bytes.size();
+    return p;
+  }
+
+  Payload(const Payload& other) : bytes_(other.bytes()) {}
+  Payload& operator=(const Payload& other) {
+    if (this != &other) {
+      bytes_.assign(other.bytes());
+      borrowed_ = nullptr;
+      borrowed_size_ = 0;
+    }
+    return *this;
+  }
+  Payload(Payload&&) noexcept = default;
+  Payload& operator=(Payload&&) noexcept = default;
+  ~Payload() = default;
+
   // Encodes v with msgpack. Thread-safe; allocation failure is the only error
   // and is reported as Errc::internal.
   template <class T>
@@ -55,7 +79,8 @@ class Payload {
   template <class T>
   Result<T> as() const noexcept {
     try {
-      const msgpack::object o = detail::unpack_in_scratch(bytes_.data(), bytes_.size());
+      const std::string_view b = bytes();
+      const msgpack::object o = detail::unpack_in_scratch(b.data(), b.size());
       T out{};
       o.convert(out);
       return out;
@@ -64,11 +89,15 @@ class Payload {
     }
   }
 
-  std::string_view bytes() const noexcept { return bytes_; }
-  std::size_t size() const noexcept { return bytes_.size(); }
+  std::string_view bytes() const noexcept {
+    return borrowed_ != nullptr ? std::string_view(borrowed_, borrowed_size_) : std::string_view(bytes_);
+  }
+  std::size_t size() const noexcept { return bytes().size(); }
 
  private:
-  std::string bytes_;
+  std::string bytes_;              // owned bytes, unless borrowed_ is set
+  const char* borrowed_ = nullptr;  // borrowing(): the caller's bytes
+  std::size_t borrowed_size_ = 0;
 };
 
 }  // namespace stratus::rpc
