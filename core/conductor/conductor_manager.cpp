@@ -16,7 +16,6 @@
 #include "core/db/service_repository.h"
 #include "core/db/service_version_repository.h"
 #include "core/common/time_util.h"
-#include "core/network/security_group_membership.h"
 #include "core/rpcapi/instance_message.h"
 #include "core/rpcapi/topics.h"
 
@@ -45,9 +44,8 @@ db::InstanceUpdate to_db_update(const rpcapi::InstanceUpdateMsg& msg) {
 
 }  // namespace
 
-ConductorManager::ConductorManager(db::Database& db, const rpcapi::SchedulerRpcApi& scheduler,
-                                   network::SecurityGroupRefresh* security_group_refresh)
-    : db_(db), scheduler_(scheduler), security_group_refresh_(security_group_refresh) {}
+ConductorManager::ConductorManager(db::Database& db, const rpcapi::SchedulerRpcApi& scheduler)
+    : db_(db), scheduler_(scheduler) {}
 
 sdk::Result<rpcapi::InstanceMsg> ConductorManager::instance_update(const sdk::RequestContext& ctx,
                                                                    const rpcapi::InstanceUpdateMsg& update) {
@@ -227,19 +225,9 @@ sdk::Status ConductorManager::instance_destroy(const sdk::RequestContext& ctx, c
     auto existing = instances.get(instance_uuid, /*include_deleted=*/true);
     if (!existing.ok()) return existing.status();
   }
-  // The groups of the ports that go (a user's port stays, and stays a member).
-  std::vector<std::string> groups_left;
-  if (security_group_refresh_ != nullptr) {
-    auto groups = network::groups_left_by_device(*tx, instance_uuid);
-    if (!groups.ok()) return groups.status();
-    groups_left = std::move(*groups);
-  }
   auto freed = db::PortRepository(*tx).remove_by_device(instance_uuid);
   if (!freed.ok()) return freed.status();
   if (auto s = tx->commit(); !s.ok()) return s;
-  if (!groups_left.empty()) {
-    security_group_refresh_->refresh(ctx.request_id, network::SecurityGroupChange{{}, std::move(groups_left), {}});
-  }
   // The database's allocation went with destroy(); the caches learn it here.
   if (auto s = scheduler_.release(ctx, instance_uuid); !s.ok()) {
     spdlog::warn("[{}] telling the schedulers to forget instance {}: {}", ctx.request_id, instance_uuid, s.message());

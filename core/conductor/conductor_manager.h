@@ -24,7 +24,6 @@
 #include "core/db/compute_node_repository.h"
 #include "core/db/database.h"
 #include "core/db/scope.h"
-#include "core/network/security_group_refresh.h"
 #include "core/rpcapi/messages.h"
 #include "core/rpcapi/scheduler_rpcapi.h"
 #include "stratus/sdk/request_context.h"
@@ -34,10 +33,8 @@ namespace stratus::core::conductor {
 
 class ConductorManager {
  public:
-  // Not owned; all must outlive the manager. `security_group_refresh` (may
-  // be null: none) hears of the groups a destroyed instance's ports left.
-  ConductorManager(db::Database& db, const rpcapi::SchedulerRpcApi& scheduler,
-                   network::SecurityGroupRefresh* security_group_refresh = nullptr);
+  // Not owned; both must outlive the manager.
+  ConductorManager(db::Database& db, const rpcapi::SchedulerRpcApi& scheduler);
 
   // Applies the update (the set_* flags say which nullable fields change;
   // "" in expected_task_state stands for None) and returns the instance as
@@ -71,11 +68,7 @@ class ConductorManager {
                                                                          const std::string& host);
 
   // Marks the instance deleted, frees its ports and its claim, and tells
-  // every scheduler to forget it. The groups its freed ports were in lose
-  // their addresses: the instances whose rules name one of those groups as
-  // remote are refreshed (Neutron's member update on a port's delete), so an
-  // address later given to another server is not let in by them.
-  // Idempotent: OK when already deleted.
+  // every scheduler to forget it. Idempotent: OK when already deleted.
   // kNotFound for an instance the database never had.
   sdk::Status instance_destroy(const sdk::RequestContext& ctx, const std::string& instance_uuid);
 
@@ -118,7 +111,6 @@ class ConductorManager {
 
   db::Database& db_;
   const rpcapi::SchedulerRpcApi& scheduler_;
-  network::SecurityGroupRefresh* const security_group_refresh_;
 };
 
 }  // namespace stratus::core::conductor

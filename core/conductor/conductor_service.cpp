@@ -29,9 +29,8 @@ ConductorService::ConductorService(db::Database& db, rpc::Endpoint& endpoint, Co
     : options_(std::move(options)),
       scheduler_(endpoint, options_.call_timeout, options_.scheduler_version_cap),
       compute_(endpoint, options_.call_timeout, options_.compute_version_cap),
-      rpc_security_group_refresh_(db, compute_),
       tasks_(db, scheduler_, compute_, options_),
-      manager_(db, scheduler_, &security_group_refresh_),
+      manager_(db, scheduler_),
       sweeper_(db, tasks_, manager_, compute_, options_) {}
 
 sdk::Status ConductorService::register_on(rpc::Endpoint& endpoint) {

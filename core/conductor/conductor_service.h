@@ -18,8 +18,6 @@
 #include "core/conductor/conductor_options.h"
 #include "core/conductor/stuck_instances.h"
 #include "core/db/database.h"
-#include "core/network/coalescing_security_group_refresh.h"
-#include "core/network/rpc_security_group_refresh.h"
 #include "core/rpcapi/compute_rpcapi.h"
 #include "core/rpcapi/scheduler_rpcapi.h"
 #include "stratus/rpc/endpoint.h"
@@ -49,10 +47,6 @@ class ConductorService {
   const ConductorOptions options_;
   rpcapi::SchedulerRpcApi scheduler_;
   rpcapi::ComputeRpcApi compute_;
-  // A deleted server's ports leave their groups: the peers' rules lose its
-  // addresses (ConductorManager::instance_destroy).
-  network::RpcSecurityGroupRefresh rpc_security_group_refresh_;
-  network::CoalescingSecurityGroupRefresh security_group_refresh_{rpc_security_group_refresh_};
   ComputeTaskManager tasks_;
   ConductorManager manager_;
   StuckInstanceSweeper sweeper_;

@@ -24,14 +24,9 @@
 //   - a port's groups changed (PUT /ports/{id}, addSecurityGroup,
 //     removeSecurityGroup): the instance itself, and the old and new groups
 //     (their member addresses changed);
-//   - a server created (compute_api_create.cpp refresh_group_peers): the
-//     groups of its ports, for the instances whose "from members of this
-//     group" rules gain its addresses;
-//   - a port freed: a server deleted (ConductorManager::instance_destroy, or
-//     ComputeAPI::local_delete when it has no host up), an interface
-//     detached, DELETE /ports/{id}: the groups the port leaves
-//     (groups_left_by_device, groups_of_port in security_group_membership.h),
-//     whose peers' rules lose its address.
+//   - a server created or deleted (compute_api_create.cpp provision_instances,
+//     the ports freed with it): the groups of its ports, for the other members
+//     whose "from members of this group" rules gain or lose its address.
 #pragma once
 
 #include <map>

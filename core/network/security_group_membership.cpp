@@ -1,7 +1,6 @@
 #include "core/network/security_group_membership.h"
 
 #include <algorithm>
-#include <set>
 
 #include "core/db/port_repository.h"
 #include "core/db/security_group_repository.h"
@@ -67,29 +66,6 @@ Result<std::map<std::string, std::vector<std::string>>> security_group_names_of(
     }
   }
   return out;
-}
-
-sdk::Result<std::vector<std::string>> groups_left_by_device(db::Scope scope, const std::string& device_id) {
-  auto ports = db::PortRepository(scope).list_by_device(device_id);
-  if (!ports.ok()) return ports.status();
-  std::vector<std::string> port_ids;
-  for (const auto& port : *ports) {
-    if (!port.preserve_on_delete) port_ids.push_back(port.uuid);
-  }
-  if (port_ids.empty()) return std::vector<std::string>{};
-  auto membership = db::SecurityGroupRepository(scope).groups_of_ports(port_ids);
-  if (!membership.ok()) return membership.status();
-  std::set<std::string> groups;
-  for (const auto& [port_id, ids] : *membership) groups.insert(ids.begin(), ids.end());
-  return std::vector<std::string>(groups.begin(), groups.end());
-}
-
-sdk::Result<std::vector<std::string>> groups_of_port(db::Scope scope, const std::string& port_id) {
-  auto membership = db::SecurityGroupRepository(scope).groups_of_ports({port_id});
-  if (!membership.ok()) return membership.status();
-  std::set<std::string> groups;
-  for (const auto& [id, ids] : *membership) groups.insert(ids.begin(), ids.end());
-  return std::vector<std::string>(groups.begin(), groups.end());
 }
 
 }  // namespace stratus::core::network

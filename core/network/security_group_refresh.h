@@ -3,7 +3,7 @@
 // When a rule, a group or a port's groups change, the rules some guests must
 // enforce change with them (port_security.h lists the places). The API calls
 // refresh() after the change is committed; the implementation
-// (rpc_security_group_refresh.h) recomputes each instance's
+// (core/compute/api/rpc_security_group_refresh.h) recomputes each instance's
 // rules from the database and casts them to its compute host. The Compute
 // API puts CoalescingSecurityGroupRefresh (coalescing_security_group_refresh.h)
 // in front of it, so that the request returns at once and a storm of changes

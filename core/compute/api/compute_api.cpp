@@ -18,7 +18,6 @@
 #include "core/db/port_repository.h"
 #include "core/db/quota_repository.h"
 #include "core/db/service_repository.h"
-#include "core/network/security_group_membership.h"
 #include "core/rpcapi/instance_message.h"
 
 namespace stratus::core::compute {
@@ -370,17 +369,11 @@ Status ComputeAPI::local_delete(const ComputeContext& ctx, const db::InstanceRec
   Status s = db::InstanceRepository(*tx).destroy(instance.uuid);
   // Gone already (a concurrent delete): the caller's wish holds.
   if (!s.ok() && !s.is(sdk::StatusCode::kNotFound)) return s;
-  // The groups the freed ports leave: their peers' rules lose the addresses.
-  auto groups_left = network::groups_left_by_device(*tx, instance.uuid);
-  if (!groups_left.ok()) return groups_left.status();
   auto freed = db::PortRepository(*tx).remove_by_device(instance.uuid);
   if (!freed.ok()) return freed.status();
   if (Status c = tx->commit(); !c.ok()) return c;
   spdlog::info("[{}] instance {} deleted locally ({})", ctx.request.request_id, instance.uuid,
                instance.host.empty() ? "no host" : "host " + instance.host + " is down");
-  if (!groups_left->empty()) {
-    security_group_refresh_.refresh(ctx.request.request_id, network::SecurityGroupChange{{}, std::move(*groups_left), {}});
-  }
   return Status::OK();
 }
 

@@ -42,8 +42,8 @@
 #include "core/db/database.h"
 #include "core/db/instance_repository.h"
 #include "core/db/port_repository.h"
+#include "core/compute/api/rpc_security_group_refresh.h"
 #include "core/network/coalescing_security_group_refresh.h"
-#include "core/network/rpc_security_group_refresh.h"
 #include "core/rpcapi/compute_rpcapi.h"
 #include "core/rpcapi/conductor_rpcapi.h"
 #include "stratus/sdk/request_context.h"
@@ -377,7 +377,7 @@ class ComputeAPI {
   rpcapi::ConductorRpcApi& conductor_;
   rpcapi::ComputeRpcApi& compute_;
   ComputeApiOptions options_;
-  network::RpcSecurityGroupRefresh rpc_security_group_refresh_;
+  RpcSecurityGroupRefresh rpc_security_group_refresh_;
   // In front of the RPC one: requests do not wait for the casts, and a storm
   // of creates costs a pass per pause, not one each. Declared last: stopped
   // (and drained) before what it uses.

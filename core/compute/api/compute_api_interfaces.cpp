@@ -269,23 +269,11 @@ Status ComputeAPI::detach_interface(const ComputeContext& ctx, const std::string
   }
   // A port the server made goes with the attachment, as Nova deletes the
   // ports it made; a user's port (POST /ports) is only unbound.
-  // A removed port's groups lose its address: their peers' rules change.
-  std::vector<std::string> groups_left;
-  if (!port->preserve_on_delete) {
-    if (auto groups = network::groups_of_port(db_, port_id); groups.ok()) {
-      groups_left = std::move(*groups);
-    } else {
-      spdlog::warn("[{}] instance {}: the groups of port {}: {}", rid, uuid, port_id, groups.status().message());
-    }
-  }
   Status freed = port->preserve_on_delete ? db::PortRepository(db_).unbind(port_id, uuid)
                                           : db::PortRepository(db_).remove(port_id);
   if (!freed.ok() && !freed.is(StatusCode::kNotFound)) {
     finish_action(ctx, uuid, freed);
     return freed;
-  }
-  if (!groups_left.empty()) {
-    security_group_refresh_.refresh(rid, network::SecurityGroupChange{{}, std::move(groups_left), {}});
   }
   finish_action(ctx, uuid, Status::OK());
   spdlog::info("[{}] instance {}: port {} detached from {}", rid, uuid, port_id, instance->host);

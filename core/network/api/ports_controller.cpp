@@ -18,7 +18,6 @@
 #include "core/network/api/network_views.h"
 #include "core/network/api/neutron_error.h"
 #include "core/network/api/neutron_query.h"
-#include "core/network/security_group_membership.h"
 
 namespace stratus::core::api::network {
 
@@ -391,7 +390,7 @@ Result<ApiResponse> update(db::Database& db, core::network::SecurityGroupRefresh
 // DELETE: delete_port (admin, the port's owner, the network's owner).
 // A router's interface goes with remove_router_interface (Neutron's
 // 409 PortInUse otherwise); a server's port goes with its server.
-Result<ApiResponse> remove(db::Database& db, core::network::SecurityGroupRefresh* refresh, const ApiRequest& req) {
+Result<ApiResponse> remove(db::Database& db, const ApiRequest& req) {
   const std::string& id = req.path_params[0];
   auto port = db::PortRepository(db).get(id);
   if (!port.ok()) return neutron_failure(port.status(), "Port", id);
@@ -406,18 +405,8 @@ Result<ApiResponse> remove(db::Database& db, core::network::SecurityGroupRefresh
                                                port->network_uuid + ". Port already has an attached device " +
                                                port->device_id + ".");
   }
-  // Its groups lose its address: the rules naming them as remote change.
-  auto groups = core::network::groups_of_port(db, id);
-  if (!groups.ok()) return neutron_failure(groups.status(), "Port", id);
   if (auto st = db::PortRepository(db).remove(id); !st.ok()) return neutron_failure(st, "Port", id);
   spdlog::info("{} port {} deleted", req.request_id, id);
-  if (refresh) {
-    std::vector<std::string> instances;
-    if (!port->device_id.empty()) instances.push_back(port->device_id);
-    if (!groups->empty() || !instances.empty()) {
-      refresh->refresh(req.request_id, core::network::SecurityGroupChange{{}, std::move(*groups), std::move(instances)});
-    }
-  }
   return ApiResponse{204, nullptr, {}};
 }
 
@@ -429,7 +418,7 @@ void add_ports_routes(ApiServer& server, db::Database& db, core::network::Securi
   server.route("GET", collection + R"(/([^/]+))", [&db](const ApiRequest& r) { return show(db, r); });
   server.route("POST", collection + "/?", [&db, refresh](const ApiRequest& r) { return create(db, refresh, r); });
   server.route("PUT", collection + R"(/([^/]+))", [&db, refresh](const ApiRequest& r) { return update(db, refresh, r); });
-  server.route("DELETE", collection + R"(/([^/]+))", [&db, refresh](const ApiRequest& r) { return remove(db, refresh, r); });
+  server.route("DELETE", collection + R"(/([^/]+))", [&db](const ApiRequest& r) { return remove(db, r); });
 }
 
 }  // namespace stratus::core::api::network

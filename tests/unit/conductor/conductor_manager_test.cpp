@@ -2,14 +2,7 @@
 // compute host calls it: through ConductorRpcApi over the inproc router.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <memory>
-#include <mutex>
-#include <thread>
-#include <vector>
-
 #include "conductor_test_support.h"
-#include "core/db/security_group_repository.h"
 #include "core/db/service_version_repository.h"
 
 namespace stratus::core::conductor {
@@ -187,74 +180,6 @@ TEST_F(ConductorTest, InstanceDestroyFreesPortsAndAllocationAndIsIdempotent) {
   EXPECT_TRUE(api_->instance_destroy(ctx("req-delete"), uuid).ok());  // again: still OK
   auto unknown = api_->instance_destroy(ctx(), "00000000-0000-0000-0000-000000000000");
   EXPECT_EQ(unknown.code(), sdk::StatusCode::kNotFound) << unknown;
-}
-
-// What a compute host received as refresh_security_groups (test double's
-// record, shared with the endpoint's handler, which may outlive the test body).
-struct RefreshesReceived {
-  std::mutex mu;
-  std::vector<rpcapi::RefreshSecurityGroupsRequest> got;
-  std::vector<rpcapi::RefreshSecurityGroupsRequest> all() {
-    std::lock_guard lock(mu);
-    return got;
-  }
-};
-
-// The remote prefixes of every rule the request gives.
-std::vector<std::string> prefixes_of(const rpcapi::RefreshSecurityGroupsRequest& r) {
-  std::vector<std::string> out;
-  for (const auto& port : r.ports) {
-    for (const auto& rule : port.rules) out.push_back(rule.remote_ip_prefix);
-  }
-  return out;
-}
-
-// A destroyed instance's ports leave their groups: the instances whose rules
-// name those groups as remote get their rules again without its address
-// (Neutron's member update when a port goes), or a server later given that
-// address would be let in.
-TEST_F(ConductorTest, InstanceDestroyRefreshesThePeersOfItsPortsGroups) {
-  auto received = std::make_shared<RefreshesReceived>();
-  rpc::Dispatcher d;
-  ASSERT_TRUE(d.add_typed<rpcapi::RefreshSecurityGroupsRequest>(
-                   std::string(rpcapi::compute_method::kRefreshSecurityGroups), rpcapi::kComputeVersion,
-                   [received](const rpc::CallInfo&, rpcapi::RefreshSecurityGroupsRequest r) -> rpc::Result<rpc::Payload> {
-                     std::lock_guard lock(received->mu);
-                     received->got.push_back(std::move(r));
-                     return rpc::Payload();
-                   })
-                  .ok());
-  serve_compute_host("h1", std::move(d));
-
-  // a and b in the project's default group, whose rules admit its members.
-  auto group = db::SecurityGroupRepository(*db_).ensure_default("p1");
-  ASSERT_TRUE(group.ok()) << group.status();
-  const std::string a = create_instance(flavor());
-  const std::string b = create_instance(flavor(), "req-b");
-  for (const auto& uuid : {a, b}) {
-    const auto port = db::PortRepository(*db_).list_by_device(uuid)->front();
-    ASSERT_TRUE(db::SecurityGroupRepository(*db_).set_port_groups(port.uuid, {group->uuid}).ok());
-  }
-  db::InstanceUpdate on_h1;
-  on_h1.host = "h1";
-  on_h1.node = "h1";
-  ASSERT_TRUE(db::InstanceRepository(*db_).update(a, on_h1).ok());
-  const std::string a_ip = db::PortRepository(*db_).list_by_device(a)->front().ip_address;
-  const std::string b_ip = db::PortRepository(*db_).list_by_device(b)->front().ip_address;
-
-  ASSERT_TRUE(api_->instance_destroy(ctx("req-delete"), b).ok());
-  ASSERT_TRUE(eventually([&] { return !received->all().empty(); })) << "a's host got no refresh";
-  const auto got = received->all();
-  ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0].instance_uuid, a);
-  const auto prefixes = prefixes_of(got[0]);
-  EXPECT_EQ(std::count(prefixes.begin(), prefixes.end(), b_ip + "/32"), 0) << "a still admits " << b_ip;
-  EXPECT_EQ(std::count(prefixes.begin(), prefixes.end(), a_ip + "/32"), 1);
-
-  // Destroyed again: its ports are gone already, nothing more is sent.
-  ASSERT_TRUE(api_->instance_destroy(ctx("req-delete"), b).ok());
-  std::this_thread::sleep_for(200ms);
-  EXPECT_EQ(received->all().size(), 1u);
 }
 
 TEST_F(ConductorTest, InstanceGetAllByHostListsTheHostsLiveInstances) {

@@ -104,9 +104,6 @@ class ConductorTest : public db::testing::DbTest {
 
   void TearDown() override {
     for (auto& e : endpoints_) e->stop();
-    // Before the endpoints it casts through: its refresh thread passes on
-    // what is still queued when it goes.
-    conductor_.reset();
     endpoints_.clear();
     if (router_) router_->stop();
   }

@@ -5,9 +5,7 @@
 
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -18,31 +16,12 @@
 #include "core/db/seed.h"
 #include "core/http/api_server.h"
 #include "core/network/api/network_routes.h"
-#include "core/network/security_group_refresh.h"
 #include "tests/unit/network_api/network_api_fixture.h"
 
 namespace stratus::core::api {
 namespace {
 
 using nlohmann::json;
-
-// Test double: records the changes the routes report.
-class RecordingRefresh final : public core::network::SecurityGroupRefresh {
- public:
-  using core::network::SecurityGroupRefresh::refresh;
-  void refresh(const std::string&, const core::network::SecurityGroupChange& change) override {
-    std::lock_guard lock(mu_);
-    changes_.push_back(change);
-  }
-  std::vector<core::network::SecurityGroupChange> changes() {
-    std::lock_guard lock(mu_);
-    return changes_;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<core::network::SecurityGroupChange> changes_;
-};
 
 class SecurityGroupsApi : public ::testing::Test {
  protected:
@@ -55,7 +34,7 @@ class SecurityGroupsApi : public ::testing::Test {
     db_ = std::move(db.value());
     ASSERT_TRUE(db::seed_defaults(*db_).ok());
     server_ = std::make_unique<ApiServer>(std::make_shared<ThreeUserAuthenticator>());
-    add_network_routes(*server_, *db_, &refresh_);
+    add_network_routes(*server_, *db_);
     auto port = server_->start("127.0.0.1", 0);
     ASSERT_TRUE(port.ok()) << port.status();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
@@ -110,7 +89,6 @@ class SecurityGroupsApi : public ::testing::Test {
 
   std::filesystem::path dir_;
   std::unique_ptr<db::Database> db_;
-  RecordingRefresh refresh_;
   std::unique_ptr<ApiServer> server_;
   std::unique_ptr<httplib::Client> client_;
 };
@@ -214,29 +192,6 @@ TEST_F(SecurityGroupsApi, PortsCarryTheirGroupsAndAGroupInUseStays) {
                "SecurityGroupNotFound");
   ASSERT_EQ(put("/network/v2.0/ports/" + port, {{"port", {{"security_groups", json::array()}}}}).status, 200);
   EXPECT_EQ(del("/network/v2.0/security-groups/" + g).status, 204);
-}
-
-// A deleted port's address leaves its groups: the instances whose rules name
-// them as remote must hear of it (else a later owner of the address is let
-// in), and so must the port's own instance.
-TEST_F(SecurityGroupsApi, DeletingAPortRefreshesThePeersOfItsGroups) {
-  const std::string g = group("db");
-  const std::string port = port_of_server("p-alice");
-  ASSERT_EQ(put("/network/v2.0/ports/" + port, {{"port", {{"security_groups", {g}}}}}).status, 200);
-  const std::string device = get("/network/v2.0/ports/" + port).body["port"].value("device_id", "");
-  ASSERT_FALSE(device.empty());
-  const std::size_t before = refresh_.changes().size();
-
-  ASSERT_EQ(del("/network/v2.0/ports/" + port).status, 204);
-  const auto changes = refresh_.changes();
-  ASSERT_EQ(changes.size(), before + 1);
-  EXPECT_EQ(changes.back().members_changed, std::vector<std::string>{g});
-  EXPECT_EQ(changes.back().instances, std::vector<std::string>{device});
-  EXPECT_TRUE(changes.back().rules_changed.empty());
-
-  // A refused delete (unknown port) reports nothing.
-  EXPECT_EQ(del("/network/v2.0/ports/" + port).status, 404);
-  EXPECT_EQ(refresh_.changes().size(), before + 1);
 }
 
 TEST_F(SecurityGroupsApi, FloatingIpsAllocateAssociateAndRelease) {

@@ -196,44 +196,6 @@ TEST_F(NetworkProxies, ANewMemberRefreshesItsPlacedPeersOnly) {
   EXPECT_TRUE(refreshes_of(b).empty());  // not placed: its build carries its rules
 }
 
-// A deleted server's address leaves its groups: the placed peers get their
-// rules again without it, or a server given that address later would be let
-// in. (b has no host, so the API deletes it itself; a compute host's delete
-// ends in the conductor's instance_destroy, tested in conductor_manager_test.)
-TEST_F(NetworkProxies, ADeletedMemberRefreshesItsPlacedPeers) {
-  const std::string a = create_server("a");
-  set_state(a, "active");
-  const std::string b = create_server("b");
-  const std::string a_ip = db::PortRepository(*db_).list_by_device(a)->front().ip_address;
-  const std::string b_ip = db::PortRepository(*db_).list_by_device(b)->front().ip_address;
-  auto refreshes_of_a = [&] {
-    std::vector<Received> out;
-    for (const auto& r : services_.all()) {
-      if (r.method == "refresh_security_groups" && r.instance_uuids == std::vector<std::string>{a}) out.push_back(r);
-    }
-    return out;
-  };
-  auto admits = [](const Received& r, const std::string& ip) {
-    return std::find(r.rule_prefixes.begin(), r.rule_prefixes.end(), ip + "/32") != r.rule_prefixes.end();
-  };
-  ASSERT_TRUE(compute_->security_group_refresh().flush(5s));
-  auto a_knows_b = [&] {
-    auto got = refreshes_of_a();
-    return !got.empty() && admits(got.back(), b_ip);
-  };
-  for (int i = 0; i < 1000 && !a_knows_b(); ++i) std::this_thread::sleep_for(5ms);
-  ASSERT_TRUE(a_knows_b()) << "no refresh of a with b's address " << b_ip;
-  const std::size_t seen = refreshes_of_a().size();
-
-  ASSERT_EQ(del("/v2.1/servers/" + b)->status, 204);
-  ASSERT_TRUE(compute_->security_group_refresh().flush(5s));
-  for (int i = 0; i < 1000 && refreshes_of_a().size() <= seen; ++i) std::this_thread::sleep_for(5ms);
-  const auto after = refreshes_of_a();
-  ASSERT_GT(after.size(), seen) << "a was not refreshed after b's delete";
-  EXPECT_FALSE(admits(after.back(), b_ip)) << "a still admits the deleted server's " << b_ip;
-  EXPECT_TRUE(admits(after.back(), a_ip));
-}
-
 TEST_F(NetworkProxies, FloatingIpsAllocateAssociateAndShowInAddresses) {
   auto pools = get("/v2.1/os-floating-ip-pools");
   ASSERT_EQ(pools->status, 200);

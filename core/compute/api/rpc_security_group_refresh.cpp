@@ -1,4 +1,4 @@
-#include "core/network/rpc_security_group_refresh.h"
+#include "core/compute/api/rpc_security_group_refresh.h"
 
 #include <algorithm>
 #include <set>
@@ -9,7 +9,7 @@
 #include "core/db/security_group_repository.h"
 #include "core/network/port_security.h"
 
-namespace stratus::core::network {
+namespace stratus::core::compute {
 
 namespace {
 
@@ -25,7 +25,7 @@ void add_all(std::vector<std::string>& to, const sdk::Result<std::vector<std::st
 
 }  // namespace
 
-void RpcSecurityGroupRefresh::refresh(const std::string& request_id, const SecurityGroupChange& change) {
+void RpcSecurityGroupRefresh::refresh(const std::string& request_id, const network::SecurityGroupChange& change) {
   std::vector<std::string> targets = change.instances;
   db::SecurityGroupRepository groups(db_);
   if (!change.rules_changed.empty()) {
@@ -39,7 +39,7 @@ void RpcSecurityGroupRefresh::refresh(const std::string& request_id, const Secur
 
   sdk::RequestContext ctx;
   ctx.request_id = request_id;
-  PortSecurityReader reader(db_);  // the groups' rules and members read once for all targets
+  network::PortSecurityReader reader(db_);  // the groups' rules and members read once for all targets
   std::size_t sent = 0;
   std::set<std::string> hosts;
   for (const auto& uuid : targets) {
@@ -65,4 +65,4 @@ void RpcSecurityGroupRefresh::refresh(const std::string& request_id, const Secur
   }
 }
 
-}  // namespace stratus::core::network
+}  // namespace stratus::core::compute
